@@ -1,0 +1,33 @@
+# Consultorio — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+BIN   := bin/consultorio
+GO    ?= go
+# Packages whose code runs goroutines are tested with the race detector.
+RACE_PKGS := ./server/... ./store/... ./pgcluster/...
+
+.PHONY: build run test test-short stop deps bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/consultorio
+
+# Starts the private PostgreSQL (unless DATABASE_URL is set), migrates,
+# creates the demo clinic and serves SSH; prints the ssh line to connect.
+run: deps build
+	$(BIN) migrate
+	$(BIN) demo
+	$(BIN) serve
+
+# The whole suite against a real PostgreSQL: DATABASE_URL when set, otherwise
+# a private cluster made for this run under data/test (removed afterwards).
+test: deps
+	scripts/test.sh
+
+stop: build
+	$(BIN) db stop
+
+# Installs what the machine lacks (PostgreSQL server and contrib, OpenSSH client).
+deps:
+	@scripts/ensure-deps.sh
+
+clean:
+	rm -rf bin data/test

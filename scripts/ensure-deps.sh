@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what Consultorio needs from the system when it is missing:
+# PostgreSQL server binaries with contrib (btree_gist, pg_trgm, citext,
+# unaccent) and the OpenSSH client used by one end-to-end test.
+set -euo pipefail
+
+have_pg() {
+	local bindir
+	bindir=$(pg_config --bindir 2>/dev/null || true)
+	[ -x "$bindir/initdb" ] && return 0
+	compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+have_contrib() {
+	compgen -G '/usr/share/postgresql/*/extension/btree_gist.control' >/dev/null
+}
+
+missing=()
+have_pg || missing+=(postgresql)
+have_contrib || missing+=(postgresql-contrib)
+command -v ssh >/dev/null || missing+=(openssh-client)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ -n "${DATABASE_URL:-}" ] && have_pg && have_contrib; then exit 0; fi
+echo "installing: ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing packages: ${missing[*]}; install them (e.g. sudo apt-get install -y ${missing[*]})" >&2
+	exit 1
+fi
+if ! command -v apt-get >/dev/null; then
+	echo "missing packages: ${missing[*]}; this script installs them with apt-get only" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a real PostgreSQL. Without DATABASE_URL
+# it makes one private cluster for this run (the product's own pgcluster
+# mechanism, via CONSULTORIO_TEST_DATA) and removes it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+
+if [ -z "${DATABASE_URL:-}" ]; then
+	export CONSULTORIO_TEST_DATA="$PWD/data/test"
+	$GO build -o bin/consultorio ./cmd/consultorio
+	cleanup() {
+		CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db stop >/dev/null 2>&1 || true
+		# A cluster kept outside the data dir (see pgcluster) goes too.
+		rm -rf "$CONSULTORIO_TEST_DATA"
+	}
+	trap cleanup EXIT
+	CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db stop >/dev/null 2>&1 || true
+	rm -rf "$CONSULTORIO_TEST_DATA"
+fi
+
+race_pkgs=$($GO list ./server/... ./store/... ./pgcluster/... 2>/dev/null || true)
+other_pkgs=$($GO list ./... | grep -vxF -f <(printf '%s\n' $race_pkgs) || true)
+
+status=0
+if [ -n "$other_pkgs" ]; then
+	$GO test -count=1 -timeout 15m $other_pkgs || status=1
+fi
+if [ -n "$race_pkgs" ]; then
+	$GO test -count=1 -race -timeout 15m $race_pkgs || status=1
+fi
+exit $status

@@ -1,0 +1,214 @@
+// Package storetest gives tests a fresh, migrated database on a real
+// PostgreSQL: DATABASE_URL when it is set, otherwise the same private
+// cluster mechanism the product uses (pgcluster), in a test data directory
+// shared by the packages of one test run. Each test gets its own database,
+// cloned from a template that holds the migrated public schema. A missing
+// PostgreSQL fails the test: it never skips.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"consultorio/migrations"
+	"consultorio/pgcluster"
+	"consultorio/store"
+)
+
+var (
+	serverOnce sync.Once
+	serverURL  string
+	serverErr  error
+)
+
+// ServerURL is the URL of the PostgreSQL server tests use (its default
+// database). It starts the private test cluster if needed.
+func ServerURL(t testing.TB) string {
+	t.Helper()
+	serverOnce.Do(func() {
+		if u := os.Getenv("DATABASE_URL"); u != "" {
+			serverURL = u
+			return
+		}
+		dir := os.Getenv("CONSULTORIO_TEST_DATA")
+		if dir == "" {
+			dir = filepath.Join(os.TempDir(), fmt.Sprintf("consultorio-test-%d", os.Getuid()))
+		}
+		c, err := pgcluster.New(dir, pgcluster.Options{Fast: true})
+		if err != nil {
+			serverErr = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := c.Start(ctx); err != nil {
+			serverErr = err
+			return
+		}
+		serverURL = c.URL()
+	})
+	if serverErr != nil {
+		t.Fatalf("test PostgreSQL: %v", serverErr)
+	}
+	return serverURL
+}
+
+// withDatabase returns u with its database replaced by name.
+func withDatabase(t testing.TB, u, name string) string {
+	t.Helper()
+	parsed, err := url.Parse(u)
+	if err != nil || (parsed.Scheme != "postgres" && parsed.Scheme != "postgresql") {
+		t.Fatalf("DATABASE_URL must be a postgres:// URL for tests (got %q)", u)
+	}
+	parsed.Path = "/" + name
+	return parsed.String()
+}
+
+func templateName() string {
+	h := sha256.New()
+	for _, m := range migrations.Public() {
+		h.Write([]byte(m.Name))
+		h.Write([]byte(m.SQL))
+	}
+	return "consultorio_tmpl_" + hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+var templateOnce sync.Map // template name → *sync.Once
+
+// ensureTemplate creates the migrated template database once per cluster;
+// concurrent test processes serialise on an advisory lock.
+func ensureTemplate(t testing.TB, admin *pgx.Conn, base string) string {
+	t.Helper()
+	name := templateName()
+	onceV, _ := templateOnce.LoadOrStore(name, new(sync.Once))
+	var err error
+	onceV.(*sync.Once).Do(func() {
+		ctx := context.Background()
+		if _, err = admin.Exec(ctx, "select pg_advisory_lock(74190)"); err != nil {
+			return
+		}
+		defer admin.Exec(ctx, "select pg_advisory_unlock(74190)") //nolint:errcheck
+		var exists bool
+		if err = admin.QueryRow(ctx, "select exists(select 1 from pg_database where datname = $1)", name).Scan(&exists); err != nil || exists {
+			return
+		}
+		building := name + "_build"
+		_, _ = admin.Exec(ctx, "drop database if exists "+pgx.Identifier{building}.Sanitize())
+		if _, err = admin.Exec(ctx, "create database "+pgx.Identifier{building}.Sanitize()); err != nil {
+			return
+		}
+		var db *store.DB
+		if db, err = store.Open(ctx, withDatabase(t, base, building), store.Options{MaxConns: 2}); err != nil {
+			return
+		}
+		_, err = db.MigratePublic(ctx)
+		db.Close()
+		if err != nil {
+			return
+		}
+		_, err = admin.Exec(ctx, fmt.Sprintf("alter database %s rename to %s", pgx.Identifier{building}.Sanitize(), pgx.Identifier{name}.Sanitize()))
+	})
+	if err != nil {
+		templateOnce.Delete(name)
+		t.Fatalf("template database: %v", err)
+	}
+	return name
+}
+
+// NewURL creates a fresh migrated database for the test and returns its URL;
+// the database is dropped when the test ends.
+func NewURL(t testing.TB) string {
+	t.Helper()
+	base := ServerURL(t)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to test PostgreSQL: %v", err)
+	}
+	defer admin.Close(ctx)
+	tmpl := ensureTemplate(t, admin, base)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "test_" + strings.ToLower(sanitize(t.Name())) + "_" + hex.EncodeToString(b)
+	if len(name) > 63 {
+		name = name[len(name)-63:]
+		name = "t" + name[1:]
+	}
+	if _, err := admin.Exec(ctx, fmt.Sprintf("create database %s template %s", pgx.Identifier{name}.Sanitize(), pgx.Identifier{tmpl}.Sanitize())); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Logf("drop test database: %v", err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "drop database if exists "+pgx.Identifier{name}.Sanitize()+" with (force)"); err != nil {
+			t.Logf("drop test database: %v", err)
+		}
+	})
+	return withDatabase(t, base, name)
+}
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() > 30 {
+		return b.String()[:30]
+	}
+	return b.String()
+}
+
+// NewDB opens a store on a fresh migrated database (closed at cleanup).
+func NewDB(t testing.TB) *store.DB {
+	return NewDBWith(t, store.Options{})
+}
+
+// NewDBWith is NewDB with store options (a fake clock, a small pool).
+func NewDBWith(t testing.TB, opts store.Options) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), NewURL(t), opts)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// NewTenant provisions a clinic with the given schema name and returns its
+// handle and the provisioning result (admin setup code).
+func NewTenant(t testing.TB, db *store.DB, schema string) (*store.Tenant, *store.Provisioned) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
+		Schema: schema, Name: "Clínica " + schema, AdminEmail: "admin@" + schema + ".test", AdminName: "Admin " + schema,
+	})
+	if err != nil {
+		t.Fatalf("create tenant %s: %v", schema, err)
+	}
+	tn, err := db.Tenant(ctx, schema)
+	if err != nil {
+		t.Fatalf("load tenant %s: %v", schema, err)
+	}
+	return tn, p
+}
