@@ -365,7 +365,10 @@ func (t *Tenant) PaymentLog(ctx context.Context, actor Actor, sessionID int64) (
 }
 
 // ListPayments lists payments ordered by session start, with the totals of
-// every match. A specialist gets only those of their own sessions.
+// every match. An unpaid payment of a cancelled session (a refunded
+// pre-payment) is owed by nobody: it is left out, as the finance dashboard
+// leaves it out of pending income. A specialist gets only the payments of
+// their own sessions.
 func (t *Tenant) ListPayments(ctx context.Context, actor Actor, f PaymentFilter) (PaymentList, error) {
 	if f.Limit <= 0 {
 		f.Limit = 1000
@@ -379,7 +382,8 @@ func (t *Tenant) ListPayments(ctx context.Context, actor Actor, f PaymentFilter)
 		dFrom, dTo, tFrom, tTo = &df, &dt, &from, &to
 	}
 	const where = `
-		where ($1::date is null
+		where (pay.paid or s.status <> 'cancelled')
+		  and ($1::date is null
 		       or (pay.paid and pay.paid_on >= $1 and pay.paid_on < $2)
 		       or (not pay.paid and s.starts_at >= $3 and s.starts_at < $4))
 		  and (not $5 or not pay.paid)
