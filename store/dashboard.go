@@ -36,8 +36,8 @@ type TopClient struct {
 	Usage      ClientUsage     `json:"usage"`
 }
 
-// MonthFigure is one month of the dashboard's chart.
-type MonthFigure struct {
+// InvoiceMonth is one month of the dashboard's chart.
+type InvoiceMonth struct {
 	Month     time.Time       `json:"month"`     // first day (UTC midnight)
 	Invoiced  decimal.Decimal `json:"invoiced"`  // Σ amount of the invoices of that period
 	Collected decimal.Decimal `json:"collected"` // Σ amount of the invoices paid in that month (any period)
@@ -63,7 +63,7 @@ type DashboardReport struct {
 	TopByFee []TopClient `json:"top_by_fee"`
 	// Chart: the 12 months ending with at's month (in at's location),
 	// oldest first.
-	Chart []MonthFigure `json:"chart"`
+	Chart []InvoiceMonth `json:"chart"`
 }
 
 // DashboardTop is how many clients TopByFee lists.
@@ -112,10 +112,10 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (DashboardReport, er
 			return err
 		})
 	// The chart reads public.invoice_months, kept by triggers on invoices.
-	figures := map[time.Time]MonthFigure{}
+	figures := map[time.Time]InvoiceMonth{}
 	b.Queue(`select month, invoiced, collected from public.invoice_months
 		where month >= $1::date and month <= $2::date`, first, last).Query(func(rows pgx.Rows) error {
-		var f MonthFigure
+		var f InvoiceMonth
 		_, err := pgx.ForEachRow(rows, []any{&f.Month, &f.Invoiced, &f.Collected}, func() error {
 			figures[f.Month] = f
 			return nil
@@ -128,7 +128,7 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (DashboardReport, er
 	for m := first; !m.After(last); m = m.AddDate(0, 1, 0) {
 		f, ok := figures[m]
 		if !ok {
-			f = MonthFigure{Month: m}
+			f = InvoiceMonth{Month: m}
 		}
 		r.Chart = append(r.Chart, f)
 	}

@@ -15,18 +15,18 @@ import (
 
 // rawClient inserts a client's public row only (no schema): enough for
 // invoices and the dashboard's totals, and fast.
-func rawClient(t *testing.T, db *store.DB, schema, status, fee string) {
+func pnRawClient(t *testing.T, db *store.DB, schema, pnStatus, fee string) {
 	t.Helper()
 	if _, err := db.Pool().Exec(context.Background(), `insert into public.tenants
 		(schema_name, role_name, name, admin_email, status, suspended_by_hand, monthly_fee, archived_at)
 		values ($1, 'raw_' || $1, 'Clínica ' || $1, 'admin@' || $1 || '.test', $2, $2 = 'suspended', $3,
-		        case when $2 = 'archived' then now() end)`, schema, status, fee); err != nil {
+		        case when $2 = 'archived' then now() end)`, schema, pnStatus, fee); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // rawInvoice inserts an invoice as it stands (paidAt "" = unpaid).
-func rawInvoice(t *testing.T, db *store.DB, schema, period, amount, due, paidAt string) {
+func pnRawInvoice(t *testing.T, db *store.DB, schema, period, amount, due, paidAt string) {
 	t.Helper()
 	var paid *string
 	if paidAt != "" {
@@ -44,28 +44,28 @@ func TestDashboardFigures(t *testing.T) {
 	ctx := context.Background()
 	// Two real clinics (usage is read from their schemas), the rest public
 	// rows only.
-	newClient(t, db, "alfa", "500.00")
-	newClient(t, db, "beta", "300.00")
-	rawClient(t, db, "gamma", "morose", "200.00")
-	rawClient(t, db, "delta", "suspended", "150.00")
-	rawClient(t, db, "eps", "active", "100.00")
-	rawClient(t, db, "zeta", "active", "0")
-	rawClient(t, db, "eta", "archived", "1000.00")
-	rawClient(t, db, "theta", "morose", "120.00")
+	pnNewClient(t, db, "alfa", "500.00")
+	pnNewClient(t, db, "beta", "300.00")
+	pnRawClient(t, db, "gamma", "morose", "200.00")
+	pnRawClient(t, db, "delta", "suspended", "150.00")
+	pnRawClient(t, db, "eps", "active", "100.00")
+	pnRawClient(t, db, "zeta", "active", "0")
+	pnRawClient(t, db, "eta", "archived", "1000.00")
+	pnRawClient(t, db, "theta", "morose", "120.00")
 
 	// now: 2026-06-15 12:00 UTC = 07:00 in Lima (every client's zone): "today" is 06-15.
 	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-	rawInvoice(t, db, "alfa", "2026-05-01", "500", "2026-05-10", "2026-05-08")  // collected in May
-	rawInvoice(t, db, "alfa", "2026-06-01", "500", "2026-06-10", "")            // debt
-	rawInvoice(t, db, "gamma", "2026-04-01", "200", "2026-04-10", "")           // debt
-	rawInvoice(t, db, "gamma", "2026-05-01", "200", "2026-05-10", "2026-06-02") // collected in June
-	rawInvoice(t, db, "gamma", "2026-06-01", "200", "2026-06-10", "")           // debt
-	rawInvoice(t, db, "beta", "2026-06-01", "300", "2026-06-20", "")            // not due yet
-	rawInvoice(t, db, "delta", "2026-06-01", "150", "2026-06-10", "")           // debt (suspended still owes)
-	rawInvoice(t, db, "eta", "2026-06-01", "1000", "2026-06-10", "")            // archived: not debt, but invoiced
-	rawInvoice(t, db, "theta", "2026-06-01", "120", "2026-06-15", "")           // due today: not past due
-	rawInvoice(t, db, "eps", "2025-06-01", "100", "2025-06-10", "2025-06-10")   // before the chart
-	rawInvoice(t, db, "eps", "2025-07-01", "100", "2025-07-10", "2025-08-01")   // invoiced July, collected August
+	pnRawInvoice(t, db, "alfa", "2026-05-01", "500", "2026-05-10", "2026-05-08")  // collected in May
+	pnRawInvoice(t, db, "alfa", "2026-06-01", "500", "2026-06-10", "")            // debt
+	pnRawInvoice(t, db, "gamma", "2026-04-01", "200", "2026-04-10", "")           // debt
+	pnRawInvoice(t, db, "gamma", "2026-05-01", "200", "2026-05-10", "2026-06-02") // collected in June
+	pnRawInvoice(t, db, "gamma", "2026-06-01", "200", "2026-06-10", "")           // debt
+	pnRawInvoice(t, db, "beta", "2026-06-01", "300", "2026-06-20", "")            // not due yet
+	pnRawInvoice(t, db, "delta", "2026-06-01", "150", "2026-06-10", "")           // debt (suspended still owes)
+	pnRawInvoice(t, db, "eta", "2026-06-01", "1000", "2026-06-10", "")            // archived: not debt, but invoiced
+	pnRawInvoice(t, db, "theta", "2026-06-01", "120", "2026-06-15", "")           // due today: not past due
+	pnRawInvoice(t, db, "eps", "2025-06-01", "100", "2025-06-10", "2025-06-10")   // before the chart
+	pnRawInvoice(t, db, "eps", "2025-07-01", "100", "2025-07-10", "2025-08-01")   // invoiced July, collected August
 
 	// alfa's usage: patients (one archived), sessions around the month's
 	// edges in Lima, staff (one inactive), last login and audit entry.
@@ -151,7 +151,7 @@ func TestDashboardFigures(t *testing.T) {
 	//   2026-06: invoiced 500 + 200 + 300 + 150 + 1000 + 120 = 2270, collected gamma 200.
 	want := map[string]string{"2025-07": "100.00/0.00", "2025-08": "0.00/100.00", "2026-04": "200.00/0.00",
 		"2026-05": "700.00/500.00", "2026-06": "2270.00/200.00"}
-	if len(r.Chart) != 12 || !r.Chart[0].Month.Equal(day(2025, 7, 1)) || !r.Chart[11].Month.Equal(day(2026, 6, 1)) {
+	if len(r.Chart) != 12 || !r.Chart[0].Month.Equal(pnDay(2025, 7, 1)) || !r.Chart[11].Month.Equal(pnDay(2026, 6, 1)) {
 		t.Fatalf("chart months: %+v", r.Chart)
 	}
 	for _, m := range r.Chart {
@@ -183,13 +183,13 @@ func TestOperatorAuditLogBrowsing(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now().Add(-time.Minute)
 	other := store.OperatorActor{OperatorID: 0, Email: "pablo@service.test", RemoteAddr: "10.1.1.1:5000"}
-	newClient(t, db, "alfa", "100") // tenant.create by cli
+	pnNewClient(t, db, "alfa", "100") // tenant.create by cli
 	for i, fee := range []string{"110", "120", "130"} {
 		actor := panelOp
 		if i == 1 {
 			actor = other
 		}
-		if _, err := db.UpdateTenant(ctx, actor, "alfa", store.TenantUpdate{MonthlyFee: ptr(dec(fee))}); err != nil {
+		if _, err := db.UpdateTenant(ctx, actor, "alfa", store.TenantUpdate{MonthlyFee: ptr(pnDec(fee))}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -200,7 +200,7 @@ func TestOperatorAuditLogBrowsing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	all := auditLog(t, db, store.OperatorAuditFilter{})
+	all := pnAuditLog(t, db, store.OperatorAuditFilter{})
 	var actions []string
 	for i, e := range all {
 		actions = append(actions, e.Action)
@@ -213,14 +213,14 @@ func TestOperatorAuditLogBrowsing(t *testing.T) {
 	}
 	e := all[1]
 	if e.Actor != "pablo@service.test" || e.RemoteAddr != "10.1.1.1:5000" || e.Target != "alfa" || e.OperatorID != nil ||
-		jsonField(t, e.Before, "status") != "active" || jsonField(t, e.After, "status") != "suspended" || e.CreatedAt.Before(start) {
+		pnJSONField(t, e.Before, "status") != "active" || pnJSONField(t, e.After, "status") != "suspended" || e.CreatedAt.Before(start) {
 		t.Fatalf("suspend entry: %+v", e)
 	}
 	if all[5].Before != nil || all[5].Actor != "cli" {
 		t.Fatalf("create entry has no before: %+v", all[5])
 	}
 
-	count := func(f store.OperatorAuditFilter) int { t.Helper(); return len(auditLog(t, db, f)) }
+	count := func(f store.OperatorAuditFilter) int { t.Helper(); return len(pnAuditLog(t, db, f)) }
 	for name, c := range map[string]struct {
 		f    store.OperatorAuditFilter
 		want int
@@ -241,8 +241,8 @@ func TestOperatorAuditLogBrowsing(t *testing.T) {
 		}
 	}
 	// Keyset paging: pages of 4 then the rest, no overlap.
-	p1 := auditLog(t, db, store.OperatorAuditFilter{Limit: 4})
-	p2 := auditLog(t, db, store.OperatorAuditFilter{Limit: 4, BeforeID: p1[3].ID})
+	p1 := pnAuditLog(t, db, store.OperatorAuditFilter{Limit: 4})
+	p2 := pnAuditLog(t, db, store.OperatorAuditFilter{Limit: 4, BeforeID: p1[3].ID})
 	if len(p1) != 4 || len(p2) != 2 || p2[0].ID != all[4].ID || p2[1].ID != all[5].ID {
 		t.Fatalf("paging: %d + %d", len(p1), len(p2))
 	}
@@ -253,7 +253,7 @@ func TestOperatorAuditLogBrowsing(t *testing.T) {
 
 // checkInvoiceMonths compares the chart's summary table with the same
 // figures computed from the invoices themselves.
-func checkInvoiceMonths(t *testing.T, db *store.DB, when string) {
+func pnCheckInvoiceMonths(t *testing.T, db *store.DB, when string) {
 	t.Helper()
 	var diff string
 	if err := db.Pool().QueryRow(context.Background(), `
@@ -275,41 +275,41 @@ func checkInvoiceMonths(t *testing.T, db *store.DB, when string) {
 }
 
 func TestInvoiceMonthsFollowInvoices(t *testing.T) {
-	clock := &panelClock{now: time.Date(2026, 5, 2, 9, 0, 0, 0, lima)}
+	clock := &pnClock{now: time.Date(2026, 5, 2, 9, 0, 0, 0, pnLima)}
 	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
 	ctx := context.Background()
-	newClient(t, db, "alfa", "100")
-	newClient(t, db, "beta", "40.50")
-	rawClient(t, db, "gamma", "active", "70")
+	pnNewClient(t, db, "alfa", "100")
+	pnNewClient(t, db, "beta", "40.50")
+	pnRawClient(t, db, "gamma", "active", "70")
 	for _, m := range []time.Month{2, 3, 4} {
-		if _, err := db.GenerateInvoices(ctx, panelOp, day(2026, m, 1)); err != nil {
+		if _, err := db.GenerateInvoices(ctx, panelOp, pnDay(2026, m, 1)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	checkInvoiceMonths(t, db, "generated")
+	pnCheckInvoiceMonths(t, db, "generated")
 	list, err := db.ListInvoices(ctx, store.InvoiceFilter{})
 	if err != nil || len(list) != 9 {
 		t.Fatalf("invoices: %d, %v", len(list), err)
 	}
 	for i, inv := range list {
-		if _, err := db.MarkInvoicePaid(ctx, panelOp, inv.ID, store.InvoicePayment{PaidAt: day(2026, time.Month(1+i%4), 28)}); err != nil {
+		if _, err := db.MarkInvoicePaid(ctx, panelOp, inv.ID, store.InvoicePayment{PaidAt: pnDay(2026, time.Month(1+i%4), 28)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	checkInvoiceMonths(t, db, "paid")
+	pnCheckInvoiceMonths(t, db, "paid")
 	for _, inv := range list[:4] {
 		if _, err := db.MarkInvoiceUnpaid(ctx, panelOp, inv.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	checkInvoiceMonths(t, db, "unpaid")
+	pnCheckInvoiceMonths(t, db, "unpaid")
 	if _, err := db.ArchiveTenant(ctx, panelOp, "alfa"); err != nil {
 		t.Fatal(err)
 	}
 	if purged, err := db.PurgeArchivedTenants(ctx, panelOp, 0); err != nil || len(purged) != 1 {
 		t.Fatalf("purge: %v, %v", purged, err)
 	}
-	checkInvoiceMonths(t, db, "purged")
+	pnCheckInvoiceMonths(t, db, "purged")
 	r, err := db.Dashboard(ctx, clock.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -20,11 +20,11 @@ import (
 //
 //	go test ./store/ -run '^$' -bench 'Dashboard10k|GenerateInvoices10k|UpdateMoroseStatus10k|TenantUsage' -benchtime 20x
 
-const benchClients = 10_000
+const pnBenchClients = 10_000
 
 // insertClients inserts n public client rows: 1 in 20 suspended, 1 in 20
 // more morose, the rest active, fees from 50 to 249.
-func insertClients(b *testing.B, db *store.DB, n int) {
+func pnInsertClients(b *testing.B, db *store.DB, n int) {
 	b.Helper()
 	if _, err := db.Pool().Exec(context.Background(), `insert into public.tenants
 		(schema_name, role_name, name, admin_email, status, suspended_by_hand, monthly_fee)
@@ -36,7 +36,7 @@ func insertClients(b *testing.B, db *store.DB, n int) {
 	}
 }
 
-func vacuum(b *testing.B, db *store.DB) {
+func pnVacuum(b *testing.B, db *store.DB) {
 	b.Helper()
 	// What autovacuum does on a live database: statistics and the
 	// visibility map (index-only scans).
@@ -51,7 +51,7 @@ func vacuum(b *testing.B, db *store.DB) {
 func BenchmarkDashboard10k(b *testing.B) {
 	db := storetest.NewDB(b)
 	ctx := context.Background()
-	insertClients(b, db, benchClients)
+	pnInsertClients(b, db, pnBenchClients)
 	if _, err := db.Pool().Exec(ctx, `insert into public.invoices (tenant_id, period, amount, due_date, paid_at, method)
 		select t.id, m::date, t.monthly_fee, m::date + 9,
 		       case when (t.id + extract(month from m)::int) % 7 = 0 then null else m::date + 5 end,
@@ -61,14 +61,14 @@ func BenchmarkDashboard10k(b *testing.B) {
 	}
 	for i := range 5 {
 		if _, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{Schema: fmt.Sprintf("top-%d", i), Name: "Top",
-			AdminEmail: "a@top.test", MonthlyFee: dec(fmt.Sprint(10_000 + i))}); err != nil {
+			AdminEmail: "a@top.test", MonthlyFee: pnDec(fmt.Sprint(10_000 + i))}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	vacuum(b, db)
+	pnVacuum(b, db)
 	now := time.Date(2026, 6, 20, 15, 0, 0, 0, time.UTC)
 	check := func(r store.DashboardReport) {
-		if r.Clients.Total != benchClients+5 || len(r.TopByFee) != 5 || r.TopByFee[0].Usage.ActiveStaff != 1 || len(r.Chart) != 12 {
+		if r.Clients.Total != pnBenchClients+5 || len(r.TopByFee) != 5 || r.TopByFee[0].Usage.ActiveStaff != 1 || len(r.Chart) != 12 {
 			b.Fatalf("dashboard: %+v", r)
 		}
 	}
@@ -102,10 +102,10 @@ func BenchmarkDashboard10k(b *testing.B) {
 func BenchmarkGenerateInvoices10k(b *testing.B) {
 	db := storetest.NewDB(b)
 	ctx := context.Background()
-	insertClients(b, db, benchClients)
-	vacuum(b, db)
-	const billed = benchClients - benchClients/20
-	month := day(2026, 1, 1)
+	pnInsertClients(b, db, pnBenchClients)
+	pnVacuum(b, db)
+	const billed = pnBenchClients - pnBenchClients/20
+	month := pnDay(2026, 1, 1)
 	b.Run("new-month", func(b *testing.B) {
 		for b.Loop() {
 			created, err := db.GenerateInvoices(ctx, store.CLI, month)
@@ -117,7 +117,7 @@ func BenchmarkGenerateInvoices10k(b *testing.B) {
 	})
 	b.Run("again", func(b *testing.B) {
 		for b.Loop() {
-			created, err := db.GenerateInvoices(ctx, store.CLI, day(2026, 1, 1))
+			created, err := db.GenerateInvoices(ctx, store.CLI, pnDay(2026, 1, 1))
 			if err != nil || len(created) != 0 {
 				b.Fatalf("created %d, %v", len(created), err)
 			}
@@ -133,17 +133,17 @@ func BenchmarkGenerateInvoices10k(b *testing.B) {
 func BenchmarkUpdateMoroseStatus10k(b *testing.B) {
 	db := storetest.NewDB(b)
 	ctx := context.Background()
-	insertClients(b, db, benchClients)
+	pnInsertClients(b, db, pnBenchClients)
 	if _, err := db.Pool().Exec(ctx, `update public.tenants set status = 'active' where status = 'morose'`); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.GenerateInvoices(ctx, store.CLI, day(2026, 3, 1)); err != nil {
+	if _, err := db.GenerateInvoices(ctx, store.CLI, pnDay(2026, 3, 1)); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := db.Pool().Exec(ctx, `update public.invoices set paid_at = '2026-03-05', method = 'cash' where id % 10 <> 0`); err != nil {
 		b.Fatal(err)
 	}
-	vacuum(b, db)
+	pnVacuum(b, db)
 	late := time.Date(2026, 3, 26, 15, 0, 0, 0, time.UTC)
 	i := 0
 	for b.Loop() {
