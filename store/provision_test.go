@@ -105,7 +105,8 @@ func TestCreateTenantIsAtomic(t *testing.T) {
 		err = db.Pool().QueryRow(ctx, `select
 			(select count(*) from public.tenants) + (select count(*) from public.domains) +
 			(select count(*) from pg_namespace where nspname = 'atomic') +
-			(select count(*) from pg_roles where rolname like '%atomic') +
+			-- roles are cluster-wide: count only this database's (see store.Open's prefix)
+			(select count(*) from pg_roles where rolname = 'ct' || left(encode(sha256(current_database()::bytea), 'hex'), 6) || '_atomic') +
 			(select count(*) from public.schema_versions where schema_name = 'atomic') +
 			(select count(*) from public.operator_audit)`).Scan(&n)
 		if err != nil {
