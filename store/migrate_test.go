@@ -182,3 +182,34 @@ func TestTenantVersionOfUnknown(t *testing.T) {
 		t.Fatalf("unknown schema: %v", err)
 	}
 }
+
+// The tenant role's grants: full use of its tables and sequences, but the
+// audit log is append-only.
+func TestTenantRoleGrants(t *testing.T) {
+	db := storetest.NewDB(t)
+	ctx := context.Background()
+	tn, _ := storetest.NewTenant(t, db, "grants")
+	run := func(sql string) error {
+		return tn.Exec(ctx, func(tx pgx.Tx) error { _, err := tx.Exec(ctx, sql); return err })
+	}
+	for _, ok := range []string{
+		`insert into rooms (name) values ('Sala 1')`,
+		`update rooms set capacity = 2`,
+		`delete from rooms`,
+		`insert into audit_log (action, entity) values ('view', 'patient')`,
+		`select count(*) from audit_log`,
+	} {
+		if err := run(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, denied := range []string{
+		`update audit_log set action = 'x'`,
+		`delete from audit_log`,
+		`truncate audit_log`,
+	} {
+		if err := run(denied); err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("%s: want permission denied, got %v", denied, err)
+		}
+	}
+}

@@ -206,8 +206,9 @@ func printMigrateSummary(w io.Writer, sum migrateSummary) {
 		}
 	}
 	if ts := sum.Tenants; ts != nil {
-		fmt.Fprintf(w, "tenants: %d %s, %d migrated, %d up to date, %d failed (latest version %d, %.1fs)\n",
-			ts.Total, plural(ts.Total, "schema", "schemas"), len(ts.Migrated), ts.UpToDate, len(ts.Failed), ts.LatestVersion, ts.Seconds)
+		took := time.Duration(ts.Seconds * float64(time.Second)).Round(time.Millisecond)
+		fmt.Fprintf(w, "tenants: %d %s, %d migrated, %d up to date, %d failed (latest version %d, %s)\n",
+			ts.Total, plural(ts.Total, "schema", "schemas"), len(ts.Migrated), ts.UpToDate, len(ts.Failed), ts.LatestVersion, took)
 		for _, fl := range ts.Failed {
 			fmt.Fprintf(w, "  failed: %s: %s\n", fl.Schema, oneLine(fl.Error))
 		}
