@@ -126,7 +126,7 @@ func TestUsageErrors(t *testing.T) {
 	c.fails(2, "unknown flag: --nope", "migrate", "--nope")
 	c.fails(2, "--jobs must be at least 1", "migrate", "--jobs", "0")
 	c.fails(2, `unknown command "extra"`, "migrate", "extra")
-	c.fails(2, "say create", "tenants")
+	c.fails(2, "say activate, create, delete", "tenants")
 	c.fails(2, `unknown command "frobnicate"`, "tenants", "frobnicate")
 	c.fails(2, "accepts 1 arg(s)", "tenants", "create")
 	c.fails(2, "missing --name, --admin-email", "tenants", "create", "clinic-x")
@@ -213,4 +213,86 @@ func TestSSHLine(t *testing.T) {
 			t.Errorf("%s: %q, want %q", listen, got, want)
 		}
 	}
+}
+
+func TestTenantsLifecycle(t *testing.T) {
+	c := newCLI(t)
+	c.ok("tenants", "create", "clinica-a", "--name", "Clínica A", "--admin-email", "a@a.test")
+	c.ok("tenants", "create", "clinica-b", "--name", "Clínica B", "--admin-email", "b@b.test", "--domain", "b.example.com")
+
+	list := decodeJSON[[]store.TenantInfo](t, c.ok("tenants", "list", "--json"))
+	if len(list) != 2 || list[0].Schema != "clinica-a" || list[1].Domains[0] != "b.example.com" {
+		t.Fatalf("list: %+v", list)
+	}
+	if out := c.ok("tenants", "suspend", "clinica-a"); !strings.Contains(out, "suspended") {
+		t.Fatalf("suspend: %s", out)
+	}
+	shown := decodeJSON[store.TenantInfo](t, c.ok("tenants", "show", "clinica-a", "--json"))
+	if shown.Status != store.TenantSuspended || !shown.SuspendedByHand {
+		t.Fatalf("show after suspend: %+v", shown)
+	}
+	if got := decodeJSON[[]store.TenantInfo](t, c.ok("tenants", "list", "--status", "suspended", "--json")); len(got) != 1 || got[0].Schema != "clinica-a" {
+		t.Fatalf("suspended list: %+v", got)
+	}
+	if got := decodeJSON[[]store.TenantInfo](t, c.ok("tenants", "list", "--status", "morose", "--json")); len(got) != 0 {
+		t.Fatalf("morose list: %+v", got)
+	}
+
+	// delete without --yes: refused as a usage error, nothing changes.
+	c.fails(2, "repeat with --yes", "tenants", "delete", "clinica-b")
+	if got := decodeJSON[store.TenantInfo](t, c.ok("tenants", "show", "clinica-b", "--json")); got.Status != store.TenantActive {
+		t.Fatalf("refused delete changed the clinic: %+v", got)
+	}
+	c.ok("tenants", "delete", "clinica-b", "--yes")
+	if got := decodeJSON[store.TenantInfo](t, c.ok("tenants", "show", "clinica-b", "--json")); got.Status != store.TenantArchived {
+		t.Fatalf("after delete: %+v", got)
+	}
+	// Archived clinics are out of migrate's way.
+	if out := c.ok("migrate", "--tenants"); !strings.Contains(out, "tenants: 1 schema,") {
+		t.Fatalf("migrate after archive:\n%s", out)
+	}
+
+	// Failures (exit 1) and usage errors (exit 2).
+	c.fails(1, `no clinic with schema "nope"`, "tenants", "suspend", "nope")
+	c.fails(1, `no clinic with schema "nope"`, "tenants", "show", "nope")
+	c.fails(1, "archived", "tenants", "update", "clinica-b", "--name", "X")
+	c.fails(2, "--status must be", "tenants", "list", "--status", "sleeping")
+	c.fails(2, "nothing to change", "tenants", "update", "clinica-a")
+	c.fails(2, "--patients-limit", "tenants", "update", "clinica-a", "--patients-limit", "many")
+	c.fails(2, "lang: must be es or en", "tenants", "update", "clinica-a", "--lang", "fr")
+	c.fails(2, "--older-than", "tenants", "purge", "--older-than", "soon", "--yes")
+	c.fails(2, "missing --older-than", "tenants", "purge", "--yes")
+	c.fails(2, "accepts 1 arg(s)", "tenants", "show")
+
+	// JSON of every mutating command parses too.
+	if got := decodeJSON[store.TenantInfo](t, c.ok("tenants", "activate", "clinica-a", "--json")); got.Status != store.TenantActive {
+		t.Fatalf("activate --json: %+v", got)
+	}
+	if got := decodeJSON[store.TenantInfo](t, c.ok("tenants", "update", "clinica-a", "--monthly-fee", "99.90", "--json")); got.MonthlyFee.String() != "99.9" {
+		t.Fatalf("update --json: %+v", got)
+	}
+	if got := decodeJSON[[]string](t, c.ok("tenants", "purge", "--older-than", "0s", "--yes", "--json")); len(got) != 1 || got[0] != "clinica-b" {
+		t.Fatalf("purge --json: %v", got)
+	}
+}
+
+func TestOperatorsCreate(t *testing.T) {
+	c := newCLI(t)
+	out := decodeJSON[struct {
+		Operator  store.Operator `json:"operator"`
+		SetupCode string         `json:"setup_code"`
+	}](t, c.runIn(testKey, "operators", "create", "--email", "Rosa@Ops.test", "--key", "-", "--json").stdout)
+	if out.Operator.Email != "rosa@ops.test" || out.SetupCode == "" {
+		t.Fatalf("operator: %+v", out)
+	}
+	// The setup code works once, for this operator.
+	if _, err := c.db().OperatorLoginSetupCode(context.Background(), "rosa@ops.test", out.SetupCode, "test"); err != nil {
+		t.Fatalf("setup code does not log in: %v", err)
+	}
+	if op, err := c.db().OperatorByKey(context.Background(), testKeyFingerprint); err != nil || op.Email != "rosa@ops.test" {
+		t.Fatalf("key not registered: %v %v", op, err)
+	}
+	c.fails(1, "already exists", "operators", "create", "--email", "rosa@ops.test")
+	c.fails(2, "missing --email", "operators", "create")
+	c.fails(2, "email: must be an e-mail address", "operators", "create", "--email", "rosa")
 }

@@ -72,6 +72,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newDBCmd(cfg))
 	root.AddCommand(newMigrateCmd(cfg))
 	root.AddCommand(newTenantsCmd(cfg))
+	root.AddCommand(newOperatorsCmd(cfg))
 	root.AddCommand(newBenchCmd(cfg))
 	return root
 }
