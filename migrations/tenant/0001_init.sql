@@ -120,7 +120,14 @@ CREATE TABLE patients (
                           phone || ' ' || coalesce(email::text, ''))) STORED
 );
 CREATE INDEX patients_search_trgm ON patients USING gin (search_text public.gin_trgm_ops);
-CREATE INDEX patients_name_keyset ON patients (surname, first_name, id) WHERE archived_at IS NULL;
+-- Lists are ordered by the normalised (accent- and case-free) surname, first
+-- name, id: "Álvarez" sorts with the a's whatever the database's collation,
+-- and the C collation lets the same index serve keyset paging and short
+-- prefix searches (LIKE 'ab%' becomes a range scan).
+CREATE INDEX patients_name_keyset ON patients
+    ((public.search_norm(surname) COLLATE "C"), (public.search_norm(first_name) COLLATE "C"), id);
+CREATE INDEX patients_first_name_prefix ON patients ((public.search_norm(first_name) COLLATE "C"));
+CREATE INDEX patients_created_keyset ON patients (created_at, id);
 CREATE INDEX patients_therapist_idx ON patients (therapist_id);
 
 CREATE TABLE sessions (
