@@ -108,11 +108,6 @@ func specialist(clinic string, specialistID int64) store.Actor {
 		SpecialistID: specialistID, RemoteAddr: "192.0.2.3:5000"}
 }
 
-func isForbidden(err error) bool {
-	var fe *store.ForbiddenError
-	return errors.As(err, &fe)
-}
-
 // wantFields fails unless err is a ValidationError naming exactly fields.
 func wantFields(t *testing.T, err error, fields ...string) {
 	t.Helper()
