@@ -117,16 +117,21 @@ CREATE TABLE patients (
     -- one normalised text for search-as-you-type (trigram index below)
     search_text       text GENERATED ALWAYS AS (public.search_norm(
                           first_name || ' ' || surname || ' ' || coalesce(document, '') || ' ' ||
-                          phone || ' ' || coalesce(email::text, ''))) STORED
+                          phone || ' ' || coalesce(email::text, ''))) STORED,
+    -- sort keys of the lists: normalised (accent- and case-free) so "Álvarez"
+    -- sorts with the a's whatever the database's collation; stored, so that
+    -- ordering and filtering never call unaccent per row; C collation, so
+    -- one index serves keyset paging and short prefix searches (LIKE 'ab%'
+    -- becomes a range scan)
+    surname_key       text COLLATE "C" GENERATED ALWAYS AS (public.search_norm(surname)) STORED,
+    first_name_key    text COLLATE "C" GENERATED ALWAYS AS (public.search_norm(first_name)) STORED
 );
-CREATE INDEX patients_search_trgm ON patients USING gin (search_text public.gin_trgm_ops);
--- Lists are ordered by the normalised (accent- and case-free) surname, first
--- name, id: "Álvarez" sorts with the a's whatever the database's collation,
--- and the C collation lets the same index serve keyset paging and short
--- prefix searches (LIKE 'ab%' becomes a range scan).
-CREATE INDEX patients_name_keyset ON patients
-    ((public.search_norm(surname) COLLATE "C"), (public.search_norm(first_name) COLLATE "C"), id);
-CREATE INDEX patients_first_name_prefix ON patients ((public.search_norm(first_name) COLLATE "C"));
+-- fastupdate off: new rows go straight into the index instead of a pending
+-- list that every search scans linearly (and that makes the planner shun the
+-- index) until the next vacuum; patients are registered one at a time.
+CREATE INDEX patients_search_trgm ON patients USING gin (search_text public.gin_trgm_ops) WITH (fastupdate = off);
+CREATE INDEX patients_name_keyset ON patients (surname_key, first_name_key, id);
+CREATE INDEX patients_first_name_prefix ON patients (first_name_key);
 CREATE INDEX patients_created_keyset ON patients (created_at, id);
 CREATE INDEX patients_therapist_idx ON patients (therapist_id);
 
