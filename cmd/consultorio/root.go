@@ -73,6 +73,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newMigrateCmd(cfg))
 	root.AddCommand(newTenantsCmd(cfg))
 	root.AddCommand(newOperatorsCmd(cfg))
+	root.AddCommand(newDemoCmd(cfg))
 	root.AddCommand(newBenchCmd(cfg))
 	return root
 }
