@@ -288,8 +288,8 @@ func loadPatient(ctx context.Context, tx pgx.Tx, actor Actor, id int64, forUpdat
 	return p, own && actor.Role == RoleSpecialist && actor.SpecialistID != 0, nil
 }
 
-// shapeFor applies the role rules to a patient read whole. It tells whether
-// clinical fields are left in (the caller audits that view).
+// shapeFor applies the role rules to a patient read whole; ClinicalVisible
+// says whether the clinical fields were left in (the caller audits that view).
 func (t *Tenant) shapeFor(actor Actor, p Patient, own bool) Patient {
 	p.Age = ageOn(p.BirthDate, t.today())
 	switch {

@@ -39,7 +39,7 @@ func BenchmarkPatientSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	loadPatients(b, db, tn, n, spec.ID)
+	clLoadPatients(b, db, tn, n, spec.ID)
 	b.Logf("loaded %d patients in %s", n, time.Since(start).Round(time.Millisecond))
 
 	reception := store.Actor{Email: "desk@bench.test", Role: store.RoleReception}
@@ -83,10 +83,10 @@ func BenchmarkPatientSearch(b *testing.B) {
 	}
 }
 
-// loadPatients fills the clinic with n generated patients in one statement
+// clLoadPatients fills the clinic with n generated patients in one statement
 // (generate_series inside the tenant's schema, as the tenant role), then
 // analyzes the table so the planner knows it.
-func loadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int, specialistID int64) {
+func clLoadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int, specialistID int64) {
 	ctx := context.Background()
 	// The trigram index takes rows one by one (fastupdate off), which makes a
 	// bulk load slow: batch them through the pending list for the load, as

@@ -64,7 +64,7 @@ func (in *RoomInput) normalize() error {
 const roomColumns = `r.id, r.name, r.capacity, r.location, r.active, r.created_at,
 	coalesce((select array_agg(rs.specialist_id order by rs.specialist_id) from room_specialists rs where rs.room_id = r.id), '{}'),
 	coalesce((select json_agg(json_build_object('equipment_id', e.id, 'name', e.name, 'code', coalesce(e.code, ''),
-	                  'quantity', re.quantity) order by lower(e.name), e.id)
+	                  'quantity', re.quantity) order by public.search_norm(e.name), e.id)
 	          from room_equipment re join equipment e on e.id = re.equipment_id where re.room_id = r.id), '[]')`
 
 func scanRoom(row pgx.Row) (Room, error) {
@@ -94,7 +94,7 @@ func (t *Tenant) ListRooms(ctx context.Context, actor Actor, includeInactive boo
 	}
 	var out []Room
 	err := t.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `select `+roomColumns+` from rooms r where $1 or r.active order by lower(r.name), r.id`, includeInactive)
+		rows, err := tx.Query(ctx, `select `+roomColumns+` from rooms r where $1 or r.active order by public.search_norm(r.name), r.id`, includeInactive)
 		if err != nil {
 			return err
 		}
@@ -338,7 +338,7 @@ func (t *Tenant) ListEquipment(ctx context.Context, actor Actor) ([]Equipment, e
 	}
 	var out []Equipment
 	err := t.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `select id, name, coalesce(code, ''), created_at from equipment order by lower(name), id`)
+		rows, err := tx.Query(ctx, `select id, name, coalesce(code, ''), created_at from equipment order by public.search_norm(name), id`)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ func TestSettings(t *testing.T) {
 	}
 	want := store.Settings{DisplayName: "Clínica clinic-a", Timezone: "America/Lima", Currency: "PEN", Lang: "es",
 		DefaultDuration: 60, WorkStart: "08:00", WorkEnd: "20:00", WorkDays: []int{1, 2, 3, 4, 5, 6}}
-	if !settingsEqual(s, want) {
+	if !clSettingsEqual(s, want) {
 		t.Fatalf("defaults: got %+v, want %+v", s, want)
 	}
 	if start, end := s.WorkHours(); start != 8*time.Hour || end != 20*time.Hour {
@@ -34,7 +34,7 @@ func TestSettings(t *testing.T) {
 	}
 
 	// Only an admin changes them.
-	for _, actor := range []store.Actor{reception("a"), specialist("a", 1)} {
+	for _, actor := range []store.Actor{clReception("a"), clSpecialist("a", 1)} {
 		if _, err := a.UpdateSettings(ctx, actor, want); !isForbidden(err) {
 			t.Errorf("%s: want forbidden, got %v", actor.Role, err)
 		}
@@ -44,26 +44,26 @@ func TestSettings(t *testing.T) {
 	bad := want
 	bad.Timezone, bad.DefaultDuration, bad.WorkStart, bad.WorkEnd, bad.Lang, bad.Currency, bad.WorkDays, bad.DisplayName =
 		"Mars/Olympus", 3, "18:00", "09:00", "fr", "S/", []int{0, 8}, "  "
-	_, err = a.UpdateSettings(ctx, admin("a"), bad)
-	wantFields(t, err, "timezone", "default_duration", "work_end", "lang", "currency", "work_days", "display_name")
+	_, err = a.UpdateSettings(ctx, clAdmin("a"), bad)
+	clWantFields(t, err, "timezone", "default_duration", "work_end", "lang", "currency", "work_days", "display_name")
 	bad = want
 	bad.DefaultDuration, bad.WorkStart = 481, "8am"
-	_, err = a.UpdateSettings(ctx, admin("a"), bad)
-	wantFields(t, err, "default_duration", "work_start")
+	_, err = a.UpdateSettings(ctx, clAdmin("a"), bad)
+	clWantFields(t, err, "default_duration", "work_start")
 
 	upd := store.Settings{DisplayName: "  Centro Norte ", Timezone: "America/Bogota", Currency: "cop", Lang: "EN",
 		DefaultDuration: 45, WorkStart: "7:30", WorkEnd: "19:00", WorkDays: []int{5, 1, 2, 3, 4, 1}}
-	got, err := a.UpdateSettings(ctx, admin("a"), upd)
+	got, err := a.UpdateSettings(ctx, clAdmin("a"), upd)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = store.Settings{DisplayName: "Centro Norte", Timezone: "America/Bogota", Currency: "COP", Lang: "en",
 		DefaultDuration: 45, WorkStart: "07:30", WorkEnd: "19:00", WorkDays: []int{1, 2, 3, 4, 5}}
-	if !settingsEqual(got, want) {
+	if !clSettingsEqual(got, want) {
 		t.Fatalf("updated: got %+v, want %+v", got, want)
 	}
 	// Anyone logged in reads them back; the public tenant row follows.
-	if again, err := a.Settings(ctx); err != nil || !settingsEqual(again, want) {
+	if again, err := a.Settings(ctx); err != nil || !clSettingsEqual(again, want) {
 		t.Fatalf("read back: %+v, %v", again, err)
 	}
 	if err := a.Reload(ctx); err != nil {
@@ -72,7 +72,7 @@ func TestSettings(t *testing.T) {
 	if a.Info.Timezone != "America/Bogota" || a.Info.Currency != "COP" || a.Info.Lang != "en" {
 		t.Errorf("tenant info not synced: %+v", a.Info)
 	}
-	requireAudit(t, a, "update", "settings", 0, 1)
+	clRequireAudit(t, a, "update", "settings", 0, 1)
 
 	// Clinic B is untouched.
 	if err := b.Reload(ctx); err != nil {
@@ -87,7 +87,7 @@ func TestSettings(t *testing.T) {
 	}
 }
 
-func settingsEqual(a, b store.Settings) bool {
+func clSettingsEqual(a, b store.Settings) bool {
 	return a.DisplayName == b.DisplayName && a.Timezone == b.Timezone && a.Currency == b.Currency && a.Lang == b.Lang &&
 		a.DefaultDuration == b.DefaultDuration && a.WorkStart == b.WorkStart && a.WorkEnd == b.WorkEnd &&
 		slices.Equal(a.WorkDays, b.WorkDays)
@@ -95,21 +95,21 @@ func settingsEqual(a, b store.Settings) bool {
 
 // ---- helpers shared by the clinic tests ----
 
-func admin(clinic string) store.Actor {
+func clAdmin(clinic string) store.Actor {
 	return store.Actor{Email: "admin@clinic-" + clinic + ".test", Name: "Admin", Role: store.RoleAdmin, RemoteAddr: "192.0.2.1:5000"}
 }
 
-func reception(clinic string) store.Actor {
+func clReception(clinic string) store.Actor {
 	return store.Actor{Email: "desk@clinic-" + clinic + ".test", Name: "Desk", Role: store.RoleReception, RemoteAddr: "192.0.2.2:5000"}
 }
 
-func specialist(clinic string, specialistID int64) store.Actor {
+func clSpecialist(clinic string, specialistID int64) store.Actor {
 	return store.Actor{Email: "doc@clinic-" + clinic + ".test", Name: "Doc", Role: store.RoleSpecialist,
 		SpecialistID: specialistID, RemoteAddr: "192.0.2.3:5000"}
 }
 
-// wantFields fails unless err is a ValidationError naming exactly fields.
-func wantFields(t *testing.T, err error, fields ...string) {
+// clWantFields fails unless err is a ValidationError naming exactly fields.
+func clWantFields(t *testing.T, err error, fields ...string) {
 	t.Helper()
 	var ve *store.ValidationError
 	if !errors.As(err, &ve) {
@@ -125,9 +125,9 @@ func wantFields(t *testing.T, err error, fields ...string) {
 	}
 }
 
-// requireAudit checks the number of audit rows with that action and entity
+// clRequireAudit checks the number of audit rows with that action and entity
 // (entityID 0: any).
-func requireAudit(t *testing.T, tn *store.Tenant, action, entity string, entityID int64, want int) []store.AuditEntry {
+func clRequireAudit(t *testing.T, tn *store.Tenant, action, entity string, entityID int64, want int) []store.AuditEntry {
 	t.Helper()
 	rows, err := tn.AuditLog(context.Background(), store.System, store.AuditFilter{Action: action, Entity: entity, EntityID: entityID, Limit: 1000})
 	if err != nil {

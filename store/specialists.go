@@ -123,7 +123,7 @@ func (t *Tenant) ListSpecialists(ctx context.Context, actor Actor, includeInacti
 	var out []Specialist
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `select `+specialistColumns+` from specialists s
-			where $1 or s.active order by lower(s.last_name), lower(s.first_name), s.id`, includeInactive)
+			where $1 or s.active order by public.search_norm(s.last_name), public.search_norm(s.first_name), s.id`, includeInactive)
 		if err != nil {
 			return err
 		}
