@@ -50,7 +50,7 @@ func (m Migrations) orDefault() Migrations {
 	return m
 }
 
-func latest(ms []migrations.Migration) int {
+func lastVersion(ms []migrations.Migration) int {
 	if len(ms) == 0 {
 		return 0
 	}
@@ -61,13 +61,13 @@ func latest(ms []migrations.Migration) int {
 func (db *DB) Migrations() Migrations { return db.migs }
 
 // LatestPublicVersion is the version a fully migrated public schema is at.
-func (db *DB) LatestPublicVersion() int { return latest(db.migs.Public) }
+func (db *DB) LatestPublicVersion() int { return lastVersion(db.migs.Public) }
 
 // LatestTenantVersion is the version a fully migrated tenant schema is at.
-func (db *DB) LatestTenantVersion() int { return latest(db.migs.Tenant) }
+func (db *DB) LatestTenantVersion() int { return lastVersion(db.migs.Tenant) }
 
 // LatestTenantVersion is the version of the embedded tenant set.
-func LatestTenantVersion() int { return latest(migrations.Tenant()) }
+func LatestTenantVersion() int { return lastVersion(migrations.Tenant()) }
 
 // migrateLockKey serialises concurrent runs of the public migrations.
 const migrateLockKey = 7_419_202_611
