@@ -1,0 +1,377 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Login rules (PRODUCT.md §3), shared by clinic staff and panel operators.
+const (
+	// MaxFailedLogins consecutive failures lock an account ...
+	MaxFailedLogins = 5
+	// ... for LockoutDuration. While locked even the right secret is refused.
+	LockoutDuration = 15 * time.Minute
+)
+
+// Login errors. ErrBadCredentials is the answer for a wrong secret and for an
+// unknown e-mail alike, so an attacker cannot tell which addresses exist. The
+// other two are only given to someone who typed the right secret.
+var (
+	ErrBadCredentials   = errors.New("wrong e-mail, password or code")
+	ErrAccountDisabled  = errors.New("this account is disabled; ask your administrator")
+	ErrSetupCodeExpired = errors.New("this setup code has expired; ask for a new one")
+)
+
+// dummyPasswordHash is an argon2id hash (HashPassword's parameters) of a
+// throw-away password. Checking a password against it when the e-mail is
+// unknown, or the account has no password yet, costs what a real check costs,
+// so response time does not reveal whether an account exists.
+const dummyPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$0wdI9w5+c1OBG/Zp/mfKbw$/sH+TQOx2SuL29OGe6fVYJjmshid1q0iOgNFqYpLh8E"
+
+// dummySetupHash matches no code (no SHA-256 is all zeros in practice).
+const dummySetupHash = "sha256$0000000000000000000000000000000000000000000000000000000000000000"
+
+// maxEmailLen bounds what we look up and record (RFC 5321's path limit).
+const maxEmailLen = 254
+
+func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// secretKind is how a login proves itself; also recorded in the audit rows.
+type secretKind string
+
+const (
+	byPassword  secretKind = "password"
+	bySetupCode secretKind = "setup_code"
+)
+
+// accountStore is where accounts live: a clinic's users table (inside the
+// tenant's transactions) or public.operators. Both tables have the same
+// credential columns, so one implementation enforces the rules for both.
+type accountStore struct {
+	run   func(context.Context, func(pgx.Tx) error) error
+	table string // a constant of ours, never user input
+	now   func() time.Time
+	// record writes an audit row about a login attempt inside tx. id is 0
+	// when the e-mail matched no account.
+	record func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error
+}
+
+type account struct {
+	id           int64
+	active       bool
+	passwordHash *string
+	codeHash     *string
+	codeExpires  *time.Time
+	lockedUntil  *time.Time
+}
+
+// checkSecret verifies secret against the account (nil: unknown e-mail,
+// checked against a dummy so it costs the same). expired reports the right
+// setup code past its expiry.
+func checkSecret(kind secretKind, acc *account, secret string, now time.Time) (ok, expired bool) {
+	switch kind {
+	case byPassword:
+		hash := dummyPasswordHash
+		if acc != nil && acc.passwordHash != nil {
+			hash = *acc.passwordHash
+		}
+		match := CheckPassword(hash, secret)
+		return match && acc != nil && acc.passwordHash != nil, false
+	case bySetupCode:
+		hash := dummySetupHash
+		if acc != nil && acc.codeHash != nil {
+			hash = *acc.codeHash
+		}
+		match := CheckSetupCode(hash, secret) && acc != nil && acc.codeHash != nil
+		if match && (acc.codeExpires == nil || !acc.codeExpires.After(now)) {
+			return false, true
+		}
+		return match, false
+	}
+	return false, false
+}
+
+// authenticate checks email + secret with the lockout rules and, on success,
+// runs success in the transaction that records the login.
+//
+// The argon2 check runs between two short transactions, not inside one
+// holding the row lock, so a burst of attempts does not pin connections for
+// the hash's duration. The lock is still race-free: both the success and the
+// failure updates are conditional on the account not being locked, so once
+// the fifth failure commits, no concurrent right answer gets through. Failure
+// counts are written in their own committed transaction even though the login
+// fails.
+func (s accountStore) authenticate(ctx context.Context, email, secret string, kind secretKind, success func(pgx.Tx, int64) error) error {
+	email = normalizeEmail(email)
+	var acc *account
+	if email != "" && len(email) <= maxEmailLen {
+		err := s.run(ctx, func(tx pgx.Tx) error {
+			var a account
+			err := tx.QueryRow(ctx, `select id, active, password_hash, setup_code_hash, setup_expires_at, locked_until
+				from `+s.table+` where email = $1`, email).
+				Scan(&a.id, &a.active, &a.passwordHash, &a.codeHash, &a.codeExpires, &a.lockedUntil)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			acc = &a
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+	}
+	now := s.now()
+	if acc == nil {
+		checkSecret(kind, nil, secret, now) // spend the time a real check takes
+		if len(email) > maxEmailLen {
+			email = email[:maxEmailLen]
+		}
+		if err := s.run(ctx, func(tx pgx.Tx) error {
+			return s.record(ctx, tx, 0, email, "auth.failed", map[string]any{"method": kind, "reason": "unknown e-mail"})
+		}); err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+		return ErrBadCredentials
+	}
+	if acc.lockedUntil != nil && acc.lockedUntil.After(now) {
+		return &LockedError{Until: *acc.lockedUntil}
+	}
+	ok, expired := checkSecret(kind, acc, secret, now)
+	var result error
+	err := s.run(ctx, func(tx pgx.Tx) error {
+		switch {
+		case expired:
+			// Not counted as a failure: the code was right, only late.
+			result = ErrSetupCodeExpired
+			return s.record(ctx, tx, acc.id, email, "auth.failed", map[string]any{"method": kind, "reason": "setup code expired"})
+		case ok && !acc.active:
+			result = ErrAccountDisabled
+			return s.record(ctx, tx, acc.id, email, "auth.failed", map[string]any{"method": kind, "reason": "account disabled"})
+		case ok:
+			var id int64
+			err := tx.QueryRow(ctx, `update `+s.table+` set failed_attempts = 0, locked_until = null, last_login_at = $2
+				where id = $1 and active and (locked_until is null or locked_until <= $2) returning id`, acc.id, now).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				// Locked or deactivated since the first read: that wins.
+				result = s.refusal(ctx, tx, acc.id, now)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.record(ctx, tx, acc.id, email, "auth.login", map[string]any{"method": kind}); err != nil {
+				return err
+			}
+			return success(tx, acc.id)
+		default:
+			var locked *time.Time
+			err := tx.QueryRow(ctx, `update `+s.table+` set
+					failed_attempts = case when failed_attempts + 1 >= $3 then 0 else failed_attempts + 1 end,
+					locked_until = case when failed_attempts + 1 >= $3 then $4::timestamptz end
+				where id = $1 and (locked_until is null or locked_until <= $2) returning locked_until`,
+				acc.id, now, MaxFailedLogins, now.Add(LockoutDuration)).Scan(&locked)
+			if errors.Is(err, pgx.ErrNoRows) {
+				result = s.refusal(ctx, tx, acc.id, now) // a concurrent attempt locked it
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			result = ErrBadCredentials
+			event := "auth.failed"
+			if locked != nil {
+				result = &LockedError{Until: *locked}
+				event = "auth.locked"
+			}
+			return s.record(ctx, tx, acc.id, email, event, map[string]any{"method": kind, "reason": "wrong " + string(kind)})
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	return result
+}
+
+// refusal says why an account that passed the first read can no longer log
+// in: locked (with until), disabled, or gone.
+func (s accountStore) refusal(ctx context.Context, tx pgx.Tx, id int64, now time.Time) error {
+	var active bool
+	var locked *time.Time
+	err := tx.QueryRow(ctx, `select active, locked_until from `+s.table+` where id = $1`, id).Scan(&active, &locked)
+	switch {
+	case err != nil:
+		return ErrBadCredentials
+	case locked != nil && locked.After(now):
+		return &LockedError{Until: *locked}
+	case !active:
+		return ErrAccountDisabled
+	}
+	return ErrBadCredentials
+}
+
+// accounts is the tenant's account store; login attempts go to the clinic's
+// audit log (without the secret), so its admin sees who tried what from where.
+func (t *Tenant) accounts(remoteAddr string) accountStore {
+	return accountStore{
+		run:   t.tx,
+		table: "users",
+		now:   t.db.now,
+		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {
+			a := Actor{Email: email, RemoteAddr: remoteAddr}
+			if event == "auth.login" {
+				a.UserID = id
+			}
+			return audit(ctx, tx, a, event, "user", id, detail)
+		},
+	}
+}
+
+// checkOpen refuses staff logins to a clinic that is suspended or gone. It
+// reads the status afresh: the handle's Info may predate an operator's
+// suspension.
+func (t *Tenant) checkOpen(ctx context.Context) error {
+	var status string
+	err := t.db.pool.QueryRow(ctx, `select status from public.tenants where id = $1`, t.Info.ID).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNoSuchTenant
+	}
+	if err != nil {
+		return fmt.Errorf("clinic status: %w", err)
+	}
+	switch status {
+	case TenantSuspended:
+		return ErrTenantSuspended
+	case TenantArchived:
+		return ErrNoSuchTenant
+	}
+	return nil
+}
+
+// UserByKey returns the active staff user owning the key with this SHA256
+// fingerprint (as gossh.FingerprintSHA256 prints it) and records the use.
+// A key of another clinic, of an operator or of a deactivated user is
+// ErrNotFound. The lockout does not apply: a key cannot be guessed, and an
+// attacker guessing the password must not lock the owner out of key login.
+func (t *Tenant) UserByKey(ctx context.Context, fingerprint string) (*User, error) {
+	if err := t.checkOpen(ctx); err != nil {
+		return nil, err
+	}
+	now := t.db.now()
+	var u *User
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `update user_keys k set last_used_at = $2 from users u
+			where k.fingerprint = $1 and u.id = k.user_id and u.active returning u.id`, fingerprint, now).Scan(&id)
+		if err != nil {
+			return notFound(err, "user key")
+		}
+		if _, err := tx.Exec(ctx, `update users set last_login_at = $2 where id = $1`, id, now); err != nil {
+			return err
+		}
+		u, err = userByID(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, wrapOp("login by key", err)
+	}
+	return u, nil
+}
+
+// LoginPassword logs a staff user in with e-mail and password, applying the
+// lockout. Errors: ErrBadCredentials (also for an unknown e-mail),
+// *LockedError, ErrAccountDisabled, ErrTenantSuspended.
+func (t *Tenant) LoginPassword(ctx context.Context, email, password, remoteAddr string) (*User, error) {
+	return t.login(ctx, email, password, byPassword, remoteAddr)
+}
+
+// LoginSetupCode logs a staff user in with e-mail and their one-time setup
+// code (valid SetupCodeTTL). The caller must then make the user choose a
+// password (SetPassword), which consumes the code. Errors as LoginPassword,
+// plus ErrSetupCodeExpired.
+func (t *Tenant) LoginSetupCode(ctx context.Context, email, code, remoteAddr string) (*User, error) {
+	return t.login(ctx, email, code, bySetupCode, remoteAddr)
+}
+
+func (t *Tenant) login(ctx context.Context, email, secret string, kind secretKind, remoteAddr string) (*User, error) {
+	if err := t.checkOpen(ctx); err != nil {
+		return nil, err
+	}
+	var u *User
+	err := t.accounts(remoteAddr).authenticate(ctx, email, secret, kind, func(tx pgx.Tx, id int64) (err error) {
+		u, err = userByID(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// SetPassword sets an active user's password (after ValidatePassword) as an
+// argon2id hash and consumes any setup code. The caller has authenticated
+// the user (setup-code login, or the user changing their own password).
+func (t *Tenant) SetPassword(ctx context.Context, userID int64, password string) error {
+	if err := ValidatePassword(password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	err = t.tx(ctx, func(tx pgx.Tx) error {
+		var email string
+		err := tx.QueryRow(ctx, `update users set password_hash = $2, setup_code_hash = null, setup_expires_at = null,
+				failed_attempts = 0, locked_until = null
+			where id = $1 and active returning email::text`, userID, hash).Scan(&email)
+		if err != nil {
+			return notFound(err, "user")
+		}
+		return audit(ctx, tx, Actor{UserID: userID, Email: email}, "user.set_password", "user", userID, nil)
+	})
+	if err != nil {
+		return wrapOp("set password", err)
+	}
+	return nil
+}
+
+// AddKey registers an OpenSSH public key for an active staff user. The user
+// themself or an admin may do it.
+func (t *Tenant) AddKey(ctx context.Context, actor Actor, userID int64, publicKeyLine, label string) (UserKey, error) {
+	if actor.UserID != userID && actor.Role != RoleAdmin {
+		return UserKey{}, forbidden("registering keys of other staff users")
+	}
+	label = strings.TrimSpace(label)
+	if len([]rune(label)) > 100 {
+		return UserKey{}, invalid("label", "must have at most 100 characters")
+	}
+	var k UserKey
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		var active bool
+		// Lock the user row so a concurrent deactivation (which drops the
+		// user's key routes) cannot interleave with the new route.
+		if err := tx.QueryRow(ctx, `select active from users where id = $1 for update`, userID).Scan(&active); err != nil {
+			return notFound(err, "user")
+		}
+		if !active {
+			return invalid("user", "is deactivated; activate the user first")
+		}
+		var err error
+		if k, err = addUserKey(ctx, tx, userID, publicKeyLine, label); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "user_key.add", "user", userID,
+			map[string]any{"key_id": k.ID, "fingerprint": k.Fingerprint, "label": k.Label})
+	})
+	if err != nil {
+		return UserKey{}, wrapOp("add key", err)
+	}
+	return k, nil
+}
