@@ -53,6 +53,7 @@ type Messages struct {
 	Panel  PanelNav
 	Roles  Roles
 	Login  Login
+	Form   Form
 	Errors Errors
 	Dates  Dates
 }
@@ -140,6 +141,24 @@ type Login struct {
 	Cancel         string
 }
 
+// Form: help texts of the keys of embedded forms.
+type Form struct {
+	Next     string
+	Prev     string
+	Submit   string
+	Cancel   string
+	Toggle   string
+	Select   string
+	Up       string
+	Down     string
+	Filter   string
+	NewLine  string
+	Complete string
+	Yes      string
+	No       string
+	YesKey   string // the letter that answers yes ("s" / "y"); "y" always works too
+}
+
 // Errors: messages for what went wrong, shown in the status line or inline.
 type Errors struct {
 	Required         string
@@ -164,6 +183,7 @@ type Errors struct {
 	Unexpected       string // detail
 	KeyNotRegistered string // detail
 	AccountInactive  string
+	SetupCodeExpired string
 	EndSuspended     string // reasons a session is ended by the server
 	EndShutdown      string
 	EndIdle          string
