@@ -113,18 +113,26 @@ func newLogin(a *app, auth authenticator, title, offerKey string) *login {
 }
 
 func (l *login) init() tea.Cmd {
-	l.form = l.credentialsForm()
-	return l.form.Init()
+	return l.show(l.credentialsForm())
+}
+
+// show makes f the current form.
+func (l *login) show(f *huh.Form) tea.Cmd {
+	l.form = f
+	return tea.Batch(f.Init(), l.resize())
 }
 
 func (l *login) formWidth() int { return min(max(l.a.width-6, 20), 70) }
 
+// resize fits the form to the window: its width, and the height left under
+// the title and above the error and the two bottom lines (huh scrolls a
+// group taller than that to keep the focused field visible).
 func (l *login) resize() tea.Cmd {
 	if l.form == nil {
 		return nil
 	}
 	l.form.WithWidth(l.formWidth())
-	return nil
+	return UpdateForm(l.form, tea.WindowSizeMsg{Width: l.formWidth(), Height: max(l.a.height-10, 5)})
 }
 
 func (l *login) credentialsForm() *huh.Form {
@@ -278,8 +286,7 @@ func (l *login) aborted() tea.Cmd {
 	case stepOfferKey:
 		return l.land()
 	case stepNewPassword:
-		l.form = l.newPasswordForm()
-		return l.form.Init()
+		return l.show(l.newPasswordForm())
 	}
 	return nil
 }
@@ -302,8 +309,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 		l.acc = r.acc
 		if l.method == methodCode {
 			l.step = stepNewPassword
-			l.form = l.newPasswordForm()
-			return l.form.Init()
+			return l.show(l.newPasswordForm())
 		}
 		return l.offerOrLand()
 	case passwordResult:
@@ -337,7 +343,7 @@ func (l *login) again(f *huh.Form, focus int) tea.Cmd {
 	for i := 0; i < focus; i++ {
 		cmds = append(cmds, f.NextField())
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, l.resize())...)
 }
 
 func (l *login) offerOrLand() tea.Cmd {
@@ -346,8 +352,7 @@ func (l *login) offerOrLand() tea.Cmd {
 	}
 	l.step = stepOfferKey
 	l.a.busyText = ""
-	l.form = l.offerKeyForm()
-	return l.form.Init()
+	return l.show(l.offerKeyForm())
 }
 
 func (l *login) land() tea.Cmd {

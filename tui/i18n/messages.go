@@ -157,6 +157,9 @@ type Form struct {
 	Yes      string
 	No       string
 	YesKey   string // the letter that answers yes ("s" / "y"); "y" always works too
+
+	TypeToConfirm string // the text to type
+	Mismatch      string
 }
 
 // Errors: messages for what went wrong, shown in the status line or inline.
