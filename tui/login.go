@@ -147,7 +147,7 @@ func (l *login) credentialsForm() *huh.Form {
 		if l.method == methodCode {
 			return m.Login.SetupCodeHint
 		}
-		return ""
+		return m.Login.PasswordHint
 	}
 	f := NewForm(m, huh.NewGroup(
 		huh.NewInput().Key("email").Title(m.Login.Email).Value(&l.email).CharLimit(254).
@@ -155,7 +155,9 @@ func (l *login) credentialsForm() *huh.Form {
 		huh.NewSelect[string]().Key("method").Title(m.Login.Method).Value(&l.method).Options(
 			huh.NewOption(m.Login.MethodPassword, methodPassword),
 			huh.NewOption(m.Login.MethodCode, methodCode)),
-		huh.NewInput().Key("secret").TitleFunc(secretTitle, &l.method).DescriptionFunc(secretDesc, &l.method).
+		// Title first: the Funcs only take over once huh evaluates them.
+		huh.NewInput().Key("secret").Title(secretTitle()).Description(secretDesc()).
+			TitleFunc(secretTitle, &l.method).DescriptionFunc(secretDesc, &l.method).
 			Value(&l.secret).EchoMode(huh.EchoModePassword).CharLimit(200).
 			Validate(l.required),
 	)).WithWidth(l.formWidth())
@@ -184,7 +186,8 @@ func (l *login) offerKeyForm() *huh.Form {
 	return NewForm(m, huh.NewGroup(
 		huh.NewConfirm().Key("addkey").Title(m.Login.OfferKey).
 			Description(fmt.Sprintf(m.Login.OfferKeyDesc, l.keyDesc)).
-			Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&l.addKey),
+			Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&l.addKey).
+			WithButtonAlignment(lipgloss.Left),
 	)).WithWidth(l.formWidth())
 }
 

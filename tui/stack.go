@@ -290,7 +290,8 @@ func NewConfirmPage(st *Stack, title, question, typed string, run func(ctx conte
 	build := func() *huh.Form {
 		if typed == "" {
 			return NewForm(m, huh.NewGroup(huh.NewConfirm().Title(question).
-				Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&yes)))
+				Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&yes).
+				WithButtonAlignment(lipgloss.Left)))
 		}
 		shown := sanitize.Line(typed)
 		return NewForm(m, huh.NewGroup(huh.NewInput().Title(question).

@@ -58,6 +58,7 @@ var en = Messages{
 		Password:       "Password",
 		SetupCode:      "Setup code",
 		SetupCodeHint:  "The one-time code you were given (e.g. K7QF-M2XR-P9TD).",
+		PasswordHint:   "Forgot your password? Ask your administrator for a new code.",
 		NewPassword:    "New password",
 		RepeatPassword: "Repeat the password",
 		PasswordRules:  "At least 10 characters; not only digits.",

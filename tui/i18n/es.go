@@ -58,6 +58,7 @@ var es = Messages{
 		Password:       "Contraseña",
 		SetupCode:      "Código de configuración",
 		SetupCodeHint:  "El código de un solo uso que recibió (p. ej. K7QF-M2XR-P9TD).",
+		PasswordHint:   "¿Olvidó su contraseña? Pida un código nuevo al administrador.",
 		NewPassword:    "Nueva contraseña",
 		RepeatPassword: "Repita la contraseña",
 		PasswordRules:  "Mínimo 10 caracteres; no solo dígitos.",

@@ -123,6 +123,7 @@ type Login struct {
 	Password       string
 	SetupCode      string
 	SetupCodeHint  string
+	PasswordHint   string
 	NewPassword    string
 	RepeatPassword string
 	PasswordRules  string
