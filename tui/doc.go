@@ -53,7 +53,9 @@
 //  7. Stored text (names, notes, anything a user typed) goes through
 //     sanitize.Line / sanitize.Text before it is drawn.
 //  8. Forms: NewForm(env.M, groups...) and NewText() (never huh.NewText:
-//     ctrl+e would open $EDITOR on the server); never form.Run().
+//     ctrl+e would open $EDITOR on the server); start them with
+//     env.StartForm(form), pass them every message (UpdateForm) and the
+//     body's tea.WindowSizeMsg, check form.State; never form.Run().
 //  9. Tests: tuitest.Start(t, model, 80, 24), WaitFor the text, send keys,
 //     golden.RequireEqual(t, term.Screen()) for golden screens.
 package tui

@@ -119,7 +119,7 @@ func (l *login) init() tea.Cmd {
 // show makes f the current form.
 func (l *login) show(f *huh.Form) tea.Cmd {
 	l.form = f
-	return tea.Batch(f.Init(), l.resize())
+	return tea.Batch(startForm(f, l.a.styles.Dark), l.resize())
 }
 
 func (l *login) formWidth() int { return min(max(l.a.width-6, 20), 70) }
@@ -342,7 +342,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 func (l *login) again(f *huh.Form, focus int) tea.Cmd {
 	l.a.busyText = ""
 	l.form = f
-	cmds := []tea.Cmd{f.Init()}
+	cmds := []tea.Cmd{startForm(f, l.a.styles.Dark)}
 	for i := 0; i < focus; i++ {
 		cmds = append(cmds, f.NextField())
 	}

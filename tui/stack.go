@@ -199,7 +199,7 @@ func (p *FormPage) Title() string { return p.Name }
 func (p *FormPage) Init() tea.Cmd {
 	p.form = p.Build()
 	p.sizeForm()
-	return p.form.Init()
+	return p.Stack.env.StartForm(p.form)
 }
 
 func (p *FormPage) sizeForm() {

@@ -167,6 +167,13 @@ func TestStackListDetailFormConfirm(t *testing.T) {
 	term.Key("enter")
 	term.WaitFor(t, "Detalle de Beto")
 
+	// esc in a form cancels it (the form has the key, not the stack).
+	term.Key("e")
+	term.WaitFor(t, "› Editar", "Nombre")
+	term.Key("esc")
+	term.WaitGone(t, "› Editar")
+	term.WaitFor(t, "Detalle de Beto")
+
 	// Form: the first save fails — the error shows under the form and the
 	// typed value stays; the second succeeds, closes the form, confirms in
 	// the status line and reloads the list.
