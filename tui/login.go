@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"unicode"
 
 	"charm.land/bubbles/v2/help"
@@ -89,9 +90,12 @@ type login struct {
 	errText string
 	help    help.Model
 
-	method, email, secret string
-	newPassword, repeat   string
-	addKey                bool
+	// method is read by huh's TitleFunc/DescriptionFunc, which huh runs in
+	// command goroutines: hence a locked value, not a plain string.
+	method              *lockedString
+	email, secret       string
+	newPassword, repeat string
+	addKey              bool
 
 	acc   *account
 	notes []func(*i18n.Messages) string // confirmations to show on landing, in the user's language
@@ -99,7 +103,7 @@ type login struct {
 
 func newLogin(a *app, auth authenticator, title, offerKey string) *login {
 	l := &login{a: a, auth: auth, title: title, offerKey: strings.TrimSpace(offerKey),
-		method: methodPassword, addKey: true, help: help.New()}
+		method: &lockedString{v: methodPassword, seen: methodPassword}, addKey: true, help: help.New()}
 	if l.offerKey != "" {
 		canonical, fp, comment, err := store.ParsePublicKey(l.offerKey)
 		if err != nil {
@@ -138,13 +142,13 @@ func (l *login) resize() tea.Cmd {
 func (l *login) credentialsForm() *huh.Form {
 	m := l.a.loc.M
 	secretTitle := func() string {
-		if l.method == methodCode {
+		if l.method.Get() == methodCode {
 			return m.Login.SetupCode
 		}
 		return m.Login.Password
 	}
 	secretDesc := func() string {
-		if l.method == methodCode {
+		if l.method.Get() == methodCode {
 			return m.Login.SetupCodeHint
 		}
 		return m.Login.PasswordHint
@@ -152,12 +156,12 @@ func (l *login) credentialsForm() *huh.Form {
 	f := NewForm(m, huh.NewGroup(
 		huh.NewInput().Key("email").Title(m.Login.Email).Value(&l.email).CharLimit(254).
 			Validate(l.validateEmail),
-		huh.NewSelect[string]().Key("method").Title(m.Login.Method).Value(&l.method).Options(
+		huh.NewSelect[string]().Key("method").Title(m.Login.Method).Accessor(l.method).Options(
 			huh.NewOption(m.Login.MethodPassword, methodPassword),
 			huh.NewOption(m.Login.MethodCode, methodCode)),
 		// Title first: the Funcs only take over once huh evaluates them.
 		huh.NewInput().Key("secret").Title(secretTitle()).Description(secretDesc()).
-			TitleFunc(secretTitle, &l.method).DescriptionFunc(secretDesc, &l.method).
+			TitleFunc(secretTitle, &l.method.seen).DescriptionFunc(secretDesc, &l.method.seen).
 			Value(&l.secret).EchoMode(huh.EchoModePassword).CharLimit(200).
 			Validate(l.required),
 	)).WithWidth(l.formWidth())
@@ -250,7 +254,7 @@ func (l *login) submit() tea.Cmd {
 	case stepCredentials:
 		l.step = stepChecking
 		l.a.busyText = m.Login.Checking
-		email, secret, method := strings.TrimSpace(l.email), l.secret, l.method
+		email, secret, method := strings.TrimSpace(l.email), l.secret, l.method.Get()
 		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
 			var acc *account
 			var err error
@@ -302,7 +306,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			l.step = stepCredentials
 			l.errText = ErrorText(l.a.loc, r.err)
 			if errors.Is(r.err, store.ErrBadCredentials) {
-				if l.method == methodCode {
+				if l.method.Get() == methodCode {
 					l.errText = m.Errors.BadSetupCode
 				}
 				l.secret = "" // known to be wrong: retyping is easier on an empty field
@@ -310,7 +314,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			return l.again(l.credentialsForm(), 2)
 		}
 		l.acc = r.acc
-		if l.method == methodCode {
+		if l.method.Get() == methodCode {
 			l.step = stepNewPassword
 			return l.show(l.newPasswordForm())
 		}
@@ -398,4 +402,27 @@ func (l *login) view(w, h int) string {
 		l.a.statusView(w),
 		helpLine(st, &l.help, helpKeys, tail, w),
 	}, "\n")
+}
+
+// lockedString is a huh.Accessor safe to read from any goroutine. huh
+// decides whether to re-run a TitleFunc by hashing its bindings on the
+// program's goroutine: give it &s.seen, a copy only that goroutine touches
+// (Set runs there too).
+type lockedString struct {
+	mu   sync.Mutex
+	v    string
+	seen string
+}
+
+func (s *lockedString) Get() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v
+}
+
+func (s *lockedString) Set(v string) {
+	s.mu.Lock()
+	s.v = v
+	s.mu.Unlock()
+	s.seen = v
 }
