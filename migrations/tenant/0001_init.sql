@@ -158,6 +158,8 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_starts_idx ON sessions (starts_at);
 CREATE INDEX sessions_patient_idx ON sessions (patient_id, starts_at);
 CREATE INDEX sessions_specialist_idx ON sessions (specialist_id, starts_at);
+-- rescheduled_from is read back through this link on every session shown
+CREATE INDEX sessions_rescheduled_to_idx ON sessions (rescheduled_to) WHERE rescheduled_to IS NOT NULL;
 
 CREATE TABLE payments (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -186,6 +188,7 @@ CREATE TABLE payment_log (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX payment_log_payment_idx ON payment_log (payment_id, created_at);
+CREATE INDEX payment_log_session_idx ON payment_log (session_id);
 
 CREATE TABLE expenses (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
