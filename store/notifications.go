@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -258,6 +259,14 @@ type ScanFailure struct {
 func (f ScanFailure) Error() string { return f.Schema + ": " + f.Err.Error() }
 
 func (f ScanFailure) Unwrap() error { return f.Err }
+
+// MarshalJSON writes {"schema": ..., "error": "..."} for the scripted commands.
+func (f ScanFailure) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Schema string `json:"schema"`
+		Error  string `json:"error"`
+	}{f.Schema, f.Err.Error()})
+}
 
 // ScanAllNotifications runs ScanNotifications for every live clinic (active
 // or morose) with jobs workers in parallel (4 when jobs < 1). A clinic that

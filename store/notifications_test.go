@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -478,6 +479,9 @@ func TestScanAllNotifications(t *testing.T) {
 	}
 	if sum.Clinics != 3 || sum.Created != 2 || sum.Resolved != 0 || len(sum.Failed) != 1 || sum.Failed[0].Schema != "clinic-c" {
 		t.Fatalf("summary: %+v", sum)
+	}
+	if js, err := json.Marshal(sum.Failed[0]); err != nil || !strings.Contains(string(js), `"schema":"clinic-c","error":"clinic clinic-c: clinic time zone \"Mars/Olympus\"`) {
+		t.Fatalf("failure as JSON: %s, %v", js, err)
 	}
 	for i, want := range []int{1, 0, 0, 1} {
 		n, err := tenants[i].UnreadCount(ctx, store.System)
