@@ -66,7 +66,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 // panelScreens lists the panel's screens in navigation order.
 func panelScreens() []ScreenDef {
 	return []ScreenDef{
-		{ID: ScreenClients, Title: func(m *i18n.Messages) string { return m.Panel.Clients }},
+		{ID: ScreenClients, Title: func(m *i18n.Messages) string { return m.Panel.Clients }, New: newClientsScreen},
 		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }},
 		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }},
 		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }},
