@@ -177,9 +177,9 @@ func listMove(t *panelTable, k string, page int) bool {
 		t.move(-max(page, 1))
 	case "pgdown":
 		t.move(max(page, 1))
-	case "home", "g":
+	case "home":
 		t.move(-len(t.rows))
-	case "end", "G":
+	case "end":
 		t.move(len(t.rows))
 	default:
 		return false
