@@ -70,7 +70,7 @@ func panelScreens() []ScreenDef {
 		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }},
 		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }, New: newBillingScreen},
 		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }, New: newDashboardScreen},
-		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }},
+		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }, New: newOpsAuditScreen},
 	}
 }
 

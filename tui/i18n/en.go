@@ -219,7 +219,7 @@ var en = Messages{
 			Filters: "Filters", Actor: "Who (e-mail, cli or scheduler)", Action: "Action",
 			ActionHint: "Exact (invoice.paid) or a prefix ending in a dot (tenant.)", Target: "Target (schema, period:2026-11…)",
 			KeyFilter: "filters", Before: "Before", After: "After", From: "From", Nothing: "(nothing)",
-			Filtered: "filtered", NoMore: "No more entries.",
+			Filtered: "filtered", NoMore: "No more entries.", Changes: "Changes",
 		},
 	},
 }

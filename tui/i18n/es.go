@@ -219,7 +219,7 @@ var es = Messages{
 			Filters: "Filtros", Actor: "Quién (correo, cli o scheduler)", Action: "Acción",
 			ActionHint: "Exacta (invoice.paid) o prefijo terminado en punto (tenant.)", Target: "Sobre (esquema, period:2026-11…)",
 			KeyFilter: "filtros", Before: "Antes", After: "Después", From: "Desde", Nothing: "(nada)",
-			Filtered: "filtrado", NoMore: "No hay más registros.",
+			Filtered: "filtrado", NoMore: "No hay más registros.", Changes: "Cambios",
 		},
 	},
 }

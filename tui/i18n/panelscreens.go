@@ -90,5 +90,5 @@ type PanelAudit struct {
 	ColID, ColWhen, ColActor, ColAction, ColTarget string
 	Filters, Actor, Action, ActionHint, Target     string
 	KeyFilter, Before, After, From, Nothing        string
-	Filtered, NoMore                               string
+	Filtered, NoMore, Changes                      string
 }
