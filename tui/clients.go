@@ -49,6 +49,10 @@ type clientList struct {
 	loaded    bool
 	w, h      int
 	gen       int // load generation: stale results are dropped
+
+	// plans: the Plans screen's list (limits against usage; enter edits
+	// the limits) instead of the Clients screen's.
+	plans bool
 }
 
 type clientsLoaded struct {
@@ -80,7 +84,12 @@ func newClientList(env *Env, st *Stack) *clientList {
 	return l
 }
 
-func (l *clientList) Title() string { return l.env.M.Panel.Clients }
+func (l *clientList) Title() string {
+	if l.plans {
+		return l.env.M.Panel.Plans
+	}
+	return l.env.M.Panel.Clients
+}
 
 func (l *clientList) reload() tea.Cmd {
 	l.gen++
@@ -149,6 +158,10 @@ func (l *clientList) refreshCells() {
 		} else if ti.LastActivityAt != nil {
 			last = l.env.L.Date(*ti.LastActivityAt)
 		}
+		if l.plans {
+			cells[i] = l.planCells(ti)
+			continue
+		}
 		cells[i] = []string{sanitize.Line(ti.Name), sanitize.Line(ti.Schema), statusText(m, ti.Status),
 			l.env.L.Number(ti.MonthlyFee), plan, use, last, sanitize.Line(ti.AdminEmail)}
 	}
@@ -201,12 +214,22 @@ func (l *clientList) Update(msg tea.Msg) tea.Cmd {
 			return l.loadUsage()
 		}
 		switch k {
-		case "enter":
+		case "enter", "e":
 			if ti, ok := l.selected(); ok {
-				return l.stack.Push(newClientDetail(l, ti))
+				if l.plans {
+					if ti.Status == store.TenantArchived {
+						return nil
+					}
+					return l.stack.Push(newLimitsForm(l, ti))
+				}
+				if k == "enter" {
+					return l.stack.Push(newClientDetail(l, ti))
+				}
 			}
 		case "n":
-			return l.stack.Push(newClientCreate(l))
+			if !l.plans {
+				return l.stack.Push(newClientCreate(l))
+			}
 		case "/":
 			l.searching, l.typed = true, l.search
 		case "f":
@@ -253,7 +276,7 @@ func (l *clientList) View(w, h int) string {
 	default:
 		filter = statusText(m, f)
 	}
-	head := " " + st.Title.Render(m.Panel.Clients) + " · " + c.Filter + ": " + filter
+	head := " " + st.Title.Render(l.Title()) + " · " + c.Filter + ": " + filter
 	if l.searching {
 		head += " · " + c.SearchPrompt + ": " + sanitize.Line(l.typed) + "█"
 	} else if l.search != "" {
@@ -283,6 +306,12 @@ func (l *clientList) Keys() []key.Binding {
 	c, k := m.Ops.Clients, m.Ops.Common
 	if l.searching {
 		return []key.Binding{bind("enter", c.Search, "enter"), bind("esc", m.Form.Cancel, "esc")}
+	}
+	if l.plans {
+		return []key.Binding{
+			bind("enter", m.Ops.Plans.KeyEdit, "enter", "e"), bind("/", c.KeySearch, "/"),
+			bind("f", c.KeyFilter, "f"), bind("↑↓", k.KeyUpDown, "up", "down"), bind("r", k.KeyReload, "r"),
+		}
 	}
 	return []key.Binding{
 		bind("enter", k.KeyOpen, "enter"), bind("n", c.KeyNew, "n"), bind("/", c.KeySearch, "/"),

@@ -67,7 +67,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 func panelScreens() []ScreenDef {
 	return []ScreenDef{
 		{ID: ScreenClients, Title: func(m *i18n.Messages) string { return m.Panel.Clients }, New: newClientsScreen},
-		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }},
+		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }, New: newPlansScreen},
 		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }, New: newBillingScreen},
 		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }, New: newDashboardScreen},
 		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }, New: newOpsAuditScreen},
