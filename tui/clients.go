@@ -194,6 +194,14 @@ func (l *clientList) Update(msg tea.Msg) tea.Cmd {
 		l.refreshCells()
 		return nil
 	case clientChanged:
+		// Show the change at once (a detail opened before the reload
+		// arrives must not show the old record), then read the list again.
+		for i := range l.rows {
+			if l.rows[i].ID == msg.ti.ID {
+				l.rows[i] = msg.ti
+			}
+		}
+		l.refreshCells()
 		return l.reload()
 	case tea.WindowSizeMsg:
 		l.w, l.h = msg.Width, msg.Height

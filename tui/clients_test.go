@@ -216,7 +216,7 @@ func TestClientsSuspendActivate(t *testing.T) {
 		t.Fatal("no operator audit row for the suspension")
 	}
 	term.Key("esc")
-	term.WaitFor(t, "suspendido", "[1 Clientes]")
+	term.WaitFor(t, "Clientes · estado", "suspendido")
 	term.Key("enter")
 	term.WaitFor(t, "a activar")
 	term.Key("a")
@@ -331,7 +331,8 @@ func TestClientsEditAndDomains(t *testing.T) {
 	focused(t, term, "Dominio")
 	term.Type("sol2.example.com")
 	term.Key("enter")
-	term.WaitFor(t, "sol2.example.com")
+	term.WaitGone(t, "Dominios › Dominio")
+	term.WaitFor(t, "  sol2.example.com")
 	term.Key("down")
 	term.Key("p")
 	term.WaitFor(t, "✓ Dominio principal cambiado.", "sol2.example.com  (principal)")
@@ -352,4 +353,38 @@ func TestClientsEditAndDomains(t *testing.T) {
 			t.Errorf("no operator audit row for %s", a)
 		}
 	}
+}
+
+// TestClientsSearch: "/" searches by name, schema, e-mail or domain; an
+// empty search lists everyone again.
+func TestClientsSearch(t *testing.T) {
+	f := newPanelFixture(t)
+	f.client(t, "clinica-sol", "Clínica del Sol", "350")
+	f.client(t, "mente-sana", "Mente Sana", "180")
+	if _, err := f.db.AddDomain(context.Background(), store.CLI, "clinica-sol", "sol.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	term := f.start(t)
+	term.WaitFor(t, "2 en total")
+	term.Key("/")
+	term.Type("MENTE")
+	term.WaitFor(t, "buscar: MENTE█")
+	term.Key("enter")
+	s := term.WaitFor(t, "búsqueda: «MENTE»", "1 en total", "Mente Sana")
+	if strings.Contains(s, "Clínica del Sol") {
+		t.Fatalf("search lets others through:\n%s", s)
+	}
+	term.Key("/")
+	for range "MENTE" {
+		term.Key("backspace")
+	}
+	term.Type("sol.example")
+	term.Key("enter")
+	term.WaitFor(t, "1 en total", "Clínica del Sol", "dominios: sol.example.com")
+	term.Key("/")
+	for range "sol.example" {
+		term.Key("backspace")
+	}
+	term.Key("enter")
+	term.WaitFor(t, "2 en total")
 }

@@ -144,3 +144,15 @@ func BenchmarkDashboard10k(b *testing.B) {
 		}
 	})
 }
+
+// TestDashboardEnglish: an operator who reads English gets the panel in
+// English, money still in soles.
+func TestDashboardEnglish(t *testing.T) {
+	f := newPanelFixture(t)
+	f.op.Lang = "en"
+	term := f.start(t)
+	term.WaitFor(t, "[1 Clients]")
+	term.Key("4")
+	term.WaitFor(t, "[4 Dashboard]", "Clients 0: 0 active", "Projected monthly income: S/ 0.00",
+		"No clients yet.", "Last 12 months · ## invoiced · == collected", "Nov26", "r reload")
+}
