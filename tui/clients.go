@@ -207,7 +207,9 @@ func (l *clientList) Update(msg tea.Msg) tea.Cmd {
 		l.w, l.h = msg.Width, msg.Height
 		return l.loadUsage()
 	case ShownMsg:
-		return nil
+		// Back from a detail or another screen (billing may have made a
+		// client morose): read the list again, keeping the cursor.
+		return l.reload()
 	case tea.PasteMsg:
 		if l.searching {
 			l.typed += sanitize.Line(msg.Content)

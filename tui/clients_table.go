@@ -269,9 +269,10 @@ func parseMoney(s string) (decimal.Decimal, error) {
 }
 
 // sshLine is what an operator gives a new clinic: "ssh -p PORT
-// <schema>@host". The host and port come from CONSULTORIO_LISTEN (the
-// server's listen address) when it names a host; otherwise the host is left
-// for the operator to fill in.
+// <schema>@host". The port comes from CONSULTORIO_LISTEN (the server's
+// listen address, 2222 by default), and the host too when it names one the
+// clinic can reach; otherwise the line says <host> for the operator to fill
+// in.
 func sshLine(schema string) string {
 	host, port := "<host>", "2222"
 	if v := strings.TrimSpace(os.Getenv("CONSULTORIO_LISTEN")); v != "" {
@@ -279,7 +280,9 @@ func sshLine(schema string) string {
 			if p != "" {
 				port = p
 			}
-			if ip := net.ParseIP(h); h != "" && (ip == nil || !ip.IsUnspecified()) {
+			// An address every interface or only this machine answers on
+			// tells a clinic nothing: the operator fills the host in.
+			if ip := net.ParseIP(h); h != "" && h != "localhost" && (ip == nil || !(ip.IsUnspecified() || ip.IsLoopback())) {
 				host = h
 			}
 		}

@@ -388,3 +388,21 @@ func TestClientsSearch(t *testing.T) {
 	term.Key("enter")
 	term.WaitFor(t, "2 en total")
 }
+
+func TestSSHLine(t *testing.T) {
+	cases := map[string]string{
+		"":                      "ssh -p 2222 demo@<host>",
+		"127.0.0.1:2222":        "ssh -p 2222 demo@<host>",
+		"0.0.0.0:22":            "ssh -p 22 demo@<host>",
+		"[::]:2200":             "ssh -p 2200 demo@<host>",
+		"consultorio.pe:2222":   "ssh -p 2222 demo@consultorio.pe",
+		"203.0.113.10:443":      "ssh -p 443 demo@203.0.113.10",
+		"not an address at all": "ssh -p 2222 demo@<host>",
+	}
+	for listen, want := range cases {
+		t.Setenv("CONSULTORIO_LISTEN", listen)
+		if got := sshLine("demo"); got != want {
+			t.Errorf("CONSULTORIO_LISTEN=%q: %q, want %q", listen, got, want)
+		}
+	}
+}
