@@ -575,10 +575,12 @@ func newClientCreate(l *clientList) *FormPage {
 					huh.NewInput().Title(c.AdminEmail).Value(&f.email).Validate(email),
 					huh.NewInput().Title(c.AdminName).Value(&f.adminName),
 				),
-				huh.NewGroup(append([]huh.Field{
+				huh.NewGroup(
 					huh.NewInput().Title(c.Fee).Description(c.FeeHint).Value(&f.fee).Validate(fee),
 					huh.NewInput().Title(c.Domain).Value(&f.domain),
-				}, l.limitFields(f)...)...),
+				),
+				// The limits on a page of their own: it fits 80x24.
+				huh.NewGroup(l.limitFields(f)...),
 			)
 		},
 		Save: func(ctx context.Context) error {
