@@ -56,6 +56,7 @@ type Messages struct {
 	Form   Form
 	Errors Errors
 	Dates  Dates
+	Ops    PanelScreens // operator panel screens (panelscreens.go)
 }
 
 // Shell: the frame around every screen.
