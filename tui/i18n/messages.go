@@ -56,6 +56,9 @@ type Messages struct {
 	Form   Form
 	Errors Errors
 	Dates  Dates
+
+	// Screens.
+	Patients Patients
 }
 
 // Shell: the frame around every screen.
