@@ -201,9 +201,6 @@ func (pf *patientForm) build() *huh.Form {
 			Inline(true).Options(opts...).Value(&pf.v.therapist))
 		input("emergency_name", &pf.v.emergName, nil, "")
 		input("emergency_phone", &pf.v.emergPhone, nil, "")
-	} else {
-		pf.order = append(pf.order, "")
-		fields = append(fields, huh.NewNote().Title(sanitize.Line(pf.orig.FullName())).Description(m.ReadOnlyPersonal))
 	}
 	if pf.clinical {
 		for _, x := range []struct {
@@ -220,7 +217,13 @@ func (pf *patientForm) build() *huh.Form {
 	fields = append(fields, huh.NewSelect[string]().Title(m.Status).Description(desc("status", "")).Inline(true).
 		Options(huh.NewOption(m.StatusActive, store.PatientActive), huh.NewOption(m.StatusDischarged, store.PatientDischarged),
 			huh.NewOption(m.StatusSuspended, store.PatientSuspended)).Value(&pf.v.status))
-	return NewForm(pf.env.M, huh.NewGroup(fields...))
+	group := huh.NewGroup(fields...)
+	if !pf.personal {
+		// A specialist reads the personal data but does not change it: say
+		// so above the fields, where it stays while the fields scroll.
+		group = group.Title(sanitize.Line(pf.orig.FullName())).Description(m.ReadOnlyPersonal)
+	}
+	return NewForm(pf.env.M, group)
 }
 
 func (pf *patientForm) Init() tea.Cmd {
@@ -231,7 +234,7 @@ func (pf *patientForm) Init() tea.Cmd {
 	cmd := pf.env.StartForm(pf.form)
 	// Open on the first field the store refused.
 	for i, f := range pf.order {
-		if _, bad := pf.fieldErrs[f]; bad && f != "" {
+		if _, bad := pf.fieldErrs[f]; bad {
 			for range i {
 				cmd = tea.Batch(cmd, pf.form.NextField())
 			}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -345,4 +346,165 @@ func TestPatientsClinicalByRole(t *testing.T) {
 			t.Errorf("audit has %d clinical views by reception", n)
 		}
 	})
+}
+
+// morePatients adds n patients "Apellido00 Prueba"… (ages 26 down).
+func (pc *patientsClinic) morePatients(t testing.TB, n int) {
+	t.Helper()
+	for i := range n {
+		if _, err := pc.tn.CreatePatient(context.Background(), store.System, store.PatientInput{
+			FirstName: fmt.Sprintf("Paciente %02d", i), Surname: fmt.Sprintf("Apellido%02d Prueba", i),
+			Phone: fmt.Sprintf("9%08d", i), Email: fmt.Sprintf("p%02d@correo.test", i),
+			BirthDate: time.Date(2000, 1, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestPatientsPagingAndSort: keyset pages forward and back (the cursor
+// stack), the sort toggle and the archived filter.
+func TestPatientsPagingAndSort(t *testing.T) {
+	pc := newPatientsClinic(t)
+	pc.morePatients(t, 30) // 35 in all; 17 rows fit at 80x24
+	term := pc.start(t, pc.admin, 80, 24)
+	s := settled(t, term, "Apellido00 Prueba", "Página 1 · 17 pacientes · hay más")
+	if strings.Contains(s, "Apellido17 Prueba") {
+		t.Fatalf("page 1 shows a row of page 2:\n%s", s)
+	}
+	term.Key("]")
+	s = settled(t, term, "Apellido17 Prueba", "Página 2 · 17 pacientes · hay más")
+	if strings.Contains(s, "Apellido16 Prueba") {
+		t.Fatalf("page 2 repeats a row of page 1:\n%s", s)
+	}
+	term.Key("]")
+	s = settled(t, term, "Página 3 · 1 pacientes", "Torres Vega")
+	if strings.Contains(s, "hay más") {
+		t.Fatalf("the last page says there are more:\n%s", s)
+	}
+	term.Key("]") // nothing after the last page
+	term.Key("[")
+	settled(t, term, "Apellido17 Prueba", "Página 2 · 17 pacientes")
+	term.Key("[")
+	settled(t, term, "Apellido00 Prueba", "Página 1 · 17 pacientes")
+
+	// Newest first: the last created (Apellido29) comes first.
+	term.Key("s")
+	s = settled(t, term, "orden: más recientes", "Página 1 · 17 pacientes")
+	rows := strings.Split(s, "\n")
+	if !strings.Contains(rows[4], "Apellido29 Prueba") {
+		t.Fatalf("newest first does not start with the newest:\n%s", s)
+	}
+	term.Key("s")
+	settled(t, term, "orden: apellido", "Apellido00 Prueba")
+
+	// Archived only: none yet.
+	term.Key("v")
+	settled(t, term, "archivados", "No hay pacientes registrados")
+}
+
+// TestPatientsGolden120x40: a wider window adds e-mail and registration.
+func TestPatientsGolden120x40(t *testing.T) {
+	pc := newPatientsClinic(t)
+	pc.morePatients(t, 3)
+	term := pc.start(t, pc.reception, 120, 40)
+	s := settled(t, term, "Correo", "Registro", "p00@correo.test", "26/11/2026", "Página 1 · 8 pacientes")
+	golden.RequireEqual(t, s)
+}
+
+// TestPatientsPurge: only an admin purges, after typing the full name.
+func TestPatientsPurge(t *testing.T) {
+	pc := newPatientsClinic(t)
+	term := pc.start(t, pc.admin, 80, 24)
+	term.Key("/")
+	term.Type("quintana")
+	term.Key("enter")
+	settled(t, term, "Página 1 · 1 pacientes")
+	term.Key("enter")
+	settled(t, term, "Quintana Díaz, Carla", "x eliminar")
+	term.Key("x")
+	term.WaitFor(t, "Eliminar a Carla Quintana Díaz para siempre", "Escriba «Carla Quintana Díaz» para confirmar.")
+	term.Type("Carla")
+	term.Key("enter")
+	term.WaitFor(t, "El texto no coincide.")
+	term.Type(" Quintana Díaz")
+	term.Key("enter")
+	s := settled(t, term, "✓ Paciente Carla Quintana Díaz eliminado.", "Ningún paciente coincide con «quintana»")
+	if strings.Contains(s, "Pacientes ›") {
+		t.Fatalf("the file stayed open after the purge:\n%s", s)
+	}
+	page, err := pc.tn.ListPatients(context.Background(), store.System, store.PatientQuery{Search: "quintana", IncludeArchived: true})
+	if err != nil || len(page.Patients) != 0 {
+		t.Fatalf("after purge: %+v, %v", page.Patients, err)
+	}
+
+	// Reception sees no purge key, and the key does nothing.
+	rt := pc.start(t, pc.reception, 80, 24)
+	rt.Key("enter")
+	s = settled(t, rt, "[Datos]", "a archivar")
+	if strings.Contains(s, "x eliminar") {
+		t.Fatalf("reception is offered the purge:\n%s", s)
+	}
+	rt.Key("x")
+	if s := settled(t, rt, "[Datos]"); strings.Contains(s, "para siempre") {
+		t.Fatalf("reception reached the purge confirmation:\n%s", s)
+	}
+}
+
+// TestPatientsSpecialistEdit: a specialist edits the clinical fields of
+// their own patient; the personal data is read-only for them.
+func TestPatientsSpecialistEdit(t *testing.T) {
+	pc := newPatientsClinic(t)
+	term := pc.start(t, pc.s1, 80, 24)
+	term.Key("/")
+	term.Type("mamani")
+	term.Key("enter")
+	settled(t, term, "Página 1 · 1 pacientes")
+	term.Key("e")
+	s := term.WaitFor(t, "Pacientes › Editar", "Los datos personales solo los modifica")
+	if strings.Contains(s, "Fecha de nacimiento") {
+		t.Fatalf("the specialist's form offers personal data:\n%s", s)
+	}
+	focused(t, term, "Diagnóstico médico")
+	term.Type(" moderado")
+	for range 6 {
+		term.Key("enter")
+	}
+	settled(t, term, "✓ Paciente Ana Quispe Mamani guardado.")
+	p, err := pc.tn.GetPatient(context.Background(), store.System, pc.ana.ID)
+	if err != nil || p.MedicalDiagnosis != "TEA leve moderado" || p.Phone != "987654321" {
+		t.Fatalf("after the specialist's edit: %q %q %v", p.MedicalDiagnosis, p.Phone, err)
+	}
+}
+
+// TestPatientsSearchDropsStale: a debounce tick of an older edit does not
+// search, and an answer to an older query is not shown.
+func TestPatientsSearchDropsStale(t *testing.T) {
+	pc := newPatientsClinic(t)
+	a := newClinicApp(context.Background(), clinicSession(pc.tn, pc.admin, 80, 24), clinicScreens())
+	a.Update(tuitest.KeyMsg("3"))
+	l := a.shell.screens[a.shell.index(ScreenPatients)].(*Stack).pages[0].(*patientList)
+
+	l.Update(tuitest.KeyMsg("/"))
+	l.Update(tuitest.KeyMsg("q"))
+	l.Update(tuitest.KeyMsg("u"))
+	if l.searchSeq != 2 || l.search != "qu" {
+		t.Fatalf("search %q seq %d", l.search, l.searchSeq)
+	}
+	before := l.seq
+	if cmd := l.Update(searchTick{seq: 1}); cmd != nil || l.seq != before {
+		t.Fatal("the tick of an older edit searched")
+	}
+	if cmd := l.Update(searchTick{seq: 2}); cmd == nil || l.seq != before+1 {
+		t.Fatal("the tick of the last edit did not search")
+	}
+	stale := store.PatientPage{Patients: []store.Patient{{FirstName: "Viejo", Surname: "Resultado"}}}
+	l.Update(patientsLoaded{seq: l.seq - 1, page: stale})
+	if len(l.rows) == 1 && l.rows[0].FirstName == "Viejo" {
+		t.Fatal("an answer to an older query was shown")
+	}
+	fresh := store.PatientPage{Patients: []store.Patient{{FirstName: "Nuevo", Surname: "Resultado"}}}
+	l.Update(patientsLoaded{seq: l.seq, page: fresh})
+	if len(l.rows) != 1 || l.rows[0].FirstName != "Nuevo" {
+		t.Fatalf("the answer to the last query was not shown: %+v", l.rows)
+	}
 }
