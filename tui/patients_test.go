@@ -272,6 +272,50 @@ func TestPatientsHostileNames(t *testing.T) {
 	}
 	term.Key("right")
 	settled(t, term, "[Clínico]", "borra␛[2J")
+	// The edit form: the input drops control characters (bubbles'
+	// sanitizer), the crumb shows them as pictures; the frame stays.
+	term.Key("e")
+	focused(t, term, "Nombre")
+	s = settled(t, term, "Pacientes › Mal␛]52;c;ZXZpbA==␇, Eva␛[2J › Editar", "Eva[2J", "[3 Pacientes]")
+	if strings.Contains(s, "\x1b") {
+		t.Fatalf("raw escape on screen:\n%s", s)
+	}
+}
+
+// TestPatientsReceptionEdit: reception changes a phone; the clinical fields
+// it never saw stay as stored.
+func TestPatientsReceptionEdit(t *testing.T) {
+	pc := newPatientsClinic(t)
+	term := pc.start(t, pc.reception, 80, 24)
+	term.Key("/")
+	term.Type("mamani")
+	term.Key("enter")
+	settled(t, term, "Página 1 · 1 pacientes")
+	term.Key("e")
+	focused(t, term, "Nombre")
+	s := term.WaitFor(t, "Pacientes › Editar")
+	if strings.Contains(s, "Diagnóstico") {
+		t.Fatalf("reception's form offers clinical fields:\n%s", s)
+	}
+	for range 6 { // to the phone
+		term.Key("enter")
+	}
+	focused(t, term, "Teléfono")
+	for range "987654321" {
+		term.Key("backspace")
+	}
+	term.Type("911222333")
+	for range 9 { // phone … status, then save
+		term.Key("enter")
+	}
+	s = settled(t, term, "✓ Paciente Ana Quispe Mamani guardado.", "911222333")
+	if strings.Contains(s, "Pacientes ›") {
+		t.Fatalf("the form did not return to the list:\n%s", s)
+	}
+	p, err := pc.tn.GetPatient(context.Background(), store.System, pc.ana.ID)
+	if err != nil || p.Phone != "911222333" || p.MedicalDiagnosis != "TEA leve" || p.Allergies != "Penicilina" {
+		t.Fatalf("after reception's edit: phone %q diagnosis %q allergies %q, %v", p.Phone, p.MedicalDiagnosis, p.Allergies, err)
+	}
 }
 
 // TestPatientsClinicalByRole: a specialist opening someone else's patient
