@@ -193,8 +193,15 @@ func (pf *patientForm) build() *huh.Form {
 			return nil
 		}, pf.env.L.CurrencySymbol())
 		opts := []huh.Option[int64]{huh.NewOption(m.TherapistNone, int64(0))}
+		listed := false
 		for _, s := range pf.specialists {
 			opts = append(opts, huh.NewOption(sanitize.Line(s.FullName()), s.ID))
+			listed = listed || s.ID == pf.v.therapist
+		}
+		if !listed && pf.v.therapist != 0 && pf.orig != nil {
+			// The current therapist is no longer active: keep them
+			// choosable, or saving would silently unassign them.
+			opts = append(opts, huh.NewOption(sanitize.Line(pf.orig.TherapistName), pf.v.therapist))
 		}
 		pf.order = append(pf.order, "therapist_id")
 		fields = append(fields, huh.NewSelect[int64]().Title(m.Therapist).Description(desc("therapist_id", "")).

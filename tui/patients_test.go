@@ -552,3 +552,33 @@ func TestPatientsSearchDropsStale(t *testing.T) {
 		t.Fatalf("the answer to the last query was not shown: %+v", l.rows)
 	}
 }
+
+// TestPatientsEditKeepsInactiveTherapist: saving a patient whose therapist
+// was deactivated keeps the therapist (the choice is not silently lost).
+func TestPatientsEditKeepsInactiveTherapist(t *testing.T) {
+	pc := newPatientsClinic(t)
+	ctx := context.Background()
+	if _, err := pc.tn.DeactivateSpecialist(ctx, store.System, pc.spec2.ID); err != nil {
+		t.Fatal(err)
+	}
+	term := pc.start(t, pc.reception, 80, 24)
+	term.Key("/")
+	term.Type("rojas")
+	term.Key("enter")
+	settled(t, term, "Página 1 · 1 pacientes")
+	term.Key("e")
+	focused(t, term, "Nombre")
+	for range 11 { // to the therapist
+		term.Key("enter")
+	}
+	focused(t, term, "Terapeuta")
+	term.WaitFor(t, "Marta Ríos")
+	for range 4 { // therapist … status, then save
+		term.Key("enter")
+	}
+	settled(t, term, "✓ Paciente Bruno Quispe Rojas guardado.")
+	page, err := pc.tn.ListPatients(ctx, store.System, store.PatientQuery{Search: "rojas"})
+	if err != nil || len(page.Patients) != 1 || page.Patients[0].TherapistID == nil || *page.Patients[0].TherapistID != pc.spec2.ID {
+		t.Fatalf("therapist after saving: %+v, %v", page.Patients, err)
+	}
+}
