@@ -57,6 +57,9 @@ type Messages struct {
 	Errors Errors
 	Dates  Dates
 	Ops    PanelScreens // operator panel screens (panelscreens.go)
+
+	// Screens.
+	Patients Patients
 }
 
 // Shell: the frame around every screen.
