@@ -320,9 +320,9 @@ func patientStatusText(env *Env, p store.Patient) string {
 	return sanitize.Line(p.Status)
 }
 
-// cell is stored text made safe and fitted to w cells (cut with "…",
+// safeCell is stored text made safe and fitted to w cells (cut with "…",
 // padded with spaces).
-func cell(s string, w int) string {
+func safeCell(s string, w int) string {
 	s = sanitize.Line(s)
 	if ansi.StringWidth(s) > w {
 		s = ansi.Truncate(s, w, "…")
@@ -335,15 +335,15 @@ func rcell(s string, w int) string {
 	return strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)) + s
 }
 
-// column is one column of the list at a given width.
-type column struct {
+// patientColumn is one column of the list at a given width.
+type patientColumn struct {
 	title string
 	width int
 	right bool
 	value func(p store.Patient) string
 }
 
-func (l *patientList) columns(w int) []column {
+func (l *patientList) columns(w int) []patientColumn {
 	m := l.env.M.Patients
 	age := func(p store.Patient) string {
 		if p.BirthDate.IsZero() {
@@ -351,7 +351,7 @@ func (l *patientList) columns(w int) []column {
 		}
 		return fmt.Sprint(p.Age)
 	}
-	cols := []column{
+	cols := []patientColumn{
 		{title: m.ColName, width: 14, value: func(p store.Patient) string { return p.FirstName }},
 		{title: m.ColSurname, width: 18, value: func(p store.Patient) string { return p.Surname }},
 		{title: m.ColAge, width: 4, right: true, value: age},
@@ -362,8 +362,8 @@ func (l *patientList) columns(w int) []column {
 	if w >= wideColumns {
 		cols[0].width, cols[1].width = 16, 22
 		cols = append(cols[:5:5],
-			column{title: m.ColEmail, width: 26, value: func(p store.Patient) string { return p.Email }},
-			column{title: m.ColRegistered, width: 10, value: func(p store.Patient) string { return l.env.L.Date(p.CreatedAt) }},
+			patientColumn{title: m.ColEmail, width: 26, value: func(p store.Patient) string { return p.Email }},
+			patientColumn{title: m.ColRegistered, width: 10, value: func(p store.Patient) string { return l.env.L.Date(p.CreatedAt) }},
 			cols[5])
 	}
 	used := 1
@@ -374,7 +374,7 @@ func (l *patientList) columns(w int) []column {
 	return cols
 }
 
-func renderRow(cols []column, p *store.Patient) string {
+func renderRow(cols []patientColumn, p *store.Patient) string {
 	var b strings.Builder
 	b.WriteByte(' ')
 	for i, c := range cols {
@@ -388,7 +388,7 @@ func renderRow(cols []column, p *store.Patient) string {
 		if c.right {
 			b.WriteString(rcell(v, c.width))
 		} else {
-			b.WriteString(cell(v, c.width))
+			b.WriteString(safeCell(v, c.width))
 		}
 	}
 	return b.String() + " "

@@ -322,7 +322,7 @@ func (f *patientFile) sessionLines(list []store.Session, err error, withObservat
 	}
 	var out []string
 	for _, s := range list {
-		line := fmt.Sprintf(" %s  %s  %s", f.env.L.DateTime(s.StartsAt), cell(s.SpecialistName, 22), cell(s.RoomName, 14))
+		line := fmt.Sprintf(" %s  %s  %s", f.env.L.DateTime(s.StartsAt), safeCell(s.SpecialistName, 22), safeCell(s.RoomName, 14))
 		if withObservation {
 			line += " " + sanitize.Line(s.Observation)
 		} else {
@@ -360,7 +360,7 @@ func (f *patientFile) paymentLines() []string {
 			}
 		}
 		out = append(out, fmt.Sprintf(" %s  %s  %12s  %s", f.env.L.DateTime(p.SessionStart),
-			cell(p.SpecialistName, 20), f.env.L.Money(p.Amount), state))
+			safeCell(p.SpecialistName, 20), f.env.L.Money(p.Amount), state))
 	}
 	return out
 }
