@@ -124,8 +124,8 @@ type liveSession struct {
 	mu      sync.Mutex
 	program *tea.Program
 	endMsg  func(reason string) tea.Msg // the TUI's EndSessionMsg
-	reason  string // why the server ended the session; "" while it runs
-	result  string // what the session came to, for the log line
+	reason  string                      // why the server ended the session; "" while it runs
+	result  string                      // what the session came to, for the log line
 	timers  []*time.Timer
 	idle    *time.Timer
 }

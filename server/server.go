@@ -91,19 +91,19 @@ type Server struct {
 	domains map[string]string // normalised listener address → domain
 	apps    appSet
 
-	mu       sync.Mutex
-	ln       net.Listener
-	serving  bool
-	closing  atomic.Bool
-	conns    atomic.Int64
+	mu      sync.Mutex
+	ln      net.Listener
+	serving bool
+	closing atomic.Bool
+	conns   atomic.Int64
 	// handshakes maps a connection's remote address to its loggedConn, so
 	// the handshake-failure callback (which gets the library's wrapper) can
 	// find the record.
 	handshakes sync.Map
 	live       sync.Map // ssh.Session → *liveSession
-	bgCancel context.CancelFunc
-	bg       sync.WaitGroup
-	served   chan struct{} // closed when the ssh server's Serve returned
+	bgCancel   context.CancelFunc
+	bg         sync.WaitGroup
+	served     chan struct{} // closed when the ssh server's Serve returned
 
 	shutdownDone chan struct{}
 }
