@@ -52,7 +52,9 @@ func (m placeholderModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m placeholderModel) View() tea.View {
-	v := tea.NewView(fmt.Sprintf("%s\n%s\n%s", m.title, m.who, m.reason))
+	// The trailing newline keeps the last line: on exit the renderer erases
+	// from the bottom line of an inline view down.
+	v := tea.NewView(fmt.Sprintf("%s\n%s\n%s\n", m.title, m.who, m.reason))
 	v.AltScreen = m.reason == ""
 	return v
 }
