@@ -275,7 +275,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() { shut <- s.srv.Shutdown(ctx) }()
 	s.reg.endAll(reasonShutdown)
 	err := s.reg.waitEmpty(ctx)
-	// Sessions are over; connections left are idle or still authenticating.
+	// Sessions are over. Clients hang up once their session has ended: give
+	// them a moment to do so cleanly, then close what is left (idle or
+	// still authenticating connections).
+	for deadline := time.Now().Add(500 * time.Millisecond); err == nil && s.conns.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	_ = s.srv.Close()
 	<-shut
 	if cancel != nil {

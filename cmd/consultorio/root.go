@@ -48,6 +48,7 @@ func newRootCmd() *cobra.Command {
 	// Wrong flags and arguments are usage errors: exit status 2.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 	root.AddCommand(newDBCmd(cfg))
+	root.AddCommand(newServeCmd(cfg))
 	return root
 }
 
