@@ -1,0 +1,314 @@
+// Package tui is Consultorio's terminal UI: the clinic app (NewClinicApp)
+// and the operator panel (NewPanelApp), both Bubble Tea v2 models.
+//
+// It knows nothing of SSH: the server gives it the identity it
+// authenticated (or none: then the login form comes first), the store and
+// the terminal's size and background, so every screen can be tested alone
+// with teatest. Layout targets 80x24 and uses larger windows; nothing
+// depends on colour alone. Every stored string goes through package
+// sanitize before it is drawn; every text comes from package i18n.
+//
+// Adding a screen: implement Screen (screen.go), give ScreenDef.New in
+// clinicScreens (clinic.go) or panelScreens (panel.go), put its texts in
+// i18n. The shell gives it an Env (who, where, language, Do for database
+// work with the spinner, Info/Error for the status line).
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"consultorio/tui/i18n"
+	"consultorio/tui/sanitize"
+)
+
+// The layout is designed for at least this size; below it the app shows
+// only a "terminal too small" notice until the window grows.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// EndSessionMsg ends the session from outside (the server sends it on
+// suspension, shutdown or idle timeout): the app shows the reason briefly,
+// leaves it on the normal screen and quits. Reason is one of the Reason*
+// codes (shown in the user's language) or a text shown as it is
+// (sanitized).
+type EndSessionMsg struct{ Reason string }
+
+// Reasons the app translates.
+const (
+	ReasonSuspended = "suspended"
+	ReasonShutdown  = "shutdown"
+	ReasonIdle      = "idle"
+)
+
+// endSessionDelay is how long the reason stays on the alternate screen
+// before the program quits.
+const endSessionDelay = 1500 * time.Millisecond
+
+// UnreadMsg sets the unread-notifications badge in the header (the server
+// or the notifications screen sends it).
+type UnreadMsg struct{ Count int }
+
+// asyncMsg carries the result of an Env.Do back to whoever asked.
+type asyncMsg struct {
+	target string // a ScreenID, or loginTarget
+	msg    tea.Msg
+}
+
+type endNowMsg struct{}
+
+type statusKind int
+
+const (
+	statusNone statusKind = iota
+	statusInfo
+	statusError
+)
+
+// app is the root model of a session: login, then the shell; the
+// too-small notice over both; the end-of-session notice.
+type app struct {
+	ctx           context.Context
+	width, height int
+	styles        *Styles
+	loc           *i18n.Locale
+	keys          shellKeys
+	spin          spinner.Model
+	pending       int    // Env.Do calls in flight
+	busyText      string // what the spinner says ("" = Loading)
+	status        string
+	statusKind    statusKind
+	unread        int
+	brand         string // clinic name (sanitized) or "Panel"
+
+	login *login
+	shell *shell
+	// enter builds the shell once an account is logged in.
+	enter func(acc *account) *shell
+
+	ending   bool // an EndSessionMsg arrived
+	endText  string
+	quitting bool
+	endDelay time.Duration
+}
+
+func newApp(ctx context.Context, width, height int, dark bool, loc *i18n.Locale) *app {
+	a := &app{
+		ctx: ctx, width: width, height: height, styles: NewStyles(dark),
+		spin:     spinner.New(spinner.WithSpinner(spinner.Line)),
+		endDelay: endSessionDelay,
+	}
+	a.setLocale(loc)
+	return a
+}
+
+func (a *app) setLocale(l *i18n.Locale) {
+	a.loc = l
+	a.keys = newShellKeys(l.M)
+}
+
+func (a *app) bodySize() (int, int) {
+	return a.width, max(a.height-chromeLines, 0)
+}
+
+func (a *app) setStatus(k statusKind, text string) {
+	a.statusKind, a.status = k, sanitize.Line(text)
+}
+
+// do runs fn in a command with the session's context; its result comes
+// back as an asyncMsg for target. The spinner runs while anything is
+// pending.
+func (a *app) do(target string, fn func(context.Context) tea.Msg) tea.Cmd {
+	a.pending++
+	ctx := a.ctx
+	run := func() tea.Msg { return asyncMsg{target: target, msg: fn(ctx)} }
+	if a.pending == 1 {
+		return tea.Batch(run, a.spin.Tick)
+	}
+	return run
+}
+
+func (a *app) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if a.login != nil {
+		cmds = append(cmds, a.login.init())
+	} else if a.shell != nil {
+		cmds = append(cmds, a.shell.start())
+	}
+	return tea.Batch(cmds...)
+}
+
+// enterShell replaces the login by the shell of the logged-in account.
+func (a *app) enterShell(acc *account) tea.Cmd {
+	a.login = nil
+	a.busyText = ""
+	a.shell = a.enter(acc)
+	return a.shell.start()
+}
+
+// logout ends the session at the user's request.
+func (a *app) logout() tea.Cmd {
+	a.quitting = true
+	a.endText = a.loc.M.Shell.LoggedOut
+	return tea.Quit
+}
+
+func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.width, a.height = msg.Width, msg.Height
+		w, h := a.bodySize()
+		body := tea.WindowSizeMsg{Width: w, Height: h}
+		if a.login != nil {
+			return a, a.login.resize()
+		}
+		if a.shell != nil {
+			return a, a.shell.update(body)
+		}
+		return a, nil
+
+	case tea.BackgroundColorMsg:
+		a.styles = NewStyles(msg.IsDark())
+		return a, a.route(msg)
+
+	case EndSessionMsg:
+		if a.ending || a.quitting {
+			return a, nil
+		}
+		a.ending = true
+		a.endText = fmt.Sprintf(a.loc.M.Shell.SessionEnded, a.reasonText(msg.Reason))
+		return a, tea.Tick(a.endDelay, func(time.Time) tea.Msg { return endNowMsg{} })
+
+	case endNowMsg:
+		a.quitting = true
+		return a, tea.Quit
+
+	case UnreadMsg:
+		a.unread = msg.Count
+		return a, nil
+
+	case spinner.TickMsg:
+		if a.pending == 0 {
+			return a, nil // nothing waits: let the spinner stop
+		}
+		var cmd tea.Cmd
+		a.spin, cmd = a.spin.Update(msg)
+		return a, cmd
+
+	case asyncMsg:
+		if a.pending > 0 {
+			a.pending--
+		}
+		return a, a.route(msg)
+
+	case tea.KeyPressMsg:
+		if a.quitting {
+			return a, nil
+		}
+		if msg.String() == "ctrl+c" {
+			return a, a.logout()
+		}
+		if a.ending || a.tooSmall() {
+			return a, nil
+		}
+		a.setStatus(statusNone, "")
+		return a, a.route(msg)
+	}
+	return a, a.route(msg)
+}
+
+// route hands a message to the login or the shell.
+func (a *app) route(msg tea.Msg) tea.Cmd {
+	if a.login != nil {
+		return a.login.update(msg)
+	}
+	if a.shell != nil {
+		return a.shell.update(msg)
+	}
+	return nil
+}
+
+func (a *app) reasonText(reason string) string {
+	e := a.loc.M.Errors
+	switch reason {
+	case ReasonSuspended:
+		return e.EndSuspended
+	case ReasonShutdown:
+		return e.EndShutdown
+	case ReasonIdle:
+		return e.EndIdle
+	}
+	return sanitize.Line(reason)
+}
+
+func (a *app) tooSmall() bool { return a.width < MinWidth || a.height < MinHeight }
+
+func (a *app) View() tea.View {
+	if a.quitting {
+		// The last frame goes to the normal screen, so the reason stays
+		// visible in the user's terminal after the connection closes.
+		v := tea.NewView(a.endText + "\n")
+		v.AltScreen = false
+		return v
+	}
+	var content string
+	switch {
+	case a.tooSmall():
+		content = a.tooSmallView()
+	case a.ending:
+		content = lipgloss.Place(a.width, a.height, lipgloss.Center, lipgloss.Center,
+			a.styles.Warn.Render("■ "+a.endText))
+	case a.login != nil:
+		content = a.login.view(a.width, a.height)
+	case a.shell != nil:
+		content = a.shell.view(a.width, a.height)
+	}
+	v := tea.NewView(content)
+	v.AltScreen = true
+	return v
+}
+
+func (a *app) tooSmallView() string {
+	m := a.loc.M.Shell
+	w := max(a.width, 1)
+	msg := fmt.Sprintf(m.TooSmall, MinWidth, MinHeight, a.width, a.height)
+	if a.ending {
+		msg = a.endText
+	}
+	text := lipgloss.NewStyle().Width(w).Align(lipgloss.Center).Render(
+		a.styles.Warn.Render(msg) + "\n" + m.TooSmallHint)
+	return lipgloss.Place(w, max(a.height, 1), lipgloss.Center, lipgloss.Center, text)
+}
+
+// statusView is the status line: the last confirmation or error on the
+// left ("✓ …", "✗ …"), the spinner on the right while the database works.
+func (a *app) statusView(w int) string {
+	st := a.styles
+	right := ""
+	if a.pending > 0 {
+		busy := a.busyText
+		if busy == "" {
+			busy = a.loc.M.Shell.Loading
+		}
+		right = a.spin.View() + " " + busy + " "
+	}
+	rw := lipgloss.Width(right)
+	left := ""
+	switch a.statusKind {
+	case statusError:
+		left = st.Error.Render(ansi.Truncate("✗ "+a.status, max(w-rw-2, 0), "…"))
+	case statusInfo:
+		left = st.Info.Render(ansi.Truncate("✓ "+a.status, max(w-rw-2, 0), "…"))
+	}
+	gap := max(w-1-lipgloss.Width(left)-rw, 0)
+	return " " + left + strings.Repeat(" ", gap) + right
+}

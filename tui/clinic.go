@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/sanitize"
+)
+
+// ClinicSession is what the SSH server knows about a clinic session.
+type ClinicSession struct {
+	Tenant         *store.Tenant
+	User           *store.User // nil: show the login form first
+	RemoteAddr     string
+	OfferKey       string // authorized_keys line of the key the client authenticated with, "" if none
+	Width, Height  int
+	DarkBackground bool
+}
+
+// NewClinicApp is the clinic TUI for one session. ctx is the session's:
+// database work stops when it is cancelled.
+//
+// The language is the user's (User.Lang) or else the clinic's
+// (Tenant.Info.Lang); money and dates follow the clinic's currency and time
+// zone (Tenant.Info).
+func NewClinicApp(ctx context.Context, s ClinicSession) tea.Model {
+	return newClinicApp(ctx, s, clinicScreens())
+}
+
+func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *app {
+	t := s.Tenant
+	loc := func(userLang string) *i18n.Locale {
+		return i18n.NewLocale(i18n.Pick(userLang, t.Info.Lang), t.Info.Currency, t.Info.Location())
+	}
+	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
+	a.brand = sanitize.Line(t.Info.Name)
+	a.enter = func(acc *account) *shell {
+		u := acc.user
+		a.setLocale(loc(u.Lang))
+		who := sanitize.Line(u.Name) + " · " + a.loc.Role(string(u.Role))
+		var defs []ScreenDef
+		for _, d := range screens {
+			if d.allows(u.Role) {
+				defs = append(defs, d)
+			}
+		}
+		return newShell(a, a.brand, who, true, defs, func(id ScreenID) *Env {
+			return &Env{
+				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
+				Tenant: t, User: u, Actor: u.Actor(s.RemoteAddr),
+				id: id, app: a,
+			}
+		})
+	}
+	if s.User != nil {
+		a.shell = a.enter(&account{user: s.User})
+	} else {
+		a.login = newLogin(a, clinicAuth{t: t, remote: s.RemoteAddr},
+			fmt.Sprintf(a.loc.M.Login.Title, a.brand), s.OfferKey)
+	}
+	return a
+}
+
+// clinicScreens lists the clinic's screens in navigation order, with the
+// roles that see each (PRODUCT.md §4). Later work replaces a nil New with
+// the screen's constructor.
+func clinicScreens() []ScreenDef {
+	admin, spec, recep := store.RoleAdmin, store.RoleSpecialist, store.RoleReception
+	return []ScreenDef{
+		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }},
+		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }},
+		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }},
+		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, Roles: []store.Role{admin, recep}},
+		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, Roles: []store.Role{admin, recep}},
+		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, Roles: []store.Role{admin, spec, recep}},
+		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, Roles: []store.Role{admin}},
+		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}},
+		{ID: ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
+		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, Roles: []store.Role{admin, recep}},
+		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, Roles: []store.Role{admin}},
+	}
+}
+
+// clinicAuth adapts a tenant's login operations to the login form.
+type clinicAuth struct {
+	t      *store.Tenant
+	remote string
+}
+
+func (c clinicAuth) loginPassword(ctx context.Context, email, password string) (*account, error) {
+	u, err := c.t.LoginPassword(ctx, email, password, c.remote)
+	if err != nil {
+		return nil, err
+	}
+	return &account{user: u}, nil
+}
+
+func (c clinicAuth) loginSetupCode(ctx context.Context, email, code string) (*account, error) {
+	u, err := c.t.LoginSetupCode(ctx, email, code, c.remote)
+	if err != nil {
+		return nil, err
+	}
+	return &account{user: u}, nil
+}
+
+func (c clinicAuth) setPassword(ctx context.Context, acc *account, password string) error {
+	return c.t.SetPassword(ctx, acc.user.ID, password)
+}
+
+func (c clinicAuth) addKey(ctx context.Context, acc *account, keyLine string) error {
+	_, err := c.t.AddKey(ctx, acc.user.Actor(c.remote), acc.user.ID, keyLine, "")
+	return err
+}

@@ -1,0 +1,200 @@
+// Package i18n holds every text the terminal UI shows, in Spanish (the
+// default) and English, and the clinic's conventions for money and dates.
+//
+// The catalog is typed: a screen reads m.Login.Password, not T("login.pw"),
+// so a missing or misspelt key is a compile error, and a test walks both
+// catalogs to check that no string is empty and that format verbs match.
+//
+// Adding texts for a new screen: declare a struct type for the screen in its
+// own file (e.g. patients.go: type Patients struct{...}), add one field of
+// that type to Messages, and fill it in es.go and en.go. Strings with
+// arguments use fmt verbs; both languages must use the same verbs in the
+// same order (explicit indexes like %[2]s are allowed).
+package i18n
+
+// Lang is a UI language.
+type Lang string
+
+// Supported languages. Spanish is the default.
+const (
+	ES Lang = "es"
+	EN Lang = "en"
+)
+
+// ParseLang maps a stored language code to a Lang; anything unknown or empty
+// is Spanish, the product's default.
+func ParseLang(s string) Lang {
+	if Lang(s) == EN {
+		return EN
+	}
+	return ES
+}
+
+// Pick chooses the user's language when set, else the clinic's.
+func Pick(userLang, clinicLang string) Lang {
+	if userLang != "" {
+		return ParseLang(userLang)
+	}
+	return ParseLang(clinicLang)
+}
+
+// For returns the catalog of a language.
+func For(l Lang) *Messages {
+	if l == EN {
+		return &en
+	}
+	return &es
+}
+
+// Messages is the whole catalog of one language.
+type Messages struct {
+	Shell  Shell
+	Nav    Nav
+	Panel  PanelNav
+	Roles  Roles
+	Login  Login
+	Form   Form
+	Errors Errors
+	Dates  Dates
+}
+
+// Shell: the frame around every screen.
+type Shell struct {
+	AppName      string
+	PanelName    string
+	KeyQuit      string // help text of the logout key
+	KeyHelp      string
+	KeyNext      string
+	KeyPrev      string
+	KeyJump      string
+	KeyBack      string
+	Loading      string
+	TooSmall     string // need W, H; have W, H
+	TooSmallHint string
+	SessionEnded string // reason
+	LoggedOut    string
+	Unread       string // count
+	Placeholder  string
+	NoScreens    string
+	MoreLeft     string
+	MoreRight    string
+}
+
+// Nav: the clinic's screens as the navigation bar names them.
+type Nav struct {
+	Agenda        string
+	Sessions      string
+	Patients      string
+	Specialists   string
+	Rooms         string
+	Payments      string
+	Expenses      string
+	Finance       string
+	Notifications string
+	Staff         string
+	Audit         string
+}
+
+// PanelNav: the operator panel's screens.
+type PanelNav struct {
+	Clients   string
+	Plans     string
+	Billing   string
+	Dashboard string
+	Audit     string
+}
+
+// Roles: staff roles as people read them.
+type Roles struct {
+	Admin      string
+	Specialist string
+	Reception  string
+	Operator   string
+}
+
+// Login: the login form and first-login flow.
+type Login struct {
+	Title          string // clinic name
+	PanelTitle     string
+	Method         string
+	MethodPassword string
+	MethodCode     string
+	Email          string
+	Password       string
+	SetupCode      string
+	SetupCodeHint  string
+	NewPassword    string
+	RepeatPassword string
+	PasswordRules  string
+	Checking       string
+	Saving         string
+	OfferKey       string
+	OfferKeyDesc   string // key type and comment
+	Yes            string
+	No             string
+	KeyAdded       string
+	PasswordSaved  string
+	Welcome        string // user name
+	Submit         string
+	Next           string
+	Back           string
+	Cancel         string
+}
+
+// Form: help texts of the keys of embedded forms.
+type Form struct {
+	Next     string
+	Prev     string
+	Submit   string
+	Cancel   string
+	Toggle   string
+	Select   string
+	Up       string
+	Down     string
+	Filter   string
+	NewLine  string
+	Complete string
+	Yes      string
+	No       string
+	YesKey   string // the letter that answers yes ("s" / "y"); "y" always works too
+}
+
+// Errors: messages for what went wrong, shown in the status line or inline.
+type Errors struct {
+	Required         string
+	EmailInvalid     string
+	PasswordShort    string
+	PasswordDigits   string
+	PasswordsDiffer  string
+	BadCredentials   string
+	BadSetupCode     string
+	Locked           string // time HH:MM
+	Suspended        string
+	Forbidden        string
+	NotFound         string
+	Limit            string // limit, what, count
+	LimitSpecialists string
+	LimitPatients    string
+	LimitUsers       string
+	Conflict         string // field
+	Overlap          string
+	OverlapWith      string // session id, start, end
+	Validation       string // field messages
+	Unexpected       string // detail
+	KeyNotRegistered string // detail
+	AccountInactive  string
+	SetupCodeExpired string
+	EndSuspended     string // reasons a session is ended by the server
+	EndShutdown      string
+	EndIdle          string
+}
+
+// Dates: names of months and weekdays.
+type Dates struct {
+	Months       [12]string
+	Weekdays     [7]string // Sunday first, as time.Weekday
+	WeekdaysAbbr [7]string
+	Today        string
+	Tomorrow     string
+	Yesterday    string
+}

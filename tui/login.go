@@ -1,0 +1,393 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/sanitize"
+)
+
+// loginTarget routes async results to the login.
+const loginTarget = "\x00login"
+
+// account is who logged in: a clinic's staff user or a panel operator.
+type account struct {
+	user *store.User
+	op   *store.Operator
+}
+
+func (acc *account) name() string {
+	if acc.user != nil {
+		return acc.user.Name
+	}
+	return acc.op.Name
+}
+
+// authenticator is the part of the store the login form needs; the clinic
+// and the panel each adapt theirs (clinicAuth, panelAuth).
+type authenticator interface {
+	loginPassword(ctx context.Context, email, password string) (*account, error)
+	loginSetupCode(ctx context.Context, email, code string) (*account, error)
+	setPassword(ctx context.Context, acc *account, password string) error
+	addKey(ctx context.Context, acc *account, keyLine string) error
+}
+
+type loginStep int
+
+const (
+	stepCredentials loginStep = iota // e-mail, method, password or setup code
+	stepChecking
+	stepNewPassword // first login: choose a password (twice)
+	stepSaving
+	stepOfferKey // register the key the client connected with?
+	stepAddingKey
+)
+
+const (
+	methodPassword = "password"
+	methodCode     = "code"
+)
+
+// Results of the login's async steps.
+type (
+	loginResult struct {
+		acc *account
+		err error
+	}
+	passwordResult struct{ err error }
+	keyResult      struct{ err error }
+)
+
+// login is the login form and the first-login flow:
+//
+//	e-mail + password ─────────────────────────────┐
+//	e-mail + setup code → new password (twice) ────┴→ offer the connecting key (if any) → shell
+//
+// Errors (wrong credentials, locked until HH:MM, suspended clinic, rules)
+// show under the form, which is rebuilt with what the user typed.
+type login struct {
+	a        *app
+	auth     authenticator
+	title    string
+	offerKey string // authorized_keys line of the connecting key, "" if none
+	keyDesc  string // how the key reads to a person
+
+	step    loginStep
+	form    *huh.Form
+	errText string
+	help    help.Model
+
+	method, email, secret string
+	newPassword, repeat   string
+	addKey                bool
+
+	acc   *account
+	notes []func(*i18n.Messages) string // confirmations to show on landing, in the user's language
+}
+
+func newLogin(a *app, auth authenticator, title, offerKey string) *login {
+	l := &login{a: a, auth: auth, title: title, offerKey: strings.TrimSpace(offerKey),
+		method: methodPassword, addKey: true, help: help.New()}
+	if l.offerKey != "" {
+		canonical, fp, comment, err := store.ParsePublicKey(l.offerKey)
+		if err != nil {
+			l.offerKey = "" // nothing we could register anyway
+		} else {
+			kind, _, _ := strings.Cut(canonical, " ")
+			l.keyDesc = strings.TrimSpace(kind + " " + fp + " " + sanitize.Line(comment))
+		}
+	}
+	return l
+}
+
+func (l *login) init() tea.Cmd {
+	l.form = l.credentialsForm()
+	return l.form.Init()
+}
+
+func (l *login) formWidth() int { return min(max(l.a.width-6, 20), 70) }
+
+func (l *login) resize() tea.Cmd {
+	if l.form == nil {
+		return nil
+	}
+	l.form.WithWidth(l.formWidth())
+	return nil
+}
+
+func (l *login) credentialsForm() *huh.Form {
+	m := l.a.loc.M
+	secretTitle := func() string {
+		if l.method == methodCode {
+			return m.Login.SetupCode
+		}
+		return m.Login.Password
+	}
+	secretDesc := func() string {
+		if l.method == methodCode {
+			return m.Login.SetupCodeHint
+		}
+		return ""
+	}
+	f := NewForm(m, huh.NewGroup(
+		huh.NewInput().Key("email").Title(m.Login.Email).Value(&l.email).CharLimit(254).
+			Validate(l.validateEmail),
+		huh.NewSelect[string]().Key("method").Title(m.Login.Method).Value(&l.method).Options(
+			huh.NewOption(m.Login.MethodPassword, methodPassword),
+			huh.NewOption(m.Login.MethodCode, methodCode)),
+		huh.NewInput().Key("secret").TitleFunc(secretTitle, &l.method).DescriptionFunc(secretDesc, &l.method).
+			Value(&l.secret).EchoMode(huh.EchoModePassword).CharLimit(200).
+			Validate(l.required),
+	)).WithWidth(l.formWidth())
+	return f
+}
+
+func (l *login) newPasswordForm() *huh.Form {
+	m := l.a.loc.M
+	return NewForm(m, huh.NewGroup(
+		huh.NewInput().Key("new").Title(m.Login.NewPassword).Description(m.Login.PasswordRules).
+			Value(&l.newPassword).EchoMode(huh.EchoModePassword).CharLimit(200).
+			Validate(l.validatePassword),
+		huh.NewInput().Key("repeat").Title(m.Login.RepeatPassword).
+			Value(&l.repeat).EchoMode(huh.EchoModePassword).CharLimit(200).
+			Validate(func(s string) error {
+				if s != l.newPassword {
+					return errors.New(m.Errors.PasswordsDiffer)
+				}
+				return nil
+			}),
+	)).WithWidth(l.formWidth())
+}
+
+func (l *login) offerKeyForm() *huh.Form {
+	m := l.a.loc.M
+	return NewForm(m, huh.NewGroup(
+		huh.NewConfirm().Key("addkey").Title(m.Login.OfferKey).
+			Description(fmt.Sprintf(m.Login.OfferKeyDesc, l.keyDesc)).
+			Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&l.addKey),
+	)).WithWidth(l.formWidth())
+}
+
+func (l *login) required(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New(l.a.loc.M.Errors.Required)
+	}
+	return nil
+}
+
+func (l *login) validateEmail(s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return errors.New(l.a.loc.M.Errors.Required)
+	}
+	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+		return errors.New(l.a.loc.M.Errors.EmailInvalid)
+	}
+	return nil
+}
+
+// validatePassword applies store.ValidatePassword (the rule's only
+// authority) and says why in the user's language.
+func (l *login) validatePassword(s string) error {
+	if store.ValidatePassword(s) == nil {
+		return nil
+	}
+	e := l.a.loc.M.Errors
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 && len([]rune(s)) >= 10 {
+		return errors.New(e.PasswordDigits)
+	}
+	return errors.New(e.PasswordShort)
+}
+
+func (l *login) update(msg tea.Msg) tea.Cmd {
+	if r, ok := msg.(asyncMsg); ok {
+		return l.result(r.msg)
+	}
+	if l.form == nil || l.step == stepChecking || l.step == stepSaving || l.step == stepAddingKey {
+		return nil
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "esc" && l.step == stepCredentials {
+		return nil // nothing to go back to; do not abort the form
+	}
+	cmd := UpdateForm(l.form, msg)
+	switch l.form.State {
+	case huh.StateCompleted:
+		return tea.Batch(cmd, l.submit())
+	case huh.StateAborted:
+		return tea.Batch(cmd, l.aborted())
+	}
+	return cmd
+}
+
+// submit starts the step the completed form asks for.
+func (l *login) submit() tea.Cmd {
+	l.errText = ""
+	m := l.a.loc.M
+	switch l.step {
+	case stepCredentials:
+		l.step = stepChecking
+		l.a.busyText = m.Login.Checking
+		email, secret, method := strings.TrimSpace(l.email), l.secret, l.method
+		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
+			var acc *account
+			var err error
+			if method == methodCode {
+				acc, err = l.auth.loginSetupCode(ctx, email, secret)
+			} else {
+				acc, err = l.auth.loginPassword(ctx, email, secret)
+			}
+			return loginResult{acc, err}
+		})
+	case stepNewPassword:
+		l.step = stepSaving
+		l.a.busyText = m.Login.Saving
+		acc, pw := l.acc, l.newPassword
+		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
+			return passwordResult{l.auth.setPassword(ctx, acc, pw)}
+		})
+	case stepOfferKey:
+		if !l.addKey {
+			return l.land()
+		}
+		l.step = stepAddingKey
+		l.a.busyText = m.Login.Saving
+		acc, line := l.acc, l.offerKey
+		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
+			return keyResult{l.auth.addKey(ctx, acc, line)}
+		})
+	}
+	return nil
+}
+
+// aborted: esc on a later step. Choosing a password cannot be skipped (the
+// setup code is only good for that); declining the key offer lands.
+func (l *login) aborted() tea.Cmd {
+	switch l.step {
+	case stepOfferKey:
+		return l.land()
+	case stepNewPassword:
+		l.form = l.newPasswordForm()
+		return l.form.Init()
+	}
+	return nil
+}
+
+func (l *login) result(msg tea.Msg) tea.Cmd {
+	m := l.a.loc.M
+	switch r := msg.(type) {
+	case loginResult:
+		if r.err != nil {
+			l.step = stepCredentials
+			l.errText = ErrorText(l.a.loc, r.err)
+			if errors.Is(r.err, store.ErrBadCredentials) {
+				if l.method == methodCode {
+					l.errText = m.Errors.BadSetupCode
+				}
+				l.secret = "" // known to be wrong: retyping is easier on an empty field
+			}
+			return l.again(l.credentialsForm(), 2)
+		}
+		l.acc = r.acc
+		if l.method == methodCode {
+			l.step = stepNewPassword
+			l.form = l.newPasswordForm()
+			return l.form.Init()
+		}
+		return l.offerOrLand()
+	case passwordResult:
+		if r.err != nil {
+			l.step = stepNewPassword
+			l.errText = ErrorText(l.a.loc, r.err)
+			return l.again(l.newPasswordForm(), 0)
+		}
+		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.PasswordSaved })
+		return l.offerOrLand()
+	case keyResult:
+		if r.err != nil {
+			// Not registering the key does not stop the login: say why in
+			// the status line of the shell.
+			cmd := l.land()
+			l.a.setStatus(statusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, ErrorText(l.a.loc, r.err)))
+			return cmd
+		}
+		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.KeyAdded })
+		return l.land()
+	}
+	return nil
+}
+
+// again shows a rebuilt form (the bound values are kept) with the focus on
+// field focus.
+func (l *login) again(f *huh.Form, focus int) tea.Cmd {
+	l.a.busyText = ""
+	l.form = f
+	cmds := []tea.Cmd{f.Init()}
+	for i := 0; i < focus; i++ {
+		cmds = append(cmds, f.NextField())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (l *login) offerOrLand() tea.Cmd {
+	if l.offerKey == "" {
+		return l.land()
+	}
+	l.step = stepOfferKey
+	l.a.busyText = ""
+	l.form = l.offerKeyForm()
+	return l.form.Init()
+}
+
+func (l *login) land() tea.Cmd {
+	cmd := l.a.enterShell(l.acc)
+	m := l.a.loc.M // the user's language from now on
+	notes := []string{fmt.Sprintf(m.Login.Welcome, sanitize.Line(l.acc.name()))}
+	for _, n := range l.notes {
+		notes = append(notes, n(m))
+	}
+	l.a.setStatus(statusInfo, strings.Join(notes, " "))
+	return cmd
+}
+
+func (l *login) keys() []key.Binding {
+	return FormKeys(l.form)
+}
+
+func (l *login) view(w, h int) string {
+	st := l.a.styles
+	m := l.a.loc.M
+	header := bar(" "+m.Shell.AppName+" · "+l.a.brand, "", w, st)
+
+	var body strings.Builder
+	body.WriteString("\n")
+	body.WriteString("  " + st.Title.Render(l.title) + "\n\n")
+	if l.form != nil && l.form.State == huh.StateNormal {
+		body.WriteString(indent(l.form.View(), 2))
+		body.WriteString("\n")
+	}
+	if l.errText != "" {
+		wrapped := lipgloss.NewStyle().Width(max(w-6, 10)).Render("✗ " + sanitize.Line(l.errText))
+		body.WriteString("\n" + indent(st.Error.Render(wrapped), 2) + "\n")
+	}
+	bodyH := h - 3
+	helpKeys := l.keys()
+	tail := []key.Binding{l.a.keys.QuitAlways}
+	return strings.Join([]string{
+		header,
+		fit(body.String(), w, bodyH),
+		l.a.statusView(w),
+		helpLine(st, &l.help, helpKeys, tail, w),
+	}, "\n")
+}

@@ -1,0 +1,106 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/sanitize"
+)
+
+// PanelSession is what the SSH server knows about an operator panel
+// session.
+type PanelSession struct {
+	DB             *store.DB
+	Operator       *store.Operator // nil: login form
+	RemoteAddr     string
+	OfferKey       string
+	Width, Height  int
+	DarkBackground bool
+}
+
+// panelCurrency and panelZone: the service bills in soles and keeps Lima's
+// calendar (the product's defaults), whatever each clinic uses.
+const (
+	panelCurrency = "PEN"
+	panelZone     = "America/Lima"
+)
+
+// NewPanelApp is the operator panel for one session.
+func NewPanelApp(ctx context.Context, s PanelSession) tea.Model {
+	return newPanelApp(ctx, s, panelScreens())
+}
+
+func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app {
+	zone, err := time.LoadLocation(panelZone)
+	if err != nil {
+		zone = time.UTC
+	}
+	loc := func(lang string) *i18n.Locale { return i18n.NewLocale(i18n.ParseLang(lang), panelCurrency, zone) }
+	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
+	a.brand = a.loc.M.Shell.PanelName
+	a.enter = func(acc *account) *shell {
+		op := acc.op
+		a.setLocale(loc(op.Lang))
+		a.brand = a.loc.M.Shell.PanelName
+		who := sanitize.Line(op.Name) + " · " + a.loc.M.Roles.Operator
+		return newShell(a, a.brand, who, false, screens, func(id ScreenID) *Env {
+			return &Env{
+				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
+				DB: s.DB, Operator: op, OperatorActor: op.Actor(s.RemoteAddr),
+				id: id, app: a,
+			}
+		})
+	}
+	if s.Operator != nil {
+		a.shell = a.enter(&account{op: s.Operator})
+	} else {
+		a.login = newLogin(a, panelAuth{db: s.DB, remote: s.RemoteAddr}, a.loc.M.Login.PanelTitle, s.OfferKey)
+	}
+	return a
+}
+
+// panelScreens lists the panel's screens in navigation order.
+func panelScreens() []ScreenDef {
+	return []ScreenDef{
+		{ID: ScreenClients, Title: func(m *i18n.Messages) string { return m.Panel.Clients }},
+		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }},
+		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }},
+		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }},
+		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }},
+	}
+}
+
+// panelAuth adapts the operators' login operations to the login form.
+type panelAuth struct {
+	db     *store.DB
+	remote string
+}
+
+func (p panelAuth) loginPassword(ctx context.Context, email, password string) (*account, error) {
+	op, err := p.db.OperatorLoginPassword(ctx, email, password, p.remote)
+	if err != nil {
+		return nil, err
+	}
+	return &account{op: op}, nil
+}
+
+func (p panelAuth) loginSetupCode(ctx context.Context, email, code string) (*account, error) {
+	op, err := p.db.OperatorLoginSetupCode(ctx, email, code, p.remote)
+	if err != nil {
+		return nil, err
+	}
+	return &account{op: op}, nil
+}
+
+func (p panelAuth) setPassword(ctx context.Context, acc *account, password string) error {
+	return p.db.SetOperatorPassword(ctx, acc.op.ID, password)
+}
+
+func (p panelAuth) addKey(ctx context.Context, acc *account, keyLine string) error {
+	_, err := p.db.AddOperatorKey(ctx, acc.op.Actor(p.remote), acc.op.ID, keyLine, "")
+	return err
+}

@@ -1,0 +1,182 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+)
+
+// Screen is one screen of the clinic app or the operator panel (Agenda,
+// Pacientes, Clientes...). The shell draws the frame around it (header,
+// navigation bar, status line, help line) and gives it the body area.
+//
+// Screens are pointers and mutate themselves in Update; they are created
+// once per session (when first opened) and kept while the user visits other
+// screens. Everything runs on the program's goroutine: a screen never
+// blocks in Update — database work goes through Env.Do.
+type Screen interface {
+	// Init runs when the screen is opened for the first time (start loading
+	// with Env.Do here).
+	Init() tea.Cmd
+	// Update receives: key presses the shell did not take (see Capturing);
+	// the results of the screen's own Env.Do calls; tea.WindowSizeMsg with
+	// the BODY size (after Init and on every resize); ShownMsg each time it
+	// becomes the active screen again; tea.BackgroundColorMsg; and any other
+	// message while it is the active screen (huh's and bubbles' internal
+	// messages, paste, live updates the server sends).
+	Update(msg tea.Msg) tea.Cmd
+	// View renders the body: at most width×height cells (longer lines are
+	// cut, missing lines padded). Stored text must go through sanitize.
+	View(width, height int) string
+	// Keys are the bindings that work on the screen right now, in the order
+	// the help line shows them (first = most important). Include the keys
+	// of an embedded form with FormKeys(form).
+	Keys() []key.Binding
+	// Capturing tells the shell the screen is taking typed text (a search
+	// box, a form): printable keys, tab, esc and "?" then go to the screen,
+	// and only ctrl+c and alt+<digit> act globally.
+	Capturing() bool
+}
+
+// ShownMsg tells a screen it became the active screen again (e.g. to
+// refresh what it shows). It is not sent on the first opening (Init runs).
+type ShownMsg struct{}
+
+// ScreenID names a screen; it is stable across languages.
+type ScreenID string
+
+// Clinic screens (the navigation order is clinicScreens' order).
+const (
+	ScreenAgenda        ScreenID = "agenda"
+	ScreenSessions      ScreenID = "sessions"
+	ScreenPatients      ScreenID = "patients"
+	ScreenSpecialists   ScreenID = "specialists"
+	ScreenRooms         ScreenID = "rooms"
+	ScreenPayments      ScreenID = "payments"
+	ScreenExpenses      ScreenID = "expenses"
+	ScreenFinance       ScreenID = "finance"
+	ScreenNotifications ScreenID = "notifications"
+	ScreenStaff         ScreenID = "staff"
+	ScreenAudit         ScreenID = "audit"
+)
+
+// Panel screens.
+const (
+	ScreenClients   ScreenID = "clients"
+	ScreenPlans     ScreenID = "plans"
+	ScreenBilling   ScreenID = "billing"
+	ScreenDashboard ScreenID = "dashboard"
+	ScreenOpsAudit  ScreenID = "ops-audit"
+)
+
+// ScreenDef declares a screen to the shell.
+type ScreenDef struct {
+	ID    ScreenID
+	Title func(m *i18n.Messages) string // its name in the navigation bar
+	// Roles that see the screen in the clinic app (the roles matrix); empty
+	// means everyone. The store enforces the same rules: hiding a screen is
+	// a convenience, never the protection.
+	Roles []store.Role
+	// New creates the screen for a session; nil shows a placeholder.
+	New func(env *Env) Screen
+}
+
+func (d ScreenDef) allows(r store.Role) bool {
+	if len(d.Roles) == 0 {
+		return true
+	}
+	for _, x := range d.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Env is what a screen gets from the shell: who is working, where, in which
+// language, and the shell's services (async work with the spinner, the
+// status line, the unread badge). One Env per screen.
+type Env struct {
+	Ctx        context.Context // the session's context: cancelled when it ends
+	RemoteAddr string
+	L          *i18n.Locale   // language, money and dates of the clinic
+	M          *i18n.Messages // = L.M
+
+	// Clinic app (nil / zero in the panel).
+	Tenant *store.Tenant
+	User   *store.User
+	Actor  store.Actor // User acting from RemoteAddr: pass it to every store call
+
+	// Operator panel (nil / zero in the clinic app).
+	DB            *store.DB
+	Operator      *store.Operator
+	OperatorActor store.OperatorActor
+
+	id  ScreenID
+	app *app
+}
+
+// Do runs fn off the program's goroutine with the session's context and
+// delivers the message it returns to this screen's Update. The shell's
+// spinner turns while any Do is pending. Use it for every database call:
+//
+//	return env.Do(func(ctx context.Context) tea.Msg {
+//		list, err := env.Tenant.Patients(ctx, env.Actor, filter)
+//		return patientsLoaded{list, err}
+//	})
+func (e *Env) Do(fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	return e.app.do(string(e.id), fn)
+}
+
+// Busy tells whether any Do of the session is still pending.
+func (e *Env) Busy() bool { return e.app.pending > 0 }
+
+// Styles are the current styles (they change with the terminal's
+// background: read them in View, do not keep them).
+func (e *Env) Styles() *Styles { return e.app.styles }
+
+// Info shows a confirmation ("✓ Paciente guardado.") in the status line. The
+// status line is cleared by the next key press.
+func (e *Env) Info(text string) { e.app.setStatus(statusInfo, text) }
+
+// Error shows an error in the status line, in the user's language (see
+// ErrorText). A nil error or a cancelled context shows nothing.
+func (e *Env) Error(err error) {
+	if t := ErrorText(e.L, err); t != "" {
+		e.app.setStatus(statusError, t)
+	}
+}
+
+// ClearStatus empties the status line.
+func (e *Env) ClearStatus() { e.app.setStatus(statusNone, "") }
+
+// SetUnread updates the unread-notifications badge in the header.
+func (e *Env) SetUnread(n int) { e.app.unread = n }
+
+// BodySize is the size of the area the screen draws in.
+func (e *Env) BodySize() (width, height int) { return e.app.bodySize() }
+
+// Now is the store's clock (fake in tests).
+func (e *Env) Now() time.Time {
+	switch {
+	case e.Tenant != nil:
+		return e.Tenant.DB().Now()
+	case e.DB != nil:
+		return e.DB.Now()
+	}
+	return time.Now()
+}
+
+// Open switches to another screen (e.g. from a notification to the record
+// it links to). It does nothing when the user's role does not see it.
+func (e *Env) Open(id ScreenID) tea.Cmd {
+	if e.app.shell == nil {
+		return nil
+	}
+	return e.app.shell.open(id)
+}

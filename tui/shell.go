@@ -1,0 +1,409 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"consultorio/tui/i18n"
+)
+
+// chromeLines is what the shell takes from the height: header, navigation
+// bar, status line, help line.
+const chromeLines = 4
+
+// shell is the frame every screen lives in, after login: a header (clinic,
+// user, role, unread badge), the navigation bar, the active screen's body,
+// the status line and the help line.
+type shell struct {
+	app      *app
+	brand    string // header left: clinic name or "Panel" (sanitized)
+	who      string // header right: user name and role (sanitized)
+	badge    bool   // show the unread-notifications badge
+	defs     []ScreenDef
+	screens  []Screen // nil until first opened
+	active   int
+	fullHelp bool
+	newEnv   func(id ScreenID) *Env
+	help     help.Model
+}
+
+func newShell(a *app, brand, who string, badge bool, defs []ScreenDef, newEnv func(ScreenID) *Env) *shell {
+	return &shell{
+		app: a, brand: brand, who: who, badge: badge, defs: defs,
+		screens: make([]Screen, len(defs)), newEnv: newEnv, help: help.New(),
+	}
+}
+
+// start opens the first screen.
+func (s *shell) start() tea.Cmd {
+	if len(s.defs) == 0 {
+		return nil
+	}
+	_, cmd := s.instance(0)
+	return cmd
+}
+
+func (s *shell) index(id ScreenID) int {
+	for i, d := range s.defs {
+		if d.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *shell) current() Screen {
+	if len(s.defs) == 0 {
+		return nil
+	}
+	return s.screens[s.active]
+}
+
+// instance returns screen i, creating it (and its start-up commands) on
+// first use.
+func (s *shell) instance(i int) (Screen, tea.Cmd) {
+	if s.screens[i] != nil {
+		return s.screens[i], nil
+	}
+	d := s.defs[i]
+	env := s.newEnv(d.ID)
+	var scr Screen
+	if d.New != nil {
+		scr = d.New(env)
+	} else {
+		scr = newPlaceholder(env, d.Title(env.M))
+	}
+	s.screens[i] = scr
+	w, h := s.app.bodySize()
+	init := scr.Init()
+	return scr, tea.Batch(init, scr.Update(tea.WindowSizeMsg{Width: w, Height: h}))
+}
+
+func (s *shell) open(id ScreenID) tea.Cmd {
+	if i := s.index(id); i >= 0 {
+		return s.switchTo(i)
+	}
+	return nil
+}
+
+func (s *shell) switchTo(i int) tea.Cmd {
+	if i < 0 || i >= len(s.defs) {
+		return nil
+	}
+	s.fullHelp = false
+	if i == s.active && s.screens[i] != nil {
+		return nil
+	}
+	s.active = i
+	if s.screens[i] == nil {
+		_, cmd := s.instance(i)
+		return cmd
+	}
+	return s.screens[i].Update(ShownMsg{})
+}
+
+// update routes a message: keys through the global bindings to the active
+// screen; async results to the screen that asked; size and background
+// changes to every open screen; anything else to the active screen.
+func (s *shell) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	case asyncMsg:
+		if i := s.index(ScreenID(msg.target)); i >= 0 && s.screens[i] != nil {
+			return s.screens[i].Update(msg.msg)
+		}
+		return nil
+	case tea.WindowSizeMsg, tea.BackgroundColorMsg:
+		var cmds []tea.Cmd
+		for _, scr := range s.screens {
+			if scr != nil {
+				cmds = append(cmds, scr.Update(msg))
+			}
+		}
+		return tea.Batch(cmds...)
+	}
+	if scr := s.current(); scr != nil {
+		return scr.Update(msg)
+	}
+	return nil
+}
+
+func (s *shell) capturing() bool {
+	scr := s.current()
+	return scr != nil && scr.Capturing()
+}
+
+func (s *shell) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.app.keys
+	if s.fullHelp {
+		// Any key closes the full help; the navigation keys also act.
+		s.fullHelp = false
+		if key.Matches(msg, k.Help) || msg.String() == "esc" {
+			return nil
+		}
+	}
+	if key.Matches(msg, k.JumpAlt) {
+		return s.switchTo(jumpIndex(msg.String()))
+	}
+	if !s.capturing() {
+		switch {
+		case key.Matches(msg, k.Quit):
+			return s.app.logout()
+		case key.Matches(msg, k.Next):
+			return s.switchTo((s.active + 1) % max(len(s.defs), 1))
+		case key.Matches(msg, k.Prev):
+			return s.switchTo((s.active + len(s.defs) - 1) % max(len(s.defs), 1))
+		case key.Matches(msg, k.Jump):
+			return s.switchTo(jumpIndex(msg.String()))
+		case key.Matches(msg, k.Help):
+			s.fullHelp = true
+			return nil
+		}
+	}
+	if scr := s.current(); scr != nil {
+		return scr.Update(msg)
+	}
+	return nil
+}
+
+// jumpIndex maps "3" or "alt+3" to screen index 2, and "0" to 9.
+func jumpIndex(k string) int {
+	k = strings.TrimPrefix(k, "alt+")
+	n, err := strconv.Atoi(k)
+	if err != nil {
+		return -1
+	}
+	if n == 0 {
+		return 9
+	}
+	return n - 1
+}
+
+func (s *shell) view(w, h int) string {
+	st := s.app.styles
+	bodyH := h - chromeLines
+	var body string
+	switch {
+	case len(s.defs) == 0:
+		body = "\n  " + s.app.loc.M.Shell.NoScreens
+	case s.fullHelp:
+		body = s.fullHelpView(w)
+	default:
+		if scr := s.current(); scr != nil {
+			body = scr.View(w, bodyH)
+		}
+	}
+	return strings.Join([]string{
+		s.headerView(w, st),
+		s.tabsView(w, st),
+		fit(body, w, bodyH),
+		s.app.statusView(w),
+		s.helpView(w),
+	}, "\n")
+}
+
+// headerView: " Consultorio · Clínica A            Ana Pérez · Recepción · 3 sin leer ".
+func (s *shell) headerView(w int, st *Styles) string {
+	m := s.app.loc.M
+	right := s.who
+	if s.badge {
+		badge := fmt.Sprintf(m.Shell.Unread, s.app.unread)
+		if s.app.unread > 0 {
+			badge = "● " + badge
+		}
+		right += " · " + badge
+	}
+	right += " "
+	left := " " + m.Shell.AppName + " · " + s.brand
+	return bar(left, right, w, st)
+}
+
+// bar lays out left and right text on one reverse-video line of width w,
+// cutting the left part first when both do not fit.
+func bar(left, right string, w int, st *Styles) string {
+	rw := lipgloss.Width(right)
+	if rw > w-10 {
+		right = ansi.Truncate(right, max(w-10, 0), "…")
+		rw = lipgloss.Width(right)
+	}
+	left = ansi.Truncate(left, max(w-rw-1, 0), "…")
+	gap := max(w-lipgloss.Width(left)-rw, 0)
+	return st.Header.Render(left + strings.Repeat(" ", gap) + right)
+}
+
+// tabsView draws the navigation bar. The active screen is in [brackets] and
+// reverse video; when the names do not fit, a window around the active one
+// is shown with ‹ › marking hidden screens.
+func (s *shell) tabsView(w int, st *Styles) string {
+	if len(s.defs) == 0 {
+		return ""
+	}
+	m := s.app.loc.M
+	labels := make([]string, len(s.defs))
+	widths := make([]int, len(s.defs))
+	for i, d := range s.defs {
+		label := d.Title(m)
+		switch {
+		case i < 9:
+			label = strconv.Itoa(i+1) + " " + label
+		case i == 9:
+			label = "0 " + label
+		}
+		labels[i] = label
+		widths[i] = lipgloss.Width(label) + 2 // brackets or spaces around
+	}
+	total := 0
+	for _, x := range widths {
+		total += x
+	}
+	from, to := 0, len(s.defs)
+	if total > w {
+		// Grow a window around the active tab, keeping 2 cells per side
+		// for the ‹ › markers.
+		from, to = s.active, s.active+1
+		used := widths[s.active]
+		for grew := true; grew; {
+			grew = false
+			if to < len(s.defs) && used+widths[to] <= w-4 {
+				used += widths[to]
+				to++
+				grew = true
+			}
+			if from > 0 && used+widths[from-1] <= w-4 {
+				from--
+				used += widths[from]
+				grew = true
+			}
+		}
+	}
+	var b strings.Builder
+	if from > 0 {
+		b.WriteString(st.TabMore.Render(m.Shell.MoreLeft) + " ")
+	}
+	for i := from; i < to; i++ {
+		if i == s.active {
+			b.WriteString(st.TabActive.Render("[" + labels[i] + "]"))
+		} else {
+			b.WriteString(st.Tab.Render(" " + labels[i] + " "))
+		}
+	}
+	if to < len(s.defs) {
+		b.WriteString(" " + st.TabMore.Render(m.Shell.MoreRight))
+	}
+	return ansi.Truncate(b.String(), w, "")
+}
+
+// helpView is the help line: the screen's keys first, then navigation, and
+// always, at the end, help and quit.
+func (s *shell) helpView(w int) string {
+	k := s.app.keys
+	var scrKeys []key.Binding
+	if scr := s.current(); scr != nil && !s.fullHelp {
+		scrKeys = scr.Keys()
+	}
+	var nav, tail []key.Binding
+	if s.capturing() {
+		nav = []key.Binding{k.JumpAlt}
+		tail = []key.Binding{k.QuitAlways}
+	} else {
+		nav = []key.Binding{k.Next, k.Jump}
+		tail = []key.Binding{k.Help, k.Quit}
+	}
+	return helpLine(s.app.styles, &s.help, append(scrKeys, nav...), tail, w)
+}
+
+// helpLine renders keys, cut to fit, followed by tail which is never cut.
+func helpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string {
+	h.Styles = st.Help
+	h.SetWidth(0)
+	t := h.ShortHelpView(tail)
+	tw := lipgloss.Width(t)
+	h.SetWidth(max(w-tw-3, 1))
+	head := h.ShortHelpView(keys)
+	if head == "" {
+		return " " + t
+	}
+	return " " + head + st.Help.ShortSeparator.Render(h.ShortSeparator) + t
+}
+
+func (s *shell) fullHelpView(w int) string {
+	k := s.app.keys
+	var scrKeys []key.Binding
+	if scr := s.current(); scr != nil {
+		scrKeys = scr.Keys()
+	}
+	s.help.Styles = s.app.styles.Help
+	s.help.SetWidth(w - 2)
+	groups := [][]key.Binding{}
+	if len(scrKeys) > 0 {
+		groups = append(groups, scrKeys)
+	}
+	groups = append(groups, []key.Binding{k.Next, k.Prev, k.Jump, k.JumpAlt}, []key.Binding{k.Help, k.Quit, k.QuitAlways})
+	title := s.app.styles.Title.Render(s.app.loc.M.Shell.KeyHelp)
+	return "\n " + title + "\n\n" + indent(s.help.FullHelpView(groups), 1)
+}
+
+// fit makes s exactly h lines, each cut to w cells.
+func fit(s string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = pad + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shellKeys are the global bindings, with help in the user's language.
+type shellKeys struct {
+	Quit       key.Binding // q, when the screen is not capturing text
+	QuitAlways key.Binding // ctrl+c
+	Next       key.Binding
+	Prev       key.Binding
+	Jump       key.Binding
+	JumpAlt    key.Binding
+	Help       key.Binding
+}
+
+func newShellKeys(m *i18n.Messages) shellKeys {
+	digits := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"}
+	alt := make([]string, len(digits))
+	for i, d := range digits {
+		alt[i] = "alt+" + d
+	}
+	return shellKeys{
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", m.Shell.KeyQuit)),
+		QuitAlways: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", m.Shell.KeyQuit)),
+		Next:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", m.Shell.KeyNext)),
+		Prev:       key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", m.Shell.KeyPrev)),
+		Jump:       key.NewBinding(key.WithKeys(digits...), key.WithHelp("1…9", m.Shell.KeyJump)),
+		JumpAlt:    key.NewBinding(key.WithKeys(alt...), key.WithHelp("alt+1…9", m.Shell.KeyJump)),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", m.Shell.KeyHelp)),
+	}
+}
