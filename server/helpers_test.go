@@ -327,7 +327,7 @@ func (tm *term) wait() int {
 		}
 		return 0
 	case <-time.After(15 * time.Second):
-		tm.t.Fatalf("session did not end; screen:\n%s", tm.screen())
+		tm.t.Fatalf("session did not end; screen:\n%s\nraw tail: %q", tm.screen(), tail(tm.output(), 1500))
 		return -1
 	}
 }
@@ -353,4 +353,11 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

@@ -37,7 +37,7 @@ func cycle(t testing.TB, addr string, key gossh.Signer) {
 	}
 	var got bytes.Buffer
 	buf := make([]byte, 4096)
-	for !strings.Contains(got.String(), "admin@clinic-a.test") {
+	for !strings.Contains(got.String(), "Administrador") {
 		n, err := stdout.Read(buf)
 		if err != nil {
 			t.Fatalf("first frame: %v (got %q)", err, got.String())

@@ -10,29 +10,24 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/jackc/pgx/v5"
 	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/store"
 	"consultorio/store/storetest"
 )
 
-// suspend marks a clinic suspended and notifies, as the store's suspension
-// does in its transaction.
+// suspend suspends a clinic the way operators do (the store notifies in its
+// transaction).
 func suspend(t *testing.T, db *store.DB, schema string) {
 	t.Helper()
-	ctx := context.Background()
-	err := pgx.BeginFunc(ctx, db.Pool(), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `update public.tenants set status = 'suspended', suspended_by_hand = true where schema_name = $1`, schema); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `select pg_notify('consultorio_tenant_status', $1)`, schema)
-		return err
-	})
-	if err != nil {
+	if _, err := db.SuspendTenant(context.Background(), store.CLI, schema); err != nil {
 		t.Fatalf("suspend %s: %v", schema, err)
 	}
 }
+
+// endedSuspended is what the (Spanish) TUI shows when the server ends a
+// session because the clinic was suspended.
+const endedSuspended = "Sesión terminada: la clínica fue suspendida"
 
 func TestSuspendedClinicRefusedAndLiveSessionsEnded(t *testing.T) {
 	db := storetest.NewDB(t)
@@ -47,15 +42,15 @@ func TestSuspendedClinicRefusedAndLiveSessionsEnded(t *testing.T) {
 	tmA := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(keyA)), 100, 30)
 	tmA2 := openTerm(t, mustDial(t, srv.addr, "clinic-a", noKeyAuth()), 100, 30) // at the login form
 	tmB := openTerm(t, mustDial(t, srv.addr, "clinic-b", keyAuth(keyB)), 100, 30)
-	tmA.waitFor("admin@clinic-a.test")
-	tmA2.waitFor("Clínica clinic-a")
-	tmB.waitFor("admin@clinic-b.test")
+	tmA.waitFor("Admin clinic-a · Administrador")
+	tmA2.waitFor("Ingresar a Clínica clinic-a")
+	tmB.waitFor("Admin clinic-b · Administrador")
 	waitUntil(t, "the status listener", func() bool { return srv.reg.count() == 3 })
 
 	suspend(t, db, "clinic-a")
 	for _, tm := range []*term{tmA, tmA2} {
 		tm.wait()
-		if !strings.Contains(tm.screen(), store.ErrTenantSuspended.Error()) {
+		if !strings.Contains(tm.screen(), endedSuspended) {
 			t.Errorf("ended session shows:\n%s", tm.screen())
 		}
 		if tm.altScreen() {
@@ -79,7 +74,7 @@ func TestSuspendedClinicRefusedAndLiveSessionsEnded(t *testing.T) {
 		}
 	}
 	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(keyA)), 80, 24)
-	if code := tm.wait(); code != 1 || !strings.Contains(tm.screen(), store.ErrTenantSuspended.Error()) {
+	if code := tm.wait(); code != 1 || !strings.Contains(tm.screen(), "Esta clínica está suspendida") {
 		t.Errorf("terminal at suspended clinic: exit %d, screen %q", code, tm.screen())
 	}
 }
@@ -93,7 +88,7 @@ func TestStatusListenerReconnects(t *testing.T) {
 	a.addKey(t, a.admin.ID, line)
 	srv := startServer(t, db)
 	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(key)), 100, 30)
-	tm.waitFor("admin@clinic-a.test")
+	tm.waitFor("Admin clinic-a · Administrador")
 
 	ctx := context.Background()
 	var n int
@@ -110,7 +105,7 @@ func TestStatusListenerReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.wait()
-	if !strings.Contains(tm.screen(), store.ErrTenantSuspended.Error()) {
+	if !strings.Contains(tm.screen(), endedSuspended) {
 		t.Errorf("screen:\n%s", tm.screen())
 	}
 }
@@ -125,7 +120,7 @@ func TestShutdownRestoresTerminals(t *testing.T) {
 	var terms []*term
 	for i := 0; i < 3; i++ {
 		tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(key)), 100, 30)
-		tm.waitFor("admin@clinic-a.test")
+		tm.waitFor("Admin clinic-a · Administrador")
 		if !tm.altScreen() {
 			t.Fatal("the TUI should run in the alternate screen")
 		}
@@ -146,7 +141,7 @@ func TestShutdownRestoresTerminals(t *testing.T) {
 		if !strings.Contains(tm.output(), "\x1b[?1049l") {
 			t.Errorf("no alt-screen-off sequence in the output")
 		}
-		if !strings.Contains(tm.screen(), reasonShutdown) {
+		if !strings.Contains(tm.screen(), "Sesión terminada: el servidor se está reiniciando") {
 			t.Errorf("screen does not say why:\n%s", tm.screen())
 		}
 	}
@@ -251,7 +246,7 @@ func TestIdleLogout(t *testing.T) {
 	a.addKey(t, a.admin.ID, line)
 	srv := startServer(t, db, withConfig(func(c *Config) { c.IdleTimeout = 700 * time.Millisecond }))
 	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(key)), 100, 30)
-	tm.waitFor("admin@clinic-a.test")
+	tm.waitFor("Admin clinic-a · Administrador")
 	// Typing keeps it alive past the timeout...
 	for i := 0; i < 6; i++ {
 		time.Sleep(200 * time.Millisecond)
@@ -262,7 +257,7 @@ func TestIdleLogout(t *testing.T) {
 	}
 	// ...silence ends it.
 	tm.wait()
-	if !strings.Contains(tm.screen(), reasonIdle) || tm.altScreen() {
+	if !strings.Contains(tm.screen(), "Sesión terminada: inactividad prolongada") || tm.altScreen() {
 		t.Errorf("idle logout screen (alt %v):\n%s\n%q", tm.altScreen(), tm.screen(), tm.output())
 	}
 }

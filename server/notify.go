@@ -14,23 +14,22 @@ import (
 // tenantStatusChannel is where the store notifies a tenant's status change
 // (payload: the schema), in the changing transaction: every server learns it
 // on commit, however many run.
-const tenantStatusChannel = "consultorio_tenant_status"
+const tenantStatusChannel = store.TenantStatusChannel
 
 // watchTenantStatus listens for tenant status changes on a dedicated
 // connection (LISTEN needs one session for itself, outside the pool) and ends
 // the live sessions of a clinic that was suspended or removed. It reconnects
-// with backoff until ctx ends; after a reconnect it checks every clinic with
-// live sessions, since notifications sent meanwhile were lost.
+// with backoff until ctx ends. Each time it starts listening it checks every
+// clinic with live sessions: notifications sent while nobody listened (before
+// the first LISTEN, or while reconnecting) are lost.
 func (s *Server) watchTenantStatus(ctx context.Context) {
 	backoff := 500 * time.Millisecond
-	first := true
 	for ctx.Err() == nil {
-		connected, err := s.listenTenantStatus(ctx, !first)
+		connected, err := s.listenTenantStatus(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		if connected {
-			first = false
 			backoff = 500 * time.Millisecond
 		}
 		s.log.Warn("tenant status listener: reconnecting", "err", err, "in", backoff)
@@ -43,7 +42,7 @@ func (s *Server) watchTenantStatus(ctx context.Context) {
 	}
 }
 
-func (s *Server) listenTenantStatus(ctx context.Context, recheck bool) (connected bool, err error) {
+func (s *Server) listenTenantStatus(ctx context.Context) (connected bool, err error) {
 	conn, err := pgx.ConnectConfig(ctx, s.db.Pool().Config().ConnConfig)
 	if err != nil {
 		return false, fmt.Errorf("connect: %w", err)
@@ -52,11 +51,11 @@ func (s *Server) listenTenantStatus(ctx context.Context, recheck bool) (connecte
 	if _, err := conn.Exec(ctx, "listen "+tenantStatusChannel); err != nil {
 		return false, fmt.Errorf("listen: %w", err)
 	}
-	if recheck {
-		s.reg.gen.Add(1)
-		for _, schema := range s.reg.tenants() {
-			s.tenantStatusChanged(ctx, schema)
-		}
+	// Sessions resolving their clinic right now compare this counter and
+	// look again; the ones already registered are checked here.
+	s.reg.gen.Add(1)
+	for _, schema := range s.reg.tenants() {
+		s.tenantStatusChanged(ctx, schema)
 	}
 	for {
 		n, err := conn.WaitForNotification(ctx)

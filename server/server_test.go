@@ -55,7 +55,7 @@ func TestKeyLoginLandsInTheRightClinic(t *testing.T) {
 
 	// The terminal lands in the clinic.
 	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(keyA)), 100, 30)
-	tm.waitFor("Clínica clinic-a", "admin@clinic-a.test")
+	tm.waitFor("Clínica clinic-a", "Admin clinic-a · Administrador")
 }
 
 func TestRoutingByDomainLabelKeyAndListener(t *testing.T) {
@@ -168,8 +168,8 @@ func TestForeignKeyIsNobodyInAnotherClinic(t *testing.T) {
 	}
 	// In a terminal: B's login form, nobody logged in.
 	tm := openTerm(t, c, 100, 30)
-	tm.waitFor("Clínica clinic-b")
-	if strings.Contains(tm.screen(), "admin@") {
+	tm.waitFor("Ingresar a Clínica clinic-b", "Correo electrónico")
+	if strings.Contains(tm.screen(), "Administrador") {
 		t.Errorf("logged in as someone of B:\n%s", tm.screen())
 	}
 }
@@ -323,7 +323,7 @@ func TestPanelWhoami(t *testing.T) {
 		t.Errorf("operator key at clinic: exit %d, %q", code, errOut)
 	}
 	tm := openTerm(t, mustDial(t, srv.addr, "panel", keyAuth(key)), 100, 30)
-	tm.waitFor("ops@example.com")
+	tm.waitFor("Panel", "Ops · ")
 }
 
 func TestConnectionLogLine(t *testing.T) {

@@ -46,6 +46,7 @@ func (t *target) identified() bool { return t.user != nil || t.operator != nil }
 // refusal ends a session before it starts, with a message and exit 1.
 type refusal struct {
 	msg     string
+	ttyMsg  string // for a person at a terminal, if different (localized)
 	outcome string
 	failure bool // counts as a failed attempt of the source address
 }
@@ -133,7 +134,11 @@ func (s *Server) refuse(sess ssh.Session, err error) string {
 	if r.failure {
 		s.limiter.fail(addrIP(sess.RemoteAddr()))
 	}
-	fmt.Fprintln(sess.Stderr(), r.msg)
+	msg := r.msg
+	if _, _, tty := sess.Pty(); tty && len(sess.Command()) == 0 && r.ttyMsg != "" {
+		msg = r.ttyMsg
+	}
+	fmt.Fprintln(sess.Stderr(), msg)
 	_ = sess.Exit(1)
 	return r.outcome
 }
@@ -185,8 +190,9 @@ func (s *Server) resolve(sess ssh.Session) (*target, error) {
 		return nil, err
 	}
 	tgt.tenant = tn
+	suspended := &refusal{msg: store.ErrTenantSuspended.Error(), ttyMsg: suspendedText(tn), outcome: "refused: suspended"}
 	if tn.Info.Status == store.TenantSuspended {
-		return nil, &refusal{msg: store.ErrTenantSuspended.Error(), outcome: "refused: suspended"}
+		return nil, suspended
 	}
 	if fp != "" {
 		u, err := tn.UserByKey(ctx, fp)
@@ -194,7 +200,7 @@ func (s *Server) resolve(sess ssh.Session) (*target, error) {
 		case err == nil:
 			tgt.user = u
 		case errors.Is(err, store.ErrTenantSuspended):
-			return nil, &refusal{msg: store.ErrTenantSuspended.Error(), outcome: "refused: suspended"}
+			return nil, suspended
 		case errors.Is(err, store.ErrNoSuchTenant):
 			return nil, &refusal{msg: msgNoSuchClinic, outcome: "no such clinic", failure: true}
 		case !errors.Is(err, store.ErrNotFound):
@@ -214,7 +220,7 @@ func (s *Server) checkTenantOpen(ctx context.Context, tn *store.Tenant) error {
 	case err != nil:
 		return err
 	case fresh.Info.Status == store.TenantSuspended:
-		return &refusal{msg: store.ErrTenantSuspended.Error(), outcome: "refused: suspended"}
+		return &refusal{msg: store.ErrTenantSuspended.Error(), ttyMsg: suspendedText(fresh), outcome: "refused: suspended"}
 	}
 	return nil
 }
