@@ -206,15 +206,27 @@ type term struct {
 	done chan error // the session's end (Wait)
 }
 
-// openTerm starts an interactive session of w×h cells.
+// openTerm starts an interactive xterm-256color session of w×h cells.
 func openTerm(t testing.TB, c *gossh.Client, w, h int) *term {
+	t.Helper()
+	return openTermWith(t, c, w, h, "xterm-256color", nil)
+}
+
+// openTermWith starts an interactive session with a terminal type and
+// environment variables.
+func openTermWith(t testing.TB, c *gossh.Client, w, h int, termType string, env map[string]string) *term {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatalf("new session: %v", err)
 	}
+	for k, v := range env {
+		if err := sess.Setenv(k, v); err != nil {
+			t.Fatalf("setenv %s: %v", k, err)
+		}
+	}
 	tm := &term{t: t, sess: sess, emu: vt.NewEmulator(w, h), done: make(chan error, 1)}
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty(termType, h, w, gossh.TerminalModes{}); err != nil {
 		t.Fatalf("pty: %v", err)
 	}
 	stdin, err := sess.StdinPipe()
@@ -298,6 +310,17 @@ func (tm *term) waitFor(texts ...string) {
 			tm.t.Fatalf("screen never showed %q; it shows:\n%s", texts, scr)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// resize changes the window, as a terminal does when the user resizes it.
+func (tm *term) resize(w, h int) {
+	tm.t.Helper()
+	tm.mu.Lock()
+	tm.emu.Resize(w, h)
+	tm.mu.Unlock()
+	if _, err := tm.sess.SendRequest("window-change", false, gossh.Marshal(struct{ W, H, PW, PH uint32 }{uint32(w), uint32(h), 0, 0})); err != nil {
+		tm.t.Fatalf("window-change: %v", err)
 	}
 }
 
