@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	charmlog "charm.land/log/v2"
 	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/store/storetest"
@@ -51,6 +52,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	// The wish middleware reports every client that hangs up as an error
+	// through charm's default logger; the tests do that a lot.
+	charmlog.SetDefault(charmlog.New(io.Discard))
 	os.Exit(m.Run())
 }
 

@@ -384,3 +384,17 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+// exitCode is the remote exit status in a session's Wait error.
+func exitCode(t testing.TB, err error) int {
+	t.Helper()
+	var ee *gossh.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.ExitStatus()
+	}
+	t.Fatalf("session: %v", err)
+	return -1
+}

@@ -63,6 +63,11 @@ var commands = map[Scope][]builder{}
 // register adds a command to a scope; call it from init.
 func register(scope Scope, b builder) { commands[scope] = append(commands[scope], b) }
 
+// Register adds a command built by b to a scope, for commands defined
+// outside this package (and tests). Call it from an init function: the
+// registry is not safe to change while commands run.
+func Register(scope Scope, b func(env *Env) *cobra.Command) { register(scope, b) }
+
 // ErrAuthRequired: a command ran without a known key. Key-less logins go
 // through the TUI, which can register the key afterwards.
 var ErrAuthRequired = errors.New("authentication required: register a key in the TUI")
