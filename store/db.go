@@ -25,6 +25,7 @@ type DB struct {
 	// cluster-wide, and several databases (tests, staging) may share a cluster.
 	rolePrefix string
 	now        func() time.Time
+	migs       Migrations
 }
 
 // Options tunes Open.
@@ -32,6 +33,9 @@ type Options struct {
 	MaxConns int32
 	// Now replaces the clock (tests of expiry, lockout and scheduling).
 	Now func() time.Time
+	// Migrations replaces the embedded migration sets (tests of the runner);
+	// an empty set means the embedded one.
+	Migrations Migrations
 }
 
 // Open connects to the database at url. It does not migrate.
@@ -60,12 +64,17 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	sum := sha256.Sum256([]byte(dbname))
-	db := &DB{pool: pool, rolePrefix: "ct" + hex.EncodeToString(sum[:3]) + "_", now: opts.Now}
+	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now, migs: opts.Migrations.orDefault()}
 	if db.now == nil {
 		db.now = time.Now
 	}
 	return db, nil
+}
+
+// RolePrefix is the prefix of the tenant role names of database dbname.
+func RolePrefix(dbname string) string {
+	sum := sha256.Sum256([]byte(dbname))
+	return "ct" + hex.EncodeToString(sum[:3]) + "_"
 }
 
 // Close closes the pool.

@@ -11,8 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 	gossh "golang.org/x/crypto/ssh"
-
-	"consultorio/migrations"
 )
 
 // reservedSchemas are names a clinic can never take: PostgreSQL's own
@@ -213,7 +211,7 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 		if err := step("schema"); err != nil {
 			return err
 		}
-		for _, m := range migrations.Tenant() {
+		for _, m := range db.migs.Tenant {
 			if err := applyTenantMigration(ctx, tx, nt.Schema, m); err != nil {
 				return fmt.Errorf("tenant migration %s: %w", m.Name, err)
 			}

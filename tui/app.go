@@ -1,17 +1,3 @@
-// Package tui is Consultorio's terminal UI: the clinic app (NewClinicApp)
-// and the operator panel (NewPanelApp), both Bubble Tea v2 models.
-//
-// It knows nothing of SSH: the server gives it the identity it
-// authenticated (or none: then the login form comes first), the store and
-// the terminal's size and background, so every screen can be tested alone
-// with teatest. Layout targets 80x24 and uses larger windows; nothing
-// depends on colour alone. Every stored string goes through package
-// sanitize before it is drawn; every text comes from package i18n.
-//
-// Adding a screen: implement Screen (screen.go), give ScreenDef.New in
-// clinicScreens (clinic.go) or panelScreens (panel.go), put its texts in
-// i18n. The shell gives it an Env (who, where, language, Do for database
-// work with the spinner, Info/Error for the status line).
 package tui
 
 import (

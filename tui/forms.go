@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"image/color"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -16,7 +17,7 @@ import (
 // when the *server* runs with TERM=dumb), esc cancels (huh.StateAborted)
 // and ctrl+c is left to the shell.
 //
-// Embed it: call form.Init() when showing it, pass every message to
+// Embed it: call env.StartForm(form) when showing it, pass every message to
 // UpdateForm, and check form.State afterwards (huh.StateCompleted /
 // huh.StateAborted). Never call form.Run(): it would take over the
 // session's terminal. Give it a width with WithWidth (the body's width, or
@@ -28,6 +29,18 @@ func NewForm(m *i18n.Messages, groups ...*huh.Group) *huh.Form {
 		WithKeyMap(formKeyMap(m)).
 		WithShowHelp(false).
 		WithShowErrors(true)
+}
+
+// startForm runs f.Init and tells the form whether the background is dark
+// (huh only learns it from a tea.BackgroundColorMsg, which may have come
+// before the form existed).
+func startForm(f *huh.Form, dark bool) tea.Cmd {
+	init := f.Init()
+	var bg color.Color = color.White
+	if dark {
+		bg = color.Black
+	}
+	return tea.Batch(init, UpdateForm(f, tea.BackgroundColorMsg{Color: bg}))
 }
 
 // NewText is huh.NewText with the external editor switched off (ctrl+e

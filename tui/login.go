@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"unicode"
 
 	"charm.land/bubbles/v2/help"
@@ -89,9 +90,12 @@ type login struct {
 	errText string
 	help    help.Model
 
-	method, email, secret string
-	newPassword, repeat   string
-	addKey                bool
+	// method is read by huh's TitleFunc/DescriptionFunc, which huh runs in
+	// command goroutines: hence a locked value, not a plain string.
+	method              *lockedString
+	email, secret       string
+	newPassword, repeat string
+	addKey              bool
 
 	acc   *account
 	notes []func(*i18n.Messages) string // confirmations to show on landing, in the user's language
@@ -99,7 +103,7 @@ type login struct {
 
 func newLogin(a *app, auth authenticator, title, offerKey string) *login {
 	l := &login{a: a, auth: auth, title: title, offerKey: strings.TrimSpace(offerKey),
-		method: methodPassword, addKey: true, help: help.New()}
+		method: &lockedString{v: methodPassword, seen: methodPassword}, addKey: true, help: help.New()}
 	if l.offerKey != "" {
 		canonical, fp, comment, err := store.ParsePublicKey(l.offerKey)
 		if err != nil {
@@ -113,41 +117,51 @@ func newLogin(a *app, auth authenticator, title, offerKey string) *login {
 }
 
 func (l *login) init() tea.Cmd {
-	l.form = l.credentialsForm()
-	return l.form.Init()
+	return l.show(l.credentialsForm())
+}
+
+// show makes f the current form.
+func (l *login) show(f *huh.Form) tea.Cmd {
+	l.form = f
+	return tea.Batch(startForm(f, l.a.styles.Dark), l.resize())
 }
 
 func (l *login) formWidth() int { return min(max(l.a.width-6, 20), 70) }
 
+// resize fits the form to the window: its width, and the height left under
+// the title and above the error and the two bottom lines (huh scrolls a
+// group taller than that to keep the focused field visible).
 func (l *login) resize() tea.Cmd {
 	if l.form == nil {
 		return nil
 	}
 	l.form.WithWidth(l.formWidth())
-	return nil
+	return UpdateForm(l.form, tea.WindowSizeMsg{Width: l.formWidth(), Height: max(l.a.height-10, 5)})
 }
 
 func (l *login) credentialsForm() *huh.Form {
 	m := l.a.loc.M
 	secretTitle := func() string {
-		if l.method == methodCode {
+		if l.method.Get() == methodCode {
 			return m.Login.SetupCode
 		}
 		return m.Login.Password
 	}
 	secretDesc := func() string {
-		if l.method == methodCode {
+		if l.method.Get() == methodCode {
 			return m.Login.SetupCodeHint
 		}
-		return ""
+		return m.Login.PasswordHint
 	}
 	f := NewForm(m, huh.NewGroup(
 		huh.NewInput().Key("email").Title(m.Login.Email).Value(&l.email).CharLimit(254).
 			Validate(l.validateEmail),
-		huh.NewSelect[string]().Key("method").Title(m.Login.Method).Value(&l.method).Options(
+		huh.NewSelect[string]().Key("method").Title(m.Login.Method).Accessor(l.method).Options(
 			huh.NewOption(m.Login.MethodPassword, methodPassword),
 			huh.NewOption(m.Login.MethodCode, methodCode)),
-		huh.NewInput().Key("secret").TitleFunc(secretTitle, &l.method).DescriptionFunc(secretDesc, &l.method).
+		// Title first: the Funcs only take over once huh evaluates them.
+		huh.NewInput().Key("secret").Title(secretTitle()).Description(secretDesc()).
+			TitleFunc(secretTitle, &l.method.seen).DescriptionFunc(secretDesc, &l.method.seen).
 			Value(&l.secret).EchoMode(huh.EchoModePassword).CharLimit(200).
 			Validate(l.required),
 	)).WithWidth(l.formWidth())
@@ -176,7 +190,8 @@ func (l *login) offerKeyForm() *huh.Form {
 	return NewForm(m, huh.NewGroup(
 		huh.NewConfirm().Key("addkey").Title(m.Login.OfferKey).
 			Description(fmt.Sprintf(m.Login.OfferKeyDesc, l.keyDesc)).
-			Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&l.addKey),
+			Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&l.addKey).
+			WithButtonAlignment(lipgloss.Left),
 	)).WithWidth(l.formWidth())
 }
 
@@ -239,7 +254,7 @@ func (l *login) submit() tea.Cmd {
 	case stepCredentials:
 		l.step = stepChecking
 		l.a.busyText = m.Login.Checking
-		email, secret, method := strings.TrimSpace(l.email), l.secret, l.method
+		email, secret, method := strings.TrimSpace(l.email), l.secret, l.method.Get()
 		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
 			var acc *account
 			var err error
@@ -278,8 +293,7 @@ func (l *login) aborted() tea.Cmd {
 	case stepOfferKey:
 		return l.land()
 	case stepNewPassword:
-		l.form = l.newPasswordForm()
-		return l.form.Init()
+		return l.show(l.newPasswordForm())
 	}
 	return nil
 }
@@ -292,7 +306,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			l.step = stepCredentials
 			l.errText = ErrorText(l.a.loc, r.err)
 			if errors.Is(r.err, store.ErrBadCredentials) {
-				if l.method == methodCode {
+				if l.method.Get() == methodCode {
 					l.errText = m.Errors.BadSetupCode
 				}
 				l.secret = "" // known to be wrong: retyping is easier on an empty field
@@ -300,10 +314,9 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			return l.again(l.credentialsForm(), 2)
 		}
 		l.acc = r.acc
-		if l.method == methodCode {
+		if l.method.Get() == methodCode {
 			l.step = stepNewPassword
-			l.form = l.newPasswordForm()
-			return l.form.Init()
+			return l.show(l.newPasswordForm())
 		}
 		return l.offerOrLand()
 	case passwordResult:
@@ -333,11 +346,11 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 func (l *login) again(f *huh.Form, focus int) tea.Cmd {
 	l.a.busyText = ""
 	l.form = f
-	cmds := []tea.Cmd{f.Init()}
+	cmds := []tea.Cmd{startForm(f, l.a.styles.Dark)}
 	for i := 0; i < focus; i++ {
 		cmds = append(cmds, f.NextField())
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, l.resize())...)
 }
 
 func (l *login) offerOrLand() tea.Cmd {
@@ -346,8 +359,7 @@ func (l *login) offerOrLand() tea.Cmd {
 	}
 	l.step = stepOfferKey
 	l.a.busyText = ""
-	l.form = l.offerKeyForm()
-	return l.form.Init()
+	return l.show(l.offerKeyForm())
 }
 
 func (l *login) land() tea.Cmd {
@@ -390,4 +402,27 @@ func (l *login) view(w, h int) string {
 		l.a.statusView(w),
 		helpLine(st, &l.help, helpKeys, tail, w),
 	}, "\n")
+}
+
+// lockedString is a huh.Accessor safe to read from any goroutine. huh
+// decides whether to re-run a TitleFunc by hashing its bindings on the
+// program's goroutine: give it &s.seen, a copy only that goroutine touches
+// (Set runs there too).
+type lockedString struct {
+	mu   sync.Mutex
+	v    string
+	seen string
+}
+
+func (s *lockedString) Get() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v
+}
+
+func (s *lockedString) Set(v string) {
+	s.mu.Lock()
+	s.v = v
+	s.mu.Unlock()
+	s.seen = v
 }

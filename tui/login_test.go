@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/charmbracelet/x/exp/golden"
 	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/store"
@@ -81,6 +81,14 @@ func typePasswordLogin(t *testing.T, term *tuitest.Term, email, password string)
 	focused(t, term, "Contraseña")
 	term.Type(password)
 	term.Key("enter")
+}
+
+// TestLoginGolden80x24 pins the login form as it first appears.
+func TestLoginGolden80x24(t *testing.T) {
+	tn, _, _ := clinicWithAdmin(t, false)
+	term := startLogin(t, tn, "")
+	focused(t, term, "Correo electrónico")
+	golden.RequireEqual(t, term.WaitFor(t, "¿Olvidó su contraseña?", "ctrl+c salir"))
 }
 
 func TestLoginPassword(t *testing.T) {
@@ -214,8 +222,7 @@ func TestLoginBadSetupCode(t *testing.T) {
 
 func TestLoginSuspendedClinic(t *testing.T) {
 	tn, prov, _ := clinicWithAdmin(t, true)
-	if _, err := tn.DB().Pool().Exec(context.Background(),
-		`update public.tenants set status = 'suspended' where id = $1`, tn.Info.ID); err != nil {
+	if _, err := tn.DB().SuspendTenant(context.Background(), store.CLI, tn.Info.Schema); err != nil {
 		t.Fatal(err)
 	}
 	term := startLogin(t, tn, "")
@@ -223,20 +230,37 @@ func TestLoginSuspendedClinic(t *testing.T) {
 	term.WaitFor(t, "✗ Esta clínica está suspendida; comuníquese con el operador del servicio.")
 }
 
-// TestLoginEnglishUser: the form speaks the clinic's language; once the
-// user is known, the shell speaks theirs.
+// TestLoginEnglishUser: reception staff whose language is English, on
+// first login in a Spanish clinic: the form speaks the clinic's language;
+// once the user is known, the shell speaks theirs, with their role's
+// screens.
 func TestLoginEnglishUser(t *testing.T) {
-	tn, prov, _ := clinicWithAdmin(t, true)
-	err := tn.Exec(context.Background(), func(tx pgx.Tx) error {
-		_, err := tx.Exec(context.Background(), `update users set lang = 'en'`)
-		return err
-	})
+	tn, _, _ := clinicWithAdmin(t, false)
+	u, code, err := tn.CreateUser(context.Background(), store.System, store.NewUser{
+		Email: "rosa@clinic-a.test", Name: "Rosa Quispe", Role: store.RoleReception, Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	term := startLogin(t, tn, "")
-	typePasswordLogin(t, term, prov.Tenant.AdminEmail, goodPassword)
-	term.WaitFor(t, "3 Patients", "Administrator", "✓ Welcome, Admin clinic-a.", "q quit")
+	focused(t, term, "Correo electrónico")
+	term.Type(u.Email)
+	term.Key("enter")
+	focused(t, term, "¿Cómo desea ingresar?")
+	term.Key("down")
+	term.Key("enter")
+	focused(t, term, "Código de configuración")
+	term.Type(code)
+	term.Key("enter")
+	focused(t, term, "Nueva contraseña")
+	term.Type(goodPassword)
+	term.Key("enter")
+	focused(t, term, "Repita la contraseña")
+	term.Type(goodPassword)
+	term.Key("enter")
+	s := term.WaitFor(t, "3 Patients", "Rosa Quispe · Reception", "✓ Welcome, Rosa Quispe. Password saved.", "q quit")
+	if strings.Contains(s, "Expenses") || strings.Contains(s, "Gastos") {
+		t.Fatalf("reception sees expenses:\n%s", s)
+	}
 }
 
 // TestLoginSanitizedClinicName: the clinic's name in the login title is

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
@@ -151,6 +152,10 @@ func (e *Env) Error(err error) {
 		e.app.setStatus(statusError, t)
 	}
 }
+
+// StartForm initialises an embedded form (made with NewForm) and gives it
+// the current light/dark setting: use it instead of form.Init().
+func (e *Env) StartForm(f *huh.Form) tea.Cmd { return startForm(f, e.app.styles.Dark) }
 
 // ClearStatus empties the status line.
 func (e *Env) ClearStatus() { e.app.setStatus(statusNone, "") }

@@ -35,6 +35,11 @@ type shell struct {
 }
 
 func newShell(a *app, brand, who string, badge bool, defs []ScreenDef, newEnv func(ScreenID) *Env) *shell {
+	// The jump keys' help names the digits that exist for this role.
+	if n := len(defs); n > 0 && n < 9 {
+		a.keys.Jump.SetHelp(fmt.Sprintf("1…%d", n), a.keys.Jump.Help().Desc)
+		a.keys.JumpAlt.SetHelp(fmt.Sprintf("alt+1…%d", n), a.keys.JumpAlt.Help().Desc)
+	}
 	return &shell{
 		app: a, brand: brand, who: who, badge: badge, defs: defs,
 		screens: make([]Screen, len(defs)), newEnv: newEnv, help: help.New(),

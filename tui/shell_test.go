@@ -364,7 +364,7 @@ func TestScreenContract(t *testing.T) {
 	term.Key("i")
 	term.Type("1q?")
 	term.Key("tab")
-	term.WaitFor(t, "text=1q?", "alt+1…9 ir a pantalla", "ctrl+c salir")
+	term.WaitFor(t, "text=1q?", "alt+1…2 ir a pantalla", "ctrl+c salir")
 	term.Key("alt+2")
 	term.WaitFor(t, "[2 Otra]")
 	term.Key("alt+1")

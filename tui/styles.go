@@ -2,6 +2,7 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/table"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -82,4 +83,17 @@ func formTheme() huh.Theme {
 		t.Blurred.ErrorMessage = t.Blurred.ErrorMessage.Bold(true)
 		return t
 	})
+}
+
+// Table are styles for a bubbles table (charm.land/bubbles/v2/table): bold
+// headers over a rule, the selected row in reverse video (visible without
+// colour, unlike the default's colour-only selection). Sanitize every cell
+// before giving rows to the table.
+func (s *Styles) Table() table.Styles {
+	return table.Styles{
+		Header: lipgloss.NewStyle().Bold(true).Padding(0, 1).
+			BorderStyle(lipgloss.NormalBorder()).BorderBottom(true),
+		Cell:     lipgloss.NewStyle().Padding(0, 1),
+		Selected: lipgloss.NewStyle().Reverse(true).Bold(true),
+	}
 }

@@ -29,13 +29,24 @@ type config struct {
 	databaseURL string
 	dataDir     string
 	listen      string
+	env         env
 }
 
-func newRootCmd() *cobra.Command {
+func newRootCmd(e env) *cobra.Command {
+	if e.getenv == nil {
+		e.getenv = os.Getenv
+	}
+	envOr := func(key, def string) string {
+		if v := e.getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
 	cfg := &config{
-		databaseURL: os.Getenv("DATABASE_URL"),
+		databaseURL: e.getenv("DATABASE_URL"),
 		dataDir:     envOr("CONSULTORIO_DATA", "./data"),
 		listen:      envOr("CONSULTORIO_LISTEN", "127.0.0.1:2222"),
+		env:         e,
 	}
 	root := &cobra.Command{
 		Use:           "consultorio",
@@ -43,20 +54,29 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Unknown commands are usage errors; bare "consultorio" shows the help.
+	root.Args = cobra.ArbitraryArgs
+	root.RunE = func(c *cobra.Command, a []string) error {
+		if len(a) == 0 {
+			return c.Help()
+		}
+		return usagef("unknown command %q (see consultorio --help)", a[0])
+	}
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
 	root.PersistentFlags().StringVar(&cfg.databaseURL, "database-url", cfg.databaseURL, "PostgreSQL URL (env DATABASE_URL; empty: the private cluster)")
 	root.PersistentFlags().StringVar(&cfg.dataDir, "data", cfg.dataDir, "data directory: private cluster, SSH host key, logs (env CONSULTORIO_DATA)")
 	// Wrong flags and arguments are usage errors: exit status 2.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 	root.AddCommand(newDBCmd(cfg))
 	root.AddCommand(newServeCmd(cfg))
+	root.AddCommand(newMigrateCmd(cfg))
+	root.AddCommand(newTenantsCmd(cfg))
+	root.AddCommand(newOperatorsCmd(cfg))
+	root.AddCommand(newDemoCmd(cfg))
+	root.AddCommand(newBenchCmd(cfg))
 	return root
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }
 
 // args wraps a cobra positional-argument check so a mismatch is a usage error.
@@ -93,11 +113,7 @@ func (cfg *config) url(ctx context.Context) (string, error) {
 // open connects to the database and brings the public schema up to date
 // (a no-op costs one query), so every command sees the tables it needs.
 func (cfg *config) open(ctx context.Context) (*store.DB, error) {
-	u, err := cfg.url(ctx)
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(ctx, u, store.Options{})
+	db, err := cfg.openRaw(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -106,4 +122,17 @@ func (cfg *config) open(ctx context.Context) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openRaw connects without migrating; maxConns > 0 sizes the pool.
+func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, error) {
+	u, err := cfg.url(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts := cfg.env.storeOpts
+	if maxConns > 0 {
+		opts.MaxConns = maxConns
+	}
+	return store.Open(ctx, u, opts)
 }

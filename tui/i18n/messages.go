@@ -123,6 +123,7 @@ type Login struct {
 	Password       string
 	SetupCode      string
 	SetupCodeHint  string
+	PasswordHint   string
 	NewPassword    string
 	RepeatPassword string
 	PasswordRules  string
@@ -157,6 +158,9 @@ type Form struct {
 	Yes      string
 	No       string
 	YesKey   string // the letter that answers yes ("s" / "y"); "y" always works too
+
+	TypeToConfirm string // the text to type
+	Mismatch      string
 }
 
 // Errors: messages for what went wrong, shown in the status line or inline.

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+
+	"consultorio/migrations"
+	"consultorio/store"
+)
+
+// The bench commands produce the numbers in docs/BENCHMARKS.md. They are
+// hidden: they fill a database with throwaway clinics named bench-NNNNN and
+// refuse to run on a database that holds any other clinic.
+
+const benchPrefix = "bench-"
+
+func newBenchCmd(cfg *config) *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:    "bench",
+		Short:  "Benchmarks on a scratch database: provision, migrate, clean",
+		Hidden: true,
+	})
+	cmd.AddCommand(newBenchProvisionCmd(cfg), newBenchMigrateCmd(cfg), newBenchCleanCmd(cfg))
+	return cmd
+}
+
+// benchDB opens the database and checks it holds only bench clinics.
+func benchDB(ctx context.Context, cfg *config, maxConns int32) (*store.DB, error) {
+	db, err := cfg.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db.Close()
+	if db, err = cfg.openRaw(ctx, maxConns); err != nil {
+		return nil, err
+	}
+	var other string
+	err = db.Pool().QueryRow(ctx, `select schema_name from public.tenants where schema_name not like $1 || '%' limit 1`, benchPrefix).Scan(&other)
+	if err == nil {
+		db.Close()
+		return nil, fmt.Errorf("bench: the database holds clinic %q: run benchmarks on a scratch database only", other)
+	}
+	if err != pgx.ErrNoRows {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func newBenchProvisionCmd(cfg *config) *cobra.Command {
+	var count int
+	cmd := &cobra.Command{
+		Use:   "provision --count N",
+		Short: "Provision N clinics one after another and report the time per clinic",
+		Args:  args(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if count < 1 {
+				return usagef("bench provision: --count must be at least 1")
+			}
+			ctx := c.Context()
+			db, err := benchDB(ctx, cfg, 4)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			var first int
+			if err := db.Pool().QueryRow(ctx, `select count(*) from public.tenants`).Scan(&first); err != nil {
+				return err
+			}
+			out := c.OutOrStdout()
+			p := newProgress(c.ErrOrStderr(), "provisioning")
+			durs := make([]time.Duration, 0, count)
+			start := time.Now()
+			for i := range count {
+				schema := fmt.Sprintf("%s%05d", benchPrefix, first+i+1)
+				t0 := time.Now()
+				if _, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
+					Schema: schema, Name: "Bench " + schema, AdminEmail: "admin@" + schema + ".test",
+					Domains: []string{schema + ".bench.test"},
+				}); err != nil {
+					return fmt.Errorf("bench provision %s: %w", schema, err)
+				}
+				durs = append(durs, time.Since(t0))
+				p.update(i+1, count)
+			}
+			total := time.Since(start)
+			p.finish()
+			fmt.Fprintf(out, "provisioned %d clinics in %s (%.1f per second; %d clinics in the database now)\n",
+				count, total.Round(time.Millisecond), float64(count)/total.Seconds(), first+count)
+			fmt.Fprintf(out, "per clinic: %s\n", stats(durs))
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&count, "count", 100, "clinics to provision")
+	return cmd
+}
+
+func newBenchMigrateCmd(cfg *config) *cobra.Command {
+	var (
+		repeat int
+		jobs   int
+		stmt   string
+	)
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Time a no-op migrate over every clinic, then a one-statement migration",
+		Long: `Time "consultorio migrate" (shared schema and every tenant) when nothing
+is pending, --repeat times; then add one tenant migration holding --statement
+(not embedded: it exists only for this run) and time migrating every clinic
+with --jobs workers. The database is left at that version: provision a fresh
+scratch database for the next run.`,
+		Args: args(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if repeat < 1 || jobs < 1 {
+				return usagef("bench migrate: --repeat and --jobs must be at least 1")
+			}
+			ctx := c.Context()
+			db, err := benchDB(ctx, cfg, 2)
+			if err != nil {
+				return err
+			}
+			tvs, err := db.TenantVersions(ctx)
+			db.Close()
+			if err != nil {
+				return err
+			}
+			out := c.OutOrStdout()
+			fmt.Fprintf(out, "%d clinics\n", len(tvs))
+
+			noop := migrateFlags{shared: true, tenants: true, jobs: jobs}
+			var durs []time.Duration
+			for range repeat {
+				t0 := time.Now()
+				if err := runMigrate(ctx, cfg, noop, io.Discard, io.Discard); err != nil {
+					return err
+				}
+				durs = append(durs, time.Since(t0))
+			}
+			fmt.Fprintf(out, "no-op migrate (connect, shared schema, every clinic's version), %d runs: %s\n", repeat, stats(durs))
+
+			ms := store.EmbeddedMigrations()
+			next := ms.Tenant[len(ms.Tenant)-1].Version + 1
+			ms.Tenant = append(ms.Tenant, migrations.Migration{Version: next, Name: fmt.Sprintf("%04d_bench.sql", next), SQL: stmt})
+			withExtra := *cfg
+			withExtra.env.storeOpts.Migrations = ms
+			var sum strings.Builder
+			t0 := time.Now()
+			err = runMigrate(ctx, &withExtra, migrateFlags{tenants: true, jobs: jobs, json: false}, &sum, io.Discard)
+			d := time.Since(t0)
+			fmt.Fprint(out, sum.String())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "one-statement migration (%s) over %d clinics, --jobs %d: %s total, %s per clinic\n",
+				stmt, len(tvs), jobs, d.Round(time.Millisecond), (d / time.Duration(max(len(tvs), 1))).Round(10*time.Microsecond))
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&repeat, "repeat", 5, "no-op runs to time")
+	cmd.Flags().IntVar(&jobs, "jobs", 4, "tenants migrated in parallel")
+	cmd.Flags().StringVar(&stmt, "statement", "ALTER TABLE patients ADD COLUMN referral_source text NOT NULL DEFAULT ''", "the migration's one statement")
+	return cmd
+}
+
+func newBenchCleanCmd(cfg *config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "clean",
+		Short: "Drop every bench clinic: schema, role (roles outlive databases), rows",
+		Args:  args(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			ctx := c.Context()
+			db, err := benchDB(ctx, cfg, 2)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rows, err := db.Pool().Query(ctx, `select schema_name, role_name from public.tenants order by id`)
+			if err != nil {
+				return err
+			}
+			type tr struct{ schema, role string }
+			all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (tr, error) {
+				var x tr
+				return x, r.Scan(&x.schema, &x.role)
+			})
+			if err != nil {
+				return err
+			}
+			// One transaction per clinic: dropping thousands of schemas at once
+			// needs more locks than max_locks_per_transaction allows.
+			for _, x := range all {
+				err := pgx.BeginFunc(ctx, db.Pool(), func(tx pgx.Tx) error {
+					s, r := pgx.Identifier{x.schema}.Sanitize(), pgx.Identifier{x.role}.Sanitize()
+					_, err := tx.Exec(ctx, fmt.Sprintf(`DROP SCHEMA IF EXISTS %s CASCADE; DROP ROLE IF EXISTS %s;
+						DELETE FROM public.schema_versions WHERE schema_name = '%s';`, s, r, strings.ReplaceAll(x.schema, "'", "''")))
+					if err != nil {
+						return err
+					}
+					_, err = tx.Exec(ctx, `delete from public.tenants where schema_name = $1`, x.schema)
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("bench clean %s: %w", x.schema, err)
+				}
+			}
+			if _, err := db.Pool().Exec(ctx, `delete from public.operator_audit where actor = 'cli' and target like $1 || '%'`, benchPrefix); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "dropped %d bench clinics\n", len(all))
+			return nil
+		},
+	}
+}
+
+// stats summarises durations: median, p95, p99, min, max, mean.
+func stats(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "no samples"
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	pct := func(p float64) time.Duration {
+		i := int(p*float64(len(s))+0.5) - 1
+		return s[min(max(i, 0), len(s)-1)]
+	}
+	var sum time.Duration
+	for _, d := range s {
+		sum += d
+	}
+	r := func(d time.Duration) string { return d.Round(10 * time.Microsecond).String() }
+	return fmt.Sprintf("median %s, p95 %s, p99 %s, min %s, max %s, mean %s (n=%d)",
+		r(pct(0.5)), r(pct(0.95)), r(pct(0.99)), r(s[0]), r(s[len(s)-1]), r(sum/time.Duration(len(s))), len(s))
+}

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/spf13/cobra"
+
+	"consultorio/store"
+)
+
+type migrateFlags struct {
+	shared  bool
+	tenants bool
+	schema  string
+	jobs    int
+	json    bool
+}
+
+func newMigrateCmd(cfg *config) *cobra.Command {
+	var f migrateFlags
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending migrations: the shared (public) schema, then every tenant schema in parallel",
+		Long: `Apply the migrations embedded in this binary.
+
+Without flags: the shared schema, then every tenant schema (--jobs at a time).
+A tenant that fails is reported and the others go on; the exit status is 1
+when anything failed. A run with nothing to do reads every tenant's version
+in one query and touches nothing else.`,
+		Example: `  consultorio migrate
+  consultorio migrate --tenants --jobs 8
+  consultorio migrate --schema consultorio-medico`,
+		Args: args(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if f.jobs < 1 {
+				return usagef("migrate: --jobs must be at least 1")
+			}
+			if !f.shared && !f.tenants && f.schema == "" {
+				f.shared, f.tenants = true, true
+			}
+			if f.schema != "" {
+				f.tenants = true
+			}
+			return runMigrate(c.Context(), cfg, f, c.OutOrStdout(), c.ErrOrStderr())
+		},
+	}
+	cmd.Flags().BoolVar(&f.shared, "shared", false, "migrate the shared (public) schema")
+	cmd.Flags().BoolVar(&f.tenants, "tenants", false, "migrate every tenant schema")
+	cmd.Flags().StringVar(&f.schema, "schema", "", "migrate only this tenant schema")
+	cmd.Flags().IntVar(&f.jobs, "jobs", 4, "tenants migrated in parallel")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// migrateSummary is what a run did; it is also the --json output.
+type migrateSummary struct {
+	Public  *publicSummary  `json:"public,omitempty"`
+	Tenants *tenantsSummary `json:"tenants,omitempty"`
+}
+
+type publicSummary struct {
+	Applied int    `json:"applied"`
+	Version int    `json:"version"`
+	Error   string `json:"error,omitempty"`
+}
+
+type tenantsSummary struct {
+	LatestVersion int             `json:"latest_version"`
+	Total         int             `json:"total"`
+	Migrated      []string        `json:"migrated"`
+	UpToDate      int             `json:"up_to_date"`
+	Failed        []tenantFailure `json:"failed"`
+	Seconds       float64         `json:"seconds"`
+}
+
+type tenantFailure struct {
+	Schema string `json:"schema"`
+	Error  string `json:"error"`
+}
+
+func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr io.Writer) error {
+	// One connection per worker, plus one for the public schema's lock.
+	db, err := cfg.openRaw(ctx, int32(f.jobs)+1)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var sum migrateSummary
+	var failure error
+	if f.shared {
+		ps := &publicSummary{}
+		sum.Public = ps
+		ps.Applied, err = db.MigratePublic(ctx)
+		if err != nil {
+			ps.Error = err.Error()
+			// Tenants are not migrated over a public schema in an unknown state.
+			failure = err
+		} else {
+			ps.Version = db.LatestPublicVersion()
+		}
+	}
+	if f.tenants && failure == nil {
+		ts, err := migrateTenants(ctx, db, f, stderr)
+		if err != nil {
+			failure = err
+		} else {
+			sum.Tenants = ts
+			if n := len(ts.Failed); n > 0 {
+				failure = fmt.Errorf("%d of %d tenants failed to migrate", n, ts.Total)
+			}
+		}
+	}
+	if f.json {
+		if err := writeJSON(stdout, sum); err != nil {
+			return err
+		}
+	} else {
+		printMigrateSummary(stdout, sum)
+	}
+	return failure
+}
+
+func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io.Writer) (*tenantsSummary, error) {
+	start := time.Now()
+	var tvs []store.TenantVersion
+	if f.schema != "" {
+		tv, err := db.TenantVersionOf(ctx, f.schema)
+		if errors.Is(err, store.ErrNoSuchTenant) {
+			return nil, fmt.Errorf("no live tenant with schema %q", f.schema)
+		}
+		if err != nil {
+			return nil, explainMissingPublic(err)
+		}
+		tvs = []store.TenantVersion{tv}
+	} else {
+		var err error
+		if tvs, err = db.TenantVersions(ctx); err != nil {
+			return nil, explainMissingPublic(err)
+		}
+	}
+	latest := db.LatestTenantVersion()
+	ts := &tenantsSummary{LatestVersion: latest, Total: len(tvs), Migrated: []string{}, Failed: []tenantFailure{}}
+	var pending []store.TenantVersion
+	for _, tv := range tvs {
+		if tv.Version < latest {
+			pending = append(pending, tv)
+		} else {
+			ts.UpToDate++
+		}
+	}
+	if len(pending) > 0 {
+		p := newProgress(stderr, "migrating tenants")
+		results := db.MigrateTenants(ctx, pending, f.jobs, func(done, total int, r store.TenantMigrationResult) {
+			if r.Err != nil {
+				p.failed++
+			}
+			p.update(done, total)
+		})
+		p.finish()
+		for _, r := range results {
+			switch {
+			case r.Err != nil:
+				ts.Failed = append(ts.Failed, tenantFailure{Schema: r.Schema, Error: r.Err.Error()})
+			case r.Applied > 0:
+				ts.Migrated = append(ts.Migrated, r.Schema)
+			default:
+				// Another run migrated it in the meantime.
+				ts.UpToDate++
+			}
+		}
+		sort.Slice(ts.Failed, func(i, j int) bool { return ts.Failed[i].Schema < ts.Failed[j].Schema })
+	}
+	ts.Seconds = time.Since(start).Seconds()
+	return ts, nil
+}
+
+// explainMissingPublic turns "relation does not exist" on the public tables
+// into advice.
+func explainMissingPublic(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42P01" {
+		return fmt.Errorf("the shared schema is not migrated yet: run `consultorio migrate --shared` first (%w)", err)
+	}
+	return err
+}
+
+func printMigrateSummary(w io.Writer, sum migrateSummary) {
+	if ps := sum.Public; ps != nil {
+		switch {
+		case ps.Error != "":
+			fmt.Fprintf(w, "shared schema: FAILED: %s\n", ps.Error)
+		case ps.Applied == 0:
+			fmt.Fprintf(w, "shared schema: up to date (version %d)\n", ps.Version)
+		default:
+			fmt.Fprintf(w, "shared schema: %d %s applied, now at version %d\n", ps.Applied, plural(ps.Applied, "migration", "migrations"), ps.Version)
+		}
+	}
+	if ts := sum.Tenants; ts != nil {
+		took := time.Duration(ts.Seconds * float64(time.Second)).Round(time.Millisecond)
+		fmt.Fprintf(w, "tenants: %d %s, %d migrated, %d up to date, %d failed (latest version %d, %s)\n",
+			ts.Total, plural(ts.Total, "schema", "schemas"), len(ts.Migrated), ts.UpToDate, len(ts.Failed), ts.LatestVersion, took)
+		for _, fl := range ts.Failed {
+			fmt.Fprintf(w, "  failed: %s: %s\n", fl.Schema, oneLine(fl.Error))
+		}
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// progress shows how far a long run is. On a terminal it is one line that
+// updates in place; elsewhere (logs, pipes) it prints a plain line now and
+// then, never a carriage return.
+type progress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	label    string
+	tty      bool
+	failed   int
+	last     time.Time
+	shown    bool
+	done     int
+	total    int
+	interval time.Duration
+}
+
+func newProgress(w io.Writer, label string) *progress {
+	p := &progress{w: w, label: label, last: time.Now(), interval: 5 * time.Second}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		p.tty, p.interval = true, 100*time.Millisecond
+	}
+	return p
+}
+
+// update is called after each item; it writes at most once per interval.
+func (p *progress) update(done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done, p.total = done, total
+	if time.Since(p.last) < p.interval && done < total {
+		return
+	}
+	p.last = time.Now()
+	p.write()
+}
+
+func (p *progress) write() {
+	line := fmt.Sprintf("%s: %d/%d (%d failed)", p.label, p.done, p.total, p.failed)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		p.shown = true
+	} else if p.done < p.total {
+		// The final count is in the summary; only intermediate lines here.
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+// finish ends the updating line on a terminal.
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.shown {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,215 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"consultorio/migrations"
+	"consultorio/store"
+	"consultorio/store/storetest"
+)
+
+// withExtraTenantMigration returns the embedded sets plus one tenant
+// migration that adds a table, as a release adding a feature would.
+func withExtraTenantMigration() store.Migrations {
+	ms := store.EmbeddedMigrations()
+	next := ms.Tenant[len(ms.Tenant)-1].Version + 1
+	ms.Tenant = append(ms.Tenant, migrations.Migration{
+		Version: next,
+		Name:    fmt.Sprintf("%04d_test_extra.sql", next),
+		SQL:     `CREATE TABLE extra_notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text NOT NULL)`,
+	})
+	return ms
+}
+
+func TestMigrateTenantsAppliesNewMigration(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.NewURL(t)
+	old, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	schemas := []string{"clinic-a", "clinic-b", "clinic-c", "clinic-d", "clinic-e"}
+	for _, s := range schemas {
+		storetest.NewTenant(t, old, s)
+	}
+	// clinic-c was tampered with: the new migration's table exists already,
+	// so the migration fails there and must not stop the others.
+	if _, err := old.Pool().Exec(ctx, `create table "clinic-c".extra_notes (x int)`); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := store.Open(ctx, url, store.Options{Migrations: withExtraTenantMigration()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	latest := db.LatestTenantVersion()
+	if latest != old.LatestTenantVersion()+1 {
+		t.Fatalf("latest version %d, embedded %d", latest, old.LatestTenantVersion())
+	}
+	tvs, err := db.TenantVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tvs) != len(schemas) {
+		t.Fatalf("versions of %d tenants, want %d", len(tvs), len(schemas))
+	}
+	calls := 0
+	results := db.MigrateTenants(ctx, tvs, 4, func(done, total int, r store.TenantMigrationResult) {
+		calls++
+		if done != calls || total != len(tvs) {
+			t.Errorf("progress %d/%d at call %d", done, total, calls)
+		}
+	})
+	if calls != len(tvs) {
+		t.Errorf("progress called %d times, want %d", calls, len(tvs))
+	}
+	for _, r := range results {
+		if r.Schema == "clinic-c" {
+			if r.Err == nil || !strings.Contains(r.Err.Error(), "already exists") || r.Applied != 0 {
+				t.Errorf("clinic-c: want an 'already exists' failure, got applied=%d err=%v", r.Applied, r.Err)
+			}
+			continue
+		}
+		if r.Err != nil || r.Applied != 1 || r.From != latest-1 {
+			t.Errorf("%s: applied=%d from=%d err=%v", r.Schema, r.Applied, r.From, r.Err)
+		}
+	}
+	versions := map[string]int{}
+	tvs, err = db.TenantVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tv := range tvs {
+		versions[tv.Schema] = tv.Version
+	}
+	for _, s := range schemas {
+		want := latest
+		if s == "clinic-c" {
+			want = latest - 1 // the failed migration rolled back entirely
+		}
+		if versions[s] != want {
+			t.Errorf("%s at version %d, want %d", s, versions[s], want)
+		}
+	}
+	// The new table is usable by the tenant's own role (grants re-applied).
+	tn, err := db.Tenant(ctx, "clinic-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tn.Exec(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `insert into extra_notes (body) values ('hola')`)
+		return err
+	}); err != nil {
+		t.Fatalf("tenant role cannot use the migrated table: %v", err)
+	}
+
+	// Idempotent: a second run changes nothing for the migrated ones, and
+	// reports the tampered one again.
+	again := db.MigrateTenants(ctx, tvs, 4, nil)
+	for _, r := range again {
+		if r.Schema == "clinic-c" {
+			if r.Err == nil {
+				t.Errorf("clinic-c: second run succeeded")
+			}
+		} else if r.Applied != 0 || r.Err != nil {
+			t.Errorf("%s: second run applied=%d err=%v", r.Schema, r.Applied, r.Err)
+		}
+	}
+
+	// Provisioning uses the same set: a new clinic is born at the latest version.
+	storetest.NewTenant(t, db, "clinic-new")
+	tv, err := db.TenantVersionOf(ctx, "clinic-new")
+	if err != nil || tv.Version != latest {
+		t.Fatalf("new tenant version %d (%v), want %d", tv.Version, err, latest)
+	}
+	var n int
+	if err := db.Pool().QueryRow(ctx, `select count(*) from "clinic-new".extra_notes`).Scan(&n); err != nil {
+		t.Fatalf("new tenant lacks the extra table: %v", err)
+	}
+}
+
+// Two runs racing over the same tenants apply each migration exactly once.
+func TestMigrateTenantsConcurrentRuns(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.NewURL(t)
+	old, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	for i := range 4 {
+		storetest.NewTenant(t, old, fmt.Sprintf("race-%d", i))
+	}
+	db, err := store.Open(ctx, url, store.Options{Migrations: withExtraTenantMigration()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tvs, err := db.TenantVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan []store.TenantMigrationResult, 2)
+	for range 2 {
+		go func() { out <- db.MigrateTenants(ctx, tvs, 2, nil) }()
+	}
+	applied := map[string]int{}
+	for range 2 {
+		for _, r := range <-out {
+			if r.Err != nil {
+				t.Errorf("%s: %v", r.Schema, r.Err)
+			}
+			applied[r.Schema] += r.Applied
+		}
+	}
+	for _, tv := range tvs {
+		if applied[tv.Schema] != 1 {
+			t.Errorf("%s: applied %d times in total, want 1", tv.Schema, applied[tv.Schema])
+		}
+	}
+}
+
+func TestTenantVersionOfUnknown(t *testing.T) {
+	db := storetest.NewDB(t)
+	if _, err := db.TenantVersionOf(context.Background(), "nope"); err != store.ErrNoSuchTenant {
+		t.Fatalf("unknown schema: %v", err)
+	}
+}
+
+// The tenant role's grants: full use of its tables and sequences, but the
+// audit log is append-only.
+func TestTenantRoleGrants(t *testing.T) {
+	db := storetest.NewDB(t)
+	ctx := context.Background()
+	tn, _ := storetest.NewTenant(t, db, "grants")
+	run := func(sql string) error {
+		return tn.Exec(ctx, func(tx pgx.Tx) error { _, err := tx.Exec(ctx, sql); return err })
+	}
+	for _, ok := range []string{
+		`insert into rooms (name) values ('Sala 1')`,
+		`update rooms set capacity = 2`,
+		`delete from rooms`,
+		`insert into audit_log (action, entity) values ('view', 'patient')`,
+		`select count(*) from audit_log`,
+	} {
+		if err := run(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, denied := range []string{
+		`update audit_log set action = 'x'`,
+		`delete from audit_log`,
+		`truncate audit_log`,
+	} {
+		if err := run(denied); err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("%s: want permission denied, got %v", denied, err)
+		}
+	}
+}
