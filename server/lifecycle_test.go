@@ -93,12 +93,12 @@ func TestStatusListenerReconnects(t *testing.T) {
 	ctx := context.Background()
 	var n int
 	waitUntil(t, "the listener backend", func() bool {
-		_ = db.Pool().QueryRow(ctx, `select count(*) from pg_stat_activity where datname = current_database() and query ilike 'listen%'`).Scan(&n)
+		_ = db.Pool().QueryRow(ctx, `select count(*) from pg_stat_activity where datname = current_database() and application_name = 'consultorio-listener'`).Scan(&n)
 		return n == 1
 	})
 	// Kill the listening backend, then suspend without anybody listening.
 	if _, err := db.Pool().Exec(ctx, `select pg_terminate_backend(pid) from pg_stat_activity
-		where datname = current_database() and query ilike 'listen%'`); err != nil {
+		where datname = current_database() and application_name = 'consultorio-listener'`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Pool().Exec(ctx, `update public.tenants set status = 'suspended' where schema_name = 'clinic-a'`); err != nil {

@@ -3,67 +3,39 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"consultorio/store"
 )
 
-// tenantStatusChannel is where the store notifies a tenant's status change
-// (payload: the schema), in the changing transaction: every server learns it
-// on commit, however many run.
-const tenantStatusChannel = store.TenantStatusChannel
-
-// watchTenantStatus listens for tenant status changes on a dedicated
-// connection (LISTEN needs one session for itself, outside the pool) and ends
-// the live sessions of a clinic that was suspended or removed. It reconnects
-// with backoff until ctx ends. Each time it starts listening it checks every
-// clinic with live sessions: notifications sent while nobody listened (before
-// the first LISTEN, or while reconnecting) are lost.
+// watchTenantStatus ends the live sessions of a clinic that is suspended or
+// removed. The notifications come from the server's store.Listener (one
+// listening connection per server, shared with the live updates), which
+// announces store.TenantStatusChannel. An empty name means changes may have
+// been missed (listening just started, or the connection was lost): then
+// every clinic with live sessions is checked.
 func (s *Server) watchTenantStatus(ctx context.Context) {
-	backoff := 500 * time.Millisecond
-	for ctx.Err() == nil {
-		connected, err := s.listenTenantStatus(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if connected {
-			backoff = 500 * time.Millisecond
-		}
-		s.log.Warn("tenant status listener: reconnecting", "err", err, "in", backoff)
+	ch, unsubscribe := s.listener.SubscribeTenantStatus()
+	defer unsubscribe()
+	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case schema, ok := <-ch:
+			if !ok {
+				return
+			}
+			// Sessions resolving their clinic right now compare this counter
+			// and look again.
+			s.reg.gen.Add(1)
+			if schema != "" {
+				s.tenantStatusChanged(ctx, schema)
+				continue
+			}
+			for _, schema := range s.reg.tenants() {
+				s.tenantStatusChanged(ctx, schema)
+			}
 		}
-		backoff = min(backoff*2, 30*time.Second)
-	}
-}
-
-func (s *Server) listenTenantStatus(ctx context.Context) (connected bool, err error) {
-	conn, err := pgx.ConnectConfig(ctx, s.db.Pool().Config().ConnConfig)
-	if err != nil {
-		return false, fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	if _, err := conn.Exec(ctx, "listen "+tenantStatusChannel); err != nil {
-		return false, fmt.Errorf("listen: %w", err)
-	}
-	// Sessions resolving their clinic right now compare this counter and
-	// look again; the ones already registered are checked here.
-	s.reg.gen.Add(1)
-	for _, schema := range s.reg.tenants() {
-		s.tenantStatusChanged(ctx, schema)
-	}
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return true, err
-		}
-		s.reg.gen.Add(1)
-		s.tenantStatusChanged(ctx, n.Payload)
 	}
 }
 

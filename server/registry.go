@@ -115,7 +115,8 @@ func (r *registry) waitEmpty(ctx context.Context) error {
 type liveSession struct {
 	sess   ssh.Session
 	tgt    *target
-	tenant string // schema, "" for the panel
+	rec    *connRecord // the connection's log record
+	tenant string      // schema, "" for the panel
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 

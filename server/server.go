@@ -88,8 +88,11 @@ type Server struct {
 	srv     *ssh.Server
 	limiter *limiter
 	reg     *registry
-	domains map[string]string // normalised listener address → domain
-	apps    appSet
+	// listener is the server's one listening connection (clinic status
+	// changes; live updates for the TUI).
+	listener *store.Listener
+	domains  map[string]string // normalised listener address → domain
+	apps     appSet
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -123,14 +126,15 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		db:      db,
-		log:     logger,
-		limiter: newLimiter(cfg.AuthFailures, cfg.AuthFailureWindow, time.Now),
-		reg:     newRegistry(),
-		domains: map[string]string{},
-		apps:    defaultApps(),
-		served:  make(chan struct{}),
+		cfg:      cfg,
+		db:       db,
+		log:      logger,
+		limiter:  newLimiter(cfg.AuthFailures, cfg.AuthFailureWindow, time.Now),
+		reg:      newRegistry(),
+		listener: store.NewListener(db, logger),
+		domains:  map[string]string{},
+		apps:     defaultApps(),
+		served:   make(chan struct{}),
 
 		shutdownDone: make(chan struct{}),
 	}
@@ -186,6 +190,10 @@ func (s *Server) Listen() error {
 	return nil
 }
 
+// Listener is the server's live-update listener (running while the server
+// serves): the TUI subscribes to its clinic's changes through it.
+func (s *Server) Listener() *store.Listener { return s.listener }
+
 // Addr is the address the server listens on (nil before Listen).
 func (s *Server) Addr() net.Addr {
 	s.mu.Lock()
@@ -221,7 +229,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.bgCancel = cancel
 	s.mu.Unlock()
 
-	s.bg.Add(1)
+	s.bg.Add(2)
+	go func() {
+		defer s.bg.Done()
+		_ = s.listener.Run(bgCtx) // returns when bgCtx ends
+	}()
 	go func() {
 		defer s.bg.Done()
 		s.watchTenantStatus(bgCtx)

@@ -65,6 +65,7 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 			if v := recover(); v != nil {
 				s.log.Error("panic in ssh session", "remote", sess.RemoteAddr().String(), "panic", v, "stack", string(debug.Stack()))
 				outcome = "panic"
+				rec.set(func(r *connRecord) { r.outcome = outcome })
 				fmt.Fprintln(sess.Stderr(), msgInternal)
 				_ = sess.Exit(1)
 			}
@@ -72,13 +73,13 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		}()
 
 		if s.closing.Load() {
-			outcome = s.refuse(sess, &refusal{msg: reasonShutdown + "; try again in a moment", outcome: "refused: shutting down"})
+			outcome = s.refuse(sess, rec, &refusal{msg: reasonShutdown + "; try again in a moment", outcome: "refused: shutting down"})
 			return
 		}
 		gen := s.reg.gen.Load()
 		tgt, err := s.resolve(sess)
 		if err != nil {
-			outcome = s.refuse(sess, err)
+			outcome = s.refuse(sess, rec, err)
 			return
 		}
 		rec.set(func(r *connRecord) {
@@ -97,9 +98,10 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		})
 
 		ls := newLiveSession(sess, tgt)
+		ls.rec = rec
 		defer ls.stop()
 		if !s.reg.add(ls, s.cfg.MaxSessions) {
-			outcome = s.refuse(sess, &refusal{msg: msgBusy, outcome: "refused: busy"})
+			outcome = s.refuse(sess, rec, &refusal{msg: msgBusy, outcome: "refused: busy"})
 			return
 		}
 		defer s.reg.remove(ls)
@@ -107,7 +109,7 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		// have missed this session: look again.
 		if tgt.tenant != nil && s.reg.gen.Load() != gen {
 			if err := s.checkTenantOpen(ls.ctx, tgt.tenant); err != nil {
-				outcome = s.refuse(sess, err)
+				outcome = s.refuse(sess, rec, err)
 				return
 			}
 		}
@@ -124,8 +126,10 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// refuse prints the refusal on stderr, exits 1 and returns the log outcome.
-func (s *Server) refuse(sess ssh.Session, err error) string {
+// refuse prints the refusal on stderr, exits 1 and returns the log outcome
+// (recorded first: the client may hang up, and the line be written, as soon
+// as it has the exit status).
+func (s *Server) refuse(sess ssh.Session, rec *connRecord, err error) string {
 	var r *refusal
 	if !errors.As(err, &r) {
 		s.log.Error("ssh session", "remote", sess.RemoteAddr().String(), "err", err)
@@ -138,6 +142,7 @@ func (s *Server) refuse(sess ssh.Session, err error) string {
 	if _, _, tty := sess.Pty(); tty && len(sess.Command()) == 0 && r.ttyMsg != "" {
 		msg = r.ttyMsg
 	}
+	rec.set(func(c *connRecord) { c.outcome = r.outcome })
 	fmt.Fprintln(sess.Stderr(), msg)
 	_ = sess.Exit(1)
 	return r.outcome
@@ -305,6 +310,7 @@ func (s *Server) runCommand(ls *liveSession) int {
 		if reason == "" {
 			reason = "session closed"
 		}
+		ls.setOutcome("ended: " + reason)
 		fmt.Fprintln(sess.Stderr(), reason)
 		_ = sess.Exit(1)
 		<-done
@@ -405,10 +411,15 @@ func (g *gateWriter) close() {
 }
 
 // setOutcome notes what the session came to, for the connection's log line.
+// It goes to the record at once: the client may hang up, and the line be
+// written, as soon as it has the exit status.
 func (ls *liveSession) setOutcome(o string) {
 	ls.mu.Lock()
 	ls.result = o
 	ls.mu.Unlock()
+	if ls.rec != nil {
+		ls.rec.set(func(r *connRecord) { r.outcome = o })
+	}
 }
 
 func (ls *liveSession) outcome() string {
