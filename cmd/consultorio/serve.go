@@ -70,7 +70,9 @@ load balancer.`,
 			if err := srv.Listen(); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "Consultorio is listening on %s\nConnect with: %s\n", srv.Addr(), sshLine(srv.Addr()))
+			// The address really bound (":0" picks a port).
+			bound := &config{listen: srv.Addr().String()}
+			fmt.Fprintf(c.OutOrStdout(), "Consultorio is listening on %s\nConnect with: %s\n", srv.Addr(), bound.sshLine("demo"))
 			return srv.Serve(ctx)
 		},
 	}
@@ -103,20 +105,6 @@ func parseProxies(list []string) ([]netip.Prefix, error) {
 		}
 	}
 	return out, nil
-}
-
-// sshLine is the command that reaches the demo clinic on addr.
-func sshLine(addr net.Addr) string {
-	host, port, err := net.SplitHostPort(addr.String())
-	if err != nil {
-		return "ssh demo@" + addr.String()
-	}
-	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
-		host = "localhost"
-	} else if err == nil && ip.Is6() {
-		host = "[" + host + "]"
-	}
-	return fmt.Sprintf("ssh -p %s demo@%s", port, host)
 }
 
 // quietLibraryLog routes the log of the wish middleware (charm's default
