@@ -20,4 +20,3 @@ func TestParseTrustedProxies(t *testing.T) {
 		t.Errorf("a host name was accepted")
 	}
 }
-
