@@ -60,12 +60,17 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	sum := sha256.Sum256([]byte(dbname))
-	db := &DB{pool: pool, rolePrefix: "ct" + hex.EncodeToString(sum[:3]) + "_", now: opts.Now}
+	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now}
 	if db.now == nil {
 		db.now = time.Now
 	}
 	return db, nil
+}
+
+// RolePrefix is the prefix of the tenant role names of database dbname.
+func RolePrefix(dbname string) string {
+	sum := sha256.Sum256([]byte(dbname))
+	return "ct" + hex.EncodeToString(sum[:3]) + "_"
 }
 
 // Close closes the pool.

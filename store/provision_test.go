@@ -105,9 +105,9 @@ func TestCreateTenantIsAtomic(t *testing.T) {
 		err = db.Pool().QueryRow(ctx, `select
 			(select count(*) from public.tenants) + (select count(*) from public.domains) +
 			(select count(*) from pg_namespace where nspname = 'atomic') +
-			(select count(*) from pg_roles where rolname like '%atomic') +
+			(select count(*) from pg_roles where rolname = $1) +
 			(select count(*) from public.schema_versions where schema_name = 'atomic') +
-			(select count(*) from public.operator_audit)`).Scan(&n)
+			(select count(*) from public.operator_audit)`, store.RolePrefix(dbName(t, db))+"atomic").Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,4 +119,13 @@ func TestCreateTenantIsAtomic(t *testing.T) {
 	if _, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{Schema: "atomic", Name: "Atomic", AdminEmail: "a@atomic.test"}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func dbName(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var name string
+	if err := db.Pool().QueryRow(context.Background(), "select current_database()").Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }

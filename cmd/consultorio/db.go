@@ -11,7 +11,9 @@ func newDBCmd(cfg *config) *cobra.Command {
 		Use:   "db",
 		Short: "Manage the private PostgreSQL cluster (used when DATABASE_URL is empty)",
 		Args:  args(cobra.NoArgs),
-		RunE:  func(c *cobra.Command, _ []string) error { return usagef("db: say start, stop, status or url (see --help)") },
+		RunE: func(c *cobra.Command, _ []string) error {
+			return usagef("db: say start, stop, status or url (see --help)")
+		},
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "start",

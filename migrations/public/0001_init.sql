@@ -104,6 +104,17 @@ CREATE FUNCTION public.remove_key_route(fp text) RETURNS void
         WHERE k.fingerprint = fp AND k.tenant_id = t.id AND t.role_name = current_setting('role')
     $$;
 
+-- The clinic's own settings (tenant schema) repeat the time zone, currency
+-- and language the rest of the system reads from public.tenants; a clinic
+-- admin changing them updates both in one transaction, for its own tenant only
+-- (same current_setting('role') rule as above).
+CREATE FUNCTION public.sync_tenant_settings(tz text, cur text, lng text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$
+        UPDATE public.tenants SET timezone = tz, currency = cur, lang = lng, updated_at = now()
+        WHERE role_name = current_setting('role')
+    $$;
+
 CREATE TABLE public.invoices (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant_id  bigint NOT NULL REFERENCES public.tenants(id) ON DELETE CASCADE,

@@ -117,10 +117,22 @@ CREATE TABLE patients (
     -- one normalised text for search-as-you-type (trigram index below)
     search_text       text GENERATED ALWAYS AS (public.search_norm(
                           first_name || ' ' || surname || ' ' || coalesce(document, '') || ' ' ||
-                          phone || ' ' || coalesce(email::text, ''))) STORED
+                          phone || ' ' || coalesce(email::text, ''))) STORED,
+    -- sort keys of the lists: normalised (accent- and case-free) so "Álvarez"
+    -- sorts with the a's whatever the database's collation; stored, so that
+    -- ordering and filtering never call unaccent per row; C collation, so
+    -- one index serves keyset paging and short prefix searches (LIKE 'ab%'
+    -- becomes a range scan)
+    surname_key       text COLLATE "C" GENERATED ALWAYS AS (public.search_norm(surname)) STORED,
+    first_name_key    text COLLATE "C" GENERATED ALWAYS AS (public.search_norm(first_name)) STORED
 );
-CREATE INDEX patients_search_trgm ON patients USING gin (search_text public.gin_trgm_ops);
-CREATE INDEX patients_name_keyset ON patients (surname, first_name, id) WHERE archived_at IS NULL;
+-- fastupdate off: new rows go straight into the index instead of a pending
+-- list that every search scans linearly (and that makes the planner shun the
+-- index) until the next vacuum; patients are registered one at a time.
+CREATE INDEX patients_search_trgm ON patients USING gin (search_text public.gin_trgm_ops) WITH (fastupdate = off);
+CREATE INDEX patients_name_keyset ON patients (surname_key, first_name_key, id);
+CREATE INDEX patients_first_name_prefix ON patients (first_name_key);
+CREATE INDEX patients_created_keyset ON patients (created_at, id);
 CREATE INDEX patients_therapist_idx ON patients (therapist_id);
 
 CREATE TABLE sessions (
@@ -158,6 +170,8 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_starts_idx ON sessions (starts_at);
 CREATE INDEX sessions_patient_idx ON sessions (patient_id, starts_at);
 CREATE INDEX sessions_specialist_idx ON sessions (specialist_id, starts_at);
+-- rescheduled_from is read back through this link on every session shown
+CREATE INDEX sessions_rescheduled_to_idx ON sessions (rescheduled_to) WHERE rescheduled_to IS NOT NULL;
 
 CREATE TABLE payments (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -186,6 +200,7 @@ CREATE TABLE payment_log (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX payment_log_payment_idx ON payment_log (payment_id, created_at);
+CREATE INDEX payment_log_session_idx ON payment_log (session_id);
 
 CREATE TABLE expenses (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

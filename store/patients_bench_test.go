@@ -1,0 +1,137 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"consultorio/store"
+	"consultorio/store/storetest"
+)
+
+// BenchmarkPatientSearch loads one clinic with CONSULTORIO_BENCH_PATIENTS
+// patients (default 20000; PRODUCT.md asks for 1,000,000) and measures the
+// patient list: the first page, searches as reception types them, and a
+// specialist's own patients. Each sub-benchmark also reports p50 and p99 in
+// milliseconds.
+//
+//	go test ./store/ -run '^$' -bench BenchmarkPatientSearch -benchtime 200x
+//	CONSULTORIO_BENCH_PATIENTS=1000000 go test ./store/ -run '^$' -bench BenchmarkPatientSearch -benchtime 500x -timeout 60m
+func BenchmarkPatientSearch(b *testing.B) {
+	n := 20000
+	if v := os.Getenv("CONSULTORIO_BENCH_PATIENTS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 100 {
+			b.Fatalf("CONSULTORIO_BENCH_PATIENTS=%q: want a number of at least 100", v)
+		}
+	}
+	db := storetest.NewDB(b)
+	tn, _ := storetest.NewTenant(b, db, "bench")
+	ctx := context.Background()
+	spec, err := tn.CreateSpecialist(ctx, store.System, store.SpecialistInput{FirstName: "Lucía", LastName: "Quispe", Document: "S1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	clLoadPatients(b, db, tn, n, spec.ID)
+	b.Logf("loaded %d patients in %s", n, time.Since(start).Round(time.Millisecond))
+
+	reception := store.Actor{Email: "desk@bench.test", Role: store.RoleReception}
+	for _, c := range []struct {
+		name  string
+		actor store.Actor
+		terms []string
+	}{
+		{"first-page", reception, []string{""}},
+		{"surname", reception, []string{"garcia", "perez", "quispe", "rodriguez", "flores"}},
+		{"two-words", reception, []string{"maria garcia", "jose perez", "ana flores"}},
+		{"document", reception, []string{"00012345", "1234", "98765"}},
+		{"email", reception, []string{"p778@exam", "p4243@"}},
+		{"rare", reception, []string{"zzzz", "xyzw"}},
+		{"short-prefix", reception, []string{"pe", "a", "qu", "ñ"}},
+		{"specialist-own", store.Actor{Email: "doc@bench.test", Role: store.RoleSpecialist, SpecialistID: spec.ID}, []string{""}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var durs []time.Duration
+			i := 0
+			for b.Loop() {
+				q := store.PatientQuery{Search: c.terms[i%len(c.terms)], Limit: 50}
+				i++
+				t0 := time.Now()
+				page, err := tn.ListPatients(ctx, c.actor, q)
+				durs = append(durs, time.Since(t0))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.name != "rare" && len(page.Patients) == 0 {
+					b.Fatalf("%q found nothing", q.Search)
+				}
+			}
+			slices.Sort(durs)
+			ms := func(p float64) float64 {
+				return float64(durs[int(p*float64(len(durs)-1))]) / float64(time.Millisecond)
+			}
+			b.ReportMetric(ms(0.50), "p50-ms")
+			b.ReportMetric(ms(0.99), "p99-ms")
+		})
+	}
+}
+
+// clLoadPatients fills the clinic with n generated patients in one statement
+// (generate_series inside the tenant's schema, as the tenant role), then
+// analyzes the table so the planner knows it.
+func clLoadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int, specialistID int64) {
+	ctx := context.Background()
+	// The trigram index takes rows one by one (fastupdate off), which makes a
+	// bulk load slow: batch them through the pending list for the load, as
+	// a bulk import would, and flush it with the VACUUM below.
+	gin := pgx.Identifier{tn.Info.Schema, "patients_search_trgm"}.Sanitize()
+	if _, err := db.Pool().Exec(ctx, `alter index `+gin+` set (fastupdate = on)`); err != nil {
+		b.Fatal(err)
+	}
+	err := tn.Exec(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			with names as (
+				select array['María','José','Ana','Luis','Carmen','Jorge','Rosa','Juan','Lucía','Carlos','Sofía','Miguel',
+				             'Valentina','Andrés','Camila','Pedro','Isabel','Diego','Elena','Raúl','Ángela','Íñigo','Nuria','Óscar'] f,
+				       array['García','Pérez','Quispe','Rodríguez','Flores','Sánchez','Ramírez','Torres','Mamani','Vargas',
+				             'Castillo','Rojas','Gutiérrez','Chávez','Mendoza','Núñez','Huamán','Díaz','Álvarez','Ñique',
+				             'Espinoza','Cárdenas','Salazar','Ccori','de la Cruz','Zúñiga','Paredes','Ortiz','Silva','Ríos'] s
+			)
+			insert into patients (first_name, surname, birth_date, gender, document, phone, email, cost_session,
+			                      therapist_id, created_at)
+			select f[1 + abs(hashint4(i)) % array_length(f, 1)],
+			       -- two surnames, drawn independently; one in four from a long
+			       -- tail of rare ones
+			       case when i % 4 = 0 then initcap(translate(left(md5(i::text), 7), '0123456789', 'ghijklmnop'))
+			            else s[1 + abs(hashint4(i + 1000000000)) % array_length(s, 1)] end || ' ' ||
+			       s[1 + abs(hashint4(i + 2000000000)) % array_length(s, 1)],
+			       date '1940-01-01' + (i * 37) % 30000,
+			       (array['female', 'male', 'other', ''])[1 + i % 4],
+			       case when i % 10 = 0 then null else lpad(i::text, 8, '0') end,
+			       '9' || lpad(((i::bigint * 7919) % 100000000)::text, 8, '0'),
+			       case when i % 3 = 0 then null else 'p' || i || '@example.com' end,
+			       80 + (i % 5) * 10,
+			       case when i % 200 = 0 then $2::bigint end,
+			       timestamptz '2020-01-01' + make_interval(mins => i)
+			from generate_series(1, $1::int) i, names`, n, specialistID)
+		return err
+	})
+	if err != nil {
+		b.Fatalf("load patients: %v", err)
+	}
+	// VACUUM (which also flushes the trigram index's pending list, as
+	// autovacuum would) and ANALYZE need the table's owner, not the tenant role.
+	if _, err := db.Pool().Exec(ctx, `alter index `+gin+` set (fastupdate = off)`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Pool().Exec(ctx, fmt.Sprintf(`vacuum analyze %s.patients`, pgx.Identifier{tn.Info.Schema}.Sanitize())); err != nil {
+		b.Fatalf("analyze: %v", err)
+	}
+}

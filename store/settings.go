@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+)
+
+// Settings are a clinic's own preferences (PRODUCT.md §4, clinic settings).
+// WorkStart and WorkEnd are times of day "HH:MM" in the clinic's time zone;
+// WorkDays are ISO weekdays (1 = Monday … 7 = Sunday), ascending.
+type Settings struct {
+	DisplayName     string `json:"display_name"`
+	Timezone        string `json:"timezone"`
+	Currency        string `json:"currency"`
+	Lang            string `json:"lang"`
+	DefaultDuration int    `json:"default_duration"` // minutes
+	WorkStart       string `json:"work_start"`
+	WorkEnd         string `json:"work_end"`
+	WorkDays        []int  `json:"work_days"`
+}
+
+// Location is the settings' time zone (UTC if unknown).
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// WorkHours returns the working hours as offsets from midnight.
+func (s Settings) WorkHours() (start, end time.Duration) {
+	return clockOffset(s.WorkStart), clockOffset(s.WorkEnd)
+}
+
+// WorksOn tells whether the clinic works on that weekday.
+func (s Settings) WorksOn(d time.Weekday) bool {
+	iso := int(d)
+	if iso == 0 {
+		iso = 7
+	}
+	return slices.Contains(s.WorkDays, iso)
+}
+
+func clockOffset(hhmm string) time.Duration {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+}
+
+// Settings reads the clinic's settings. Anyone logged in may read them (the
+// agenda needs the hours and the default duration).
+func (t *Tenant) Settings(ctx context.Context) (Settings, error) {
+	var s Settings
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		s, err = readSettings(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return Settings{}, fmt.Errorf("clinic settings: %w", err)
+	}
+	return s, nil
+}
+
+func readSettings(ctx context.Context, tx pgx.Tx) (Settings, error) {
+	var s Settings
+	var days []int16
+	err := tx.QueryRow(ctx, `select display_name, timezone, currency, lang, default_duration,
+			to_char(work_start, 'HH24:MI'), to_char(work_end, 'HH24:MI'), work_days
+		from settings`).Scan(&s.DisplayName, &s.Timezone, &s.Currency, &s.Lang, &s.DefaultDuration,
+		&s.WorkStart, &s.WorkEnd, &days)
+	if err != nil {
+		return Settings{}, err
+	}
+	s.WorkDays = make([]int, len(days))
+	for i, d := range days {
+		s.WorkDays[i] = int(d)
+	}
+	return s, nil
+}
+
+func (s *Settings) normalize() error {
+	v := validation{}
+	cleanField(v, "display_name", &s.DisplayName, 200, true)
+	s.Timezone = strings.TrimSpace(s.Timezone)
+	if s.Timezone == "" {
+		v.add("timezone", "is required")
+	} else if _, err := time.LoadLocation(s.Timezone); err != nil || strings.EqualFold(s.Timezone, "local") {
+		// "Local" would mean the server's zone, which is nobody's clinic.
+		v.add("timezone", "unknown time zone (use a name like America/Lima)")
+	}
+	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
+	if len(s.Currency) != 3 || strings.IndexFunc(s.Currency, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		v.add("currency", "must be a 3-letter ISO code like PEN")
+	}
+	s.Lang = strings.ToLower(strings.TrimSpace(s.Lang))
+	if s.Lang != "es" && s.Lang != "en" {
+		v.add("lang", "must be es or en")
+	}
+	if s.DefaultDuration < 5 || s.DefaultDuration > 480 {
+		v.add("default_duration", "must be between 5 and 480 minutes")
+	}
+	var start, end time.Time
+	var startErr, endErr error
+	s.WorkStart = strings.TrimSpace(s.WorkStart)
+	if start, startErr = time.Parse("15:04", s.WorkStart); startErr != nil {
+		v.add("work_start", "must be a time of day like 08:00")
+	}
+	s.WorkEnd = strings.TrimSpace(s.WorkEnd)
+	if end, endErr = time.Parse("15:04", s.WorkEnd); endErr != nil {
+		v.add("work_end", "must be a time of day like 20:00")
+	}
+	if startErr == nil && endErr == nil && !start.Before(end) {
+		v.add("work_end", "must be after work_start")
+	}
+	if startErr == nil {
+		s.WorkStart = start.Format("15:04")
+	}
+	if endErr == nil {
+		s.WorkEnd = end.Format("15:04")
+	}
+	if len(s.WorkDays) == 0 {
+		v.add("work_days", "choose at least one day")
+	}
+	days := slices.Clone(s.WorkDays)
+	slices.Sort(days)
+	days = slices.Compact(days)
+	for _, d := range days {
+		if d < 1 || d > 7 {
+			v.add("work_days", "days are 1 (Monday) to 7 (Sunday)")
+		}
+	}
+	s.WorkDays = days
+	return v.err()
+}
+
+// UpdateSettings saves the clinic's settings (admin only) and returns them as
+// stored. The time zone, currency and language are also the tenant's in the
+// public schema (what TenantInfo reports), changed in the same transaction;
+// handles loaded before see them after Reload.
+func (t *Tenant) UpdateSettings(ctx context.Context, actor Actor, s Settings) (Settings, error) {
+	if actor.Role != RoleAdmin {
+		return Settings{}, forbidden("changing the clinic settings")
+	}
+	if err := s.normalize(); err != nil {
+		return Settings{}, err
+	}
+	var out Settings
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		before, err := readSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		days := make([]int16, len(s.WorkDays))
+		for i, d := range s.WorkDays {
+			days[i] = int16(d)
+		}
+		if _, err := tx.Exec(ctx, `update settings set display_name = $1, timezone = $2, currency = $3, lang = $4,
+				default_duration = $5, work_start = $6::time, work_end = $7::time, work_days = $8`,
+			s.DisplayName, s.Timezone, s.Currency, s.Lang, s.DefaultDuration, s.WorkStart, s.WorkEnd, days); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `select public.sync_tenant_settings($1, $2, $3)`, s.Timezone, s.Currency, s.Lang); err != nil {
+			return fmt.Errorf("sync tenant: %w", err)
+		}
+		if out, err = readSettings(ctx, tx); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "update", "settings", 0, map[string]any{"before": before, "after": out})
+	})
+	if err != nil {
+		return Settings{}, clinicErr("update clinic settings", err)
+	}
+	return out, nil
+}
+
+// cleanField trims *s and records in v why it is unacceptable: required and
+// empty, longer than max characters, or holding a NUL byte (PostgreSQL text
+// cannot store it, and it is never typed on purpose). Other control
+// characters are stored as typed: the UI sanitizes at render time.
+func cleanField(v validation, field string, s *string, max int, required bool) {
+	*s = strings.TrimSpace(*s)
+	switch {
+	case strings.ContainsRune(*s, 0):
+		v.add(field, "must not contain NUL bytes")
+	case !utf8.ValidString(*s):
+		v.add(field, "is not valid UTF-8 text")
+	case required && *s == "":
+		v.add(field, "is required")
+	case utf8.RuneCountInString(*s) > max:
+		v.add(field, fmt.Sprintf("must have at most %d characters", max))
+	}
+}
+
+// lockClinic serialises the transactions that check a plan limit: they all
+// take the one settings row first, so two of them cannot both count below
+// the limit and both insert.
+func lockClinic(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `select 1 from settings for update`); err != nil {
+		return fmt.Errorf("lock clinic: %w", err)
+	}
+	return nil
+}
+
+// uniqueConflict turns a unique violation on constraint into a ConflictError
+// for field; other errors pass through.
+func uniqueConflict(err error, constraint, field, msg string) error {
+	if pgCode(err) == pgUniqueViolation && pgConstraint(err) == constraint {
+		return &ConflictError{Field: field, Msg: msg}
+	}
+	return err
+}
+
+// clinicErr wraps a failure of the operation what with context, but returns
+// the errors meant for the user (validation, conflict, forbidden, limit) as
+// they are, so their message reads well on a screen.
+func clinicErr(what string, err error) error {
+	var ce *ConflictError
+	var ve *ValidationError
+	var fe *ForbiddenError
+	var le *LimitError
+	if err == nil || errors.As(err, &ce) || errors.As(err, &ve) || errors.As(err, &fe) || errors.As(err, &le) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// validMoney tells whether d fits numeric(12,2) without rounding.
+func validMoney(d decimal.Decimal) bool {
+	return d.Equal(d.Round(2)) && d.Abs().LessThan(decimal.New(1, 10))
+}
