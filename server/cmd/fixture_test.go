@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -179,6 +180,9 @@ func (f *fixture) ok(u *store.User, args ...string) string {
 func (f *fixture) okJSON(v any, u *store.User, args ...string) {
 	f.t.Helper()
 	out := f.ok(u, append(args, "--json")...)
+	// Start from zero: json leaves fields absent from the output (the
+	// omitempty ones) as they were.
+	reflect.ValueOf(v).Elem().SetZero()
 	if err := json.Unmarshal([]byte(out), v); err != nil {
 		f.t.Fatalf("%s: output is not the JSON expected (%v):\n%s", strings.Join(args, " "), err, out)
 	}
