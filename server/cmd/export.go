@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"strconv"
@@ -71,11 +72,20 @@ func exportCommand(env *Env, name, short string, run exporter) *cobra.Command {
 // cell makes stored text safe in a CSV that may be shown on a terminal or
 // opened in a spreadsheet: escape sequences become visible pictures (line
 // breaks stay, CSV quotes them), and text a spreadsheet would run as a
-// formula (=, +, -, @ first) is prefixed with an apostrophe.
+// formula (starting with =, @, or + / - followed by more than a number such
+// as a phone "+51 999 111 222") is prefixed with an apostrophe.
 func cell(s string) string {
 	s = safetext.Text(s)
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '@':
 		return "'" + s
+	case '+', '-':
+		if strings.Trim(s[1:], "0123456789 ().-") != "" {
+			return "'" + s
+		}
 	}
 	return s
 }
@@ -153,25 +163,33 @@ func exportPatients(c *cobra.Command, env *Env, month time.Time, w *csv.Writer) 
 	}
 }
 
-// exportSessions pages through the sessions by start (ListSessions has no
-// cursor: each page starts at the last start seen, skipping the sessions
-// already written). The free-text plan and result are not exported: this is
-// the administrative record (who, when, where, status, payment).
+// sessionsExportPage is how many sessions each ListSessions call returns.
+const sessionsExportPage = 5000
+
 func exportSessions(c *cobra.Command, env *Env, month time.Time, w *csv.Writer) error {
+	return writeSessionsCSV(c.Context(), env, month, w, sessionsExportPage)
+}
+
+// writeSessionsCSV pages through the sessions by start (ListSessions has no
+// cursor: each page starts at the last start seen, skipping the sessions of
+// that instant already written; a page holding only those is read again
+// larger). The free-text plan and result are not
+// exported: this is the administrative record (who, when, where, status,
+// payment).
+func writeSessionsCSV(ctx context.Context, env *Env, month time.Time, w *csv.Writer, pageSize int) error {
 	loc := env.loc()
 	if err := w.Write([]string{"id", "starts_at", "ends_at", "duration_min", "patient_id", "patient_name", "specialist_id",
 		"specialist_name", "room_id", "room_name", "status", "cancel_reason", "rescheduled_to", "rescheduled_from",
 		"paid_in_advance", "payment_id", "amount", "paid"}); err != nil {
 		return err
 	}
-	const pageSize = 5000
 	f := store.SessionFilter{Limit: pageSize}
 	if !month.IsZero() {
 		f.From, f.To = localMidnight(month, loc), localMidnight(month.AddDate(0, 1, 0), loc)
 	}
-	seen := map[int64]bool{} // ids at the current page boundary's start
+	seen := map[int64]bool{} // written sessions starting at f.From
 	for {
-		page, err := env.Tenant.ListSessions(c.Context(), env.Actor(), f)
+		page, err := env.Tenant.ListSessions(ctx, env.Actor(), f)
 		if err != nil {
 			return err
 		}
@@ -190,15 +208,18 @@ func exportSessions(c *cobra.Command, env *Env, month time.Time, w *csv.Writer) 
 			wrote++
 		}
 		w.Flush()
-		if len(page) < pageSize {
+		if len(page) < f.Limit {
 			return w.Error()
 		}
 		if wrote == 0 {
-			return fmt.Errorf("export sessions: more than %d sessions start at %s; export by --month", pageSize,
-				fmtTime(page[0].StartsAt, loc))
+			// A whole page of sessions starting at the cursor's instant,
+			// all written: read more at once to get past it.
+			if f.Limit >= sessionsExportPage {
+				return fmt.Errorf("export sessions: %d sessions or more start at %s", f.Limit, fmtTime(page[0].StartsAt, loc))
+			}
+			f.Limit = min(2*f.Limit, sessionsExportPage)
+			continue
 		}
-		// The next page starts at the last start written; the sessions of
-		// that instant already written are skipped.
 		last := page[len(page)-1].StartsAt
 		if !last.Equal(f.From) {
 			seen = map[int64]bool{}

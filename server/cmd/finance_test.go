@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // financeMonth fills November 2026 (Lima) with figures computed by hand:
@@ -184,9 +185,50 @@ func TestExportOthersCSV(t *testing.T) {
 	f.fails(1, "your role does not allow managing expenses", f.desk, "export", "expenses")
 
 	// Text a spreadsheet would run as a formula is defused; escapes shown.
-	f.ok(f.desk, "patients", "add", "--first-name", "=HYPERLINK(\"http://x\")", "--surname", "Zeta\x1b[2J", "--birth-date", "2000-01-01")
+	f.ok(f.desk, "patients", "add", "--first-name", "=HYPERLINK(\"http://x\")", "--surname", "Zeta\x1b[2J", "--birth-date", "2000-01-01",
+		"--phone", "+51 999 111 222", "--address", "+cmd|' /C calc'!A0")
 	out = f.ok(f.desk, "export", "patients")
-	if strings.Contains(out, "\x1b") || !strings.Contains(out, `'=HYPERLINK(""http://x"")`) || !strings.Contains(out, "Zeta␛[2J") {
+	if strings.Contains(out, "\x1b") || !strings.Contains(out, `'=HYPERLINK(""http://x"")`) || !strings.Contains(out, "Zeta␛[2J") ||
+		!strings.Contains(out, ",+51 999 111 222,") || !strings.Contains(out, ",'+cmd|' /C calc'!A0,") {
 		t.Errorf("defused export:\n%s", out)
+	}
+}
+
+// The sessions export pages by start time; sessions sharing a start across
+// a page boundary are written once each.
+func TestExportSessionsPages(t *testing.T) {
+	f := newFixture(t)
+	var ids []int64
+	for _, b := range []struct{ pat, spec, room int64 }{
+		{f.patA.ID, f.specA.ID, f.room.ID}, {f.patB.ID, f.specB.ID, f.room2.ID}, // both at 09:00
+	} {
+		var s SessionView
+		f.okJSON(&s, f.desk, "sessions", "book", "--patient", itoa(b.pat), "--specialist", itoa(b.spec), "--room", itoa(b.room),
+			"--start", "2026-11-23 09:00")
+		ids = append(ids, s.ID)
+	}
+	for _, start := range []string{"2026-11-23 10:00", "2026-11-24 10:00", "2026-11-25 10:00"} {
+		ids = append(ids, f.book(start).ID)
+	}
+	for _, size := range []int{1, 2, 3, 5, 100} {
+		var buf strings.Builder
+		w := csv.NewWriter(&buf)
+		env := &Env{DB: f.db, Tenant: f.tn, User: f.admin}
+		if err := writeSessionsCSV(f.ctx, env, time.Time{}, w, size); err != nil {
+			t.Fatalf("page size %d: %v", size, err)
+		}
+		w.Flush()
+		rows, _ := csv.NewReader(strings.NewReader(buf.String())).ReadAll()
+		var got []string
+		for _, r := range rows[1:] {
+			got = append(got, r[0])
+		}
+		want := make([]string, len(ids))
+		for i, id := range ids {
+			want[i] = itoa(id)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("page size %d: ids %v, want %v", size, got, want)
+		}
 	}
 }
