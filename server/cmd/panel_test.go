@@ -450,3 +450,45 @@ func newTestKey(t *testing.T) (gossh.Signer, string) {
 	}
 	return s, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey())))
 }
+
+// Mistakes in how a panel command is called exit 2 with one line on stderr
+// and change nothing.
+func TestPanelUsageErrorsExit2(t *testing.T) {
+	p := newPanelFixture(t)
+	p.create("alfa", "100")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tenants", "create"}, "accepts 1 arg(s)"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--patients-limit", "x"}, "invalid argument"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.005"}, "more than two decimals"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--admin-key", "-"}, "no public key on stdin"},
+		{[]string{"tenants", "update", "alfa", "--monthly-fee", "cien"}, "is not an amount"},
+		{[]string{"tenants", "update", "alfa", "--specialists-limit", "-1"}, "must not be negative"},
+		{[]string{"tenants", "delete"}, "accepts 1 arg(s)"},
+		{[]string{"tenants", "restore"}, "accepts 1 arg(s)"},
+		{[]string{"tenants", "domains"}, "say add, primary, remove"},
+		{[]string{"invoices", "list", "--month", "2026-13"}, "is not a month YYYY-MM"},
+		{[]string{"invoices", "list", "--limit", "-1"}, "--limit must not be negative"},
+		{[]string{"invoices", "list", "extra"}, "unknown command"},
+		{[]string{"invoices", "show"}, "accepts 1 arg(s)"},
+		{[]string{"invoices", "mark-unpaid", "0"}, "positive integer id"},
+		{[]string{"invoices", "frob"}, `unknown command "frob"`},
+		{[]string{"dashboard", "now"}, "unknown command"},
+		{[]string{"dashboard", "--month", "2026-11"}, "unknown flag: --month"},
+	} {
+		r := p.runIn("", tc.args...)
+		if r.code != 2 || !strings.Contains(r.err, tc.want) || r.out != "" {
+			t.Errorf("%q: exit %d, stderr %q (want %q), stdout %q", strings.Join(tc.args, " "), r.code, r.err, tc.want, r.out)
+		}
+	}
+	var ti store.TenantInfo
+	p.okJSON(&ti, "tenants", "show", "alfa")
+	if ti.MonthlyFee.StringFixed(2) != "100.00" || ti.SpecialistsLimit != 4 || ti.Status != "active" {
+		t.Errorf("a usage error changed the clinic: %+v", ti)
+	}
+	if _, err := p.db.GetTenant(p.ctx, "beta"); err == nil {
+		t.Errorf("a usage error created a clinic")
+	}
+}
