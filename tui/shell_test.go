@@ -32,7 +32,17 @@ func clinicSession(tn *store.Tenant, u *store.User, w, h int) ClinicSession {
 
 func startClinic(t *testing.T, tn *store.Tenant, u *store.User, w, h int, opts ...tea.ProgramOption) *tuitest.Term {
 	t.Helper()
-	return tuitest.Start(t, NewClinicApp(context.Background(), clinicSession(tn, u, w, h)), w, h, opts...)
+	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), shellOnlyScreens()), w, h, opts...)
+}
+
+// shellOnlyScreens are the clinic's screens as placeholders: the shell tests
+// run on a demo tenant without a database, which real screens would query.
+func shellOnlyScreens() []ScreenDef {
+	defs := clinicScreens()
+	for i := range defs {
+		defs[i].New = nil
+	}
+	return defs
 }
 
 // TestShellGolden80x24 pins the shell as an admin sees it on the smallest

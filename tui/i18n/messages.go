@@ -56,6 +56,10 @@ type Messages struct {
 	Form   Form
 	Errors Errors
 	Dates  Dates
+
+	// Administration screens (admin.go).
+	Admin       Admin
+	Specialists Specialists
 }
 
 // Shell: the frame around every screen.
