@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/shopspring/decimal"
@@ -74,6 +75,33 @@ func fill(t *testing.T, term *tuitest.Term, title, text string) {
 	focused(t, term, title)
 	term.Type(text)
 	term.Key("enter")
+}
+
+// selectRow moves a list's cursor from the top down to the row starting
+// with text.
+func selectRow(t *testing.T, term *tuitest.Term, text string) {
+	t.Helper()
+	selected := func() string {
+		for _, l := range strings.Split(term.Screen(), "\n") {
+			if strings.HasPrefix(l, "› ") {
+				return l
+			}
+		}
+		return ""
+	}
+	term.Key("home")
+	for i := 0; i < 50; i++ {
+		cur := selected()
+		if strings.HasPrefix(cur, "› "+text) {
+			return
+		}
+		term.Key("down")
+		// Wait for the cursor to move (it stays on the last row).
+		for j := 0; j < 100 && selected() == cur; j++ {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	t.Fatalf("no row %q:\n%s", text, term.Screen())
 }
 
 var clockRe = regexp.MustCompile(`\d\d/\d\d/\d\d\d\d( \d\d:\d\d)?`)

@@ -54,3 +54,73 @@ type Specialists struct {
 	Deactivated       string
 	Activated         string
 }
+
+// Staff: the staff and keys screen.
+type Staff struct {
+	Empty             string
+	ReadOnly          string
+	ColName           string
+	ColEmail          string
+	ColRole           string
+	ColActive         string
+	ColLastLogin      string
+	KeyKeys           string
+	KeyCode           string
+	KeySettings       string
+	KeyRevoke         string
+	KeyDone           string
+	New               string
+	Email             string
+	Name              string
+	Role              string
+	Lang              string
+	LangClinic        string
+	HasPassword       string
+	Created           string
+	ConfirmDeactivate string // name
+	ConfirmActivate   string // name
+	Deactivated       string
+	Activated         string
+	NewCode           string
+	ConfirmCode       string // name
+	CodeTitle         string
+	CodeFor           string // name, e-mail
+	CodeOnce          string
+	CodeExpires       string // date and time
+	CodeHowTo         string
+	CodeSSH           string // schema
+	CodeHowTo2        string
+	Keys              string
+	NoKeys            string
+	ColFingerprint    string
+	ColLabel          string
+	ColKeyCreated     string
+	ColLastUsed       string
+	Revoke            string
+	ConfirmRevoke     string // fingerprint, name
+	Revoked           string
+}
+
+// ClinicSettings: the clinic settings page.
+type ClinicSettings struct {
+	Title        string
+	Edit         string
+	Name         string
+	Timezone     string
+	TimezoneHint string
+	Currency     string
+	CurrencyHint string
+	Lang         string
+	Duration     string
+	DurationHint string
+	Minutes      string // count
+	Hours        string
+	Start        string
+	End          string
+	TimeHint     string
+	Days         string
+	BadTime      string
+	BadTimezone  string
+	BadNumber    string
+	Saved        string
+}

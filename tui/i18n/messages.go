@@ -58,8 +58,10 @@ type Messages struct {
 	Dates  Dates
 
 	// Administration screens (admin.go).
-	Admin       Admin
-	Specialists Specialists
+	Admin          Admin
+	Specialists    Specialists
+	Staff          Staff
+	ClinicSettings ClinicSettings
 }
 
 // Shell: the frame around every screen.
