@@ -75,7 +75,7 @@ func clinicScreens() []ScreenDef {
 		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }},
 		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }},
 		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, Roles: []store.Role{admin, recep}, New: newSpecialistsScreen},
-		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, Roles: []store.Role{admin, recep}},
+		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, Roles: []store.Role{admin, recep}, New: newRoomsScreen},
 		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, Roles: []store.Role{admin, spec, recep}},
 		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, Roles: []store.Role{admin}},
 		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}},

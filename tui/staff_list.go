@@ -40,17 +40,17 @@ func (l *admList) setRows(rows [][]string) {
 func (l *admList) move(k tea.KeyPressMsg) bool {
 	n := len(l.rows)
 	switch k.String() {
-	case "up", "k":
+	case "up":
 		l.cursor--
-	case "down", "j":
+	case "down":
 		l.cursor++
 	case "pgup":
 		l.cursor -= 10
 	case "pgdown":
 		l.cursor += 10
-	case "home", "g":
+	case "home":
 		l.cursor = 0
-	case "end", "G":
+	case "end":
 		l.cursor = n - 1
 	default:
 		return false

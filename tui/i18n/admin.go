@@ -124,3 +124,46 @@ type ClinicSettings struct {
 	BadNumber    string
 	Saved        string
 }
+
+// Rooms: the rooms and equipment screen.
+type Rooms struct {
+	Empty             string
+	ColName           string
+	ColCapacity       string
+	ColSpecialists    string
+	ColEquipment      string
+	ColActive         string
+	KeyCatalog        string
+	KeyAssign         string
+	KeyInline         string
+	KeyFromCatalog    string
+	KeyRemove         string
+	New               string
+	Name              string
+	Capacity          string
+	Location          string
+	BadNumber         string
+	Saved             string
+	ConfirmDeactivate string // name
+	ConfirmActivate   string // name
+	Deactivated       string
+	Activated         string
+	NoEquipment       string
+	AssignTitle       string
+	AssignHint        string
+	NoSpecialists     string
+	InlineTitle       string
+	FromCatalogTitle  string
+	EquipName         string
+	EquipCode         string
+	EquipCodeHint     string
+	Quantity          string
+	EquipAdded        string
+	Remove            string
+	ConfirmRemove     string // equipment, room
+	Removed           string
+	Catalog           string
+	CatalogEmpty      string
+	NewEquipment      string
+	InRooms           string
+}

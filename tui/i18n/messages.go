@@ -62,6 +62,7 @@ type Messages struct {
 	Specialists    Specialists
 	Staff          Staff
 	ClinicSettings ClinicSettings
+	Rooms          Rooms
 }
 
 // Shell: the frame around every screen.

@@ -1,0 +1,86 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"consultorio/store"
+)
+
+// TestRoomsScreen: create a room through the form, add equipment inline
+// (new catalog item + quantity in one form), assign a specialist, add from
+// the catalog (golden of the room), remove equipment, and see the catalog.
+func TestRoomsScreen(t *testing.T) {
+	tn, admin := adminClinic(t)
+	ctx := context.Background()
+	ana := mkSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	mkSpecialist(t, tn, "Beto", "Flores", "40000002")
+	if _, err := tn.CreateEquipment(ctx, store.System, "Camilla", "camilla"); err != nil {
+		t.Fatal(err)
+	}
+
+	term := startAdminScreen(t, tn, admin, 80, 24, []string{"5"}, "No hay salas registradas.", "n nuevo")
+	term.Key("n")
+	term.WaitFor(t, "Salas › Nueva sala")
+	fill(t, term, "Nombre", "Sala Azul")
+	focused(t, term, "Capacidad")
+	term.Key("ctrl+u")
+	fill(t, term, "Capacidad", "2")
+	fill(t, term, "Ubicación", "Piso 2")
+	settled(t, term, "✓ Guardado.", "Salas › Sala Azul", "Sin equipo.", "i equipo nuevo")
+
+	// Inline equipment: a new catalog item and its quantity in one form.
+	term.Key("i")
+	term.WaitFor(t, "Salas › Sala Azul › Equipo nuevo")
+	fill(t, term, "Equipo", "Pelota terapéutica")
+	fill(t, term, "Código", "pelota-1")
+	focused(t, term, "Cantidad")
+	term.Key("ctrl+u")
+	fill(t, term, "Cantidad", "3")
+	settled(t, term, "✓ Equipo agregado.", "Pelota terapéutica", "pelota-1")
+
+	// Assign Flores, Beto (first in the list) — then swap to Quispe, Ana.
+	term.Key("s")
+	focused(t, term, "Especialistas de la sala")
+	term.WaitFor(t, "Flores, Beto", "Quispe, Ana")
+	term.Key("down")
+	term.Key("space")
+	term.Key("enter")
+	settled(t, term, "✓ Guardado.", "Especialistas: Ana Quispe")
+
+	// From the catalog.
+	term.Key("k")
+	focused(t, term, "Equipo")
+	term.WaitFor(t, "Camilla (camilla)")
+	term.Key("enter")
+	fill(t, term, "Cantidad", "")
+	s := settled(t, term, "✓ Equipo agregado.", "Camilla", "Pelota terapéutica")
+	golden.RequireEqual(t, s)
+
+	// Remove the selected (first) item: Camilla.
+	term.Key("x")
+	term.WaitFor(t, "¿Quitar Camilla de la sala Sala Azul?")
+	term.Key("y")
+	s = settled(t, term, "✓ Equipo quitado.", "Pelota terapéutica")
+	if strings.Contains(s, "Camilla") {
+		t.Fatalf("Camilla still in the room:\n%s", s)
+	}
+	rooms, err := tn.ListRooms(ctx, store.System, true)
+	if err != nil || len(rooms) != 1 {
+		t.Fatalf("rooms: %+v %v", rooms, err)
+	}
+	r := rooms[0]
+	if r.Name != "Sala Azul" || r.Capacity != 2 || r.Location != "Piso 2" || len(r.SpecialistIDs) != 1 || r.SpecialistIDs[0] != ana.ID ||
+		len(r.Equipment) != 1 || r.Equipment[0].Name != "Pelota terapéutica" || r.Equipment[0].Code != "pelota-1" || r.Equipment[0].Quantity != 3 {
+		t.Fatalf("room saved wrong: %+v", r)
+	}
+
+	// The list and the catalog.
+	term.Key("esc")
+	settled(t, term, "Sala Azul", "Ana Quispe", "Pelota terapéutica ×3")
+	term.Key("c")
+	settled(t, term, "Salas › Catálogo de equipo", "Camilla", "Pelota terapéutica", "Sala Azul ×3")
+}
