@@ -81,7 +81,7 @@ func clinicScreens() []ScreenDef {
 		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}},
 		{ID: ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
 		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, Roles: []store.Role{admin, recep}, New: newStaffScreen},
-		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, Roles: []store.Role{admin}},
+		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, Roles: []store.Role{admin}, New: newAuditScreen},
 	}
 }
 

@@ -167,3 +167,33 @@ type Rooms struct {
 	NewEquipment      string
 	InRooms           string
 }
+
+// ClinicAudit: the clinic's audit log screen.
+type ClinicAudit struct {
+	Empty            string
+	Rows             string // count
+	MoreBelow        string
+	NoFilter         string
+	Filter           string
+	ColWhen          string
+	ColUser          string
+	ColAction        string
+	ColEntity        string
+	User             string
+	Entity           string
+	Action           string
+	From             string
+	KeyFilter        string
+	KeyMore          string
+	KeyScroll        string
+	FilterTitle      string
+	FilterUser       string
+	FilterHint       string
+	FilterEntity     string
+	FilterEntityHint string
+	FilterAction     string
+	FilterActionHint string
+	RowTitle         string // id
+	Detail           string
+	NoDetail         string
+}

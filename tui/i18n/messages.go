@@ -63,6 +63,7 @@ type Messages struct {
 	Staff          Staff
 	ClinicSettings ClinicSettings
 	Rooms          Rooms
+	ClinicAudit    ClinicAudit
 }
 
 // Shell: the frame around every screen.
