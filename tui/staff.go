@@ -91,6 +91,8 @@ func (l *staffList) Update(msg tea.Msg) tea.Cmd {
 			return l.stack.Push(d)
 		case key.Matches(msg, l.keyNew()) && admin:
 			return l.stack.Push(l.createForm())
+		case key.Matches(msg, l.keyEdit()) && admin && ok:
+			return l.stack.Push(l.editForm(cur))
 		case key.Matches(msg, l.keyActive()) && admin && ok:
 			return l.stack.Push(l.confirmActive(cur))
 		case key.Matches(msg, l.keyCode()) && admin && ok:
@@ -124,6 +126,7 @@ func (l *staffList) View(w, h int) string {
 
 func (l *staffList) keyOpen() key.Binding     { return admKey(l.env.M.Staff.KeyKeys, "enter") }
 func (l *staffList) keyNew() key.Binding      { return admKey(l.env.M.Admin.KeyNew, "n") }
+func (l *staffList) keyEdit() key.Binding     { return admKey(l.env.M.Admin.KeyEdit, "e") }
 func (l *staffList) keyActive() key.Binding   { return admKey(l.env.M.Admin.KeyActive, "a") }
 func (l *staffList) keyCode() key.Binding     { return admKey(l.env.M.Staff.KeyCode, "c") }
 func (l *staffList) keySettings() key.Binding { return admKey(l.env.M.Staff.KeySettings, "s") }
@@ -132,7 +135,7 @@ func (l *staffList) keyReload() key.Binding   { return admKey(l.env.M.Admin.KeyR
 func (l *staffList) Keys() []key.Binding {
 	keys := []key.Binding{admKeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
 	if admCanManage(l.env) {
-		keys = append(keys, l.keyNew(), l.keyCode(), l.keyActive())
+		keys = append(keys, l.keyNew(), l.keyEdit(), l.keyCode(), l.keyActive())
 	}
 	return append(keys, l.keySettings(), l.keyReload())
 }
@@ -179,6 +182,30 @@ func (l *staffList) createForm() *FormPage {
 		return tea.Batch(l.reload(), l.stack.Push(&setupCodePage{env: env, stack: l.stack, user: *created, code: code}))
 	}
 	return &FormPage{Stack: l.stack, Name: m.New, Build: build, Save: save, Done: m.Created, AfterSave: after}
+}
+
+// editForm changes a user's name, role and language (the store keeps at
+// least one active admin).
+func (l *staffList) editForm(u store.User) *FormPage {
+	env, m := l.env, l.env.M.Staff
+	name, role, lang := u.Name, u.Role, u.Lang
+	build := func() *huh.Form {
+		return NewForm(env.M, huh.NewGroup(
+			huh.NewInput().Title(m.Name).Value(&name).CharLimit(200).Validate(requiredText(env.M.Errors.Required)),
+			huh.NewSelect[store.Role]().Title(m.Role).Options(
+				huh.NewOption(env.M.Roles.Reception, store.RoleReception),
+				huh.NewOption(env.M.Roles.Specialist, store.RoleSpecialist),
+				huh.NewOption(env.M.Roles.Admin, store.RoleAdmin)).Value(&role),
+			huh.NewSelect[string]().Title(m.Lang).Options(
+				huh.NewOption(m.LangClinic, ""), huh.NewOption("Español", "es"), huh.NewOption("English", "en")).
+				Value(&lang),
+		))
+	}
+	save := func(ctx context.Context) error {
+		_, err := env.Tenant.UpdateUser(ctx, env.Actor, u.ID, store.UserUpdate{Name: &name, Role: &role, Lang: &lang})
+		return err
+	}
+	return &FormPage{Stack: l.stack, Name: sanitize.Line(u.Name), Build: build, Save: save, Done: m.Saved, AfterSave: l.reload}
 }
 
 func (l *staffList) confirmActive(u store.User) *FormPage {
@@ -321,6 +348,8 @@ func (d *staffDetail) Update(msg tea.Msg) tea.Cmd {
 			return d.l.stack.Push(NewConfirmPage(d.l.stack, env.M.Staff.Revoke, q, "", run, env.M.Staff.Revoked, d.reloadKeys))
 		case key.Matches(msg, d.l.keyActive()):
 			return d.l.stack.Push(d.l.confirmActive(u))
+		case key.Matches(msg, d.l.keyEdit()):
+			return d.l.stack.Push(d.l.editForm(u))
 		case key.Matches(msg, d.l.keyCode()):
 			return d.l.stack.Push(d.l.confirmCode(u))
 		}
@@ -363,7 +392,7 @@ func (d *staffDetail) Keys() []key.Binding {
 		if len(d.userKeys) > 0 {
 			keys = append(keys, d.keyRevoke())
 		}
-		keys = append(keys, d.l.keyCode(), d.l.keyActive())
+		keys = append(keys, d.l.keyEdit(), d.l.keyCode(), d.l.keyActive())
 	}
 	return keys
 }

@@ -89,6 +89,23 @@ func TestStaffScreen(t *testing.T) {
 	if err != nil || len(keys) != 1 || keys[0].Fingerprint != fp2 {
 		t.Fatalf("keys after revoking: %+v %v", keys, err)
 	}
+
+	// Edit her name and language from her page.
+	term.Key("e")
+	term.WaitFor(t, "Rosa Quispe › Rosa Quispe")
+	focused(t, term, "Nombre completo")
+	term.Key("ctrl+u")
+	fill(t, term, "Nombre completo", "Rosa Díaz")
+	focused(t, term, "Rol")
+	term.Key("enter")
+	focused(t, term, "Idioma")
+	term.Key("down")
+	term.Key("down")
+	term.Key("enter")
+	settled(t, term, "✓ Usuario guardado.", "Personal › Rosa Díaz", "Idioma:", "en")
+	if u, err := tn.GetUser(ctx, store.System, rosa.ID); err != nil || u.Name != "Rosa Díaz" || u.Lang != "en" || u.Role != store.RoleReception {
+		t.Fatalf("user saved wrong: %+v %v", u, err)
+	}
 }
 
 // TestStaffReceptionReadOnly: reception lists staff and keys without any

@@ -77,6 +77,7 @@ type Staff struct {
 	LangClinic        string
 	HasPassword       string
 	Created           string
+	Saved             string
 	ConfirmDeactivate string // name
 	ConfirmActivate   string // name
 	Deactivated       string
