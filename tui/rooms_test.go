@@ -84,3 +84,32 @@ func TestRoomsScreen(t *testing.T) {
 	term.Key("c")
 	settled(t, term, "Salas › Catálogo de equipo", "Camilla", "Pelota terapéutica", "Sala Azul ×3")
 }
+
+// TestRoomsGolden120x40: a larger window gives the flexible columns (the
+// specialists and equipment of each room) the extra width; reception reads
+// the list without write keys.
+func TestRoomsGolden120x40(t *testing.T) {
+	tn, _ := adminClinic(t)
+	ctx := context.Background()
+	ana := mkSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	beto := mkSpecialist(t, tn, "Beto", "Flores", "40000002")
+	for i, name := range []string{"Sala Azul", "Sala Verde\x1b[2J"} {
+		r, err := tn.CreateRoom(ctx, store.System, store.RoomInput{Name: name, Capacity: i + 1, Location: "Piso 1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tn.SetRoomSpecialists(ctx, store.System, r.ID, []int64{ana.ID, beto.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tn.AddRoomEquipmentNew(ctx, store.System, r.ID, "Espejo "+name, "", 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := staffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	term := startAdminScreen(t, tn, rec, 120, 40, []string{"5"}, "Sala Verde␛[2J", "Ana Quispe, Beto Flores", "c catálogo")
+	s := term.Screen()
+	if strings.Contains(s, "n nuevo") || strings.Contains(s, "e editar") {
+		t.Fatalf("reception is offered write keys:\n%s", s)
+	}
+	golden.RequireEqual(t, s)
+}
