@@ -18,7 +18,7 @@ import (
 // row's detail pretty-prints its JSON; the filter narrows by user, entity
 // and action; older rows come by keyset pages at the end of the list.
 func TestAuditScreen(t *testing.T) {
-	tn, admin := adminClinic(t)
+	tn, admin := admClinic(t)
 	ctx := context.Background()
 	actor := admin.Actor("203.0.113.5:4242")
 	p, err := tn.CreatePatient(ctx, actor, store.PatientInput{FirstName: "Carmen", Surname: "Rojas",
@@ -34,27 +34,27 @@ func TestAuditScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	term := startAdminScreen(t, tn, admin, 80, 24, []string{"shift+tab"}, "[Auditoría]", "patient_clinical #", "specialist #")
+	term := admStart(t, tn, admin, 80, 24, []string{"shift+tab"}, "[Auditoría]", "patient_clinical #", "specialist #")
 	s := term.WaitFor(t, "admin@clinic-a.test", "view", "create")
 	// Newest first: the specialist, then the view, then the patient.
 	iSpec, iView := strings.Index(s, "specialist #"), strings.Index(s, "patient_clinical #")
 	if iSpec < 0 || iView < 0 || iSpec > iView {
 		t.Fatalf("rows not newest first:\n%s", s)
 	}
-	golden.RequireEqual(t, maskTimes(s))
+	golden.RequireEqual(t, admMaskTimes(s))
 
 	// Detail of the newest row: the JSON indented; the escape in the name
 	// arrives JSON-escaped and harmless.
 	term.Key("enter")
-	s = settled(t, term, "Auditoría › Fila", "Acción:", "create", "Desde:", "203.0.113.5:4242", "Detalle", `"name": "Evil\u001b[2J Zeta"`)
+	s = admSettled(t, term, "Auditoría › Fila", "Acción:", "create", "Desde:", "203.0.113.5:4242", "Detalle", `"name": "Evil\u001b[2J Zeta"`)
 	term.Key("esc")
 
 	// Filter: the admin's clinical views only.
 	term.Key("f")
-	fill(t, term, "Correo del usuario", "ADMIN@clinic-a.test")
-	fill(t, term, "Tipo de registro", "patient_clinical")
-	fill(t, term, "Acción", "view")
-	s = settled(t, term, "usuario=admin@clinic-a.test, registro=patient_clinical, acción=view", "1 filas")
+	admFill(t, term, "Correo del usuario", "ADMIN@clinic-a.test")
+	admFill(t, term, "Tipo de registro", "patient_clinical")
+	admFill(t, term, "Acción", "view")
+	s = admSettled(t, term, "usuario=admin@clinic-a.test, registro=patient_clinical, acción=view", "1 filas")
 	if strings.Contains(s, "specialist #") {
 		t.Fatalf("the filter let other rows through:\n%s", s)
 	}
@@ -67,17 +67,17 @@ func TestAuditScreen(t *testing.T) {
 		}
 	}
 	term.Key("r")
-	settled(t, term, "50 filas (hay más antiguas)")
+	admSettled(t, term, "50 filas (hay más antiguas)")
 	term.Key("end")
-	settled(t, term, "61 filas")
+	admSettled(t, term, "61 filas")
 }
 
 // TestAdminScreensRefuseSpecialist: the shell hides staff, settings and the
 // audit log from specialists; opened anyway, the store refuses and the
 // status line says so.
 func TestAdminScreensRefuseSpecialist(t *testing.T) {
-	tn, _ := adminClinic(t)
-	spec := staffUser(t, tn, "luis@clinic-a.test", "Luis Soto", store.RoleSpecialist)
+	tn, _ := admClinic(t)
+	spec := admStaffUser(t, tn, "luis@clinic-a.test", "Luis Soto", store.RoleSpecialist)
 	defs := []ScreenDef{
 		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, New: newStaffScreen},
 		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, New: newAuditScreen},

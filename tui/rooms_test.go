@@ -14,33 +14,33 @@ import (
 // (new catalog item + quantity in one form), assign a specialist, add from
 // the catalog (golden of the room), remove equipment, and see the catalog.
 func TestRoomsScreen(t *testing.T) {
-	tn, admin := adminClinic(t)
+	tn, admin := admClinic(t)
 	ctx := context.Background()
-	ana := mkSpecialist(t, tn, "Ana", "Quispe", "40000001")
-	mkSpecialist(t, tn, "Beto", "Flores", "40000002")
+	ana := admSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	admSpecialist(t, tn, "Beto", "Flores", "40000002")
 	if _, err := tn.CreateEquipment(ctx, store.System, "Camilla", "camilla"); err != nil {
 		t.Fatal(err)
 	}
 
-	term := startAdminScreen(t, tn, admin, 80, 24, []string{"5"}, "No hay salas registradas.", "n nuevo")
+	term := admStart(t, tn, admin, 80, 24, []string{"5"}, "No hay salas registradas.", "n nuevo")
 	term.Key("n")
 	term.WaitFor(t, "Salas › Nueva sala")
-	fill(t, term, "Nombre", "Sala Azul")
+	admFill(t, term, "Nombre", "Sala Azul")
 	focused(t, term, "Capacidad")
 	term.Key("ctrl+u")
-	fill(t, term, "Capacidad", "2")
-	fill(t, term, "Ubicación", "Piso 2")
-	settled(t, term, "✓ Guardado.", "Salas › Sala Azul", "Sin equipo.", "i equipo nuevo")
+	admFill(t, term, "Capacidad", "2")
+	admFill(t, term, "Ubicación", "Piso 2")
+	admSettled(t, term, "✓ Guardado.", "Salas › Sala Azul", "Sin equipo.", "i equipo nuevo")
 
 	// Inline equipment: a new catalog item and its quantity in one form.
 	term.Key("i")
 	term.WaitFor(t, "Salas › Sala Azul › Equipo nuevo")
-	fill(t, term, "Equipo", "Pelota terapéutica")
-	fill(t, term, "Código", "pelota-1")
+	admFill(t, term, "Equipo", "Pelota terapéutica")
+	admFill(t, term, "Código", "pelota-1")
 	focused(t, term, "Cantidad")
 	term.Key("ctrl+u")
-	fill(t, term, "Cantidad", "3")
-	settled(t, term, "✓ Equipo agregado.", "Pelota terapéutica", "pelota-1")
+	admFill(t, term, "Cantidad", "3")
+	admSettled(t, term, "✓ Equipo agregado.", "Pelota terapéutica", "pelota-1")
 
 	// Assign Flores, Beto (first in the list) — then swap to Quispe, Ana.
 	term.Key("s")
@@ -49,22 +49,22 @@ func TestRoomsScreen(t *testing.T) {
 	term.Key("down")
 	term.Key("space")
 	term.Key("enter")
-	settled(t, term, "✓ Guardado.", "Especialistas: Ana Quispe")
+	admSettled(t, term, "✓ Guardado.", "Especialistas: Ana Quispe")
 
 	// From the catalog.
 	term.Key("k")
 	focused(t, term, "Equipo")
 	term.WaitFor(t, "Camilla (camilla)")
 	term.Key("enter")
-	fill(t, term, "Cantidad", "")
-	s := settled(t, term, "✓ Equipo agregado.", "Camilla", "Pelota terapéutica")
+	admFill(t, term, "Cantidad", "")
+	s := admSettled(t, term, "✓ Equipo agregado.", "Camilla", "Pelota terapéutica")
 	golden.RequireEqual(t, s)
 
 	// Remove the selected (first) item: Camilla.
 	term.Key("x")
 	term.WaitFor(t, "¿Quitar Camilla de la sala Sala Azul?")
 	term.Key("y")
-	s = settled(t, term, "✓ Equipo quitado.", "Pelota terapéutica")
+	s = admSettled(t, term, "✓ Equipo quitado.", "Pelota terapéutica")
 	if strings.Contains(s, "Camilla") {
 		t.Fatalf("Camilla still in the room:\n%s", s)
 	}
@@ -80,19 +80,19 @@ func TestRoomsScreen(t *testing.T) {
 
 	// The list and the catalog.
 	term.Key("esc")
-	settled(t, term, "Sala Azul", "Ana Quispe", "Pelota terapéutica ×3")
+	admSettled(t, term, "Sala Azul", "Ana Quispe", "Pelota terapéutica ×3")
 	term.Key("c")
-	settled(t, term, "Salas › Catálogo de equipo", "Camilla", "Pelota terapéutica", "Sala Azul ×3")
+	admSettled(t, term, "Salas › Catálogo de equipo", "Camilla", "Pelota terapéutica", "Sala Azul ×3")
 }
 
 // TestRoomsGolden120x40: a larger window gives the flexible columns (the
 // specialists and equipment of each room) the extra width; reception reads
 // the list without write keys.
 func TestRoomsGolden120x40(t *testing.T) {
-	tn, _ := adminClinic(t)
+	tn, _ := admClinic(t)
 	ctx := context.Background()
-	ana := mkSpecialist(t, tn, "Ana", "Quispe", "40000001")
-	beto := mkSpecialist(t, tn, "Beto", "Flores", "40000002")
+	ana := admSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	beto := admSpecialist(t, tn, "Beto", "Flores", "40000002")
 	for i, name := range []string{"Sala Azul", "Sala Verde\x1b[2J"} {
 		r, err := tn.CreateRoom(ctx, store.System, store.RoomInput{Name: name, Capacity: i + 1, Location: "Piso 1"})
 		if err != nil {
@@ -105,8 +105,8 @@ func TestRoomsGolden120x40(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rec := staffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
-	term := startAdminScreen(t, tn, rec, 120, 40, []string{"5"}, "Sala Verde␛[2J", "Ana Quispe, Beto Flores", "c catálogo")
+	rec := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	term := admStart(t, tn, rec, 120, 40, []string{"5"}, "Sala Verde␛[2J", "Ana Quispe, Beto Flores", "c catálogo")
 	s := term.Screen()
 	if strings.Contains(s, "n nuevo") || strings.Contains(s, "e editar") {
 		t.Fatalf("reception is offered write keys:\n%s", s)

@@ -11,32 +11,32 @@ import (
 // and edits name, default duration and working days through the form; the
 // store has them.
 func TestSettingsPage(t *testing.T) {
-	tn, admin := adminClinic(t)
-	term := startAdminScreen(t, tn, admin, 80, 24, []string{"0"}, "Admin clinic-a")
+	tn, admin := admClinic(t)
+	term := admStart(t, tn, admin, 80, 24, []string{"0"}, "Admin clinic-a")
 	term.Key("s")
-	s := settled(t, term, "Personal › Ajustes de la clínica", "Zona horaria:", "America/Lima", "e editar")
+	s := admSettled(t, term, "Personal › Ajustes de la clínica", "Zona horaria:", "America/Lima", "e editar")
 	t.Run("view", func(t *testing.T) { golden.RequireEqual(t, s) })
 
 	term.Key("e")
 	term.WaitFor(t, "Ajustes de la clínica › Editar")
 	focused(t, term, "Nombre de la clínica")
 	term.Key("ctrl+u")
-	fill(t, term, "Nombre de la clínica", "Clínica Sol")
-	fill(t, term, "Zona horaria", "")
-	fill(t, term, "Moneda", "")
+	admFill(t, term, "Nombre de la clínica", "Clínica Sol")
+	admFill(t, term, "Zona horaria", "")
+	admFill(t, term, "Moneda", "")
 	focused(t, term, "Idioma")
 	term.Key("enter")
 	focused(t, term, "Duración por defecto")
 	term.Key("ctrl+u")
-	fill(t, term, "Duración por defecto", "45")
-	fill(t, term, "Hora de inicio", "")
-	fill(t, term, "Hora de cierre", "")
+	admFill(t, term, "Duración por defecto", "45")
+	admFill(t, term, "Hora de inicio", "")
+	admFill(t, term, "Hora de cierre", "")
 	focused(t, term, "Días de atención")
 	term.WaitFor(t, "domingo")
 	term.Key("end")   // Sunday
 	term.Key("space") // toggle it on
 	term.Key("enter")
-	settled(t, term, "✓ Ajustes guardados.", "Clínica Sol", "45 minutos", "dom")
+	admSettled(t, term, "✓ Ajustes guardados.", "Clínica Sol", "45 minutos", "dom")
 
 	got, err := tn.Settings(context.Background())
 	if err != nil {

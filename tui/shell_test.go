@@ -32,12 +32,13 @@ func clinicSession(tn *store.Tenant, u *store.User, w, h int) ClinicSession {
 
 func startClinic(t *testing.T, tn *store.Tenant, u *store.User, w, h int, opts ...tea.ProgramOption) *tuitest.Term {
 	t.Helper()
-	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), shellOnlyScreens()), w, h, opts...)
+	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), placeholderScreens()), w, h, opts...)
 }
 
-// shellOnlyScreens are the clinic's screens as placeholders: the shell tests
-// run on a demo tenant without a database, which real screens would query.
-func shellOnlyScreens() []ScreenDef {
+// placeholderScreens are the clinic's screens with every one a placeholder:
+// the demo tenant has no database behind it, and the shell's tests must not
+// depend on what each screen draws.
+func placeholderScreens() []ScreenDef {
 	defs := clinicScreens()
 	for i := range defs {
 		defs[i].New = nil

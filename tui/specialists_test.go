@@ -15,8 +15,8 @@ import (
 	"consultorio/tui/tuitest"
 )
 
-// adminClinic is a real clinic (fresh database) and its admin user.
-func adminClinic(t *testing.T) (*store.Tenant, *store.User) {
+// admClinic is a real clinic (fresh database) and its admin user.
+func admClinic(t *testing.T) (*store.Tenant, *store.User) {
 	t.Helper()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
@@ -27,8 +27,8 @@ func adminClinic(t *testing.T) (*store.Tenant, *store.User) {
 	return tn, u
 }
 
-// staffUser creates a staff user through the store.
-func staffUser(t *testing.T, tn *store.Tenant, email, name string, role store.Role) *store.User {
+// admStaffUser creates a staff user through the store.
+func admStaffUser(t *testing.T, tn *store.Tenant, email, name string, role store.Role) *store.User {
 	t.Helper()
 	u, _, err := tn.CreateUser(context.Background(), store.System, store.NewUser{Email: email, Name: name, Role: role})
 	if err != nil {
@@ -37,10 +37,10 @@ func staffUser(t *testing.T, tn *store.Tenant, email, name string, role store.Ro
 	return u
 }
 
-// startAdminScreen runs the real clinic app for u and opens a screen with
+// admStart runs the real clinic app for u and opens a screen with
 // keys (as a user would), waiting until its data is on screen (want) and
 // nothing is loading.
-func startAdminScreen(t *testing.T, tn *store.Tenant, u *store.User, w, h int, keys []string, want ...string) *tuitest.Term {
+func admStart(t *testing.T, tn *store.Tenant, u *store.User, w, h int, keys []string, want ...string) *tuitest.Term {
 	t.Helper()
 	m := NewClinicApp(context.Background(), ClinicSession{Tenant: tn, User: u, RemoteAddr: "192.0.2.7:5555",
 		Width: w, Height: h, DarkBackground: true})
@@ -49,12 +49,12 @@ func startAdminScreen(t *testing.T, tn *store.Tenant, u *store.User, w, h int, k
 	for _, k := range keys {
 		term.Key(k)
 	}
-	settled(t, term, want...)
+	admSettled(t, term, want...)
 	return term
 }
 
-// settled waits for texts with no spinner running.
-func settled(t *testing.T, term *tuitest.Term, want ...string) string {
+// admSettled waits for texts with no spinner running.
+func admSettled(t *testing.T, term *tuitest.Term, want ...string) string {
 	t.Helper()
 	return term.WaitUntil(t, "screen shows "+strings.Join(want, ", ")+" and is not loading", func(s string) bool {
 		if strings.Contains(s, "Cargando…") || strings.Contains(s, "Loading…") {
@@ -69,17 +69,17 @@ func settled(t *testing.T, term *tuitest.Term, want ...string) string {
 	})
 }
 
-// fill waits for the focus on a form field, types text and presses enter.
-func fill(t *testing.T, term *tuitest.Term, title, text string) {
+// admFill waits for the focus on a form field, types text and presses enter.
+func admFill(t *testing.T, term *tuitest.Term, title, text string) {
 	t.Helper()
 	focused(t, term, title)
 	term.Type(text)
 	term.Key("enter")
 }
 
-// selectRow moves a list's cursor from the top down to the row starting
+// admSelectRow moves a list's cursor from the top down to the row starting
 // with text.
-func selectRow(t *testing.T, term *tuitest.Term, text string) {
+func admSelectRow(t *testing.T, term *tuitest.Term, text string) {
 	t.Helper()
 	selected := func() string {
 		for _, l := range strings.Split(term.Screen(), "\n") {
@@ -104,12 +104,12 @@ func selectRow(t *testing.T, term *tuitest.Term, text string) {
 	t.Fatalf("no row %q:\n%s", text, term.Screen())
 }
 
-var clockRe = regexp.MustCompile(`\d\d/\d\d/\d\d\d\d( \d\d:\d\d)?`)
+var admClockRe = regexp.MustCompile(`\d\d/\d\d/\d\d\d\d( \d\d:\d\d)?`)
 
-// maskTimes replaces dates and times the database stamps (now()) with a
+// admMaskTimes replaces dates and times the database stamps (now()) with a
 // fixed text of the same width, so golden screens do not change by the day.
-func maskTimes(s string) string {
-	return clockRe.ReplaceAllStringFunc(s, func(m string) string {
+func admMaskTimes(s string) string {
+	return admClockRe.ReplaceAllStringFunc(s, func(m string) string {
 		if len(m) > 10 {
 			return "DD/MM/AAAA hh:mm"
 		}
@@ -117,7 +117,7 @@ func maskTimes(s string) string {
 	})
 }
 
-func mkSpecialist(t *testing.T, tn *store.Tenant, first, last, doc string) store.Specialist {
+func admSpecialist(t *testing.T, tn *store.Tenant, first, last, doc string) store.Specialist {
 	t.Helper()
 	s, err := tn.CreateSpecialist(context.Background(), store.System, store.SpecialistInput{
 		FirstName: first, LastName: last, Specialty: "Terapia de lenguaje", Document: doc,
@@ -132,25 +132,25 @@ func mkSpecialist(t *testing.T, tn *store.Tenant, first, last, doc string) store
 // through the form with a login user and fixed pay, the plan limit message
 // naming limit and count, and deactivation with confirmation.
 func TestSpecialistsScreen(t *testing.T) {
-	tn, admin := adminClinic(t)
+	tn, admin := admClinic(t)
 	ctx := context.Background()
-	mkSpecialist(t, tn, "Ana", "Quispe", "40000001")
-	mkSpecialist(t, tn, "Evil\x1b[2J", "Zeta\x1b]52;c;eA==\x07", "40000002")
-	login := staffUser(t, tn, "lucia@clinic-a.test", "Lucía Ramos", store.RoleSpecialist)
+	admSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	admSpecialist(t, tn, "Evil\x1b[2J", "Zeta\x1b]52;c;eA==\x07", "40000002")
+	login := admStaffUser(t, tn, "lucia@clinic-a.test", "Lucía Ramos", store.RoleSpecialist)
 
-	term := startAdminScreen(t, tn, admin, 80, 24, []string{"4"}, "Quispe, Ana", "2 activos · límite del plan: 4")
+	term := admStart(t, tn, admin, 80, 24, []string{"4"}, "Quispe, Ana", "2 activos · límite del plan: 4")
 	s := term.WaitFor(t, "Zeta␛]52;c;eA==␇, Evil␛[2J", "n nuevo")
 	golden.RequireEqual(t, s)
 
 	// Create: three pages of form.
 	term.Key("n")
 	term.WaitFor(t, "Especialistas › Nuevo especialista")
-	fill(t, term, "Nombres", "Lucía")
-	fill(t, term, "Apellidos", "Ramos")
-	fill(t, term, "Especialidad", "Psicología")
-	fill(t, term, "DNI / documento", "40000003")
-	fill(t, term, "Teléfono", "999 111 222")
-	fill(t, term, "Correo electrónico", "lucia@clinic-a.test")
+	admFill(t, term, "Nombres", "Lucía")
+	admFill(t, term, "Apellidos", "Ramos")
+	admFill(t, term, "Especialidad", "Psicología")
+	admFill(t, term, "DNI / documento", "40000003")
+	admFill(t, term, "Teléfono", "999 111 222")
+	admFill(t, term, "Correo electrónico", "lucia@clinic-a.test")
 	focused(t, term, "Usuario de acceso")
 	term.WaitFor(t, "Lucía Ramos <lucia@clinic-a.test>")
 	term.Key("down")
@@ -158,8 +158,8 @@ func TestSpecialistsScreen(t *testing.T) {
 	focused(t, term, "Tipo de compensación")
 	term.Key("down")
 	term.Key("enter")
-	fill(t, term, "Valor", "1500")
-	settled(t, term, "✓ Especialista guardado.", "Ramos, Lucía", "S/ 1,500.00 /mes", "3 activos")
+	admFill(t, term, "Valor", "1500")
+	admSettled(t, term, "✓ Especialista guardado.", "Ramos, Lucía", "S/ 1,500.00 /mes", "3 activos")
 
 	list, err := tn.ListSpecialists(ctx, store.System, true)
 	if err != nil {
@@ -178,22 +178,22 @@ func TestSpecialistsScreen(t *testing.T) {
 
 	// One more fills the plan (4); the fifth is refused with the store's
 	// limit and count, under the form, keeping what was typed.
-	mkSpecialist(t, tn, "Beto", "Flores", "40000004")
+	admSpecialist(t, tn, "Beto", "Flores", "40000004")
 	term.Key("r")
-	settled(t, term, "4 activos")
+	admSettled(t, term, "4 activos")
 	term.Key("n")
-	fill(t, term, "Nombres", "Quinto")
-	fill(t, term, "Apellidos", "Pérez")
-	fill(t, term, "Especialidad", "")
-	fill(t, term, "DNI / documento", "40000005")
-	fill(t, term, "Teléfono", "")
-	fill(t, term, "Correo electrónico", "")
+	admFill(t, term, "Nombres", "Quinto")
+	admFill(t, term, "Apellidos", "Pérez")
+	admFill(t, term, "Especialidad", "")
+	admFill(t, term, "DNI / documento", "40000005")
+	admFill(t, term, "Teléfono", "")
+	admFill(t, term, "Correo electrónico", "")
 	focused(t, term, "Usuario de acceso")
 	term.Key("enter")
 	focused(t, term, "Tipo de compensación")
 	term.Key("enter")
-	fill(t, term, "Valor", "30")
-	s = settled(t, term, "✗ El plan permite 4 especialistas activos y hay 4.", "Quinto")
+	admFill(t, term, "Valor", "30")
+	s = admSettled(t, term, "✗ El plan permite 4 especialistas activos y hay 4.", "Quinto")
 	if !strings.Contains(s, "Nuevo especialista") {
 		t.Fatalf("the form closed after the refusal:\n%s", s)
 	}
@@ -208,9 +208,9 @@ func TestSpecialistsScreen(t *testing.T) {
 	term.Key("a")
 	term.WaitFor(t, "¿Desactivar a Beto Flores?")
 	term.Key("y")
-	settled(t, term, "✓ Especialista desactivado.", "Estado:", "inactivo")
+	admSettled(t, term, "✓ Especialista desactivado.", "Estado:", "inactivo")
 	term.Key("esc")
-	settled(t, term, "3 activos")
+	admSettled(t, term, "3 activos")
 	all, err := tn.ListSpecialists(ctx, store.System, false)
 	if err != nil {
 		t.Fatal(err)
@@ -225,10 +225,10 @@ func TestSpecialistsScreen(t *testing.T) {
 // TestSpecialistsReceptionReadOnly: reception sees the list without the
 // write keys; a specialist does not have the screen.
 func TestSpecialistsReceptionReadOnly(t *testing.T) {
-	tn, _ := adminClinic(t)
-	mkSpecialist(t, tn, "Ana", "Quispe", "40000001")
-	rec := staffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
-	term := startAdminScreen(t, tn, rec, 80, 24, []string{"4"}, "Quispe, Ana", "enter abrir")
+	tn, _ := admClinic(t)
+	admSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	rec := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	term := admStart(t, tn, rec, 80, 24, []string{"4"}, "Quispe, Ana", "enter abrir")
 	s := term.Screen()
 	if strings.Contains(s, "n nuevo") || strings.Contains(s, "e editar") {
 		t.Fatalf("reception is offered write keys:\n%s", s)

@@ -179,7 +179,7 @@ func (l *staffList) createForm() *FormPage {
 		return err
 	}
 	after := func() tea.Cmd {
-		return tea.Batch(l.reload(), l.stack.Push(&setupCodePage{env: env, stack: l.stack, user: *created, code: code}))
+		return tea.Batch(l.reload(), l.stack.Push(&staffCodePage{env: env, stack: l.stack, user: *created, code: code}))
 	}
 	return &FormPage{Stack: l.stack, Name: m.New, Build: build, Save: save, Done: m.Created, AfterSave: after}
 }
@@ -233,24 +233,24 @@ func (l *staffList) confirmCode(u store.User) *FormPage {
 		code = c
 		return err
 	}
-	after := func() tea.Cmd { return l.stack.Push(&setupCodePage{env: env, stack: l.stack, user: u, code: code}) }
+	after := func() tea.Cmd { return l.stack.Push(&staffCodePage{env: env, stack: l.stack, user: u, code: code}) }
 	return NewConfirmPage(l.stack, m.NewCode, fmt.Sprintf(m.ConfirmCode, sanitize.Line(u.Name)), "", run, "", after)
 }
 
-// setupCodePage shows a one-time setup code. It is the only place the code
+// staffCodePage shows a one-time setup code. It is the only place the code
 // appears: closing the page forgets it (the store keeps only its hash).
-type setupCodePage struct {
+type staffCodePage struct {
 	env   *Env
 	stack *Stack
 	user  store.User
 	code  string
 }
 
-func (p *setupCodePage) Title() string   { return p.env.M.Staff.CodeTitle }
-func (p *setupCodePage) Init() tea.Cmd   { return nil }
-func (p *setupCodePage) Capturing() bool { return false }
+func (p *staffCodePage) Title() string   { return p.env.M.Staff.CodeTitle }
+func (p *staffCodePage) Init() tea.Cmd   { return nil }
+func (p *staffCodePage) Capturing() bool { return false }
 
-func (p *setupCodePage) Update(msg tea.Msg) tea.Cmd {
+func (p *staffCodePage) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.keyDone()) {
 		p.code = ""
 		return p.stack.Pop()
@@ -258,9 +258,9 @@ func (p *setupCodePage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *setupCodePage) keyDone() key.Binding { return admKey(p.env.M.Staff.KeyDone, "enter") }
+func (p *staffCodePage) keyDone() key.Binding { return admKey(p.env.M.Staff.KeyDone, "enter") }
 
-func (p *setupCodePage) View(w, h int) string {
+func (p *staffCodePage) View(w, h int) string {
 	env, m, st := p.env, p.env.M.Staff, p.env.Styles()
 	exp := env.L.DateTime(env.Now().Add(store.SetupCodeTTL))
 	return strings.Join([]string{
@@ -278,7 +278,7 @@ func (p *setupCodePage) View(w, h int) string {
 	}, "\n")
 }
 
-func (p *setupCodePage) Keys() []key.Binding { return []key.Binding{p.keyDone()} }
+func (p *staffCodePage) Keys() []key.Binding { return []key.Binding{p.keyDone()} }
 
 // staffDetail is a staff user with their SSH keys.
 type staffDetail struct {

@@ -11,15 +11,15 @@ import (
 	"consultorio/store"
 )
 
-var setupCodeRe = regexp.MustCompile(`[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}`)
+var admCodeRe = regexp.MustCompile(`[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}`)
 
 // TestStaffScreen: the list (golden); creating a user shows the setup code
 // once, on a page that says so, with the ssh line naming the clinic; the
 // code works; it is gone once the page is closed; revoking a key.
 func TestStaffScreen(t *testing.T) {
-	tn, admin := adminClinic(t)
+	tn, admin := admClinic(t)
 	ctx := context.Background()
-	rosa := staffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	rosa := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
 	line1, fp1 := newKey(t, "rosa@laptop")
 	line2, fp2 := newKey(t, "rosa@phone")
 	if _, err := tn.AddKey(ctx, store.System, rosa.ID, line1, "laptop"); err != nil {
@@ -29,27 +29,27 @@ func TestStaffScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	term := startAdminScreen(t, tn, admin, 80, 24, []string{"0"}, "Rosa Quispe", "rosa@clinic-a.test", "Recepción")
+	term := admStart(t, tn, admin, 80, 24, []string{"0"}, "Rosa Quispe", "rosa@clinic-a.test", "Recepción")
 	list := term.WaitFor(t, "Admin clinic-a", "n nuevo")
 	t.Run("list", func(t *testing.T) { golden.RequireEqual(t, list) })
 
 	// Create a specialist user.
 	term.Key("n")
 	term.WaitFor(t, "Personal › Nuevo usuario")
-	fill(t, term, "Correo electrónico", "luis@clinic-a.test")
-	fill(t, term, "Nombre completo", "Luis Soto")
+	admFill(t, term, "Correo electrónico", "luis@clinic-a.test")
+	admFill(t, term, "Nombre completo", "Luis Soto")
 	focused(t, term, "Rol")
 	term.Key("down")
 	term.Key("enter")
 	focused(t, term, "Idioma")
 	term.Key("enter")
-	s := settled(t, term, "Personal › Código de configuración", "Código de configuración de Luis Soto <luis@clinic-a.test>:",
+	s := admSettled(t, term, "Personal › Código de configuración", "Código de configuración de Luis Soto <luis@clinic-a.test>:",
 		"Se muestra solo esta vez", "ssh -p PUERTO clinic-a@servidor", "✓ Usuario creado.", "enter listo")
-	code := setupCodeRe.FindString(s)
+	code := admCodeRe.FindString(s)
 	if code == "" {
 		t.Fatalf("no setup code on the page:\n%s", s)
 	}
-	page := maskTimes(strings.Replace(s, code, "XXXX-XXXX-XXXX", 1))
+	page := admMaskTimes(strings.Replace(s, code, "XXXX-XXXX-XXXX", 1))
 	t.Run("code", func(t *testing.T) { golden.RequireEqual(t, page) })
 	if _, err := tn.LoginSetupCode(ctx, "luis@clinic-a.test", code, "test"); err != nil {
 		t.Fatalf("the code shown does not log in: %v", err)
@@ -62,26 +62,26 @@ func TestStaffScreen(t *testing.T) {
 	// Closing the page forgets the code: neither the list nor the user's
 	// page shows it again.
 	term.Key("enter")
-	s = settled(t, term, "Luis Soto", "Especialista")
+	s = admSettled(t, term, "Luis Soto", "Especialista")
 	if strings.Contains(s, code) || strings.Contains(s, "Código de configuración de") {
 		t.Fatalf("the code is still shown:\n%s", s)
 	}
-	selectRow(t, term, "Luis Soto")
+	admSelectRow(t, term, "Luis Soto")
 	term.Key("enter")
-	s = settled(t, term, "Personal › Luis Soto", "Sin llaves registradas.")
+	s = admSettled(t, term, "Personal › Luis Soto", "Sin llaves registradas.")
 	if strings.Contains(s, code) {
 		t.Fatalf("the code shows on the user's page:\n%s", s)
 	}
 	term.Key("esc")
 
 	// Revoke Rosa's first key.
-	selectRow(t, term, "Rosa Quispe")
+	admSelectRow(t, term, "Rosa Quispe")
 	term.Key("enter")
-	settled(t, term, "Personal › Rosa Quispe", "laptop", "phone", fp1[:20], "x revocar llave")
+	admSettled(t, term, "Personal › Rosa Quispe", "laptop", "phone", fp1[:20], "x revocar llave")
 	term.Key("x")
 	term.WaitFor(t, "Revocar llave", "¿Revocar la llave SHA256:")
 	term.Key("y")
-	s = settled(t, term, "✓ Llave revocada.", "phone")
+	s = admSettled(t, term, "✓ Llave revocada.", "phone")
 	if strings.Contains(s, "laptop") {
 		t.Fatalf("the revoked key is still listed:\n%s", s)
 	}
@@ -95,14 +95,14 @@ func TestStaffScreen(t *testing.T) {
 	term.WaitFor(t, "Rosa Quispe › Rosa Quispe")
 	focused(t, term, "Nombre completo")
 	term.Key("ctrl+u")
-	fill(t, term, "Nombre completo", "Rosa Díaz")
+	admFill(t, term, "Nombre completo", "Rosa Díaz")
 	focused(t, term, "Rol")
 	term.Key("enter")
 	focused(t, term, "Idioma")
 	term.Key("down")
 	term.Key("down")
 	term.Key("enter")
-	settled(t, term, "✓ Usuario guardado.", "Personal › Rosa Díaz", "Idioma:", "en")
+	admSettled(t, term, "✓ Usuario guardado.", "Personal › Rosa Díaz", "Idioma:", "en")
 	if u, err := tn.GetUser(ctx, store.System, rosa.ID); err != nil || u.Name != "Rosa Díaz" || u.Lang != "en" || u.Role != store.RoleReception {
 		t.Fatalf("user saved wrong: %+v %v", u, err)
 	}
@@ -111,13 +111,13 @@ func TestStaffScreen(t *testing.T) {
 // TestStaffReceptionReadOnly: reception lists staff and keys without any
 // write key; a write key pressed anyway does nothing.
 func TestStaffReceptionReadOnly(t *testing.T) {
-	tn, _ := adminClinic(t)
-	rec := staffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	tn, _ := admClinic(t)
+	rec := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
 	line, _ := newKey(t, "rosa@laptop")
 	if _, err := tn.AddKey(context.Background(), store.System, rec.ID, line, "laptop"); err != nil {
 		t.Fatal(err)
 	}
-	term := startAdminScreen(t, tn, rec, 80, 24, []string{"8"}, "Personal  (solo lectura)", "Rosa Quispe", "Admin clinic-a")
+	term := admStart(t, tn, rec, 80, 24, []string{"8"}, "Personal  (solo lectura)", "Rosa Quispe", "Admin clinic-a")
 	s := term.Screen()
 	for _, k := range []string{"n nuevo", "c código nuevo", "a activar"} {
 		if strings.Contains(s, k) {
@@ -126,16 +126,16 @@ func TestStaffReceptionReadOnly(t *testing.T) {
 	}
 	term.Key("n")
 	term.Key("c")
-	selectRow(t, term, "Rosa Quispe")
+	admSelectRow(t, term, "Rosa Quispe")
 	term.Key("enter")
-	s = settled(t, term, "Personal › Rosa Quispe", "laptop")
+	s = admSettled(t, term, "Personal › Rosa Quispe", "laptop")
 	if strings.Contains(s, "revocar") || strings.Contains(s, "Nuevo usuario") {
 		t.Fatalf("reception can write:\n%s", s)
 	}
 	term.Key("x")
 	term.Key("esc")
 	term.Key("s")
-	s = settled(t, term, "Ajustes de la clínica", "America/Lima")
+	s = admSettled(t, term, "Ajustes de la clínica", "America/Lima")
 	if strings.Contains(s, "e editar") {
 		t.Fatalf("reception may edit the settings:\n%s", s)
 	}
