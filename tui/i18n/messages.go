@@ -60,6 +60,14 @@ type Messages struct {
 
 	// Screens.
 	Patients Patients
+
+	// Administration screens (admin.go).
+	Admin          Admin
+	Specialists    Specialists
+	Staff          Staff
+	ClinicSettings ClinicSettings
+	Rooms          Rooms
+	ClinicAudit    ClinicAudit
 }
 
 // Shell: the frame around every screen.
