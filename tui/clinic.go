@@ -73,7 +73,7 @@ func clinicScreens() []ScreenDef {
 	return []ScreenDef{
 		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }},
 		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }},
-		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }},
+		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }, New: newPatientsScreen},
 		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, Roles: []store.Role{admin, recep}},
 		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, Roles: []store.Role{admin, recep}},
 		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, Roles: []store.Role{admin, spec, recep}},

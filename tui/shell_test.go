@@ -32,7 +32,18 @@ func clinicSession(tn *store.Tenant, u *store.User, w, h int) ClinicSession {
 
 func startClinic(t *testing.T, tn *store.Tenant, u *store.User, w, h int, opts ...tea.ProgramOption) *tuitest.Term {
 	t.Helper()
-	return tuitest.Start(t, NewClinicApp(context.Background(), clinicSession(tn, u, w, h)), w, h, opts...)
+	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), placeholderScreens()), w, h, opts...)
+}
+
+// placeholderScreens are the clinic's screens with every one a placeholder:
+// the demo tenant has no database behind it, and the shell's tests must not
+// depend on what each screen draws.
+func placeholderScreens() []ScreenDef {
+	defs := clinicScreens()
+	for i := range defs {
+		defs[i].New = nil
+	}
+	return defs
 }
 
 // TestShellGolden80x24 pins the shell as an admin sees it on the smallest

@@ -18,11 +18,11 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	safetext "consultorio/tui/sanitize"
 )
 
 // Scope says which user names a command serves.
@@ -161,7 +161,7 @@ func message(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "cancelled"
 	}
-	return sanitize(err.Error())
+	return sanitize(userMessage(err))
 }
 
 // wrapArgs makes positional-argument mistakes usage errors, in c and below.
@@ -233,22 +233,9 @@ func table(w io.Writer, header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
-// sanitize drops control characters (escape sequences included) from text
-// that others typed, so a stored name cannot drive the reader's terminal.
-func sanitize(s string) string {
-	if strings.IndexFunc(s, isControl) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func isControl(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
-}
+// sanitize makes text that others typed safe for the reader's terminal
+// (escape sequences become visible pictures, see tui/sanitize), so a stored
+// name cannot drive it.
+func sanitize(s string) string { return safetext.Line(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }

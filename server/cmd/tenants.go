@@ -9,8 +9,8 @@ import (
 	"consultorio/store"
 )
 
-// Panel: tenants list|show|suspend|activate (create, update and delete come
-// with the panel's other commands).
+// Panel: tenants list|show|suspend|activate; create, update, delete,
+// restore and domains are in tenants_admin.go.
 func init() {
 	register(Panel, func(env *Env) *cobra.Command {
 		tenants := &cobra.Command{Use: "tenants", Short: "Clinics (clients) of the service"}
@@ -75,6 +75,7 @@ func init() {
 				return env.DB.ActivateTenant(c.Context(), env.OperatorActor(), schema)
 			})
 		tenants.AddCommand(list, show, suspend, activate)
+		tenants.AddCommand(tenantsAdminCommands(env)...) // tenants_admin.go
 		return tenants
 	})
 }

@@ -56,6 +56,10 @@ type Messages struct {
 	Form   Form
 	Errors Errors
 	Dates  Dates
+	Ops    PanelScreens // operator panel screens (panelscreens.go)
+
+	// Screens.
+	Patients Patients
 }
 
 // Shell: the frame around every screen.
