@@ -71,7 +71,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 func clinicScreens() []ScreenDef {
 	admin, spec, recep := store.RoleAdmin, store.RoleSpecialist, store.RoleReception
 	return []ScreenDef{
-		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }},
+		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }, New: newAgendaScreen},
 		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }},
 		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }},
 		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, Roles: []store.Role{admin, recep}},

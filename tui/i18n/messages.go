@@ -56,6 +56,13 @@ type Messages struct {
 	Form   Form
 	Errors Errors
 	Dates  Dates
+
+	// Agenda, sessions, payments, expenses, finance (agenda.go).
+	Agenda   Agenda
+	Sessions Sessions
+	Payments Payments
+	Expenses Expenses
+	Finance  Finance
 }
 
 // Shell: the frame around every screen.

@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"consultorio/store"
+)
+
+// TestSessionComplete: complete from the agenda with an observation (an
+// empty one is refused by the form).
+func TestSessionComplete(t *testing.T) {
+	f := newAgFixture(t)
+	s := f.book(0, 1, 0, 9, 0, 60) // María Rojas, 09:00
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "○ Ana García")
+	term.Key("enter")
+	term.WaitFor(t, "Sesión n.º", "sin plan", "c completar")
+	term.Key("c")
+	term.WaitFor(t, "Observación")
+	term.Key("enter")
+	term.WaitFor(t, "La observación es obligatoria")
+	term.Type("Trabajó atención sostenida.")
+	term.Key("enter")
+	term.WaitFor(t, "✓ Sesión completada.", "✓ completada", "Trabajó atención sostenida.", "S/ 80.00 pendiente")
+	got, err := f.tn.GetSession(f.ctx, f.actor, s.ID)
+	if err != nil || got.Status != store.SessionCompleted || got.Observation != "Trabajó atención sostenida." {
+		t.Fatalf("stored session: %+v, %v", got, err)
+	}
+	// Back on the agenda the session is marked completed.
+	term.Key("esc")
+	term.WaitFor(t, "✓ Ana García")
+}
+
+// TestSessionCancel: cancel as no-show with a detail.
+func TestSessionCancel(t *testing.T) {
+	f := newAgFixture(t)
+	s := f.book(0, 1, 0, 9, 0, 60)
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "○ Ana García")
+	term.Key("enter")
+	term.WaitFor(t, "x cancelar")
+	term.Key("x")
+	term.WaitFor(t, "Motivo", "no asistió")
+	for range 3 {
+		term.Key("down")
+	}
+	term.Key("enter")
+	term.WaitFor(t, "┃ Detalle")
+	term.Type("Avisó tarde")
+	term.Key("enter")
+	term.WaitFor(t, "✓ Sesión cancelada.", "✗ cancelada", "no asistió — Avisó tarde")
+	got, err := f.tn.GetSession(f.ctx, f.actor, s.ID)
+	if err != nil || got.Status != store.SessionCancelled || got.CancelReason != store.CancelNoShow || got.CancelDetail != "Avisó tarde" {
+		t.Fatalf("stored session: %+v, %v", got, err)
+	}
+}
+
+// TestSessionMarkPaid: mark paid (default amount, cash, a reference,
+// today), then the payment log shows it; mark unpaid reverts it.
+func TestSessionMarkPaid(t *testing.T) {
+	f := newAgFixture(t)
+	s := f.book(0, 1, 0, 9, 0, 60)
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "○ Ana García")
+	term.Key("enter")
+	term.WaitFor(t, "p pagar", "sin pago registrado")
+	term.Key("p")
+	term.WaitFor(t, "Monto", "Medio de pago", "Referencia")
+	term.Key("enter") // amount: the patient's price
+	term.WaitFor(t, "┃ Medio de pago")
+	term.Key("enter") // cash
+	term.WaitFor(t, "┃ Referencia")
+	term.Type("op-123")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Fecha del pago")
+	term.Key("enter") // date: today
+	term.WaitFor(t, "✓ Pago registrado.", "$ S/ 80.00 pagado el 01/12/2026 (efectivo) · op-123")
+	pay, err := f.tn.GetPayment(f.ctx, f.actor, s.ID)
+	if err != nil || !pay.Paid || pay.Reference != "op-123" || !pay.Amount.Equal(pay.Amount.Round(2)) || pay.Amount.String() != "80" {
+		t.Fatalf("stored payment: %+v, %v", pay, err)
+	}
+	term.Key("l")
+	term.WaitFor(t, "Historial del pago", "pagado     S/ 80.00  efectivo  Admin clinic-a")
+	term.Key("u")
+	term.WaitFor(t, "¿Marcar como no pagado")
+	term.Key("s")
+	term.WaitFor(t, "✓ Pago marcado como no pagado.", "S/ 80.00 pendiente", "no pagado  S/ 80.00")
+}
+
+// TestAgendaRefreshesOnChange: a booking made elsewhere shows up when the
+// server announces the change; an open session page follows its changes.
+func TestAgendaRefreshesOnChange(t *testing.T) {
+	f := newAgFixture(t)
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "María Rojas", "0 ses.")
+	s := f.book(2, 0, 1, 11, 0, 60) // by someone else
+	term.Send(ChangedMsg{Entity: "session"})
+	term.WaitFor(t, "○ Rosa Huamán", "1 ses.")
+	term.Key("right")
+	term.Key("down")
+	term.Key("down")
+	term.Key("enter")
+	term.WaitFor(t, "Sesión n.º", "sin plan")
+	if _, err := f.tn.CompleteSession(f.ctx, f.actor, s.ID, "Hecho en otra terminal"); err != nil {
+		t.Fatal(err)
+	}
+	term.Send(ChangedMsg{Entity: "session"})
+	screen := term.WaitFor(t, "✓ completada", "Hecho en otra terminal")
+	if strings.Contains(screen, "c completar") {
+		t.Fatalf("a completed session still offers completing:\n%s", screen)
+	}
+}
