@@ -32,7 +32,17 @@ func clinicSession(tn *store.Tenant, u *store.User, w, h int) ClinicSession {
 
 func startClinic(t *testing.T, tn *store.Tenant, u *store.User, w, h int, opts ...tea.ProgramOption) *tuitest.Term {
 	t.Helper()
-	return tuitest.Start(t, NewClinicApp(context.Background(), clinicSession(tn, u, w, h)), w, h, opts...)
+	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), placeholderScreens()), w, h, opts...)
+}
+
+// placeholderScreens are the clinic's screens with placeholders only: the
+// shell's tests use a demo clinic without a database.
+func placeholderScreens() []ScreenDef {
+	defs := clinicScreens()
+	for i := range defs {
+		defs[i].New = nil
+	}
+	return defs
 }
 
 // TestShellGolden80x24 pins the shell as an admin sees it on the smallest
@@ -379,7 +389,7 @@ func TestScreenContract(t *testing.T) {
 }
 
 func TestBackgroundColour(t *testing.T) {
-	a := newClinicApp(context.Background(), clinicSession(demoTenant("C", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), clinicScreens())
+	a := newClinicApp(context.Background(), clinicSession(demoTenant("C", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), placeholderScreens())
 	if !a.styles.Dark {
 		t.Fatal("DarkBackground not honoured")
 	}
