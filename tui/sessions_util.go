@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/shopspring/decimal"
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
@@ -154,3 +155,98 @@ func agMark(s store.Session) string {
 	}
 	return m
 }
+
+// agCol is a column of a list: a fixed width, or 0 for the one that takes
+// the rest of the line.
+type agCol struct {
+	title string
+	width int
+	right bool
+}
+
+// agTable draws a list: bold headers over a rule, the rows from off, the
+// cursor's row in reverse video. Cells must be sanitized already.
+func agTable(st *Styles, cols []agCol, rows [][]string, cursor, off, w, h int) []string {
+	fixed := 0
+	for _, c := range cols {
+		fixed += c.width + 1
+	}
+	flex := max(w-fixed-2, 8)
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = c.width
+		if c.width == 0 {
+			widths[i] = flex
+		}
+	}
+	line := func(cells []string) string {
+		var b strings.Builder
+		b.WriteString(" ")
+		for i, c := range cols {
+			v := ""
+			if i < len(cells) {
+				v = cells[i]
+			}
+			if c.right {
+				b.WriteString(agRight(v, widths[i]))
+			} else {
+				b.WriteString(agCell(v, widths[i]))
+			}
+			b.WriteString(" ")
+		}
+		return b.String()
+	}
+	titles := make([]string, len(cols))
+	total := 1
+	for i, c := range cols {
+		titles[i] = c.title
+		total += widths[i] + 1
+	}
+	out := []string{st.Label.Render(line(titles)), " " + strings.Repeat("─", max(min(total, w)-2, 1))}
+	for i := off; i < len(rows) && len(out) < h; i++ {
+		l := line(rows[i])
+		if i == cursor {
+			l = " " + st.Selected.Render(strings.TrimPrefix(l, " "))
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// agScroll keeps cursor inside [0, n) and visible in a window of vis rows
+// starting at off; it returns the new cursor and offset.
+func agScroll(cursor, off, n, vis int) (int, int) {
+	cursor = max(min(cursor, n-1), 0)
+	vis = max(vis, 1)
+	if cursor < off {
+		off = cursor
+	}
+	if cursor >= off+vis {
+		off = cursor - vis + 1
+	}
+	return cursor, max(min(off, n-vis), 0)
+}
+
+// agListKey moves a list cursor for the usual keys; ok is false for other
+// keys.
+func agListKey(k string, cursor, n, page int) (int, bool) {
+	switch k {
+	case "up", "k":
+		return cursor - 1, true
+	case "down", "j":
+		return cursor + 1, true
+	case "pgup":
+		return cursor - max(page, 1), true
+	case "pgdown":
+		return cursor + max(page, 1), true
+	case "home", "g":
+		return 0, true
+	case "end", "G":
+		return n - 1, true
+	}
+	return cursor, false
+}
+
+type decimalT = decimal.Decimal
+
+func joinLines(lines []string) string { return strings.Join(lines, "\n") }
