@@ -223,6 +223,5 @@ func agPayCell(num func(d decimalT) string, s store.Session) string {
 
 func (p *sessionsPage) Keys() []key.Binding {
 	a := p.env.M.Agenda
-	return []key.Binding{agBindShown("enter", a.KeyOpen, "enter"), agBind(a.KeyBook, "n"), agBind(a.KeyFilter, "f"),
-}
+	return []key.Binding{agBindShown("enter", a.KeyOpen, "enter"), agBind(a.KeyBook, "n"), agBind(a.KeyFilter, "f")}
 }
