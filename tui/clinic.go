@@ -78,7 +78,7 @@ func clinicScreens() []ScreenDef {
 		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, Roles: []store.Role{admin, recep}},
 		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, Roles: []store.Role{admin, spec, recep}, New: newPaymentsScreen},
 		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, Roles: []store.Role{admin}, New: newExpensesScreen},
-		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}},
+		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}, New: newFinanceScreen},
 		{ID: ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
 		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, Roles: []store.Role{admin, recep}},
 		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, Roles: []store.Role{admin}},
