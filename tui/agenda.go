@@ -108,25 +108,31 @@ func (p *agendaPage) reload() tea.Cmd {
 	filter := store.AgendaFilter{SpecialistID: p.filterSpec, RoomID: p.filterRoom}
 	env := p.env
 	return env.Do(func(ctx context.Context) tea.Msg {
-		out := agendaLoaded{seq: seq, from: from, to: to}
-		tn, actor := env.Tenant, env.Actor
-		if out.settings, out.err = tn.Settings(ctx); out.err != nil {
-			return out
-		}
-		if out.specialists, out.err = tn.ListSpecialists(ctx, actor, false); out.err != nil {
-			return out
-		}
-		if out.rooms, out.err = tn.ListRooms(ctx, actor, false); out.err != nil {
-			return out
-		}
-		if view == agDayView {
-			out.sessions, out.err = tn.Agenda(ctx, actor, agCivil(day, env.L.Loc), filter)
-		} else {
-			out.sessions, out.err = tn.ListSessions(ctx, actor, store.SessionFilter{From: from, To: to,
-				SpecialistID: filter.SpecialistID, RoomID: filter.RoomID, Limit: 5000})
-		}
-		return out
+		return loadAgenda(ctx, env, seq, view, day, from, to, filter)
 	})
+}
+
+// loadAgenda is the agenda's database work for one view: the settings, the
+// specialists and rooms (columns, pickers) and the sessions of the range.
+func loadAgenda(ctx context.Context, env *Env, seq int, view agView, day, from, to time.Time, filter store.AgendaFilter) agendaLoaded {
+	out := agendaLoaded{seq: seq, from: from, to: to}
+	tn, actor := env.Tenant, env.Actor
+	if out.settings, out.err = tn.Settings(ctx); out.err != nil {
+		return out
+	}
+	if out.specialists, out.err = tn.ListSpecialists(ctx, actor, false); out.err != nil {
+		return out
+	}
+	if out.rooms, out.err = tn.ListRooms(ctx, actor, false); out.err != nil {
+		return out
+	}
+	if view == agDayView {
+		out.sessions, out.err = tn.Agenda(ctx, actor, agCivil(day, env.L.Loc), filter)
+	} else {
+		out.sessions, out.err = tn.ListSessions(ctx, actor, store.SessionFilter{From: from, To: to,
+			SpecialistID: filter.SpecialistID, RoomID: filter.RoomID, Limit: 5000})
+	}
+	return out
 }
 
 func (p *agendaPage) Update(msg tea.Msg) tea.Cmd {
