@@ -379,16 +379,14 @@ func (p *agendaPage) columns() []agColumn {
 
 // dayRows: the first row's start, the row length and the number of rows
 // of the day view: the working hours, stretched to any session outside them.
-// Rows are 60 minutes when sessions last an hour or more by default, else 30.
+// Rows are 30 minutes, or 60 when the clinic's sessions last an hour or
+// more and half-hour rows would not fit.
 func (p *agendaPage) dayRows() (time.Time, time.Duration, int) {
 	ws, we := p.settings.WorkHours()
 	if we <= ws {
 		ws, we = 8*time.Hour, 20*time.Hour
 	}
 	slot := 30 * time.Minute
-	if p.settings.DefaultDuration >= 60 {
-		slot = time.Hour
-	}
 	d := p.day
 	at := func(off time.Duration) time.Time {
 		return time.Date(d.Year(), d.Month(), d.Day(), 0, int(off/time.Minute), 0, 0, d.Location())
@@ -405,6 +403,18 @@ func (p *agendaPage) dayRows() (time.Time, time.Duration, int) {
 		}
 	}
 	n := int((end.Sub(start) + slot - 1) / slot)
+	// Sessions of an hour or more read best in hour rows when half-hour
+	// rows would not fit the window.
+	if p.settings.DefaultDuration >= 60 && n > agGridRows(p.h) {
+		slot = time.Hour
+		start = at(ws.Truncate(slot))
+		for _, s := range p.sessions {
+			if p.view == agDayView && s.StartsAt.Before(start) {
+				start = at(time.Duration(s.StartsAt.In(d.Location()).Hour()) * time.Hour)
+			}
+		}
+		n = int((end.Sub(start) + slot - 1) / slot)
+	}
 	return start, slot, max(n, 1)
 }
 

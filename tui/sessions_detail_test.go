@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"consultorio/store"
 )
@@ -109,5 +111,64 @@ func TestAgendaRefreshesOnChange(t *testing.T) {
 	screen := term.WaitFor(t, "✓ completada", "Hecho en otra terminal")
 	if strings.Contains(screen, "c completar") {
 		t.Fatalf("a completed session still offers completing:\n%s", screen)
+	}
+}
+
+// TestSessionReschedule: moving a session onto a busy slot shows the clash
+// and the free slots and changes nothing; a free time creates the linked
+// session and cancels the old one as rescheduled.
+func TestSessionReschedule(t *testing.T) {
+	f := newAgFixture(t)
+	a := f.book(0, 0, 0, 9, 0, 60)  // Luis, Sala 1
+	b := f.book(1, 0, 1, 11, 0, 60) // Luis, Sala 2
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "○ Ana García")
+	term.Key("right")
+	term.Key("enter")
+	term.WaitFor(t, "r reprogramar")
+	term.Key("r")
+	term.WaitFor(t, "┃ Nueva fecha")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Nueva hora")
+	for range 5 {
+		term.Key("backspace")
+	}
+	term.Type("11:00")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Sala")
+	term.Key("enter")
+	term.WaitFor(t, "┃ ¿Copiar el plan")
+	term.Key("enter")
+	screen := term.WaitFor(t, "Nada se guardó", "libres:")
+	if want := fmt.Sprintf("01/12/2026 11:00: el especialista ya tiene la sesión n.º %d (11:00–12:00)", b.ID); !strings.Contains(screen, want) {
+		t.Fatalf("the clash is not shown (%q):\n%s", want, screen)
+	}
+	if !strings.Contains(screen, "libres: 01/12/2026 12:00, 01/12/2026 13:00, 01/12/2026 14:00") {
+		t.Fatalf("the free slots are not shown:\n%s", screen)
+	}
+	if got, _ := f.tn.GetSession(f.ctx, f.actor, a.ID); got.Status == store.SessionCancelled {
+		t.Fatal("a refused reschedule cancelled the session")
+	}
+	// The form keeps what was typed: change the time to 12:00.
+	term.WaitFor(t, "┃ Nueva fecha")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Nueva hora")
+	for range 5 {
+		term.Key("backspace")
+	}
+	term.Type("12:00")
+	for _, step := range []string{"┃ Sala", "┃ ¿Copiar el plan"} {
+		term.Key("enter")
+		term.WaitFor(t, step)
+	}
+	term.Key("enter")
+	term.WaitFor(t, "✓ Sesión reprogramada al 01/12/2026 12:00.", "✗ cancelada", "Reprogramada a la sesión n.º", "reprogramada")
+	old, err := f.tn.GetSession(f.ctx, f.actor, a.ID)
+	if err != nil || old.RescheduledTo == nil || old.CancelReason != store.CancelRescheduled {
+		t.Fatalf("old session: %+v, %v", old, err)
+	}
+	moved, err := f.tn.GetSession(f.ctx, f.actor, *old.RescheduledTo)
+	if err != nil || !moved.StartsAt.Equal(time.Date(2026, 12, 1, 12, 0, 0, 0, f.lima)) {
+		t.Fatalf("new session: %+v, %v", moved, err)
 	}
 }
