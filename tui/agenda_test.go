@@ -161,3 +161,63 @@ func TestAgendaBookingConflict(t *testing.T) {
 		t.Fatalf("agenda after the clash: %d sessions, %v", len(list), err)
 	}
 }
+
+// TestAgendaBookingWeeklyConflict: a weekly series (3 dates) with one
+// clashing date lists only that date, with its free slots; nothing is
+// saved until the series is changed (here: 2 weeks), then both are booked.
+func TestAgendaBookingWeeklyConflict(t *testing.T) {
+	f := newAgFixture(t)
+	busy, err := f.tn.BookSession(f.ctx, f.actor, store.Booking{PatientID: f.patients[2].ID, SpecialistID: f.specs[0].ID,
+		RoomID: f.rooms[0].ID, Start: time.Date(2026, 12, 15, 10, 0, 0, 0, f.lima)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "María Rojas", "0 ses.")
+	term.Key("down") // 10:00, María Rojas; her default room is Sala 1
+	term.Key("n")
+	term.WaitFor(t, "García, Ana")
+	term.Key("enter")
+	term.WaitFor(t, "Paciente: Ana García")
+	for range 4 {
+		term.Key("enter")
+	}
+	term.WaitFor(t, "┃ Duración")
+	term.Key("enter")
+	term.WaitFor(t, "┃ ¿Pagada por adelantado?")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Repetir semanalmente")
+	term.Key("backspace")
+	term.Type("3")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Fechas adicionales")
+	term.Key("enter")
+	screen := term.WaitFor(t, "Nada se guardó: 1 fecha(s) con cruce.")
+	want := fmt.Sprintf("15/12/2026 10:00: la sala ya tiene la sesión n.º %d (10:00–11:00)", busy[0].ID)
+	if !strings.Contains(screen, want) || !strings.Contains(screen, "libres: 15/12/2026 11:00") {
+		t.Fatalf("the clashing date is not listed as %q with its free slots:\n%s", want, screen)
+	}
+	if strings.Contains(screen, "01/12/2026 10:00:") || strings.Contains(screen, "08/12/2026 10:00:") {
+		t.Fatalf("free dates are listed as clashes:\n%s", screen)
+	}
+	// Two weeks only: both free, booked.
+	term.WaitFor(t, "┃ Especialista")
+	for range 4 {
+		term.Key("enter")
+	}
+	term.WaitFor(t, "┃ Duración")
+	term.Key("enter")
+	term.WaitFor(t, "┃ ¿Pagada por adelantado?")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Repetir semanalmente")
+	term.Key("backspace")
+	term.Type("2")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Fechas adicionales")
+	term.Key("enter")
+	term.WaitFor(t, "✓ 2 sesión(es) agendada(s).", "○ Ana García")
+	list, err := f.tn.ListSessions(f.ctx, f.actor, store.SessionFilter{PatientID: f.patients[0].ID})
+	if err != nil || len(list) != 2 || !list[1].StartsAt.Equal(time.Date(2026, 12, 8, 10, 0, 0, 0, f.lima)) {
+		t.Fatalf("booked: %+v, %v", list, err)
+	}
+}
