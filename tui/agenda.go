@@ -276,6 +276,10 @@ func (p *agendaPage) enter() tea.Cmd {
 
 // book opens the booking form at the cursor's slot and column.
 func (p *agendaPage) book() tea.Cmd {
+	if len(p.specialists) == 0 || len(p.rooms) == 0 {
+		p.env.Info(p.env.M.Agenda.NoColumns)
+		return nil
+	}
 	var pre bookingDefaults
 	if p.view == agDayView {
 		start, slot, _ := p.dayRows()
@@ -583,7 +587,10 @@ func (p *agendaPage) heading(w int, count int) string {
 	if p.byRoom {
 		layout = m.Agenda.ByRoom
 	}
-	parts := []string{view}
+	var parts []string
+	if p.view != agWeekView { // the week's title says it already
+		parts = append(parts, view)
+	}
 	if p.view == agDayView {
 		parts = append(parts, layout)
 		if !p.settings.WorksOn(p.day.Weekday()) && len(p.settings.WorkDays) > 0 {
@@ -593,7 +600,10 @@ func (p *agendaPage) heading(w int, count int) string {
 	if name := p.filterName(); name != "" {
 		parts = append(parts, fmt.Sprintf(m.Agenda.Filter, name))
 	}
-	left := " " + st.Title.Render(p.title()) + st.Muted.Render(" · "+strings.Join(parts, " · "))
+	left := " " + st.Title.Render(p.title())
+	if len(parts) > 0 {
+		left += st.Muted.Render(" · " + strings.Join(parts, " · "))
+	}
 	right := fmt.Sprintf(m.Agenda.Count, count) + " "
 	return agCell(left, max(w-len([]rune(right)), 0)) + right
 }
@@ -690,6 +700,12 @@ func (p *agendaPage) cellText(cell []agPlaced, rowStart time.Time) string {
 			text += p.env.L.Time(pl.s.StartsAt) + " "
 		}
 		text += name
+		if p.byRoom {
+			// the room layout says who, too
+			if first, _, ok := strings.Cut(sanitize.Line(pl.s.SpecialistName), " "); ok {
+				text += " · " + first
+			}
+		}
 	} else {
 		text = st.Muted.Render("┆ " + name)
 	}

@@ -90,3 +90,33 @@ func TestAgendaSpecialistSeesOwn(t *testing.T) {
 		t.Fatalf("a specialist is offered to record payments:\n%s", screen)
 	}
 }
+
+// TestAgendaScrollsColumnsAndRooms: four specialists do not fit in 80
+// columns: the header marks the hidden ones and moving right scrolls; r
+// switches to one column per room.
+func TestAgendaScrollsColumnsAndRooms(t *testing.T) {
+	f := newAgFixture(t)
+	for i, n := range [][2]string{{"Carla", "Vega"}, {"Jorge", "Zúñiga"}} {
+		s, err := f.tn.CreateSpecialist(f.ctx, f.actor, store.SpecialistInput{FirstName: n[0], LastName: n[1],
+			Document: "4100000" + string(rune('0'+i)), CompType: store.CompPercent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.specs = append(f.specs, s)
+	}
+	f.book(0, 3, 1, 9, 0, 60) // Jorge Zúñiga, the last column
+	term := f.start(t, 80, 24)
+	screen := term.WaitFor(t, "María Rojas", "Luis Soto", "Carla Vega", "›")
+	if strings.Contains(screen, "Jorge Zúñiga") {
+		t.Fatalf("four columns drawn in 80 cells:\n%s", screen)
+	}
+	for range 3 {
+		term.Key("right")
+	}
+	screen = term.WaitFor(t, "Jorge Zúñiga", "‹", "○ Ana García")
+	if strings.Contains(screen, "María Rojas") {
+		t.Fatalf("the first column is still shown after scrolling:\n%s", screen)
+	}
+	term.Key("r")
+	term.WaitFor(t, "por sala", "Sala 1", "Sala 2", "○ Ana García · Jorge")
+}

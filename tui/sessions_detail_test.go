@@ -172,3 +172,48 @@ func TestSessionReschedule(t *testing.T) {
 		t.Fatalf("new session: %+v, %v", moved, err)
 	}
 }
+
+// TestSessionReopen: an admin reopens a completed session (confirmation).
+func TestSessionReopen(t *testing.T) {
+	f := newAgFixture(t)
+	s := f.book(0, 1, 0, 9, 0, 60)
+	if _, err := f.tn.CompleteSession(f.ctx, f.actor, s.ID, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "✓ Ana García")
+	term.Key("enter")
+	term.WaitFor(t, "o reabrir", "✓ completada")
+	term.Key("o")
+	term.WaitFor(t, "¿Reabrir la sesión completada")
+	term.Key("s")
+	term.WaitFor(t, "✓ Sesión reabierta.", "○ sin plan", "c completar")
+	if got, err := f.tn.GetSession(f.ctx, f.actor, s.ID); err != nil || got.Status != store.SessionUnplanned {
+		t.Fatalf("reopened session: %+v, %v", got, err)
+	}
+}
+
+// TestBookingErrorShownAsConflicts: the error BookSession itself returns
+// for a clash (the check inside its transaction, backed by the exclusion
+// constraint) becomes the same per-date conflict with free slots the form
+// shows for the pre-check; other errors pass through.
+func TestBookingErrorShownAsConflicts(t *testing.T) {
+	f := newAgFixture(t)
+	busy := f.book(0, 0, 0, 10, 0, 60)
+	b := store.Booking{PatientID: f.patients[1].ID, SpecialistID: f.specs[0].ID, RoomID: f.rooms[1].ID,
+		Start: time.Date(2026, 12, 1, 10, 30, 0, 0, f.lima), DurationMin: 60}
+	_, err := f.tn.BookSession(f.ctx, f.actor, b)
+	conflicts, rest := agConflictsOf(f.ctx, f.tn, b, err)
+	if rest != nil || len(conflicts) != 1 {
+		t.Fatalf("conflicts %+v, error %v (from %v)", conflicts, rest, err)
+	}
+	c := conflicts[0]
+	if c.Overlap == nil || c.Overlap.SessionID != busy.ID || !c.Start.Equal(b.Start) || len(c.FreeSlots) != 3 ||
+		!c.FreeSlots[0].Equal(time.Date(2026, 12, 1, 11, 0, 0, 0, f.lima)) {
+		t.Fatalf("conflict: %+v", c)
+	}
+	other := &store.ValidationError{Fields: map[string]string{"start": "is required"}}
+	if cs, rest := agConflictsOf(f.ctx, f.tn, b, other); cs != nil || rest != other {
+		t.Fatalf("a validation error became %+v, %v", cs, rest)
+	}
+}
