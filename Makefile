@@ -2,8 +2,6 @@
 SHELL := /bin/bash
 BIN   := bin/consultorio
 GO    ?= go
-# Packages whose code runs goroutines are tested with the race detector.
-RACE_PKGS := ./server/... ./store/... ./pgcluster/... ./tui/...
 
 .PHONY: build run test test-short stop deps bench clean
 

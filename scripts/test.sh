@@ -19,6 +19,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	rm -rf "$CONSULTORIO_TEST_DATA"
 fi
 
+# Packages whose code runs goroutines are tested with the race detector.
 race_pkgs=$($GO list ./server/... ./store/... ./pgcluster/... ./tui/... 2>/dev/null || true)
 other_pkgs=$($GO list ./... | grep -vxF -f <(printf '%s\n' $race_pkgs) || true)
 

@@ -118,22 +118,30 @@ func (db *DB) MigratePublic(ctx context.Context) (int, error) {
 }
 
 // TenantVersion is a tenant schema and the migration version it is at.
+// Spare marks a spare schema of the pool (see TopUpSpares): it is migrated
+// like a tenant, so a clinic made from it is born up to date.
 type TenantVersion struct {
 	Schema  string
 	Role    string
 	Version int
+	Spare   bool
 }
 
 const tenantVersionsQuery = `
-	select t.schema_name, t.role_name, coalesce(v.version, 0)
-	from public.tenants t left join public.schema_versions v on v.schema_name = t.schema_name
-	where t.status <> 'archived'`
+	select schema_name, role_name, version, spare from (
+		select t.schema_name, t.role_name, coalesce(v.version, 0) as version, false as spare
+		from public.tenants t left join public.schema_versions v on v.schema_name = t.schema_name
+		where t.status <> 'archived'
+		union all
+		select s.schema_name, s.role_name, coalesce(v.version, 0), true
+		from public.spare_schemas s left join public.schema_versions v on v.schema_name = s.schema_name
+	) x`
 
 // TenantVersions reads the migration version of every live (not archived)
-// tenant in one query: a no-op migrate over thousands of tenants is this
-// query and nothing else.
+// tenant, and of every spare schema, in one query: a no-op migrate over
+// thousands of tenants is this query and nothing else.
 func (db *DB) TenantVersions(ctx context.Context) ([]TenantVersion, error) {
-	rows, err := db.pool.Query(ctx, tenantVersionsQuery+` order by t.schema_name`)
+	rows, err := db.pool.Query(ctx, tenantVersionsQuery+` order by schema_name`)
 	if err != nil {
 		return nil, fmt.Errorf("read tenant versions: %w", err)
 	}
@@ -144,9 +152,9 @@ func (db *DB) TenantVersions(ctx context.Context) ([]TenantVersion, error) {
 	return tvs, nil
 }
 
-// TenantVersionOf reads the migration version of one live tenant.
+// TenantVersionOf reads the migration version of one live tenant (or spare).
 func (db *DB) TenantVersionOf(ctx context.Context, schema string) (TenantVersion, error) {
-	rows, err := db.pool.Query(ctx, tenantVersionsQuery+` and t.schema_name = $1`, schema)
+	rows, err := db.pool.Query(ctx, tenantVersionsQuery+` where schema_name = $1`, schema)
 	if err != nil {
 		return TenantVersion{}, fmt.Errorf("read version of %s: %w", schema, err)
 	}
@@ -162,7 +170,7 @@ func (db *DB) TenantVersionOf(ctx context.Context, schema string) (TenantVersion
 
 func scanTenantVersion(r pgx.CollectableRow) (TenantVersion, error) {
 	var tv TenantVersion
-	err := r.Scan(&tv.Schema, &tv.Role, &tv.Version)
+	err := r.Scan(&tv.Schema, &tv.Role, &tv.Version, &tv.Spare)
 	return tv, err
 }
 
@@ -184,6 +192,19 @@ func (db *DB) MigrateTenant(ctx context.Context, tv TenantVersion) (int, error) 
 			}
 			if current >= m.Version {
 				return nil
+			}
+			// The schema may have been renamed since its version was read (a
+			// spare claimed by a new clinic, a clinic archived). Checked under
+			// the version lock, and it matters: with the schema gone, the
+			// search_path would fall through to public and the migration's
+			// tables would land there.
+			var exists bool
+			if err := tx.QueryRow(ctx, `select exists(select 1 from pg_catalog.pg_namespace where nspname = $1)`,
+				tv.Schema).Scan(&exists); err != nil {
+				return fmt.Errorf("check schema: %w", err)
+			}
+			if !exists {
+				return fmt.Errorf("schema %q no longer exists (renamed meanwhile; run migrate again)", tv.Schema)
 			}
 			if err := applyTenantMigration(ctx, tx, tv.Schema, m); err != nil {
 				return err

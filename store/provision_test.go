@@ -22,6 +22,8 @@ func TestValidateSchemaName(t *testing.T) {
 		`x"; drop schema public; --`: "may only contain",
 		"ab":                         "at least 3",
 		"information_schema":         "reserved",
+		"spare_0a1b2c":               "spare_",
+		"archived_7":                 "reserved",
 	}
 	for name, why := range refused {
 		err := store.ValidateSchemaName(name)
@@ -84,40 +86,101 @@ func TestCreateTenant(t *testing.T) {
 }
 
 // A failure at any step of provisioning leaves no tenant row, schema, role
-// or domain behind.
+// or domain behind; on the spare path it also leaves the claimed spare in
+// the pool, untouched.
 func TestCreateTenantIsAtomic(t *testing.T) {
-	db := storetest.NewDB(t)
-	ctx := context.Background()
-	for _, step := range []string{"tenant", "schema", "tables", "admin", "domains"} {
-		boom := errors.New("injected failure")
-		_, err := store.CreateTenantWithHook(ctx, db, store.NewTenant{
-			Schema: "atomic", Name: "Atomic", AdminEmail: "a@atomic.test", Domains: []string{"atomic.test"},
-		}, func(s string) error {
-			if s == step {
-				return boom
+	for _, withSpare := range []bool{false, true} {
+		t.Run(map[bool]string{false: "built", true: "spare"}[withSpare], func(t *testing.T) {
+			db := storetest.NewDB(t)
+			ctx := context.Background()
+			var spare string
+			if withSpare {
+				if _, err := db.TopUpSpares(ctx, 1); err != nil {
+					t.Fatal(err)
+				}
+				spare = onlySpare(t, db)
 			}
-			return nil
+			for _, step := range []string{"tenant", "schema", "tables", "admin", "domains"} {
+				boom := errors.New("injected failure")
+				_, err := store.CreateTenantWithHook(ctx, db, store.NewTenant{
+					Schema: "atomic", Name: "Atomic", AdminEmail: "a@atomic.test", Domains: []string{"atomic.test"},
+				}, func(s string) error {
+					if s == step {
+						return boom
+					}
+					return nil
+				})
+				if !errors.Is(err, boom) {
+					t.Fatalf("step %s: want the injected error, got %v", step, err)
+				}
+				var n int
+				err = db.Pool().QueryRow(ctx, `select
+					(select count(*) from public.tenants) + (select count(*) from public.domains) +
+					(select count(*) from pg_namespace where nspname = 'atomic') +
+					(select count(*) from pg_roles where rolname = $1) +
+					(select count(*) from public.schema_versions where schema_name = 'atomic') +
+					(select count(*) from public.operator_audit)`, store.RolePrefix(dbName(t, db))+"atomic").Scan(&n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					t.Fatalf("failure after step %s left %d objects behind", step, n)
+				}
+				if withSpare {
+					// The claim rolled back: the same spare, schema, role
+					// and version row, ready again.
+					if got := onlySpare(t, db); got != spare {
+						t.Fatalf("step %s: pool holds %q, want %q", step, got, spare)
+					}
+					checkSpareIntact(t, db, spare)
+				}
+			}
+			// And then it works, from the spare when there is one.
+			p, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{Schema: "atomic", Name: "Atomic", AdminEmail: "a@atomic.test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.FromSpare != withSpare {
+				t.Fatalf("FromSpare = %v, want %v", p.FromSpare, withSpare)
+			}
+			if withSpare {
+				if n, err := db.SpareCount(ctx); err != nil || n != 0 {
+					t.Fatalf("spares left after the claim: %d (%v)", n, err)
+				}
+				var left int
+				if err := db.Pool().QueryRow(ctx, `select (select count(*) from pg_namespace where nspname = $1) +
+					(select count(*) from public.schema_versions where schema_name = $1)`, spare).Scan(&left); err != nil || left != 0 {
+					t.Fatalf("the claimed spare's name is still in use (%d, %v)", left, err)
+				}
+			}
 		})
-		if !errors.Is(err, boom) {
-			t.Fatalf("step %s: want the injected error, got %v", step, err)
-		}
-		var n int
-		err = db.Pool().QueryRow(ctx, `select
-			(select count(*) from public.tenants) + (select count(*) from public.domains) +
-			(select count(*) from pg_namespace where nspname = 'atomic') +
-			(select count(*) from pg_roles where rolname = $1) +
-			(select count(*) from public.schema_versions where schema_name = 'atomic') +
-			(select count(*) from public.operator_audit)`, store.RolePrefix(dbName(t, db))+"atomic").Scan(&n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n != 0 {
-			t.Fatalf("failure after step %s left %d objects behind", step, n)
-		}
 	}
-	// And then it works.
-	if _, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{Schema: "atomic", Name: "Atomic", AdminEmail: "a@atomic.test"}); err != nil {
-		t.Fatal(err)
+}
+
+// onlySpare returns the name of the one spare in the pool.
+func onlySpare(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var name string
+	if err := db.Pool().QueryRow(context.Background(), `select schema_name from public.spare_schemas`).Scan(&name); err != nil {
+		t.Fatalf("the pool does not hold exactly one spare: %v", err)
+	}
+	return name
+}
+
+// checkSpareIntact checks a spare's schema, role and version row exist under
+// its own names, at the latest version.
+func checkSpareIntact(t *testing.T, db *store.DB, spare string) {
+	t.Helper()
+	var schemas, roles, version int
+	err := db.Pool().QueryRow(context.Background(), `select
+		(select count(*) from pg_namespace where nspname = $1),
+		(select count(*) from pg_roles r join public.spare_schemas s on s.role_name = r.rolname where s.schema_name = $1),
+		(select version from public.schema_versions where schema_name = $1)`, spare).Scan(&schemas, &roles, &version)
+	if err != nil {
+		t.Fatalf("spare %s: %v", spare, err)
+	}
+	if schemas != 1 || roles != 1 || version != db.LatestTenantVersion() {
+		t.Fatalf("spare %s: %d schema, %d role, version %d", spare, schemas, roles, version)
 	}
 }
 

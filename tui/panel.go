@@ -66,11 +66,11 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 // panelScreens lists the panel's screens in navigation order.
 func panelScreens() []ScreenDef {
 	return []ScreenDef{
-		{ID: ScreenClients, Title: func(m *i18n.Messages) string { return m.Panel.Clients }},
-		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }},
-		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }},
-		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }},
-		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }},
+		{ID: ScreenClients, Title: func(m *i18n.Messages) string { return m.Panel.Clients }, New: newClientsScreen},
+		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }, New: newPlansScreen},
+		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }, New: newBillingScreen},
+		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }, New: newDashboardScreen},
+		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }, New: newOpsAuditScreen},
 	}
 }
 

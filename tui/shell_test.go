@@ -35,8 +35,9 @@ func startClinic(t *testing.T, tn *store.Tenant, u *store.User, w, h int, opts .
 	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), placeholderScreens()), w, h, opts...)
 }
 
-// placeholderScreens are the clinic's screens with placeholders only: the
-// shell's tests use a demo clinic without a database.
+// placeholderScreens are the clinic's screens with every one a placeholder:
+// the demo tenant has no database behind it, and the shell's tests must not
+// depend on what each screen draws.
 func placeholderScreens() []ScreenDef {
 	defs := clinicScreens()
 	for i := range defs {

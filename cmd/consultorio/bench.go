@@ -55,14 +55,22 @@ func benchDB(ctx context.Context, cfg *config, maxConns int32) (*store.DB, error
 }
 
 func newBenchProvisionCmd(cfg *config) *cobra.Command {
-	var count int
+	var count, spares int
 	cmd := &cobra.Command{
-		Use:   "provision --count N",
+		Use:   "provision --count N [--spares N]",
 		Short: "Provision N clinics one after another and report the time per clinic",
-		Args:  args(cobra.NoArgs),
+		Long: `Provision --count clinics one after another and report the time of
+CreateTenant per clinic. With --spares N the pool of spare schemas is topped
+up to N before the first creation and again after each one, outside the
+timed call, as the server does in the background: creations take a spare.
+With --spares 0 (the default) every creation builds its schema.`,
+		Args: args(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if count < 1 {
 				return usagef("bench provision: --count must be at least 1")
+			}
+			if spares < 0 {
+				return usagef("bench provision: --spares must not be negative")
 			}
 			ctx := c.Context()
 			db, err := benchDB(ctx, cfg, 4)
@@ -77,17 +85,40 @@ func newBenchProvisionCmd(cfg *config) *cobra.Command {
 			out := c.OutOrStdout()
 			p := newProgress(c.ErrOrStderr(), "provisioning")
 			durs := make([]time.Duration, 0, count)
+			var topUps []time.Duration
+			fromSpare := 0
+			topUp := func() error {
+				if spares == 0 {
+					return nil
+				}
+				t0 := time.Now()
+				if _, err := db.TopUpSpares(ctx, spares); err != nil {
+					return fmt.Errorf("bench provision: %w", err)
+				}
+				topUps = append(topUps, time.Since(t0))
+				return nil
+			}
+			if err := topUp(); err != nil {
+				return err
+			}
 			start := time.Now()
 			for i := range count {
 				schema := fmt.Sprintf("%s%05d", benchPrefix, first+i+1)
 				t0 := time.Now()
-				if _, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
+				pr, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
 					Schema: schema, Name: "Bench " + schema, AdminEmail: "admin@" + schema + ".test",
 					Domains: []string{schema + ".bench.test"},
-				}); err != nil {
+				})
+				if err != nil {
 					return fmt.Errorf("bench provision %s: %w", schema, err)
 				}
 				durs = append(durs, time.Since(t0))
+				if pr.FromSpare {
+					fromSpare++
+				}
+				if err := topUp(); err != nil {
+					return err
+				}
 				p.update(i+1, count)
 			}
 			total := time.Since(start)
@@ -95,10 +126,15 @@ func newBenchProvisionCmd(cfg *config) *cobra.Command {
 			fmt.Fprintf(out, "provisioned %d clinics in %s (%.1f per second; %d clinics in the database now)\n",
 				count, total.Round(time.Millisecond), float64(count)/total.Seconds(), first+count)
 			fmt.Fprintf(out, "per clinic: %s\n", stats(durs))
+			fmt.Fprintf(out, "from a spare: %d of %d (pool of %d topped up between creations, untimed)\n", fromSpare, count, spares)
+			if spares > 0 {
+				fmt.Fprintf(out, "pool top-ups (the first one builds %d): %s\n", spares, stats(topUps))
+			}
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&count, "count", 100, "clinics to provision")
+	cmd.Flags().IntVar(&spares, "spares", 0, "spare schemas to keep in the pool between creations (0: build every schema)")
 	return cmd
 }
 
@@ -132,7 +168,16 @@ scratch database for the next run.`,
 				return err
 			}
 			out := c.OutOrStdout()
-			fmt.Fprintf(out, "%d clinics\n", len(tvs))
+			clinics := 0
+			for _, tv := range tvs {
+				if !tv.Spare {
+					clinics++
+				}
+			}
+			fmt.Fprintf(out, "%d clinics\n", clinics)
+			if n := len(tvs) - clinics; n > 0 {
+				fmt.Fprintf(out, "%d spare schemas (migrated too)\n", n)
+			}
 
 			noop := migrateFlags{shared: true, tenants: true, jobs: jobs}
 			var durs []time.Duration
@@ -158,7 +203,7 @@ scratch database for the next run.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "one-statement migration (%s) over %d clinics, --jobs %d: %s total, %s per clinic\n",
+			fmt.Fprintf(out, "one-statement migration (%s) over %d schemas, --jobs %d: %s total, %s per schema\n",
 				stmt, len(tvs), jobs, d.Round(time.Millisecond), (d / time.Duration(max(len(tvs), 1))).Round(10*time.Microsecond))
 			return nil
 		},
@@ -181,7 +226,8 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			rows, err := db.Pool().Query(ctx, `select schema_name, role_name from public.tenants order by id`)
+			rows, err := db.Pool().Query(ctx, `select schema_name, role_name from public.tenants
+				union all select schema_name, role_name from public.spare_schemas`)
 			if err != nil {
 				return err
 			}
@@ -203,7 +249,10 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 					if err != nil {
 						return err
 					}
-					_, err = tx.Exec(ctx, `delete from public.tenants where schema_name = $1`, x.schema)
+					if _, err = tx.Exec(ctx, `delete from public.tenants where schema_name = $1`, x.schema); err != nil {
+						return err
+					}
+					_, err = tx.Exec(ctx, `delete from public.spare_schemas where schema_name = $1`, x.schema)
 					return err
 				})
 				if err != nil {
@@ -213,7 +262,7 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 			if _, err := db.Pool().Exec(ctx, `delete from public.operator_audit where actor = 'cli' and target like $1 || '%'`, benchPrefix); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "dropped %d bench clinics\n", len(all))
+			fmt.Fprintf(c.OutOrStdout(), "dropped %d bench clinics and spare schemas\n", len(all))
 			return nil
 		},
 	}

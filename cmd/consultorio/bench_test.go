@@ -22,9 +22,20 @@ func TestBenchCommands(t *testing.T) {
 	if out := c.ok("bench", "clean"); !strings.Contains(out, "dropped 3 bench clinics") {
 		t.Fatalf("clean:\n%s", out)
 	}
+	// With a pool: every creation takes a spare; clean drops the pool too.
+	out = c.ok("bench", "provision", "--count", "2", "--spares", "2")
+	if !strings.Contains(out, "provisioned 2 clinics") || !strings.Contains(out, "from a spare: 2 of 2 (pool of 2") ||
+		!strings.Contains(out, "pool top-ups (the first one builds 2): median") {
+		t.Fatalf("provision --spares 2:\n%s", out)
+	}
+	if out := c.ok("bench", "clean"); !strings.Contains(out, "dropped 4 bench clinics and spare schemas") {
+		t.Fatalf("clean with spares:\n%s", out)
+	}
 	var n int
 	if err := c.db().Pool().QueryRow(context.Background(), `select (select count(*) from public.tenants) +
-		(select count(*) from pg_namespace where nspname like 'bench-%') +
+		(select count(*) from pg_namespace where nspname like 'bench-%' or nspname like 'spare\_%') +
+		(select count(*) from public.spare_schemas) + (select count(*) from public.schema_versions where schema_name <> 'public') +
+		(select count(*) from pg_roles where rolname like 'ct' || left(encode(sha256(current_database()::bytea), 'hex'), 6) || '_spare\_%') +
 		(select count(*) from pg_roles where rolname like 'ct' || left(encode(sha256(current_database()::bytea), 'hex'), 6) || '_bench-%')`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ type migrateFlags struct {
 	schema  string
 	jobs    int
 	json    bool
+	spares  int // pool size to top up to after migrating every tenant (0: none)
 }
 
 func newMigrateCmd(cfg *config) *cobra.Command {
@@ -44,6 +45,9 @@ in one query and touches nothing else.`,
 			if f.jobs < 1 {
 				return usagef("migrate: --jobs must be at least 1")
 			}
+			if err := checkSpares("migrate", f.spares); err != nil {
+				return err
+			}
 			if !f.shared && !f.tenants && f.schema == "" {
 				f.shared, f.tenants = true, true
 			}
@@ -58,6 +62,7 @@ in one query and touches nothing else.`,
 	cmd.Flags().StringVar(&f.schema, "schema", "", "migrate only this tenant schema")
 	cmd.Flags().IntVar(&f.jobs, "jobs", 4, "tenants migrated in parallel")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the summary as JSON")
+	sparesFlag(cmd, &f.spares)
 	return cmd
 }
 
@@ -65,6 +70,7 @@ in one query and touches nothing else.`,
 type migrateSummary struct {
 	Public  *publicSummary  `json:"public,omitempty"`
 	Tenants *tenantsSummary `json:"tenants,omitempty"`
+	Spares  *sparesSummary  `json:"spares,omitempty"`
 }
 
 type publicSummary struct {
@@ -110,13 +116,23 @@ func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr
 		}
 	}
 	if f.tenants && failure == nil {
-		ts, err := migrateTenants(ctx, db, f, stderr)
+		ts, ss, err := migrateTenants(ctx, db, f, stderr)
 		if err != nil {
 			failure = err
 		} else {
 			sum.Tenants = ts
 			if n := len(ts.Failed); n > 0 {
 				failure = fmt.Errorf("%d of %d tenants failed to migrate", n, ts.Total)
+			}
+			if ss != nil {
+				sum.Spares = ss
+				err := topUpAfterMigrate(ctx, db, f.spares, ss)
+				if n := len(ss.Failed); n > 0 && failure == nil {
+					failure = fmt.Errorf("%d of %d spare schemas failed to migrate", n, ss.Total)
+				}
+				if err != nil && failure == nil {
+					failure = err
+				}
 			}
 		}
 	}
@@ -130,31 +146,46 @@ func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr
 	return failure
 }
 
-func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io.Writer) (*tenantsSummary, error) {
+// migrateTenants migrates the tenant schemas (one with --schema) and, in a
+// run over all of them, the spare schemas of the pool too: a clinic made
+// from a spare must be born at the latest version. Spares are summarised
+// apart (nil with --schema).
+func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io.Writer) (*tenantsSummary, *sparesSummary, error) {
 	start := time.Now()
 	var tvs []store.TenantVersion
 	if f.schema != "" {
 		tv, err := db.TenantVersionOf(ctx, f.schema)
 		if errors.Is(err, store.ErrNoSuchTenant) {
-			return nil, fmt.Errorf("no live tenant with schema %q", f.schema)
+			return nil, nil, fmt.Errorf("no live tenant with schema %q", f.schema)
 		}
 		if err != nil {
-			return nil, explainMissingPublic(err)
+			return nil, nil, explainMissingPublic(err)
 		}
+		tv.Spare = false // named explicitly: counted as the one schema asked for
 		tvs = []store.TenantVersion{tv}
 	} else {
 		var err error
 		if tvs, err = db.TenantVersions(ctx); err != nil {
-			return nil, explainMissingPublic(err)
+			return nil, nil, explainMissingPublic(err)
 		}
 	}
 	latest := db.LatestTenantVersion()
-	ts := &tenantsSummary{LatestVersion: latest, Total: len(tvs), Migrated: []string{}, Failed: []tenantFailure{}}
+	ts := &tenantsSummary{LatestVersion: latest, Migrated: []string{}, Failed: []tenantFailure{}}
+	var ss *sparesSummary
+	if f.schema == "" {
+		ss = &sparesSummary{Failed: []tenantFailure{}}
+	}
 	var pending []store.TenantVersion
 	for _, tv := range tvs {
-		if tv.Version < latest {
-			pending = append(pending, tv)
+		if tv.Spare {
+			ss.Total++
 		} else {
+			ts.Total++
+		}
+		switch {
+		case tv.Version < latest:
+			pending = append(pending, tv)
+		case !tv.Spare:
 			ts.UpToDate++
 		}
 	}
@@ -167,7 +198,15 @@ func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io
 			p.update(done, total)
 		})
 		p.finish()
-		for _, r := range results {
+		for i, r := range results {
+			if pending[i].Spare {
+				if r.Err != nil {
+					ss.Failed = append(ss.Failed, tenantFailure{Schema: r.Schema, Error: r.Err.Error()})
+				} else if r.Applied > 0 {
+					ss.Migrated++
+				}
+				continue
+			}
 			switch {
 			case r.Err != nil:
 				ts.Failed = append(ts.Failed, tenantFailure{Schema: r.Schema, Error: r.Err.Error()})
@@ -181,7 +220,7 @@ func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io
 		sort.Slice(ts.Failed, func(i, j int) bool { return ts.Failed[i].Schema < ts.Failed[j].Schema })
 	}
 	ts.Seconds = time.Since(start).Seconds()
-	return ts, nil
+	return ts, ss, nil
 }
 
 // explainMissingPublic turns "relation does not exist" on the public tables
@@ -212,6 +251,9 @@ func printMigrateSummary(w io.Writer, sum migrateSummary) {
 		for _, fl := range ts.Failed {
 			fmt.Fprintf(w, "  failed: %s: %s\n", fl.Schema, oneLine(fl.Error))
 		}
+	}
+	if sum.Spares != nil {
+		printSparesSummary(w, sum.Spares)
 	}
 }
 

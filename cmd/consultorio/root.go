@@ -70,6 +70,7 @@ func newRootCmd(e env) *cobra.Command {
 	// Wrong flags and arguments are usage errors: exit status 2.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 	root.AddCommand(newDBCmd(cfg))
+	root.AddCommand(newServeCmd(cfg))
 	root.AddCommand(newMigrateCmd(cfg))
 	root.AddCommand(newTenantsCmd(cfg))
 	root.AddCommand(newOperatorsCmd(cfg))

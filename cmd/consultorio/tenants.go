@@ -482,6 +482,7 @@ func newTenantsCreateCmd(cfg *config) *cobra.Command {
 		patients   int
 		users      int
 		jsonOutput bool
+		spares     int
 	)
 	cmd := &cobra.Command{
 		Use:   "create <schema> --name N --admin-email E",
@@ -501,6 +502,9 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 			}
 			if err := store.ValidateSchemaName(nt.Schema); err != nil {
 				return usagef("tenants create: %v", err)
+			}
+			if err := checkSpares("tenants create", spares); err != nil {
+				return err
 			}
 			if c.Flags().Changed("monthly-fee") {
 				d, err := parseAmount(fee)
@@ -534,6 +538,8 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 			if err != nil {
 				return fmt.Errorf("tenants create: %w", err)
 			}
+			// After the output: the pool is refilled for the next creation.
+			defer topUpAfterCreate(c.Context(), db, spares, c.ErrOrStderr())
 			ssh := cfg.sshLine(p.Tenant.Schema)
 			if jsonOutput {
 				return writeJSON(c.OutOrStdout(), struct {
@@ -559,6 +565,7 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 	f.StringVar(&nt.Currency, "currency", "PEN", "the clinic's currency (ISO code)")
 	f.StringVar(&nt.Lang, "lang", "es", "the clinic's language: es or en")
 	f.BoolVar(&jsonOutput, "json", false, "print the result as JSON")
+	sparesFlag(cmd, &spares)
 	return cmd
 }
 

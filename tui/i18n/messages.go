@@ -63,6 +63,19 @@ type Messages struct {
 	Payments Payments
 	Expenses Expenses
 	Finance  Finance
+
+	Ops PanelScreens // operator panel screens (panelscreens.go)
+
+	// Screens.
+	Patients Patients
+
+	// Administration screens (admin.go).
+	Admin          Admin
+	Specialists    Specialists
+	Staff          Staff
+	ClinicSettings ClinicSettings
+	Rooms          Rooms
+	ClinicAudit    ClinicAudit
 }
 
 // Shell: the frame around every screen.

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"consultorio/store"
+	"consultorio/store/storetest"
+)
+
+func spareCount(t *testing.T, db *store.DB) int {
+	t.Helper()
+	n, err := db.SpareCount(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// `tenants create` refills the pool it takes from: the first creation builds
+// its schema and fills the pool, the next one takes a spare.
+func TestTenantsCreateTopsUpSpares(t *testing.T) {
+	c := newCLI(t)
+	db := c.db()
+	c.fails(2, "--spares must not be negative", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--spares", "-1")
+	c.ok("tenants", "create", "clinic-a", "--name", "A", "--admin-email", "a@a.test", "--spares", "0")
+	if n := spareCount(t, db); n != 0 {
+		t.Fatalf("--spares 0 built %d spares", n)
+	}
+	c.ok("tenants", "create", "clinic-b", "--name", "B", "--admin-email", "b@b.test")
+	if n := spareCount(t, db); n != store.DefaultSpares {
+		t.Fatalf("pool of %d after a creation, want %d", n, store.DefaultSpares)
+	}
+	var spares []string
+	rows, err := db.Pool().Query(context.Background(), `select schema_name from public.spare_schemas order by created_at, schema_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		spares = append(spares, s)
+	}
+	out := c.ok("tenants", "create", "clinic-c", "--name", "C", "--admin-email", "c@c.test", "--json")
+	if !strings.Contains(out, `"setup_code"`) || strings.Contains(out, "spare") {
+		t.Fatalf("json output:\n%s", out)
+	}
+	// clinic-c took the oldest spare, and the pool is full again.
+	var taken int
+	if err := db.Pool().QueryRow(context.Background(), `select count(*) from pg_namespace where nspname = $1`, spares[0]).Scan(&taken); err != nil || taken != 0 {
+		t.Fatalf("the oldest spare %s is still there (%d, %v)", spares[0], taken, err)
+	}
+	if n := spareCount(t, db); n != store.DefaultSpares {
+		t.Fatalf("pool of %d after the second creation, want %d", n, store.DefaultSpares)
+	}
+}
+
+// `migrate` migrates the spares with the tenants, reports them apart, and
+// tops the pool up.
+func TestMigrateMigratesAndTopsUpSpares(t *testing.T) {
+	c := newCLI(t)
+	old := c.db()
+	for _, s := range []string{"clinic-a", "clinic-b"} {
+		storetest.NewTenant(t, old, s)
+	}
+	out := c.ok("migrate", "--spares", "0")
+	if !strings.Contains(out, "tenants: 2 schemas, 0 migrated, 2 up to date") || !strings.Contains(out, "spare schemas: 0 ready (0 migrated, 0 built, 0 failed)") {
+		t.Fatalf("--spares 0:\n%s", out)
+	}
+	out = c.ok("migrate")
+	if !strings.Contains(out, "tenants: 2 schemas, 0 migrated, 2 up to date") || !strings.Contains(out, "spare schemas: 2 ready (0 migrated, 2 built, 0 failed)") {
+		t.Fatalf("first top-up:\n%s", out)
+	}
+	c.fails(2, "--spares must not be negative", "migrate", "--spares", "-2")
+
+	// A new release's tenant migration reaches the spares too.
+	c.opts = store.Options{Migrations: extraMigration()}
+	out = c.ok("migrate", "--spares", "3")
+	if !strings.Contains(out, "tenants: 2 schemas, 2 migrated, 0 up to date, 0 failed (latest version 2,") ||
+		!strings.Contains(out, "spare schemas: 3 ready (2 migrated, 1 built, 0 failed)") {
+		t.Fatalf("migration with spares:\n%s", out)
+	}
+	db := c.db()
+	tvs, err := db.TenantVersions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tvs) != 5 {
+		t.Fatalf("%d schemas, want 2 clinics and 3 spares", len(tvs))
+	}
+	for _, tv := range tvs {
+		if tv.Version != 2 {
+			t.Errorf("%s (spare %v) at version %d, want 2", tv.Schema, tv.Spare, tv.Version)
+		}
+	}
+	sum := decodeJSON[struct {
+		Spares *sparesSummary `json:"spares"`
+	}](t, c.ok("migrate", "--json", "--spares", "3"))
+	if s := sum.Spares; s == nil || s.Total != 3 || s.Ready != 3 || s.Migrated != 0 || s.Built != 0 || len(s.Failed) != 0 {
+		t.Fatalf("json spares: %+v", sum.Spares)
+	}
+	// --schema migrates that one schema and leaves the pool alone.
+	if out := c.ok("migrate", "--schema", "clinic-a"); strings.Contains(out, "spare schemas") {
+		t.Fatalf("--schema touched the pool:\n%s", out)
+	}
+}

@@ -1,0 +1,37 @@
+package server
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+)
+
+// clinicParams and panelParams are what a TUI session starts from.
+type clinicParams struct {
+	Tenant         *store.Tenant
+	User           *store.User // nil: the login form first
+	RemoteAddr     string
+	OfferKey       string // authorized_keys line of the key that signed, "" if none
+	Width, Height  int
+	DarkBackground bool
+}
+
+type panelParams struct {
+	DB             *store.DB
+	Operator       *store.Operator // nil: the login form first
+	RemoteAddr     string
+	OfferKey       string
+	Width, Height  int
+	DarkBackground bool
+}
+
+// appSet makes the TUI models of sessions and the message that ends one.
+// The server uses the tui package's; tests substitute their own to exercise
+// the plumbing (panics, ignored end messages) on its own.
+type appSet struct {
+	clinic func(context.Context, clinicParams) tea.Model
+	panel  func(context.Context, panelParams) tea.Model
+	end    func(reason string) tea.Msg
+}

@@ -1,0 +1,44 @@
+package server
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+	"consultorio/tui"
+	"consultorio/tui/i18n"
+)
+
+// defaultApps are the tui package's clinic app and operator panel.
+func defaultApps() appSet {
+	return appSet{
+		clinic: func(ctx context.Context, p clinicParams) tea.Model {
+			return tui.NewClinicApp(ctx, tui.ClinicSession(p))
+		},
+		panel: func(ctx context.Context, p panelParams) tea.Model {
+			return tui.NewPanelApp(ctx, tui.PanelSession(p))
+		},
+		end: endSessionMsg,
+	}
+}
+
+// endSessionMsg tells the TUI why the server ends the session; the reasons
+// it knows it shows in the user's language.
+func endSessionMsg(reason string) tea.Msg {
+	switch reason {
+	case reasonShutdown:
+		reason = tui.ReasonShutdown
+	case reasonIdle:
+		reason = tui.ReasonIdle
+	case store.ErrTenantSuspended.Error():
+		reason = tui.ReasonSuspended
+	}
+	return tui.EndSessionMsg{Reason: reason}
+}
+
+// suspendedText is the refusal a person sees in a terminal, in the clinic's
+// language (scripts get the store's English message).
+func suspendedText(tn *store.Tenant) string {
+	return i18n.For(i18n.ParseLang(tn.Info.Lang)).Errors.Suspended
+}

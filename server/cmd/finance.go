@@ -1,0 +1,76 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// `finance`: every figure of the finance dashboard (admin).
+func init() {
+	register(Clinic, func(env *Env) *cobra.Command {
+		c := &cobra.Command{
+			Use:   "finance [--month YYYY-MM]",
+			Short: "The finance dashboard of a month (default this month): income, expenses, payroll, balance",
+			Args:  cobra.NoArgs,
+			RunE: func(c *cobra.Command, _ []string) error {
+				month := env.today()
+				if given(c, "month") {
+					m, err := parseMonth("month", flagString(c, "month"))
+					if err != nil {
+						return err
+					}
+					month = m
+				}
+				r, err := env.Tenant.Finance(c.Context(), env.Actor(), month)
+				if err != nil {
+					return err
+				}
+				v := financeView(r, env.Tenant.Info.Currency, env.loc())
+				return output(c, v, func(w io.Writer) error { return printFinance(w, v) })
+			},
+		}
+		c.Flags().String("month", "", "month YYYY-MM (default: this month)")
+		return c
+	})
+}
+
+func printFinance(w io.Writer, v FinanceView) error {
+	if err := fields(w, "month", v.Month, "currency", v.Currency,
+		"collected income", v.Collected,
+		"pending income", fmt.Sprintf("%s (unpaid %s + not yet billed %s)", v.Pending, v.PendingUnpaid, v.PendingUnbilled),
+		"expenses", fmt.Sprintf("%s (paid %s)", v.Expenses, v.ExpensesPaid),
+		"payroll", fmt.Sprintf("%s (fixed %s + percent %s)", v.Payroll, v.PayrollFixed, v.PayrollPercent),
+		"balance", v.Balance); err != nil {
+		return err
+	}
+	if len(v.PayrollLines) > 0 {
+		fmt.Fprintln(w, "\nPayroll")
+		rows := make([][]string, len(v.PayrollLines))
+		for i, l := range v.PayrollLines {
+			pay := l.CompValue
+			if l.CompType == "percent" {
+				pay += "% of " + l.Collected
+			} else {
+				pay += " monthly"
+			}
+			rows[i] = []string{l.Name, l.CompType, pay, l.Amount}
+		}
+		if err := table(w, []string{"SPECIALIST", "PAY", "BASIS", "AMOUNT"}, rows); err != nil {
+			return err
+		}
+	}
+	if len(v.NextExpenses) > 0 {
+		fmt.Fprintln(w, "\nNext unpaid expenses")
+		if err := expenseTable(w, v.NextExpenses); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, "\nLast 12 months")
+	rows := make([][]string, len(v.Chart))
+	for i, m := range v.Chart {
+		rows[i] = []string{m.Month, m.Income, m.Expenses}
+	}
+	return table(w, []string{"MONTH", "INCOME", "EXPENSES"}, rows)
+}

@@ -1,0 +1,279 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"consultorio/store"
+)
+
+// The scripted commands' formats (PRODUCT.md §1): dates YYYY-MM-DD, times
+// YYYY-MM-DD HH:MM in the clinic's time zone, months YYYY-MM, amounts as
+// decimal strings with two decimals.
+const (
+	dateLayout  = "2006-01-02"
+	timeLayout  = "2006-01-02 15:04"
+	monthLayout = "2006-01"
+)
+
+// loc is the clinic's time zone.
+func (e *Env) loc() *time.Location { return e.Tenant.Info.Location() }
+
+// today is the clinic's current date as written (midnight UTC), the form
+// the store takes for calendar dates.
+func (e *Env) today() time.Time {
+	y, m, d := e.Tenant.DB().Now().In(e.loc()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// ---- output ----
+
+// fmtTime is an instant in the clinic's time zone.
+func fmtTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(timeLayout) }
+
+func fmtTimePtr(t *time.Time, loc *time.Location) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := fmtTime(*t, loc)
+	return &s
+}
+
+// fmtDate is a calendar date the store keeps as midnight UTC: written as
+// stored, without a zone conversion that could move it a day.
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(dateLayout)
+}
+
+func fmtDatePtr(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := fmtDate(*t)
+	return &s
+}
+
+// fmtMonth is the month of a first-of-month instant in the clinic's zone.
+func fmtMonth(t time.Time, loc *time.Location) string { return t.In(loc).Format(monthLayout) }
+
+// money is an amount as a decimal string with two decimals.
+func money(d decimal.Decimal) string { return d.StringFixed(2) }
+
+func moneyPtr(d *decimal.Decimal) *string {
+	if d == nil {
+		return nil
+	}
+	s := money(*d)
+	return &s
+}
+
+// orDash is s, or "-" for an empty text cell.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func idStr(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return strconv.FormatInt(*id, 10)
+}
+
+// ---- input (mistakes here are usage errors: exit status 2) ----
+
+// parseID reads a record id: a positive integer.
+func parseID(what, s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%s must be a positive integer id, not %q", what, s)
+	}
+	return id, nil
+}
+
+// parseDate reads YYYY-MM-DD as a calendar date (midnight UTC, "as
+// written", the form the store takes).
+func parseDate(flag, s string) (time.Time, error) {
+	d, err := time.Parse(dateLayout, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, usagef("--%s: %q is not a date YYYY-MM-DD", flag, s)
+	}
+	return d, nil
+}
+
+// parseTime reads YYYY-MM-DD HH:MM (or with a T) in the clinic's zone.
+func parseTime(flag, s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{timeLayout, "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usagef("--%s: %q is not a time YYYY-MM-DD HH:MM", flag, s)
+}
+
+// parseMonth reads YYYY-MM as the first day of that month (as written).
+func parseMonth(flag, s string) (time.Time, error) {
+	m, err := time.Parse(monthLayout, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, usagef("--%s: %q is not a month YYYY-MM", flag, s)
+	}
+	return m, nil
+}
+
+// parseMoney reads an amount such as 80 or 80.50 (the store checks range
+// and decimals).
+func parseMoney(flag, s string) (decimal.Decimal, error) {
+	s = strings.TrimSpace(s)
+	d, err := decimal.NewFromString(s)
+	if err != nil || strings.ContainsAny(s, "eE") {
+		return decimal.Decimal{}, usagef("--%s: %q is not an amount like 80 or 80.50", flag, s)
+	}
+	return d, nil
+}
+
+// Flag readers: the flags are defined by the command, so a lookup cannot
+// fail; a value is only read when the flag was given.
+
+func flagString(c *cobra.Command, name string) string {
+	v, _ := c.Flags().GetString(name)
+	return v
+}
+
+func flagInt64(c *cobra.Command, name string) int64 {
+	v, _ := c.Flags().GetInt64(name)
+	return v
+}
+
+func flagInt(c *cobra.Command, name string) int {
+	v, _ := c.Flags().GetInt(name)
+	return v
+}
+
+func flagBool(c *cobra.Command, name string) bool {
+	v, _ := c.Flags().GetBool(name)
+	return v
+}
+
+func given(c *cobra.Command, name string) bool { return c.Flags().Changed(name) }
+
+// require is a usage error naming the required flags that were not given.
+// (cobra's MarkFlagRequired error does not pass through the flag error
+// hook, so it would not exit 2.)
+func require(c *cobra.Command, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if !given(c, n) {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) > 0 {
+		return usagef("%s: missing required flag(s) %s", c.CommandPath(), strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// optMonth reads --month when given; zero otherwise.
+func optMonth(c *cobra.Command) (time.Time, error) {
+	if !given(c, "month") {
+		return time.Time{}, nil
+	}
+	return parseMonth("month", flagString(c, "month"))
+}
+
+// optDate reads a date flag when given; nil otherwise.
+func optDate(c *cobra.Command, name string) (*time.Time, error) {
+	if !given(c, name) {
+		return nil, nil
+	}
+	d, err := parseDate(name, flagString(c, name))
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// ---- errors ----
+
+// shownError is a failure whose message the command composed for the user
+// (e.g. an overlap with the free slots that follow it); it keeps the store
+// error for errors.As.
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.err }
+
+// userMessage is the line a failure prints: the store's own message for the
+// errors meant for users (validation names the fields, an overlap names the
+// session, a limit names limit and count, forbidden names the action),
+// without the operation prefixes wrapped around it; anything else whole.
+func userMessage(err error) string {
+	var (
+		shown *shownError
+		bc    *store.BookingConflicts
+		ov    *store.OverlapError
+		ve    *store.ValidationError
+		fe    *store.ForbiddenError
+		le    *store.LimitError
+		ce    *store.ConflictError
+		se    *store.StatusError
+		lk    *store.LockedError
+	)
+	switch {
+	case errors.As(err, &shown):
+		return shown.msg
+	case errors.As(err, &bc):
+		return bc.Error()
+	case errors.As(err, &ov):
+		return ov.Error()
+	case errors.As(err, &ve):
+		return ve.Error()
+	case errors.As(err, &fe):
+		return fe.Error()
+	case errors.As(err, &le):
+		return le.Error()
+	case errors.As(err, &ce):
+		return ce.Error()
+	case errors.As(err, &se):
+		return se.Error()
+	case errors.As(err, &lk):
+		return lk.Error()
+	}
+	return err.Error()
+}
+
+// plural is "1 session" / "2 sessions".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,171 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"consultorio/store"
+)
+
+// `payments list|mark-paid|mark-unpaid|log`: the payments screen and the
+// mark paid / unpaid actions of a session.
+func init() {
+	register(Clinic, func(env *Env) *cobra.Command {
+		group := &cobra.Command{Use: "payments", Short: "Session payments"}
+		group.AddCommand(paymentsList(env), paymentsMarkPaid(env), paymentsMarkUnpaid(env), paymentsLog(env))
+		return group
+	})
+}
+
+func paymentsList(env *Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "list [--month YYYY-MM] [--unpaid]",
+		Short: "List payments with totals (a month: paid in it, or unpaid of its sessions)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			month, err := optMonth(c)
+			if err != nil {
+				return err
+			}
+			list, err := env.Tenant.ListPayments(c.Context(), env.Actor(), store.PaymentFilter{Month: month,
+				Unpaid: flagBool(c, "unpaid"), SpecialistID: flagInt64(c, "specialist"), PatientID: flagInt64(c, "patient")})
+			if err != nil {
+				return err
+			}
+			v := PaymentListView{Payments: make([]PaymentView, len(list.Payments)), TotalPaid: money(list.TotalPaid),
+				TotalUnpaid: money(list.TotalUnpaid)}
+			for i, p := range list.Payments {
+				v.Payments[i] = paymentView(p, env.loc())
+			}
+			return output(c, v, func(w io.Writer) error {
+				if len(v.Payments) > 0 {
+					rows := make([][]string, len(v.Payments))
+					for i, p := range v.Payments {
+						rows[i] = []string{strconv.FormatInt(p.SessionID, 10), p.SessionStart, p.PatientName, p.SpecialistName,
+							p.Amount, paidCell(p), orDash(p.Method), orDash(p.Reference)}
+					}
+					if err := table(w, []string{"SESSION", "SESSION START", "PATIENT", "SPECIALIST", "AMOUNT", "PAID", "METHOD", "REFERENCE"}, rows); err != nil {
+						return err
+					}
+				} else if _, err := io.WriteString(w, "No payments.\n"); err != nil {
+					return err
+				}
+				return fields(w, "total paid", v.TotalPaid, "total unpaid", v.TotalUnpaid)
+			})
+		},
+	}
+	c.Flags().String("month", "", "month YYYY-MM")
+	c.Flags().Bool("unpaid", false, "only unpaid payments")
+	c.Flags().Int64("specialist", 0, "only this specialist's sessions")
+	c.Flags().Int64("patient", 0, "only this patient's sessions")
+	return c
+}
+
+func paidCell(p PaymentView) string {
+	if p.Paid {
+		return deref(p.PaidOn)
+	}
+	return "no"
+}
+
+func printPayment(w io.Writer, p PaymentView) error {
+	return fields(w, "session", fmt.Sprintf("#%d %s", p.SessionID, p.SessionStart), "patient", p.PatientName,
+		"specialist", p.SpecialistName, "amount", p.Amount, "paid", yesNo(p.Paid), "paid on", orDash(deref(p.PaidOn)),
+		"method", orDash(p.Method), "reference", orDash(p.Reference))
+}
+
+func paymentsMarkPaid(env *Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "mark-paid SESSION_ID [--amount A] [--method M] [--reference R] [--date D]",
+		Short: "Record a session's payment as paid (default: the patient's price, cash, today)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("session", args[0])
+			if err != nil {
+				return err
+			}
+			in := store.PaymentInput{Method: flagString(c, "method"), Reference: flagString(c, "reference"),
+				Observation: flagString(c, "observation")}
+			if given(c, "amount") {
+				a, err := parseMoney("amount", flagString(c, "amount"))
+				if err != nil {
+					return err
+				}
+				in.Amount = &a
+			}
+			if in.Date, err = optDate(c, "date"); err != nil {
+				return err
+			}
+			p, err := env.Tenant.MarkPaid(c.Context(), env.Actor(), id, in)
+			if err != nil {
+				return err
+			}
+			v := paymentView(p, env.loc())
+			return output(c, v, func(w io.Writer) error { return printPayment(w, v) })
+		},
+	}
+	f := c.Flags()
+	f.String("amount", "", "amount (default: the payment's, else the patient's session price)")
+	f.String("method", "", "cash (default), card, transfer or other")
+	f.String("reference", "", "receipt or transfer reference")
+	f.String("observation", "", "a note")
+	f.String("date", "", "payment date YYYY-MM-DD (default: today)")
+	return c
+}
+
+func paymentsMarkUnpaid(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "mark-unpaid SESSION_ID",
+		Short: "Revert a session's payment to unpaid (a mistake, a refund)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("session", args[0])
+			if err != nil {
+				return err
+			}
+			p, err := env.Tenant.MarkUnpaid(c.Context(), env.Actor(), id)
+			if err != nil {
+				return err
+			}
+			v := paymentView(p, env.loc())
+			return output(c, v, func(w io.Writer) error { return printPayment(w, v) })
+		},
+	}
+}
+
+func paymentsLog(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "log SESSION_ID",
+		Short: "The history of a session's payment (who marked it paid or unpaid, when)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("session", args[0])
+			if err != nil {
+				return err
+			}
+			entries, err := env.Tenant.PaymentLog(c.Context(), env.Actor(), id)
+			if err != nil {
+				return err
+			}
+			views := make([]PaymentLogView, len(entries))
+			for i, e := range entries {
+				views[i] = paymentLogView(e, env.loc())
+			}
+			return output(c, views, func(w io.Writer) error {
+				if len(views) == 0 {
+					_, err := io.WriteString(w, "No payment history.\n")
+					return err
+				}
+				rows := make([][]string, len(views))
+				for i, e := range views {
+					rows[i] = []string{e.CreatedAt, e.Action, e.Amount, orDash(e.Method), orDash(e.Reference),
+						orDash(e.UserName), strconv.FormatInt(e.SessionID, 10)}
+				}
+				return table(w, []string{"WHEN", "ACTION", "AMOUNT", "METHOD", "REFERENCE", "BY", "SESSION"}, rows)
+			})
+		},
+	}
+}

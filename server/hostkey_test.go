@@ -1,0 +1,37 @@
+package server
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The host key is created once, private, and the same on every start.
+func TestHostKeyIsPersistent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "ssh_host_ed25519_key")
+	first, err := loadHostKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.PublicKey().Type() != "ssh-ed25519" {
+		t.Errorf("host key type %s", first.PublicKey().Type())
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("host key mode %v, want 0600", st.Mode().Perm())
+	}
+	again, err := loadHostKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.PublicKey().Marshal(), again.PublicKey().Marshal()) {
+		t.Errorf("host key changed between starts")
+	}
+	if _, err := loadHostKey(""); err == nil {
+		t.Errorf("empty path accepted")
+	}
+}

@@ -1,0 +1,308 @@
+// Package server is Consultorio's SSH front door: it routes a connection to
+// a clinic (or the operator panel), binds the identity to the key that really
+// signed, runs the TUI for terminal sessions and scripted commands for the
+// rest, and ends sessions cleanly on idle, suspension and shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"consultorio/store"
+)
+
+// Defaults of Config.
+const (
+	DefaultIdleTimeout       = 30 * time.Minute
+	DefaultMaxSessions       = 2000
+	DefaultAuthFailures      = 20
+	DefaultAuthFailureWindow = 15 * time.Minute
+	// ShutdownGrace is how long Serve gives open sessions to end when its
+	// context is cancelled.
+	ShutdownGrace = 10 * time.Second
+)
+
+// Config configures the SSH server. Zero values take the defaults above.
+type Config struct {
+	// Listen is the TCP address ("127.0.0.1:2222"; ":0" picks a port).
+	Listen string
+	// HostKeyPath is the ed25519 host key, created on first start. It must be
+	// persistent (and shared by every server of a deployment).
+	HostKeyPath string
+	// IdleTimeout logs a terminal session out after that long without input.
+	IdleTimeout time.Duration
+	// MaxSessions bounds the sessions served at once; more are refused with
+	// a message.
+	MaxSessions int
+	// TrustedProxies may (and must) send a PROXY protocol header; from any
+	// other address a connection is plain SSH.
+	TrustedProxies []netip.Prefix
+	// ListenAddrDomains maps the address a client connected to ("host:port",
+	// as seen after the PROXY header) to a tenant domain, for connections
+	// whose user name is not a tenant.
+	ListenAddrDomains map[string]string
+	// AuthFailures failed authentications from one address within
+	// AuthFailureWindow block further attempts from it until the window ends.
+	AuthFailures      int
+	AuthFailureWindow time.Duration
+	// FPS caps the TUI's frame rate per session (default 30): every program
+	// wakes up at this rate, so it is the main cost of an idle session.
+	FPS int
+}
+
+func (c *Config) defaults() {
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.MaxSessions <= 0 {
+		c.MaxSessions = DefaultMaxSessions
+	}
+	if c.AuthFailures <= 0 {
+		c.AuthFailures = DefaultAuthFailures
+	}
+	if c.AuthFailureWindow <= 0 {
+		c.AuthFailureWindow = DefaultAuthFailureWindow
+	}
+	if c.FPS <= 0 {
+		c.FPS = 30
+	}
+}
+
+// Server is the SSH server. Create it with New, run it with Serve.
+type Server struct {
+	cfg     Config
+	db      *store.DB
+	log     *slog.Logger
+	srv     *ssh.Server
+	limiter *limiter
+	reg     *registry
+	// listener is the server's one listening connection (clinic status
+	// changes; live updates for the TUI).
+	listener *store.Listener
+	domains  map[string]string // normalised listener address → domain
+	apps     appSet
+
+	mu      sync.Mutex
+	ln      net.Listener
+	serving bool
+	closing atomic.Bool
+	conns   atomic.Int64
+	// handshakes maps a connection's remote address to its loggedConn, so
+	// the handshake-failure callback (which gets the library's wrapper) can
+	// find the record.
+	handshakes sync.Map
+	live       sync.Map // ssh.Session → *liveSession
+	bgCancel   context.CancelFunc
+	bg         sync.WaitGroup
+	served     chan struct{} // closed when the ssh server's Serve returned
+
+	shutdownDone chan struct{}
+}
+
+// New prepares a server: it loads (or creates) the host key and wires the
+// SSH callbacks and middleware. It does not listen yet.
+func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
+	if db == nil {
+		return nil, errors.New("server: nil database")
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cfg.defaults()
+	signer, err := loadHostKey(cfg.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		db:       db,
+		log:      logger,
+		limiter:  newLimiter(cfg.AuthFailures, cfg.AuthFailureWindow, time.Now),
+		reg:      newRegistry(),
+		listener: store.NewListener(db, logger),
+		domains:  map[string]string{},
+		apps:     defaultApps(),
+		served:   make(chan struct{}),
+
+		shutdownDone: make(chan struct{}),
+	}
+	for addr, domain := range cfg.ListenAddrDomains {
+		s.domains[addrKey(addr)] = domain
+	}
+	srv, err := wish.NewServer(
+		wish.WithAddress(cfg.Listen),
+		wish.WithPublicKeyAuth(s.publicKeyAuth),
+		wish.WithKeyboardInteractiveAuth(s.keyboardInteractiveAuth),
+		// The backstop for connections that never open a session or stop
+		// talking altogether; a TUI session is logged out by its own idle
+		// timer first, which restores the terminal.
+		wish.WithIdleTimeout(cfg.IdleTimeout+time.Minute),
+		// WithMiddleware(a, b, c) runs c first: identity → split → TUI.
+		wish.WithMiddleware(
+			bm.MiddlewareWithProgramHandler(s.programHandler),
+			s.splitMiddleware,
+			s.sessionMiddleware,
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	srv.AddHostKey(signer)
+	srv.HandshakeTimeout = 2 * time.Minute
+	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
+		return &gossh.ServerConfig{MaxAuthTries: 6}
+	}
+	srv.ConnCallback = s.connCallback
+	srv.ConnectionFailedCallback = s.connFailed
+	s.srv = srv
+	return s, nil
+}
+
+// Listen binds the configured address (Serve does it when not done yet);
+// after it, Addr tells the address, e.g. the port chosen for ":0".
+func (s *Server) Listen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return nil
+	}
+	addr := s.cfg.Listen
+	if addr == "" {
+		addr = "127.0.0.1:2222"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Listener is the server's live-update listener (running while the server
+// serves): the TUI subscribes to its clinic's changes through it.
+func (s *Server) Listener() *store.Listener { return s.listener }
+
+// Addr is the address the server listens on (nil before Listen).
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// ListenAndServe is Listen followed by Serve.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	return s.Serve(ctx)
+}
+
+// Serve accepts connections until ctx is cancelled, then shuts down
+// gracefully (ShutdownGrace at most). It returns nil after a shutdown.
+func (s *Server) Serve(ctx context.Context) error {
+	if err := s.Listen(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.serving {
+		s.mu.Unlock()
+		return errors.New("server: already serving")
+	}
+	s.serving = true
+	ln := proxyListener(s.ln, s.cfg.TrustedProxies)
+	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.bgCancel = cancel
+	s.mu.Unlock()
+
+	s.bg.Add(2)
+	go func() {
+		defer s.bg.Done()
+		_ = s.listener.Run(bgCtx) // returns when bgCtx ends
+	}()
+	go func() {
+		defer s.bg.Done()
+		s.watchTenantStatus(bgCtx)
+	}()
+
+	errc := make(chan error, 1)
+	go func() {
+		defer close(s.served)
+		errc <- s.srv.Serve(ln)
+	}()
+	select {
+	case err := <-errc:
+		if s.closing.Load() || errors.Is(err, ssh.ErrServerClosed) {
+			return nil
+		}
+		cancel()
+		s.bg.Wait()
+		return fmt.Errorf("ssh serve: %w", err)
+	case <-ctx.Done():
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownGrace)
+		defer scancel()
+		return s.Shutdown(sctx)
+	}
+}
+
+// Shutdown stops accepting connections, asks every live session to end
+// ("server shutting down": the TUI restores the terminal and quits; a command
+// is cancelled), waits for them until ctx is done and then closes whatever is
+// left. It returns ctx's error when sessions had to be cut.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if !s.closing.CompareAndSwap(false, true) {
+		select {
+		case <-s.shutdownDone:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	defer close(s.shutdownDone)
+	s.mu.Lock()
+	serving := s.serving
+	cancel := s.bgCancel
+	if !serving && s.ln != nil {
+		_ = s.ln.Close()
+	}
+	s.mu.Unlock()
+
+	// Closing the listeners first: no new connection can slip in while the
+	// live ones are being ended.
+	shut := make(chan error, 1)
+	go func() { shut <- s.srv.Shutdown(ctx) }()
+	s.reg.endAll(reasonShutdown)
+	err := s.reg.waitEmpty(ctx)
+	// Sessions are over. Clients hang up once their session has ended: give
+	// them a moment to do so cleanly, then close what is left (idle or
+	// still authenticating connections).
+	for deadline := time.Now().Add(500 * time.Millisecond); err == nil && s.conns.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = s.srv.Close()
+	<-shut
+	if cancel != nil {
+		cancel()
+	}
+	s.bg.Wait()
+	if serving {
+		<-s.served
+	}
+	return err
+}
+
+const reasonShutdown = "server shutting down"

@@ -1,0 +1,310 @@
+package tui
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shopspring/decimal"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/sanitize"
+)
+
+// Helpers shared by the operator panel's screens (clients, plans, billing,
+// dashboard, operator audit).
+
+// column of a panelTable. Width 0 means flexible: it takes what is left.
+// Priority: when the columns do not fit, the highest numbers go first.
+type column struct {
+	title    string
+	width    int
+	right    bool
+	priority int
+}
+
+// flexMin is the narrowest a flexible column gets.
+const flexMin = 16
+
+// panelTable is a list drawn with plain characters: a bold header over a
+// rule and the selected row in reverse video (visible without colour).
+// Cells must be sanitized by the caller.
+type panelTable struct {
+	cols   []column
+	rows   [][]string
+	cursor int
+	offset int
+}
+
+func (t *panelTable) setRows(rows [][]string) {
+	t.rows = rows
+	t.cursor = min(t.cursor, max(len(rows)-1, 0))
+}
+
+func (t *panelTable) move(delta int) {
+	if len(t.rows) == 0 {
+		return
+	}
+	t.cursor = min(max(t.cursor+delta, 0), len(t.rows)-1)
+}
+
+// visible returns the range of rows shown in h lines (header and rule
+// included), adjusting the scroll offset to keep the cursor in view.
+func (t *panelTable) visible(h int) (from, to int) {
+	n := max(h-2, 1)
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+n {
+		t.offset = t.cursor - n + 1
+	}
+	t.offset = max(min(t.offset, len(t.rows)-n), 0)
+	return t.offset, min(t.offset+n, len(t.rows))
+}
+
+// layout picks the columns that fit in w and their widths.
+func (t *panelTable) layout(w int) ([]int, []int) {
+	idx := make([]int, 0, len(t.cols))
+	for i := range t.cols {
+		idx = append(idx, i)
+	}
+	total := func(ix []int) int {
+		n := 1 // left margin
+		for _, i := range ix {
+			c := t.cols[i]
+			if c.width == 0 {
+				n += flexMin // a flexible column's minimum
+			} else {
+				n += c.width
+			}
+			n++ // separator
+		}
+		return n
+	}
+	for total(idx) > w && len(idx) > 1 {
+		worst := 0
+		for j, i := range idx {
+			if t.cols[i].priority > t.cols[idx[worst]].priority {
+				worst = j
+			}
+		}
+		if t.cols[idx[worst]].priority == 0 {
+			break
+		}
+		idx = append(idx[:worst], idx[worst+1:]...)
+	}
+	widths := make([]int, len(idx))
+	spare := w - total(idx)
+	flex := 0
+	for j, i := range idx {
+		widths[j] = t.cols[i].width
+		if widths[j] == 0 {
+			widths[j] = flexMin
+			flex++
+		}
+	}
+	if flex > 0 && spare > 0 {
+		for j, i := range idx {
+			if t.cols[i].width == 0 {
+				widths[j] += spare / flex
+			}
+		}
+	}
+	return idx, widths
+}
+
+func cell(s string, w int, right bool) string {
+	s = ansi.Truncate(s, w, "…")
+	pad := strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+func (t *panelTable) view(st *Styles, w, h int, empty string) string {
+	idx, widths := t.layout(w)
+	line := func(vals func(i int) string) string {
+		var b strings.Builder
+		b.WriteByte(' ')
+		for j, i := range idx {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(cell(vals(i), widths[j], t.cols[i].right))
+		}
+		return b.String()
+	}
+	var out []string
+	out = append(out, st.Label.Render(line(func(i int) string { return t.cols[i].title })))
+	out = append(out, " "+strings.Repeat("─", max(lipgloss.Width(line(func(int) string { return "" }))-1, 0)))
+	if len(t.rows) == 0 {
+		out = append(out, " "+st.Muted.Render(empty))
+		return strings.Join(out, "\n")
+	}
+	from, to := t.visible(h)
+	for r := from; r < to; r++ {
+		row := t.rows[r]
+		l := line(func(i int) string {
+			if i < len(row) {
+				return row[i]
+			}
+			return ""
+		})
+		if r == t.cursor {
+			l = st.Selected.Render(l)
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// listKeys are the moving keys of a table, shared by the panel's lists.
+func listMove(t *panelTable, k string, page int) bool {
+	switch k {
+	case "up", "k":
+		t.move(-1)
+	case "down", "j":
+		t.move(1)
+	case "pgup":
+		t.move(-max(page, 1))
+	case "pgdown":
+		t.move(max(page, 1))
+	case "home":
+		t.move(-len(t.rows))
+	case "end":
+		t.move(len(t.rows))
+	default:
+		return false
+	}
+	return true
+}
+
+func bind(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// calDate shows a calendar date as the store keeps it (UTC midnight), in
+// the language's format, without moving it to another time zone.
+func calDate(l *i18n.Locale, t time.Time) string { return t.UTC().Format(l.DateLayout()) }
+
+// calMonth shows a period as mm/yyyy (es) or yyyy-mm (en).
+func calMonth(l *i18n.Locale, t time.Time) string {
+	if l.Lang == i18n.EN {
+		return t.UTC().Format("2006-01")
+	}
+	return t.UTC().Format("01/2006")
+}
+
+// parseMonth reads "yyyy-mm" or "mm/yyyy" as the first day of that month.
+func parseMonth(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01", "01/2006", "1/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q", s)
+}
+
+func statusText(m *i18n.Messages, status string) string {
+	c := m.Ops.Common
+	switch status {
+	case store.TenantActive:
+		return c.Active
+	case store.TenantMorose:
+		return c.Morose
+	case store.TenantSuspended:
+		return c.Suspended
+	case store.TenantArchived:
+		return c.Archived
+	}
+	return sanitize.Line(status)
+}
+
+func limitText(m *i18n.Messages, n *int) string {
+	if n == nil {
+		return m.Ops.Common.NoLimit
+	}
+	return strconv.Itoa(*n)
+}
+
+func optTime(l *i18n.Locale, t *time.Time) string {
+	if t == nil {
+		return l.M.Ops.Common.None
+	}
+	return l.DateTime(*t)
+}
+
+// parseOptInt reads an optional limit: "" is none (nil).
+func parseOptInt(s string) (*int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("bad number")
+	}
+	return &n, nil
+}
+
+func parseMoney(s string) (decimal.Decimal, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	if s == "" {
+		return decimal.Zero, nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil || d.IsNegative() {
+		return decimal.Zero, fmt.Errorf("bad amount")
+	}
+	return d, nil
+}
+
+// sshLine is what an operator gives a new clinic: "ssh -p PORT
+// <schema>@host". The port comes from CONSULTORIO_LISTEN (the server's
+// listen address, 2222 by default), and the host too when it names one the
+// clinic can reach; otherwise the line says <host> for the operator to fill
+// in.
+func sshLine(schema string) string {
+	host, port := "<host>", "2222"
+	if v := strings.TrimSpace(os.Getenv("CONSULTORIO_LISTEN")); v != "" {
+		if h, p, err := net.SplitHostPort(v); err == nil {
+			if p != "" {
+				port = p
+			}
+			// An address every interface or only this machine answers on
+			// tells a clinic nothing: the operator fills the host in.
+			if ip := net.ParseIP(h); h != "" && h != "localhost" && (ip == nil || !(ip.IsUnspecified() || ip.IsLoopback())) {
+				host = h
+			}
+		}
+	}
+	return fmt.Sprintf("ssh -p %s %s@%s", port, schema, host)
+}
+
+// kv renders "Label: value" lines with aligned labels.
+func kv(st *Styles, pairs [][2]string) string {
+	wl := 0
+	for _, p := range pairs {
+		wl = max(wl, lipgloss.Width(p[0]))
+	}
+	var b strings.Builder
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if p[0] == "" && p[1] == "" {
+			continue
+		}
+		b.WriteString(" " + st.Label.Render(cell(p[0], wl, false)) + "  " + p[1])
+	}
+	return b.String()
+}

@@ -1,0 +1,76 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"consultorio/store"
+	"consultorio/tui/sanitize"
+)
+
+// The Plans screen: every client's limits (specialists, patients, staff
+// users) next to what it uses, and a form to change them. The limits are
+// enforced by the store where records are created; this screen only sets
+// them (as the client edit form does too).
+
+func newPlansScreen(env *Env) Screen {
+	if env.DB == nil {
+		return newPlaceholder(env, env.M.Panel.Plans)
+	}
+	s := NewStack(env, env.M.Panel.Plans)
+	l := newClientList(env, s)
+	l.plans = true
+	p, c := env.M.Ops.Plans, env.M.Ops.Clients
+	l.table.cols = []column{
+		{title: c.ColName, width: 0},
+		{title: c.ColSchema, width: 12},
+		{title: c.ColStatus, width: 10, priority: 2},
+		{title: p.ColSpecialists, width: 5, right: true},
+		{title: p.ColPatients, width: 11, right: true},
+		{title: p.ColUsers, width: 9, right: true},
+	}
+	s.SetRoot(l)
+	return s
+}
+
+// planCells: "used/limit" where the usage is known ("?" until it is read).
+func (l *clientList) planCells(ti store.TenantInfo) []string {
+	m := l.env.M
+	patients, users := "?", "?"
+	if u, ok := l.usage[ti.Schema]; ok {
+		patients, users = strconv.Itoa(u.Patients), strconv.Itoa(u.ActiveStaff)
+	}
+	return []string{sanitize.Line(ti.Name), sanitize.Line(ti.Schema), statusText(m, ti.Status),
+		strconv.Itoa(ti.SpecialistsLimit),
+		fmt.Sprintf("%s/%s", patients, limitText(m, ti.PatientsLimit)),
+		fmt.Sprintf("%s/%s", users, limitText(m, ti.UsersLimit))}
+}
+
+// newLimitsForm changes a client's limits only.
+func newLimitsForm(l *clientList, ti store.TenantInfo) *FormPage {
+	env := l.env
+	p := env.M.Ops.Plans
+	f := fieldsOf(ti)
+	schema := ti.Schema
+	var after store.TenantInfo
+	return &FormPage{
+		Stack: l.stack, Name: p.EditTitle + " · " + sanitize.Line(ti.Name),
+		Build: func() *huh.Form {
+			return NewForm(env.M, huh.NewGroup(l.limitFields(f)...))
+		},
+		Save: func(ctx context.Context) error {
+			up, err := f.update(false)
+			if err != nil {
+				return err
+			}
+			after, err = env.DB.UpdateTenant(ctx, env.OperatorActor, schema, up)
+			return err
+		},
+		Done:      p.Saved,
+		AfterSave: func() tea.Cmd { return changed(after) },
+	}
+}

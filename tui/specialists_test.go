@@ -1,0 +1,242 @@
+package tui
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/shopspring/decimal"
+
+	"consultorio/store"
+	"consultorio/store/storetest"
+	"consultorio/tui/tuitest"
+)
+
+// admClinic is a real clinic (fresh database) and its admin user.
+func admClinic(t *testing.T) (*store.Tenant, *store.User) {
+	t.Helper()
+	db := storetest.NewDB(t)
+	tn, prov := storetest.NewTenant(t, db, "clinic-a")
+	u, err := tn.UserByEmail(context.Background(), store.System, prov.Tenant.AdminEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn, u
+}
+
+// admStaffUser creates a staff user through the store.
+func admStaffUser(t *testing.T, tn *store.Tenant, email, name string, role store.Role) *store.User {
+	t.Helper()
+	u, _, err := tn.CreateUser(context.Background(), store.System, store.NewUser{Email: email, Name: name, Role: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// admStart runs the real clinic app for u and opens a screen with
+// keys (as a user would), waiting until its data is on screen (want) and
+// nothing is loading.
+func admStart(t *testing.T, tn *store.Tenant, u *store.User, w, h int, keys []string, want ...string) *tuitest.Term {
+	t.Helper()
+	m := NewClinicApp(context.Background(), ClinicSession{Tenant: tn, User: u, RemoteAddr: "192.0.2.7:5555",
+		Width: w, Height: h, DarkBackground: true})
+	term := tuitest.Start(t, m, w, h)
+	term.WaitFor(t, "[1 Agenda]")
+	for _, k := range keys {
+		term.Key(k)
+	}
+	admSettled(t, term, want...)
+	return term
+}
+
+// admSettled waits for texts with no spinner running.
+func admSettled(t *testing.T, term *tuitest.Term, want ...string) string {
+	t.Helper()
+	return term.WaitUntil(t, "screen shows "+strings.Join(want, ", ")+" and is not loading", func(s string) bool {
+		if strings.Contains(s, "Cargando…") || strings.Contains(s, "Loading…") {
+			return false
+		}
+		for _, x := range want {
+			if !strings.Contains(s, x) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// admFill waits for the focus on a form field, types text and presses enter.
+func admFill(t *testing.T, term *tuitest.Term, title, text string) {
+	t.Helper()
+	focused(t, term, title)
+	term.Type(text)
+	term.Key("enter")
+}
+
+// admSelectRow moves a list's cursor from the top down to the row starting
+// with text.
+func admSelectRow(t *testing.T, term *tuitest.Term, text string) {
+	t.Helper()
+	selected := func() string {
+		for _, l := range strings.Split(term.Screen(), "\n") {
+			if strings.HasPrefix(l, "› ") {
+				return l
+			}
+		}
+		return ""
+	}
+	term.Key("home")
+	for i := 0; i < 50; i++ {
+		cur := selected()
+		if strings.HasPrefix(cur, "› "+text) {
+			return
+		}
+		term.Key("down")
+		// Wait for the cursor to move (it stays on the last row).
+		for j := 0; j < 100 && selected() == cur; j++ {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	t.Fatalf("no row %q:\n%s", text, term.Screen())
+}
+
+var admClockRe = regexp.MustCompile(`\d\d/\d\d/\d\d\d\d( \d\d:\d\d)?`)
+
+// admMaskTimes replaces dates and times the database stamps (now()) with a
+// fixed text of the same width, so golden screens do not change by the day.
+func admMaskTimes(s string) string {
+	return admClockRe.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) > 10 {
+			return "DD/MM/AAAA hh:mm"
+		}
+		return "DD/MM/AAAA"
+	})
+}
+
+func admSpecialist(t *testing.T, tn *store.Tenant, first, last, doc string) store.Specialist {
+	t.Helper()
+	s, err := tn.CreateSpecialist(context.Background(), store.System, store.SpecialistInput{
+		FirstName: first, LastName: last, Specialty: "Terapia de lenguaje", Document: doc,
+		CompType: store.CompPercent, CompValue: decimal.NewFromInt(40)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSpecialistsScreen: the list (golden, hostile name harmless), create
+// through the form with a login user and fixed pay, the plan limit message
+// naming limit and count, and deactivation with confirmation.
+func TestSpecialistsScreen(t *testing.T) {
+	tn, admin := admClinic(t)
+	ctx := context.Background()
+	admSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	admSpecialist(t, tn, "Evil\x1b[2J", "Zeta\x1b]52;c;eA==\x07", "40000002")
+	login := admStaffUser(t, tn, "lucia@clinic-a.test", "Lucía Ramos", store.RoleSpecialist)
+
+	term := admStart(t, tn, admin, 80, 24, []string{"4"}, "Quispe, Ana", "2 activos · límite del plan: 4")
+	s := term.WaitFor(t, "Zeta␛]52;c;eA==␇, Evil␛[2J", "n nuevo")
+	golden.RequireEqual(t, s)
+
+	// Create: three pages of form.
+	term.Key("n")
+	term.WaitFor(t, "Especialistas › Nuevo especialista")
+	admFill(t, term, "Nombres", "Lucía")
+	admFill(t, term, "Apellidos", "Ramos")
+	admFill(t, term, "Especialidad", "Psicología")
+	admFill(t, term, "DNI / documento", "40000003")
+	admFill(t, term, "Teléfono", "999 111 222")
+	admFill(t, term, "Correo electrónico", "lucia@clinic-a.test")
+	focused(t, term, "Usuario de acceso")
+	term.WaitFor(t, "Lucía Ramos <lucia@clinic-a.test>")
+	term.Key("down")
+	term.Key("enter")
+	focused(t, term, "Tipo de compensación")
+	term.Key("down")
+	term.Key("enter")
+	admFill(t, term, "Valor", "1500")
+	admSettled(t, term, "✓ Especialista guardado.", "Ramos, Lucía", "S/ 1,500.00 /mes", "3 activos")
+
+	list, err := tn.ListSpecialists(ctx, store.System, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created *store.Specialist
+	for i := range list {
+		if list[i].Document == "40000003" {
+			created = &list[i]
+		}
+	}
+	if created == nil || created.UserID == nil || *created.UserID != login.ID || created.CompType != store.CompFixed ||
+		!created.CompValue.Equal(decimal.NewFromInt(1500)) {
+		t.Fatalf("specialist saved wrong: %+v", created)
+	}
+
+	// One more fills the plan (4); the fifth is refused with the store's
+	// limit and count, under the form, keeping what was typed.
+	admSpecialist(t, tn, "Beto", "Flores", "40000004")
+	term.Key("r")
+	admSettled(t, term, "4 activos")
+	term.Key("n")
+	admFill(t, term, "Nombres", "Quinto")
+	admFill(t, term, "Apellidos", "Pérez")
+	admFill(t, term, "Especialidad", "")
+	admFill(t, term, "DNI / documento", "40000005")
+	admFill(t, term, "Teléfono", "")
+	admFill(t, term, "Correo electrónico", "")
+	focused(t, term, "Usuario de acceso")
+	term.Key("enter")
+	focused(t, term, "Tipo de compensación")
+	term.Key("enter")
+	admFill(t, term, "Valor", "30")
+	s = admSettled(t, term, "✗ El plan permite 4 especialistas activos y hay 4.", "Quinto")
+	if !strings.Contains(s, "Nuevo especialista") {
+		t.Fatalf("the form closed after the refusal:\n%s", s)
+	}
+	term.Key("esc")
+	term.WaitGone(t, "Nuevo especialista")
+
+	// Deactivate the first row (Flores, Beto) with confirmation; the store
+	// keeps the record, inactive.
+	term.Key("home")
+	term.Key("enter")
+	term.WaitFor(t, "Especialistas › Beto Flores", "DNI / documento:")
+	term.Key("a")
+	term.WaitFor(t, "¿Desactivar a Beto Flores?")
+	term.Key("y")
+	admSettled(t, term, "✓ Especialista desactivado.", "Estado:", "inactivo")
+	term.Key("esc")
+	admSettled(t, term, "3 activos")
+	all, err := tn.ListSpecialists(ctx, store.System, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range all {
+		if sp.Document == "40000004" {
+			t.Fatalf("Beto still active: %+v", sp)
+		}
+	}
+}
+
+// TestSpecialistsReceptionReadOnly: reception sees the list without the
+// write keys; a specialist does not have the screen.
+func TestSpecialistsReceptionReadOnly(t *testing.T) {
+	tn, _ := admClinic(t)
+	admSpecialist(t, tn, "Ana", "Quispe", "40000001")
+	rec := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	term := admStart(t, tn, rec, 80, 24, []string{"4"}, "Quispe, Ana", "enter abrir")
+	s := term.Screen()
+	if strings.Contains(s, "n nuevo") || strings.Contains(s, "e editar") {
+		t.Fatalf("reception is offered write keys:\n%s", s)
+	}
+	term.Key("n") // does nothing
+	term.Key("enter")
+	s = term.WaitFor(t, "Especialistas › Ana Quispe", "Terapia de lenguaje")
+	if strings.Contains(s, "Nuevo especialista") || strings.Contains(s, "e editar") {
+		t.Fatalf("reception got a form or an edit key:\n%s", s)
+	}
+}
