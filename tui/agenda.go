@@ -154,7 +154,11 @@ func (p *agendaPage) Update(msg tea.Msg) tea.Cmd {
 		p.clamp()
 	case tea.WindowSizeMsg:
 		p.w, p.h = msg.Width, msg.Height
-	case ChangedMsg, ShownMsg:
+	case ChangedMsg:
+		if msg.Touches("session", "payment") {
+			return p.reload()
+		}
+	case ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
 		return p.key(msg)

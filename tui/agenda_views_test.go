@@ -120,3 +120,11 @@ func TestAgendaScrollsColumnsAndRooms(t *testing.T) {
 	term.Key("r")
 	term.WaitFor(t, "por sala", "Sala 1", "Sala 2", "○ Ana García · Jorge")
 }
+
+// TestChangedMsgTouches: screens reload for the entities they show.
+func TestChangedMsgTouches(t *testing.T) {
+	if !(ChangedMsg{}).Touches("expense") || !(ChangedMsg{Entity: "session"}).Touches("session", "payment") ||
+		(ChangedMsg{Entity: "expense"}).Touches("session", "payment") {
+		t.Fatal("ChangedMsg.Touches")
+	}
+}

@@ -88,7 +88,11 @@ func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		p.w, p.h = msg.Width, msg.Height
 		p.cursor, p.off = agScroll(p.cursor, p.off, n, p.vis())
-	case ChangedMsg, ShownMsg:
+	case ChangedMsg:
+		if msg.Touches("expense") {
+			return p.reload()
+		}
+	case ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
 		if c, ok := agListKey(msg.String(), p.cursor, n, p.vis()); ok {

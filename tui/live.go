@@ -8,3 +8,17 @@ package tui
 // Entity is store.Change.Entity ("session", "payment", "expense"), or ""
 // when unknown.
 type ChangedMsg struct{ Entity string }
+
+// Touches tells whether the change may concern a screen showing the given
+// entities (an unknown entity concerns every screen).
+func (m ChangedMsg) Touches(entities ...string) bool {
+	if m.Entity == "" {
+		return true
+	}
+	for _, e := range entities {
+		if e == m.Entity {
+			return true
+		}
+	}
+	return false
+}

@@ -52,6 +52,12 @@ func TestSessionsAndPaymentsLists(t *testing.T) {
 	if err != nil || !pay.Paid || pay.PaidOn == nil || !pay.PaidOn.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("stored payment: %+v, %v", pay, err)
 	}
+	// Marked unpaid at another desk: the list follows the announced change.
+	if _, err := f.tn.MarkUnpaid(f.ctx, f.actor, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	term.Send(ChangedMsg{Entity: "payment"})
+	term.WaitFor(t, "Pendiente: S/ 80.00", "Pedro Quispe")
 }
 
 // TestExpensesPayRecurring: create an expense from the form, pay it (date

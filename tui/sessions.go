@@ -107,7 +107,11 @@ func (p *sessionsPage) Update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		p.w, p.h = msg.Width, msg.Height
 		p.cursor, p.off = agScroll(p.cursor, p.off, len(p.list), p.vis())
-	case ChangedMsg, ShownMsg:
+	case ChangedMsg:
+		if msg.Touches("session", "payment") {
+			return p.reload()
+		}
+	case ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
 		if c, ok := agListKey(msg.String(), p.cursor, len(p.list), p.vis()); ok {

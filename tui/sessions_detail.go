@@ -82,7 +82,11 @@ func (p *sessionPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.s, p.pay, p.log, p.loaded = msg.s, msg.pay, msg.log, true
-	case ChangedMsg, ShownMsg:
+	case ChangedMsg:
+		if p.st.Top() == Page(p) && msg.Touches("session", "payment") {
+			return p.reload()
+		}
+	case ShownMsg:
 		if p.st.Top() == Page(p) {
 			return p.reload()
 		}
