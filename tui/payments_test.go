@@ -30,7 +30,7 @@ func TestSessionsAndPaymentsLists(t *testing.T) {
 	term := f.start(t, 80, 24)
 	term.WaitFor(t, "María Rojas")
 	term.Key("2")
-	term.WaitFor(t, "Sesiones · desde el 01/11/2026", "2 sesiones",
+	term.WaitFor(t, "Sesiones · desde el 01/11/2026", "sesiones: 2",
 		"01/12/2026 09:00", "Ana García", "✓$ completada", "$ 70.00", "Pedro Quispe")
 	term.Key("6")
 	term.WaitFor(t, "Pagos · diciembre 2026", "Cobrado: S/ 70.00", "Pendiente: S/ 80.00", "$ pagado", "01/12/2026")
@@ -102,4 +102,52 @@ func TestExpensesPayRecurring(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Name != "Alquiler" || list[0].Paid {
 		t.Fatalf("next month's expenses: %+v, %v", list, err)
 	}
+}
+
+// TestSessionsFilter: the filter form narrows the list by status and
+// specialist.
+func TestSessionsFilter(t *testing.T) {
+	f := newAgFixture(t)
+	a := f.book(0, 0, 0, 9, 0, 60) // Luis
+	f.book(1, 1, 1, 10, 0, 60)     // María
+	f.book(2, 0, 0, 11, 0, 60)     // Luis
+	if _, err := f.tn.CompleteSession(f.ctx, f.actor, a.ID, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "María Rojas")
+	term.Key("2")
+	term.WaitFor(t, "sesiones: 3")
+	term.Key("f")
+	term.WaitFor(t, "┃ Desde")
+	for _, step := range []string{"┃ Hasta", "┃ Estado"} {
+		term.Key("enter")
+		term.WaitFor(t, step)
+	}
+	term.Key("down") // sin plan
+	term.Key("enter")
+	term.WaitFor(t, "┃ Especialista")
+	term.Key("down") // María Rojas (by last name)
+	term.Key("down") // Luis Soto
+	term.Key("enter")
+	screen := term.WaitFor(t, "sin plan · Luis Soto", "sesiones: 1", "Rosa Huamán")
+	if strings.Contains(screen, "Ana García") || strings.Contains(screen, "Pedro Quispe") {
+		t.Fatalf("the filter lets other sessions through:\n%s", screen)
+	}
+}
+
+// TestAgendaEnglish: the screens speak the user's language.
+func TestAgendaEnglish(t *testing.T) {
+	f := newAgFixture(t)
+	f.book(0, 0, 0, 9, 0, 60)
+	lang := "en"
+	u, err := f.tn.UpdateUser(f.ctx, f.actor, f.admin.ID, store.UserUpdate{Lang: &lang})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.admin = u
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "Tuesday, December 1, 2026 · Day · by specialist", "○ Ana García", "enter open")
+	term.Key("8")
+	term.WaitFor(t, "Finance · December 2026", "Collected income", "Income vs expenses (12 months)", "█ income  ░ expenses")
 }

@@ -293,7 +293,7 @@ var en = Messages{
 		ColRoom:    "Room",
 		ColStatus:  "Status",
 		ColPay:     "Payment",
-		Shown:      "%d sessions",
+		Shown:      "sessions: %d",
 	},
 	Payments: Payments{
 		Title:       "Payments",

@@ -293,7 +293,7 @@ var es = Messages{
 		ColRoom:    "Sala",
 		ColStatus:  "Estado",
 		ColPay:     "Pago",
-		Shown:      "%d sesiones",
+		Shown:      "sesiones: %d",
 	},
 	Payments: Payments{
 		Title:       "Pagos",
