@@ -185,7 +185,7 @@ func (p *agendaPage) setDay(d time.Time) tea.Cmd {
 	}
 	from, to := p.rangeOf(p.view, d)
 	p.day = d
-	if p.view != agDayView && p.loaded && !d.Before(from) && from.Equal(p.from) && to.Equal(p.to) {
+	if p.view != agDayView && p.loaded && from.Equal(p.from) && to.Equal(p.to) {
 		return nil // same range: only the cursor moved
 	}
 	if p.view == agDayView {

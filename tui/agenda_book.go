@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -471,6 +470,3 @@ func (p *bookingPage) Keys() []key.Binding {
 	}
 	return FormKeys(p.form)
 }
-
-// agItoa is strconv.Itoa (kept short for table cells).
-func agItoa(n int) string { return strconv.Itoa(n) }

@@ -265,7 +265,7 @@ func (p *expensesPage) View(w, h int) string {
 	}
 	totals := " " + st.Label.Render(fmt.Sprintf(em.Total, l.Money(total), l.Money(paid), l.Money(total.Sub(paid))))
 	if p.loaded && len(p.list) == 0 {
-		return joinLines(append(lines, "", " "+st.Muted.Render(em.Empty), "", totals))
+		return strings.Join(append(lines, "", " "+st.Muted.Render(em.Empty), "", totals), "\n")
 	}
 	cols := []agCol{{em.ColDue, 10, false}, {em.ColName, 0, false}, {em.ColAmount, 13, true},
 		{em.ColKind, 13, false}, {em.ColState, 19, false}}
@@ -273,7 +273,7 @@ func (p *expensesPage) View(w, h int) string {
 	for len(lines) < h-1 {
 		lines = append(lines, "")
 	}
-	return joinLines(append(lines, totals))
+	return strings.Join(append(lines, totals), "\n")
 }
 
 func (p *expensesPage) Keys() []key.Binding {

@@ -143,7 +143,7 @@ func (p *paymentsPage) View(w, h int) string {
 	totals := " " + st.Label.Render(fmt.Sprintf(pm.TotalPaid, l.Money(p.list.TotalPaid))) + "   " +
 		st.Label.Render(fmt.Sprintf(pm.TotalUnpaid, l.Money(p.list.TotalUnpaid)))
 	if p.loaded && len(p.list.Payments) == 0 {
-		return joinLines(append(lines, "", " "+st.Muted.Render(pm.Empty), "", totals))
+		return strings.Join(append(lines, "", " "+st.Muted.Render(pm.Empty), "", totals), "\n")
 	}
 	wide := w >= 100
 	cols := []agCol{{pm.ColSession, 16, false}, {pm.ColPatient, 0, false}}

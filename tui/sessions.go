@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -10,6 +11,7 @@ import (
 	"charm.land/huh/v2"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 	"consultorio/tui/sanitize"
 )
 
@@ -208,21 +210,21 @@ func (p *sessionsPage) View(w, h int) string {
 		if wide {
 			row = append(row, sanitize.Line(s.RoomName))
 		}
-		rows[i] = append(row, agMark(s)+" "+agStatusName(m, s.Status), agPayCell(l.Number, s))
+		rows[i] = append(row, agMark(s)+" "+agStatusName(m, s.Status), agPayCell(l, s))
 	}
 	lines = append(lines, agTable(st, cols, rows, p.cursor, p.off, w, h-1)...)
-	return joinLines(lines)
+	return strings.Join(lines, "\n")
 }
 
 // agPayCell: the amount of a session's payment, "$" before it when paid.
-func agPayCell(num func(d decimalT) string, s store.Session) string {
+func agPayCell(l *i18n.Locale, s store.Session) string {
 	if s.Amount == nil {
 		return ""
 	}
 	if s.Paid {
-		return "$ " + num(*s.Amount)
+		return "$ " + l.Number(*s.Amount)
 	}
-	return num(*s.Amount)
+	return l.Number(*s.Amount)
 }
 
 func (p *sessionsPage) Keys() []key.Binding {

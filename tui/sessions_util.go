@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/shopspring/decimal"
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
@@ -246,7 +245,3 @@ func agListKey(k string, cursor, n, page int) (int, bool) {
 	}
 	return cursor, false
 }
-
-type decimalT = decimal.Decimal
-
-func joinLines(lines []string) string { return strings.Join(lines, "\n") }
