@@ -183,10 +183,12 @@ func (p *bookingPage) buildForm() *huh.Form {
 		_, err := p.parseExtra(s, time.Hour)
 		return err
 	}
+	// Inline pickers (← →) keep the first page within 80x24 however many
+	// specialists and rooms the clinic has.
 	first := []huh.Field{
 		huh.NewNote().Title(a.Patient + ": " + sanitize.Line(p.patientName)),
-		huh.NewSelect[int64]().Title(a.Specialist).Options(specOpts...).Value(&p.specID),
-		huh.NewSelect[int64]().Title(a.Room).Options(roomOpts...).Value(&p.roomID),
+		huh.NewSelect[int64]().Title(a.Specialist).Options(specOpts...).Value(&p.specID).Inline(true),
+		huh.NewSelect[int64]().Title(a.Room).Options(roomOpts...).Value(&p.roomID).Inline(true),
 		huh.NewInput().Title(fmt.Sprintf(a.Date, l.DateHint())).Value(&p.date).Validate(dateOK),
 		huh.NewInput().Title(a.Time).Placeholder(a.TimeHint).Value(&p.clock).Validate(clockOK),
 	}

@@ -423,7 +423,7 @@ func (p *sessionPage) reschedulePage() *agCheckedForm {
 				}
 				return nil
 			}),
-			huh.NewSelect[int64]().Title(m.Sessions.NewRoom).Options(f.roomOpts(rooms)...).Value(&room),
+			huh.NewSelect[int64]().Title(m.Sessions.NewRoom).Options(f.roomOpts(rooms)...).Value(&room).Inline(true),
 			huh.NewConfirm().Title(m.Sessions.CopyPlan).Affirmative(m.Login.Yes).Negative(m.Login.No).
 				Value(&copyPlan).WithButtonAlignment(lipgloss.Left)))
 	}
