@@ -71,14 +71,14 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 func clinicScreens() []ScreenDef {
 	admin, spec, recep := store.RoleAdmin, store.RoleSpecialist, store.RoleReception
 	return []ScreenDef{
-		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }},
-		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }},
+		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }, New: newAgendaScreen},
+		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }, New: newSessionsScreen},
 		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }, New: newPatientsScreen},
 		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, Roles: []store.Role{admin, recep}, New: newSpecialistsScreen},
 		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, Roles: []store.Role{admin, recep}, New: newRoomsScreen},
-		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, Roles: []store.Role{admin, spec, recep}},
-		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, Roles: []store.Role{admin}},
-		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}},
+		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, Roles: []store.Role{admin, spec, recep}, New: newPaymentsScreen},
+		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, Roles: []store.Role{admin}, New: newExpensesScreen},
+		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}, New: newFinanceScreen},
 		{ID: ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
 		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, Roles: []store.Role{admin, recep}, New: newStaffScreen},
 		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, Roles: []store.Role{admin}, New: newAuditScreen},

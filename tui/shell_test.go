@@ -390,7 +390,7 @@ func TestScreenContract(t *testing.T) {
 }
 
 func TestBackgroundColour(t *testing.T) {
-	a := newClinicApp(context.Background(), clinicSession(demoTenant("C", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), clinicScreens())
+	a := newClinicApp(context.Background(), clinicSession(demoTenant("C", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), placeholderScreens())
 	if !a.styles.Dark {
 		t.Fatal("DarkBackground not honoured")
 	}

@@ -56,7 +56,15 @@ type Messages struct {
 	Form   Form
 	Errors Errors
 	Dates  Dates
-	Ops    PanelScreens // operator panel screens (panelscreens.go)
+
+	// Agenda, sessions, payments, expenses, finance (agenda.go).
+	Agenda   Agenda
+	Sessions Sessions
+	Payments Payments
+	Expenses Expenses
+	Finance  Finance
+
+	Ops PanelScreens // operator panel screens (panelscreens.go)
 
 	// Screens.
 	Patients Patients
