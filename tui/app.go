@@ -182,6 +182,14 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.unread = msg.Count
 		return a, nil
 
+	case ChangedMsg:
+		// Changes concern the shell's screens and badge only; the login
+		// form has nothing to reload.
+		if a.shell == nil {
+			return a, nil
+		}
+		return a, a.shell.update(msg)
+
 	case spinner.TickMsg:
 		if a.pending == 0 {
 			return a, nil // nothing waits: let the spinner stop

@@ -19,6 +19,12 @@ type ClinicSession struct {
 	OfferKey       string // authorized_keys line of the key the client authenticated with, "" if none
 	Width, Height  int
 	DarkBackground bool
+	// Limiter rate-limits the login form's attempts from the client's
+	// address (nil: no limit).
+	Limiter LoginLimiter
+	// OnLogin, if set, learns the e-mail of whoever logs in through the
+	// login form (a key login is known to the server already).
+	OnLogin func(email string)
 }
 
 // NewClinicApp is the clinic TUI for one session. ctx is the session's:
@@ -59,7 +65,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 	if s.User != nil {
 		a.shell = a.enter(&account{user: s.User})
 	} else {
-		a.login = newLogin(a, clinicAuth{t: t, remote: s.RemoteAddr},
+		a.login = newLogin(a, clinicAuth{t: t, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin},
 			fmt.Sprintf(a.loc.M.Login.Title, a.brand), s.OfferKey)
 	}
 	return a

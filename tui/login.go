@@ -29,6 +29,13 @@ type account struct {
 	op   *store.Operator
 }
 
+func (acc *account) email() string {
+	if acc.user != nil {
+		return acc.user.Email
+	}
+	return acc.op.Email
+}
+
 func (acc *account) name() string {
 	if acc.user != nil {
 		return acc.user.Name
@@ -44,6 +51,33 @@ type authenticator interface {
 	setPassword(ctx context.Context, acc *account, password string) error
 	addKey(ctx context.Context, acc *account, keyLine string) error
 }
+
+// LoginLimiter rate-limits login attempts per source address (PRODUCT.md
+// §3: failed attempts per source address are rate-limited; the per-account
+// lockout is the store's). The SSH server passes one keyed by the session's
+// remote address; nil means no limit.
+type LoginLimiter interface {
+	// Allow returns an error when the address may not try now.
+	Allow() error
+	// Failed counts one failed credential check of the address.
+	Failed()
+}
+
+// loginHooks are the server's hooks into the login form.
+type loginHooks struct {
+	limiter LoginLimiter
+	// onLogin learns who logged in (their e-mail) once the credentials
+	// were accepted, e.g. for the server's connection log line.
+	onLogin func(email string)
+}
+
+// errRateLimited: the limiter refused the attempt (its error is not shown:
+// the form says why in the user's language).
+type errRateLimited struct{ err error }
+
+func (e errRateLimited) Error() string { return "rate limited: " + e.err.Error() }
+
+func (e errRateLimited) Unwrap() error { return e.err }
 
 type loginStep int
 
@@ -81,6 +115,7 @@ type (
 type login struct {
 	a        *app
 	auth     authenticator
+	hooks    loginHooks
 	title    string
 	offerKey string // authorized_keys line of the connecting key, "" if none
 	keyDesc  string // how the key reads to a person
@@ -101,8 +136,8 @@ type login struct {
 	notes []func(*i18n.Messages) string // confirmations to show on landing, in the user's language
 }
 
-func newLogin(a *app, auth authenticator, title, offerKey string) *login {
-	l := &login{a: a, auth: auth, title: title, offerKey: strings.TrimSpace(offerKey),
+func newLogin(a *app, auth authenticator, hooks loginHooks, title, offerKey string) *login {
+	l := &login{a: a, auth: auth, hooks: hooks, title: title, offerKey: strings.TrimSpace(offerKey),
 		method: &lockedString{v: methodPassword, seen: methodPassword}, addKey: true, help: help.New()}
 	if l.offerKey != "" {
 		canonical, fp, comment, err := store.ParsePublicKey(l.offerKey)
@@ -255,13 +290,24 @@ func (l *login) submit() tea.Cmd {
 		l.step = stepChecking
 		l.a.busyText = m.Login.Checking
 		email, secret, method := strings.TrimSpace(l.email), l.secret, l.method.Get()
+		lim := l.hooks.limiter
 		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
+			// The address's limit comes before any credential check: a
+			// blocked address learns nothing, not even a right password.
+			if lim != nil {
+				if err := lim.Allow(); err != nil {
+					return loginResult{nil, errRateLimited{err}}
+				}
+			}
 			var acc *account
 			var err error
 			if method == methodCode {
 				acc, err = l.auth.loginSetupCode(ctx, email, secret)
 			} else {
 				acc, err = l.auth.loginPassword(ctx, email, secret)
+			}
+			if lim != nil && errors.Is(err, store.ErrBadCredentials) {
+				lim.Failed()
 			}
 			return loginResult{acc, err}
 		})
@@ -305,6 +351,10 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 		if r.err != nil {
 			l.step = stepCredentials
 			l.errText = ErrorText(l.a.loc, r.err)
+			var limited errRateLimited
+			if errors.As(r.err, &limited) {
+				l.errText = m.Errors.RateLimited
+			}
 			if errors.Is(r.err, store.ErrBadCredentials) {
 				if l.method.Get() == methodCode {
 					l.errText = m.Errors.BadSetupCode
@@ -314,6 +364,9 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			return l.again(l.credentialsForm(), 2)
 		}
 		l.acc = r.acc
+		if l.hooks.onLogin != nil {
+			l.hooks.onLogin(r.acc.email())
+		}
 		if l.method.Get() == methodCode {
 			l.step = stepNewPassword
 			return l.show(l.newPasswordForm())

@@ -20,6 +20,8 @@ type PanelSession struct {
 	OfferKey       string
 	Width, Height  int
 	DarkBackground bool
+	Limiter        LoginLimiter       // as ClinicSession.Limiter
+	OnLogin        func(email string) // as ClinicSession.OnLogin
 }
 
 // panelCurrency and panelZone: the service bills in soles and keeps Lima's
@@ -58,7 +60,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 	if s.Operator != nil {
 		a.shell = a.enter(&account{op: s.Operator})
 	} else {
-		a.login = newLogin(a, panelAuth{db: s.DB, remote: s.RemoteAddr}, a.loc.M.Login.PanelTitle, s.OfferKey)
+		a.login = newLogin(a, panelAuth{db: s.DB, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin}, a.loc.M.Login.PanelTitle, s.OfferKey)
 	}
 	return a
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -32,7 +33,25 @@ type shell struct {
 	fullHelp bool
 	newEnv   func(id ScreenID) *Env
 	help     help.Model
+	// unreadSeq numbers the badge's count requests: only the latest one
+	// is shown.
+	unreadSeq int
 }
+
+// unreadEvery is how often the badge is recounted without any change
+// notification (notifications also appear as time passes: a session
+// becomes "tomorrow", a payment overdue).
+const unreadEvery = time.Minute
+
+// unreadLoaded is a recount of the badge; unreadTickMsg asks for one.
+type (
+	unreadLoaded struct {
+		seq int
+		n   int
+		err error
+	}
+	unreadTickMsg struct{}
+)
 
 func newShell(a *app, brand, who string, badge bool, defs []ScreenDef, newEnv func(ScreenID) *Env) *shell {
 	// The jump keys' help names the digits that exist for this role.
@@ -46,13 +65,54 @@ func newShell(a *app, brand, who string, badge bool, defs []ScreenDef, newEnv fu
 	}
 }
 
-// start opens the first screen.
+// start opens the first screen and, in the clinic, counts the badge and
+// schedules its recounts.
 func (s *shell) start() tea.Cmd {
-	if len(s.defs) == 0 {
+	var cmds []tea.Cmd
+	if len(s.defs) > 0 {
+		_, cmd := s.instance(0)
+		cmds = append(cmds, cmd)
+	}
+	if cmd := s.refreshUnread(); cmd != nil {
+		cmds = append(cmds, cmd, s.unreadTick())
+	}
+	return tea.Batch(cmds...)
+}
+
+// refreshUnread recounts the unread notifications of the badge (nil in the
+// panel, or for a tenant without a database behind it, as in the shell's
+// own tests). It is background work: it does not turn the spinner, and a
+// failure keeps the last count (the screens report database trouble).
+func (s *shell) refreshUnread() tea.Cmd {
+	if !s.badge {
 		return nil
 	}
-	_, cmd := s.instance(0)
-	return cmd
+	env := s.newEnv("")
+	if env.Tenant == nil || env.Tenant.DB() == nil {
+		return nil
+	}
+	s.unreadSeq++
+	seq, t, actor, ctx := s.unreadSeq, env.Tenant, env.Actor, s.app.ctx
+	return func() tea.Msg {
+		n, err := t.UnreadCount(ctx, actor)
+		return unreadLoaded{seq: seq, n: n, err: err}
+	}
+}
+
+// unreadTick asks for the next periodic recount. Unlike tea.Tick it gives
+// up when the session ends, so no goroutine outlives a session by a minute.
+func (s *shell) unreadTick() tea.Cmd {
+	ctx := s.app.ctx
+	return func() tea.Msg {
+		t := time.NewTimer(unreadEvery)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return unreadTickMsg{}
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 func (s *shell) index(id ScreenID) int {
@@ -107,11 +167,13 @@ func (s *shell) switchTo(i int) tea.Cmd {
 		return nil
 	}
 	s.active = i
+	// Switching screens also recounts the badge: the user looks around,
+	// the header should be current.
 	if s.screens[i] == nil {
 		_, cmd := s.instance(i)
-		return cmd
+		return tea.Batch(cmd, s.refreshUnread())
 	}
-	return s.screens[i].Update(ShownMsg{})
+	return tea.Batch(s.screens[i].Update(ShownMsg{}), s.refreshUnread())
 }
 
 // update routes a message: keys through the global bindings to the active
@@ -126,6 +188,22 @@ func (s *shell) update(msg tea.Msg) tea.Cmd {
 			return s.screens[i].Update(msg.msg)
 		}
 		return nil
+	case unreadLoaded:
+		if msg.seq == s.unreadSeq && msg.err == nil {
+			s.app.unread = msg.n
+		}
+		return nil
+	case unreadTickMsg:
+		return tea.Batch(s.refreshUnread(), s.unreadTick())
+	case ChangedMsg:
+		// A change of the clinic (any user, any server instance): the
+		// active screen reloads what it shows, the badge is recounted.
+		// Hidden screens reload when shown again (ShownMsg).
+		var cmd tea.Cmd
+		if scr := s.current(); scr != nil {
+			cmd = scr.Update(msg)
+		}
+		return tea.Batch(cmd, s.refreshUnread())
 	case tea.WindowSizeMsg, tea.BackgroundColorMsg:
 		var cmds []tea.Cmd
 		for _, scr := range s.screens {

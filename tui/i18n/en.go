@@ -103,6 +103,7 @@ var en = Messages{
 		BadCredentials:   "Wrong e-mail or password.",
 		BadSetupCode:     "Wrong e-mail or code, or the code has expired.",
 		Locked:           "Account locked after too many failed attempts; try again after %s.",
+		RateLimited:      "Too many failed attempts from your address; try again later.",
 		Suspended:        "This clinic is suspended; contact the service operator.",
 		Forbidden:        "Your role does not allow this.",
 		NotFound:         "The record was not found.",

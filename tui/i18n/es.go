@@ -103,6 +103,7 @@ var es = Messages{
 		BadCredentials:   "Correo o contraseña incorrectos.",
 		BadSetupCode:     "Correo o código incorrectos, o el código venció.",
 		Locked:           "Cuenta bloqueada por intentos fallidos; intente de nuevo después de las %s.",
+		RateLimited:      "Demasiados intentos fallidos desde su dirección; intente más tarde.",
 		Suspended:        "Esta clínica está suspendida; comuníquese con el operador del servicio.",
 		Forbidden:        "Su rol no permite esta acción.",
 		NotFound:         "No se encontró el registro.",

@@ -193,6 +193,7 @@ type Errors struct {
 	BadCredentials   string
 	BadSetupCode     string
 	Locked           string // time HH:MM
+	RateLimited      string // too many failed logins from the client's address
 	Suspended        string
 	Forbidden        string
 	NotFound         string
