@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"consultorio/store"
+	"consultorio/tui"
 )
 
 // clinicParams and panelParams are what a TUI session starts from.
@@ -16,6 +17,8 @@ type clinicParams struct {
 	OfferKey       string // authorized_keys line of the key that signed, "" if none
 	Width, Height  int
 	DarkBackground bool
+	Limiter        tui.LoginLimiter   // the source address's failed-login limit
+	OnLogin        func(email string) // names a form login in the connection's log line
 }
 
 type panelParams struct {
@@ -25,6 +28,8 @@ type panelParams struct {
 	OfferKey       string
 	Width, Height  int
 	DarkBackground bool
+	Limiter        tui.LoginLimiter
+	OnLogin        func(email string)
 }
 
 // appSet makes the TUI models of sessions and the message that ends one.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/netip"
 	"sync"
 	"time"
@@ -72,3 +73,23 @@ func (l *limiter) fail(addr netip.Addr) {
 		}
 	}
 }
+
+// errAddrBlocked: the source address used up its failed attempts.
+var errAddrBlocked = errors.New("too many failed attempts from your address, try again later")
+
+// addrLimiter is the login form's view of the limiter (tui.LoginLimiter)
+// for one source address: the form's failed credential checks count with
+// the address's failed SSH authentications and probes.
+type addrLimiter struct {
+	l    *limiter
+	addr netip.Addr
+}
+
+func (a addrLimiter) Allow() error {
+	if a.l.blocked(a.addr) {
+		return errAddrBlocked
+	}
+	return nil
+}
+
+func (a addrLimiter) Failed() { a.l.fail(a.addr) }

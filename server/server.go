@@ -32,6 +32,10 @@ const (
 	// ShutdownGrace is how long Serve gives open sessions to end when its
 	// context is cancelled.
 	ShutdownGrace = 10 * time.Second
+
+	DefaultNotifyScanEvery = 10 * time.Minute
+	DefaultMoroseEvery     = time.Hour
+	DefaultSparesEvery     = time.Minute
 )
 
 // Config configures the SSH server. Zero values take the defaults above.
@@ -60,6 +64,22 @@ type Config struct {
 	// FPS caps the TUI's frame rate per session (default 30): every program
 	// wakes up at this rate, so it is the main cost of an idle session.
 	FPS int
+
+	// Background jobs, run by Serve at start and then at these intervals
+	// (0 takes the default, a negative value disables the job). Every
+	// server instance of a deployment may run them: each is safe to run
+	// concurrently.
+	//
+	// NotifyScanEvery: the notification scan of every clinic, in each
+	// clinic's time zone (PRODUCT.md §4: sessions tomorrow, payments
+	// overdue, expenses due or overdue; dedupe and auto-resolve are the
+	// store's).
+	NotifyScanEvery time.Duration
+	// MoroseEvery: clinics with overdue invoices become morose (and back).
+	MoroseEvery time.Duration
+	// SparesEvery: the pool of pre-built tenant schemas is topped up to
+	// store.DefaultSpares (a count when it is full).
+	SparesEvery time.Duration
 }
 
 func (c *Config) defaults() {
@@ -77,6 +97,15 @@ func (c *Config) defaults() {
 	}
 	if c.FPS <= 0 {
 		c.FPS = 30
+	}
+	if c.NotifyScanEvery == 0 {
+		c.NotifyScanEvery = DefaultNotifyScanEvery
+	}
+	if c.MoroseEvery == 0 {
+		c.MoroseEvery = DefaultMoroseEvery
+	}
+	if c.SparesEvery == 0 {
+		c.SparesEvery = DefaultSparesEvery
 	}
 }
 
@@ -240,6 +269,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		defer s.bg.Done()
 		s.watchTenantStatus(bgCtx)
 	}()
+	s.startJobs(bgCtx)
 
 	errc := make(chan error, 1)
 	go func() {

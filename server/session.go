@@ -330,16 +330,27 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 	ls := s.liveOf(sess)
 	pty, _, _ := sess.Pty()
 	dark := darkBackground(sess.Environ())
+	// The login form's attempts count against the source address, with
+	// its failed SSH authentications; a form login names the user in the
+	// connection's log line.
+	lim := addrLimiter{l: s.limiter, addr: addrIP(sess.RemoteAddr())}
+	onLogin := func(email string) {
+		if ls.rec != nil {
+			ls.rec.set(func(r *connRecord) { r.user = email })
+		}
+	}
 	var model tea.Model
 	if ls.tgt.panel {
 		model = s.apps.panel(ls.ctx, panelParams{
 			DB: s.db, Operator: ls.tgt.operator, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
+			Limiter: lim, OnLogin: onLogin,
 		})
 	} else {
 		model = s.apps.clinic(ls.ctx, clinicParams{
 			Tenant: ls.tgt.tenant, User: ls.tgt.user, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
+			Limiter: lim, OnLogin: onLogin,
 		})
 	}
 	opts := append(bm.MakeOptions(sess),
@@ -357,6 +368,9 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	ls.startIdle(s.cfg.IdleTimeout, reasonIdle)
+	if ls.tgt.tenant != nil {
+		s.forwardChanges(ls, p, ls.tgt.tenant.Info.ID)
+	}
 	ls.setOutcome("tui")
 	return p
 }
