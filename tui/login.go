@@ -354,6 +354,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			var limited errRateLimited
 			if errors.As(r.err, &limited) {
 				l.errText = m.Errors.RateLimited
+				l.secret = "" // not checked: typed again when the address may try
 			}
 			if errors.Is(r.err, store.ErrBadCredentials) {
 				if l.method.Get() == methodCode {
