@@ -9,8 +9,14 @@ import (
 	"consultorio/store"
 )
 
-// scanJobs is how many clinics the notification scan works on at once.
-const scanJobs = 4
+// maxScanJobs is how many clinics the notification scan works on at once,
+// at most: a quarter of the pool, so that the sessions keep connections
+// while it runs (pgxpool's default pool is 4 on a small machine).
+const maxScanJobs = 4
+
+func (s *Server) scanJobs() int {
+	return max(1, min(maxScanJobs, int(s.db.Pool().Config().MaxConns)/4))
+}
 
 // startJobs starts the background jobs of Config (each in its own
 // goroutine, so none delays another or any session); they stop when ctx
@@ -33,7 +39,7 @@ func (s *Server) every(ctx context.Context, name string, d time.Duration, job fu
 		t := time.NewTicker(d)
 		defer t.Stop()
 		for {
-			if err := s.runJob(ctx, job); err != nil && ctx.Err() == nil {
+			if err := s.runJob(ctx, d, job); err != nil && ctx.Err() == nil {
 				s.log.Error("background job failed", "job", name, "err", err)
 			}
 			select {
@@ -45,7 +51,13 @@ func (s *Server) every(ctx context.Context, name string, d time.Duration, job fu
 	}()
 }
 
-func (s *Server) runJob(ctx context.Context, job func(context.Context) error) (err error) {
+// jobTimeout bounds one run of a job (at least its interval), so a run
+// stuck on a lock does not stop the job for good.
+const jobTimeout = 5 * time.Minute
+
+func (s *Server) runJob(ctx context.Context, every time.Duration, job func(context.Context) error) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, max(every, jobTimeout))
+	defer cancel()
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
@@ -59,7 +71,7 @@ func (s *Server) runJob(ctx context.Context, job func(context.Context) error) (e
 // whose scan fails is logged; the others are scanned. The jobs use the
 // store's clock (the real one in production; tests may fake it).
 func (s *Server) scanNotifications(ctx context.Context) error {
-	sum, err := s.db.ScanAllNotifications(ctx, s.db.Now(), scanJobs)
+	sum, err := s.db.ScanAllNotifications(ctx, s.db.Now(), s.scanJobs())
 	if err != nil {
 		return err
 	}
