@@ -33,7 +33,10 @@ import (
 //
 // They run the real server in-process against the test PostgreSQL. The 500
 // idle sessions come from a child process (this test binary, see TestMain),
-// so the server's heap and CPU are measured without the clients'.
+// so the server's heap and CPU are measured without the clients'. With
+// CONSULTORIO_BENCH_HEAPPROFILE=FILE the idle benchmark writes the heap
+// profile of the 500 sessions to FILE and a CPU profile of the idle window to
+// FILE.cpu (go tool pprof).
 
 const (
 	envLoadAddr = "CONSULTORIO_SSHLOAD_ADDR"

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"consultorio/store/storetest"
 )
 
 // The host key is created once, private, and the same on every start.
@@ -33,5 +35,23 @@ func TestHostKeyIsPersistent(t *testing.T) {
 	}
 	if _, err := loadHostKey(""); err == nil {
 		t.Errorf("empty path accepted")
+	}
+}
+
+// wish.NewServer writes a key to the working directory when no host key is
+// set by its options: New must never leave one there.
+func TestNewWritesNoKeyToTheWorkingDirectory(t *testing.T) {
+	db := storetest.NewDB(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if _, err := New(Config{Listen: "127.0.0.1:0", HostKeyPath: filepath.Join(t.TempDir(), "hk")}, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("New wrote %s to the working directory", e.Name())
 	}
 }

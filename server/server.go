@@ -142,6 +142,9 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 		s.domains[addrKey(addr)] = domain
 	}
 	srv, err := wish.NewServer(
+		// The host key goes in as an option: with none set, NewServer
+		// would write a new key to the working directory.
+		func(srv *ssh.Server) error { srv.AddHostKey(signer); return nil },
 		wish.WithAddress(cfg.Listen),
 		wish.WithPublicKeyAuth(s.publicKeyAuth),
 		wish.WithKeyboardInteractiveAuth(s.keyboardInteractiveAuth),
@@ -159,7 +162,6 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
-	srv.AddHostKey(signer)
 	srv.HandshakeTimeout = 2 * time.Minute
 	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
 		return &gossh.ServerConfig{MaxAuthTries: 6}

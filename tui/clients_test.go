@@ -320,7 +320,7 @@ func TestClientsEditAndDomains(t *testing.T) {
 	focused(t, term, "Dominio")
 	term.Type("mente.example.com")
 	term.Key("enter")
-	term.WaitFor(t, "✗ Ese valor de «domain» ya está en uso.")
+	term.WaitFor(t, "✗ No se guardó («domain»): ")
 	for range "mente.example.com" {
 		term.Key("backspace")
 	}

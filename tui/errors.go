@@ -57,7 +57,7 @@ func ErrorText(l *i18n.Locale, err error) string {
 		}
 		return fmt.Sprintf(e.Limit, le.Limit, sanitize.Line(what), le.Count)
 	case errors.As(err, &ce):
-		return fmt.Sprintf(e.Conflict, sanitize.Line(ce.Field))
+		return fmt.Sprintf(e.Conflict, sanitize.Line(ce.Field), sanitize.Line(ce.Msg))
 	case errors.As(err, &oe):
 		if oe.SessionID != 0 {
 			return fmt.Sprintf(e.OverlapWith, oe.SessionID, l.DateTime(oe.Start), l.Time(oe.End))

@@ -110,7 +110,7 @@ var en = Messages{
 		LimitSpecialists: "specialists",
 		LimitPatients:    "patients",
 		LimitUsers:       "users",
-		Conflict:         "That value of “%s” is already in use.",
+		Conflict:         "Not saved (%s): %s.",
 		Overlap:          "It overlaps another session.",
 		OverlapWith:      "It overlaps session #%d (%s–%s).",
 		Validation:       "Check the data: %s",

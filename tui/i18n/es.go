@@ -110,7 +110,7 @@ var es = Messages{
 		LimitSpecialists: "especialistas",
 		LimitPatients:    "pacientes",
 		LimitUsers:       "usuarios",
-		Conflict:         "Ese valor de «%s» ya está en uso.",
+		Conflict:         "No se guardó («%s»): %s.",
 		Overlap:          "Se cruza con otra sesión.",
 		OverlapWith:      "Se cruza con la sesión n.º %d (%s–%s).",
 		Validation:       "Revise los datos: %s",

@@ -200,7 +200,7 @@ type Errors struct {
 	LimitSpecialists string
 	LimitPatients    string
 	LimitUsers       string
-	Conflict         string // field
+	Conflict         string // field, the store's reason
 	Overlap          string
 	OverlapWith      string // session id, start, end
 	Validation       string // field messages
