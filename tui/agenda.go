@@ -583,18 +583,15 @@ func (p *agendaPage) title() string {
 	return p.env.L.LongDate(p.day)
 }
 
-// heading: "title · view · layout · filter" and a count on the right.
+// heading: "title · layout · filter" and a count on the right.
 func (p *agendaPage) heading(w int, count int) string {
 	st, m := p.env.Styles(), p.env.M
-	view := []string{m.Agenda.ViewDay, m.Agenda.ViewWeek, m.Agenda.ViewMonth}[p.view]
 	layout := m.Agenda.BySpecialist
 	if p.byRoom {
 		layout = m.Agenda.ByRoom
 	}
+	// The title tells the view (a date, "Semana del …", a month).
 	var parts []string
-	if p.view != agWeekView { // the week's title says it already
-		parts = append(parts, view)
-	}
 	if p.view == agDayView {
 		parts = append(parts, layout)
 		if !p.settings.WorksOn(p.day.Weekday()) && len(p.settings.WorkDays) > 0 {
@@ -609,7 +606,7 @@ func (p *agendaPage) heading(w int, count int) string {
 		left += st.Muted.Render(" · " + strings.Join(parts, " · "))
 	}
 	right := fmt.Sprintf(m.Agenda.Count, count) + " "
-	return agCell(left, max(w-len([]rune(right)), 0)) + right
+	return agCell(left, max(w-len([]rune(right))-1, 0)) + " " + right
 }
 
 func (p *agendaPage) filterName() string {

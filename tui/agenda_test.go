@@ -221,3 +221,31 @@ func TestAgendaBookingWeeklyConflict(t *testing.T) {
 		t.Fatalf("booked: %+v, %v", list, err)
 	}
 }
+
+// TestAgendaBookingPaidInAdvance: a booking paid in advance records its
+// payment (the patient's price, today) and the agenda marks it paid.
+func TestAgendaBookingPaidInAdvance(t *testing.T) {
+	f := newAgFixture(t)
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "María Rojas", "0 ses.")
+	term.Key("n")
+	term.WaitFor(t, "García, Ana")
+	term.Key("enter")
+	term.WaitFor(t, "Paciente: Ana García")
+	for range 4 {
+		term.Key("enter")
+	}
+	term.WaitFor(t, "┃ Duración")
+	term.Key("enter")
+	term.WaitFor(t, "┃ ¿Pagada por adelantado?")
+	term.Key("s")
+	term.WaitFor(t, "┃ Repetir semanalmente")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Fechas adicionales")
+	term.Key("enter")
+	term.WaitFor(t, "✓ 1 sesión(es) agendada(s).", "○$ Ana García")
+	list, err := f.tn.ListSessions(f.ctx, f.actor, store.SessionFilter{PatientID: f.patients[0].ID})
+	if err != nil || len(list) != 1 || !list[0].PaidInAdvance || !list[0].Paid || list[0].Amount.String() != "80" {
+		t.Fatalf("booked: %+v, %v", list, err)
+	}
+}

@@ -53,7 +53,7 @@ func TestAgendaWeekAndMonth(t *testing.T) {
 
 	term.Key("v")
 	// The heading counts the month (4), the days their own (3 and 1).
-	term.WaitFor(t, "diciembre 2026 · Mes", "4 ses.", "3 ses.", "1 ses.")
+	term.WaitFor(t, "diciembre 2026", "lun", "dom", "4 ses.", "3 ses.", "1 ses.")
 	term.Key("right")
 	term.Key("right")
 	term.Key("enter")
@@ -126,5 +126,23 @@ func TestChangedMsgTouches(t *testing.T) {
 	if !(ChangedMsg{}).Touches("expense") || !(ChangedMsg{Entity: "session"}).Touches("session", "payment") ||
 		(ChangedMsg{Entity: "expense"}).Touches("session", "payment") {
 		t.Fatal("ChangedMsg.Touches")
+	}
+}
+
+// TestAgendaFilter: f shows one specialist only (and the heading says so).
+func TestAgendaFilter(t *testing.T) {
+	f := newAgFixture(t)
+	f.book(0, 0, 0, 9, 0, 60) // Luis
+	f.book(1, 1, 1, 9, 0, 60) // María
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "○ Ana García", "○ Pedro Quispe")
+	term.Key("f")
+	term.WaitFor(t, "┃ Mostrar solo", "(todos)")
+	term.Key("down")
+	term.Key("down") // (todos), María Rojas, Luis Soto
+	term.Key("enter")
+	screen := term.WaitFor(t, "filtro: Luis Soto", "1 ses.", "○ Ana García")
+	if strings.Contains(screen, "María Rojas") || strings.Contains(screen, "Pedro Quispe") {
+		t.Fatalf("the filter shows another specialist:\n%s", screen)
 	}
 }

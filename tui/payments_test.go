@@ -147,7 +147,7 @@ func TestAgendaEnglish(t *testing.T) {
 	}
 	f.admin = u
 	term := f.start(t, 80, 24)
-	term.WaitFor(t, "Tuesday, December 1, 2026 · Day · by specialist", "○ Ana García", "enter open")
+	term.WaitFor(t, "Tuesday, December 1, 2026 · by specialist", "○ Ana García", "enter open")
 	term.Key("8")
 	term.WaitFor(t, "Finance · December 2026", "Collected income", "Income vs expenses (12 months)", "█ income  ░ expenses")
 }
