@@ -103,7 +103,11 @@ func (a *app) setLocale(l *i18n.Locale) {
 }
 
 func (a *app) bodySize() (int, int) {
-	return a.width, max(a.height-chromeLines, 0)
+	chrome := chromeLines
+	if a.shell != nil && a.shell.banner != "" {
+		chrome++
+	}
+	return a.width, max(a.height-chrome, 0)
 }
 
 func (a *app) setStatus(k statusKind, text string) {

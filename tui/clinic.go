@@ -54,13 +54,19 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 				defs = append(defs, d)
 			}
 		}
-		return newShell(a, a.brand, who, true, defs, func(id ScreenID) *Env {
+		sh := newShell(a, a.brand, who, true, defs, func(id ScreenID) *Env {
 			return &Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				Tenant: t, User: u, Actor: u.Actor(s.RemoteAddr),
 				id: id, app: a,
 			}
 		})
+		// A morose clinic keeps working; its admins are told why the
+		// service may be suspended (PRODUCT.md §3).
+		if t.Info.Status == store.TenantMorose && u.Role == store.RoleAdmin {
+			sh.banner = a.loc.M.Shell.MoroseBanner
+		}
+		return sh
 	}
 	if s.User != nil {
 		a.shell = a.enter(&account{user: s.User})

@@ -27,6 +27,9 @@ type shell struct {
 	brand    string // header left: clinic name or "Panel" (sanitized)
 	who      string // header right: user name and role (sanitized)
 	badge    bool   // show the unread-notifications badge
+	// banner is a standing notice under the header (the clinic's overdue
+	// subscription, for its admins); "" for none. It takes one body line.
+	banner string
 	defs     []ScreenDef
 	screens  []Screen // nil until first opened
 	active   int
@@ -272,7 +275,7 @@ func jumpIndex(k string) int {
 
 func (s *shell) view(w, h int) string {
 	st := s.app.styles
-	bodyH := h - chromeLines
+	_, bodyH := s.app.bodySize()
 	var body string
 	switch {
 	case len(s.defs) == 0:
@@ -284,13 +287,13 @@ func (s *shell) view(w, h int) string {
 			body = scr.View(w, bodyH)
 		}
 	}
-	return strings.Join([]string{
-		s.headerView(w, st),
-		s.tabsView(w, st),
-		fit(body, w, bodyH),
-		s.app.statusView(w),
-		s.helpView(w),
-	}, "\n")
+	lines := []string{s.headerView(w, st)}
+	if s.banner != "" {
+		// Reverse video with a ⚠ marker: readable without colour.
+		lines = append(lines, bar(" ⚠ "+s.banner, "", w, st))
+	}
+	lines = append(lines, s.tabsView(w, st), fit(body, w, bodyH), s.app.statusView(w), s.helpView(w))
+	return strings.Join(lines, "\n")
 }
 
 // headerView: " Consultorio · Clínica A            Ana Pérez · Recepción · 3 sin leer ".

@@ -406,3 +406,32 @@ func TestBackgroundColour(t *testing.T) {
 type colorWhite struct{}
 
 func (colorWhite) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff }
+
+// TestMoroseBanner: while the clinic is morose its admins see a standing
+// notice under the header (the frame still fits 24 lines); reception does not.
+func TestMoroseBanner(t *testing.T) {
+	tn := demoTenant("Clínica Demo", "es")
+	tn.Info.Status = store.TenantMorose
+	admin := startClinic(t, tn, demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)
+	admin.WaitFor(t, "facturas vencidas")
+	if l := admin.Line(1); !strings.Contains(l, "⚠ La suscripción de la clínica tiene facturas vencidas") {
+		t.Errorf("line 1 is %q, want the morose banner", l)
+	}
+	if l := admin.Line(2); !strings.Contains(l, "Agenda") {
+		t.Errorf("line 2 is %q, want the navigation bar under the banner", l)
+	}
+	if l := admin.Line(23); !strings.Contains(l, "q salir") {
+		t.Errorf("help line pushed off the screen: line 23 is %q", l)
+	}
+
+	reception := startClinic(t, tn, demoUser(store.RoleReception, "Rosa Díaz", ""), 80, 24)
+	reception.WaitFor(t, "Rosa Díaz")
+	if strings.Contains(reception.Screen(), "facturas vencidas") {
+		t.Error("reception must not see the subscription banner")
+	}
+	active := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)
+	active.WaitFor(t, "Ana Pérez")
+	if strings.Contains(active.Screen(), "facturas vencidas") {
+		t.Error("an active clinic shows no banner")
+	}
+}

@@ -17,6 +17,7 @@ var en = Messages{
 		SessionEnded: "Session ended: %s",
 		LoggedOut:    "Logged out. Goodbye.",
 		Unread:       "%d unread",
+		MoroseBanner: "The clinic's subscription has overdue invoices: settle them to avoid suspension.",
 		Placeholder:  "This screen is coming soon.",
 		NoScreens:    "Your role has no screens available.",
 		MoreLeft:     "‹",

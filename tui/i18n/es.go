@@ -17,6 +17,7 @@ var es = Messages{
 		SessionEnded: "Sesión terminada: %s",
 		LoggedOut:    "Sesión cerrada. Hasta pronto.",
 		Unread:       "%d sin leer",
+		MoroseBanner: "La suscripción de la clínica tiene facturas vencidas: regularice el pago para evitar la suspensión.",
 		Placeholder:  "Esta pantalla estará disponible pronto.",
 		NoScreens:    "Su rol no tiene pantallas disponibles.",
 		MoreLeft:     "‹",

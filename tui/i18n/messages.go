@@ -94,6 +94,7 @@ type Shell struct {
 	SessionEnded string // reason
 	LoggedOut    string
 	Unread       string // count
+	MoroseBanner string // shown to a morose clinic's admins under the header
 	Placeholder  string
 	NoScreens    string
 	MoreLeft     string
