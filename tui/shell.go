@@ -23,13 +23,13 @@ const chromeLines = 4
 // user, role, unread badge), the navigation bar, the active screen's body,
 // the status line and the help line.
 type shell struct {
-	app      *app
-	brand    string // header left: clinic name or "Panel" (sanitized)
-	who      string // header right: user name and role (sanitized)
-	badge    bool   // show the unread-notifications badge
+	app   *app
+	brand string // header left: clinic name or "Panel" (sanitized)
+	who   string // header right: user name and role (sanitized)
+	badge bool   // show the unread-notifications badge
 	// banner is a standing notice under the header (the clinic's overdue
 	// subscription, for its admins); "" for none. It takes one body line.
-	banner string
+	banner   string
 	defs     []ScreenDef
 	screens  []Screen // nil until first opened
 	active   int
