@@ -95,6 +95,22 @@ type Session struct {
 	PaymentID *int64           `json:"payment_id"`
 	Paid      bool             `json:"paid"`
 	Amount    *decimal.Decimal `json:"amount"`
+	// PlanHidden: the plan and result fields were left out for the
+	// caller's role (reception).
+	PlanHidden bool `json:"plan_hidden,omitempty"`
+}
+
+// hidePlanFrom blanks the plan and result of sessions for reception: the
+// roles matrix (PRODUCT.md §4) gives reception no access to objective,
+// activity, materials and observation — they are clinical notes.
+func hidePlanFrom(actor Actor, ss []Session) {
+	if actor.Role != RoleReception {
+		return
+	}
+	for i := range ss {
+		ss[i].Objective, ss[i].Activity, ss[i].Materials, ss[i].Observation = "", "", "", ""
+		ss[i].PlanHidden = true
+	}
 }
 
 // Final tells whether the session can no longer change (completed or cancelled).
@@ -431,7 +447,9 @@ func (t *Tenant) GetSession(ctx context.Context, actor Actor, id int64) (Session
 	if !seesSpecialist(actor, s.SpecialistID) {
 		return Session{}, fmt.Errorf("get session: session #%d: %w", id, ErrNotFound)
 	}
-	return s, nil
+	one := []Session{s}
+	hidePlanFrom(actor, one)
+	return one[0], nil
 }
 
 // ListSessions lists sessions ordered by start. A specialist gets only their
@@ -465,6 +483,7 @@ func (t *Tenant) ListSessions(ctx context.Context, actor Actor, f SessionFilter)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
+	hidePlanFrom(actor, out)
 	return out, nil
 }
 
@@ -491,6 +510,7 @@ func (t *Tenant) Agenda(ctx context.Context, actor Actor, day time.Time, f Agend
 	if err != nil {
 		return nil, fmt.Errorf("agenda: %w", err)
 	}
+	hidePlanFrom(actor, out)
 	return out, nil
 }
 
@@ -851,6 +871,7 @@ func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) ([]Ses
 		if err != nil {
 			return nil, fmt.Errorf("book session: %w", err)
 		}
+		hidePlanFrom(actor, out)
 		return out, nil
 	}
 }
@@ -1091,7 +1112,9 @@ func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reaso
 	if err != nil {
 		return Session{}, fmt.Errorf("cancel session: %w", err)
 	}
-	return out, nil
+	one := []Session{out}
+	hidePlanFrom(actor, one)
+	return one[0], nil
 }
 
 // RescheduleSession moves an open session to newStart (and newRoomID, 0 =
@@ -1117,7 +1140,9 @@ func (t *Tenant) RescheduleSession(ctx context.Context, actor Actor, id int64, n
 		if err != nil {
 			return Session{}, fmt.Errorf("reschedule session: %w", err)
 		}
-		return out, nil
+		one := []Session{out}
+		hidePlanFrom(actor, one)
+		return one[0], nil
 	}
 }
 

@@ -355,9 +355,13 @@ func TestReschedulePrepaidSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	if moved.RescheduledFrom == nil || *moved.RescheduledFrom != old.ID || moved.RoomID != room2 ||
-		moved.DurationMin != 50 || moved.Objective != "Lectura" || moved.Status != store.SessionPlanned ||
+		moved.DurationMin != 50 || moved.Status != store.SessionPlanned ||
 		!moved.PaidInAdvance || !moved.Paid || *moved.PaymentID != *old.PaymentID {
 		t.Errorf("new session: %+v", moved)
+	}
+	// The plan was copied (reception, who moved it, does not see plans).
+	if full, err := f.tn.GetSession(f.ctx, f.admin, moved.ID); err != nil || full.Objective != "Lectura" || !moved.PlanHidden {
+		t.Errorf("copied plan: %+v %v (reception's view hidden: %v)", full, err, moved.PlanHidden)
 	}
 	was, err := f.tn.GetSession(f.ctx, f.admin, old.ID)
 	if err != nil {
@@ -615,5 +619,43 @@ func TestAgendaDayInClinicTimeZone(t *testing.T) {
 	list, err := f.tn.ListSessions(f.ctx, f.desk, store.SessionFilter{Status: store.SessionCancelled})
 	if err != nil || len(list) != 1 || list[0].CancelDetail != "corte de luz" {
 		t.Errorf("cancelled list: %v, %v", list, err)
+	}
+}
+
+// Reception books and moves sessions but never reads their plan and result
+// (PRODUCT.md §4: no access to objective, activity, materials, observation).
+func TestReceptionDoesNotSeeSessionPlanAndResult(t *testing.T) {
+	f := newAgendaFixture(t, 0)
+	spec, room, pat := f.specialist("Luis", "Soto", "percent", "40", true), f.room("Sala 1"), f.patient("Ana", "García", "80")
+	s := f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room, Start: agAt(2026, 11, 10, 9, 0)})
+	if _, err := f.tn.UpdateSessionPlan(f.ctx, f.admin, s.ID, store.Plan{Objective: "Trabajar ansiedad", Activity: "Respiración", Materials: "Hoja"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.tn.CompleteSession(f.ctx, f.admin, s.ID, "Mejoró el ánimo"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.tn.GetSession(f.ctx, f.desk, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := f.tn.ListSessions(f.ctx, f.desk, store.SessionFilter{})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list: %v %d", err, len(list))
+	}
+	day, err := f.tn.Agenda(f.ctx, f.desk, time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), store.AgendaFilter{})
+	if err != nil || len(day) != 1 {
+		t.Fatalf("agenda: %v %d", err, len(day))
+	}
+	for _, seen := range []store.Session{got, list[0], day[0]} {
+		if seen.Objective != "" || seen.Activity != "" || seen.Materials != "" || seen.Observation != "" || !seen.PlanHidden {
+			t.Errorf("reception saw the plan/result: %+v", seen)
+		}
+		if seen.Status != store.SessionCompleted {
+			t.Errorf("status %q: reception still sees where the session stands", seen.Status)
+		}
+	}
+	admin, err := f.tn.GetSession(f.ctx, f.admin, s.ID)
+	if err != nil || admin.Observation != "Mejoró el ánimo" || admin.Objective != "Trabajar ansiedad" || admin.PlanHidden {
+		t.Fatalf("admin must see the plan and result: %+v %v", admin, err)
 	}
 }

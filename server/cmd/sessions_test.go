@@ -155,9 +155,14 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 	var moved SessionView
 	f.okJSON(&moved, f.desk, "sessions", "reschedule", id64(r.ID), "--start", "2026-11-27 16:00", "--room", id64(f.room2.ID),
 		"--copy-plan")
-	if moved.ID == r.ID || moved.StartsAt != "2026-11-27 16:00" || moved.RoomID != f.room2.ID || moved.Activity != "juego" ||
+	if moved.ID == r.ID || moved.StartsAt != "2026-11-27 16:00" || moved.RoomID != f.room2.ID || moved.Activity != "" ||
 		moved.RescheduledFrom == nil || *moved.RescheduledFrom != r.ID || !moved.Paid {
-		t.Errorf("reschedule = %+v", moved)
+		t.Errorf("reschedule = %+v (reception sees no plan)", moved)
+	}
+	var copied SessionView
+	f.okJSON(&copied, f.drA, "sessions", "show", id64(moved.ID))
+	if copied.Activity != "juego" {
+		t.Errorf("the specialist sees the copied plan: %+v", copied)
 	}
 	f.okJSON(&got, f.desk, "sessions", "show", id64(r.ID))
 	if got.Status != "cancelled" || got.CancelReason != "rescheduled" || got.RescheduledTo == nil || *got.RescheduledTo != moved.ID {
