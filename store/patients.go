@@ -801,10 +801,10 @@ type listSQL struct {
 // skipped. Otherwise fallback asks the whole question through the trigram
 // index, which is then cheap because the words rarely occur together.
 //
-// A specialist's own patients without a search are a union of two walks in
-// name order (their patients by therapist, through the therapist-and-name
-// index, and those with a session with them), each stopping at a page,
-// instead of collecting every own patient and sorting them.
+// A specialist's own patients are a union of two walks in the list's order
+// (their patients by therapist, through an index in that order, and those
+// with a session with them), each stopping at a page, instead of collecting
+// every own patient and filtering and sorting them.
 func patientListSQL(actor Actor, q PatientQuery) listSQL {
 	var args []any
 	arg := func(v any) string {
@@ -929,12 +929,28 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 			m as (select * from a p order by ` + order + ` limit ` + limit + `)`)
 		return listSQL{sql: walk, fallback: all, args: args}
 	}
-	if q.Sort == PatientSortName && len(words) == 0 && actor.Role == RoleSpecialist {
-		mine := byName(`with m as ((select p.id, p.surname_key, p.first_name_key from patients p` +
-			condWithout(ownFilter, `p.therapist_id = `+ownArg) + ` order by ` + order + ` limit ` + limit + `)
-			union (select p.id, p.surname_key, p.first_name_key from patients p` +
-			condWithout(ownFilter, `p.id in (select se.patient_id from sessions se where se.specialist_id = `+ownArg+`)`) +
-			` order by ` + order + ` limit ` + limit + `))`)
+	if actor.Role == RoleSpecialist {
+		// Two walks in the list's order, each stopping at a page: the
+		// therapist's patients through an index in that order (carrying the
+		// searched columns, so filtering reads no table), and the patients
+		// with a session with them. The union drops who is in both.
+		var extra []string
+		if shortOnly {
+			extra = append(extra, `(p.surname_key like `+prefixes[0]+` or p.first_name_key like `+prefixes[0]+`)`)
+		}
+		cols, outer := `p.id, p.surname_key, p.first_name_key`, `m.surname_key, m.first_name_key, m.id`
+		if q.Sort != PatientSortName {
+			cols, outer = `p.id, p.created_at`, `m.created_at desc, m.id desc`
+		}
+		sessions := `p.id in (select se.patient_id from sessions se where se.specialist_id = ` + ownArg + `)`
+		mine := `with m as ((select ` + cols + ` from patients p` +
+			condWithout(ownFilter, append(slices.Clone(extra), `p.therapist_id = `+ownArg)...) +
+			` order by ` + order + ` limit ` + limit + `)
+			union (select ` + cols + ` from patients p` + condWithout(ownFilter, append(extra, sessions)...) +
+			` order by ` + order + ` limit ` + limit + `))
+		select ` + patientListColumns + ` from m join patients p on p.id = m.id
+		left join specialists th on th.id = p.therapist_id
+		order by ` + outer + ` limit ` + limit
 		return listSQL{sql: mine, args: args}
 	}
 	if q.Sort != PatientSortName || len(prefixes) == 0 {

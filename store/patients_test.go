@@ -604,6 +604,8 @@ func clCheckPaging(t *testing.T, a *store.Tenant, walk int, lucia int64) {
 		{"specialist", clSpecialist("a", lucia), store.PatientQuery{}, 21},
 		{"specialist by created", clSpecialist("a", lucia), store.PatientQuery{Sort: store.PatientSortCreated}, 21},
 		{"specialist search", clSpecialist("a", lucia), store.PatientQuery{Search: "ana garcia"}, 5},
+		{"specialist short search", clSpecialist("a", lucia), store.PatientQuery{Search: "an"}, 16},
+		{"specialist search by created", clSpecialist("a", lucia), store.PatientQuery{Search: "garcia", Sort: store.PatientSortCreated}, 9},
 	} {
 		name := fmt.Sprintf("%s (walk %d)", c.name, walk)
 		all := c.q

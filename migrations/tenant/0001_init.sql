@@ -138,9 +138,12 @@ CREATE INDEX patients_name_keyset ON patients (surname_key, first_name_key, id)
     INCLUDE (search_text, archived_at, status, therapist_id);
 CREATE INDEX patients_first_name_prefix ON patients (first_name_key);
 CREATE INDEX patients_created_keyset ON patients (created_at, id);
--- A therapist's patients already in name order: a specialist's first page
--- reads 51 entries instead of sorting all their patients.
-CREATE INDEX patients_therapist_name ON patients (therapist_id, surname_key, first_name_key, id);
+-- A therapist's patients already in either list order: a specialist's page
+-- reads a page of entries instead of sorting all their patients; the name
+-- one carries the searched columns so a search filters without the table.
+CREATE INDEX patients_therapist_name ON patients (therapist_id, surname_key, first_name_key, id)
+    INCLUDE (search_text, archived_at, status);
+CREATE INDEX patients_therapist_created ON patients (therapist_id, created_at, id);
 
 CREATE TABLE sessions (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
