@@ -740,8 +740,15 @@ func (t *Tenant) ListPatients(ctx context.Context, actor Actor, q PatientQuery) 
 		if err != nil || ls.fallback == "" || len(page.Patients) > q.Limit {
 			return err
 		}
-		// The bounded walk found less than a full page: it is only exact
-		// when it found one (see patientListSQL); ask the whole question.
+		// The first stretch of the walk found less than a full page: it is
+		// only exact when it found one (see patientListSQL). If the matches
+		// it found promise a page within the whole walk, walk on; otherwise
+		// ask the whole question.
+		if ls.walk != "" && len(page.Patients)*patientWalk >= (q.Limit+1)*(patientWalk/patientPilotShare) {
+			if page.Patients, err = run(ls.walk); err != nil || len(page.Patients) > q.Limit {
+				return err
+			}
+		}
 		page.Patients, err = run(ls.fallback)
 		return err
 	})
@@ -763,12 +770,18 @@ func (t *Tenant) ListPatients(ctx context.Context, actor Actor, q PatientQuery) 
 // variable only so that tests can shrink it (SetPatientWalk).
 var patientWalk = 50000
 
+// patientPilotShare: the walk starts with a fifth of its stretch, and goes
+// on only if the matches found there promise a page within the whole
+// stretch. Words common apart but rare together (`jose maria`) then cost a
+// 10,000-entry look (~1.5 ms) before the trigram plan instead of a full walk.
+const patientPilotShare = 5
+
 // listSQL is a list statement and its arguments. When fallback is set, sql
-// is exact only if it returns more rows than the page; otherwise fallback
-// (same arguments) gives the answer.
+// (and walk, if set) are exact only if they return more rows than the page;
+// otherwise fallback (same arguments) gives the answer.
 type listSQL struct {
-	sql, fallback string
-	args          []any
+	sql, walk, fallback string
+	args                []any
 }
 
 // patientListSQL builds the list query of a checked PatientQuery (Limit and
@@ -795,11 +808,12 @@ type listSQL struct {
 // words are common together. Which one wins depends on how often the words
 // occur together, which the planner cannot know (it assumes independence).
 // So the list first walks a bounded stretch of the name order (patientWalk
-// entries of the covering name index, read without touching the table) and
-// keeps the matches: if a full page (plus the one row that says there is a
-// next) turns up, it is the exact answer, since nothing before it was
-// skipped. Otherwise fallback asks the whole question through the trigram
-// index, which is then cheap because the words rarely occur together.
+// entries of the covering name index, read without touching the table,
+// starting with a fifth of it as a pilot) and keeps the matches: if a full
+// page (plus the one row that says there is a next) turns up, it is the
+// exact answer, since nothing before it was skipped. Otherwise fallback asks
+// the whole question through the trigram index, which is then cheap because
+// the words rarely occur together.
 //
 // A specialist's own patients are a union of two walks in the list's order
 // (their patients by therapist, through an index in that order, and those
@@ -915,19 +929,21 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 		// The bounded walk: the inner select reads only columns of the
 		// covering name index (an index-only scan), the keyset inside it so
 		// the walk starts at the cursor; the filters apply to what it read.
-		inner := `select p.id, p.surname_key, p.first_name_key, p.search_text, p.archived_at, p.status, p.therapist_id
-			from patients p`
-		if keyset != "" {
-			inner += ` where ` + keyset
+		walk := func(entries int) string {
+			inner := `select p.id, p.surname_key, p.first_name_key, p.search_text, p.archived_at, p.status, p.therapist_id
+				from patients p`
+			if keyset != "" {
+				inner += ` where ` + keyset
+			}
+			inner += fmt.Sprintf(` order by %s limit %d`, order, entries)
+			return byName(`with m as (select p.id, p.surname_key, p.first_name_key from (` + inner + `) p` +
+				condWithout(keyset) + ` order by ` + order + ` limit ` + limit + `)`)
 		}
-		inner += fmt.Sprintf(` order by %s limit %d`, order, patientWalk)
-		walk := byName(`with m as (select p.id, p.surname_key, p.first_name_key from (` + inner + `) p` +
-			condWithout(keyset) + ` order by ` + order + ` limit ` + limit + `)`)
 		// The whole question: every match (through the trigram index, as no
 		// order or limit inside asks for a walk), then the first page.
 		all := byName(`with a as materialized (select p.id, p.surname_key, p.first_name_key from patients p` + cond() + `),
 			m as (select * from a p order by ` + order + ` limit ` + limit + `)`)
-		return listSQL{sql: walk, fallback: all, args: args}
+		return listSQL{sql: walk(patientWalk / patientPilotShare), walk: walk(patientWalk), fallback: all, args: args}
 	}
 	if actor.Role == RoleSpecialist {
 		// Two walks in the list's order, each stopping at a page: the
