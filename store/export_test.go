@@ -7,3 +7,12 @@ import "context"
 func CreateTenantWithHook(ctx context.Context, db *DB, nt NewTenant, hook func(step string) error) (*Provisioned, error) {
 	return db.createTenant(ctx, CLI, nt, hook)
 }
+
+// SetPatientWalk sets how many name-index entries a multi-word search walks
+// before asking the trigram index (see patientListSQL), so a test can make
+// the walk stop short of the matches; it returns the restore function.
+func SetPatientWalk(n int) (restore func()) {
+	old := patientWalk
+	patientWalk = n
+	return func() { patientWalk = old }
+}

@@ -130,10 +130,20 @@ CREATE TABLE patients (
 -- list that every search scans linearly (and that makes the planner shun the
 -- index) until the next vacuum; patients are registered one at a time.
 CREATE INDEX patients_search_trgm ON patients USING gin (search_text public.gin_trgm_ops) WITH (fastupdate = off);
-CREATE INDEX patients_name_keyset ON patients (surname_key, first_name_key, id);
+-- Name order for keyset paging and surname prefixes. It carries every column
+-- a list filters on (INCLUDE), so a multi-word search can walk a stretch of
+-- the name order checking the words without reading the table (an
+-- index-only scan; see patientListSQL in store/patients.go).
+CREATE INDEX patients_name_keyset ON patients (surname_key, first_name_key, id)
+    INCLUDE (search_text, archived_at, status, therapist_id);
 CREATE INDEX patients_first_name_prefix ON patients (first_name_key);
 CREATE INDEX patients_created_keyset ON patients (created_at, id);
-CREATE INDEX patients_therapist_idx ON patients (therapist_id);
+-- A therapist's patients already in either list order: a specialist's page
+-- reads a page of entries instead of sorting all their patients; the name
+-- one carries the searched columns so a search filters without the table.
+CREATE INDEX patients_therapist_name ON patients (therapist_id, surname_key, first_name_key, id)
+    INCLUDE (search_text, archived_at, status);
+CREATE INDEX patients_therapist_created ON patients (therapist_id, created_at, id);
 
 CREATE TABLE sessions (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
