@@ -233,6 +233,14 @@ func (db *DB) UpdateTenant(ctx context.Context, actor OperatorActor, schema stri
 			where id = $1`,
 			ti.ID, up.Name, up.AdminEmail, up.AdminName, up.SpecialistsLimit, up.PatientsLimit, up.UsersLimit,
 			up.MonthlyFee, up.Timezone, up.Currency, up.Lang, db.now())
+		if err != nil || (up.Timezone == nil && up.Currency == nil && up.Lang == nil) {
+			return err
+		}
+		// The clinic's own settings row holds the same three values (a clinic
+		// admin's change flows to public.tenants); keep them equal.
+		_, err = tx.Exec(ctx, `update `+pgx.Identifier{ti.Schema}.Sanitize()+`.settings set
+				timezone = coalesce($1, timezone), currency = coalesce($2, currency), lang = coalesce($3, lang)`,
+			up.Timezone, up.Currency, up.Lang)
 		return err
 	})
 }

@@ -393,3 +393,30 @@ func TestTenantDomains(t *testing.T) {
 		t.Fatalf("domain_add audit rows: %d", n)
 	}
 }
+
+// An operator's change of time zone, currency or language reaches the
+// clinic's own settings, which the clinic's screens read.
+func TestUpdateTenantKeepsClinicSettingsInSync(t *testing.T) {
+	db := storetest.NewDB(t)
+	tn, _ := storetest.NewTenant(t, db, "clinic-a")
+	ctx := context.Background()
+	tz, cur, lang := "America/Bogota", "USD", "en"
+	if _, err := db.UpdateTenant(ctx, store.CLI, "clinic-a", store.TenantUpdate{Timezone: &tz, Currency: &cur, Lang: &lang}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tn.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Timezone != tz || got.Currency != cur || got.Lang != lang {
+		t.Fatalf("clinic settings = %s %s %s, want %s %s %s", got.Timezone, got.Currency, got.Lang, tz, cur, lang)
+	}
+	// A change of something else leaves the settings alone.
+	name := "Otra"
+	if _, err := db.UpdateTenant(ctx, store.CLI, "clinic-a", store.TenantUpdate{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := tn.Settings(ctx); again.Timezone != tz || again.Currency != cur {
+		t.Fatalf("settings after a name change: %+v", again)
+	}
+}
