@@ -100,16 +100,21 @@ type Session struct {
 	PlanHidden bool `json:"plan_hidden,omitempty"`
 }
 
-// hidePlanFrom blanks the plan and result of sessions for reception: the
-// roles matrix (PRODUCT.md §4) gives reception no access to objective,
-// activity, materials and observation — they are clinical notes.
-func hidePlanFrom(actor Actor, ss []Session) {
-	if actor.Role != RoleReception {
-		return
+// hidePlan blanks a session's plan and result for reception: the roles
+// matrix (PRODUCT.md §4) gives reception no access to objective, activity,
+// materials and observation — they are clinical notes.
+func hidePlan(actor Actor, s Session) Session {
+	if actor.Role == RoleReception {
+		s.Objective, s.Activity, s.Materials, s.Observation = "", "", "", ""
+		s.PlanHidden = true
 	}
+	return s
+}
+
+// hidePlanFrom applies hidePlan to every session of a list.
+func hidePlanFrom(actor Actor, ss []Session) {
 	for i := range ss {
-		ss[i].Objective, ss[i].Activity, ss[i].Materials, ss[i].Observation = "", "", "", ""
-		ss[i].PlanHidden = true
+		ss[i] = hidePlan(actor, ss[i])
 	}
 }
 
@@ -447,9 +452,7 @@ func (t *Tenant) GetSession(ctx context.Context, actor Actor, id int64) (Session
 	if !seesSpecialist(actor, s.SpecialistID) {
 		return Session{}, fmt.Errorf("get session: session #%d: %w", id, ErrNotFound)
 	}
-	one := []Session{s}
-	hidePlanFrom(actor, one)
-	return one[0], nil
+	return hidePlan(actor, s), nil
 }
 
 // ListSessions lists sessions ordered by start. A specialist gets only their
@@ -1112,9 +1115,7 @@ func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reaso
 	if err != nil {
 		return Session{}, fmt.Errorf("cancel session: %w", err)
 	}
-	one := []Session{out}
-	hidePlanFrom(actor, one)
-	return one[0], nil
+	return hidePlan(actor, out), nil
 }
 
 // RescheduleSession moves an open session to newStart (and newRoomID, 0 =
@@ -1140,9 +1141,7 @@ func (t *Tenant) RescheduleSession(ctx context.Context, actor Actor, id int64, n
 		if err != nil {
 			return Session{}, fmt.Errorf("reschedule session: %w", err)
 		}
-		one := []Session{out}
-		hidePlanFrom(actor, one)
-		return one[0], nil
+		return hidePlan(actor, out), nil
 	}
 }
 
