@@ -10,13 +10,19 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	export CONSULTORIO_TEST_DATA="$PWD/data/test"
 	$GO build -o bin/consultorio ./cmd/consultorio
 	cleanup() {
+		local pgdir
+		# Where the cluster lives: "(PGDATA)" ends the status line; as root it
+		# may be under /var/lib/consultorio when the postgres user cannot reach
+		# the checkout (see pgcluster), and then it goes too.
+		pgdir=$(CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db status 2>/dev/null | sed -n 's/.*(\(.*\))$/\1/p' || true)
 		CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db stop >/dev/null 2>&1 || true
-		# A cluster kept outside the data dir (see pgcluster) goes too.
+		case "$pgdir" in
+		/var/lib/consultorio/*/pg) rm -rf "$(dirname "$pgdir")" ;;
+		esac
 		rm -rf "$CONSULTORIO_TEST_DATA"
 	}
 	trap cleanup EXIT
-	CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db stop >/dev/null 2>&1 || true
-	rm -rf "$CONSULTORIO_TEST_DATA"
+	cleanup
 fi
 
 # Packages whose code runs goroutines are tested with the race detector.
