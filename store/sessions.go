@@ -262,7 +262,7 @@ func mayScheduleFor(actor Actor, specialistID int64) error {
 	case RoleAdmin, RoleReception:
 		return nil
 	case RoleSpecialist:
-		if actor.SpecialistID != 0 && actor.SpecialistID == specialistID {
+		if actor.isSpecialist(specialistID) {
 			return nil
 		}
 		return forbidden("scheduling another specialist's sessions")
@@ -277,7 +277,7 @@ func mayRecordFor(actor Actor, specialistID int64) error {
 	case RoleAdmin:
 		return nil
 	case RoleSpecialist:
-		if actor.SpecialistID != 0 && actor.SpecialistID == specialistID {
+		if actor.isSpecialist(specialistID) {
 			return nil
 		}
 		return forbidden("recording another specialist's sessions")
@@ -291,7 +291,7 @@ func seesSpecialist(actor Actor, specialistID int64) bool {
 	case RoleAdmin, RoleReception:
 		return true
 	case RoleSpecialist:
-		return actor.SpecialistID != 0 && actor.SpecialistID == specialistID
+		return actor.isSpecialist(specialistID)
 	}
 	return false
 }

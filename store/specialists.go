@@ -106,7 +106,7 @@ func scanSpecialist(row pgx.Row) (Specialist, error) {
 // redactFor leaves in s only what actor may see: a specialist sees their own
 // record whole and colleagues' names and specialties (for the agenda).
 func (s Specialist) redactFor(actor Actor) Specialist {
-	if actor.Role != RoleSpecialist || (actor.SpecialistID != 0 && actor.SpecialistID == s.ID) {
+	if actor.Role != RoleSpecialist || actor.isSpecialist(s.ID) {
 		return s
 	}
 	return Specialist{ID: s.ID, FirstName: s.FirstName, LastName: s.LastName, Specialty: s.Specialty,

@@ -173,6 +173,12 @@ type Actor struct {
 	RemoteAddr   string
 }
 
+// isSpecialist tells whether the actor is the specialist with that id (a
+// user with no specialist record is nobody's).
+func (a Actor) isSpecialist(specialistID int64) bool {
+	return a.SpecialistID != 0 && a.SpecialistID == specialistID
+}
+
 // System is the actor for work the server or the CLI does on its own
 // (scheduler, demo data): it may do anything an admin may.
 var System = Actor{Email: "system", Name: "system", Role: RoleAdmin}
