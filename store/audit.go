@@ -35,6 +35,24 @@ func audit(ctx context.Context, tx pgx.Tx, actor Actor, action, entity string, e
 	return nil
 }
 
+// auditMany appends one row per entity id, in one statement (bulk reads:
+// each record read still has its own row).
+func auditMany(ctx context.Context, tx pgx.Tx, actor Actor, action, entity string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var uid *int64
+	if actor.UserID != 0 {
+		uid = &actor.UserID
+	}
+	if _, err := tx.Exec(ctx, `insert into audit_log (user_id, user_email, action, entity, entity_id, remote_addr)
+		select $1, $2, $3, $4, id, $6 from unnest($5::bigint[]) as id`,
+		uid, actor.Email, action, entity, ids, actor.RemoteAddr); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
 // AuditEntry is one row of a clinic's audit log.
 type AuditEntry struct {
 	ID         int64           `json:"id"`

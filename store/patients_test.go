@@ -710,3 +710,49 @@ func TestPatientIsolation(t *testing.T) {
 		}
 	}
 }
+
+// PatientsByID reads many patients at once exactly as GetPatient reads each:
+// same role shaping, one audit row per clinical record read, ids' order.
+func TestPatientsByIDMatchesGetPatient(t *testing.T) {
+	db := storetest.NewDB(t)
+	tn, _ := storetest.NewTenant(t, db, "clinic-a")
+	ctx := context.Background()
+	spec := clNewSpecialist(t, tn, "Luis", "Soto", "S-1")
+	own := clNewPatient(t, tn, store.PatientInput{FirstName: "Ana", Surname: "Ruiz", TherapistID: &spec.ID, MedicalDiagnosis: "TEA leve"})
+	other := clNewPatient(t, tn, store.PatientInput{FirstName: "Bruno", Surname: "Rojas", MedicalDiagnosis: "TDAH"})
+	ids := []int64{other.ID, own.ID, 999999}
+
+	admin, err := tn.PatientsByID(ctx, clAdmin("a"), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(admin) != 2 || admin[0].ID != other.ID || admin[1].ID != own.ID ||
+		admin[0].MedicalDiagnosis != "TDAH" || !admin[1].ClinicalVisible {
+		t.Fatalf("admin read: %+v", admin)
+	}
+	clRequireAudit(t, tn, "view", "patient_clinical", 0, 2)
+
+	doc, err := tn.PatientsByID(ctx, clSpecialist("a", spec.ID), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc[0].Restricted || doc[0].MedicalDiagnosis != "" || doc[1].MedicalDiagnosis != "TEA leve" {
+		t.Fatalf("specialist read: %+v", doc)
+	}
+	clRequireAudit(t, tn, "view", "patient_clinical", other.ID, 1) // the admin's only
+	clRequireAudit(t, tn, "view", "patient_clinical", own.ID, 2)   // admin and specialist
+
+	desk, err := tn.PatientsByID(ctx, clReception("a"), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range desk {
+		if p.ClinicalVisible || p.MedicalDiagnosis != "" {
+			t.Fatalf("reception read clinical fields: %+v", p)
+		}
+	}
+	clRequireAudit(t, tn, "view", "patient_clinical", 0, 3)
+	if clReception("a").MayReadClinical() || !clAdmin("a").MayReadClinical() || !clSpecialist("a", spec.ID).MayReadClinical() {
+		t.Fatal("MayReadClinical: reception never; admin and specialist yes")
+	}
+}

@@ -106,10 +106,9 @@ var patientCSVClinical = []string{"medical_diagnosis", "medical_history", "aller
 // the actor sees and audits each clinical view, as the patient file does.
 func exportPatients(c *cobra.Command, env *Env, month time.Time, w *csv.Writer) error {
 	ctx, actor, loc := c.Context(), env.Actor(), env.loc()
-	// Which columns to print is presentation; the values are the store's
-	// (empty where it does not show them). Reception never sees clinical
-	// fields, so its export has no such columns.
-	clinical := actor.Role == store.RoleAdmin || actor.Role == store.RoleSpecialist
+	// Roles that can never read clinical fields get no such columns; the
+	// values are the store's (empty where it does not show them).
+	clinical := actor.MayReadClinical()
 	header := patientCSVHeader
 	if clinical {
 		header = append(append([]string{}, header...), patientCSVClinical...)
@@ -128,20 +127,21 @@ func exportPatients(c *cobra.Command, env *Env, month time.Time, w *csv.Writer) 
 		if err != nil {
 			return err
 		}
-		for _, p := range page.Patients {
-			if !month.IsZero() {
-				if !p.CreatedAt.Before(to) {
-					continue
-				}
-				if p.CreatedAt.Before(from) {
-					return nil
-				}
+		patients, last := page.Patients, false
+		if !month.IsZero() {
+			patients, last = inMonth(patients, from, to)
+		}
+		if clinical {
+			// One read of the page's clinical records (each audited).
+			ids := make([]int64, len(patients))
+			for i, p := range patients {
+				ids[i] = p.ID
 			}
-			if clinical {
-				if p, err = env.Tenant.GetPatient(ctx, actor, p.ID); err != nil {
-					return err
-				}
+			if patients, err = env.Tenant.PatientsByID(ctx, actor, ids); err != nil {
+				return err
 			}
+		}
+		for _, p := range patients {
 			v := patientView(p, loc)
 			row := []string{i64(v.ID), cell(v.FirstName), cell(v.Surname), deref(v.BirthDate), ageText(v), v.Gender,
 				cell(v.Document), cell(v.Phone), cell(v.Email), cell(v.Address), cell(v.MaritalStatus), cell(v.Education),
@@ -156,11 +156,27 @@ func exportPatients(c *cobra.Command, env *Env, month time.Time, w *csv.Writer) 
 			}
 		}
 		w.Flush()
-		if page.Next == nil {
+		if page.Next == nil || last {
 			return w.Error()
 		}
 		q.After = page.Next
 	}
+}
+
+// inMonth keeps the patients of a newest-first page created in [from, to);
+// last says the page reached patients older than the month, so no later page
+// can hold any.
+func inMonth(page []store.Patient, from, to time.Time) (kept []store.Patient, last bool) {
+	for _, p := range page {
+		switch {
+		case !p.CreatedAt.Before(to):
+			continue
+		case p.CreatedAt.Before(from):
+			return kept, true
+		}
+		kept = append(kept, p)
+	}
+	return kept, false
 }
 
 // sessionsExportPage is how many sessions each ListSessions call returns.
