@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Consultorio needs from the system when it is missing:
 # PostgreSQL server binaries with contrib (btree_gist, pg_trgm, citext,
-# unaccent) and the OpenSSH client used by one end-to-end test.
+# unaccent), the OpenSSH client used by the end-to-end tests and ssh-audit,
+# which a test runs against the server's algorithm offer.
 set -euo pipefail
 
 have_pg() {
@@ -19,9 +20,9 @@ have_pg || missing+=(postgresql)
 have_contrib || missing+=(postgresql-contrib)
 command -v ssh >/dev/null || missing+=(openssh-client)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+command -v ssh-audit >/dev/null || missing+=(ssh-audit)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ -n "${DATABASE_URL:-}" ] && have_pg && have_contrib; then exit 0; fi
 echo "installing: ${missing[*]}" >&2
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing packages: ${missing[*]}; install them (e.g. sudo apt-get install -y ${missing[*]})" >&2

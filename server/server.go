@@ -192,9 +192,7 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
 	srv.HandshakeTimeout = 2 * time.Minute
-	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
-		return &gossh.ServerConfig{MaxAuthTries: 6}
-	}
+	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig { return sshConfig() }
 	srv.ConnCallback = s.connCallback
 	srv.ConnectionFailedCallback = s.connFailed
 	s.srv = srv
