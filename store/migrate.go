@@ -276,7 +276,7 @@ func grantTenantRole(ctx context.Context, tx pgx.Tx, schema, role string) error 
 	}
 	var tables, seqs []string
 	var name string
-	var isSeq, hasAudit bool
+	var isSeq, hasAudit, hasHead bool
 	if _, err := pgx.ForEachRow(rows, []any{&name, &isSeq}, func() error {
 		qualified := pgx.Identifier{schema, name}.Sanitize()
 		if isSeq {
@@ -284,6 +284,7 @@ func grantTenantRole(ctx context.Context, tx pgx.Tx, schema, role string) error 
 		} else {
 			tables = append(tables, qualified)
 			hasAudit = hasAudit || name == "audit_log"
+			hasHead = hasHead || name == "audit_chain_head"
 		}
 		return nil
 	}); err != nil {
@@ -300,6 +301,10 @@ func grantTenantRole(ctx context.Context, tx pgx.Tx, schema, role string) error 
 	}
 	if hasAudit {
 		fmt.Fprintf(&sql, "REVOKE UPDATE, DELETE, TRUNCATE ON %s.audit_log FROM %s;\n", s, r)
+	}
+	if hasHead {
+		// The chain head moves only through the audit trigger (as owner).
+		fmt.Fprintf(&sql, "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %s.audit_chain_head FROM %s;\n", s, r)
 	}
 	if _, err := tx.Exec(ctx, sql.String()); err != nil {
 		return fmt.Errorf("grant tenant role: %w", err)

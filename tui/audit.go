@@ -25,7 +25,7 @@ const auditPageSize = 50
 // detail with its JSON pretty-printed.
 func newAuditScreen(env *Env) Screen {
 	s := NewStack(env, env.M.Nav.Audit)
-	s.SetRoot(&auditList{env: env, stack: s, list: admList{empty: env.M.ClinicAudit.Empty}})
+	s.SetRoot(&auditList{env: env, stack: s, list: admList{empty: env.M.ClinicAudit.Empty}, chain: chainLine{env: env}})
 	return s
 }
 
@@ -38,6 +38,7 @@ type auditList struct {
 	more    bool // the last page was full: older rows may exist
 	loading bool
 	gen     int // discards pages of an older filter
+	chain   chainLine
 }
 
 type auditLoaded struct {
@@ -61,10 +62,16 @@ func (l *auditList) load(older bool) tea.Cmd {
 	}
 	gen := l.gen
 	l.loading = true
-	return env.Do(func(ctx context.Context) tea.Msg {
+	page := env.Do(func(ctx context.Context) tea.Msg {
 		entries, err := env.Tenant.AuditLog(ctx, env.Actor, f)
 		return auditLoaded{gen: gen, appendP: older, entries: entries, err: err}
 	})
+	if older {
+		return page
+	}
+	return tea.Batch(page, l.chain.verify(func(ctx context.Context) (store.ChainState, error) {
+		return env.Tenant.VerifyAuditChain(ctx, env.Actor)
+	}))
 }
 
 func (l *auditList) Title() string   { return l.env.M.Nav.Audit }
@@ -80,6 +87,9 @@ func (l *auditList) entity(e store.AuditEntry) string {
 }
 
 func (l *auditList) Update(msg tea.Msg) tea.Cmd {
+	if l.chain.update(msg) {
+		return nil
+	}
 	switch msg := msg.(type) {
 	case auditLoaded:
 		if msg.gen != l.gen {
@@ -152,7 +162,8 @@ func (l *auditList) View(w, h int) string {
 	}
 	head := " " + st.Title.Render(l.env.M.Nav.Audit) + "  " + st.Muted.Render(count)
 	filter := " " + st.Muted.Render(admCut(m.Filter+": "+l.filterText(), max(w-2, 10)))
-	return head + "\n" + filter + "\n\n" + l.list.view(st, w, h-3)
+	chain := " " + l.chain.view(max(w-2, 10))
+	return head + "\n" + filter + "\n" + chain + "\n" + l.list.view(st, w, h-3)
 }
 
 func (l *auditList) keyOpen() key.Binding   { return admKey(l.env.M.Admin.KeyOpen, "enter") }

@@ -35,7 +35,7 @@ func TestAuditScreen(t *testing.T) {
 	}
 
 	term := admStart(t, tn, admin, 80, 24, []string{"shift+tab"}, "[Auditoría]", "patient_clinical #", "specialist #")
-	s := term.WaitFor(t, "admin@clinic-a.test", "view", "create")
+	s := term.WaitFor(t, "admin@clinic-a.test", "view", "create", "Cadena íntegra: 3 entradas")
 	// Newest first: the specialist, then the view, then the patient.
 	iSpec, iView := strings.Index(s, "specialist #"), strings.Index(s, "patient_clinical #")
 	if iSpec < 0 || iView < 0 || iSpec > iView {
@@ -67,9 +67,19 @@ func TestAuditScreen(t *testing.T) {
 		}
 	}
 	term.Key("r")
-	admSettled(t, term, "50 filas (hay más antiguas)")
+	admSettled(t, term, "50 filas (hay más antiguas)", "Cadena íntegra:")
 	term.Key("end")
 	admSettled(t, term, "61 filas")
+
+	// History rewritten behind the application's back (as the database
+	// owner): the screen says where the chain breaks.
+	var seq int64
+	if err := tn.DB().Pool().QueryRow(ctx, `update "clinic-a".audit_log set remote_addr = '10.0.0.1'
+		where chain_seq = 2 returning chain_seq`).Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	term.Key("r")
+	admSettled(t, term, "CADENA ROTA en la entrada #2 (modificada)")
 }
 
 // TestAdminScreensRefuseSpecialist: the shell hides staff, settings and the

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"consultorio/store"
 	"consultorio/tui/sanitize"
@@ -42,6 +43,7 @@ type opsAuditList struct {
 	gen    int
 	h      int
 	loaded bool
+	chain  chainLine
 }
 
 type opsAuditLoaded struct {
@@ -53,7 +55,7 @@ type opsAuditLoaded struct {
 
 func newOpsAuditList(env *Env, st *Stack) *opsAuditList {
 	a := env.M.Ops.Audit
-	l := &opsAuditList{env: env, stack: st}
+	l := &opsAuditList{env: env, stack: st, chain: chainLine{env: env}}
 	l.table.cols = []column{
 		{title: a.ColID, width: 6, right: true},
 		{title: a.ColWhen, width: 16},
@@ -81,7 +83,9 @@ func (l *opsAuditList) load(more bool) tea.Cmd {
 	})
 }
 
-func (l *opsAuditList) Init() tea.Cmd { return l.load(false) }
+func (l *opsAuditList) Init() tea.Cmd { return tea.Batch(l.load(false), l.verify()) }
+
+func (l *opsAuditList) verify() tea.Cmd { return l.chain.verify(l.env.DB.VerifyOperatorAuditChain) }
 
 func (l *opsAuditList) setRows() {
 	loc := l.env.L
@@ -96,6 +100,9 @@ func (l *opsAuditList) setRows() {
 func (l *opsAuditList) tableHeight() int { return max(l.h-2, 3) }
 
 func (l *opsAuditList) Update(msg tea.Msg) tea.Cmd {
+	if l.chain.update(msg) {
+		return nil
+	}
 	switch msg := msg.(type) {
 	case opsAuditLoaded:
 		if msg.gen != l.gen {
@@ -142,7 +149,7 @@ func (l *opsAuditList) Update(msg tea.Msg) tea.Cmd {
 		case "f":
 			return l.stack.Push(newOpsAuditFilter(l))
 		case "r":
-			return l.load(false)
+			return tea.Batch(l.load(false), l.verify())
 		}
 	}
 	return nil
@@ -171,6 +178,9 @@ func (l *opsAuditList) View(w, h int) string {
 			n += "+"
 		}
 		parts = append(parts, n)
+	}
+	if c := l.chain.view(w - lipgloss.Width(strings.Join(parts, " · ")) - 4); c != "" {
+		parts = append(parts, c)
 	}
 	foot := ""
 	if len(l.rows) > 0 {

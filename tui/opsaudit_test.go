@@ -31,7 +31,7 @@ func TestOpsAuditBrowse(t *testing.T) {
 	term := f.start(t)
 	term.WaitFor(t, "[1 Clientes]")
 	term.Key("5")
-	s := term.WaitFor(t, "[5 Auditoría]", "100+", "tenant.suspend", "m más")
+	s := term.WaitFor(t, "[5 Auditoría]", "100+", "tenant.suspend", "m más", "Cadena íntegra: "+strconv.Itoa(len(all))+" entradas")
 	if lines := strings.Split(s, "\n"); !strings.Contains(lines[5], "tenant.suspend") {
 		t.Fatalf("the newest entry is not first:\n%s", s)
 	}
@@ -67,4 +67,14 @@ func TestOpsAuditBrowse(t *testing.T) {
 	if strings.Contains(s, "\x1b") {
 		t.Fatalf("raw escape on screen:\n%s", s)
 	}
+
+	// An entry edited directly in the database: back on the list, a reload
+	// says where the panel's chain breaks.
+	if _, err := f.db.Pool().Exec(ctx, `update public.operator_audit set actor = 'nadie' where chain_seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	term.Key("esc")
+	term.WaitFor(t, "filtrado: tenant., clinica-sol")
+	term.Key("r")
+	term.WaitFor(t, "CADENA ROTA en la entrada #3")
 }

@@ -76,6 +76,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newOperatorsCmd(cfg))
 	root.AddCommand(newDemoCmd(cfg))
 	root.AddCommand(newBenchCmd(cfg))
+	root.AddCommand(newAuditCmd(cfg))
 	return root
 }
 

@@ -731,6 +731,7 @@ var en = Messages{
 		NewEquipment:      "New equipment",
 		InRooms:           "In rooms",
 	},
+	AuditChain: enAuditChain,
 	ClinicAudit: ClinicAudit{
 		Empty:            "No entries.",
 		Rows:             "%d rows",

@@ -731,6 +731,7 @@ var es = Messages{
 		NewEquipment:      "Nuevo equipo",
 		InRooms:           "En salas",
 	},
+	AuditChain: esAuditChain,
 	ClinicAudit: ClinicAudit{
 		Empty:            "No hay registros.",
 		Rows:             "%d filas",

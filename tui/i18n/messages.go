@@ -76,6 +76,7 @@ type Messages struct {
 	ClinicSettings ClinicSettings
 	Rooms          Rooms
 	ClinicAudit    ClinicAudit
+	AuditChain     AuditChain // verification line of both audit screens (auditchain.go)
 }
 
 // Shell: the frame around every screen.
