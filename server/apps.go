@@ -19,6 +19,8 @@ type clinicParams struct {
 	DarkBackground bool
 	Limiter        tui.LoginLimiter   // the source address's failed-login limit
 	OnLogin        func(email string) // names a form login in the connection's log line
+	KeyFingerprint string             // of the key that signed, "" if none
+	SecondFactor   bool               // User must still pass the second factor
 }
 
 type panelParams struct {
@@ -30,6 +32,8 @@ type panelParams struct {
 	DarkBackground bool
 	Limiter        tui.LoginLimiter
 	OnLogin        func(email string)
+	KeyFingerprint string
+	SecondFactor   bool
 }
 
 // appSet makes the TUI models of sessions and the message that ends one.

@@ -47,11 +47,14 @@ func TestE2EPanelClinicLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	codes := enrolOperator(t, db, op)
 	srv := startServer(t, db)
 
-	// The operator's key opens the panel; the Clientes form creates the
-	// clinic.
+	// The operator's key and a code open the panel; the Clientes form
+	// creates the clinic.
 	panel := openTerm(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), 80, 24)
+	panel.focused("Código de verificación")
+	panel.typeText(codes.code() + keyEnter)
 	panel.idle("Olga Ops · Operador", "[1 Clientes]", "No hay registros.")
 	panel.typeText("n")
 	for _, f := range []struct{ title, value string }{

@@ -192,9 +192,12 @@ func TestPanelPasswordLogin(t *testing.T) {
 	if err := db.SetOperatorPassword(ctx, op.ID, goodPassword); err != nil {
 		t.Fatal(err)
 	}
+	codes := enrolOperator(t, db, op)
 	srv := startServer(t, db)
 	tm := openTerm(t, mustDial(t, srv.addr, "panel", noKeyAuth()), 100, 30)
 	tm.waitFor("Panel de operadores")
 	tm.passwordLogin(op.Email, goodPassword)
+	tm.focused("Código de verificación")
+	tm.typeText(codes.code() + keyEnter)
 	tm.waitFor("Ops · ")
 }

@@ -20,9 +20,11 @@ func TestPanelScriptCreatesAndBillsClinics(t *testing.T) {
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	opKey, opLine := newKey(t)
-	if _, _, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Ops", opLine); err != nil {
+	op, _, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Ops", opLine)
+	if err != nil {
 		t.Fatal(err)
 	}
+	grantOperatorKey(t, db, op, opKey)
 	srv := startServer(t, db)
 	panel := mustDial(t, srv.addr, "panel", keyAuth(opKey))
 

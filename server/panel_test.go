@@ -14,9 +14,11 @@ func TestPanelTenantCommands(t *testing.T) {
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	opKey, opLine := newKey(t)
-	if _, _, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Ops", opLine); err != nil {
+	op, _, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Ops", opLine)
+	if err != nil {
 		t.Fatal(err)
 	}
+	grantOperatorKey(t, db, op, opKey)
 	a := newClinic(t, db, "clinic-a")
 	newClinic(t, db, "clinic-b")
 	staffKey, staffLine := newKey(t)

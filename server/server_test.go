@@ -298,9 +298,11 @@ func TestScriptedCommandsUsageAndAuth(t *testing.T) {
 func TestPanelWhoami(t *testing.T) {
 	db := storetest.NewDB(t)
 	key, line := newKey(t)
-	if _, _, err := db.CreateOperator(context.Background(), store.CLI, "ops@example.com", "Ops", line); err != nil {
+	op, _, err := db.CreateOperator(context.Background(), store.CLI, "ops@example.com", "Ops", line)
+	if err != nil {
 		t.Fatal(err)
 	}
+	grantOperatorKey(t, db, op, key)
 	a := newClinic(t, db, "clinic-a")
 	staffKey, staffLine := newKey(t)
 	a.addKey(t, a.admin.ID, staffLine)
@@ -322,7 +324,11 @@ func TestPanelWhoami(t *testing.T) {
 	if _, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(key)), "whoami"); code != 1 || strings.TrimSpace(errOut) != cmd.ErrAuthRequired.Error() {
 		t.Errorf("operator key at clinic: exit %d, %q", code, errOut)
 	}
+	// Interactively, the operator's key leads to the second factor first.
+	codes := enrolOperator(t, db, op)
 	tm := openTerm(t, mustDial(t, srv.addr, "panel", keyAuth(key)), 100, 30)
+	tm.focused("Código de verificación")
+	tm.typeText(codes.code() + keyEnter)
 	tm.waitFor("Panel", "Ops · ")
 }
 

@@ -281,6 +281,13 @@ func (s *Server) runCommand(ls *liveSession) int {
 	if ls.tgt.panel {
 		scope = cmd.Panel
 	}
+	if args[0] != "help" {
+		if msg, refused := s.secondFactorGate(ls); refused {
+			fmt.Fprintln(sess.Stderr(), msg)
+			ls.setOutcome("refused: second factor required")
+			return 1
+		}
+	}
 	done := make(chan cmd.Result, 1)
 	go func() {
 		defer func() {
@@ -344,13 +351,13 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 		model = s.apps.panel(ls.ctx, panelParams{
 			DB: s.db, Operator: ls.tgt.operator, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
-			Limiter: lim, OnLogin: onLogin,
+			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
 		})
 	} else {
 		model = s.apps.clinic(ls.ctx, clinicParams{
 			Tenant: ls.tgt.tenant, User: ls.tgt.user, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
-			Limiter: lim, OnLogin: onLogin,
+			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
 		})
 	}
 	opts := append(bm.MakeOptions(sess),

@@ -55,7 +55,10 @@ const (
 type accountStore struct {
 	run   func(context.Context, func(pgx.Tx) error) error
 	table string // a constant of ours, never user input
-	now   func() time.Time
+	// codes and grants are the tables of the accounts' recovery codes and
+	// command grants (second factor).
+	codes, grants string
+	now           func() time.Time
 	// record writes an audit row about a login attempt inside tx. id is 0
 	// when the e-mail matched no account.
 	record func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error
@@ -221,9 +224,11 @@ func (s accountStore) refusal(ctx context.Context, tx pgx.Tx, id int64, now time
 // audit log (without the secret), so its admin sees who tried what from where.
 func (t *Tenant) accounts(remoteAddr string) accountStore {
 	return accountStore{
-		run:   t.tx,
-		table: "users",
-		now:   t.db.now,
+		run:    t.tx,
+		table:  "users",
+		codes:  "recovery_codes",
+		grants: "command_grants",
+		now:    t.db.now,
 		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {
 			a := Actor{Email: email, RemoteAddr: remoteAddr}
 			if event == "auth.login" {

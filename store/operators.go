@@ -61,9 +61,11 @@ func operatorByID(ctx context.Context, tx pgx.Tx, id int64) (*Operator, error) {
 // operator audit log (without the secret).
 func (db *DB) operatorAccounts(remoteAddr string) accountStore {
 	return accountStore{
-		run:   db.publicTx,
-		table: "public.operators",
-		now:   db.now,
+		run:    db.publicTx,
+		table:  "public.operators",
+		codes:  "public.operator_recovery_codes",
+		grants: "public.operator_command_grants",
+		now:    db.now,
 		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {
 			a := OperatorActor{Email: email, RemoteAddr: remoteAddr}
 			if event == "auth.login" {

@@ -25,6 +25,9 @@ type Settings struct {
 	WorkStart       string `json:"work_start"`
 	WorkEnd         string `json:"work_end"`
 	WorkDays        []int  `json:"work_days"`
+	// SecondFactor: who must pass a second factor to log in ("" keeps the
+	// stored policy on update).
+	SecondFactor SecondFactorPolicy `json:"second_factor"`
 }
 
 // Location is the settings' time zone (UTC if unknown).
@@ -76,9 +79,9 @@ func readSettings(ctx context.Context, tx pgx.Tx) (Settings, error) {
 	var s Settings
 	var days []int16
 	err := tx.QueryRow(ctx, `select display_name, timezone, currency, lang, default_duration,
-			to_char(work_start, 'HH24:MI'), to_char(work_end, 'HH24:MI'), work_days
+			to_char(work_start, 'HH24:MI'), to_char(work_end, 'HH24:MI'), work_days, second_factor
 		from settings`).Scan(&s.DisplayName, &s.Timezone, &s.Currency, &s.Lang, &s.DefaultDuration,
-		&s.WorkStart, &s.WorkEnd, &days)
+		&s.WorkStart, &s.WorkEnd, &days, &s.SecondFactor)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -141,6 +144,9 @@ func (s *Settings) normalize() error {
 		}
 	}
 	s.WorkDays = days
+	if s.SecondFactor != "" && !s.SecondFactor.Valid() {
+		v.add("second_factor", "must be off, admins or everyone")
+	}
 	return v.err()
 }
 
@@ -166,8 +172,10 @@ func (t *Tenant) UpdateSettings(ctx context.Context, actor Actor, s Settings) (S
 			days[i] = int16(d)
 		}
 		if _, err := tx.Exec(ctx, `update settings set display_name = $1, timezone = $2, currency = $3, lang = $4,
-				default_duration = $5, work_start = $6::time, work_end = $7::time, work_days = $8`,
-			s.DisplayName, s.Timezone, s.Currency, s.Lang, s.DefaultDuration, s.WorkStart, s.WorkEnd, days); err != nil {
+				default_duration = $5, work_start = $6::time, work_end = $7::time, work_days = $8,
+				second_factor = coalesce(nullif($9, ''), second_factor)`,
+			s.DisplayName, s.Timezone, s.Currency, s.Lang, s.DefaultDuration, s.WorkStart, s.WorkEnd, days,
+			string(s.SecondFactor)); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `select public.sync_tenant_settings($1, $2, $3)`, s.Timezone, s.Currency, s.Lang); err != nil {

@@ -22,7 +22,7 @@ func TestSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := store.Settings{DisplayName: "Clínica clinic-a", Timezone: "America/Lima", Currency: "PEN", Lang: "es",
-		DefaultDuration: 60, WorkStart: "08:00", WorkEnd: "20:00", WorkDays: []int{1, 2, 3, 4, 5, 6}}
+		DefaultDuration: 60, WorkStart: "08:00", WorkEnd: "20:00", WorkDays: []int{1, 2, 3, 4, 5, 6}, SecondFactor: store.SecondFactorOff}
 	if !clSettingsEqual(s, want) {
 		t.Fatalf("defaults: got %+v, want %+v", s, want)
 	}
@@ -52,13 +52,13 @@ func TestSettings(t *testing.T) {
 	clWantFields(t, err, "default_duration", "work_start")
 
 	upd := store.Settings{DisplayName: "  Centro Norte ", Timezone: "America/Bogota", Currency: "cop", Lang: "EN",
-		DefaultDuration: 45, WorkStart: "7:30", WorkEnd: "19:00", WorkDays: []int{5, 1, 2, 3, 4, 1}}
+		DefaultDuration: 45, WorkStart: "7:30", WorkEnd: "19:00", WorkDays: []int{5, 1, 2, 3, 4, 1}, SecondFactor: store.SecondFactorAdmins}
 	got, err := a.UpdateSettings(ctx, clAdmin("a"), upd)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = store.Settings{DisplayName: "Centro Norte", Timezone: "America/Bogota", Currency: "COP", Lang: "en",
-		DefaultDuration: 45, WorkStart: "07:30", WorkEnd: "19:00", WorkDays: []int{1, 2, 3, 4, 5}}
+		DefaultDuration: 45, WorkStart: "07:30", WorkEnd: "19:00", WorkDays: []int{1, 2, 3, 4, 5}, SecondFactor: store.SecondFactorAdmins}
 	if !clSettingsEqual(got, want) {
 		t.Fatalf("updated: got %+v, want %+v", got, want)
 	}
@@ -90,7 +90,7 @@ func TestSettings(t *testing.T) {
 func clSettingsEqual(a, b store.Settings) bool {
 	return a.DisplayName == b.DisplayName && a.Timezone == b.Timezone && a.Currency == b.Currency && a.Lang == b.Lang &&
 		a.DefaultDuration == b.DefaultDuration && a.WorkStart == b.WorkStart && a.WorkEnd == b.WorkEnd &&
-		slices.Equal(a.WorkDays, b.WorkDays)
+		slices.Equal(a.WorkDays, b.WorkDays) && a.SecondFactor == b.SecondFactor
 }
 
 // ---- helpers shared by the clinic tests ----

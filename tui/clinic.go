@@ -25,6 +25,12 @@ type ClinicSession struct {
 	// OnLogin, if set, learns the e-mail of whoever logs in through the
 	// login form (a key login is known to the server already).
 	OnLogin func(email string)
+	// KeyFingerprint is the SHA256 fingerprint of the connecting key ("" if
+	// none): passing the second factor grants it scripted commands.
+	KeyFingerprint string
+	// SecondFactor: User (identified by a key) must still pass the second
+	// factor before the shell opens.
+	SecondFactor bool
 }
 
 // NewClinicApp is the clinic TUI for one session. ctx is the session's:
@@ -68,11 +74,14 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 		}
 		return sh
 	}
-	if s.User != nil {
+	if s.User != nil && !s.SecondFactor {
 		a.shell = a.enter(&account{user: s.User})
-	} else {
-		a.login = newLogin(a, clinicAuth{t: t, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin},
-			fmt.Sprintf(a.loc.M.Login.Title, a.brand), s.OfferKey)
+		return a
+	}
+	a.login = newLogin(a, clinicAuth{t: t, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin, s.KeyFingerprint},
+		fmt.Sprintf(a.loc.M.Login.Title, a.brand), s.OfferKey)
+	if s.User != nil {
+		a.login.startAt = &account{user: s.User}
 	}
 	return a
 }
@@ -126,4 +135,28 @@ func (c clinicAuth) setPassword(ctx context.Context, acc *account, password stri
 func (c clinicAuth) addKey(ctx context.Context, acc *account, keyLine string) error {
 	_, err := c.t.AddKey(ctx, acc.user.Actor(c.remote), acc.user.ID, keyLine, "")
 	return err
+}
+
+func (c clinicAuth) secondFactor(ctx context.Context, acc *account) (need, enrolled bool, err error) {
+	if need, err = c.t.NeedsSecondFactor(ctx, acc.user); err != nil || !need {
+		return need, false, err
+	}
+	enrolled, err = c.t.HasTOTP(ctx, acc.user.ID)
+	return need, enrolled, err
+}
+
+func (c clinicAuth) beginTOTP(ctx context.Context, acc *account) (store.Enrolment, error) {
+	return c.t.BeginTOTP(ctx, acc.user)
+}
+
+func (c clinicAuth) confirmTOTP(ctx context.Context, acc *account, code string) ([]string, error) {
+	return c.t.ConfirmTOTP(ctx, acc.user, code, c.remote)
+}
+
+func (c clinicAuth) verifySecondFactor(ctx context.Context, acc *account, code string) error {
+	return c.t.VerifySecondFactor(ctx, acc.user, code, c.remote)
+}
+
+func (c clinicAuth) grantCommands(ctx context.Context, acc *account, fingerprint string) error {
+	return c.t.GrantCommands(ctx, acc.user, fingerprint)
 }

@@ -50,6 +50,15 @@ type authenticator interface {
 	loginSetupCode(ctx context.Context, email, code string) (*account, error)
 	setPassword(ctx context.Context, acc *account, password string) error
 	addKey(ctx context.Context, acc *account, keyLine string) error
+
+	// Second factor (secondfactor.go): whether acc must pass one now and
+	// has enrolled; enrolment; the check of a code; and the grant that
+	// lets the connecting key run scripted commands afterwards.
+	secondFactor(ctx context.Context, acc *account) (need, enrolled bool, err error)
+	beginTOTP(ctx context.Context, acc *account) (store.Enrolment, error)
+	confirmTOTP(ctx context.Context, acc *account, code string) ([]string, error)
+	verifySecondFactor(ctx context.Context, acc *account, code string) error
+	grantCommands(ctx context.Context, acc *account, fingerprint string) error
 }
 
 // LoginLimiter rate-limits login attempts per source address (PRODUCT.md
@@ -69,6 +78,10 @@ type loginHooks struct {
 	// onLogin learns who logged in (their e-mail) once the credentials
 	// were accepted, e.g. for the server's connection log line.
 	onLogin func(email string)
+	// keyFingerprint is the SHA256 fingerprint of the key the client
+	// connected with ("" if none): passing the second factor lets it run
+	// scripted commands for a while.
+	keyFingerprint string
 }
 
 // errRateLimited: the limiter refused the attempt (its error is not shown:
@@ -88,6 +101,9 @@ const (
 	stepSaving
 	stepOfferKey // register the key the client connected with?
 	stepAddingKey
+	stepSecondFactor // a code from the authenticator (or a recovery code)
+	stepEnrol        // QR code and secret, confirmed by a first code
+	stepRecovery     // the recovery codes, shown once
 )
 
 const (
@@ -134,6 +150,15 @@ type login struct {
 
 	acc   *account
 	notes []func(*i18n.Messages) string // confirmations to show on landing, in the user's language
+
+	// Second factor.
+	code      string
+	enrolment store.Enrolment
+	recovery  []string
+	saved     bool
+	// startAt, when set, is an account identified by its key that must
+	// still pass the second factor: the login starts there.
+	startAt *account
 }
 
 func newLogin(a *app, auth authenticator, hooks loginHooks, title, offerKey string) *login {
@@ -152,6 +177,11 @@ func newLogin(a *app, auth authenticator, hooks loginHooks, title, offerKey stri
 }
 
 func (l *login) init() tea.Cmd {
+	if l.startAt != nil {
+		// The key identified the account: it is registered already.
+		l.acc, l.offerKey = l.startAt, ""
+		return l.checkSecondFactor()
+	}
 	return l.show(l.credentialsForm())
 }
 
@@ -161,7 +191,12 @@ func (l *login) show(f *huh.Form) tea.Cmd {
 	return tea.Batch(startForm(f, l.a.styles.Dark), l.resize())
 }
 
-func (l *login) formWidth() int { return min(max(l.a.width-6, 20), 70) }
+func (l *login) formWidth() int {
+	if l.step == stepEnrol {
+		return 34 // beside the QR code
+	}
+	return min(max(l.a.width-6, 20), 70)
+}
 
 // resize fits the form to the window: its width, and the height left under
 // the title and above the error and the two bottom lines (huh scrolls a
@@ -318,6 +353,8 @@ func (l *login) submit() tea.Cmd {
 		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
 			return passwordResult{l.auth.setPassword(ctx, acc, pw)}
 		})
+	case stepSecondFactor, stepEnrol, stepRecovery:
+		return l.submitSecondFactor()
 	case stepOfferKey:
 		if !l.addKey {
 			return l.land()
@@ -336,6 +373,12 @@ func (l *login) submit() tea.Cmd {
 // setup code is only good for that); declining the key offer lands.
 func (l *login) aborted() tea.Cmd {
 	switch l.step {
+	case stepSecondFactor:
+		return l.show(l.codeForm())
+	case stepEnrol:
+		return l.show(l.enrolForm())
+	case stepRecovery:
+		return l.show(l.recoveryForm())
 	case stepOfferKey:
 		return l.land()
 	case stepNewPassword:
@@ -345,6 +388,9 @@ func (l *login) aborted() tea.Cmd {
 }
 
 func (l *login) result(msg tea.Msg) tea.Cmd {
+	if cmd, ok := l.secondFactorResult(msg); ok {
+		return cmd
+	}
 	m := l.a.loc.M
 	switch r := msg.(type) {
 	case loginResult:
@@ -372,7 +418,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			l.step = stepNewPassword
 			return l.show(l.newPasswordForm())
 		}
-		return l.offerOrLand()
+		return l.checkSecondFactor()
 	case passwordResult:
 		if r.err != nil {
 			l.step = stepNewPassword
@@ -380,7 +426,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			return l.again(l.newPasswordForm(), 0)
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.PasswordSaved })
-		return l.offerOrLand()
+		return l.checkSecondFactor()
 	case keyResult:
 		if r.err != nil {
 			// Not registering the key does not stop the login: say why in
@@ -435,19 +481,29 @@ func (l *login) view(w, h int) string {
 	st := l.a.styles
 	m := l.a.loc.M
 	header := bar(" "+m.Shell.AppName+" · "+l.a.brand, "", w, st)
+	bodyH := h - 3
 
 	var body strings.Builder
 	body.WriteString("\n")
-	body.WriteString("  " + st.Title.Render(l.title) + "\n\n")
-	if l.form != nil && l.form.State == huh.StateNormal {
-		body.WriteString(indent(l.form.View(), 2))
-		body.WriteString("\n")
+	switch l.step {
+	case stepEnrol, stepRecovery:
+		// These steps lay out their form themselves (beside the QR code).
+		body.WriteString(l.secondFactorView(w, bodyH-1))
+	default:
+		title := l.title
+		if l.step == stepSecondFactor {
+			title = m.SecondFactor.CodeTitle
+		}
+		body.WriteString("  " + st.Title.Render(title) + "\n\n")
+		if l.form != nil && l.form.State == huh.StateNormal {
+			body.WriteString(indent(l.form.View(), 2))
+			body.WriteString("\n")
+		}
+		if l.errText != "" {
+			wrapped := lipgloss.NewStyle().Width(max(w-6, 10)).Render("✗ " + sanitize.Line(l.errText))
+			body.WriteString("\n" + indent(st.Error.Render(wrapped), 2) + "\n")
+		}
 	}
-	if l.errText != "" {
-		wrapped := lipgloss.NewStyle().Width(max(w-6, 10)).Render("✗ " + sanitize.Line(l.errText))
-		body.WriteString("\n" + indent(st.Error.Render(wrapped), 2) + "\n")
-	}
-	bodyH := h - 3
 	helpKeys := l.keys()
 	tail := []key.Binding{l.a.keys.QuitAlways}
 	return strings.Join([]string{

@@ -299,8 +299,10 @@ func TestPanelLoginSetupCode(t *testing.T) {
 	focused(t, term, "Repita la contraseña")
 	term.Type(goodPassword)
 	term.Key("enter")
+	// Operators always need a second factor: the first login enrols one.
+	enrol(t, term, time.Now())
 	s := term.WaitFor(t, "Consultorio · Panel", "Olga Ops · Operador", "[1 Clientes]", "2 Planes", "3 Facturación",
-		"4 Tablero", "5 Auditoría", "Contraseña guardada.")
+		"4 Tablero", "5 Auditoría", "Contraseña guardada.", "Verificación en dos pasos acti")
 	if strings.Contains(s, "sin leer") {
 		t.Fatalf("the panel has no notifications badge:\n%s", s)
 	}

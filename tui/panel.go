@@ -22,6 +22,10 @@ type PanelSession struct {
 	DarkBackground bool
 	Limiter        LoginLimiter       // as ClinicSession.Limiter
 	OnLogin        func(email string) // as ClinicSession.OnLogin
+	KeyFingerprint string             // as ClinicSession.KeyFingerprint
+	// SecondFactor: Operator (identified by a key) must still pass the
+	// second factor; the server sets it for every key but a security key.
+	SecondFactor bool
 }
 
 // panelCurrency and panelZone: the service bills in soles and keeps Lima's
@@ -57,10 +61,14 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 			}
 		})
 	}
-	if s.Operator != nil {
+	if s.Operator != nil && !s.SecondFactor {
 		a.shell = a.enter(&account{op: s.Operator})
-	} else {
-		a.login = newLogin(a, panelAuth{db: s.DB, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin}, a.loc.M.Login.PanelTitle, s.OfferKey)
+		return a
+	}
+	a.login = newLogin(a, panelAuth{db: s.DB, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin, s.KeyFingerprint},
+		a.loc.M.Login.PanelTitle, s.OfferKey)
+	if s.Operator != nil {
+		a.login.startAt = &account{op: s.Operator}
 	}
 	return a
 }
@@ -105,4 +113,26 @@ func (p panelAuth) setPassword(ctx context.Context, acc *account, password strin
 func (p panelAuth) addKey(ctx context.Context, acc *account, keyLine string) error {
 	_, err := p.db.AddOperatorKey(ctx, acc.op.Actor(p.remote), acc.op.ID, keyLine, "")
 	return err
+}
+
+// Operators always need the second factor.
+func (p panelAuth) secondFactor(ctx context.Context, acc *account) (need, enrolled bool, err error) {
+	enrolled, err = p.db.OperatorHasTOTP(ctx, acc.op.ID)
+	return true, enrolled, err
+}
+
+func (p panelAuth) beginTOTP(ctx context.Context, acc *account) (store.Enrolment, error) {
+	return p.db.BeginOperatorTOTP(ctx, acc.op)
+}
+
+func (p panelAuth) confirmTOTP(ctx context.Context, acc *account, code string) ([]string, error) {
+	return p.db.ConfirmOperatorTOTP(ctx, acc.op, code, p.remote)
+}
+
+func (p panelAuth) verifySecondFactor(ctx context.Context, acc *account, code string) error {
+	return p.db.VerifyOperatorSecondFactor(ctx, acc.op, code, p.remote)
+}
+
+func (p panelAuth) grantCommands(ctx context.Context, acc *account, fingerprint string) error {
+	return p.db.GrantOperatorCommands(ctx, acc.op, fingerprint)
 }

@@ -96,7 +96,20 @@ func (p *settingsPage) View(w, h int) string {
 		{m.Duration, fmt.Sprintf(m.Minutes, s.DefaultDuration)},
 		{m.Hours, sanitize.Line(s.WorkStart + "–" + s.WorkEnd)},
 		{m.Days, p.days(s.WorkDays)},
+		{p.env.M.SecondFactor.Policy, p.policyName(s.SecondFactor)},
 	})
+}
+
+// policyName names a second-factor policy in the user's language.
+func (p *settingsPage) policyName(sf store.SecondFactorPolicy) string {
+	m := p.env.M.SecondFactor
+	switch sf {
+	case store.SecondFactorAdmins:
+		return m.PolicyAdmins
+	case store.SecondFactorEveryone:
+		return m.PolicyEveryone
+	}
+	return m.PolicyOff
 }
 
 func (p *settingsPage) Keys() []key.Binding {
@@ -147,6 +160,13 @@ func (p *settingsPage) form() *FormPage {
 			),
 			huh.NewGroup(
 				huh.NewMultiSelect[int]().Title(m.Days).Options(dayOpts...).Value(&s.WorkDays).Height(9),
+			),
+			huh.NewGroup(
+				huh.NewSelect[store.SecondFactorPolicy]().Title(env.M.SecondFactor.Policy).Options(
+					huh.NewOption(p.policyName(store.SecondFactorOff), store.SecondFactorOff),
+					huh.NewOption(p.policyName(store.SecondFactorAdmins), store.SecondFactorAdmins),
+					huh.NewOption(p.policyName(store.SecondFactorEveryone), store.SecondFactorEveryone),
+				).Value(&s.SecondFactor),
 			),
 		)
 	}

@@ -49,6 +49,7 @@ var en = Messages{
 		Reception:  "Reception",
 		Operator:   "Operator",
 	},
+	SecondFactor: enSecondFactor,
 	Login: Login{
 		Title:          "Log in to %s",
 		PanelTitle:     "Operator panel",

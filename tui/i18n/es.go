@@ -49,6 +49,7 @@ var es = Messages{
 		Reception:  "Recepción",
 		Operator:   "Operador",
 	},
+	SecondFactor: esSecondFactor,
 	Login: Login{
 		Title:          "Ingresar a %s",
 		PanelTitle:     "Panel de operadores",

@@ -48,14 +48,16 @@ func For(l Lang) *Messages {
 
 // Messages is the whole catalog of one language.
 type Messages struct {
-	Shell  Shell
-	Nav    Nav
-	Panel  PanelNav
-	Roles  Roles
-	Login  Login
-	Form   Form
-	Errors Errors
-	Dates  Dates
+	Shell Shell
+	Nav   Nav
+	Panel PanelNav
+	Roles Roles
+	Login Login
+	// SecondFactor: TOTP steps of the login and the policy (secondfactor.go).
+	SecondFactor SecondFactor
+	Form         Form
+	Errors       Errors
+	Dates        Dates
 
 	// Agenda, sessions, payments, expenses, finance (agenda.go).
 	Agenda   Agenda
