@@ -36,13 +36,16 @@ func TestSettingsPage(t *testing.T) {
 	term.Key("end")   // Sunday
 	term.Key("space") // toggle it on
 	term.Key("enter")
-	admSettled(t, term, "✓ Ajustes guardados.", "Clínica Sol", "45 minutos", "dom")
+	focused(t, term, "Verificación en dos pasos")
+	term.Key("down") // required for admins
+	term.Key("enter")
+	admSettled(t, term, "✓ Ajustes guardados.", "Clínica Sol", "45 minutos", "dom", "Exigida a administradores")
 
 	got, err := tn.Settings(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.DisplayName != "Clínica Sol" || got.DefaultDuration != 45 || !got.WorksOn(0) {
+	if got.DisplayName != "Clínica Sol" || got.DefaultDuration != 45 || !got.WorksOn(0) || got.SecondFactor != "admins" {
 		t.Fatalf("settings saved wrong: %+v", got)
 	}
 }
