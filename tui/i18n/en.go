@@ -2,6 +2,7 @@ package i18n
 
 // en is the English catalog.
 var en = Messages{
+	Amounts: enAmounts,
 	Shell: Shell{
 		AppName:      "Consultorio",
 		PanelName:    "Panel",

@@ -2,6 +2,7 @@ package i18n
 
 // es is the Spanish catalog (the default language).
 var es = Messages{
+	Amounts: esAmounts,
 	Shell: Shell{
 		AppName:      "Consultorio",
 		PanelName:    "Panel",
