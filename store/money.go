@@ -148,6 +148,7 @@ const (
 	AmountMalformed                         // not digits with separators
 	AmountDecimals                          // more than two decimals
 	AmountTooLarge                          // beyond MaxMoney
+	AmountNegative                          // a sign: no amount entered may be negative
 )
 
 // AmountError: Input is not an amount, for Reason. The words come from the
@@ -159,7 +160,7 @@ type AmountError struct {
 
 func (e *AmountError) Error() string {
 	why := map[AmountReason]string{AmountEmpty: "empty", AmountMalformed: "malformed",
-		AmountDecimals: "more than two decimals", AmountTooLarge: "too large"}[e.Reason]
+		AmountDecimals: "more than two decimals", AmountTooLarge: "too large", AmountNegative: "negative"}[e.Reason]
 	return fmt.Sprintf("amount %q: %s", e.Input, why)
 }
 
@@ -189,10 +190,11 @@ func (e *AmbiguousAmountError) Error() string {
 // an AmbiguousAmountError, except in a currency without decimals (CLP),
 // where it can only group thousands.
 //
-// A leading "-" is read, so that every amount Format writes reads back
-// (balances are negative); whether a negative makes sense is the rule of
-// the field it goes into, which the store's operation checks (no amount a
-// clinic enters today may be negative). Other failures are an AmountError.
+// No amount a clinic enters may be negative (prices, payments, expenses,
+// pay, fees), so a leading "-" is refused as AmountNegative: a sign is
+// only written by Format, for balances shown. A field that one day needs a
+// negative amount gets its own signed reading; none does today. Other
+// failures are an AmountError too.
 func ParseMoney(s string, f MoneyFormat) (Money, error) {
 	fail := func(r AmountReason) (Money, error) { return Money{}, &AmountError{Input: s, Reason: r} }
 	t := strings.TrimSpace(s)
@@ -280,8 +282,8 @@ func ParseMoney(s string, f MoneyFormat) (Money, error) {
 		}
 		m.Cents += c // parseGroups kept the whole part within MaxMoney
 	}
-	if neg {
-		m.Cents = -m.Cents
+	if neg && m.Cents != 0 {
+		return fail(AmountNegative)
 	}
 	return m, nil
 }

@@ -192,6 +192,7 @@ func TestAmountErrors(t *testing.T) {
 		{lang: EN, cur: "PEN", in: "1.2345", want: []string{`"1.2345" has more than two decimals`}},
 		{lang: ES, cur: "PEN", in: "10000000000", want: []string{"demasiado grande (máximo S/ 9,999,999,999.99)"}},
 		{lang: EN, cur: "PEN", in: " ", want: []string{"enter an amount"}},
+		{lang: ES, cur: "PEN", in: "-5", want: []string{`"-5" es negativo`}},
 	} {
 		l := NewLocale(c.lang, c.cur, nil)
 		_, err := l.ParseMoney(c.in)

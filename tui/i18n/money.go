@@ -18,6 +18,7 @@ type Amounts struct {
 	Malformed string // input
 	Decimals  string // input
 	TooLarge  string // input, the largest amount
+	Negative  string // input
 	Ambiguous string // input, the thousands reading, the decimal reading
 }
 
@@ -26,6 +27,7 @@ var esAmounts = Amounts{
 	Malformed: "%q no es un monto (ejemplos: 80 · 75,50 · 1.234,50 · 1,234.50)",
 	Decimals:  "%q tiene más de dos decimales",
 	TooLarge:  "%q es demasiado grande (máximo %s)",
+	Negative:  "%q es negativo; el monto no puede ser negativo",
 	Ambiguous: "%[1]q es ambiguo: puede ser %[2]s (separador de miles) o %[3]s (decimales); escríbalo sin separador de miles o con dos decimales",
 }
 
@@ -34,6 +36,7 @@ var enAmounts = Amounts{
 	Malformed: "%q is not an amount (examples: 80 · 75.50 · 1,234.50 · 1.234,50)",
 	Decimals:  "%q has more than two decimals",
 	TooLarge:  "%q is too large (at most %s)",
+	Negative:  "%q is negative; the amount cannot be negative",
 	Ambiguous: "%[1]q is ambiguous: it may be %[2]s (thousands separator) or %[3]s (decimals); write it without a thousands separator or with two decimals",
 }
 
@@ -71,6 +74,8 @@ func (l *Locale) AmountError(err error) (msg string, ok bool) {
 			return m.Empty, true
 		case store.AmountDecimals:
 			return fmt.Sprintf(m.Decimals, ae.Input), true
+		case store.AmountNegative:
+			return fmt.Sprintf(m.Negative, ae.Input), true
 		case store.AmountTooLarge:
 			return fmt.Sprintf(m.TooLarge, ae.Input, store.MaxMoney.Format(l.MoneyFormat())), true
 		}
