@@ -571,7 +571,6 @@ var en = Messages{
 		Purged:     "Patient %s deleted.",
 
 		BadDate:     "Not a valid date (%s).",
-		BadMoney:    "Not a valid amount (e.g. 80.00).",
 		NotFuture:   "must not be in the future",
 		NotNegative: "must not be negative",
 	},
@@ -617,7 +616,6 @@ var en = Messages{
 		CompValue:         "Value",
 		CompValueHint:     "Monthly amount or percentage (0–100), e.g. 1500.00 or 40.",
 		PerMonth:          "/month",
-		NotANumber:        "Must be a number, e.g. 1500.00.",
 		Saved:             "Specialist saved.",
 		ConfirmDeactivate: "Deactivate %s? Their history is kept.",
 		ConfirmActivate:   "Activate %s?",

@@ -195,7 +195,7 @@ func TestAmountErrors(t *testing.T) {
 		{lang: ES, cur: "PEN", in: "-5", want: []string{`"-5" es negativo`}},
 	} {
 		l := NewLocale(c.lang, c.cur, nil)
-		_, err := l.ParseMoney(c.in)
+		_, err := l.ReadMoney(c.in)
 		if err == nil {
 			t.Errorf("%s %q: no error", c.lang, c.in)
 			continue
@@ -207,7 +207,7 @@ func TestAmountErrors(t *testing.T) {
 		}
 	}
 	l := NewLocale(EN, "PEN", nil)
-	if d, err := l.ParseMoney("S/ 75,50"); err != nil || !d.Equal(decimal.RequireFromString("75.5")) {
+	if d, err := l.ReadMoney("S/ 75,50"); err != nil || !d.Equal(decimal.RequireFromString("75.5")) {
 		t.Errorf("ParseMoney(S/ 75,50) = %s, %v", d, err)
 	}
 	if _, ok := l.AmountError(errors.New("other")); ok {

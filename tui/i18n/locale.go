@@ -21,7 +21,7 @@ import (
 //     currencies (CLP, JPY, PYG, KRW) show no decimals. Negative amounts put
 //     the sign first: "-S/ 20.00". The same in both languages: money is the
 //     clinic's convention, not the reader's. Typed amounts are read by
-//     store.ParseMoney, whatever the marks (Locale.ParseMoney).
+//     store.ParseMoney, whatever the marks (Locale.ReadMoney).
 //   - Dates: dd/mm/yyyy in Spanish (31/12/2026), ISO yyyy-mm-dd in English
 //     (2026-12-31): unambiguous for both audiences. Times are 24-hour HH:MM.
 //     Everything is shown in the clinic's time zone.

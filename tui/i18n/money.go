@@ -43,9 +43,9 @@ var enAmounts = Amounts{
 // MoneyFormat is how the clinic writes amounts (its currency's convention).
 func (l *Locale) MoneyFormat() store.MoneyFormat { return store.MoneyFormatOf(l.Currency) }
 
-// ParseMoney reads an amount a user typed (store.ParseMoney, with the
+// ReadMoney reads an amount a user typed (store.ParseMoney, with the
 // clinic's symbol allowed); a failure is already in the user's words.
-func (l *Locale) ParseMoney(s string) (decimal.Decimal, error) {
+func (l *Locale) ReadMoney(s string) (decimal.Decimal, error) {
 	m, err := store.ParseMoney(s, l.MoneyFormat())
 	if err != nil {
 		msg, _ := l.AmountError(err)
