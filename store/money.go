@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -258,7 +259,8 @@ func ParseMoney(s string, f MoneyFormat) (Money, error) {
 				if err != nil {
 					return Money{}, err
 				}
-				dec := decimal.RequireFromString(groups[0] + "." + fracDigits)
+				n, _ := strconv.ParseInt(groups[0]+fracDigits, 10, 64) // at most six digits
+				dec := decimal.New(n, -3)
 				if neg {
 					th.Cents, dec = -th.Cents, dec.Neg()
 				}
