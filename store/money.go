@@ -259,8 +259,8 @@ func ParseMoney(s string, f MoneyFormat) (Money, error) {
 				if err != nil {
 					return Money{}, err
 				}
-				n, _ := strconv.ParseInt(groups[0]+fracDigits, 10, 64) // at most six digits
-				dec := decimal.New(n, -3)
+				v, _ := strconv.ParseInt(groups[0]+fracDigits, 10, 64) // six digits at most
+				dec := decimal.New(v, -3)
 				if neg {
 					th.Cents, dec = -th.Cents, dec.Neg()
 				}

@@ -601,7 +601,7 @@ func (f *clientFields) newTenant(env *Env) (store.NewTenant, error) {
 	}
 	var err error
 	if nt.MonthlyFee, err = moneyValue(env, f.fee); err != nil {
-		return nt, &store.ValidationError{Fields: map[string]string{"monthly_fee": err.Error()}}
+		return nt, err // already in the user's words (the field's check said the same)
 	}
 	if err := f.limits(&nt.SpecialistsLimit, &nt.PatientsLimit, &nt.UsersLimit); err != nil {
 		return nt, err
@@ -656,7 +656,7 @@ func (f *clientFields) update(env *Env, withContact bool) (store.TenantUpdate, e
 	if withContact {
 		fee, err := moneyValue(env, f.fee)
 		if err != nil {
-			return up, &store.ValidationError{Fields: map[string]string{"monthly_fee": err.Error()}}
+			return up, err // already in the user's words (the field's check said the same)
 		}
 		up.Name, up.AdminEmail, up.AdminName, up.MonthlyFee = &f.name, &f.email, &f.adminName, &fee
 	}

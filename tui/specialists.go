@@ -218,7 +218,7 @@ func (l *specialistList) form(cur *store.Specialist) *FormPage {
 	save := func(ctx context.Context) error {
 		d, err := moneyValue(l.env, compValue)
 		if err != nil {
-			return &store.ValidationError{Fields: map[string]string{"comp_value": err.Error()}}
+			return err // already in the user's words (the field's check said the same)
 		}
 		in.CompValue = d
 		in.UserID = nil
