@@ -94,7 +94,7 @@ func mayWritePayments(actor Actor) bool {
 }
 
 // maxAmount is the largest numeric(12,2).
-var maxAmount = decimal.RequireFromString("9999999999.99")
+var maxAmount = MaxMoney.Decimal()
 
 // resolve applies the defaults and validates: amount def when unset, method
 // cash, date today in the clinic (never in the future).

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 )
 
 // Settings are a clinic's own preferences (PRODUCT.md §4, clinic settings).
@@ -241,9 +240,4 @@ func clinicErr(what string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// validMoney tells whether d fits numeric(12,2) without rounding.
-func validMoney(d decimal.Decimal) bool {
-	return d.Equal(d.Round(2)) && d.Abs().LessThan(decimal.New(1, 10))
 }

@@ -517,12 +517,7 @@ func (l *clientList) validators() (req, email, fee, count, optCount func(string)
 		}
 		return nil
 	}
-	fee = func(s string) error {
-		if _, err := parseMoney(s); err != nil {
-			return errors.New(m.Ops.Common.BadNumber)
-		}
-		return nil
-	}
+	fee = moneyOK(l.env, true)
 	count = func(s string) error {
 		if n, err := parseOptInt(s); err != nil || n == nil {
 			return errors.New(m.Ops.Common.BadNumber)
@@ -584,7 +579,7 @@ func newClientCreate(l *clientList) *FormPage {
 			)
 		},
 		Save: func(ctx context.Context) error {
-			nt, err := f.newTenant()
+			nt, err := f.newTenant(env)
 			if err != nil {
 				return err
 			}
@@ -599,14 +594,14 @@ func newClientCreate(l *clientList) *FormPage {
 	}
 }
 
-func (f *clientFields) newTenant() (store.NewTenant, error) {
+func (f *clientFields) newTenant(env *Env) (store.NewTenant, error) {
 	nt := store.NewTenant{Schema: strings.TrimSpace(f.schema), Name: f.name, AdminEmail: f.email, AdminName: f.adminName}
 	if d := strings.TrimSpace(f.domain); d != "" {
 		nt.Domains = []string{d}
 	}
 	var err error
-	if nt.MonthlyFee, err = parseMoney(f.fee); err != nil {
-		return nt, &store.ValidationError{Fields: map[string]string{"monthly_fee": "must be an amount"}}
+	if nt.MonthlyFee, err = moneyValue(env, f.fee); err != nil {
+		return nt, err // already in the user's words (the field's check said the same)
 	}
 	if err := f.limits(&nt.SpecialistsLimit, &nt.PatientsLimit, &nt.UsersLimit); err != nil {
 		return nt, err
@@ -643,7 +638,7 @@ func optIntText(n *int) string {
 
 // update turns the form into a TenantUpdate: every field is sent (a blank
 // optional limit removes it: -1).
-func (f *clientFields) update(withContact bool) (store.TenantUpdate, error) {
+func (f *clientFields) update(env *Env, withContact bool) (store.TenantUpdate, error) {
 	var up store.TenantUpdate
 	var spec int
 	var patients, users *int
@@ -659,19 +654,19 @@ func (f *clientFields) update(withContact bool) (store.TenantUpdate, error) {
 	}
 	up.SpecialistsLimit, up.PatientsLimit, up.UsersLimit = &spec, patients, users
 	if withContact {
-		fee, err := parseMoney(f.fee)
+		fee, err := moneyValue(env, f.fee)
 		if err != nil {
-			return up, &store.ValidationError{Fields: map[string]string{"monthly_fee": "must be an amount"}}
+			return up, err // already in the user's words (the field's check said the same)
 		}
 		up.Name, up.AdminEmail, up.AdminName, up.MonthlyFee = &f.name, &f.email, &f.adminName, &fee
 	}
 	return up, nil
 }
 
-func fieldsOf(ti store.TenantInfo) *clientFields {
+func fieldsOf(env *Env, ti store.TenantInfo) *clientFields {
 	return &clientFields{
 		schema: ti.Schema, name: ti.Name, email: ti.AdminEmail, adminName: ti.AdminName,
-		fee: ti.MonthlyFee.StringFixed(2), specialists: strconv.Itoa(ti.SpecialistsLimit),
+		fee: moneyText(env, ti.MonthlyFee), specialists: strconv.Itoa(ti.SpecialistsLimit),
 		patients: optIntText(ti.PatientsLimit), users: optIntText(ti.UsersLimit),
 	}
 }
@@ -681,7 +676,7 @@ func newClientEdit(d *clientDetail) *FormPage {
 	l := d.list
 	env := l.env
 	c := env.M.Ops.Clients
-	f := fieldsOf(d.ti)
+	f := fieldsOf(l.env, d.ti)
 	req, email, fee, _, _ := l.validators()
 	schema := d.ti.Schema
 	var after store.TenantInfo
@@ -699,7 +694,7 @@ func newClientEdit(d *clientDetail) *FormPage {
 			)
 		},
 		Save: func(ctx context.Context) error {
-			up, err := f.update(true)
+			up, err := f.update(env, true)
 			if err != nil {
 				return err
 			}

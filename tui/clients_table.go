@@ -11,7 +11,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/shopspring/decimal"
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
@@ -254,18 +253,6 @@ func parseOptInt(s string) (*int, error) {
 		return nil, fmt.Errorf("bad number")
 	}
 	return &n, nil
-}
-
-func parseMoney(s string) (decimal.Decimal, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	if s == "" {
-		return decimal.Zero, nil
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil || d.IsNegative() {
-		return decimal.Zero, fmt.Errorf("bad amount")
-	}
-	return d, nil
 }
 
 // sshLine is what an operator gives a new clinic: "ssh -p PORT

@@ -142,7 +142,7 @@ func (p *expensesPage) editPage(e *store.Expense) *FormPage {
 	title := em.New
 	if e != nil {
 		title = em.Edit
-		name, amount, notes = e.Name, e.Amount.StringFixed(2), e.Notes
+		name, amount, notes = e.Name, moneyText(env, e.Amount), e.Notes
 		fixed, recurring = e.Fixed, e.Recurring
 		if e.DueDate != nil {
 			due = e.DueDate.Format(l.DateLayout())
@@ -160,7 +160,7 @@ func (p *expensesPage) editPage(e *store.Expense) *FormPage {
 					}
 					return nil
 				}),
-				huh.NewInput().Title(em.Amount).Value(&amount).Validate(agMoneyOK(env, false)),
+				huh.NewInput().Title(em.Amount).Value(&amount).Validate(moneyOK(env, false)),
 				huh.NewInput().Title(fmt.Sprintf(em.DueDate, l.DateHint())).Placeholder(em.DueHint).
 					Value(&due).Validate(agDateOK(env, true)),
 				yn(huh.NewConfirm().Title(em.Fixed).Value(&fixed)),
@@ -168,7 +168,7 @@ func (p *expensesPage) editPage(e *store.Expense) *FormPage {
 				NewText().Title(em.Notes).Value(&notes).Lines(2)))
 		},
 		Save: func(ctx context.Context) error {
-			amt, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(amount), ",", ""))
+			amt, err := env.L.ReadMoney(amount)
 			if err != nil {
 				return err
 			}

@@ -27,11 +27,11 @@ type patientValues struct {
 
 func valuesOf(env *Env, p *store.Patient) patientValues {
 	if p == nil {
-		return patientValues{status: store.PatientActive, cost: "0.00"}
+		return patientValues{status: store.PatientActive, cost: moneyText(env, decimal.Zero)}
 	}
 	v := patientValues{first: p.FirstName, surname: p.Surname, gender: p.Gender, document: p.Document,
 		address: p.Address, phone: p.Phone, email: p.Email, marital: p.MaritalStatus, education: p.Education,
-		cost: p.CostSession.StringFixed(2), emergName: p.EmergencyName, emergPhone: p.EmergencyPhone,
+		cost: moneyText(env, p.CostSession), emergName: p.EmergencyName, emergPhone: p.EmergencyPhone,
 		status: p.Status, diagnosis: p.MedicalDiagnosis, history: p.MedicalHistory, allergies: p.Allergies,
 		therapy: p.Therapy, notes: p.Notes}
 	if !p.BirthDate.IsZero() {
@@ -186,12 +186,7 @@ func (pf *patientForm) build() *huh.Form {
 		input("email", &pf.v.email, nil, "")
 		input("marital_status", &pf.v.marital, nil, "")
 		input("education", &pf.v.education, nil, "")
-		input("cost_session", &pf.v.cost, func(s string) error {
-			if _, err := decimal.NewFromString(strings.TrimSpace(s)); err != nil && strings.TrimSpace(s) != "" {
-				return errors.New(m.BadMoney)
-			}
-			return nil
-		}, pf.env.L.CurrencySymbol())
+		input("cost_session", &pf.v.cost, moneyOK(pf.env, true), pf.env.L.CurrencySymbol())
 		opts := []huh.Option[int64]{huh.NewOption(m.TherapistNone, int64(0))}
 		listed := false
 		for _, s := range pf.specialists {
@@ -264,7 +259,7 @@ func (pf *patientForm) input() store.PatientInput {
 		in.Address, in.Phone, in.Email, in.MaritalStatus, in.Education = v.address, v.phone, v.email, v.marital, v.education
 		in.EmergencyName, in.EmergencyPhone = v.emergName, v.emergPhone
 		in.BirthDate, _ = pf.env.L.ParseDate(v.birth)
-		in.CostSession, _ = decimal.NewFromString(strings.TrimSpace(v.cost))
+		in.CostSession, _ = moneyValue(pf.env, v.cost) // the field's check refused what does not read
 		in.TherapistID = nil
 		if v.therapist != 0 {
 			id := v.therapist

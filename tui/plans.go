@@ -54,7 +54,7 @@ func (l *clientList) planCells(ti store.TenantInfo) []string {
 func newLimitsForm(l *clientList, ti store.TenantInfo) *FormPage {
 	env := l.env
 	p := env.M.Ops.Plans
-	f := fieldsOf(ti)
+	f := fieldsOf(env, ti)
 	schema := ti.Schema
 	var after store.TenantInfo
 	return &FormPage{
@@ -63,7 +63,7 @@ func newLimitsForm(l *clientList, ti store.TenantInfo) *FormPage {
 			return NewForm(env.M, huh.NewGroup(l.limitFields(f)...))
 		},
 		Save: func(ctx context.Context) error {
-			up, err := f.update(false)
+			up, err := f.update(env, false)
 			if err != nil {
 				return err
 			}

@@ -333,7 +333,7 @@ func agPaidForm(env *Env, st *Stack, id int64, amount *decimal.Decimal, after fu
 	m, l := env.M, env.L
 	amt := ""
 	if amount != nil {
-		amt = amount.StringFixed(2)
+		amt = moneyText(env, *amount)
 	}
 	method, ref, date := store.MethodCash, "", l.Date(env.Now())
 	var opts []huh.Option[string]
@@ -344,7 +344,7 @@ func agPaidForm(env *Env, st *Stack, id int64, amount *decimal.Decimal, after fu
 		Build: func() *huh.Form {
 			return NewForm(m, huh.NewGroup(
 				huh.NewInput().Title(m.Sessions.Amount).Placeholder(m.Sessions.AmountHint).Value(&amt).
-					Validate(agMoneyOK(env, true)),
+					Validate(moneyOK(env, true)),
 				huh.NewSelect[string]().Title(m.Sessions.Method).Options(opts...).Value(&method),
 				huh.NewInput().Title(m.Sessions.Reference).Value(&ref).CharLimit(200),
 				huh.NewInput().Title(fmt.Sprintf(m.Sessions.PayDate, l.DateHint())).Value(&date).
@@ -353,7 +353,7 @@ func agPaidForm(env *Env, st *Stack, id int64, amount *decimal.Decimal, after fu
 		Save: func(ctx context.Context) error {
 			in := store.PaymentInput{Method: method, Reference: ref}
 			if strings.TrimSpace(amt) != "" {
-				d, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(amt), ",", ""))
+				d, err := env.L.ReadMoney(amt)
 				if err != nil {
 					return err
 				}
@@ -370,23 +370,6 @@ func agPaidForm(env *Env, st *Stack, id int64, amount *decimal.Decimal, after fu
 
 func (p *sessionPage) paidPage() *FormPage {
 	return agPaidForm(p.env, p.st, p.id, p.s.Amount, p.done)
-}
-
-// agMoneyOK validates an amount typed in a form ("" allowed when optional).
-func agMoneyOK(env *Env, optional bool) func(string) error {
-	return func(s string) error {
-		s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-		if s == "" {
-			if optional {
-				return nil
-			}
-			return errors.New(env.M.Errors.Required)
-		}
-		if d, err := decimal.NewFromString(s); err != nil || d.IsNegative() {
-			return errors.New(env.M.Agenda.BadNumber)
-		}
-		return nil
-	}
 }
 
 // agDateOK validates a date typed in a form ("" allowed when optional).

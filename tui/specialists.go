@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/shopspring/decimal"
 
 	"consultorio/store"
 	"consultorio/tui/sanitize"
@@ -212,33 +211,21 @@ func (l *specialistList) form(cur *store.Specialist) *FormPage {
 					huh.NewOption(m.CompPercent, store.CompPercent), huh.NewOption(m.CompFixed, store.CompFixed)).
 					Value(&in.CompType),
 				huh.NewInput().Title(m.CompValue).Description(m.CompValueHint).Value(&compValue).
-					Validate(func(s string) error {
-						if strings.TrimSpace(s) == "" {
-							return nil
-						}
-						if _, err := decimal.NewFromString(strings.TrimSpace(s)); err != nil {
-							return errors.New(m.NotANumber)
-						}
-						return nil
-					}),
+					Validate(moneyOK(l.env, true)),
 			),
 		)
 	}
 	save := func(ctx context.Context) error {
-		in.CompValue = decimal.Zero
-		if v := strings.TrimSpace(compValue); v != "" {
-			d, err := decimal.NewFromString(v)
-			if err != nil {
-				return &store.ValidationError{Fields: map[string]string{"comp_value": m.NotANumber}}
-			}
-			in.CompValue = d
+		d, err := moneyValue(l.env, compValue)
+		if err != nil {
+			return err // already in the user's words (the field's check said the same)
 		}
+		in.CompValue = d
 		in.UserID = nil
 		if userID != 0 {
 			id := userID
 			in.UserID = &id
 		}
-		var err error
 		if cur == nil {
 			_, err = env.Tenant.CreateSpecialist(ctx, env.Actor, in)
 		} else {

@@ -445,14 +445,14 @@ func demoPlan(anchor time.Time, loc *time.Location) demoData {
 		past := mi == 0
 		list := []demoExpense{
 			{Name: "Alquiler del local", Amount: decimal.NewFromInt(3800), Fixed: true, Recurring: true, Due: due(5), Notes: "Transferencia al arrendador"},
-			{Name: "Luz del Sur", Amount: decimal.RequireFromString(fmt.Sprintf("%d.%02d", 240+r.IntN(80), r.IntN(100))), Fixed: true, Recurring: true, Due: due(18)},
-			{Name: "Sedapal (agua)", Amount: decimal.RequireFromString(fmt.Sprintf("%d.%02d", 80+r.IntN(40), r.IntN(100))), Fixed: true, Recurring: true, Due: due(20)},
-			{Name: "Internet y telefonía", Amount: decimal.RequireFromString("149.90"), Fixed: true, Recurring: true, Due: due(12)},
+			{Name: "Luz del Sur", Amount: decimal.New(int64((240+r.IntN(80))*100+r.IntN(100)), -2), Fixed: true, Recurring: true, Due: due(18)},
+			{Name: "Sedapal (agua)", Amount: decimal.New(int64((80+r.IntN(40))*100+r.IntN(100)), -2), Fixed: true, Recurring: true, Due: due(20)},
+			{Name: "Internet y telefonía", Amount: decimal.New(14990, -2), Fixed: true, Recurring: true, Due: due(12)},
 			{Name: "Servicio de limpieza", Amount: decimal.NewFromInt(650), Fixed: true, Recurring: true, Due: due(28)},
 			{Name: "Honorarios del contador", Amount: decimal.NewFromInt(450), Fixed: true, Recurring: true, Due: due(15)},
 		}
 		if past {
-			list = append(list, demoExpense{Name: "Materiales de terapia", Amount: decimal.RequireFromString("386.50"), Due: due(9), Notes: "Plastilina, tarjetas, cuentos"})
+			list = append(list, demoExpense{Name: "Materiales de terapia", Amount: decimal.New(38650, -2), Due: due(9), Notes: "Plastilina, tarjetas, cuentos"})
 		} else {
 			list = append(list, demoExpense{Name: "Mantenimiento de aire acondicionado", Amount: decimal.NewFromInt(280), Due: due(22)})
 		}

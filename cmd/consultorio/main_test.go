@@ -130,7 +130,9 @@ func TestUsageErrors(t *testing.T) {
 	c.fails(2, `unknown command "frobnicate"`, "tenants", "frobnicate")
 	c.fails(2, "accepts 1 arg(s)", "tenants", "create")
 	c.fails(2, "missing --name, --admin-email", "tenants", "create", "clinic-x")
-	c.fails(2, "--monthly-fee", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--monthly-fee", "12.345")
+	c.fails(2, `--monthly-fee: "12.345" is ambiguous: it may be 12345.00 (thousands separator) or 12.345 (decimals)`,
+		"tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--monthly-fee", "12.345")
+	c.fails(2, `--monthly-fee: "-5" is negative`, "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--monthly-fee", "-5")
 	c.fails(2, "--admin-key", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--admin-key", filepath.Join(t.TempDir(), "missing.pub"))
 	// Refused by the store before anything is made: still the caller's mistake.
 	c.fails(2, "timezone: unknown time zone", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--timezone", "Mars/Olympus")
@@ -268,7 +270,7 @@ func TestTenantsLifecycle(t *testing.T) {
 	if got := decodeJSON[store.TenantInfo](t, c.ok("tenants", "activate", "clinica-a", "--json")); got.Status != store.TenantActive {
 		t.Fatalf("activate --json: %+v", got)
 	}
-	if got := decodeJSON[store.TenantInfo](t, c.ok("tenants", "update", "clinica-a", "--monthly-fee", "99.90", "--json")); got.MonthlyFee.String() != "99.9" {
+	if got := decodeJSON[store.TenantInfo](t, c.ok("tenants", "update", "clinica-a", "--monthly-fee", "1.099,90", "--json")); got.MonthlyFee.String() != "1099.9" {
 		t.Fatalf("update --json: %+v", got)
 	}
 	if got := decodeJSON[[]string](t, c.ok("tenants", "purge", "--older-than", "0s", "--yes", "--json")); len(got) != 1 || got[0] != "clinica-b" {

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 func newTenantsCmd(cfg *config) *cobra.Command {
@@ -92,7 +92,7 @@ func newTenantsListCmd(cfg *config) *cobra.Command {
 			rows := make([][]string, len(ts))
 			for i, t := range ts {
 				rows[i] = []string{t.Schema, t.Name, t.AdminEmail, t.Status, strconv.Itoa(t.SpecialistsLimit),
-					t.MonthlyFee.StringFixed(2) + " " + t.Currency, strings.Join(t.Domains, " "), t.CreatedAt.Local().Format("2006-01-02")}
+					store.MoneyOf(t.MonthlyFee).String() + " " + t.Currency, strings.Join(t.Domains, " "), t.CreatedAt.Local().Format("2006-01-02")}
 			}
 			return table(c.OutOrStdout(), []string{"SCHEMA", "NAME", "ADMIN", "STATUS", "SPECIALISTS", "FEE", "DOMAINS", "CREATED"}, rows)
 		},
@@ -149,7 +149,7 @@ func printTenant(w io.Writer, t store.TenantInfo, asJSON bool) error {
 		{"Specialists limit", strconv.Itoa(t.SpecialistsLimit)},
 		{"Patients limit", limit(t.PatientsLimit)},
 		{"Users limit", limit(t.UsersLimit)},
-		{"Monthly fee", t.MonthlyFee.StringFixed(2) + " " + t.Currency},
+		{"Monthly fee", store.MoneyOf(t.MonthlyFee).String() + " " + t.Currency},
 		{"Time zone", t.Timezone},
 		{"Language", t.Lang},
 		{"Created", t.CreatedAt.Local().Format("2006-01-02 15:04")},
@@ -210,7 +210,7 @@ func newTenantsUpdateCmd(cfg *config) *cobra.Command {
 				*l.dst = &n
 			}
 			if fl.Changed("monthly-fee") {
-				d, err := parseAmount(fee)
+				d, err := i18n.NewLocale(i18n.EN, "", nil).ReadMoney(fee) // the local CLI speaks English
 				if err != nil {
 					return usagef("tenants update: --monthly-fee: %v", err)
 				}
@@ -241,7 +241,7 @@ func newTenantsUpdateCmd(cfg *config) *cobra.Command {
 	f.IntVar(&specialists, "specialists-limit", 0, "active specialists the plan allows")
 	f.StringVar(&patients, "patients-limit", "", "patients the plan allows, or none")
 	f.StringVar(&users, "users-limit", "", "staff users the plan allows, or none")
-	f.StringVar(&fee, "monthly-fee", "", "monthly fee, e.g. 150.00")
+	f.StringVar(&fee, "monthly-fee", "", "monthly fee, e.g. 150 or 150,50")
 	f.StringVar(&tz, "timezone", "", "time zone (IANA name)")
 	f.StringVar(&cur, "currency", "", "currency (ISO code)")
 	f.StringVar(&lang, "lang", "", "language: es or en")
@@ -507,7 +507,7 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 				return err
 			}
 			if c.Flags().Changed("monthly-fee") {
-				d, err := parseAmount(fee)
+				d, err := i18n.NewLocale(i18n.EN, "", nil).ReadMoney(fee) // the local CLI speaks English
 				if err != nil {
 					return usagef("tenants create: --monthly-fee: %v", err)
 				}
@@ -560,7 +560,7 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 	f.IntVar(&nt.SpecialistsLimit, "specialists-limit", 4, "active specialists the plan allows")
 	f.IntVar(&patients, "patients-limit", 0, "patients the plan allows (default: no limit)")
 	f.IntVar(&users, "users-limit", 0, "staff users the plan allows (default: no limit)")
-	f.StringVar(&fee, "monthly-fee", "0", "monthly fee of the plan, e.g. 150.00")
+	f.StringVar(&fee, "monthly-fee", "0", "monthly fee of the plan, e.g. 150 or 150,50")
 	f.StringVar(&nt.Timezone, "timezone", "America/Lima", "the clinic's time zone (IANA name)")
 	f.StringVar(&nt.Currency, "currency", "PEN", "the clinic's currency (ISO code)")
 	f.StringVar(&nt.Lang, "lang", "es", "the clinic's language: es or en")
@@ -598,22 +598,6 @@ func requireFlags(c *cobra.Command, names ...string) error {
 		return usagef("%s: missing %s (see --help)", c.CommandPath(), strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-// parseAmount reads a money amount: a non-negative decimal with at most two
-// decimal places.
-func parseAmount(s string) (decimal.Decimal, error) {
-	d, err := decimal.NewFromString(strings.TrimSpace(s))
-	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%q is not an amount (like 150.00)", s)
-	}
-	if d.IsNegative() {
-		return decimal.Decimal{}, fmt.Errorf("%q is negative", s)
-	}
-	if !d.Equal(d.Round(2)) {
-		return decimal.Decimal{}, fmt.Errorf("%q has more than two decimals", s)
-	}
-	return d, nil
 }
 
 // readKeyFile reads one OpenSSH public key from a file ("-": stdin).

@@ -95,7 +95,7 @@ func expensesAdd(env *Env) *cobra.Command {
 			if err := require(c, "name", "amount"); err != nil {
 				return err
 			}
-			amount, err := parseMoney("amount", flagString(c, "amount"))
+			amount, err := env.moneyFlag("amount", flagString(c, "amount"))
 			if err != nil {
 				return err
 			}
@@ -114,7 +114,7 @@ func expensesAdd(env *Env) *cobra.Command {
 	}
 	f := c.Flags()
 	f.String("name", "", "what it is (required)")
-	f.String("amount", "", "amount, e.g. 1200.00 (required)")
+	f.String("amount", "", "amount, e.g. 1200 or 1.200,50 (required)")
 	f.String("due", "", "due date YYYY-MM-DD")
 	f.Bool("fixed", false, "a fixed cost")
 	f.Bool("recurring", false, "monthly: paying it offers next month's")

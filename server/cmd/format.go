@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // The scripted commands' formats (PRODUCT.md §1): dates YYYY-MM-DD, times
@@ -65,8 +66,9 @@ func fmtDatePtr(t *time.Time) *string {
 // fmtMonth is the month of a first-of-month instant in the clinic's zone.
 func fmtMonth(t time.Time, loc *time.Location) string { return t.In(loc).Format(monthLayout) }
 
-// money is an amount as a decimal string with two decimals.
-func money(d decimal.Decimal) string { return d.StringFixed(2) }
+// money is an amount as scripts read it, whatever the clinic: "1234.50"
+// (store.PlainMoney).
+func money(d decimal.Decimal) string { return store.MoneyOf(d).String() }
 
 func moneyPtr(d *decimal.Decimal) *string {
 	if d == nil {
@@ -146,15 +148,32 @@ func parseMonth(flag, s string) (time.Time, error) {
 	return m, nil
 }
 
-// parseMoney reads an amount such as 80 or 80.50 (the store checks range
-// and decimals).
-func parseMoney(flag, s string) (decimal.Decimal, error) {
-	s = strings.TrimSpace(s)
-	d, err := decimal.NewFromString(s)
-	if err != nil || strings.ContainsAny(s, "eE") {
-		return decimal.Decimal{}, usagef("--%s: %q is not an amount like 80 or 80.50", flag, s)
+// moneyFlag reads an amount flag the way people write it ("75,50",
+// "1.234,50", see store.ParseMoney); a value that is not one, or is
+// ambiguous ("1,234"), is a usage error in the user's language.
+func (e *Env) moneyFlag(flag, s string) (decimal.Decimal, error) {
+	l := e.locale()
+	d, err := l.ReadMoney(s)
+	if err != nil {
+		return decimal.Decimal{}, usagef("--%s: %s", flag, err)
 	}
 	return d, nil
+}
+
+// locale is the user's language with the clinic's conventions (an operator:
+// the operator's language, plain amounts).
+func (e *Env) locale() *i18n.Locale {
+	switch {
+	case e.Tenant != nil:
+		lang := ""
+		if e.User != nil {
+			lang = e.User.Lang
+		}
+		return i18n.NewLocale(i18n.Pick(lang, e.Tenant.Info.Lang), e.Tenant.Info.Currency, e.loc())
+	case e.Operator != nil:
+		return i18n.NewLocale(i18n.ParseLang(e.Operator.Lang), "", nil)
+	}
+	return i18n.NewLocale(i18n.ES, "", nil)
 }
 
 // Flag readers: the flags are defined by the command, so a lookup cannot

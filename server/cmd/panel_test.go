@@ -462,9 +462,10 @@ func TestPanelUsageErrorsExit2(t *testing.T) {
 	}{
 		{[]string{"tenants", "create"}, "accepts 1 arg(s)"},
 		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--patients-limit", "x"}, "invalid argument"},
-		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.005"}, "more than two decimals"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.0055"}, "tiene más de dos decimales"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.005"}, "puede ser 1005.00 (separador de miles) o 1.005 (decimales)"},
 		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--admin-key", "-"}, "no public key on stdin"},
-		{[]string{"tenants", "update", "alfa", "--monthly-fee", "cien"}, "is not an amount"},
+		{[]string{"tenants", "update", "alfa", "--monthly-fee", "cien"}, `--monthly-fee: "cien" no es un monto`},
 		{[]string{"tenants", "update", "alfa", "--specialists-limit", "-1"}, "must not be negative"},
 		{[]string{"tenants", "delete"}, "accepts 1 arg(s)"},
 		{[]string{"tenants", "restore"}, "accepts 1 arg(s)"},

@@ -155,7 +155,7 @@ func patientsAdd(env *Env) *cobra.Command {
 				Email: flagString(c, "email"), Document: flagString(c, "document"), Address: flagString(c, "address"),
 				MedicalDiagnosis: flagString(c, "diagnosis")}
 			if given(c, "price") {
-				if in.CostSession, err = parseMoney("price", flagString(c, "price")); err != nil {
+				if in.CostSession, err = env.moneyFlag("price", flagString(c, "price")); err != nil {
 					return err
 				}
 			}
@@ -180,7 +180,7 @@ func patientsAdd(env *Env) *cobra.Command {
 	f.String("email", "", "e-mail")
 	f.String("document", "", "DNI or other document (unique)")
 	f.String("address", "", "address")
-	f.String("price", "", "session price, e.g. 80.00")
+	f.String("price", "", "session price, e.g. 80 or 75,50")
 	f.Int64("therapist", 0, "specialist id of the therapist")
 	f.String("diagnosis", "", "medical diagnosis (roles that may write clinical fields)")
 	return c

@@ -90,7 +90,7 @@ func paymentsMarkPaid(env *Env) *cobra.Command {
 			in := store.PaymentInput{Method: flagString(c, "method"), Reference: flagString(c, "reference"),
 				Observation: flagString(c, "observation")}
 			if given(c, "amount") {
-				a, err := parseMoney("amount", flagString(c, "amount"))
+				a, err := env.moneyFlag("amount", flagString(c, "amount"))
 				if err != nil {
 					return err
 				}

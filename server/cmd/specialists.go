@@ -81,7 +81,7 @@ func specialistsAdd(env *Env) *cobra.Command {
 				Specialty: flagString(c, "specialty"), Document: flagString(c, "document"),
 				Email: flagString(c, "email"), Phone: flagString(c, "phone"), CompType: flagString(c, "comp")}
 			if given(c, "comp-value") {
-				v, err := parseMoney("comp-value", flagString(c, "comp-value"))
+				v, err := env.moneyFlag("comp-value", flagString(c, "comp-value"))
 				if err != nil {
 					return err
 				}

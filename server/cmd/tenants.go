@@ -31,7 +31,7 @@ func init() {
 				return output(c, ts, func(w io.Writer) error {
 					rows := make([][]string, len(ts))
 					for i, t := range ts {
-						rows[i] = []string{t.Schema, t.Name, t.Status, t.AdminEmail, t.MonthlyFee.StringFixed(2), strings.Join(t.Domains, ",")}
+						rows[i] = []string{t.Schema, t.Name, t.Status, t.AdminEmail, money(t.MonthlyFee), strings.Join(t.Domains, ",")}
 					}
 					return table(w, []string{"SCHEMA", "NAME", "STATUS", "ADMIN", "FEE", "DOMAINS"}, rows)
 				})
@@ -93,7 +93,7 @@ func printTenant(c *cobra.Command, t store.TenantInfo) error {
 			"admin", strings.TrimSpace(t.AdminName+" <"+t.AdminEmail+">"),
 			"domains", strings.Join(t.Domains, ", "),
 			"specialists limit", itoa(t.SpecialistsLimit), "patients limit", limit(t.PatientsLimit), "users limit", limit(t.UsersLimit),
-			"monthly fee", t.MonthlyFee.StringFixed(2)+" "+t.Currency,
+			"monthly fee", money(t.MonthlyFee)+" "+t.Currency,
 			"timezone", t.Timezone, "language", t.Lang,
 			"created", t.CreatedAt.Format("2006-01-02 15:04"))
 	})

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
@@ -71,7 +70,7 @@ key from stdin (or give the key line itself).`,
 				return usagef("tenants create: %s", userMessage(err))
 			}
 			if given(c, "monthly-fee") {
-				d, err := parseFee(fee)
+				d, err := env.moneyFlag("monthly-fee", fee)
 				if err != nil {
 					return err
 				}
@@ -132,27 +131,11 @@ key from stdin (or give the key line itself).`,
 	f.IntVar(&nt.SpecialistsLimit, "specialists-limit", 4, "active specialists the plan allows")
 	f.IntVar(&patients, "patients-limit", 0, "patients the plan allows (default: no limit)")
 	f.IntVar(&users, "users-limit", 0, "staff users the plan allows (default: no limit)")
-	f.StringVar(&fee, "monthly-fee", "0", "monthly fee of the plan, e.g. 150.00")
+	f.StringVar(&fee, "monthly-fee", "0", "monthly fee of the plan, e.g. 150 or 150,50")
 	f.StringVar(&nt.Timezone, "timezone", "America/Lima", "the clinic's time zone (IANA name)")
 	f.StringVar(&nt.Currency, "currency", "PEN", "the clinic's currency (ISO code)")
 	f.StringVar(&nt.Lang, "lang", "es", "the clinic's language: es or en")
 	return c
-}
-
-// parseFee reads --monthly-fee: a non-negative amount with at most two
-// decimals, as the CLI takes it.
-func parseFee(s string) (decimal.Decimal, error) {
-	d, err := parseMoney("monthly-fee", s)
-	if err != nil {
-		return d, err
-	}
-	if d.IsNegative() {
-		return d, usagef("--monthly-fee: %q is negative", s)
-	}
-	if !d.Equal(d.Round(2)) {
-		return d, usagef("--monthly-fee: %q has more than two decimals", s)
-	}
-	return d, nil
 }
 
 // readAdminKey reads --admin-key: "-" is one key on stdin; anything else
@@ -221,7 +204,7 @@ func tenantsUpdateCmd(env *Env) *cobra.Command {
 				*l.dst = &n
 			}
 			if given(c, "monthly-fee") {
-				d, err := parseFee(fee)
+				d, err := env.moneyFlag("monthly-fee", fee)
 				if err != nil {
 					return err
 				}
@@ -247,7 +230,7 @@ func tenantsUpdateCmd(env *Env) *cobra.Command {
 	f.IntVar(&specialists, "specialists-limit", 0, "active specialists the plan allows")
 	f.StringVar(&patients, "patients-limit", "", "patients the plan allows, or none")
 	f.StringVar(&users, "users-limit", "", "staff users the plan allows, or none")
-	f.StringVar(&fee, "monthly-fee", "", "monthly fee, e.g. 150.00")
+	f.StringVar(&fee, "monthly-fee", "", "monthly fee, e.g. 150 or 150,50")
 	f.StringVar(&tz, "timezone", "", "time zone (IANA name)")
 	f.StringVar(&cur, "currency", "", "currency (ISO code)")
 	f.StringVar(&lang, "lang", "", "language: es or en")

@@ -47,7 +47,6 @@ type Specialists struct {
 	CompValue         string
 	CompValueHint     string
 	PerMonth          string
-	NotANumber        string
 	Saved             string
 	ConfirmDeactivate string // name
 	ConfirmActivate   string // name

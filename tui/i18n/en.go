@@ -2,6 +2,7 @@ package i18n
 
 // en is the English catalog.
 var en = Messages{
+	Amounts: enAmounts,
 	Shell: Shell{
 		AppName:      "Consultorio",
 		PanelName:    "Panel",
@@ -571,7 +572,6 @@ var en = Messages{
 		Purged:     "Patient %s deleted.",
 
 		BadDate:     "Not a valid date (%s).",
-		BadMoney:    "Not a valid amount (e.g. 80.00).",
 		NotFuture:   "must not be in the future",
 		NotNegative: "must not be negative",
 	},
@@ -617,7 +617,6 @@ var en = Messages{
 		CompValue:         "Value",
 		CompValueHint:     "Monthly amount or percentage (0–100), e.g. 1500.00 or 40.",
 		PerMonth:          "/month",
-		NotANumber:        "Must be a number, e.g. 1500.00.",
 		Saved:             "Specialist saved.",
 		ConfirmDeactivate: "Deactivate %s? Their history is kept.",
 		ConfirmActivate:   "Activate %s?",

@@ -2,6 +2,7 @@ package i18n
 
 // es is the Spanish catalog (the default language).
 var es = Messages{
+	Amounts: esAmounts,
 	Shell: Shell{
 		AppName:      "Consultorio",
 		PanelName:    "Panel",
@@ -571,7 +572,6 @@ var es = Messages{
 		Purged:     "Paciente %s eliminado.",
 
 		BadDate:     "Fecha no válida (%s).",
-		BadMoney:    "Importe no válido (ej. 80.00).",
 		NotFuture:   "no puede ser una fecha futura",
 		NotNegative: "no puede ser negativo",
 	},
@@ -617,7 +617,6 @@ var es = Messages{
 		CompValue:         "Valor",
 		CompValueHint:     "Monto mensual o porcentaje (0–100), p. ej. 1500.00 o 40.",
 		PerMonth:          "/mes",
-		NotANumber:        "Debe ser un número, p. ej. 1500.00.",
 		Saved:             "Especialista guardado.",
 		ConfirmDeactivate: "¿Desactivar a %s? Su historial se conserva.",
 		ConfirmActivate:   "¿Activar a %s?",

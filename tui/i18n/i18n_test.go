@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"errors"
 	"reflect"
 	"regexp"
 	"strings"
@@ -115,9 +116,9 @@ func TestMoney(t *testing.T) {
 		{"PEN", "-0.001", "S/ 0.00"},
 		{"pen", "1234567.891", "S/ 1,234,567.89"},
 		{"USD", "100", "US$ 100.00"},
-		{"EUR", "12345.6", "€ 12,345.60"},
-		{"CLP", "15990.4", "CLP$ 15,990"},
-		{"BRL", "10", "R$ 10.00"},
+		{"EUR", "12345.6", "€ 12.345,60"},
+		{"CLP", "15990.4", "CLP$ 15.990"},
+		{"BRL", "10", "R$ 10,00"},
 		{"XAU", "1", "XAU 1.00"},
 		{"", "5", "S/ 5.00"},
 	}
@@ -172,5 +173,44 @@ func TestDates(t *testing.T) {
 	}
 	if es.Role("reception") != "Recepción" || en.Role("admin") != "Administrator" {
 		t.Error("role names")
+	}
+}
+
+// A typed amount that cannot be read is told in the user's language; an
+// ambiguous one names both readings, written the clinic's way.
+func TestAmountErrors(t *testing.T) {
+	for _, c := range []struct {
+		lang    Lang
+		cur, in string
+		want    []string
+	}{
+		{lang: ES, cur: "PEN", in: "1,234", want: []string{`"1,234" es ambiguo`, "1234.00 (separador de miles)", "1.234 (decimales)"}},
+		{lang: EN, cur: "PEN", in: "1,234", want: []string{`"1,234" is ambiguous`, "1234.00 (thousands separator)", "1.234 (decimals)"}},
+		{lang: ES, cur: "EUR", in: "1.234", want: []string{`"1.234" es ambiguo`, "1234,00 (separador", "1,234 (decimales)"}},
+		{lang: ES, cur: "PEN", in: "diez", want: []string{`"diez" no es un monto`}},
+		{lang: EN, cur: "PEN", in: "1,505", want: []string{"1505.00", "1.505"}},
+		{lang: EN, cur: "PEN", in: "1.2345", want: []string{`"1.2345" has more than two decimals`}},
+		{lang: ES, cur: "PEN", in: "10000000000", want: []string{"demasiado grande (máximo S/ 9,999,999,999.99)"}},
+		{lang: EN, cur: "PEN", in: " ", want: []string{"enter an amount"}},
+		{lang: ES, cur: "PEN", in: "-5", want: []string{`"-5" es negativo`}},
+	} {
+		l := NewLocale(c.lang, c.cur, nil)
+		_, err := l.ReadMoney(c.in)
+		if err == nil {
+			t.Errorf("%s %q: no error", c.lang, c.in)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s %s %q: %q lacks %q", c.lang, c.cur, c.in, err, w)
+			}
+		}
+	}
+	l := NewLocale(EN, "PEN", nil)
+	if d, err := l.ReadMoney("S/ 75,50"); err != nil || !d.Equal(decimal.RequireFromString("75.5")) {
+		t.Errorf("ParseMoney(S/ 75,50) = %s, %v", d, err)
+	}
+	if _, ok := l.AmountError(errors.New("other")); ok {
+		t.Error("AmountError words an error that is not about an amount")
 	}
 }

@@ -6,18 +6,22 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"consultorio/store"
 )
 
 // Locale is what a screen needs to speak to one user of one clinic: the
 // catalog in the user's language, and the clinic's currency and time zone.
 //
 // Conventions (documented here because scripts and people compare them):
-//   - Money: currency symbol, a space, digits grouped by thousands with ","
-//     and two decimals after "." — "S/ 1,234.50" for PEN, "US$ 1,234.50",
-//     "€ 1,234.50"; an unknown currency shows its ISO code ("BRL 1,234.50").
-//     Zero-decimal currencies (CLP, JPY, PYG, KRW) show no decimals. Negative
-//     amounts put the sign first: "-S/ 20.00". The same in both languages:
-//     money is the clinic's convention, not the reader's.
+//   - Money: currency symbol, a space, digits grouped by thousands and two
+//     decimals, with the marks of the currency's country (store.MoneyFormatOf):
+//     "S/ 1,234.50" for PEN, "US$ 1,234.50", "€ 1.234,50", "AR$ 1.234,50";
+//     an unknown currency shows its ISO code ("XAU 1,234.50"). Zero-decimal
+//     currencies (CLP, JPY, PYG, KRW) show no decimals. Negative amounts put
+//     the sign first: "-S/ 20.00". The same in both languages: money is the
+//     clinic's convention, not the reader's. Typed amounts are read by
+//     store.ParseMoney, whatever the marks (Locale.ReadMoney).
 //   - Dates: dd/mm/yyyy in Spanish (31/12/2026), ISO yyyy-mm-dd in English
 //     (2026-12-31): unambiguous for both audiences. Times are 24-hour HH:MM.
 //     Everything is shown in the clinic's time zone.
@@ -39,57 +43,18 @@ func NewLocale(lang Lang, currency string, loc *time.Location) *Locale {
 	return &Locale{Lang: lang, M: For(lang), Currency: strings.ToUpper(currency), Loc: loc}
 }
 
-// currencySymbols are the symbols people in the clinics' region expect.
-var currencySymbols = map[string]string{
-	"PEN": "S/", "USD": "US$", "EUR": "€", "GBP": "£", "MXN": "MX$", "COP": "COL$",
-	"CLP": "CLP$", "ARS": "AR$", "BOB": "Bs", "UYU": "$U", "BRL": "R$", "PYG": "₲",
-	"JPY": "¥", "CAD": "CA$",
-}
-
-// zeroDecimal currencies have no minor unit in everyday use.
-var zeroDecimal = map[string]bool{"CLP": true, "JPY": true, "PYG": true, "KRW": true}
-
 // CurrencySymbol is the symbol shown before amounts.
-func (l *Locale) CurrencySymbol() string {
-	if s, ok := currencySymbols[l.Currency]; ok {
-		return s
-	}
-	return l.Currency
-}
+func (l *Locale) CurrencySymbol() string { return l.MoneyFormat().Symbol }
 
-// Money formats an amount in the clinic's currency: "S/ 1,234.50".
-func (l *Locale) Money(d decimal.Decimal) string {
-	if d.IsNegative() && l.Number(d) != l.Number(d.Abs()) {
-		return "-" + l.CurrencySymbol() + " " + l.Number(d.Abs())
-	}
-	return l.CurrencySymbol() + " " + l.Number(d.Abs())
-}
+// Money formats an amount in the clinic's currency: "S/ 1,234.50" (the one
+// formatter, store.Money.Format).
+func (l *Locale) Money(d decimal.Decimal) string { return store.MoneyOf(d).Format(l.MoneyFormat()) }
 
 // Number formats an amount without the currency: "1,234.50" ("-20.00").
 func (l *Locale) Number(d decimal.Decimal) string {
-	places := int32(2)
-	if zeroDecimal[l.Currency] {
-		places = 0
-	}
-	s := d.StringFixed(places)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if frac != "" {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
+	f := l.MoneyFormat()
+	f.Symbol = ""
+	return store.MoneyOf(d).Format(f)
 }
 
 // DateLayout is the Go layout of a date in this language.

@@ -59,6 +59,8 @@ type Messages struct {
 	Errors       Errors
 	Dates        Dates
 
+	Amounts Amounts // amounts typed by a user (money.go)
+
 	// Agenda, sessions, payments, expenses, finance (agenda.go).
 	Agenda   Agenda
 	Sessions Sessions

@@ -102,8 +102,7 @@ type Patients struct {
 	Restored   string // full name
 	Purged     string // full name
 
-	BadDate  string // hint
-	BadMoney string
+	BadDate string // hint
 	// The store's field messages that the form shows in the user's language.
 	NotFuture   string
 	NotNegative string
