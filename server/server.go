@@ -181,11 +181,13 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 		// talking altogether; a TUI session is logged out by its own idle
 		// timer first, which restores the terminal.
 		wish.WithIdleTimeout(cfg.IdleTimeout+time.Minute),
-		// WithMiddleware(a, b, c) runs c first: identity → split → TUI.
+		// WithMiddleware(a, b, c) runs c first: PTY clamp → identity →
+		// split → TUI.
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.programHandler),
 			s.splitMiddleware,
 			s.sessionMiddleware,
+			ptyClampMiddleware,
 		),
 	)
 	if err != nil {
