@@ -139,7 +139,7 @@ func (s *Server) refuse(sess ssh.Session, rec *connRecord, err error) string {
 		s.limiter.fail(addrIP(sess.RemoteAddr()))
 	}
 	msg := r.msg
-	if _, _, tty := sess.Pty(); tty && len(sess.Command()) == 0 && r.ttyMsg != "" {
+	if _, _, tty := sess.Pty(); tty && noCommand(sess) && r.ttyMsg != "" {
 		msg = r.ttyMsg
 	}
 	rec.set(func(c *connRecord) { c.outcome = r.outcome })
@@ -244,7 +244,7 @@ func (s *Server) liveOf(sess ssh.Session) *liveSession {
 func (s *Server) splitMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		_, _, isPty := sess.Pty()
-		if isPty && len(sess.Command()) == 0 {
+		if isPty && noCommand(sess) {
 			next(sess)
 			return
 		}
@@ -254,12 +254,25 @@ func (s *Server) splitMiddleware(next ssh.Handler) ssh.Handler {
 	}
 }
 
+// noCommand tells whether the client asked for no command (an interactive
+// session): a command line that splits into no argument. A command line
+// that does not split is a command, refused as such.
+func noCommand(sess ssh.Session) bool {
+	args, err := splitCommandLine(sess.RawCommand())
+	return err == nil && len(args) == 0
+}
+
 // runCommand runs the session's command line and returns its exit status.
 // A session ended by the server (suspension, shutdown) stops at once with the
 // reason on stderr.
 func (s *Server) runCommand(ls *liveSession) int {
 	sess := ls.sess
-	args := sess.Command()
+	args, err := splitCommandLine(sess.RawCommand())
+	if err != nil {
+		fmt.Fprintln(sess.Stderr(), err)
+		ls.setOutcome("usage: command line")
+		return 2
+	}
 	if len(args) == 0 {
 		fmt.Fprintln(sess.Stderr(), msgNoCommand)
 		ls.setOutcome("usage: no command")
