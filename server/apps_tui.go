@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -33,8 +34,32 @@ func endSessionMsg(reason string) tea.Msg {
 		reason = tui.ReasonIdle
 	case store.ErrTenantSuspended.Error():
 		reason = tui.ReasonSuspended
+	case reasonDeactivated:
+		reason = tui.ReasonDeactivated
+	case reasonLoginTimeout:
+		reason = tui.ReasonLoginTimeout
 	}
 	return tui.EndSessionMsg{Reason: reason}
+}
+
+// endText is the line a command the server ended prints on stderr, in
+// lang: "Sesión terminada: la clínica fue suspendida".
+func endText(lang i18n.Lang, reason string) string {
+	m := i18n.For(lang)
+	why := reason
+	switch reason {
+	case reasonShutdown:
+		why = m.Errors.EndShutdown
+	case reasonIdle:
+		why = m.Errors.EndIdle
+	case store.ErrTenantSuspended.Error():
+		why = m.Errors.EndSuspended
+	case reasonDeactivated:
+		why = m.Errors.EndDeactivated
+	case reasonLoginTimeout:
+		why = m.Errors.EndLoginTimeout
+	}
+	return fmt.Sprintf(m.Shell.SessionEnded, why)
 }
 
 // suspendedText is the refusal a person sees in a terminal, in the clinic's

@@ -9,6 +9,8 @@ import (
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"consultorio/tui/i18n"
 )
 
 // extFingerprint is the permissions extension holding the SHA256 fingerprint
@@ -69,6 +71,7 @@ func authorizedKeyLine(pk ssh.PublicKey) string {
 type connRecord struct {
 	start  time.Time
 	remote string
+	conn   *connState // admission: live sessions, the wait timer
 
 	mu       sync.Mutex
 	tenant   string
@@ -93,29 +96,49 @@ func recordOf(ctx ssh.Context) *connRecord {
 	return &connRecord{start: time.Now()} // not reached: every connection gets one
 }
 
-// connCallback admits a TCP connection: refused while shutting down, from a
-// blocked address, or beyond twice the session limit (handshakes cost CPU;
-// the friendly "busy" message comes later, per session).
+// connCallback admits a TCP connection: refused while shutting down or
+// beyond the waiting connections allowed for its address or in all
+// (admission.go). Handshakes cost CPU, so these are closed before any; the
+// friendly "busy" message comes later, per session. A blocked address is let
+// through to the banner, which says why its authentication fails.
 func (s *Server) connCallback(ctx ssh.Context, conn net.Conn) net.Conn {
 	remote := conn.RemoteAddr().String()
 	refuse := func(outcome string) net.Conn {
 		s.log.Info("ssh connection", "remote", remote, "duration", time.Duration(0), "outcome", outcome)
 		return nil
 	}
-	switch {
-	case s.closing.Load():
+	if s.closing.Load() {
 		return refuse("refused: shutting down")
-	case s.limiter.blocked(addrIP(conn.RemoteAddr())):
-		return refuse("refused: too many failed attempts")
-	case s.conns.Load() >= int64(2*s.cfg.MaxSessions):
-		return refuse("refused: too many connections")
+	}
+	addr := addrIP(conn.RemoteAddr())
+	if ok, reason := s.waiting.admit(addr); !ok {
+		return refuse(reason)
 	}
 	s.conns.Add(1)
 	rec := &connRecord{start: time.Now(), remote: remote, outcome: "no session"}
-	ctx.SetValue(connRecordKey{}, rec)
+	if s.limiter.blocked(addr) {
+		// Its authentication will fail (the banner says why); the
+		// library closes the connection before reporting the failure.
+		rec.outcome = "refused: too many failed attempts"
+	}
 	lc := &loggedConn{Conn: conn, rec: rec, srv: s}
+	rec.conn = &connState{srv: s, addr: addr, closeFn: lc.Close}
+	rec.conn.mu.Lock()
+	rec.conn.armLocked()
+	rec.conn.mu.Unlock()
+	ctx.SetValue(connRecordKey{}, rec)
 	s.handshakes.Store(remote, lc)
 	return lc
+}
+
+// banner is shown by SSH clients before authentication: the one place a
+// blocked address can be told why it gets no further. Nobody's language is
+// known yet: Spanish first, then English.
+func (s *Server) banner(ctx ssh.Context) string {
+	if !s.limiter.blocked(addrIP(ctx.RemoteAddr())) {
+		return ""
+	}
+	return i18n.For(i18n.ES).Errors.RateLimited + "\r\n" + i18n.For(i18n.EN).Errors.RateLimited + "\r\n"
 }
 
 // connFailed notes a failed handshake; an authentication failure counts
@@ -146,6 +169,7 @@ type loggedConn struct {
 func (c *loggedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(func() {
+		c.rec.conn.connClosed()
 		c.srv.conns.Add(-1)
 		c.srv.handshakes.Delete(c.rec.remote)
 		r := c.rec

@@ -48,7 +48,7 @@ func init() {
 }
 
 // A command running when its clinic is suspended is cut: exit 1 with the
-// reason on stderr, nothing more on stdout.
+// reason on stderr in the user's language, nothing more on stdout.
 func TestSuspensionEndsRunningCommands(t *testing.T) {
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
@@ -74,7 +74,7 @@ func TestSuspensionEndsRunningCommands(t *testing.T) {
 	if code := exitCode(t, err); code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if strings.TrimSpace(errb.String()) != "this clinic is suspended; contact the service operator" {
+	if strings.TrimSpace(errb.String()) != "Sesión terminada: la clínica fue suspendida" {
 		t.Errorf("stderr %q", errb.String())
 	}
 	if strings.TrimSpace(out.String()) != "got hola" {

@@ -177,11 +177,23 @@ func mustDial(t testing.TB, addr, user string, auth []gossh.AuthMethod) *gossh.C
 // status.
 func run(t testing.TB, c *gossh.Client, command string) (string, string, int) {
 	t.Helper()
+	return runEnv(t, c, nil, command)
+}
+
+// runEnv is run with environment variables sent first (as OpenSSH sends
+// LANG and LC_*).
+func runEnv(t testing.TB, c *gossh.Client, env map[string]string, command string) (string, string, int) {
+	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatalf("new session: %v", err)
 	}
 	defer sess.Close()
+	for k, v := range env {
+		if err := sess.Setenv(k, v); err != nil {
+			t.Fatalf("setenv %s: %v", k, err)
+		}
+	}
 	var out, errb bytes.Buffer
 	sess.Stdout, sess.Stderr = &out, &errb
 	err = sess.Run(command)

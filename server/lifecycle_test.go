@@ -14,6 +14,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/i18n"
 )
 
 // suspend suspends a clinic the way operators do (the store notifies in its
@@ -49,7 +50,9 @@ func TestSuspendedClinicRefusedAndLiveSessionsEnded(t *testing.T) {
 
 	suspend(t, db, "clinic-a")
 	for _, tm := range []*term{tmA, tmA2} {
-		tm.wait()
+		if code := tm.wait(); code != 1 {
+			t.Errorf("ended session: exit %d, want 1", code)
+		}
 		if !strings.Contains(tm.screen(), endedSuspended) {
 			t.Errorf("ended session shows:\n%s", tm.screen())
 		}
@@ -262,16 +265,22 @@ func TestIdleLogout(t *testing.T) {
 	}
 }
 
+// Beyond MaxSessions a session is refused with a message: in Spanish unless
+// the client's locale says English.
 func TestMaxSessions(t *testing.T) {
 	db := storetest.NewDB(t)
 	newClinic(t, db, "clinic-a")
-	srv := startServer(t, db, withConfig(func(c *Config) { c.MaxSessions = 2 }))
+	srv := startServer(t, db, withConfig(func(c *Config) { c.MaxSessions = 2; c.MaxLoginSessions = 2 }))
 	c := mustDial(t, srv.addr, "clinic-a", noKeyAuth())
 	openTerm(t, c, 80, 24).waitFor("Clínica clinic-a")
 	openTerm(t, c, 80, 24).waitFor("Clínica clinic-a")
 	_, errOut, code := run(t, c, "help")
-	if code != 1 || strings.TrimSpace(errOut) != msgBusy {
+	if code != 1 || strings.TrimSpace(errOut) != i18n.For(i18n.ES).Errors.Busy {
 		t.Errorf("third session: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = runEnv(t, c, map[string]string{"LANG": "en_US.UTF-8"}, "help")
+	if code != 1 || strings.TrimSpace(errOut) != "The server is busy (too many sessions); try again in a moment." {
+		t.Errorf("third session, English locale: exit %d, %q", code, errOut)
 	}
 }
 
@@ -288,14 +297,23 @@ func TestFailedAttemptsPerAddressAreLimited(t *testing.T) {
 	if _, _, code := run(t, mustDial(t, srv.addr, "clinic-a", noKeyAuth()), "whoami"); code != 1 {
 		t.Fatalf("anonymous whoami: exit %d", code)
 	}
-	// The address is now blocked, even for a valid clinic.
-	if c, err := dial(t, srv.addr, "clinic-a", noKeyAuth()); err == nil {
+	// The address is now blocked, even for a valid clinic, and the client
+	// is told why before authentication fails.
+	var banner string
+	c, err := gossh.Dial("tcp", srv.addr, &gossh.ClientConfig{
+		User: "clinic-a", Auth: noKeyAuth(), HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+		BannerCallback: func(msg string) error { banner = msg; return nil },
+	})
+	if err == nil {
 		c.Close()
 		t.Errorf("blocked address could still connect")
 	}
-	if !strings.Contains(srv.logs.String(), "refused: too many failed attempts") {
-		t.Errorf("refusal not logged")
+	for _, want := range []string{"Demasiados intentos fallidos desde su dirección", "Too many failed attempts from your address"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner %q does not say %q", banner, want)
+		}
 	}
+	waitUntil(t, "the refusal logged", func() bool { return strings.Contains(srv.logs.String(), "refused: too many failed attempts") })
 }
 
 func TestProxyProtocolOnlyFromTrustedProxies(t *testing.T) {

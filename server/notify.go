@@ -40,9 +40,11 @@ func (s *Server) watchTenantStatus(ctx context.Context) {
 }
 
 // tenantStatusChanged ends the sessions of schema if the clinic is no longer
-// open. Nothing to do (and no query) when it has no live session here.
+// open, and else those of its users who are no longer active. Nothing to do
+// (and no query) when it has no live session here.
 func (s *Server) tenantStatusChanged(ctx context.Context, schema string) {
-	if len(s.reg.snapshot(func(ls *liveSession) bool { return ls.tenant == schema })) == 0 {
+	live := s.reg.snapshot(func(ls *liveSession) bool { return ls.tenant == schema })
+	if len(live) == 0 {
 		return
 	}
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -58,8 +60,38 @@ func (s *Server) tenantStatusChanged(ctx context.Context, schema string) {
 	case tn.Info.Status == store.TenantSuspended:
 		reason = store.ErrTenantSuspended.Error()
 	default:
+		s.endInactiveUsers(qctx, tn, live)
 		return
 	}
 	n := s.reg.endTenant(schema, reason)
 	s.log.Info("tenant sessions ended", "tenant", schema, "sessions", n, "reason", reason)
+}
+
+// endInactiveUsers ends the sessions, among live, of users who are no longer
+// active (deactivated, or removed).
+func (s *Server) endInactiveUsers(ctx context.Context, tn *store.Tenant, live []*liveSession) {
+	active := map[string]bool{}
+	for _, ls := range live {
+		email := ls.userEmail()
+		if email == "" {
+			continue
+		}
+		ok, seen := active[email]
+		if !seen {
+			u, err := tn.UserByEmail(ctx, store.System, email)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+			case err != nil:
+				s.log.Error("user status", "tenant", tn.Info.Schema, "user", email, "err", err)
+				return
+			default:
+				ok = u.Active
+			}
+			active[email] = ok
+		}
+		if !ok {
+			ls.end(reasonDeactivated)
+			s.log.Info("user session ended", "tenant", tn.Info.Schema, "user", email, "reason", reasonDeactivated)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,28 +21,75 @@ const endGrace = 3 * time.Second
 type registry struct {
 	mu       sync.Mutex
 	sessions map[*liveSession]struct{}
-	changed  chan struct{} // closed and replaced whenever a session leaves
-	gen      atomic.Uint64 // bumped on every tenant status notification
+	// Sessions of nobody known yet (login form, key-less command): in
+	// total and per source address.
+	anon       int
+	anonByAddr map[netip.Addr]int
+	changed    chan struct{} // closed and replaced whenever a session leaves
+	gen        atomic.Uint64 // bumped on every tenant status notification
 }
 
 func newRegistry() *registry {
-	return &registry{sessions: map[*liveSession]struct{}{}, changed: make(chan struct{})}
+	return &registry{sessions: map[*liveSession]struct{}{}, anonByAddr: map[netip.Addr]int{}, changed: make(chan struct{})}
 }
 
-// add registers ls unless max sessions are live already.
-func (r *registry) add(ls *liveSession, max int) bool {
+// sessionLimits are the registry's budgets (see admission.go).
+type sessionLimits struct {
+	max      int // sessions of anybody
+	maxLogin int // of those, sessions of nobody known yet
+	perAddr  int // sessions of nobody known yet from one source address
+}
+
+// add registers ls unless its budget is used up: max sessions in all, and
+// for a session of nobody known yet, maxLogin of those and perAddr from its
+// address.
+func (r *registry) add(ls *liveSession, lim sessionLimits) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if max > 0 && len(r.sessions) >= max {
+	if len(r.sessions) >= lim.max {
 		return false
+	}
+	if ls.anon {
+		if r.anon >= lim.maxLogin || r.anonByAddr[ls.addr] >= lim.perAddr {
+			return false
+		}
+		r.countAnon(ls.addr, 1)
 	}
 	r.sessions[ls] = struct{}{}
 	return true
 }
 
+func (r *registry) countAnon(addr netip.Addr, d int) {
+	r.anon += d
+	r.anonByAddr[addr] += d
+	if r.anonByAddr[addr] <= 0 {
+		delete(r.anonByAddr, addr)
+	}
+}
+
+// isAnon tells whether ls is still a session of nobody known.
+func (r *registry) isAnon(ls *liveSession) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return ls.anon
+}
+
+// identified moves ls out of the login budget: its user logged in.
+func (r *registry) identified(ls *liveSession) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.sessions[ls]; ok && ls.anon {
+		ls.anon = false
+		r.countAnon(ls.addr, -1)
+	}
+}
+
 func (r *registry) remove(ls *liveSession) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if _, ok := r.sessions[ls]; ok && ls.anon {
+		r.countAnon(ls.addr, -1)
+	}
 	delete(r.sessions, ls)
 	close(r.changed)
 	r.changed = make(chan struct{})
@@ -117,6 +165,13 @@ type liveSession struct {
 	tgt    *target
 	rec    *connRecord // the connection's log record
 	tenant string      // schema, "" for the panel
+	addr   netip.Addr  // source address
+	// anon: nobody known yet (login form, key-less command); guarded by
+	// the registry's mutex once registered.
+	anon bool
+	// email of the user once known (key or login form), for the check of
+	// deactivated accounts; guarded by mu.
+	email  string
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 
@@ -138,9 +193,12 @@ func (e sessionEnded) Error() string { return e.reason }
 
 func newLiveSession(sess ssh.Session, tgt *target) *liveSession {
 	ctx, cancel := context.WithCancelCause(sess.Context())
-	ls := &liveSession{sess: sess, tgt: tgt, ctx: ctx, cancel: cancel}
+	ls := &liveSession{sess: sess, tgt: tgt, ctx: ctx, cancel: cancel, addr: addrIP(sess.RemoteAddr()), anon: !tgt.identified()}
 	if tgt.tenant != nil {
 		ls.tenant = tgt.tenant.Info.Schema
+	}
+	if tgt.user != nil {
+		ls.email = tgt.user.Email
 	}
 	ls.touch()
 	return ls
@@ -187,6 +245,25 @@ func (ls *liveSession) end(reason string) {
 	// program ends (its context derives from ls.ctx), so this cannot leak.
 	go p.Send(ls.endMsg(reason))
 	ls.timers = append(ls.timers, time.AfterFunc(endGrace, func() { ls.cancel(sessionEnded{reason}) }))
+}
+
+// after runs f after d unless the session has ended by then.
+func (ls *liveSession) after(d time.Duration, f func()) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.timers = append(ls.timers, time.AfterFunc(d, f))
+}
+
+func (ls *liveSession) setEmail(email string) {
+	ls.mu.Lock()
+	ls.email = email
+	ls.mu.Unlock()
+}
+
+func (ls *liveSession) userEmail() string {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return ls.email
 }
 
 // startIdle logs the session out after d without input.

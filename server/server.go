@@ -29,6 +29,17 @@ const (
 	DefaultMaxSessions       = 2000
 	DefaultAuthFailures      = 20
 	DefaultAuthFailureWindow = 15 * time.Minute
+	// DefaultMaxPerAddress: waiting connections and sessions of nobody
+	// known yet, per source address. A clinic's staff behind one NAT
+	// address with registered keys are not limited by it once connected.
+	DefaultMaxPerAddress = 8
+	// DefaultHandshakeTimeout: time to authenticate and open a session.
+	// Key authentication takes milliseconds; the margin is for a person
+	// typing the passphrase of their key.
+	DefaultHandshakeTimeout = 30 * time.Second
+	// DefaultLoginTimeout: time to complete the login form (a first login
+	// with a setup code also chooses a password).
+	DefaultLoginTimeout = 5 * time.Minute
 	// ShutdownGrace is how long Serve gives open sessions to end when its
 	// context is cancelled.
 	ShutdownGrace = 10 * time.Second
@@ -48,8 +59,26 @@ type Config struct {
 	// IdleTimeout logs a terminal session out after that long without input.
 	IdleTimeout time.Duration
 	// MaxSessions bounds the sessions served at once; more are refused with
-	// a message.
+	// a message. Zero takes the default; there is no "unlimited".
 	MaxSessions int
+	// MaxLoginSessions bounds the sessions of nobody known yet (login
+	// forms, commands without a registered key): the rest of MaxSessions is
+	// kept for identified staff. Default: a quarter of MaxSessions (at
+	// least 1).
+	MaxLoginSessions int
+	// MaxPerAddress bounds, per source address, the connections without a
+	// session and the sessions of nobody known yet (DefaultMaxPerAddress).
+	MaxPerAddress int
+	// MaxWaiting bounds all connections without a session (still
+	// handshaking or idle). Default: a quarter of MaxSessions (at least
+	// MaxPerAddress).
+	MaxWaiting int
+	// HandshakeTimeout closes a connection that has no session that long
+	// (DefaultHandshakeTimeout).
+	HandshakeTimeout time.Duration
+	// LoginTimeout ends a login form not completed within it
+	// (DefaultLoginTimeout).
+	LoginTimeout time.Duration
 	// TrustedProxies may (and must) send a PROXY protocol header; from any
 	// other address a connection is plain SSH.
 	TrustedProxies []netip.Prefix
@@ -89,6 +118,22 @@ func (c *Config) defaults() {
 	if c.MaxSessions <= 0 {
 		c.MaxSessions = DefaultMaxSessions
 	}
+	if c.MaxLoginSessions <= 0 {
+		c.MaxLoginSessions = max(c.MaxSessions/4, 1)
+	}
+	c.MaxLoginSessions = min(c.MaxLoginSessions, c.MaxSessions)
+	if c.MaxPerAddress <= 0 {
+		c.MaxPerAddress = DefaultMaxPerAddress
+	}
+	if c.MaxWaiting <= 0 {
+		c.MaxWaiting = max(c.MaxSessions/4, c.MaxPerAddress)
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if c.LoginTimeout <= 0 {
+		c.LoginTimeout = DefaultLoginTimeout
+	}
 	if c.AuthFailures <= 0 {
 		c.AuthFailures = DefaultAuthFailures
 	}
@@ -116,6 +161,7 @@ type Server struct {
 	log     *slog.Logger
 	srv     *ssh.Server
 	limiter *limiter
+	waiting *waiting
 	reg     *registry
 	// listener is the server's one listening connection (clinic status
 	// changes; live updates for the TUI).
@@ -159,6 +205,7 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 		db:       db,
 		log:      logger,
 		limiter:  newLimiter(cfg.AuthFailures, cfg.AuthFailureWindow, time.Now),
+		waiting:  newWaiting(cfg.MaxPerAddress, cfg.MaxWaiting),
 		reg:      newRegistry(),
 		listener: store.NewListener(db, logger),
 		domains:  map[string]string{},
@@ -193,7 +240,8 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
-	srv.HandshakeTimeout = 2 * time.Minute
+	srv.HandshakeTimeout = cfg.HandshakeTimeout
+	srv.BannerHandler = s.banner
 	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig { return sshConfig() }
 	srv.ConnCallback = s.connCallback
 	srv.ConnectionFailedCallback = s.connFailed

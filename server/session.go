@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,18 +17,49 @@ import (
 
 	"consultorio/server/cmd"
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // Messages a client may see before any screen. "no such clinic" is the same
 // for every name that is not a live clinic, so probing reveals nothing.
 const (
 	msgNoSuchClinic = "no such clinic"
-	msgBusy         = "the server is busy (too many sessions); try again in a moment"
 	msgNoCommand    = "this needs a terminal (ssh -t) or a command; try the command: help"
 	msgInternal     = "internal error; the incident was logged"
 	reasonIdle      = "logged out after a period without activity"
 	reasonGone      = "this clinic is no longer available"
+	// Reasons the TUI and commands show in the user's language
+	// (endSessionMsg, endText).
+	reasonLoginTimeout = "login not completed in time"
+	reasonDeactivated  = "user deactivated"
 )
+
+// sessionLang is the language to talk to a session in before its screen
+// does: the user's if known, else what the client's locale says (OpenSSH
+// sends LANG and LC_* by default), else the clinic's, else Spanish.
+func sessionLang(sess ssh.Session, tgt *target) i18n.Lang {
+	if tgt != nil && tgt.user != nil && tgt.user.Lang != "" {
+		return i18n.ParseLang(tgt.user.Lang)
+	}
+	env := map[string]string{}
+	for _, kv := range sess.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	// POSIX precedence: the first set of LC_ALL, LC_MESSAGES, LANG.
+	locale := cmp.Or(env["LC_ALL"], env["LC_MESSAGES"], env["LANG"])
+	switch l := strings.ToLower(locale); {
+	case strings.HasPrefix(l, "en"):
+		return i18n.EN
+	case strings.HasPrefix(l, "es"):
+		return i18n.ES
+	}
+	if tgt != nil && tgt.tenant != nil {
+		return i18n.ParseLang(tgt.tenant.Info.Lang)
+	}
+	return i18n.ES
+}
 
 // target is where a session goes and who it is, as established after the
 // handshake from the user name, the listener address and the signing key.
@@ -60,6 +92,10 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		rec := recordOf(sess.Context())
 		rec.set(func(r *connRecord) { r.sessions++ })
+		if rec.conn != nil {
+			rec.conn.sessionStarted()
+			defer rec.conn.sessionEnded()
+		}
 		outcome := "ok"
 		defer func() {
 			if v := recover(); v != nil {
@@ -100,11 +136,20 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		ls := newLiveSession(sess, tgt)
 		ls.rec = rec
 		defer ls.stop()
-		if !s.reg.add(ls, s.cfg.MaxSessions) {
-			outcome = s.refuse(sess, rec, &refusal{msg: msgBusy, outcome: "refused: busy"})
+		lim := sessionLimits{max: s.cfg.MaxSessions, maxLogin: s.cfg.MaxLoginSessions, perAddr: s.cfg.MaxPerAddress}
+		if !s.reg.add(ls, lim) {
+			busy := i18n.For(sessionLang(sess, tgt)).Errors.Busy
+			outcome = s.refuse(sess, rec, &refusal{msg: busy, outcome: "refused: busy"})
 			return
 		}
 		defer s.reg.remove(ls)
+		if ls.anon {
+			ls.after(s.cfg.LoginTimeout, func() {
+				if s.reg.isAnon(ls) {
+					ls.end(reasonLoginTimeout)
+				}
+			})
+		}
 		// A suspension notified while the tenant was being resolved would
 		// have missed this session: look again.
 		if tgt.tenant != nil && s.reg.gen.Load() != gen {
@@ -118,8 +163,11 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 
 		next(sess)
 
+		// A session the server ended did not finish normally: exit status
+		// 1 (a command's is set already; this is the TUI's).
 		if reason := ls.endReason(); reason != "" {
 			outcome = "ended: " + reason
+			_ = sess.Exit(1)
 		} else if o := ls.outcome(); o != "" {
 			outcome = o
 		}
@@ -331,7 +379,7 @@ func (s *Server) runCommand(ls *liveSession) int {
 			reason = "session closed"
 		}
 		ls.setOutcome("ended: " + reason)
-		fmt.Fprintln(sess.Stderr(), reason)
+		fmt.Fprintln(sess.Stderr(), endText(sessionLang(sess, ls.tgt), reason))
 		_ = sess.Exit(1)
 		<-done
 		return 1
@@ -355,6 +403,10 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 	// connection's log line.
 	lim := addrLimiter{l: s.limiter, addr: addrIP(sess.RemoteAddr())}
 	onLogin := func(email string) {
+		// Logged in: out of the login budget and its timeout, and known
+		// for the deactivation check.
+		s.reg.identified(ls)
+		ls.setEmail(email)
 		if ls.rec != nil {
 			ls.rec.set(func(r *connRecord) { r.user = email })
 		}

@@ -12,10 +12,11 @@ import (
 )
 
 // TenantStatusChannel is the PostgreSQL NOTIFY channel on which a clinic's
-// status changes (suspend, activate, archive, restore) are announced; the
-// payload is the clinic's schema name. Every SSH server LISTENs on it and
-// ends that clinic's live sessions when the clinic is no longer open, so
-// this works across any number of servers. The notification is sent inside
+// status changes (suspend, activate, archive, restore) and the deactivation
+// of one of its staff users are announced; the payload is the clinic's
+// schema name. Every SSH server LISTENs on it and ends that clinic's live
+// sessions when the clinic is no longer open, and those of users no longer
+// active, so this works across any number of servers. The notification is sent inside
 // the changing transaction, so it is delivered only if the change commits.
 const TenantStatusChannel = "consultorio_tenant_status"
 

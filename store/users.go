@@ -403,6 +403,13 @@ func (t *Tenant) setActive(ctx context.Context, actor Actor, id int64, active bo
 		if _, err := tx.Exec(ctx, `select `+route+`(fingerprint) from user_keys where user_id = $1`, id); err != nil {
 			return fmt.Errorf("key routes: %w", err)
 		}
+		// The user's live sessions end (the servers recheck the clinic's
+		// sessions on its status channel).
+		if !active {
+			if err := notifyStatus(ctx, tx, t.Info.Schema); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, actor, action, "user", id, nil)
 	})
 }

@@ -34,6 +34,10 @@ const (
 	ReasonSuspended = "suspended"
 	ReasonShutdown  = "shutdown"
 	ReasonIdle      = "idle"
+	// ReasonDeactivated: the logged-in user's account was deactivated.
+	ReasonDeactivated = "deactivated"
+	// ReasonLoginTimeout: the login form was not completed in time.
+	ReasonLoginTimeout = "login-timeout"
 )
 
 // endSessionDelay is how long the reason stays on the alternate screen
@@ -244,6 +248,10 @@ func (a *app) reasonText(reason string) string {
 		return e.EndShutdown
 	case ReasonIdle:
 		return e.EndIdle
+	case ReasonDeactivated:
+		return e.EndDeactivated
+	case ReasonLoginTimeout:
+		return e.EndLoginTimeout
 	}
 	return sanitize.Line(reason)
 }

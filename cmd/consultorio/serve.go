@@ -23,6 +23,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 		maxSessions int
 		proxies     []string
 		listenMaps  []string
+		pre         preLogin
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -36,6 +37,9 @@ load balancer.`,
 		Args: args(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx := c.Context()
+			if err := pre.check(maxSessions); err != nil {
+				return err
+			}
 			trusted, err := parseProxies(proxies)
 			if err != nil {
 				return err
@@ -61,6 +65,10 @@ load balancer.`,
 				HostKeyPath:       filepath.Join(cfg.dataDir, "ssh_host_ed25519_key"),
 				IdleTimeout:       idle,
 				MaxSessions:       maxSessions,
+				MaxLoginSessions:  pre.maxLogin,
+				MaxPerAddress:     pre.perAddr,
+				HandshakeTimeout:  pre.handshake,
+				LoginTimeout:      pre.login,
 				TrustedProxies:    trusted,
 				ListenAddrDomains: domains,
 			}, db, logger)
@@ -79,10 +87,40 @@ load balancer.`,
 	f := cmd.Flags()
 	f.StringVar(&cfg.listen, "listen", cfg.listen, "SSH listen address (env CONSULTORIO_LISTEN)")
 	f.DurationVar(&idle, "idle-timeout", server.DefaultIdleTimeout, "log terminal sessions out after this long without input")
-	f.IntVar(&maxSessions, "max-sessions", server.DefaultMaxSessions, "sessions served at once; more are refused with a message")
+	f.IntVar(&maxSessions, "max-sessions", server.DefaultMaxSessions, "sessions served at once (at least 1); more are refused with a message")
+	f.IntVar(&pre.maxLogin, "max-login-sessions", 0, "of those, sessions of nobody known yet: login forms, commands without a registered key (default: a quarter of --max-sessions)")
+	f.IntVar(&pre.perAddr, "max-per-address", server.DefaultMaxPerAddress, "per client address: connections without a session, and sessions of nobody known yet")
+	f.DurationVar(&pre.handshake, "handshake-timeout", server.DefaultHandshakeTimeout, "close a connection that has no session for this long")
+	f.DurationVar(&pre.login, "login-timeout", server.DefaultLoginTimeout, "end a login form not completed within this time")
 	f.StringArrayVar(&proxies, "trusted-proxy", nil, "address or CIDR of a load balancer that sends the PROXY protocol header (repeatable)")
 	f.StringArrayVar(&listenMaps, "listen-domain", nil, "HOST:PORT=DOMAIN: connections to that address go to the clinic with that domain (repeatable)")
 	return cmd
+}
+
+// preLogin are the serve flags that bound what clients cost before they
+// are known (server.Config has the why).
+type preLogin struct {
+	maxLogin, perAddr int
+	handshake, login  time.Duration
+}
+
+// check refuses values that would disable a bound. --max-sessions 0 is a
+// usage error, not "unlimited": every session costs memory, and the login
+// budget is a fraction of it.
+func (p preLogin) check(maxSessions int) error {
+	switch {
+	case maxSessions < 1:
+		return usagef("--max-sessions %d: want at least 1 (there is no unlimited)", maxSessions)
+	case p.maxLogin < 0 || p.maxLogin > maxSessions:
+		return usagef("--max-login-sessions %d: want 1 to --max-sessions (%d), or 0 for a quarter of it", p.maxLogin, maxSessions)
+	case p.perAddr < 1:
+		return usagef("--max-per-address %d: want at least 1", p.perAddr)
+	case p.handshake <= 0:
+		return usagef("--handshake-timeout %s: want a positive duration", p.handshake)
+	case p.login <= 0:
+		return usagef("--login-timeout %s: want a positive duration", p.login)
+	}
+	return nil
 }
 
 func parseProxies(list []string) ([]netip.Prefix, error) {

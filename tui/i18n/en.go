@@ -125,6 +125,9 @@ var en = Messages{
 		EndSuspended:     "the clinic was suspended",
 		EndShutdown:      "the server is restarting; connect again in a moment",
 		EndIdle:          "idle for too long",
+		EndDeactivated:   "your account was deactivated",
+		EndLoginTimeout:  "the login was not completed in time",
+		Busy:             "The server is busy (too many sessions); try again in a moment.",
 	},
 	Dates: Dates{
 		Months: [12]string{"January", "February", "March", "April", "May", "June", "July",

@@ -125,6 +125,9 @@ var es = Messages{
 		EndSuspended:     "la clínica fue suspendida",
 		EndShutdown:      "el servidor se está reiniciando; vuelva a conectarse en un momento",
 		EndIdle:          "inactividad prolongada",
+		EndDeactivated:   "su cuenta fue desactivada",
+		EndLoginTimeout:  "no se completó el ingreso a tiempo",
+		Busy:             "El servidor está ocupado (demasiadas sesiones); intente de nuevo en un momento.",
 	},
 	Dates: Dates{
 		Months: [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",

@@ -218,6 +218,9 @@ type Errors struct {
 	EndSuspended     string // reasons a session is ended by the server
 	EndShutdown      string
 	EndIdle          string
+	EndDeactivated   string
+	EndLoginTimeout  string
+	Busy             string // a session refused: the server has no free slot
 }
 
 // Dates: names of months and weekdays.
