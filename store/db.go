@@ -26,6 +26,7 @@ type DB struct {
 	rolePrefix string
 	now        func() time.Time
 	migs       Migrations
+	host       hostNames // reserved SSH names (hostnames.go)
 }
 
 // Options tunes Open.
@@ -36,6 +37,9 @@ type Options struct {
 	// Migrations replaces the embedded migration sets (tests of the runner);
 	// an empty set means the embedded one.
 	Migrations Migrations
+	// HostName is the server's public host name ("consultorio.example.com"):
+	// its labels and domains can be no clinic's SSH name (hostnames.go).
+	HostName string
 }
 
 // Open connects to the database at url. It does not migrate.
@@ -64,7 +68,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now, migs: opts.Migrations.orDefault()}
+	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now, migs: opts.Migrations.orDefault(),
+		host: parseHostNames(opts.HostName)}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -171,6 +171,14 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 	if err := nt.normalize(); err != nil {
 		return nil, err
 	}
+	if err := db.host.checkSchema(nt.Schema); err != nil {
+		return nil, err
+	}
+	for _, d := range nt.Domains {
+		if err := db.host.checkDomain(d); err != nil {
+			return nil, err
+		}
+	}
 	step := func(name string) error {
 		if hook != nil {
 			return hook(name)

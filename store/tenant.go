@@ -89,8 +89,13 @@ func (db *DB) Tenant(ctx context.Context, schema string) (*Tenant, error) {
 }
 
 // ResolveTenant finds the live tenant a connection's user name selects: a
-// schema name, one of its domains, or the first label of a domain.
+// schema name, one of its domains, or the first label of a domain. A name
+// of the server's own host name selects none (hostnames.go).
 func (db *DB) ResolveTenant(ctx context.Context, name string) (*Tenant, error) {
+	name, ok := db.host.sshName(name)
+	if !ok {
+		return nil, ErrNoSuchTenant
+	}
 	ti, err := scanTenant(db.pool.QueryRow(ctx, `select `+tenantColumns+` from public.tenants t
 		where t.status <> 'archived' and (t.schema_name = $1
 		   or t.id = (select d.tenant_id from public.domains d where d.domain = $1::citext)

@@ -432,6 +432,9 @@ func (db *DB) AddDomain(ctx context.Context, actor OperatorActor, schema, domain
 	if err != nil {
 		return TenantInfo{}, err
 	}
+	if err := db.host.checkDomain(d); err != nil {
+		return TenantInfo{}, err
+	}
 	return db.changeTenant(ctx, actor, schema, "tenant.domain_add", func(tx pgx.Tx, ti TenantInfo, _ string) error {
 		if ti.Status == TenantArchived {
 			return errArchived()

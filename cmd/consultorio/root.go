@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -29,7 +30,10 @@ type config struct {
 	databaseURL string
 	dataDir     string
 	listen      string
-	env         env
+	// hostName is the server's public host name: its words can be no
+	// clinic's SSH name (store.Options.HostName).
+	hostName string
+	env      env
 }
 
 func newRootCmd(e env) *cobra.Command {
@@ -46,6 +50,7 @@ func newRootCmd(e env) *cobra.Command {
 		databaseURL: e.getenv("DATABASE_URL"),
 		dataDir:     envOr("CONSULTORIO_DATA", "./data"),
 		listen:      envOr("CONSULTORIO_LISTEN", "127.0.0.1:2222"),
+		hostName:    e.getenv("CONSULTORIO_HOST_NAME"),
 		env:         e,
 	}
 	root := &cobra.Command{
@@ -67,6 +72,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.SetErr(e.stderr)
 	root.PersistentFlags().StringVar(&cfg.databaseURL, "database-url", cfg.databaseURL, "PostgreSQL URL (env DATABASE_URL; empty: the private cluster)")
 	root.PersistentFlags().StringVar(&cfg.dataDir, "data", cfg.dataDir, "data directory: private cluster, SSH host key, logs (env CONSULTORIO_DATA)")
+	root.PersistentFlags().StringVar(&cfg.hostName, "host-name", cfg.hostName, "the server's public host name, e.g. consultorio.example.com: its words are reserved as clinic names (env CONSULTORIO_HOST_NAME)")
 	// Wrong flags and arguments are usage errors: exit status 2.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 	root.AddCommand(newDBCmd(cfg))
@@ -132,8 +138,27 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 		return nil, err
 	}
 	opts := cfg.env.storeOpts
+	if opts.HostName == "" {
+		opts.HostName = cfg.publicHost()
+	}
 	if maxConns > 0 {
 		opts.MaxConns = maxConns
 	}
 	return store.Open(ctx, u, opts)
+}
+
+// publicHost is the host name clients type: --host-name, else the listen
+// host when it is a name, else this machine's name (as the connect line
+// says when listening on every address).
+func (cfg *config) publicHost() string {
+	if cfg.hostName != "" {
+		return cfg.hostName
+	}
+	if host, _, err := net.SplitHostPort(cfg.listen); err == nil && host != "" && net.ParseIP(host) == nil {
+		return host
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
+	}
+	return ""
 }
