@@ -36,4 +36,11 @@ fi
 if [ -n "$race_pkgs" ]; then
 	$GO test -count=1 -race -timeout 15m $race_pkgs || status=1
 fi
+# A short fuzz run of every fuzz test (their seed corpora in testdata/fuzz
+# already ran above, as part of the tests).
+for pkg in $($GO list ./...); do
+	for f in $($GO test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+		$GO test -run '^$' -fuzz "^${f}\$" -fuzztime "${FUZZTIME:-5s}" "$pkg" || status=1
+	done
+done
 exit $status
