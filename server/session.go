@@ -362,6 +362,13 @@ func (s *Server) runCommand(ls *liveSession) int {
 	}()
 	select {
 	case res := <-done:
+		if reason := ls.endReason(); reason != "" {
+			// Ended by the server as it finished (both were ready): still
+			// not a success a script may rely on.
+			ls.setOutcome("ended: " + reason)
+			fmt.Fprintln(sess.Stderr(), endText(sessionLang(sess, ls.tgt), reason))
+			return 1
+		}
 		if errors.Is(res.Err, cmd.ErrAuthRequired) {
 			s.limiter.fail(addrIP(sess.RemoteAddr()))
 			ls.setOutcome("refused: authentication required")
