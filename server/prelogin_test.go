@@ -66,7 +66,9 @@ func TestPreLoginFloodLeavesSlotsForStaff(t *testing.T) {
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
 	a.addKey(t, a.admin.ID, line)
-	srv := startServer(t, db, withConfig(func(c *Config) { c.MaxSessions = 40 }))
+	// The handshake timeout is not under test here: long enough that no
+	// waiting connection is closed while the test counts them.
+	srv := startServer(t, db, withConfig(func(c *Config) { c.MaxSessions = 40; c.HandshakeTimeout = time.Hour }))
 	if srv.cfg.MaxLoginSessions != 10 || srv.cfg.MaxPerAddress != 8 {
 		t.Fatalf("defaults: %d login sessions, %d per address", srv.cfg.MaxLoginSessions, srv.cfg.MaxPerAddress)
 	}
