@@ -26,6 +26,9 @@ type DB struct {
 	rolePrefix string
 	now        func() time.Time
 	migs       Migrations
+	// binaryVersion is the release of the running binary, recorded in the
+	// database by MigratePublic (see installation.go).
+	binaryVersion string
 }
 
 // Options tunes Open.
@@ -36,6 +39,9 @@ type Options struct {
 	// Migrations replaces the embedded migration sets (tests of the runner);
 	// an empty set means the embedded one.
 	Migrations Migrations
+	// BinaryVersion is the running binary's release (e.g. "0.2.0"): recorded
+	// in the database when it migrates, named when a database is newer.
+	BinaryVersion string
 }
 
 // Open connects to the database at url. It does not migrate.
@@ -64,7 +70,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now, migs: opts.Migrations.orDefault()}
+	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now, migs: opts.Migrations.orDefault(),
+		binaryVersion: opts.BinaryVersion}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -77,6 +77,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newDemoCmd(cfg))
 	root.AddCommand(newBenchCmd(cfg))
 	root.AddCommand(newAuditCmd(cfg))
+	root.AddCommand(newVersionCmd(), newBackupCmd(cfg), newRestoreCmd(cfg))
 	return root
 }
 
@@ -132,6 +133,9 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 		return nil, err
 	}
 	opts := cfg.env.storeOpts
+	if opts.BinaryVersion == "" {
+		opts.BinaryVersion = version
+	}
 	if maxConns > 0 {
 		opts.MaxConns = maxConns
 	}
