@@ -57,6 +57,14 @@ func (c *Cluster) Info() (Info, error) {
 // symlink to it and the socket directory. Other files of the data directory
 // (host key, configuration) stay.
 func (c *Cluster) Destroy(ctx context.Context) error {
+	if _, err := os.Stat(c.dataDir); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(c.pgDir); errors.Is(err, os.ErrNotExist) {
+			return nil // nothing was ever made
+		}
+	}
+	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
 	if err := c.Stop(ctx); err != nil {
 		return err
 	}
@@ -82,10 +90,10 @@ func (c *Cluster) Destroy(ctx context.Context) error {
 		if err := os.Remove(c.link); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("remove link to the cluster: %w", err)
 		}
-		// /var/lib/consultorio/<hash>, then the root if nothing else is left.
+		// /var/lib/consultorio/<hash> (the root stays: other installations
+		// may be making their directory in it right now).
 		if strings.HasPrefix(c.pgDir, ElsewhereRoot+"/") {
 			_ = os.Remove(filepath.Dir(c.pgDir))
-			_ = os.Remove(ElsewhereRoot)
 		}
 	}
 	if c.sockDir != c.pgDir {
