@@ -97,10 +97,10 @@ func (db *DB) Now() time.Time { return db.now() }
 // provisioning, routing). search_path is pinned transaction-locally so a
 // previous tenant's setting can never apply.
 func (db *DB) publicTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	return diskFull(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select set_config('search_path', 'public', true)"); err != nil {
 			return fmt.Errorf("set search_path: %w", err)
 		}
 		return fn(tx)
-	})
+	}))
 }
