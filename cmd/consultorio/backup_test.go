@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,7 @@ import (
 type opsCLI struct {
 	t    *testing.T
 	data string
+	opts store.Options
 }
 
 // newOpsCLI makes a data directory under a private (0700) parent, and
@@ -46,7 +48,12 @@ func (o *opsCLI) cleanup() {
 
 func (o *opsCLI) run(args ...string) result {
 	var out, errb bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+	code := o.runCtx(context.Background(), &out, &errb, args...)
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+func (o *opsCLI) runCtx(ctx context.Context, stdout, stderr io.Writer, args ...string) int {
+	e := env{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr, storeOpts: o.opts,
 		getenv: func(k string) string {
 			if k == "CONSULTORIO_DATA" {
 				return o.data
@@ -56,8 +63,7 @@ func (o *opsCLI) run(args ...string) result {
 			}
 			return ""
 		}}
-	code := runWith(context.Background(), e, args)
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return runWith(ctx, e, args)
 }
 
 func (o *opsCLI) ok(args ...string) string {
