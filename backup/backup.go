@@ -93,6 +93,9 @@ func Create(ctx context.Context, src Source, dest, binaryVersion string) (Manife
 	var err error
 	if src.Cluster != nil {
 		m.Source = "private"
+		if err := src.Cluster.Start(ctx); err != nil {
+			return Manifest{}, err
+		}
 		if m.WALArchive, err = src.Cluster.WALArchive(ctx); err != nil {
 			return Manifest{}, err
 		}
