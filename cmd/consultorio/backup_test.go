@@ -323,3 +323,26 @@ func TestPointInTimeRestore(t *testing.T) {
 		t.Fatalf("booking in the restored copy: %v", err)
 	}
 }
+
+// TestDBStatusAndDestroyExitCodes: status of a data directory without a
+// cluster is exit 1 with state "absent"; destroy without a terminal and
+// without --yes is a usage error (exit 2) that deletes nothing; backup and
+// restore without their argument are usage errors.
+func TestDBStatusAndDestroyExitCodes(t *testing.T) {
+	o := newOpsCLI(t)
+	r := o.run("db", "status", "--json")
+	if r.code != 1 {
+		t.Fatalf("db status of nothing: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if st := decodeJSON[dbStatus](t, r.stdout); st.State != "absent" || st.DataDir != o.data {
+		t.Fatalf("db status --json: %+v", st)
+	}
+	if r := o.run("db", "destroy"); r.code != 2 || !strings.Contains(r.stderr, "--yes") {
+		t.Fatalf("db destroy without a terminal: exit %d %q", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"backup"}, {"restore"}, {"restore", "--wal-archive", "/x", "src"}, {"db", "wal-archive"}} {
+		if r := o.run(args...); r.code != 2 {
+			t.Errorf("consultorio %s: exit %d, want 2 (%s)", strings.Join(args, " "), r.code, r.stderr)
+		}
+	}
+}
