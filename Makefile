@@ -27,5 +27,7 @@ stop: build
 deps:
 	@scripts/ensure-deps.sh
 
+# Removes the test cluster too, wherever it lives (see db destroy).
 clean:
+	if [ -x $(BIN) ] && [ -e data/test ]; then CONSULTORIO_DATA=data/test $(BIN) db destroy --yes; fi
 	rm -rf bin data/test

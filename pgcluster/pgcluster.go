@@ -46,7 +46,8 @@ type Options struct {
 // Cluster is a private PostgreSQL cluster under a data directory.
 type Cluster struct {
 	dataDir string // $CONSULTORIO_DATA
-	pgDir   string // the cluster's PGDATA
+	pgDir   string // the cluster's PGDATA (where it really is)
+	link    string // $CONSULTORIO_DATA/pg: PGDATA itself, or a symlink to it
 	sockDir string
 	binDir  string
 	opts    Options
@@ -64,25 +65,43 @@ func New(dataDir string, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dataDir: abs, pgDir: filepath.Join(abs, "pg"), binDir: bin, opts: opts}
+	link := filepath.Join(abs, "pg")
+	c := &Cluster{dataDir: abs, pgDir: link, link: link, binDir: bin, opts: opts}
 	if os.Geteuid() == 0 {
 		cred, err := postgresUser()
 		if err != nil {
 			return nil, err
 		}
 		c.runAs = cred
+	}
+	switch target, err := os.Readlink(link); {
+	case err == nil:
+		// DATA/pg points to where the cluster really lives (see below).
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(abs, target)
+		}
+		c.pgDir = filepath.Clean(target)
+	case c.runAs != nil && !reachableByOthers(abs):
 		// The postgres user must be able to reach PGDATA: when a parent
 		// directory is closed to others (a home directory with mode 0700, a
 		// test's temporary directory), the cluster lives under
-		// /var/lib/consultorio instead, keyed by the data directory.
-		if !reachableByOthers(abs) {
-			sum := sha256.Sum256([]byte(abs))
-			c.pgDir = filepath.Join("/var/lib/consultorio", hex.EncodeToString(sum[:8]), "pg")
+		// /var/lib/consultorio instead, keyed by the data directory, and
+		// DATA/pg is a symlink to it, so that the data directory still holds
+		// (a way to) everything the installation owns.
+		if fi, err := os.Lstat(link); err == nil && fi.IsDir() {
+			return nil, fmt.Errorf("%s holds a cluster the postgres user cannot reach (a parent directory is closed to others): "+
+				"open the parents (chmod o+x) or move the data directory", link)
 		}
+		sum := sha256.Sum256([]byte(abs))
+		c.pgDir = filepath.Join(ElsewhereRoot, hex.EncodeToString(sum[:8]), "pg")
 	}
 	c.sockDir = socketDir(c.pgDir)
 	return c, nil
 }
+
+// ElsewhereRoot is where clusters live whose data directory the postgres
+// user cannot reach (running as root under a private directory).
+const ElsewhereRoot = "/var/lib/consultorio"
 
 // socketDir is the directory of the server's Unix socket: inside the cluster
 // directory unless that path is too long for a socket address (108 bytes on
@@ -162,6 +181,10 @@ func (c *Cluster) Start(ctx context.Context) error {
 		if err := c.initdb(ctx); err != nil {
 			return err
 		}
+	}
+	// A cluster made elsewhere by an older version has no link yet.
+	if err := c.ensureLink(); err != nil {
+		return err
 	}
 	c.removeStalePid()
 	if err := c.mkSockDir(); err != nil {
@@ -286,7 +309,28 @@ func (c *Cluster) prepareDir() error {
 	if err := os.MkdirAll(c.pgDir, 0o700); err != nil {
 		return fmt.Errorf("create cluster directory: %w", err)
 	}
-	return c.chown(c.pgDir)
+	if err := c.chown(c.pgDir); err != nil {
+		return err
+	}
+	return c.ensureLink()
+}
+
+// ensureLink makes DATA/pg a symlink to PGDATA when the cluster lives
+// elsewhere.
+func (c *Cluster) ensureLink() error {
+	if c.pgDir == c.link {
+		return nil
+	}
+	if target, err := os.Readlink(c.link); err == nil && filepath.Clean(target) == c.pgDir {
+		return nil
+	}
+	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	if err := os.Symlink(c.pgDir, c.link); err != nil {
+		return fmt.Errorf("link the cluster into the data directory: %w", err)
+	}
+	return nil
 }
 
 // reachableByOthers tells whether every existing directory on the way to dir
@@ -351,6 +395,21 @@ func (c *Cluster) run(ctx context.Context, prog string, args ...string) ([]byte,
 	// output is collected only from short-lived programs.
 	cmd.WaitDelay = 5 * time.Second
 	return cmd.CombinedOutput()
+}
+
+// clientCmd prepares a PostgreSQL client program that runs as the caller
+// (it writes files the caller owns), not as the postgres user.
+func clientCmd(ctx context.Context, binDir, prog string, args ...string) *exec.Cmd {
+	path := filepath.Join(binDir, prog)
+	if _, err := os.Stat(path); err != nil {
+		if p, lerr := exec.LookPath(prog); lerr == nil {
+			path = p
+		}
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PGTZ=UTC")
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
 }
 
 func tail(path string, n int) string {

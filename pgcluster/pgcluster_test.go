@@ -23,12 +23,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	t.Cleanup(func() {
-		_ = c.Stop(context.Background())
-		if strings.HasPrefix(c.Dir(), "/var/lib/consultorio/") {
-			_ = os.RemoveAll(filepath.Dir(c.Dir()))
-		}
-	})
+	t.Cleanup(func() { _ = c.Destroy(context.Background()) })
 
 	var wg sync.WaitGroup
 	errs := make([]error, 4)

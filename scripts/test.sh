@@ -10,15 +10,11 @@ if [ -z "${DATABASE_URL:-}" ]; then
 	export CONSULTORIO_TEST_DATA="$PWD/data/test"
 	$GO build -o bin/consultorio ./cmd/consultorio
 	cleanup() {
-		local pgdir
-		# Where the cluster lives: "(PGDATA)" ends the status line; as root it
-		# may be under /var/lib/consultorio when the postgres user cannot reach
-		# the checkout (see pgcluster), and then it goes too.
-		pgdir=$(CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db status 2>/dev/null | sed -n 's/.*(\(.*\))$/\1/p' || true)
-		CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db stop >/dev/null 2>&1 || true
-		case "$pgdir" in
-		/var/lib/consultorio/*/pg) rm -rf "$(dirname "$pgdir")" ;;
-		esac
+		# db destroy stops the cluster and removes it wherever it lives (as
+		# root it may be under /var/lib/consultorio, linked from data/test/pg).
+		if [ -d "$CONSULTORIO_TEST_DATA" ] || [ -L "$CONSULTORIO_TEST_DATA/pg" ]; then
+			CONSULTORIO_DATA="$CONSULTORIO_TEST_DATA" bin/consultorio db destroy --yes >/dev/null
+		fi
 		rm -rf "$CONSULTORIO_TEST_DATA"
 	}
 	trap cleanup EXIT

@@ -27,6 +27,9 @@ type DB struct {
 	now        func() time.Time
 	migs       Migrations
 	host       hostNames // reserved SSH names (hostnames.go)
+	// binaryVersion is the release of the running binary, recorded in the
+	// database by MigratePublic (see installation.go).
+	binaryVersion string
 }
 
 // Options tunes Open.
@@ -40,6 +43,9 @@ type Options struct {
 	// HostName is the server's public host name ("consultorio.example.com"):
 	// its labels and domains can be no clinic's SSH name (hostnames.go).
 	HostName string
+	// BinaryVersion is the running binary's release (e.g. "0.2.0"): recorded
+	// in the database when it migrates, named when a database is newer.
+	BinaryVersion string
 }
 
 // Open connects to the database at url. It does not migrate.
@@ -69,7 +75,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now, migs: opts.Migrations.orDefault(),
-		host: parseHostNames(opts.HostName)}
+		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -95,10 +101,10 @@ func (db *DB) Now() time.Time { return db.now() }
 // provisioning, routing). search_path is pinned transaction-locally so a
 // previous tenant's setting can never apply.
 func (db *DB) publicTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	return diskFull(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select set_config('search_path', 'public', true)"); err != nil {
 			return fmt.Errorf("set search_path: %w", err)
 		}
 		return fn(tx)
-	})
+	}))
 }

@@ -93,6 +93,9 @@ func (db *DB) MigratePublic(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("migrate public: read version: %w", err)
 	}
+	if err := db.checkNotNewer(ctx, conn, current); err != nil {
+		return 0, err
+	}
 	applied := 0
 	for _, m := range db.migs.Public {
 		if m.Version <= current {
@@ -113,6 +116,9 @@ func (db *DB) MigratePublic(ctx context.Context) (int, error) {
 			return applied, fmt.Errorf("migrate public: %s: %w", m.Name, err)
 		}
 		applied++
+	}
+	if err := db.recordBinary(ctx, conn); err != nil {
+		return applied, fmt.Errorf("migrate public: %w", err)
 	}
 	return applied, nil
 }

@@ -141,13 +141,13 @@ func (t *Tenant) DB() *DB { return t.db }
 // are set transaction-locally (set_config(..., true) is SET LOCAL), in the same
 // round trip.
 func (t *Tenant) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, t.db.pool, func(tx pgx.Tx) error {
+	return diskFull(pgx.BeginFunc(ctx, t.db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select set_config('search_path', $1, true), set_config('role', $2, true)",
 			searchPath(t.Info.Schema), t.Info.Role); err != nil {
 			return fmt.Errorf("enter tenant %s: %w", t.Info.Schema, err)
 		}
 		return fn(tx)
-	})
+	}))
 }
 
 // Exec runs fn inside the tenant's transaction. It exists for tests and

@@ -31,6 +31,8 @@ func ErrorText(l *i18n.Locale, err error) string {
 		oe *store.OverlapError
 	)
 	switch {
+	case errors.Is(err, store.ErrDiskFull):
+		return l.M.Storage.DiskFull
 	case errors.Is(err, store.ErrBadCredentials):
 		return e.BadCredentials
 	case errors.As(err, &lk):

@@ -12,7 +12,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 		Short: "Manage the private PostgreSQL cluster (used when DATABASE_URL is empty)",
 		Args:  args(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
-			return usagef("db: say start, stop, status or url (see --help)")
+			return usagef("db: say start, stop, status, destroy, wal-archive or url (see --help)")
 		},
 	}
 	cmd.AddCommand(&cobra.Command{
@@ -50,31 +50,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 			return nil
 		},
 	})
-	cmd.AddCommand(&cobra.Command{
-		Use:   "status",
-		Short: "Tell whether the private cluster runs (exit 1 when it does not)",
-		Args:  args(cobra.NoArgs),
-		RunE: func(c *cobra.Command, _ []string) error {
-			if cfg.databaseURL != "" {
-				fmt.Fprintln(c.OutOrStdout(), "external database (DATABASE_URL is set)")
-				return nil
-			}
-			cl, err := cfg.cluster()
-			if err != nil {
-				return err
-			}
-			running, pid, err := cl.Status()
-			if err != nil {
-				return err
-			}
-			if !running {
-				fmt.Fprintf(c.OutOrStdout(), "stopped (%s)\n", cl.Dir())
-				return &exitError{code: 1}
-			}
-			fmt.Fprintf(c.OutOrStdout(), "running, pid %d (%s)\n", pid, cl.Dir())
-			return nil
-		},
-	})
+	cmd.AddCommand(newDBStatusCmd(cfg), newDBDestroyCmd(cfg), newDBWALArchiveCmd(cfg))
 	cmd.AddCommand(&cobra.Command{
 		Use:   "url",
 		Short: "Print the connection string in use (starts the private cluster if needed)",

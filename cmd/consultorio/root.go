@@ -83,6 +83,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newDemoCmd(cfg))
 	root.AddCommand(newBenchCmd(cfg))
 	root.AddCommand(newAuditCmd(cfg))
+	root.AddCommand(newVersionCmd(), newBackupCmd(cfg), newRestoreCmd(cfg))
 	return root
 }
 
@@ -140,6 +141,9 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 	opts := cfg.env.storeOpts
 	if opts.HostName == "" {
 		opts.HostName = cfg.publicHost()
+	}
+	if opts.BinaryVersion == "" {
+		opts.BinaryVersion = version
 	}
 	if maxConns > 0 {
 		opts.MaxConns = maxConns

@@ -24,6 +24,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 		proxies     []string
 		listenMaps  []string
 		pre         preLogin
+		walArchive  string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -55,11 +56,17 @@ load balancer.`,
 			logger := slog.New(slog.NewTextHandler(c.ErrOrStderr(), nil))
 			quietLibraryLog(logger)
 
+			if err := serveWALArchive(ctx, cfg, walArchive); err != nil {
+				return err
+			}
 			db, err := cfg.open(ctx)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
+			if err := migrateOnStart(ctx, db, c.ErrOrStderr()); err != nil {
+				return err
+			}
 			srv, err := server.New(server.Config{
 				Listen:            cfg.listen,
 				HostKeyPath:       filepath.Join(cfg.dataDir, "ssh_host_ed25519_key"),
@@ -94,6 +101,7 @@ load balancer.`,
 	f.DurationVar(&pre.login, "login-timeout", server.DefaultLoginTimeout, "end a login form not completed within this time")
 	f.StringArrayVar(&proxies, "trusted-proxy", nil, "address or CIDR of a load balancer that sends the PROXY protocol header (repeatable)")
 	f.StringArrayVar(&listenMaps, "listen-domain", nil, "HOST:PORT=DOMAIN: connections to that address go to the clinic with that domain (repeatable)")
+	f.StringVar(&walArchive, "wal-archive", "", "archive the private cluster's WAL into this directory (kept; see db wal-archive)")
 	return cmd
 }
 

@@ -97,6 +97,7 @@ var en = Messages{
 		TypeToConfirm: "Type “%s” to confirm.",
 		Mismatch:      "The text does not match.",
 	},
+	Storage: storageEN,
 	Errors: Errors{
 		Required:         "Required.",
 		EmailInvalid:     "Not a valid e-mail address.",

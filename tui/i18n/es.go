@@ -97,6 +97,7 @@ var es = Messages{
 		TypeToConfirm: "Escriba «%s» para confirmar.",
 		Mismatch:      "El texto no coincide.",
 	},
+	Storage: storageES,
 	Errors: Errors{
 		Required:         "Es obligatorio.",
 		EmailInvalid:     "No es un correo válido.",

@@ -61,6 +61,8 @@ type Messages struct {
 
 	Amounts Amounts // amounts typed by a user (money.go)
 
+	Storage Storage // the server cannot store data (storage.go)
+
 	// Agenda, sessions, payments, expenses, finance (agenda.go).
 	Agenda   Agenda
 	Sessions Sessions

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"consultorio/backup"
+)
+
+func newBackupCmd(cfg *config) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "backup DEST",
+		Short: "Back up the whole installation (database, host key, configuration) into DEST while it keeps working",
+		Long: `Back up the whole installation into the directory DEST (which must not
+exist or be empty): an online, consistent copy of the database taken with
+pg_basebackup and checked with pg_verifybackup, the data directory's own
+files (SSH host key, configuration) and a manifest.json describing it.
+Clinics keep working meanwhile. Every transaction acknowledged before the
+backup's start time is in it.
+
+Without DATABASE_URL it copies the private cluster. With DATABASE_URL it
+copies that server, which needs a user with the REPLICATION attribute.`,
+		Example: `  consultorio backup /backups/2026-12-05
+  consultorio backup --json /backups/nightly`,
+		Args: args(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, a []string) error {
+			src := backup.Source{DataDir: cfg.dataDir, URL: cfg.databaseURL}
+			if cfg.databaseURL == "" {
+				cl, err := cfg.cluster()
+				if err != nil {
+					return err
+				}
+				src.Cluster = cl
+			}
+			m, err := backup.Create(c.Context(), src, a[0], version)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(c.OutOrStdout(), m)
+			}
+			printBackup(c.OutOrStdout(), a[0], m)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the manifest as JSON")
+	return cmd
+}
+
+const utcLayout = "2006-01-02 15:04:05 UTC"
+
+func printBackup(w io.Writer, dest string, m backup.Manifest) {
+	archive := "off (restore gives the state at the end of the backup)"
+	if m.WALArchive != "" {
+		archive = m.WALArchive + " (restore --to any time after the finish)"
+	}
+	names := make([]string, len(m.Files))
+	for i, f := range m.Files {
+		names[i] = f.Name
+	}
+	fmt.Fprintf(w, "backup of the %s written to %s\n", map[string]string{"private": "private cluster", "database_url": "DATABASE_URL server"}[m.Source], dest)
+	_ = fields(w, [][2]string{
+		{"started", m.StartedAt.Format(utcLayout)},
+		{"finished", m.FinishedAt.Format(utcLayout)},
+		{"size", humanBytes(m.SizeBytes)},
+		{"PostgreSQL", m.PostgresVersion},
+		{"files", strings.Join(names, ", ")},
+		{"WAL archive", archive},
+	})
+}
+
+// toLayouts are the accepted forms of restore --to, in UTC.
+var toLayouts = []string{"2006-01-02 15:04", "2006-01-02 15:04:05"}
+
+func parseRestoreTarget(s string) (time.Time, error) {
+	for _, l := range toLayouts {
+		if t, err := time.ParseInLocation(l, s, time.UTC); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usagef("restore --to %q: want \"YYYY-MM-DD HH:MM\" or \"YYYY-MM-DD HH:MM:SS\", in UTC", s)
+}
+
+// restoreResult is `restore --json`.
+type restoreResult struct {
+	DataDir   string          `json:"data_dir"`
+	Dir       string          `json:"dir"`
+	Elsewhere bool            `json:"elsewhere"`
+	To        *time.Time      `json:"to,omitempty"`
+	Backup    backup.Manifest `json:"backup"`
+}
+
+func newRestoreCmd(cfg *config) *cobra.Command {
+	var (
+		to, archive string
+		asJSON      bool
+	)
+	cmd := &cobra.Command{
+		Use:   "restore SRC",
+		Short: "Build a fresh data directory from a backup (optionally rolled forward to a moment with --to)",
+		Long: `Build the data directory (--data / CONSULTORIO_DATA, which must not exist
+or be empty) from the backup in SRC: its files, and a private cluster made
+from the database copy, started and ready to serve.
+
+With --to "YYYY-MM-DD HH:MM[:SS]" (UTC) it replays the WAL archived since the
+backup up to that moment: transactions committed at or before it are there,
+later ones are not. The archive is the one the backup names (see
+db wal-archive) unless --wal-archive says otherwise. The moment must be
+after the backup finished.
+
+The restored cluster does not archive WAL (two clusters must never archive
+into one directory): turn it on again with db wal-archive or serve
+--wal-archive.`,
+		Example: `  CONSULTORIO_DATA=/srv/consultorio-new consultorio restore /backups/2026-12-05
+  consultorio --data /srv/new restore --to "2026-12-05 10:30" /backups/2026-12-05`,
+		Args: args(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, a []string) error {
+			o := backup.RestoreOptions{DataDir: cfg.dataDir, WALArchive: archive}
+			if to != "" {
+				t, err := parseRestoreTarget(to)
+				if err != nil {
+					return err
+				}
+				o.To = t
+			} else if archive != "" {
+				return usagef("restore: --wal-archive only goes with --to")
+			}
+			if m, err := backup.ReadManifest(a[0]); err != nil {
+				return err
+			} else if m.Source != "private" {
+				return errors.New("restore: this is a backup of the DATABASE_URL server; it is a plain pg_basebackup directory " +
+					"(SRC/pg): restore it with that server's tools")
+			}
+			m, cl, err := backup.Restore(c.Context(), a[0], o)
+			if err != nil {
+				return err
+			}
+			in, err := cl.Info()
+			if err != nil {
+				return err
+			}
+			res := restoreResult{DataDir: in.DataDir, Dir: in.Dir, Elsewhere: in.Elsewhere, Backup: m}
+			if !o.To.IsZero() {
+				res.To = &o.To
+			}
+			if asJSON {
+				return writeJSON(c.OutOrStdout(), res)
+			}
+			w := c.OutOrStdout()
+			fmt.Fprintf(w, "restored the backup of %s into %s\n", m.StartedAt.Format(utcLayout), in.DataDir)
+			where := in.Dir
+			if in.Elsewhere {
+				where = in.Link + " -> " + in.Dir
+			}
+			kv := [][2]string{{"cluster", where + " (running)"}}
+			if !o.To.IsZero() {
+				kv = append(kv, [2]string{"replayed to", o.To.Format(utcLayout)})
+			}
+			_ = fields(w, kv)
+			fmt.Fprintf(w, "serve it with: consultorio --data %s serve\n", filepath.Clean(in.DataDir))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&to, "to", "", `replay archived WAL up to this moment, "YYYY-MM-DD HH:MM[:SS]" in UTC`)
+	cmd.Flags().StringVar(&archive, "wal-archive", "", "read archived WAL from this directory (default: the one the backup names)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
