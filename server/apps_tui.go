@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"consultorio/server/cmd"
 	"consultorio/store"
 	"consultorio/tui"
 	"consultorio/tui/i18n"
@@ -19,7 +20,8 @@ func defaultApps() appSet {
 		panel: func(ctx context.Context, p panelParams) tea.Model {
 			return tui.NewPanelApp(ctx, tui.PanelSession(p))
 		},
-		end: endSessionMsg,
+		end:      endSessionMsg,
+		commands: cmd.Run,
 	}
 }
 

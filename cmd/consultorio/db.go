@@ -10,7 +10,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "db",
 		Short: "Manage the private PostgreSQL cluster (used when DATABASE_URL is empty)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return usagef("db: say start, stop, status or url (see --help)")
 		},
@@ -18,7 +18,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "start",
 		Short: "Start the private cluster (initialising it on first use)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if cfg.databaseURL != "" {
 				return fmt.Errorf("DATABASE_URL is set: the private cluster is not used")
@@ -37,7 +37,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "stop",
 		Short: "Stop the private cluster",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cl, err := cfg.cluster()
 			if err != nil {
@@ -53,7 +53,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "status",
 		Short: "Tell whether the private cluster runs (exit 1 when it does not)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if cfg.databaseURL != "" {
 				fmt.Fprintln(c.OutOrStdout(), "external database (DATABASE_URL is set)")
@@ -78,7 +78,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "url",
 		Short: "Print the connection string in use (starts the private cluster if needed)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			u, err := cfg.url(c.Context())
 			if err != nil {
