@@ -144,6 +144,9 @@ func clinicCommands(env *Env) []*cobra.Command {
 		financeCmd(env),
 		notificationsCmd(env),
 		exportCmd(env),
+		equipmentCmd(env),
+		settingsCmd(env),
+		auditCmd(env),
 	}
 }
 

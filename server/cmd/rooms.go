@@ -12,7 +12,8 @@ import (
 // `rooms list|add|activate|deactivate`: the rooms screen.
 func roomsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "rooms", Short: "List, add, activate and deactivate rooms"}
-	group.AddCommand(roomsList(env), roomsAdd(env), roomsSetActive(env, true), roomsSetActive(env, false))
+	group.AddCommand(roomsList(env), roomsAdd(env), roomsUpdate(env), roomsSetActive(env, true), roomsSetActive(env, false),
+		roomsSpecialists(env), roomsEquipment(env))
 	return group
 }
 

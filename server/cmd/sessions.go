@@ -120,7 +120,10 @@ func sessionsShow(env *Env) *cobra.Command {
 }
 
 func sessionsBook(env *Env) *cobra.Command {
-	var b store.Booking
+	var (
+		b     store.Booking
+		check bool
+	)
 	c := &cobra.Command{
 		Use:   "book --patient ID --specialist ID --room ID --start T [--duration MIN] [--paid-in-advance] [--weekly N]",
 		Short: "Book a session (or a weekly series); a clash names the session it overlaps and the next free slots",
@@ -128,6 +131,19 @@ func sessionsBook(env *Env) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := require(c, "patient", "specialist", "room", "start"); err != nil {
 				return err
+			}
+			if check {
+				// The booking form's pre-save check: nothing is saved.
+				conflicts, err := env.Tenant.CheckBooking(c.Context(), env.Actor(), b)
+				if err != nil {
+					return err
+				}
+				if len(conflicts) > 0 {
+					return &store.BookingConflicts{Dates: conflicts}
+				}
+				return output(c, map[string][]store.DateConflict{"conflicts": {}}, func(w io.Writer) error {
+					return emptyState(w, textsFor(env.lang()).BookingFree)
+				})
 			}
 			booked, err := env.Tenant.BookSession(c.Context(), env.Actor(), b)
 			if err != nil {
@@ -151,6 +167,7 @@ func sessionsBook(env *Env) *cobra.Command {
 	countVar(f, &b.DurationMin, "duration", 0, 1, "minutes (default: the clinic's default duration)")
 	f.BoolVar(&b.PaidInAdvance, "paid-in-advance", false, "record the payment as paid now")
 	countVar(f, &b.Repeat.WeeklyCount, "weekly", 0, 0, "book N weekly sessions in all (the first included); all or nothing")
+	f.BoolVar(&check, "check", false, "only check: say which dates clash (exit 1) or that all are free, and save nothing")
 	return c
 }
 

@@ -12,7 +12,7 @@ import (
 // `specialists list|add|activate|deactivate`: the specialists screen.
 func specialistsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "specialists", Short: "List, add, activate and deactivate specialists"}
-	group.AddCommand(specialistsList(env), specialistsAdd(env), specialistsSetActive(env, true),
+	group.AddCommand(specialistsList(env), specialistsAdd(env), specialistsUpdate(env), specialistsSetActive(env, true),
 		specialistsSetActive(env, false))
 	return group
 }

@@ -20,6 +20,9 @@ type Script struct {
 	NoNotifications  string
 	NoClinics        string
 	NoInvoices       string
+	NoEquipment      string
+	NoAudit          string
+	BookingFree      string
 	// AgendaDay heads the agenda of a day: %s is the day as LongDate writes it.
 	AgendaDay string
 }
@@ -36,6 +39,9 @@ var scriptES = Script{
 	NoNotifications:  "No hay notificaciones.",
 	NoClinics:        "No hay clínicas.",
 	NoInvoices:       "No hay facturas.",
+	NoEquipment:      "No hay equipos.",
+	NoAudit:          "No hay registros de auditoría.",
+	BookingFree:      "Horario libre: la reserva se puede hacer.",
 	AgendaDay:        "Agenda del %s",
 }
 
@@ -51,6 +57,9 @@ var scriptEN = Script{
 	NoNotifications:  "No notifications.",
 	NoClinics:        "No clinics.",
 	NoInvoices:       "No invoices.",
+	NoEquipment:      "No equipment.",
+	NoAudit:          "No audit entries.",
+	BookingFree:      "Free: the booking can be made.",
 	AgendaDay:        "Agenda for %s",
 }
 
