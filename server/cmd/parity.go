@@ -500,6 +500,7 @@ func auditCmd(env *Env) *cobra.Command {
 	dateVar(fs, &since, "since", "from this date YYYY-MM-DD")
 	dateVar(fs, &till, "until", "to this date YYYY-MM-DD (included)")
 	countVar(fs, &f.Limit, "limit", 0, 1, "at most this many (default 100)")
+	c.AddCommand(auditVerify(env))
 	return c
 }
 
@@ -528,4 +529,30 @@ func patientsPurge(env *Env) *cobra.Command {
 	}
 	c.Flags().StringVar(&confirm, "confirm", "", "the patient's full name, as typed confirmation (required)")
 	return c
+}
+
+// auditVerify is the audit screen's chain check: exit 1 when the log was
+// changed behind the application's back.
+func auditVerify(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify",
+		Short: "Check that the audit log was not changed, removed from or rebuilt (admin)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			st, err := env.Tenant.VerifyAuditChain(c.Context(), env.Actor())
+			if err != nil {
+				return err
+			}
+			if err := output(c, st, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "entries: %d, head #%d %s, ok: %s\n", st.Entries, st.HeadSeq, st.Head, yesNo(st.OK))
+				return err
+			}); err != nil {
+				return err
+			}
+			if !st.OK {
+				return &shownError{msg: fmt.Sprintf("the audit log is broken at entry #%d (%s)", st.Break.Seq, st.Break.Reason)}
+			}
+			return nil
+		},
+	}
 }

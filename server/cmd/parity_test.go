@@ -199,6 +199,15 @@ func TestParityCommands(t *testing.T) {
 		t.Errorf("audit --action purge --entity patient = %+v", audit)
 	}
 	f.fails(1, "your role does not allow reading the audit log", f.desk, "audit")
+	if out := f.ok(f.admin, "audit", "verify"); !strings.Contains(out, "ok: yes") {
+		t.Errorf("audit verify: %q", out)
+	}
+	if _, err := f.db.Pool().Exec(ctx, `update "clinic-a".audit_log set user_email = 'ghost@x.test'
+		where chain_seq = (select max(chain_seq) - 1 from "clinic-a".audit_log)`); err != nil {
+		t.Fatal(err)
+	}
+	f.fails(1, "the audit log is broken at entry", f.admin, "audit", "verify")
+	f.fails(1, "your role does not allow verifying the audit log", f.desk, "audit", "verify")
 
 	// help lists the commands.
 	help := f.ok(f.admin, "help")
