@@ -392,13 +392,14 @@ func settingsCmd(env *Env) *cobra.Command {
 	var (
 		name, tz, currency, lang, start, end *string
 		duration                             *int
+		secondFactor                         *string
 	)
 	update := &cobra.Command{
 		Use:   "update [--name N] [--timezone TZ] [--currency C] [--lang es|en] [--duration MIN] [--work-start HH:MM] [--work-end HH:MM]",
 		Short: "Change the clinic's settings (the fields not given stay as they are)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !anyGiven(name, tz, currency, lang, start, end) && duration == nil {
+			if !anyGiven(name, tz, currency, lang, start, end, secondFactor) && duration == nil {
 				return usagef("%s: say which settings to change (see: help settings update)", c.CommandPath())
 			}
 			cur, err := env.Tenant.Settings(c.Context())
@@ -414,6 +415,9 @@ func settingsCmd(env *Env) *cobra.Command {
 			if duration != nil {
 				cur.DefaultDuration = *duration
 			}
+			if secondFactor != nil {
+				cur.SecondFactor = store.SecondFactorPolicy(*secondFactor)
+			}
 			s, err := env.Tenant.UpdateSettings(c.Context(), env.Actor(), cur)
 			if err != nil {
 				return err
@@ -426,7 +430,7 @@ func settingsCmd(env *Env) *cobra.Command {
 				}
 				return fields(w, "name", s.DisplayName, "timezone", s.Timezone, "currency", s.Currency, "language", s.Lang,
 					"session length", strconv.Itoa(s.DefaultDuration)+" min", "working hours", s.WorkStart+"-"+s.WorkEnd,
-					"working days", strings.Join(days, " "))
+					"working days", strings.Join(days, " "), "second factor", string(s.SecondFactor))
 			})
 		},
 	}
@@ -438,6 +442,8 @@ func settingsCmd(env *Env) *cobra.Command {
 	optCountVar(f, &duration, "duration", 1, "default session length, minutes")
 	optStringVar(f, &start, "work-start", "working hours start, HH:MM")
 	optStringVar(f, &end, "work-end", "working hours end, HH:MM")
+	f.Var(optChoiceValue{p: &secondFactor, choices: []string{string(store.SecondFactorOff), string(store.SecondFactorAdmins),
+		string(store.SecondFactorEveryone)}}, "second-factor", "who must pass a second factor at login: off, admins or everyone")
 	g.AddCommand(update)
 	return g
 }

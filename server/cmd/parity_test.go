@@ -21,6 +21,15 @@ var notCommands = map[string]string{
 	"DB":             "not an operation",
 	"Settings":       "read to configure the screens; `settings update` prints them",
 	"Patients":       "the patient pickers of forms; `patients list` serves scripts",
+	// The second factor is enrolled and passed interactively, at login (a
+	// QR code, a code from the app); scripts run on the grant it gives.
+	"BeginTOTP":          "second-factor enrolment, interactive",
+	"ConfirmTOTP":        "second-factor enrolment, interactive",
+	"VerifySecondFactor": "the login's second step",
+	"GrantCommands":      "given by an interactive login with the factor",
+	"HasTOTP":            "the login's second step",
+	"NeedsSecondFactor":  "the login's second step",
+	"SecondFactorPolicy": "read by the login; `settings update --second-factor` sets it",
 }
 
 // TestEveryTUIOperationHasACommand walks the TUI's screens for the clinic
@@ -185,8 +194,8 @@ func TestParityCommands(t *testing.T) {
 
 	// settings update; audit
 	var st store.Settings
-	f.okJSON(&st, f.admin, "settings", "update", "--duration", "45")
-	if st.DefaultDuration != 45 {
+	f.okJSON(&st, f.admin, "settings", "update", "--duration", "45", "--second-factor", "admins")
+	if st.DefaultDuration != 45 || st.SecondFactor != store.SecondFactorAdmins {
 		t.Errorf("settings update = %+v", st)
 	}
 	if got, err := f.tn.Settings(ctx); err != nil || got.DefaultDuration != 45 {
