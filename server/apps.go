@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"consultorio/server/cmd"
 	"consultorio/store"
 	"consultorio/tui"
 )
@@ -34,13 +35,16 @@ type panelParams struct {
 	OnLogin        func(email string)
 	KeyFingerprint string
 	SecondFactor   bool
+	SSHLine        func(user string) string
 }
 
-// appSet makes the TUI models of sessions and the message that ends one.
-// The server uses the tui package's; tests substitute their own to exercise
-// the plumbing (panics, ignored end messages) on its own.
+// appSet makes the TUI models of sessions and the message that ends one,
+// and runs scripted commands. The server uses the tui and cmd packages';
+// tests substitute their own to exercise the plumbing (panics, ignored end
+// messages, commands cut by a suspension) on its own.
 type appSet struct {
-	clinic func(context.Context, clinicParams) tea.Model
-	panel  func(context.Context, panelParams) tea.Model
-	end    func(reason string) tea.Msg
+	clinic   func(context.Context, clinicParams) tea.Model
+	panel    func(context.Context, panelParams) tea.Model
+	end      func(reason string) tea.Msg
+	commands func(context.Context, *cmd.Env, cmd.Scope, []string) cmd.Result
 }

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"consultorio/server/cmd"
 	"consultorio/store"
 	"consultorio/tui"
 	"consultorio/tui/i18n"
@@ -20,7 +21,8 @@ func defaultApps() appSet {
 		panel: func(ctx context.Context, p panelParams) tea.Model {
 			return tui.NewPanelApp(ctx, tui.PanelSession(p))
 		},
-		end: endSessionMsg,
+		end:      endSessionMsg,
+		commands: cmd.Run,
 	}
 }
 

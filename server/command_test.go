@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -13,38 +14,43 @@ import (
 	"consultorio/store/storetest"
 )
 
+// withTestCommands adds two hidden commands to the clinic tree:
 // test-echo-stdin copies stdin to stdout until stdin ends or the command is
-// cancelled: a command that is still running when the server ends it.
-func init() {
-	cmd.Register(cmd.Clinic, func(env *cmd.Env) *cobra.Command {
-		return &cobra.Command{
-			Use: "test-echo-stdin", Hidden: true, Args: cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				buf := make([]byte, 1024)
-				for {
-					n, err := env.Stdin.Read(buf)
-					if n > 0 {
-						fmt.Fprintf(env.Stdout, "got %s\n", bytes.TrimSpace(buf[:n]))
-					}
-					if err == io.EOF {
-						return nil
-					}
-					if err != nil {
-						return err
-					}
-					if c.Context().Err() != nil {
-						return c.Context().Err()
-					}
-				}
-			},
+// cancelled; test-panic panics.
+func withTestCommands() serverOption {
+	return func(_ *Config, s *Server) {
+		if s == nil {
+			return
 		}
-	})
-	cmd.Register(cmd.Clinic, func(env *cmd.Env) *cobra.Command {
-		return &cobra.Command{
-			Use: "test-panic", Hidden: true, Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error { panic("boom in a command") },
+		s.apps.commands = func(ctx context.Context, env *cmd.Env, scope cmd.Scope, args []string) cmd.Result {
+			root := cmd.New(env, scope, "clinic")
+			root.AddCommand(&cobra.Command{
+				Use: "test-echo-stdin", Hidden: true, Args: cobra.NoArgs,
+				RunE: func(c *cobra.Command, _ []string) error {
+					buf := make([]byte, 1024)
+					for {
+						n, err := env.Stdin.Read(buf)
+						if n > 0 {
+							fmt.Fprintf(env.Stdout, "got %s\n", bytes.TrimSpace(buf[:n]))
+						}
+						if err == io.EOF {
+							return nil
+						}
+						if err != nil {
+							return err
+						}
+						if c.Context().Err() != nil {
+							return c.Context().Err()
+						}
+					}
+				},
+			}, &cobra.Command{
+				Use: "test-panic", Hidden: true, Args: cobra.NoArgs,
+				RunE: func(*cobra.Command, []string) error { panic("boom in a command") },
+			})
+			return cmd.Execute(ctx, root, args, env.Stderr, "")
 		}
-	})
+	}
 }
 
 // A command running when its clinic is suspended is cut: exit 1 with the
@@ -54,7 +60,7 @@ func TestSuspensionEndsRunningCommands(t *testing.T) {
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
 	a.addKey(t, a.admin.ID, line)
-	srv := startServer(t, db)
+	srv := startServer(t, db, withTestCommands())
 
 	sess, err := mustDial(t, srv.addr, "clinic-a", keyAuth(key)).NewSession()
 	if err != nil {
@@ -87,7 +93,7 @@ func TestPanicInCommandEndsOnlyThatCommand(t *testing.T) {
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
 	a.addKey(t, a.admin.ID, line)
-	srv := startServer(t, db)
+	srv := startServer(t, db, withTestCommands())
 	c := mustDial(t, srv.addr, "clinic-a", keyAuth(key))
 	if _, errOut, code := run(t, c, "test-panic"); code != 1 || strings.TrimSpace(errOut) != msgInternal {
 		t.Errorf("panicking command: exit %d, %q", code, errOut)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -48,7 +49,14 @@ func TestE2EPanelClinicLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	codes := enrolOperator(t, db, op)
+	// The setup page's connect line is the address the server was started
+	// with (the port ":0" picked), not the environment's.
+	t.Setenv("CONSULTORIO_LISTEN", "0.0.0.0:2222")
 	srv := startServer(t, db)
+	_, port, err := net.SplitHostPort(srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The operator's key and a code open the panel; the Clientes form
 	// creates the clinic.
@@ -80,7 +88,8 @@ func TestE2EPanelClinicLifecycle(t *testing.T) {
 	panel.typeText(keyEnter)
 	panel.focused("Usuarios")
 	panel.typeText(keyEnter)
-	scr := panel.idle("✓ Cliente creado.", "Código de configuración para ana@x.test (Clínica X):", "clinic-x@")
+	scr := panel.idle("✓ Cliente creado.", "Código de configuración para ana@x.test (Clínica X):",
+		"ssh -p "+port+" clinic-x@127.0.0.1")
 	code := setupCodeOnScreen(t, scr, "ana@x.test")
 	ti, err := db.GetTenant(ctx, "clinic-x")
 	if err != nil || ti.Status != store.TenantActive || ti.Name != "Clínica X" || ti.AdminEmail != "ana@x.test" {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,14 +26,21 @@ func TestPanelScriptCreatesAndBillsClinics(t *testing.T) {
 		t.Fatal(err)
 	}
 	grantOperatorKey(t, db, op, opKey)
+	// The connect line comes from the address the server was started with
+	// (127.0.0.1 and the port ":0" picked), never from the environment.
+	t.Setenv("CONSULTORIO_LISTEN", "0.0.0.0:2222")
 	srv := startServer(t, db)
 	panel := mustDial(t, srv.addr, "panel", keyAuth(opKey))
+	_, port, err := net.SplitHostPort(srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// A clinic whose admin gets the setup code: e-mail + code in the TUI,
 	// a password, and the key they connected with is registered.
 	var created cmd.CreatedTenant
 	runJSON(t, panel, &created, "tenants create clinic-x --name 'Clínica X' --admin-email ana@x.test --admin-name Ana --monthly-fee 180")
-	if created.SetupCode == "" || created.Tenant.Schema != "clinic-x" || !strings.HasSuffix(created.SSH, " clinic-x@<host>") {
+	if created.SetupCode == "" || created.Tenant.Schema != "clinic-x" || created.SSH != "ssh -p "+port+" clinic-x@127.0.0.1" {
 		t.Fatalf("tenants create = %+v", created)
 	}
 	anaKey, _ := newKey(t)

@@ -21,6 +21,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/store"
+	"consultorio/tui/sshline"
 )
 
 // Defaults of Config.
@@ -53,6 +54,11 @@ const (
 type Config struct {
 	// Listen is the TCP address ("127.0.0.1:2222"; ":0" picks a port).
 	Listen string
+	// ConnectHost is the host name clients use to reach this server, for
+	// the connect lines the panel shows ("ssh -p PORT clinic@HOST"; the
+	// port is the one really bound). Empty: the listen address's host, or
+	// "<host>" when that is every interface.
+	ConnectHost string
 	// HostKeyPath is the ed25519 host key, created on first start. It must be
 	// persistent (and shared by every server of a deployment).
 	HostKeyPath string
@@ -272,6 +278,27 @@ func (s *Server) Listen() error {
 // Listener is the server's live-update listener (running while the server
 // serves): the TUI subscribes to its clinic's changes through it.
 func (s *Server) Listener() *store.Listener { return s.listener }
+
+// sshLine is the connect line for an SSH user name: the configured host and
+// the port really bound.
+func (s *Server) sshLine(user string) string {
+	addr := s.Addr()
+	if addr == nil {
+		return sshline.Addr{Host: s.cfg.ConnectHost}.For(user)
+	}
+	a, err := sshline.FromListen(addr.String(), s.cfg.ConnectHost)
+	if err != nil { // a TCP listener's address always has a port
+		return sshline.Addr{Host: s.cfg.ConnectHost}.For(user)
+	}
+	if a.Host != "" && s.cfg.ConnectHost == "" {
+		// The bound address is an IP; the configured listen host may be a
+		// name clients know better.
+		if h, _, err := net.SplitHostPort(s.cfg.Listen); err == nil && h != "" && net.ParseIP(h) == nil {
+			a.Host = h
+		}
+	}
+	return a.For(user)
+}
 
 // Addr is the address the server listens on (nil before Listen).
 func (s *Server) Addr() net.Addr {

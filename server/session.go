@@ -337,6 +337,7 @@ func (s *Server) runCommand(ls *liveSession) int {
 		Stdin:      sess,
 		Stdout:     out,
 		Stderr:     errw,
+		SSHLine:    s.sshLine,
 	}
 	scope := cmd.Clinic
 	if ls.tgt.panel {
@@ -358,7 +359,7 @@ func (s *Server) runCommand(ls *liveSession) int {
 				done <- cmd.Result{Code: 1, Err: errors.New("panic")}
 			}
 		}()
-		done <- cmd.Run(ls.ctx, env, scope, args)
+		done <- s.apps.commands(ls.ctx, env, scope, args)
 	}()
 	select {
 	case res := <-done:
@@ -424,6 +425,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 			DB: s.db, Operator: ls.tgt.operator, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
 			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
+			SSHLine: s.sshLine,
 		})
 	} else {
 		model = s.apps.clinic(ls.ctx, clinicParams{

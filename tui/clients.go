@@ -743,7 +743,7 @@ func (p *setupCodePage) View(w, h int) string {
 		"",
 		" " + c.SetupSSH,
 		"",
-		"     " + st.Key.Render(sanitize.Line(sshLine(ti.Schema))),
+		"     " + st.Key.Render(sanitize.Line(env.sshLine(ti.Schema))),
 		"",
 		" " + st.Warn.Render(c.SetupOnce),
 	}

@@ -2,8 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"consultorio/store"
 	"consultorio/tui/i18n"
 	"consultorio/tui/sanitize"
+	"consultorio/tui/sshline"
 )
 
 // Helpers shared by the operator panel's screens (clients, plans, billing,
@@ -255,26 +254,15 @@ func parseOptInt(s string) (*int, error) {
 	return &n, nil
 }
 
-// sshLine is what an operator gives a new clinic: "ssh -p PORT
-// <schema>@host". The port comes from CONSULTORIO_LISTEN (the server's
-// listen address, 2222 by default), and the host too when it names one the
-// clinic can reach; otherwise the line says <host> for the operator to fill
-// in.
-func sshLine(schema string) string {
-	host, port := "<host>", "2222"
-	if v := strings.TrimSpace(os.Getenv("CONSULTORIO_LISTEN")); v != "" {
-		if h, p, err := net.SplitHostPort(v); err == nil {
-			if p != "" {
-				port = p
-			}
-			// An address every interface or only this machine answers on
-			// tells a clinic nothing: the operator fills the host in.
-			if ip := net.ParseIP(h); h != "" && h != "localhost" && (ip == nil || !(ip.IsUnspecified() || ip.IsLoopback())) {
-				host = h
-			}
-		}
+// sshLine is what an operator gives a new clinic: the command that reaches
+// its user name on this server, from the address the server was started
+// with (PanelSession.SSHLine); without one, the host and port are left for
+// the operator to fill in.
+func (e *Env) sshLine(user string) string {
+	if e.SSHLine == nil {
+		return sshline.Addr{}.For(user)
 	}
-	return fmt.Sprintf("ssh -p %s %s@%s", port, schema, host)
+	return e.SSHLine(user)
 }
 
 // kv renders "Label: value" lines with aligned labels.

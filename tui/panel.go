@@ -26,6 +26,10 @@ type PanelSession struct {
 	// SecondFactor: Operator (identified by a key) must still pass the
 	// second factor; the server sets it for every key but a security key.
 	SecondFactor bool
+	// SSHLine is the command that reaches an SSH user name on the server
+	// ("ssh -p 2222 demo@host"), from the address the server was started
+	// with: the clients screen shows it for a new clinic.
+	SSHLine func(user string) string
 }
 
 // panelCurrency and panelZone: the service bills in soles and keeps Lima's
@@ -57,7 +61,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 			return &Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				DB: s.DB, Operator: op, OperatorActor: op.Actor(s.RemoteAddr),
-				id: id, app: a,
+				SSHLine: s.SSHLine, id: id, app: a,
 			}
 		})
 	}

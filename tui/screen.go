@@ -117,6 +117,7 @@ type Env struct {
 	DB            *store.DB
 	Operator      *store.Operator
 	OperatorActor store.OperatorActor
+	SSHLine       func(user string) string // connect line, as PanelSession.SSHLine
 
 	id  ScreenID
 	app *app

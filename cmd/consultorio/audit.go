@@ -28,7 +28,7 @@ head (entry number and hash): keep it elsewhere, and a later run that shows a
 different hash for the same entry number means the log was rebuilt.
 Exit status 1 when any log is broken.`,
 		Example: "  consultorio audit verify\n  consultorio audit verify demo --json",
-		Args:    args(cobra.MaximumNArgs(1)),
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, a []string) error {
 			db, err := cfg.open(c.Context())
 			if err != nil {

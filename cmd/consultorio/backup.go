@@ -29,7 +29,7 @@ Without DATABASE_URL it copies the private cluster. With DATABASE_URL it
 copies that server, which needs a user with the REPLICATION attribute.`,
 		Example: `  consultorio backup /backups/2026-12-05
   consultorio backup --json /backups/nightly`,
-		Args: args(cobra.ExactArgs(1)),
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, a []string) error {
 			src := backup.Source{DataDir: cfg.dataDir, URL: cfg.databaseURL}
 			if cfg.databaseURL == "" {
@@ -120,7 +120,7 @@ into one directory): turn it on again with db wal-archive or serve
 --wal-archive.`,
 		Example: `  CONSULTORIO_DATA=/srv/consultorio-new consultorio restore /backups/2026-12-05
   consultorio --data /srv/new restore --to "2026-12-05 10:30" /backups/2026-12-05`,
-		Args: args(cobra.ExactArgs(1)),
+		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, a []string) error {
 			o := backup.RestoreOptions{DataDir: cfg.dataDir, WALArchive: archive}
 			if to != "" {

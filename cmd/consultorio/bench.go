@@ -64,7 +64,7 @@ CreateTenant per clinic. With --spares N the pool of spare schemas is topped
 up to N before the first creation and again after each one, outside the
 timed call, as the server does in the background: creations take a spare.
 With --spares 0 (the default) every creation builds its schema.`,
-		Args: args(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if count < 1 {
 				return usagef("bench provision: --count must be at least 1")
@@ -152,7 +152,7 @@ is pending, --repeat times; then add one tenant migration holding --statement
 (not embedded: it exists only for this run) and time migrating every clinic
 with --jobs workers. The database is left at that version: provision a fresh
 scratch database for the next run.`,
-		Args: args(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if repeat < 1 || jobs < 1 {
 				return usagef("bench migrate: --repeat and --jobs must be at least 1")
@@ -218,7 +218,7 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 	return &cobra.Command{
 		Use:   "clean",
 		Short: "Drop every bench clinic: schema, role (roles outlive databases), rows",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx := c.Context()
 			db, err := benchDB(ctx, cfg, 2)

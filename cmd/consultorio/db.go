@@ -10,7 +10,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "db",
 		Short: "Manage the private PostgreSQL cluster (used when DATABASE_URL is empty)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return usagef("db: say start, stop, status, destroy, wal-archive or url (see --help)")
 		},
@@ -18,7 +18,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "start",
 		Short: "Start the private cluster (initialising it on first use)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if cfg.databaseURL != "" {
 				return fmt.Errorf("DATABASE_URL is set: the private cluster is not used")
@@ -37,7 +37,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "stop",
 		Short: "Stop the private cluster",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cl, err := cfg.cluster()
 			if err != nil {
@@ -54,7 +54,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "url",
 		Short: "Print the connection string in use (starts the private cluster if needed)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			u, err := cfg.url(c.Context())
 			if err != nil {

@@ -29,7 +29,7 @@ func newDBStatusCmd(cfg *config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Tell where the private cluster is, its size and whether it runs (exit 1 when it does not)",
-		Args:  args(cobra.NoArgs),
+		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			out := c.OutOrStdout()
 			if cfg.databaseURL != "" {
@@ -120,7 +120,7 @@ func newDBDestroyCmd(cfg *config) *cobra.Command {
 the cluster lives (DATA/pg, or the directory it links to). The host key and
 other files of the data directory stay. Asks for confirmation on a terminal;
 without one, --yes is required (exit 2 otherwise).`,
-		Args: args(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cl, err := cfg.cluster()
 			if err != nil {
@@ -176,7 +176,7 @@ func newDBWALArchiveCmd(cfg *config) *cobra.Command {
 the private cluster is copied there, so that a backup can be rolled forward
 to any moment after it (consultorio restore --to). The setting stays in the
 cluster; turning it on or off restarts PostgreSQL (a few seconds).`,
-		Args: args(cobra.MaximumNArgs(1)),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, a []string) error {
 			if off == (len(a) == 1) {
 				return usagef("db wal-archive: give DIR or --off")

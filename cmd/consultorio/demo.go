@@ -37,7 +37,7 @@ clinic's expenses, all through the same operations the application uses.
 Running it again adds only what is missing. Your own SSH public key
 (~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub), when there is one, is
 registered for the demo's admin, so "ssh demo@..." logs you straight in.`,
-		Args: args(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runDemo(c.Context(), cfg, c.OutOrStdout(), !noKey)
 		},

@@ -5,14 +5,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
+	"consultorio/server/cmd"
 	"consultorio/store"
 )
 
@@ -39,30 +37,17 @@ func osEnv() env {
 // run executes the CLI with the process's streams.
 func run(ctx context.Context, args []string) int { return runWith(ctx, osEnv(), args) }
 
-// runWith executes the CLI and maps errors to exit codes: 0 ok, 1 failure,
-// 2 usage. Every error is one line on stderr.
+// runWith executes the CLI: the exit status and the one line on stderr of
+// a failure come from the command tree's root (server/cmd.Execute), as for
+// the scripted SSH commands: 0 ok, 1 failure, 2 usage.
 func runWith(ctx context.Context, e env, args []string) int {
-	cmd := newRootCmd(e)
-	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
-	if err == nil {
-		return 0
+	root := newRootCmd(e)
+	return cmd.Execute(ctx, root, args, e.stderr, cliLang(e.getenvOrOS())).Code
+}
+
+func (e env) getenvOrOS() func(string) string {
+	if e.getenv == nil {
+		return os.Getenv
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	msg := err.Error()
-	if !strings.HasPrefix(msg, "consultorio ") { // a command path names the program already
-		msg = "consultorio: " + msg
-	}
-	fmt.Fprintln(e.stderr, msg)
-	// Wrong input (a usage mistake, or values the store refuses before
-	// changing anything) is exit status 2; anything else is a failure.
-	var ue *usageError
-	var ve *store.ValidationError
-	if errors.As(err, &ue) || errors.As(err, &ve) {
-		return 2
-	}
-	return 1
+	return e.getenv
 }

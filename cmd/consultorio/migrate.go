@@ -40,7 +40,7 @@ in one query and touches nothing else.`,
 		Example: `  consultorio migrate
   consultorio migrate --tenants --jobs 8
   consultorio migrate --schema consultorio-medico`,
-		Args: args(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if f.jobs < 1 {
 				return usagef("migrate: --jobs must be at least 1")

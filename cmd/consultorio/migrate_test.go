@@ -96,7 +96,7 @@ func TestMigrateNewTenantMigrationWithJobs(t *testing.T) {
 		!strings.Contains(r.stdout, fmt.Sprintf(`failed: clinic-d: %04d_test_referrals.sql: ERROR: column "referral_id" of relation "patients" already exists`, next)) {
 		t.Fatalf("summary:\n%s", r.stdout)
 	}
-	if strings.TrimSpace(r.stderr) != "consultorio: 1 of 6 tenants failed to migrate" {
+	if strings.TrimSpace(r.stderr) != "1 of 6 tenants failed to migrate" {
 		t.Fatalf("stderr: %q", r.stderr)
 	}
 	if strings.Contains(r.stdout+r.stderr, "\r") {

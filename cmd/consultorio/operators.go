@@ -27,7 +27,7 @@ func newOperatorsCreateCmd(cfg *config) *cobra.Command {
 		Use:     "create --email E [--name N] [--key FILE.pub]",
 		Short:   "Add a panel operator and print their one-time setup code",
 		Example: `  consultorio operators create --email ops@example.com --name "Rosa Huamán" --key ~/.ssh/id_ed25519.pub`,
-		Args:    args(cobra.NoArgs),
+		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := requireFlags(c, "email"); err != nil {
 				return err

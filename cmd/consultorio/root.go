@@ -6,24 +6,25 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"consultorio/pgcluster"
+	"consultorio/server/cmd"
 	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/sshline"
 )
 
-// usageError is a mistake in how a command was called (exit status 2).
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
+// usagef is a mistake in how a command was called (exit status 2).
+func usagef(format string, a ...any) error { return cmd.Usagef(format, a...) }
 
 // exitError carries an exit status whose message was already printed.
 type exitError struct{ code int }
 
-func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e *exitError) Error() string   { return fmt.Sprintf("exit status %d", e.code) }
+func (e *exitError) ExitStatus() int { return e.code }
 
 // config is the resolved configuration: flags override environment.
 type config struct {
@@ -33,7 +34,12 @@ type config struct {
 	// hostName is the server's public host name: its words can be no
 	// clinic's SSH name (store.Options.HostName).
 	hostName string
-	env      env
+	// connectHost is the host name clients use to reach the server, for
+	// the connect lines printed (empty: from the listen address, or this
+	// machine's name when that is every interface).
+	connectHost string
+	lang        i18n.Lang
+	env         env
 }
 
 func newRootCmd(e env) *cobra.Command {
@@ -51,14 +57,11 @@ func newRootCmd(e env) *cobra.Command {
 		dataDir:     envOr("CONSULTORIO_DATA", "./data"),
 		listen:      envOr("CONSULTORIO_LISTEN", "127.0.0.1:2222"),
 		hostName:    e.getenv("CONSULTORIO_HOST_NAME"),
+		connectHost: e.getenv("CONSULTORIO_CONNECT_HOST"),
+		lang:        cliLang(e.getenv),
 		env:         e,
 	}
-	root := &cobra.Command{
-		Use:           "consultorio",
-		Short:         "Practice management for clinics, served over SSH",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
+	root := cmd.Root("consultorio", "Practice management for clinics, served over SSH")
 	// Unknown commands are usage errors; bare "consultorio" shows the help.
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(c *cobra.Command, a []string) error {
@@ -73,8 +76,6 @@ func newRootCmd(e env) *cobra.Command {
 	root.PersistentFlags().StringVar(&cfg.databaseURL, "database-url", cfg.databaseURL, "PostgreSQL URL (env DATABASE_URL; empty: the private cluster)")
 	root.PersistentFlags().StringVar(&cfg.dataDir, "data", cfg.dataDir, "data directory: private cluster, SSH host key, logs (env CONSULTORIO_DATA)")
 	root.PersistentFlags().StringVar(&cfg.hostName, "host-name", cfg.hostName, "the server's public host name, e.g. consultorio.example.com: its words are reserved as clinic names (env CONSULTORIO_HOST_NAME)")
-	// Wrong flags and arguments are usage errors: exit status 2.
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
 	root.AddCommand(newDBCmd(cfg))
 	root.AddCommand(newServeCmd(cfg))
 	root.AddCommand(newMigrateCmd(cfg))
@@ -87,15 +88,42 @@ func newRootCmd(e env) *cobra.Command {
 	return root
 }
 
-// args wraps a cobra positional-argument check so a mismatch is a usage error.
-func args(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(c *cobra.Command, a []string) error {
-		if err := check(c, a); err != nil {
-			return &usageError{msg: fmt.Sprintf("%s: %v (see --help)", c.CommandPath(), err)}
+// cliLang is the language of the CLI's human output: Spanish when the
+// user's locale says so, else English (the operators' shell usually is).
+func cliLang(getenv func(string) string) i18n.Lang {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" {
+			if strings.HasPrefix(v, "es") {
+				return i18n.ES
+			}
+			return i18n.EN
 		}
-		return nil
 	}
+	return i18n.EN
 }
+
+// connect is where clients reach the server configured here: the listen
+// address, named by connectHost or, on every interface, by this machine's
+// name.
+func (cfg *config) connect(listen string) sshline.Addr {
+	host := cfg.connectHost
+	if h, _, err := net.SplitHostPort(listen); err == nil && host == "" {
+		if ip := net.ParseIP(h); h == "" || (ip != nil && ip.IsUnspecified()) {
+			if name, err := os.Hostname(); err == nil {
+				host = name
+			}
+		}
+	}
+	a, err := sshline.FromListen(listen, host)
+	if err != nil {
+		return sshline.Addr{Host: host}
+	}
+	return a
+}
+
+// sshLine is the command that reaches an SSH user name on the server as
+// configured (the server itself uses the port it really bound).
+func (cfg *config) sshLine(user string) string { return cfg.connect(cfg.listen).For(user) }
 
 // cluster describes the private cluster under the data directory.
 func (cfg *config) cluster() (*pgcluster.Cluster, error) {

@@ -35,7 +35,7 @@ with a message (terminals restored) and the server exits within 10 seconds.
 The host key is created on first start in the data directory
 (ssh_host_ed25519_key); keep it, and share it between servers behind one
 load balancer.`,
-		Args: args(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx := c.Context()
 			if err := pre.check(maxSessions); err != nil {
@@ -69,6 +69,7 @@ load balancer.`,
 			}
 			srv, err := server.New(server.Config{
 				Listen:            cfg.listen,
+				ConnectHost:       cfg.connect(cfg.listen).Host,
 				HostKeyPath:       filepath.Join(cfg.dataDir, "ssh_host_ed25519_key"),
 				IdleTimeout:       idle,
 				MaxSessions:       maxSessions,
@@ -86,13 +87,15 @@ load balancer.`,
 				return err
 			}
 			// The address really bound (":0" picks a port).
-			bound := &config{listen: srv.Addr().String()}
-			fmt.Fprintf(c.OutOrStdout(), "Consultorio is listening on %s\nConnect with: %s\n", srv.Addr(), bound.sshLine("demo"))
+			fmt.Fprintf(c.OutOrStdout(), "Consultorio is listening on %s\nConnect with: %s\n", srv.Addr(),
+				cfg.connect(srv.Addr().String()).For("demo"))
 			return srv.Serve(ctx)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.listen, "listen", cfg.listen, "SSH listen address (env CONSULTORIO_LISTEN)")
+	f.StringVar(&cfg.connectHost, "connect-host", cfg.connectHost,
+		"host name clients use to reach this server, shown in connect lines (env CONSULTORIO_CONNECT_HOST; default: the listen host, or this machine's name)")
 	f.DurationVar(&idle, "idle-timeout", server.DefaultIdleTimeout, "log terminal sessions out after this long without input")
 	f.IntVar(&maxSessions, "max-sessions", server.DefaultMaxSessions, "sessions served at once (at least 1); more are refused with a message")
 	f.IntVar(&pre.maxLogin, "max-login-sessions", 0, "of those, sessions of nobody known yet: login forms, commands without a registered key (default: a quarter of --max-sessions)")

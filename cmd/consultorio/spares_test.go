@@ -24,7 +24,7 @@ func spareCount(t *testing.T, db *store.DB) int {
 func TestTenantsCreateTopsUpSpares(t *testing.T) {
 	c := newCLI(t)
 	db := c.db()
-	c.fails(2, "--spares must not be negative", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--spares", "-1")
+	c.fails(2, `--spares: "-1" is not a whole number of at least 0`, "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--spares", "-1")
 	c.ok("tenants", "create", "clinic-a", "--name", "A", "--admin-email", "a@a.test", "--spares", "0")
 	if n := spareCount(t, db); n != 0 {
 		t.Fatalf("--spares 0 built %d spares", n)

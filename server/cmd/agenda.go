@@ -9,45 +9,42 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // `agenda`: the day's sessions, as the agenda's day view lists them.
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		c := &cobra.Command{
-			Use:   "agenda [--date D] [--specialist ID] [--room ID]",
-			Short: "The sessions of a day (default today), cancelled ones included",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				day := env.today()
-				if given(c, "date") {
-					d, err := parseDate("date", flagString(c, "date"))
-					if err != nil {
-						return err
-					}
-					day = d
+func agendaCmd(env *Env) *cobra.Command {
+	var (
+		day time.Time
+		f   store.AgendaFilter
+	)
+	c := &cobra.Command{
+		Use:   "agenda [--date D] [--specialist ID] [--room ID]",
+		Short: "The sessions of a day (default today), cancelled ones included",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !given(c, "date") {
+				day = env.today()
+			}
+			list, err := env.Tenant.Agenda(c.Context(), env.Actor(), day, f)
+			if err != nil {
+				return err
+			}
+			views := sessionViews(list, env.loc())
+			return output(c, views, func(w io.Writer) error {
+				texts := textsFor(env.lang())
+				fmt.Fprintf(w, texts.AgendaDay+"\n", i18n.LongDate(env.lang(), day))
+				if len(views) == 0 {
+					return emptyState(w, texts.NoSessions)
 				}
-				list, err := env.Tenant.Agenda(c.Context(), env.Actor(), day, store.AgendaFilter{
-					SpecialistID: flagInt64(c, "specialist"), RoomID: flagInt64(c, "room")})
-				if err != nil {
-					return err
-				}
-				views := sessionViews(list, env.loc())
-				return output(c, views, func(w io.Writer) error {
-					fmt.Fprintf(w, "Agenda %s (%s)\n", fmtDate(day), day.Weekday())
-					if len(views) == 0 {
-						_, err := io.WriteString(w, "No sessions.\n")
-						return err
-					}
-					return sessionTable(w, views, false)
-				})
-			},
-		}
-		c.Flags().String("date", "", "the day, YYYY-MM-DD (default: today in the clinic)")
-		c.Flags().Int64("specialist", 0, "only this specialist's sessions")
-		c.Flags().Int64("room", 0, "only this room's sessions")
-		return c
-	})
+				return sessionTable(w, views, false)
+			})
+		},
+	}
+	dateVar(c.Flags(), &day, "date", "the day, YYYY-MM-DD (default: today in the clinic)")
+	idVar(c.Flags(), &f.SpecialistID, "specialist", "only this specialist's sessions")
+	idVar(c.Flags(), &f.RoomID, "room", "only this room's sessions")
+	return c
 }
 
 // sessionTable prints sessions one a line; withDate adds the date column

@@ -1,12 +1,16 @@
-// Package cmd holds the scripted SSH commands (`ssh demo@host whoami`,
-// `ssh panel@host tenants list --json`). Each command lives in its own file
-// and registers itself from init; adding a command is adding a file. They
-// call the same store operations as the TUI, with the actor the server
-// verified, so authorization is the same.
+// Package cmd is Consultorio's command tree: the scripted SSH commands
+// (`ssh demo@host patients add ...`, `ssh panel@host tenants list --json`)
+// and, through TenantsCmd, Root and Execute, the local CLI's tenant
+// administration (`consultorio tenants ...`). Every command is built by a
+// constructor from the dependencies it uses (an Env, a TenantAdmin); one
+// file per command group. They call the same store operations as the TUI,
+// with the actor the server verified, so authorization is the same.
 //
-// Output is text by default and JSON with --json (snake_case fields as in
-// PRODUCT.md §4). Exit status: 0 ok, 1 failure (one message on stderr),
-// 2 usage.
+// Flags are typed and bound to variables (flags.go): a value that does not
+// parse is a usage error. Output is text in the user's language by default
+// and JSON with --json (stable English snake_case keys, PRODUCT.md §4).
+// Exit status, from the error's type in one place (ExitCode): 0 ok, 1
+// failure (one message on stderr), 2 usage.
 package cmd
 
 import (
@@ -20,9 +24,12 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 	safetext "consultorio/tui/sanitize"
+	"consultorio/tui/sshline"
 )
 
 // Scope says which user names a command serves.
@@ -45,6 +52,36 @@ type Env struct {
 	Stdin      io.Reader
 	Stdout     io.Writer
 	Stderr     io.Writer
+	// SSHLine is what a person types to reach an SSH user name on this
+	// server ("ssh -p 2222 demo@host"), from the address the server was
+	// started with. The panel's commands print it for new clinics.
+	SSHLine func(user string) string
+	// Lang is the language of human output; empty: the user's, else the
+	// clinic's (Spanish by default).
+	Lang i18n.Lang
+}
+
+// lang is the language human output is written in.
+func (e *Env) lang() i18n.Lang {
+	switch {
+	case e.Lang != "":
+		return e.Lang
+	case e.User != nil && e.Tenant != nil:
+		return i18n.Pick(e.User.Lang, e.Tenant.Info.Lang)
+	case e.Tenant != nil:
+		return i18n.ParseLang(e.Tenant.Info.Lang)
+	case e.Operator != nil:
+		return i18n.ParseLang(e.Operator.Lang)
+	}
+	return i18n.ES
+}
+
+// sshLine is the connect line for an SSH user name.
+func (e *Env) sshLine(user string) string {
+	if e.SSHLine == nil {
+		return sshline.Addr{}.For(user)
+	}
+	return e.SSHLine(user)
 }
 
 // Actor is the staff user acting, for store operations and the audit log.
@@ -52,21 +89,6 @@ func (e *Env) Actor() store.Actor { return e.User.Actor(e.RemoteAddr) }
 
 // OperatorActor is the operator acting.
 func (e *Env) OperatorActor() store.OperatorActor { return e.Operator.Actor(e.RemoteAddr) }
-
-// builder makes a command bound to env.
-type builder func(env *Env) *cobra.Command
-
-// commands is filled by the init functions of this package's files and only
-// read afterwards.
-var commands = map[Scope][]builder{}
-
-// register adds a command to a scope; call it from init.
-func register(scope Scope, b builder) { commands[scope] = append(commands[scope], b) }
-
-// Register adds a command built by b to a scope, for commands defined
-// outside this package (and tests). Call it from an init function: the
-// registry is not safe to change while commands run.
-func Register(scope Scope, b func(env *Env) *cobra.Command) { register(scope, b) }
 
 // ErrAuthRequired: a command ran without a known key. Key-less logins go
 // through the TUI, which can register the key afterwards.
@@ -78,48 +100,64 @@ type Result struct {
 	Err  error // the failure, nil on success
 }
 
-// usageError is a mistake in how a command was called (exit status 2).
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
-
 // New builds the command tree of a scope for env; name is the SSH user name,
-// shown in help.
+// shown in help. Every command is made here, by a constructor that takes
+// what it uses: there is no registry to fill from init functions.
 func New(env *Env, scope Scope, name string) *cobra.Command {
-	root := &cobra.Command{
-		Use:           name,
-		Short:         "Consultorio scripted commands",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Args:          cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			return usagef("say which command (see: help)")
-		},
-		// Every command needs a verified identity; help does not.
-		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
-			if c.Name() == "help" {
-				return nil
-			}
-			if (scope == Clinic && env.User == nil) || (scope == Panel && env.Operator == nil) {
-				return ErrAuthRequired
-			}
+	root := Root(name, "Consultorio scripted commands")
+	// Every command needs a verified identity; help does not.
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if c.Name() == "help" {
 			return nil
-		},
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		}
+		if (scope == Clinic && env.User == nil) || (scope == Panel && env.Operator == nil) {
+			return ErrAuthRequired
+		}
+		return nil
 	}
 	root.PersistentFlags().Bool("json", false, "print JSON instead of text")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{msg: err.Error()} })
-	for _, b := range commands[scope] {
-		c := b(env)
-		wrapArgs(c)
-		root.AddCommand(c)
+	switch scope {
+	case Clinic:
+		root.AddCommand(clinicCommands(env)...)
+	case Panel:
+		root.AddCommand(panelCommands(env)...)
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	return root
+}
+
+// clinicCommands are the commands of a clinic's user names: one per thing
+// the clinic TUI lets its staff do (PRODUCT.md §1, §5).
+func clinicCommands(env *Env) []*cobra.Command {
+	return []*cobra.Command{
+		whoamiCmd(env),
+		patientsCmd(env),
+		specialistsCmd(env),
+		roomsCmd(env),
+		staffCmd(env),
+		agendaCmd(env),
+		sessionsCmd(env),
+		paymentsCmd(env),
+		expensesCmd(env),
+		financeCmd(env),
+		notificationsCmd(env),
+		exportCmd(env),
+		equipmentCmd(env),
+		settingsCmd(env),
+		auditCmd(env),
+	}
+}
+
+// panelCommands are the commands of the "panel" user name (operators).
+func panelCommands(env *Env) []*cobra.Command {
+	return []*cobra.Command{
+		panelWhoamiCmd(env),
+		TenantsCmd(env.tenantAdmin()),
+		invoicesCmd(env),
+		dashboardCmd(env),
+	}
 }
 
 // Run runs one command line of a scope and returns how it ended; the failure
@@ -131,57 +169,138 @@ func Run(ctx context.Context, env *Env, scope Scope, args []string) Result {
 	} else if env.Tenant != nil {
 		name = env.Tenant.Info.Schema
 	}
-	root := New(env, scope, name)
+	return Execute(ctx, New(env, scope, name), args, env.Stderr, env.lang())
+}
+
+// Root makes the root of a command tree with the conventions both doors
+// share: cobra prints nothing itself (Execute reports), a wrong flag or flag
+// value is a usage error, and a bare root says which commands there are.
+func Root(use, short string) *cobra.Command {
+	root := &cobra.Command{
+		Use:               use,
+		Short:             short,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.SetFlagErrorFunc(flagError)
+	return root
+}
+
+// flagError turns what cobra and pflag report while parsing flags into a
+// UsageError. A value that does not parse names the flag, the value and
+// what it should be; the parser's own text (strconv's) is not shown.
+func flagError(c *cobra.Command, err error) error {
+	var iv *pflag.InvalidValueError
+	var words flagWords
+	if errors.As(err, &iv) && errors.As(err, &words) {
+		return &UsageError{Msg: fmt.Sprintf("%s: --%s: %s", c.CommandPath(), iv.GetFlag().Name, words)}
+	}
+	if errors.As(err, &iv) {
+		want := "not a valid " + iv.GetFlag().Value.Type()
+		var bv badValue
+		if errors.As(err, &bv) {
+			want = string(bv)
+		}
+		return &UsageError{Msg: fmt.Sprintf("%s: --%s: %q is %s", c.CommandPath(), iv.GetFlag().Name, iv.GetValue(), want)}
+	}
+	return &UsageError{Msg: c.CommandPath() + ": " + err.Error()}
+}
+
+// Execute runs args on a tree made with Root, writes a failure as one line
+// on stderr (Report) and returns the exit status (ExitCode). It is the one
+// place where both doors (SSH commands and the local CLI) end.
+func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer, lang i18n.Lang) Result {
+	usageForArgs(root)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return Result{}
 	}
-	if isUsage(err) {
-		fmt.Fprintf(env.Stderr, "%s (see: help)\n", err)
-		return Result{Code: 2, Err: err}
-	}
-	fmt.Fprintln(env.Stderr, message(err))
-	return Result{Code: 1, Err: err}
+	Report(stderr, lang, err)
+	return Result{Code: ExitCode(err), Err: err}
 }
 
-func isUsage(err error) bool {
-	var ue *usageError
+// UsageError is a mistake in how a command was called: an unknown command
+// or flag, a flag value that does not parse, a missing argument. Exit
+// status 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef makes a UsageError.
+func Usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+func usagef(format string, a ...any) error { return Usagef(format, a...) }
+
+// ExitStatus is an error that carries its own exit status, for a command
+// that already printed what went wrong (e.g. a status report that is not
+// "ok").
+type ExitStatus interface {
+	error
+	ExitStatus() int
+}
+
+// ExitCode is the exit status of a command that ended with err, decided by
+// the error's type alone: 0 success, 2 a usage error, 1 anything else (not
+// found, conflict, forbidden, refused values, internal failures).
+func ExitCode(err error) int {
+	var ue *UsageError
+	var es ExitStatus
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	case errors.As(err, &es):
+		return es.ExitStatus()
+	}
+	return 1
+}
+
+// Report writes the one line a failure prints, in lang. It is the only
+// place where an error becomes words for a script's stderr.
+func Report(w io.Writer, lang i18n.Lang, err error) {
+	var es ExitStatus
+	if errors.As(err, &es) {
+		return // printed by the command
+	}
+	msg := message(lang, err)
+	var ue *UsageError
 	if errors.As(err, &ue) {
-		return true
+		msg += " (see: help)"
 	}
-	// cobra's own usage errors carry no type.
-	msg := err.Error()
-	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
-		strings.HasPrefix(msg, "unknown shorthand flag") || strings.Contains(msg, "flag needs an argument")
+	fmt.Fprintln(w, msg)
 }
 
-// message is the one line a failure prints.
-func message(err error) string {
+// message is the words of a failure.
+func message(_ i18n.Lang, err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "cancelled"
 	}
 	return sanitize(userMessage(err))
 }
 
-// wrapArgs makes positional-argument mistakes usage errors, in c and below.
-func wrapArgs(c *cobra.Command) {
+// usageForArgs makes positional-argument mistakes usage errors, in c and
+// below; a group (tenants, patients...) called bare or with an unknown word
+// is a usage error that lists its commands.
+func usageForArgs(c *cobra.Command) {
 	if check := c.Args; check != nil {
 		c.Args = func(c *cobra.Command, a []string) error {
 			if err := check(c, a); err != nil {
-				return &usageError{msg: fmt.Sprintf("%s: %v", c.CommandPath(), err)}
+				return &UsageError{Msg: fmt.Sprintf("%s: %v", c.CommandPath(), err)}
 			}
 			return nil
 		}
 	}
-	// A group (tenants, patients...) called without or with a wrong
-	// subcommand is a usage error that lists what it has.
 	if c.HasSubCommands() && c.RunE == nil && c.Run == nil {
 		c.Args = cobra.ArbitraryArgs
 		c.RunE = func(c *cobra.Command, a []string) error {
-			names := make([]string, 0, len(c.Commands()))
+			var names []string
 			for _, sub := range c.Commands() {
-				names = append(names, sub.Name())
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
 			}
 			if len(a) > 0 {
 				return usagef("%s: unknown command %q; say %s", c.CommandPath(), a[0], strings.Join(names, ", "))
@@ -190,14 +309,20 @@ func wrapArgs(c *cobra.Command) {
 		}
 	}
 	for _, sub := range c.Commands() {
-		wrapArgs(sub)
+		usageForArgs(sub)
 	}
 }
 
-// wantJSON tells whether --json was given.
+// WantJSON tells whether --json was given, for commands outside this
+// package that print through a tree of this package (the CLI's tenants
+// purge).
+func WantJSON(c *cobra.Command) bool { return wantJSON(c) }
+
+// wantJSON tells whether --json was given (the flag is defined by the
+// root, or by a group that is a door's root for JSON, like tenants).
 func wantJSON(c *cobra.Command) bool {
-	v, _ := c.Flags().GetBool("json")
-	return v
+	f := c.Flags().Lookup("json")
+	return f != nil && f.Value.String() == "true"
 }
 
 // output prints v as JSON with --json, else through text.

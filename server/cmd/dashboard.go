@@ -128,20 +128,18 @@ func writeDashboard(w io.Writer, r store.DashboardReport, v DashboardView) error
 	return nil
 }
 
-func init() {
-	register(Panel, func(env *Env) *cobra.Command {
-		return &cobra.Command{
-			Use:   "dashboard",
-			Short: "Clients by status, projected income, debt, top clients by fee, invoiced vs collected",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				r, err := env.DB.Dashboard(c.Context(), env.DB.Now())
-				if err != nil {
-					return err
-				}
-				v := dashboardView(r)
-				return output(c, v, func(w io.Writer) error { return writeDashboard(w, r, v) })
-			},
-		}
-	})
+func dashboardCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "dashboard",
+		Short: "Clients by status, projected income, debt, top clients by fee, invoiced vs collected",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			r, err := env.DB.Dashboard(c.Context(), env.DB.Now())
+			if err != nil {
+				return err
+			}
+			v := dashboardView(r)
+			return output(c, v, func(w io.Writer) error { return writeDashboard(w, r, v) })
+		},
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,24 +12,19 @@ import (
 )
 
 // `expenses list|add|pay`: the expenses screen (admin).
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		group := &cobra.Command{Use: "expenses", Short: "The clinic's expenses (admin)"}
-		group.AddCommand(expensesList(env), expensesAdd(env), expensesPay(env))
-		return group
-	})
+func expensesCmd(env *Env) *cobra.Command {
+	group := &cobra.Command{Use: "expenses", Short: "The clinic's expenses (admin)"}
+	group.AddCommand(expensesList(env), expensesAdd(env), expensesUpdate(env), expensesPay(env))
+	return group
 }
 
 func expensesList(env *Env) *cobra.Command {
+	var month time.Time
 	c := &cobra.Command{
 		Use:   "list [--month YYYY-MM]",
 		Short: "List expenses (a month: due in it, or created in it when they have no due date)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			month, err := optMonth(c)
-			if err != nil {
-				return err
-			}
 			list, err := env.Tenant.ListExpenses(c.Context(), env.Actor(), month)
 			if err != nil {
 				return err
@@ -36,14 +32,13 @@ func expensesList(env *Env) *cobra.Command {
 			views := expenseViews(list, env.loc())
 			return output(c, views, func(w io.Writer) error {
 				if len(views) == 0 {
-					_, err := io.WriteString(w, "No expenses.\n")
-					return err
+					return emptyState(w, textsFor(env.lang()).NoExpenses)
 				}
 				return expenseTable(w, views)
 			})
 		},
 	}
-	c.Flags().String("month", "", "month YYYY-MM")
+	monthVar(c.Flags(), &month, "month", "month YYYY-MM")
 	return c
 }
 
@@ -87,21 +82,13 @@ func printExpense(w io.Writer, e ExpenseView) error {
 }
 
 func expensesAdd(env *Env) *cobra.Command {
+	var in store.ExpenseInput
 	c := &cobra.Command{
 		Use:   "add --name N --amount A [--due D] [--fixed] [--recurring]",
 		Short: "Record an expense (unpaid)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := require(c, "name", "amount"); err != nil {
-				return err
-			}
-			amount, err := env.moneyFlag("amount", flagString(c, "amount"))
-			if err != nil {
-				return err
-			}
-			in := store.ExpenseInput{Name: flagString(c, "name"), Amount: amount, Fixed: flagBool(c, "fixed"),
-				Recurring: flagBool(c, "recurring"), Notes: flagString(c, "notes")}
-			if in.DueDate, err = optDate(c, "due"); err != nil {
 				return err
 			}
 			e, err := env.Tenant.CreateExpense(c.Context(), env.Actor(), in)
@@ -113,16 +100,20 @@ func expensesAdd(env *Env) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.String("name", "", "what it is (required)")
-	f.String("amount", "", "amount, e.g. 1200 or 1.200,50 (required)")
-	f.String("due", "", "due date YYYY-MM-DD")
-	f.Bool("fixed", false, "a fixed cost")
-	f.Bool("recurring", false, "monthly: paying it offers next month's")
-	f.String("notes", "", "notes")
+	f.StringVar(&in.Name, "name", "", "what it is (required)")
+	moneyVar(f, &in.Amount, env.readMoney, "amount", "amount, e.g. 1200 or 1.200,50 (required)")
+	optDateVar(f, &in.DueDate, "due", "due date YYYY-MM-DD")
+	f.BoolVar(&in.Fixed, "fixed", false, "a fixed cost")
+	f.BoolVar(&in.Recurring, "recurring", false, "monthly: paying it offers next month's")
+	f.StringVar(&in.Notes, "notes", "", "notes")
 	return c
 }
 
 func expensesPay(env *Env) *cobra.Command {
+	var (
+		date *time.Time
+		next bool
+	)
 	c := &cobra.Command{
 		Use:   "pay ID [--date D] [--next]",
 		Short: "Mark an expense paid (default today); --next also creates a recurring expense's next month",
@@ -132,32 +123,28 @@ func expensesPay(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			date, err := optDate(c, "date")
+			e, offer, err := env.Tenant.PayExpense(c.Context(), env.Actor(), id, date)
 			if err != nil {
 				return err
 			}
-			e, next, err := env.Tenant.PayExpense(c.Context(), env.Actor(), id, date)
-			if err != nil {
-				return err
-			}
-			if next != nil && flagBool(c, "next") {
+			if offer != nil && next {
 				if _, err := env.Tenant.CreateNextRecurring(c.Context(), env.Actor(), id); err != nil {
 					return err
 				}
 				if e, err = env.Tenant.GetExpense(c.Context(), env.Actor(), id); err != nil {
 					return err
 				}
-				next = nil
+				offer = nil
 			}
 			v := expenseView(e, env.loc())
-			if next != nil {
-				n := expenseView(*next, env.loc())
+			if offer != nil {
+				n := expenseView(*offer, env.loc())
 				v.NextOffer = &n
 			}
 			return output(c, v, func(w io.Writer) error { return printExpense(w, v) })
 		},
 	}
-	c.Flags().String("date", "", "payment date YYYY-MM-DD (default: today)")
-	c.Flags().Bool("next", false, "create next month's copy of a recurring expense")
+	optDateVar(c.Flags(), &date, "date", "payment date YYYY-MM-DD (default: today)")
+	c.Flags().BoolVar(&next, "next", false, "create next month's copy of a recurring expense")
 	return c
 }

@@ -19,48 +19,43 @@ import (
 // pagos.csv`). Dates, times and amounts are written as in the JSON output;
 // each export reads through the same store operations (and authorization) as
 // the lists.
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		group := &cobra.Command{
-			Use:   "export",
-			Short: "Write patients, sessions, payments or expenses as CSV on stdout",
-			// CSV is the format; --json would be a contradiction, not a
-			// request to ignore.
-			PersistentPreRunE: func(c *cobra.Command, _ []string) error {
-				if wantJSON(c) {
-					return usagef("%s writes CSV; --json does not apply", c.CommandPath())
-				}
-				if env.User == nil {
-					return ErrAuthRequired
-				}
-				return nil
-			},
-		}
-		group.PersistentFlags().String("month", "", "month YYYY-MM")
-		group.AddCommand(
-			exportCommand(env, "patients", "Patients (registered in --month); clinical columns only for roles that may see them", exportPatients),
-			exportCommand(env, "sessions", "Sessions (starting in --month)", exportSessions),
-			exportCommand(env, "payments", "Payments (paid in --month, or unpaid of its sessions)", exportPayments),
-			exportCommand(env, "expenses", "Expenses (due in --month, or created in it without a due date)", exportExpenses),
-		)
-		return group
-	})
+func exportCmd(env *Env) *cobra.Command {
+	var month time.Time
+	group := &cobra.Command{
+		Use:   "export",
+		Short: "Write patients, sessions, payments or expenses as CSV on stdout",
+		// CSV is the format; --json would be a contradiction, not a
+		// request to ignore.
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if wantJSON(c) {
+				return usagef("%s writes CSV; --json does not apply", c.CommandPath())
+			}
+			if env.User == nil {
+				return ErrAuthRequired
+			}
+			return nil
+		},
+	}
+	monthVar(group.PersistentFlags(), &month, "month", "month YYYY-MM")
+	group.AddCommand(
+		exportCommand(env, &month, "patients", "Patients (registered in --month); clinical columns only for roles that may see them", exportPatients),
+		exportCommand(env, &month, "sessions", "Sessions (starting in --month)", exportSessions),
+		exportCommand(env, &month, "payments", "Payments (paid in --month, or unpaid of its sessions)", exportPayments),
+		exportCommand(env, &month, "expenses", "Expenses (due in --month, or created in it without a due date)", exportExpenses),
+	)
+	return group
 }
 
 type exporter func(c *cobra.Command, env *Env, month time.Time, w *csv.Writer) error
 
-func exportCommand(env *Env, name, short string, run exporter) *cobra.Command {
+func exportCommand(env *Env, month *time.Time, name, short string, run exporter) *cobra.Command {
 	return &cobra.Command{
 		Use:   name + " [--month YYYY-MM]",
 		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			month, err := optMonth(c)
-			if err != nil {
-				return err
-			}
 			w := csv.NewWriter(c.OutOrStdout())
-			if err := run(c, env, month, w); err != nil {
+			if err := run(c, env, *month, w); err != nil {
 				return err
 			}
 			w.Flush()

@@ -3,41 +3,38 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"consultorio/tui/i18n"
 )
 
 // `finance`: every figure of the finance dashboard (admin).
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		c := &cobra.Command{
-			Use:   "finance [--month YYYY-MM]",
-			Short: "The finance dashboard of a month (default this month): income, expenses, payroll, balance",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				month := env.today()
-				if given(c, "month") {
-					m, err := parseMonth("month", flagString(c, "month"))
-					if err != nil {
-						return err
-					}
-					month = m
-				}
-				r, err := env.Tenant.Finance(c.Context(), env.Actor(), month)
-				if err != nil {
-					return err
-				}
-				v := financeView(r, env.Tenant.Info.Currency, env.loc())
-				return output(c, v, func(w io.Writer) error { return printFinance(w, v) })
-			},
-		}
-		c.Flags().String("month", "", "month YYYY-MM (default: this month)")
-		return c
-	})
+func financeCmd(env *Env) *cobra.Command {
+	var month time.Time
+	c := &cobra.Command{
+		Use:   "finance [--month YYYY-MM]",
+		Short: "The finance dashboard of a month (default this month): income, expenses, payroll, balance",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !given(c, "month") {
+				month = env.today()
+			}
+			r, err := env.Tenant.Finance(c.Context(), env.Actor(), month)
+			if err != nil {
+				return err
+			}
+			v := financeView(r, env.Tenant.Info.Currency, env.loc())
+			return output(c, v, func(w io.Writer) error { return printFinance(w, env.lang(), month, v) })
+		},
+	}
+	monthVar(c.Flags(), &month, "month", "month YYYY-MM (default: this month)")
+	return c
 }
 
-func printFinance(w io.Writer, v FinanceView) error {
-	if err := fields(w, "month", v.Month, "currency", v.Currency,
+func printFinance(w io.Writer, lang i18n.Lang, month time.Time, v FinanceView) error {
+	if err := fields(w, "month", v.Month+" ("+i18n.MonthName(lang, month)+")", "currency", v.Currency,
 		"collected income", v.Collected,
 		"pending income", fmt.Sprintf("%s (unpaid %s + not yet billed %s)", v.Pending, v.PendingUnpaid, v.PendingUnbilled),
 		"expenses", fmt.Sprintf("%s (paid %s)", v.Expenses, v.ExpensesPaid),

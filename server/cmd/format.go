@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -70,6 +71,20 @@ func fmtMonth(t time.Time, loc *time.Location) string { return t.In(loc).Format(
 // (store.PlainMoney).
 func money(d decimal.Decimal) string { return store.MoneyOf(d).String() }
 
+// locale is the user's language with the clinic's conventions (an operator:
+// the operator's language, plain amounts).
+func (e *Env) locale() *i18n.Locale {
+	if e.Tenant != nil {
+		return i18n.NewLocale(e.lang(), e.Tenant.Info.Currency, e.loc())
+	}
+	return i18n.NewLocale(e.lang(), "", nil)
+}
+
+// readMoney reads an amount flag the way people write it ("75,50",
+// "1.234,50", see store.ParseMoney); what is wrong with a value that is not
+// one, or is ambiguous ("1,234"), comes in the user's language.
+func (e *Env) readMoney(s string) (decimal.Decimal, error) { return e.locale().ReadMoney(s) }
+
 func moneyPtr(d *decimal.Decimal) *string {
 	if d == nil {
 		return nil
@@ -109,101 +124,20 @@ func idStr(id *int64) string {
 
 // ---- input (mistakes here are usage errors: exit status 2) ----
 
-// parseID reads a record id: a positive integer.
+// parseID reads a record id given as an argument: a positive integer.
 func parseID(what, s string) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
-	if err != nil || id <= 0 {
+	id, err := parseIDText(s)
+	if err != nil {
 		return 0, usagef("%s must be a positive integer id, not %q", what, s)
 	}
 	return id, nil
-}
-
-// parseDate reads YYYY-MM-DD as a calendar date (midnight UTC, "as
-// written", the form the store takes).
-func parseDate(flag, s string) (time.Time, error) {
-	d, err := time.Parse(dateLayout, strings.TrimSpace(s))
-	if err != nil {
-		return time.Time{}, usagef("--%s: %q is not a date YYYY-MM-DD", flag, s)
-	}
-	return d, nil
-}
-
-// parseTime reads YYYY-MM-DD HH:MM (or with a T) in the clinic's zone.
-func parseTime(flag, s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{timeLayout, "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, usagef("--%s: %q is not a time YYYY-MM-DD HH:MM", flag, s)
-}
-
-// parseMonth reads YYYY-MM as the first day of that month (as written).
-func parseMonth(flag, s string) (time.Time, error) {
-	m, err := time.Parse(monthLayout, strings.TrimSpace(s))
-	if err != nil {
-		return time.Time{}, usagef("--%s: %q is not a month YYYY-MM", flag, s)
-	}
-	return m, nil
-}
-
-// moneyFlag reads an amount flag the way people write it ("75,50",
-// "1.234,50", see store.ParseMoney); a value that is not one, or is
-// ambiguous ("1,234"), is a usage error in the user's language.
-func (e *Env) moneyFlag(flag, s string) (decimal.Decimal, error) {
-	l := e.locale()
-	d, err := l.ReadMoney(s)
-	if err != nil {
-		return decimal.Decimal{}, usagef("--%s: %s", flag, err)
-	}
-	return d, nil
-}
-
-// locale is the user's language with the clinic's conventions (an operator:
-// the operator's language, plain amounts).
-func (e *Env) locale() *i18n.Locale {
-	switch {
-	case e.Tenant != nil:
-		lang := ""
-		if e.User != nil {
-			lang = e.User.Lang
-		}
-		return i18n.NewLocale(i18n.Pick(lang, e.Tenant.Info.Lang), e.Tenant.Info.Currency, e.loc())
-	case e.Operator != nil:
-		return i18n.NewLocale(i18n.ParseLang(e.Operator.Lang), "", nil)
-	}
-	return i18n.NewLocale(i18n.ES, "", nil)
-}
-
-// Flag readers: the flags are defined by the command, so a lookup cannot
-// fail; a value is only read when the flag was given.
-
-func flagString(c *cobra.Command, name string) string {
-	v, _ := c.Flags().GetString(name)
-	return v
-}
-
-func flagInt64(c *cobra.Command, name string) int64 {
-	v, _ := c.Flags().GetInt64(name)
-	return v
-}
-
-func flagInt(c *cobra.Command, name string) int {
-	v, _ := c.Flags().GetInt(name)
-	return v
-}
-
-func flagBool(c *cobra.Command, name string) bool {
-	v, _ := c.Flags().GetBool(name)
-	return v
 }
 
 func given(c *cobra.Command, name string) bool { return c.Flags().Changed(name) }
 
 // require is a usage error naming the required flags that were not given.
 // (cobra's MarkFlagRequired error does not pass through the flag error
-// hook, so it would not exit 2.)
+// hook, so it would not be typed as a usage error.)
 func require(c *cobra.Command, names ...string) error {
 	var missing []string
 	for _, n := range names {
@@ -217,24 +151,13 @@ func require(c *cobra.Command, names ...string) error {
 	return nil
 }
 
-// optMonth reads --month when given; zero otherwise.
-func optMonth(c *cobra.Command) (time.Time, error) {
-	if !given(c, "month") {
-		return time.Time{}, nil
-	}
-	return parseMonth("month", flagString(c, "month"))
-}
+// textsFor is the scripted commands' text in a language.
+func textsFor(l i18n.Lang) *i18n.Script { return i18n.ScriptFor(l) }
 
-// optDate reads a date flag when given; nil otherwise.
-func optDate(c *cobra.Command, name string) (*time.Time, error) {
-	if !given(c, name) {
-		return nil, nil
-	}
-	d, err := parseDate(name, flagString(c, name))
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
+// emptyState prints the line a list prints when it has nothing.
+func emptyState(w io.Writer, text string) error {
+	_, err := fmt.Fprintln(w, text)
+	return err
 }
 
 // ---- errors ----

@@ -79,141 +79,128 @@ func invoiceTable(w io.Writer, is []InvoiceView) error {
 	return table(w, []string{"ID", "SCHEMA", "CLIENT", "PERIOD", "AMOUNT", "DUE", "STATE"}, rows)
 }
 
-func init() {
-	register(Panel, func(env *Env) *cobra.Command {
-		invoices := &cobra.Command{Use: "invoices", Short: "Monthly invoices of the clinics (clients)"}
+func invoicesCmd(env *Env) *cobra.Command {
+	invoices := &cobra.Command{Use: "invoices", Short: "Monthly invoices of the clinics (clients)"}
 
-		generate := &cobra.Command{
-			Use:   "generate --month YYYY-MM",
-			Short: "Create a month's invoices for every active (or morose) client; running it again creates nothing new",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				if err := require(c, "month"); err != nil {
+	var month time.Time
+	generate := &cobra.Command{
+		Use:   "generate --month YYYY-MM",
+		Short: "Create a month's invoices for every active (or morose) client; running it again creates nothing new",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := require(c, "month"); err != nil {
+				return err
+			}
+			created, err := env.DB.GenerateInvoices(c.Context(), env.OperatorActor(), month)
+			if err != nil {
+				return err
+			}
+			total := decimal.Zero
+			for _, inv := range created {
+				total = total.Add(inv.Amount)
+			}
+			g := GeneratedInvoices{Month: month.Format(monthLayout), Created: len(created), Total: money(total),
+				Invoices: invoiceViews(created)}
+			return output(c, g, func(w io.Writer) error {
+				if g.Created == 0 {
+					_, err := fmt.Fprintf(w, "No new invoices for %s: every active client already has one.\n", g.Month)
 					return err
 				}
-				month, err := parseMonth("month", flagString(c, "month"))
-				if err != nil {
-					return err
-				}
-				created, err := env.DB.GenerateInvoices(c.Context(), env.OperatorActor(), month)
-				if err != nil {
-					return err
-				}
-				total := decimal.Zero
-				for _, inv := range created {
-					total = total.Add(inv.Amount)
-				}
-				g := GeneratedInvoices{Month: month.Format(monthLayout), Created: len(created), Total: money(total),
-					Invoices: invoiceViews(created)}
-				return output(c, g, func(w io.Writer) error {
-					if g.Created == 0 {
-						_, err := fmt.Fprintf(w, "No new invoices for %s: every active client already has one.\n", g.Month)
-						return err
-					}
-					fmt.Fprintf(w, "Created %s for %s, total %s.\n", plural(g.Created, "invoice", "invoices"), g.Month, g.Total)
-					return invoiceTable(w, g.Invoices)
-				})
-			},
-		}
-		generate.Flags().String("month", "", "the month to bill, YYYY-MM (required)")
+				fmt.Fprintf(w, "Created %s for %s, total %s.\n", plural(g.Created, "invoice", "invoices"), g.Month, g.Total)
+				return invoiceTable(w, g.Invoices)
+			})
+		},
+	}
+	monthVar(generate.Flags(), &month, "month", "the month to bill, YYYY-MM (required)")
 
-		list := &cobra.Command{
-			Use:   "list [--unpaid] [--overdue] [--month YYYY-MM] [--tenant SCHEMA]",
-			Short: "List invoices, newest month first",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				f := store.InvoiceFilter{Unpaid: flagBool(c, "unpaid"), Overdue: flagBool(c, "overdue"),
-					Schema: flagString(c, "tenant"), Limit: flagInt(c, "limit")}
-				if f.Limit < 0 {
-					return usagef("--limit must not be negative")
+	var f store.InvoiceFilter
+	list := &cobra.Command{
+		Use:   "list [--unpaid] [--overdue] [--month YYYY-MM] [--tenant SCHEMA]",
+		Short: "List invoices, newest month first",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			is, err := env.DB.ListInvoices(c.Context(), f)
+			if err != nil {
+				return noSuchClinic(f.Schema, err)
+			}
+			vs := invoiceViews(is)
+			return output(c, vs, func(w io.Writer) error {
+				if len(vs) == 0 {
+					return emptyState(w, textsFor(env.lang()).NoInvoices)
 				}
-				var err error
-				if f.Period, err = optMonth(c); err != nil {
-					return err
-				}
-				is, err := env.DB.ListInvoices(c.Context(), f)
-				if err != nil {
-					return noSuchClinic(f.Schema, err)
-				}
-				vs := invoiceViews(is)
-				return output(c, vs, func(w io.Writer) error {
-					if len(vs) == 0 {
-						_, err := fmt.Fprintln(w, "no invoices")
-						return err
-					}
-					return invoiceTable(w, vs)
-				})
-			},
-		}
-		list.Flags().Bool("unpaid", false, "only unpaid invoices")
-		list.Flags().Bool("overdue", false, "only unpaid invoices past their due date")
-		list.Flags().String("month", "", "only this period, YYYY-MM")
-		list.Flags().String("tenant", "", "only this clinic (schema name)")
-		list.Flags().Int("limit", 0, "at most this many (default: all)")
+				return invoiceTable(w, vs)
+			})
+		},
+	}
+	list.Flags().BoolVar(&f.Unpaid, "unpaid", false, "only unpaid invoices")
+	list.Flags().BoolVar(&f.Overdue, "overdue", false, "only unpaid invoices past their due date")
+	monthVar(list.Flags(), &f.Period, "month", "only this period, YYYY-MM")
+	list.Flags().StringVar(&f.Schema, "tenant", "", "only this clinic (schema name)")
+	countVar(list.Flags(), &f.Limit, "limit", 0, 0, "at most this many (default: all)")
 
-		show := &cobra.Command{
-			Use:   "show ID",
-			Short: "Show one invoice",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(c *cobra.Command, a []string) error {
-				id, err := parseID("invoice id", a[0])
-				if err != nil {
-					return err
-				}
-				inv, err := env.DB.GetInvoice(c.Context(), id)
-				if err != nil {
-					return noSuchInvoice(id, err)
-				}
-				return printInvoice(c, inv)
-			},
-		}
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one invoice",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			id, err := parseID("invoice id", a[0])
+			if err != nil {
+				return err
+			}
+			inv, err := env.DB.GetInvoice(c.Context(), id)
+			if err != nil {
+				return noSuchInvoice(id, err)
+			}
+			return printInvoice(c, inv)
+		},
+	}
 
-		markPaid := &cobra.Command{
-			Use:   "mark-paid ID [--date YYYY-MM-DD] [--method cash|card|transfer|other] [--reference R]",
-			Short: "Record an invoice's payment (a morose client that owes nothing else becomes active)",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(c *cobra.Command, a []string) error {
-				id, err := parseID("invoice id", a[0])
-				if err != nil {
-					return err
-				}
-				p := store.InvoicePayment{Method: flagString(c, "method"), Reference: flagString(c, "reference")}
-				if d, err := optDate(c, "date"); err != nil {
-					return err
-				} else if d != nil {
-					p.PaidAt = *d
-				}
-				inv, err := env.DB.MarkInvoicePaid(c.Context(), env.OperatorActor(), id, p)
-				if err != nil {
-					return noSuchInvoice(id, err)
-				}
-				return printInvoice(c, inv)
-			},
-		}
-		markPaid.Flags().String("date", "", "the day it was paid, YYYY-MM-DD (default: today in the client's time zone)")
-		markPaid.Flags().String("method", "", "cash, card, transfer or other (default: other)")
-		markPaid.Flags().String("reference", "", "bank operation number, receipt…")
+	var (
+		pay    store.InvoicePayment
+		paidOn *time.Time
+	)
+	markPaid := &cobra.Command{
+		Use:   "mark-paid ID [--date YYYY-MM-DD] [--method cash|card|transfer|other] [--reference R]",
+		Short: "Record an invoice's payment (a morose client that owes nothing else becomes active)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			id, err := parseID("invoice id", a[0])
+			if err != nil {
+				return err
+			}
+			if paidOn != nil {
+				pay.PaidAt = *paidOn
+			}
+			inv, err := env.DB.MarkInvoicePaid(c.Context(), env.OperatorActor(), id, pay)
+			if err != nil {
+				return noSuchInvoice(id, err)
+			}
+			return printInvoice(c, inv)
+		},
+	}
+	optDateVar(markPaid.Flags(), &paidOn, "date", "the day it was paid, YYYY-MM-DD (default: today in the client's time zone)")
+	markPaid.Flags().StringVar(&pay.Method, "method", "", "cash, card, transfer or other (default: other)")
+	markPaid.Flags().StringVar(&pay.Reference, "reference", "", "bank operation number, receipt…")
 
-		markUnpaid := &cobra.Command{
-			Use:   "mark-unpaid ID",
-			Short: "Undo an invoice's payment (the client may become morose again)",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(c *cobra.Command, a []string) error {
-				id, err := parseID("invoice id", a[0])
-				if err != nil {
-					return err
-				}
-				inv, err := env.DB.MarkInvoiceUnpaid(c.Context(), env.OperatorActor(), id)
-				if err != nil {
-					return noSuchInvoice(id, err)
-				}
-				return printInvoice(c, inv)
-			},
-		}
+	markUnpaid := &cobra.Command{
+		Use:   "mark-unpaid ID",
+		Short: "Undo an invoice's payment (the client may become morose again)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			id, err := parseID("invoice id", a[0])
+			if err != nil {
+				return err
+			}
+			inv, err := env.DB.MarkInvoiceUnpaid(c.Context(), env.OperatorActor(), id)
+			if err != nil {
+				return noSuchInvoice(id, err)
+			}
+			return printInvoice(c, inv)
+		},
+	}
 
-		invoices.AddCommand(generate, list, show, markPaid, markUnpaid)
-		return invoices
-	})
+	invoices.AddCommand(generate, list, show, markPaid, markUnpaid)
+	return invoices
 }
 
 // noSuchInvoice names the invoice the store did not find.

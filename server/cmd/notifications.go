@@ -12,49 +12,50 @@ import (
 
 // `notifications`: the user's unread notifications; `notifications read`
 // marks them read (for this user only), as the notifications screen does.
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		c := &cobra.Command{
-			Use:   "notifications [--all] [--limit N]",
-			Short: "Your unread notifications (--all: read ones too)",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				list, err := env.Tenant.ListNotifications(c.Context(), env.Actor(), store.NotificationFilter{
-					UnreadOnly: !flagBool(c, "all"), Limit: flagInt(c, "limit")})
-				if err != nil {
-					return err
+func notificationsCmd(env *Env) *cobra.Command {
+	var (
+		all bool
+		f   store.NotificationFilter
+	)
+	c := &cobra.Command{
+		Use:   "notifications [--all] [--limit N]",
+		Short: "Your unread notifications (--all: read ones too)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			f.UnreadOnly = !all
+			list, err := env.Tenant.ListNotifications(c.Context(), env.Actor(), f)
+			if err != nil {
+				return err
+			}
+			views := make([]NotificationView, len(list))
+			for i, n := range list {
+				views[i] = notificationView(n, env.loc())
+			}
+			return output(c, views, func(w io.Writer) error {
+				if len(views) == 0 {
+					return emptyState(w, textsFor(env.lang()).NoNotifications)
 				}
-				views := make([]NotificationView, len(list))
-				for i, n := range list {
-					views[i] = notificationView(n, env.loc())
+				rows := make([][]string, len(views))
+				for i, n := range views {
+					rows[i] = []string{strconv.FormatInt(n.ID, 10), n.CreatedAt, n.Title, n.Message, yesNo(n.Read)}
 				}
-				return output(c, views, func(w io.Writer) error {
-					if len(views) == 0 {
-						_, err := io.WriteString(w, "No notifications.\n")
-						return err
-					}
-					rows := make([][]string, len(views))
-					for i, n := range views {
-						rows[i] = []string{strconv.FormatInt(n.ID, 10), n.CreatedAt, n.Title, n.Message, yesNo(n.Read)}
-					}
-					return table(w, []string{"ID", "CREATED", "TITLE", "MESSAGE", "READ"}, rows)
-				})
-			},
-		}
-		c.Flags().Bool("all", false, "include the ones you have read")
-		c.Flags().Int("limit", 0, "at most this many (default 100)")
-		c.AddCommand(notificationsRead(env))
-		return c
-	})
+				return table(w, []string{"ID", "CREATED", "TITLE", "MESSAGE", "READ"}, rows)
+			})
+		},
+	}
+	c.Flags().BoolVar(&all, "all", false, "include the ones you have read")
+	countVar(c.Flags(), &f.Limit, "limit", 0, 1, "at most this many (default 100)")
+	c.AddCommand(notificationsRead(env))
+	return c
 }
 
 func notificationsRead(env *Env) *cobra.Command {
+	var all bool
 	c := &cobra.Command{
 		Use:   "read ID | read --all",
 		Short: "Mark a notification (or all of them) read for you",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			all := flagBool(c, "all")
 			if all == (len(args) == 1) {
 				return usagef("%s: say one notification ID or --all", c.CommandPath())
 			}
@@ -81,6 +82,6 @@ func notificationsRead(env *Env) *cobra.Command {
 			})
 		},
 	}
-	c.Flags().Bool("all", false, "all of your open notifications")
+	c.Flags().BoolVar(&all, "all", false, "all of your open notifications")
 	return c
 }

@@ -15,6 +15,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/sshline"
 )
 
 // The panel's scripted commands in-process: an operator's Env, as the
@@ -32,6 +33,9 @@ type panelFixture struct {
 
 const panelRemote = "198.51.100.9:40000"
 
+// panelConnect is the address the commands are told the server has.
+var panelConnect = sshline.Addr{Host: "ssh.example.com", Port: 40123}
+
 func newPanelFixture(t *testing.T) *panelFixture {
 	t.Helper()
 	ck := &clock{now: time.Date(2026, 11, 20, 10, 0, 0, 0, lima)}
@@ -47,7 +51,7 @@ func (p *panelFixture) runIn(stdin string, args ...string) result {
 	p.t.Helper()
 	var out, errb bytes.Buffer
 	env := &Env{DB: p.db, Operator: p.op, RemoteAddr: panelRemote, Stdin: strings.NewReader(stdin),
-		Stdout: &out, Stderr: &errb}
+		Stdout: &out, Stderr: &errb, SSHLine: panelConnect.For}
 	res := Run(p.ctx, env, Panel, args)
 	return result{out: out.String(), err: errb.String(), code: res.Code}
 }
@@ -138,7 +142,7 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 		strings.Join(ti.Domains, ",") != "medico.example.com,cm.example.com" {
 		t.Errorf("created %+v", ti)
 	}
-	if c.SetupCode == "" || c.SSH != "ssh -p 2222 consultorio-medico@<host>" || !c.ExpiresAt.Equal(p.clock.Now().Add(store.SetupCodeTTL)) {
+	if c.SetupCode == "" || c.SSH != "ssh -p 40123 consultorio-medico@ssh.example.com" || !c.ExpiresAt.Equal(p.clock.Now().Add(store.SetupCodeTTL)) {
 		t.Errorf("setup code %q, ssh %q, expires %v", c.SetupCode, c.SSH, c.ExpiresAt)
 	}
 	tn, err := p.db.Tenant(p.ctx, "consultorio-medico")
@@ -152,7 +156,7 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 	// Defaults as the CLI's; the text output shows the code and the ssh
 	// line; --admin-key - reads the key from stdin and registers it.
 	r := p.runIn(keyLine+"\n", "tenants", "create", "beta", "--name", "Beta", "--admin-email", "b@beta.test", "--admin-key", "-")
-	if r.code != 0 || !strings.Contains(r.out, "Setup code (shown only now") || !strings.Contains(r.out, "ssh -p 2222 beta@<host>") ||
+	if r.code != 0 || !strings.Contains(r.out, "Setup code (shown only now") || !strings.Contains(r.out, "ssh -p 40123 beta@ssh.example.com") ||
 		!strings.Contains(r.out, "The admin's key is registered") {
 		t.Fatalf("create beta: exit %d, %q %q", r.code, r.out, r.err)
 	}
@@ -461,17 +465,17 @@ func TestPanelUsageErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{[]string{"tenants", "create"}, "accepts 1 arg(s)"},
-		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--patients-limit", "x"}, "invalid argument"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--patients-limit", "x"}, `--patients-limit: "x" is not a whole number`},
 		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.0055"}, "tiene más de dos decimales"},
 		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.005"}, "puede ser 1005.00 (separador de miles) o 1.005 (decimales)"},
 		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--admin-key", "-"}, "no public key on stdin"},
 		{[]string{"tenants", "update", "alfa", "--monthly-fee", "cien"}, `--monthly-fee: "cien" no es un monto`},
-		{[]string{"tenants", "update", "alfa", "--specialists-limit", "-1"}, "must not be negative"},
+		{[]string{"tenants", "update", "alfa", "--specialists-limit", "-1"}, `"-1" is not a whole number of at least 0`},
 		{[]string{"tenants", "delete"}, "accepts 1 arg(s)"},
 		{[]string{"tenants", "restore"}, "accepts 1 arg(s)"},
 		{[]string{"tenants", "domains"}, "say add, primary, remove"},
 		{[]string{"invoices", "list", "--month", "2026-13"}, "is not a month YYYY-MM"},
-		{[]string{"invoices", "list", "--limit", "-1"}, "--limit must not be negative"},
+		{[]string{"invoices", "list", "--limit", "-1"}, `--limit: "-1" is not a whole number of at least 0`},
 		{[]string{"invoices", "list", "extra"}, "unknown command"},
 		{[]string{"invoices", "show"}, "accepts 1 arg(s)"},
 		{[]string{"invoices", "mark-unpaid", "0"}, "positive integer id"},

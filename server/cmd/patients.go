@@ -4,33 +4,32 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
 )
 
-// `patients list|show|add`: the patients screen's list, file and form.
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		group := &cobra.Command{Use: "patients", Short: "List, show and register patients"}
-		group.AddCommand(patientsList(env), patientsShow(env), patientsAdd(env))
-		return group
-	})
+// `patients ...`: the patients screen's list, file, form and archive.
+func patientsCmd(env *Env) *cobra.Command {
+	group := &cobra.Command{Use: "patients", Short: "List, show, register, change and archive patients"}
+	group.AddCommand(patientsList(env), patientsShow(env), patientsAdd(env), patientsUpdate(env),
+		patientsArchive(env, true), patientsArchive(env, false), patientsPurge(env))
+	return group
 }
 
 func patientsList(env *Env) *cobra.Command {
+	var (
+		limit int
+		q     store.PatientQuery
+	)
 	c := &cobra.Command{
 		Use:   "list [--search Q] [--limit N]",
 		Short: "List patients by surname (no clinical fields)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			limit := flagInt(c, "limit")
-			if limit <= 0 {
-				return usagef("--limit must be a positive number")
-			}
-			q := store.PatientQuery{Search: flagString(c, "search"), Status: flagString(c, "status"),
-				IncludeArchived: flagBool(c, "archived")}
 			var out []store.Patient
 			// The store pages at most 500 rows at a time; follow the
 			// cursor up to the limit asked for.
@@ -53,8 +52,7 @@ func patientsList(env *Env) *cobra.Command {
 			}
 			return output(c, views, func(w io.Writer) error {
 				if len(views) == 0 {
-					_, err := io.WriteString(w, "No patients.\n")
-					return err
+					return emptyState(w, textsFor(env.lang()).NoPatients)
 				}
 				rows := make([][]string, len(views))
 				for i, p := range views {
@@ -65,10 +63,11 @@ func patientsList(env *Env) *cobra.Command {
 			})
 		},
 	}
-	c.Flags().String("search", "", "words matched against name, surname, document, phone and e-mail")
-	c.Flags().Int("limit", 50, "at most this many patients")
-	c.Flags().String("status", "", "only active, discharged or suspended patients")
-	c.Flags().Bool("archived", false, "include archived patients")
+	f := c.Flags()
+	f.StringVar(&q.Search, "search", "", "words matched against name, surname, document, phone and e-mail")
+	countVar(f, &limit, "limit", 50, 1, "at most this many patients")
+	choiceVar(f, &q.Status, "status", "only active, discharged or suspended patients", "active", "discharged", "suspended")
+	f.BoolVar(&q.IncludeArchived, "archived", false, "include archived patients")
 	return c
 }
 
@@ -138,6 +137,7 @@ func printPatient(w io.Writer, p PatientView) error {
 }
 
 func patientsAdd(env *Env) *cobra.Command {
+	var in store.PatientInput
 	c := &cobra.Command{
 		Use:   "add --first-name F --surname S --birth-date D [--gender G] [--phone P] [--email E] [--document DNI] [--price AMOUNT] [--therapist ID] [--diagnosis T]",
 		Short: "Register a patient and print it with its id",
@@ -145,23 +145,6 @@ func patientsAdd(env *Env) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := require(c, "first-name", "surname", "birth-date"); err != nil {
 				return err
-			}
-			birth, err := parseDate("birth-date", flagString(c, "birth-date"))
-			if err != nil {
-				return err
-			}
-			in := store.PatientInput{FirstName: flagString(c, "first-name"), Surname: flagString(c, "surname"),
-				BirthDate: birth, Gender: flagString(c, "gender"), Phone: flagString(c, "phone"),
-				Email: flagString(c, "email"), Document: flagString(c, "document"), Address: flagString(c, "address"),
-				MedicalDiagnosis: flagString(c, "diagnosis")}
-			if given(c, "price") {
-				if in.CostSession, err = env.moneyFlag("price", flagString(c, "price")); err != nil {
-					return err
-				}
-			}
-			if given(c, "therapist") {
-				id := flagInt64(c, "therapist")
-				in.TherapistID = &id
 			}
 			p, err := env.Tenant.CreatePatient(c.Context(), env.Actor(), in)
 			if err != nil {
@@ -172,16 +155,146 @@ func patientsAdd(env *Env) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.String("first-name", "", "first name (required)")
-	f.String("surname", "", "surname (required)")
-	f.String("birth-date", "", "date of birth YYYY-MM-DD (required)")
-	f.String("gender", "", "female, male or other")
-	f.String("phone", "", "phone")
-	f.String("email", "", "e-mail")
-	f.String("document", "", "DNI or other document (unique)")
-	f.String("address", "", "address")
-	f.String("price", "", "session price, e.g. 80 or 75,50")
-	f.Int64("therapist", 0, "specialist id of the therapist")
-	f.String("diagnosis", "", "medical diagnosis (roles that may write clinical fields)")
+	f.StringVar(&in.FirstName, "first-name", "", "first name (required)")
+	f.StringVar(&in.Surname, "surname", "", "surname (required)")
+	dateVar(f, &in.BirthDate, "birth-date", "date of birth YYYY-MM-DD (required)")
+	f.StringVar(&in.Gender, "gender", "", "female, male or other")
+	f.StringVar(&in.Phone, "phone", "", "phone")
+	f.StringVar(&in.Email, "email", "", "e-mail")
+	f.StringVar(&in.Document, "document", "", "DNI or other document (unique)")
+	f.StringVar(&in.Address, "address", "", "address")
+	moneyVar(f, &in.CostSession, env.readMoney, "price", "session price, e.g. 80 or 75,50")
+	optIDVar(f, &in.TherapistID, "therapist", "specialist id of the therapist")
+	f.StringVar(&in.MedicalDiagnosis, "diagnosis", "", "medical diagnosis (roles that may write clinical fields)")
 	return c
+}
+
+// patientsUpdate is the patient form on an existing patient: the fields not
+// given stay as stored; the store decides who may write which.
+func patientsUpdate(env *Env) *cobra.Command {
+	var (
+		first, surname, gender, phone, email, document, address *string
+		marital, education, diagnosis, history, allergies       *string
+		therapy, emergencyName, emergencyPhone, notes, status   *string
+		birth                                                   *time.Time
+		price                                                   *decimal.Decimal
+		therapist                                               *int64
+	)
+	c := &cobra.Command{
+		Use:   "update ID [--first-name F] [--surname S] [--phone P] ... [--status S]",
+		Short: "Change a patient's record (the fields not given stay as they are)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("patient", args[0])
+			if err != nil {
+				return err
+			}
+			texts := []struct {
+				v   *string
+				dst func(*store.PatientInput) *string
+			}{
+				{first, func(in *store.PatientInput) *string { return &in.FirstName }},
+				{surname, func(in *store.PatientInput) *string { return &in.Surname }},
+				{gender, func(in *store.PatientInput) *string { return &in.Gender }},
+				{phone, func(in *store.PatientInput) *string { return &in.Phone }},
+				{email, func(in *store.PatientInput) *string { return &in.Email }},
+				{document, func(in *store.PatientInput) *string { return &in.Document }},
+				{address, func(in *store.PatientInput) *string { return &in.Address }},
+				{marital, func(in *store.PatientInput) *string { return &in.MaritalStatus }},
+				{education, func(in *store.PatientInput) *string { return &in.Education }},
+				{diagnosis, func(in *store.PatientInput) *string { return &in.MedicalDiagnosis }},
+				{history, func(in *store.PatientInput) *string { return &in.MedicalHistory }},
+				{allergies, func(in *store.PatientInput) *string { return &in.Allergies }},
+				{therapy, func(in *store.PatientInput) *string { return &in.Therapy }},
+				{emergencyName, func(in *store.PatientInput) *string { return &in.EmergencyName }},
+				{emergencyPhone, func(in *store.PatientInput) *string { return &in.EmergencyPhone }},
+				{notes, func(in *store.PatientInput) *string { return &in.Notes }},
+				{status, func(in *store.PatientInput) *string { return &in.Status }},
+			}
+			changed := birth != nil || price != nil || therapist != nil
+			for _, t := range texts {
+				changed = changed || t.v != nil
+			}
+			if !changed {
+				return usagef("%s: say which fields to change (see: help patients update)", c.CommandPath())
+			}
+			cur, err := env.Tenant.GetPatient(c.Context(), env.Actor(), id)
+			if err != nil {
+				return err
+			}
+			in := cur.Input()
+			for _, t := range texts {
+				if t.v != nil {
+					*t.dst(&in) = *t.v
+				}
+			}
+			if birth != nil {
+				in.BirthDate = *birth
+			}
+			if price != nil {
+				in.CostSession = *price
+			}
+			if therapist != nil {
+				in.TherapistID = therapist
+			}
+			p, err := env.Tenant.UpdatePatient(c.Context(), env.Actor(), id, in)
+			if err != nil {
+				return err
+			}
+			v := patientView(p, env.loc())
+			return output(c, v, func(w io.Writer) error { return printPatient(w, v) })
+		},
+	}
+	f := c.Flags()
+	optStringVar(f, &first, "first-name", "first name")
+	optStringVar(f, &surname, "surname", "surname")
+	optDateVar(f, &birth, "birth-date", "date of birth YYYY-MM-DD")
+	optStringVar(f, &gender, "gender", "female, male or other")
+	optStringVar(f, &phone, "phone", "phone")
+	optStringVar(f, &email, "email", "e-mail")
+	optStringVar(f, &document, "document", "DNI or other document (unique)")
+	optStringVar(f, &address, "address", "address")
+	optStringVar(f, &marital, "marital-status", "marital status")
+	optStringVar(f, &education, "education", "education")
+	optMoneyVar(f, &price, env.readMoney, "price", "session price, e.g. 80 or 75,50")
+	optIDVar(f, &therapist, "therapist", "specialist id of the therapist")
+	optStringVar(f, &diagnosis, "diagnosis", "medical diagnosis (clinical)")
+	optStringVar(f, &history, "history", "medical history (clinical)")
+	optStringVar(f, &allergies, "allergies", "allergies (clinical)")
+	optStringVar(f, &therapy, "therapy", "therapy (clinical)")
+	optStringVar(f, &notes, "notes", "notes (clinical)")
+	optStringVar(f, &emergencyName, "emergency-name", "emergency contact's name")
+	optStringVar(f, &emergencyPhone, "emergency-phone", "emergency contact's phone")
+	optStringVar(f, &status, "status", "active, discharged or suspended")
+	return c
+}
+
+// patientsArchive is archive (true) or unarchive (false), as the patient
+// file's archive action.
+func patientsArchive(env *Env, archive bool) *cobra.Command {
+	use, short := "archive", "Archive a patient (kept, hidden from lists; unarchive brings it back)"
+	if !archive {
+		use, short = "unarchive", "Bring an archived patient back"
+	}
+	return &cobra.Command{
+		Use:   use + " ID",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("patient", args[0])
+			if err != nil {
+				return err
+			}
+			do := env.Tenant.UnarchivePatient
+			if archive {
+				do = env.Tenant.ArchivePatient
+			}
+			p, err := do(c.Context(), env.Actor(), id)
+			if err != nil {
+				return err
+			}
+			v := patientView(p, env.loc())
+			return output(c, v, func(w io.Writer) error { return printPatient(w, v) })
+		},
+	}
 }

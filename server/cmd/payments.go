@@ -12,26 +12,20 @@ import (
 
 // `payments list|mark-paid|mark-unpaid|log`: the payments screen and the
 // mark paid / unpaid actions of a session.
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		group := &cobra.Command{Use: "payments", Short: "Session payments"}
-		group.AddCommand(paymentsList(env), paymentsMarkPaid(env), paymentsMarkUnpaid(env), paymentsLog(env))
-		return group
-	})
+func paymentsCmd(env *Env) *cobra.Command {
+	group := &cobra.Command{Use: "payments", Short: "Session payments"}
+	group.AddCommand(paymentsList(env), paymentsShow(env), paymentsMarkPaid(env), paymentsMarkUnpaid(env), paymentsLog(env))
+	return group
 }
 
 func paymentsList(env *Env) *cobra.Command {
+	var f store.PaymentFilter
 	c := &cobra.Command{
 		Use:   "list [--month YYYY-MM] [--unpaid]",
 		Short: "List payments with totals (a month: paid in it, or unpaid of its sessions)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			month, err := optMonth(c)
-			if err != nil {
-				return err
-			}
-			list, err := env.Tenant.ListPayments(c.Context(), env.Actor(), store.PaymentFilter{Month: month,
-				Unpaid: flagBool(c, "unpaid"), SpecialistID: flagInt64(c, "specialist"), PatientID: flagInt64(c, "patient")})
+			list, err := env.Tenant.ListPayments(c.Context(), env.Actor(), f)
 			if err != nil {
 				return err
 			}
@@ -50,17 +44,17 @@ func paymentsList(env *Env) *cobra.Command {
 					if err := table(w, []string{"SESSION", "SESSION START", "PATIENT", "SPECIALIST", "AMOUNT", "PAID", "METHOD", "REFERENCE"}, rows); err != nil {
 						return err
 					}
-				} else if _, err := io.WriteString(w, "No payments.\n"); err != nil {
+				} else if err := emptyState(w, textsFor(env.lang()).NoPayments); err != nil {
 					return err
 				}
 				return fields(w, "total paid", v.TotalPaid, "total unpaid", v.TotalUnpaid)
 			})
 		},
 	}
-	c.Flags().String("month", "", "month YYYY-MM")
-	c.Flags().Bool("unpaid", false, "only unpaid payments")
-	c.Flags().Int64("specialist", 0, "only this specialist's sessions")
-	c.Flags().Int64("patient", 0, "only this patient's sessions")
+	monthVar(c.Flags(), &f.Month, "month", "month YYYY-MM")
+	c.Flags().BoolVar(&f.Unpaid, "unpaid", false, "only unpaid payments")
+	idVar(c.Flags(), &f.SpecialistID, "specialist", "only this specialist's sessions")
+	idVar(c.Flags(), &f.PatientID, "patient", "only this patient's sessions")
 	return c
 }
 
@@ -78,6 +72,7 @@ func printPayment(w io.Writer, p PaymentView) error {
 }
 
 func paymentsMarkPaid(env *Env) *cobra.Command {
+	var in store.PaymentInput
 	c := &cobra.Command{
 		Use:   "mark-paid SESSION_ID [--amount A] [--method M] [--reference R] [--date D]",
 		Short: "Record a session's payment as paid (default: the patient's price, cash, today)",
@@ -85,18 +80,6 @@ func paymentsMarkPaid(env *Env) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := parseID("session", args[0])
 			if err != nil {
-				return err
-			}
-			in := store.PaymentInput{Method: flagString(c, "method"), Reference: flagString(c, "reference"),
-				Observation: flagString(c, "observation")}
-			if given(c, "amount") {
-				a, err := env.moneyFlag("amount", flagString(c, "amount"))
-				if err != nil {
-					return err
-				}
-				in.Amount = &a
-			}
-			if in.Date, err = optDate(c, "date"); err != nil {
 				return err
 			}
 			p, err := env.Tenant.MarkPaid(c.Context(), env.Actor(), id, in)
@@ -108,11 +91,11 @@ func paymentsMarkPaid(env *Env) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.String("amount", "", "amount (default: the payment's, else the patient's session price)")
-	f.String("method", "", "cash (default), card, transfer or other")
-	f.String("reference", "", "receipt or transfer reference")
-	f.String("observation", "", "a note")
-	f.String("date", "", "payment date YYYY-MM-DD (default: today)")
+	optMoneyVar(f, &in.Amount, env.readMoney, "amount", "amount (default: the payment's, else the patient's session price)")
+	choiceVar(f, &in.Method, "method", "cash (default), card, transfer or other", store.PaymentMethods()...)
+	f.StringVar(&in.Reference, "reference", "", "receipt or transfer reference")
+	f.StringVar(&in.Observation, "observation", "", "a note")
+	optDateVar(f, &in.Date, "date", "payment date YYYY-MM-DD (default: today)")
 	return c
 }
 
@@ -156,8 +139,7 @@ func paymentsLog(env *Env) *cobra.Command {
 			}
 			return output(c, views, func(w io.Writer) error {
 				if len(views) == 0 {
-					_, err := io.WriteString(w, "No payment history.\n")
-					return err
+					return emptyState(w, textsFor(env.lang()).NoPaymentHistory)
 				}
 				rows := make([][]string, len(views))
 				for i, e := range views {
@@ -166,6 +148,26 @@ func paymentsLog(env *Env) *cobra.Command {
 				}
 				return table(w, []string{"WHEN", "ACTION", "AMOUNT", "METHOD", "REFERENCE", "BY", "SESSION"}, rows)
 			})
+		},
+	}
+}
+
+func paymentsShow(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show SESSION_ID",
+		Short: "Show a session's payment",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("session", args[0])
+			if err != nil {
+				return err
+			}
+			p, err := env.Tenant.GetPayment(c.Context(), env.Actor(), id)
+			if err != nil {
+				return err
+			}
+			v := paymentView(p, env.loc())
+			return output(c, v, func(w io.Writer) error { return printPayment(w, v) })
 		},
 	}
 }

@@ -15,13 +15,11 @@ import (
 
 // `sessions ...`: booking and the session actions of the agenda and the
 // sessions screen.
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		group := &cobra.Command{Use: "sessions", Short: "Book, list and change sessions"}
-		group.AddCommand(sessionsList(env), sessionsShow(env), sessionsBook(env), sessionsPlan(env),
-			sessionsComplete(env), sessionsCancel(env), sessionsReschedule(env), sessionsReopen(env))
-		return group
-	})
+func sessionsCmd(env *Env) *cobra.Command {
+	group := &cobra.Command{Use: "sessions", Short: "Book, list and change sessions"}
+	group.AddCommand(sessionsList(env), sessionsShow(env), sessionsBook(env), sessionsPlan(env),
+		sessionsComplete(env), sessionsCancel(env), sessionsReschedule(env), sessionsReopen(env))
+	return group
 }
 
 // localMidnight is the first instant of a calendar date in the clinic.
@@ -31,29 +29,22 @@ func localMidnight(d time.Time, loc *time.Location) time.Time {
 }
 
 func sessionsList(env *Env) *cobra.Command {
+	var (
+		from, to time.Time
+		f        store.SessionFilter
+	)
 	c := &cobra.Command{
 		Use:   "list [--from D] [--to D] [--status S] [--specialist ID]",
 		Short: "List sessions from a date (default 30 days ago) onwards",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			loc := env.loc()
-			from := env.today().AddDate(0, 0, -30)
-			if given(c, "from") {
-				d, err := parseDate("from", flagString(c, "from"))
-				if err != nil {
-					return err
-				}
-				from = d
+			if !given(c, "from") {
+				from = env.today().AddDate(0, 0, -30)
 			}
-			f := store.SessionFilter{From: localMidnight(from, loc), Status: flagString(c, "status"),
-				SpecialistID: flagInt64(c, "specialist"), RoomID: flagInt64(c, "room"),
-				PatientID: flagInt64(c, "patient"), Limit: flagInt(c, "limit")}
+			f.From = localMidnight(from, loc)
 			if given(c, "to") {
-				d, err := parseDate("to", flagString(c, "to"))
-				if err != nil {
-					return err
-				}
-				f.To = localMidnight(dayAfter(d), loc)
+				f.To = localMidnight(dayAfter(to), loc)
 			}
 			list, err := env.Tenant.ListSessions(c.Context(), env.Actor(), f)
 			if err != nil {
@@ -62,21 +53,21 @@ func sessionsList(env *Env) *cobra.Command {
 			views := sessionViews(list, loc)
 			return output(c, views, func(w io.Writer) error {
 				if len(views) == 0 {
-					_, err := io.WriteString(w, "No sessions.\n")
-					return err
+					return emptyState(w, textsFor(env.lang()).NoSessions)
 				}
 				return sessionTable(w, views, true)
 			})
 		},
 	}
-	f := c.Flags()
-	f.String("from", "", "first date YYYY-MM-DD (default: 30 days ago)")
-	f.String("to", "", "last date YYYY-MM-DD (included)")
-	f.String("status", "", "unplanned, planned, completed or cancelled")
-	f.Int64("specialist", 0, "only this specialist's sessions")
-	f.Int64("room", 0, "only this room's sessions")
-	f.Int64("patient", 0, "only this patient's sessions")
-	f.Int("limit", 0, "at most this many sessions (default 500)")
+	fs := c.Flags()
+	dateVar(fs, &from, "from", "first date YYYY-MM-DD (default: 30 days ago)")
+	dateVar(fs, &to, "to", "last date YYYY-MM-DD (included)")
+	choiceVar(fs, &f.Status, "status", "unplanned, planned, completed or cancelled",
+		"unplanned", "planned", "completed", "cancelled")
+	idVar(fs, &f.SpecialistID, "specialist", "only this specialist's sessions")
+	idVar(fs, &f.RoomID, "room", "only this room's sessions")
+	idVar(fs, &f.PatientID, "patient", "only this patient's sessions")
+	countVar(fs, &f.Limit, "limit", 0, 1, "at most this many sessions (default 500)")
 	return c
 }
 
@@ -129,6 +120,10 @@ func sessionsShow(env *Env) *cobra.Command {
 }
 
 func sessionsBook(env *Env) *cobra.Command {
+	var (
+		b     store.Booking
+		check bool
+	)
 	c := &cobra.Command{
 		Use:   "book --patient ID --specialist ID --room ID --start T [--duration MIN] [--paid-in-advance] [--weekly N]",
 		Short: "Book a session (or a weekly series); a clash names the session it overlaps and the next free slots",
@@ -137,17 +132,19 @@ func sessionsBook(env *Env) *cobra.Command {
 			if err := require(c, "patient", "specialist", "room", "start"); err != nil {
 				return err
 			}
-			start, err := parseTime("start", flagString(c, "start"), env.loc())
-			if err != nil {
-				return err
+			if check {
+				// The booking form's pre-save check: nothing is saved.
+				conflicts, err := env.Tenant.CheckBooking(c.Context(), env.Actor(), b)
+				if err != nil {
+					return err
+				}
+				if len(conflicts) > 0 {
+					return &store.BookingConflicts{Dates: conflicts}
+				}
+				return output(c, map[string][]store.DateConflict{"conflicts": {}}, func(w io.Writer) error {
+					return emptyState(w, textsFor(env.lang()).BookingFree)
+				})
 			}
-			weekly := flagInt(c, "weekly")
-			if weekly < 0 {
-				return usagef("--weekly must not be negative")
-			}
-			b := store.Booking{PatientID: flagInt64(c, "patient"), SpecialistID: flagInt64(c, "specialist"),
-				RoomID: flagInt64(c, "room"), Start: start, DurationMin: flagInt(c, "duration"),
-				PaidInAdvance: flagBool(c, "paid-in-advance"), Repeat: store.Repeat{WeeklyCount: weekly}}
 			booked, err := env.Tenant.BookSession(c.Context(), env.Actor(), b)
 			if err != nil {
 				return withFreeSlots(c, env, b, err)
@@ -163,13 +160,14 @@ func sessionsBook(env *Env) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.Int64("patient", 0, "patient id (required)")
-	f.Int64("specialist", 0, "specialist id (required)")
-	f.Int64("room", 0, "room id (required)")
-	f.String("start", "", "start, 'YYYY-MM-DD HH:MM' in the clinic's time zone (required)")
-	f.Int("duration", 0, "minutes (default: the clinic's default duration)")
-	f.Bool("paid-in-advance", false, "record the payment as paid now")
-	f.Int("weekly", 0, "book N weekly sessions in all (the first included); all or nothing")
+	idVar(f, &b.PatientID, "patient", "patient id (required)")
+	idVar(f, &b.SpecialistID, "specialist", "specialist id (required)")
+	idVar(f, &b.RoomID, "room", "room id (required)")
+	timeVar(f, &b.Start, env.loc, "start", "start, 'YYYY-MM-DD HH:MM' in the clinic's time zone (required)")
+	countVar(f, &b.DurationMin, "duration", 0, 1, "minutes (default: the clinic's default duration)")
+	f.BoolVar(&b.PaidInAdvance, "paid-in-advance", false, "record the payment as paid now")
+	countVar(f, &b.Repeat.WeeklyCount, "weekly", 0, 0, "book N weekly sessions in all (the first included); all or nothing")
+	f.BoolVar(&check, "check", false, "only check: say which dates clash (exit 1) or that all are free, and save nothing")
 	return c
 }
 
@@ -193,6 +191,7 @@ func withFreeSlots(c *cobra.Command, env *Env, b store.Booking, err error) error
 }
 
 func sessionsPlan(env *Env) *cobra.Command {
+	var objective, activity, materials *string
 	c := &cobra.Command{
 		Use:   "plan ID [--objective T] [--activity T] [--materials T]",
 		Short: "Record a session's plan (the fields not given stay as they are)",
@@ -202,7 +201,7 @@ func sessionsPlan(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !given(c, "objective") && !given(c, "activity") && !given(c, "materials") {
+			if objective == nil && activity == nil && materials == nil {
 				return usagef("%s: say --objective, --activity and/or --materials", c.CommandPath())
 			}
 			cur, err := env.Tenant.GetSession(c.Context(), env.Actor(), id)
@@ -210,14 +209,11 @@ func sessionsPlan(env *Env) *cobra.Command {
 				return err
 			}
 			plan := store.Plan{Objective: cur.Objective, Activity: cur.Activity, Materials: cur.Materials}
-			if given(c, "objective") {
-				plan.Objective = flagString(c, "objective")
-			}
-			if given(c, "activity") {
-				plan.Activity = flagString(c, "activity")
-			}
-			if given(c, "materials") {
-				plan.Materials = flagString(c, "materials")
+			for _, f := range []struct{ v, dst *string }{{objective, &plan.Objective}, {activity, &plan.Activity},
+				{materials, &plan.Materials}} {
+				if f.v != nil {
+					*f.dst = *f.v
+				}
 			}
 			s, err := env.Tenant.UpdateSessionPlan(c.Context(), env.Actor(), id, plan)
 			if err != nil {
@@ -226,13 +222,14 @@ func sessionsPlan(env *Env) *cobra.Command {
 			return showSession(c, env, s)
 		},
 	}
-	c.Flags().String("objective", "", "the session's objective")
-	c.Flags().String("activity", "", "the planned activity")
-	c.Flags().String("materials", "", "materials needed")
+	optStringVar(c.Flags(), &objective, "objective", "the session's objective")
+	optStringVar(c.Flags(), &activity, "activity", "the planned activity")
+	optStringVar(c.Flags(), &materials, "materials", "materials needed")
 	return c
 }
 
 func sessionsComplete(env *Env) *cobra.Command {
+	var observation string
 	c := &cobra.Command{
 		Use:   "complete ID --observation TEXT",
 		Short: "Record the result of a session and close it (its payment is created unpaid)",
@@ -245,18 +242,19 @@ func sessionsComplete(env *Env) *cobra.Command {
 			if err := require(c, "observation"); err != nil {
 				return err
 			}
-			s, err := env.Tenant.CompleteSession(c.Context(), env.Actor(), id, flagString(c, "observation"))
+			s, err := env.Tenant.CompleteSession(c.Context(), env.Actor(), id, observation)
 			if err != nil {
 				return err
 			}
 			return showSession(c, env, s)
 		},
 	}
-	c.Flags().String("observation", "", "what happened (required)")
+	c.Flags().StringVar(&observation, "observation", "", "what happened (required)")
 	return c
 }
 
 func sessionsCancel(env *Env) *cobra.Command {
+	var reason, detail string
 	c := &cobra.Command{
 		Use:   "cancel ID --reason R [--detail T]",
 		Short: "Cancel a session (reason: " + strings.Join(store.CancelReasons(), ", ") + ")",
@@ -269,19 +267,24 @@ func sessionsCancel(env *Env) *cobra.Command {
 			if err := require(c, "reason"); err != nil {
 				return err
 			}
-			s, err := env.Tenant.CancelSession(c.Context(), env.Actor(), id, flagString(c, "reason"), flagString(c, "detail"))
+			s, err := env.Tenant.CancelSession(c.Context(), env.Actor(), id, reason, detail)
 			if err != nil {
 				return err
 			}
 			return showSession(c, env, s)
 		},
 	}
-	c.Flags().String("reason", "", strings.Join(store.CancelReasons(), ", ")+" (required)")
-	c.Flags().String("detail", "", "more about it")
+	choiceVar(c.Flags(), &reason, "reason", strings.Join(store.CancelReasons(), ", ")+" (required)", store.CancelReasons()...)
+	c.Flags().StringVar(&detail, "detail", "", "more about it")
 	return c
 }
 
 func sessionsReschedule(env *Env) *cobra.Command {
+	var (
+		start    time.Time
+		room     int64
+		copyPlan bool
+	)
 	c := &cobra.Command{
 		Use:   "reschedule ID --start T [--room ID] [--copy-plan]",
 		Short: "Move a session: a new linked session is booked and the old one cancelled (a pre-payment moves)",
@@ -294,20 +297,16 @@ func sessionsReschedule(env *Env) *cobra.Command {
 			if err := require(c, "start"); err != nil {
 				return err
 			}
-			start, err := parseTime("start", flagString(c, "start"), env.loc())
-			if err != nil {
-				return err
-			}
-			s, err := env.Tenant.RescheduleSession(c.Context(), env.Actor(), id, start, flagInt64(c, "room"), flagBool(c, "copy-plan"))
+			s, err := env.Tenant.RescheduleSession(c.Context(), env.Actor(), id, start, room, copyPlan)
 			if err != nil {
 				return err
 			}
 			return showSession(c, env, s)
 		},
 	}
-	c.Flags().String("start", "", "new start, 'YYYY-MM-DD HH:MM' in the clinic's time zone (required)")
-	c.Flags().Int64("room", 0, "new room id (default: the same room)")
-	c.Flags().Bool("copy-plan", false, "carry the plan over to the new session")
+	timeVar(c.Flags(), &start, env.loc, "start", "new start, 'YYYY-MM-DD HH:MM' in the clinic's time zone (required)")
+	idVar(c.Flags(), &room, "room", "new room id (default: the same room)")
+	c.Flags().BoolVar(&copyPlan, "copy-plan", false, "carry the plan over to the new session")
 	return c
 }
 

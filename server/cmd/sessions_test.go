@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"consultorio/store"
 )
 
 func id64(id int64) string { return strconv.FormatInt(id, 10) }
@@ -80,12 +82,29 @@ func TestSessionsBookAndAgenda(t *testing.T) {
 		t.Errorf("today's agenda = %+v", day)
 	}
 	text := f.ok(f.desk, "agenda", "--date", "2026-12-01")
-	if !strings.Contains(text, "Agenda 2026-12-01 (Tuesday)") || !strings.Contains(text, "10:00-11:00") ||
+	// Human output speaks the user's language (the clinic's, Spanish, by
+	// default): weekday and month names, empty states.
+	if !strings.Contains(text, "Agenda del martes 1 de diciembre de 2026") || !strings.Contains(text, "10:00-11:00") ||
 		!strings.Contains(text, "paid 80.00") {
 		t.Errorf("agenda text:\n%s", text)
 	}
-	if text := f.ok(f.desk, "agenda"); !strings.Contains(text, "No sessions.") {
+	if text := f.ok(f.desk, "agenda"); !strings.Contains(text, "Agenda del viernes 20 de noviembre de 2026") ||
+		!strings.Contains(text, "No hay sesiones.") {
 		t.Errorf("empty agenda text:\n%s", text)
+	}
+	en := "en"
+	if _, err := f.tn.UpdateUser(f.ctx, store.System, f.desk.ID, store.UserUpdate{Lang: &en}); err != nil {
+		t.Fatal(err)
+	}
+	desk := f.reload(f.desk)
+	if text := f.ok(desk, "agenda", "--date", "2026-12-01"); !strings.Contains(text, "Agenda for Tuesday, 1 December 2026") {
+		t.Errorf("agenda text in English:\n%s", text)
+	}
+	if text := f.ok(desk, "agenda"); !strings.Contains(text, "No sessions.") {
+		t.Errorf("empty agenda text in English:\n%s", text)
+	}
+	if text := f.ok(desk, "sessions", "list", "--from", "2027-01-01"); !strings.Contains(text, "No sessions.") {
+		t.Errorf("empty session list in English:\n%s", text)
 	}
 }
 
@@ -126,7 +145,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 	}
 	f.fails(1, "your role does not allow recording payments", f.drA, "payments", "mark-paid", id)
 	f.fails(1, "paid_on: must not be in the future", f.desk, "payments", "mark-paid", id, "--date", "2026-12-01")
-	f.fails(1, "method: must be one of cash, card, transfer, other", f.desk, "payments", "mark-paid", id, "--method", "bitcoin")
+	f.fails(2, `--method: "bitcoin" is not one of cash, card, transfer, other`, f.desk, "payments", "mark-paid", id, "--method", "bitcoin")
 	f.okJSON(&p, f.desk, "payments", "mark-unpaid", id)
 	if p.Paid || p.PaidOn != nil {
 		t.Errorf("mark-unpaid = %+v", p)
@@ -145,7 +164,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 
 	// Cancel and reschedule other sessions.
 	c := f.book("2026-11-25 10:00")
-	f.fails(1, "cancel_reason", f.desk, "sessions", "cancel", id64(c.ID), "--reason", "boredom")
+	f.fails(2, `--reason: "boredom" is not one of patient, therapist`, f.desk, "sessions", "cancel", id64(c.ID), "--reason", "boredom")
 	f.okJSON(&got, f.desk, "sessions", "cancel", id64(c.ID), "--reason", "no_show", "--detail", "no vino")
 	if got.Status != "cancelled" || got.CancelReason != "no_show" || got.CancelDetail != "no vino" {
 		t.Errorf("cancel = %+v", got)
@@ -194,7 +213,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 	if len(list) != 0 {
 		t.Errorf("specialist B sees %d of A's sessions", len(list))
 	}
-	f.fails(1, "status: must be unplanned, planned, completed or cancelled", f.desk, "sessions", "list", "--status", "done")
+	f.fails(2, `--status: "done" is not one of unplanned, planned, completed, cancelled`, f.desk, "sessions", "list", "--status", "done")
 
 	var pl PaymentListView
 	f.okJSON(&pl, f.desk, "payments", "list", "--month", "2026-11")

@@ -9,22 +9,22 @@ import (
 	"consultorio/store"
 )
 
-// `specialists list|add`: the specialists screen.
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		group := &cobra.Command{Use: "specialists", Short: "List and add specialists"}
-		group.AddCommand(specialistsList(env), specialistsAdd(env))
-		return group
-	})
+// `specialists list|add|activate|deactivate`: the specialists screen.
+func specialistsCmd(env *Env) *cobra.Command {
+	group := &cobra.Command{Use: "specialists", Short: "List, add, activate and deactivate specialists"}
+	group.AddCommand(specialistsList(env), specialistsAdd(env), specialistsUpdate(env), specialistsSetActive(env, true),
+		specialistsSetActive(env, false))
+	return group
 }
 
 func specialistsList(env *Env) *cobra.Command {
+	var inactive bool
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the specialists (colleagues' records are redacted for a specialist)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			list, err := env.Tenant.ListSpecialists(c.Context(), env.Actor(), flagBool(c, "inactive"))
+			list, err := env.Tenant.ListSpecialists(c.Context(), env.Actor(), inactive)
 			if err != nil {
 				return err
 			}
@@ -34,8 +34,7 @@ func specialistsList(env *Env) *cobra.Command {
 			}
 			return output(c, views, func(w io.Writer) error {
 				if len(views) == 0 {
-					_, err := io.WriteString(w, "No specialists.\n")
-					return err
+					return emptyState(w, textsFor(env.lang()).NoSpecialists)
 				}
 				rows := make([][]string, len(views))
 				for i, s := range views {
@@ -50,7 +49,7 @@ func specialistsList(env *Env) *cobra.Command {
 			})
 		},
 	}
-	c.Flags().Bool("inactive", false, "include deactivated specialists")
+	c.Flags().BoolVar(&inactive, "inactive", false, "include deactivated specialists")
 	return c
 }
 
@@ -69,6 +68,10 @@ func printSpecialist(w io.Writer, s SpecialistView) error {
 }
 
 func specialistsAdd(env *Env) *cobra.Command {
+	var (
+		in        store.SpecialistInput
+		userEmail string
+	)
 	c := &cobra.Command{
 		Use:   "add --first-name F --surname S --specialty X --document DNI [--email E] [--comp fixed|percent] [--comp-value V]",
 		Short: "Add a specialist (within the plan's limit of active specialists)",
@@ -77,20 +80,10 @@ func specialistsAdd(env *Env) *cobra.Command {
 			if err := require(c, "first-name", "surname", "specialty", "document"); err != nil {
 				return err
 			}
-			in := store.SpecialistInput{FirstName: flagString(c, "first-name"), LastName: flagString(c, "surname"),
-				Specialty: flagString(c, "specialty"), Document: flagString(c, "document"),
-				Email: flagString(c, "email"), Phone: flagString(c, "phone"), CompType: flagString(c, "comp")}
-			if given(c, "comp-value") {
-				v, err := env.moneyFlag("comp-value", flagString(c, "comp-value"))
-				if err != nil {
-					return err
-				}
-				in.CompValue = v
-			}
 			if given(c, "user-email") {
 				// The staff login of this specialist: links their role to
 				// their sessions and patients.
-				u, err := env.Tenant.UserByEmail(c.Context(), env.Actor(), flagString(c, "user-email"))
+				u, err := env.Tenant.UserByEmail(c.Context(), env.Actor(), userEmail)
 				if err != nil {
 					return err
 				}
@@ -105,14 +98,44 @@ func specialistsAdd(env *Env) *cobra.Command {
 		},
 	}
 	f := c.Flags()
-	f.String("first-name", "", "first name (required)")
-	f.String("surname", "", "last name (required)")
-	f.String("specialty", "", "specialty (required)")
-	f.String("document", "", "DNI (required, unique)")
-	f.String("email", "", "e-mail")
-	f.String("phone", "", "phone")
-	f.String("comp", "", "pay: fixed (a monthly amount) or percent (of collected payments; default)")
-	f.String("comp-value", "", "the monthly amount or the percentage")
-	f.String("user-email", "", "link the staff user with this e-mail (their specialist login)")
+	f.StringVar(&in.FirstName, "first-name", "", "first name (required)")
+	f.StringVar(&in.LastName, "surname", "", "last name (required)")
+	f.StringVar(&in.Specialty, "specialty", "", "specialty (required)")
+	f.StringVar(&in.Document, "document", "", "DNI (required, unique)")
+	f.StringVar(&in.Email, "email", "", "e-mail")
+	f.StringVar(&in.Phone, "phone", "", "phone")
+	f.StringVar(&in.CompType, "comp", "", "pay: fixed (a monthly amount) or percent (of collected payments; default)")
+	moneyVar(f, &in.CompValue, env.readMoney, "comp-value", "the monthly amount or the percentage")
+	f.StringVar(&userEmail, "user-email", "", "link the staff user with this e-mail (their specialist login)")
 	return c
+}
+
+// specialistsSetActive is activate (true) or deactivate (false), as the
+// specialists screen's toggle (activating counts against the plan's limit).
+func specialistsSetActive(env *Env, active bool) *cobra.Command {
+	use, short := "deactivate", "Deactivate a specialist (history stays; frees a place in the plan)"
+	if active {
+		use, short = "activate", "Activate a deactivated specialist (within the plan's limit)"
+	}
+	return &cobra.Command{
+		Use:   use + " ID",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("specialist", args[0])
+			if err != nil {
+				return err
+			}
+			do := env.Tenant.DeactivateSpecialist
+			if active {
+				do = env.Tenant.ActivateSpecialist
+			}
+			s, err := do(c.Context(), env.Actor(), id)
+			if err != nil {
+				return err
+			}
+			v := specialistView(s, env.loc())
+			return output(c, v, func(w io.Writer) error { return printSpecialist(w, v) })
+		},
+	}
 }

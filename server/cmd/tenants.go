@@ -1,27 +1,126 @@
 package cmd
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
-// Panel: tenants list|show|suspend|activate; create, update, delete,
-// restore and domains are in tenants_admin.go.
-func init() {
-	register(Panel, func(env *Env) *cobra.Command {
-		tenants := &cobra.Command{Use: "tenants", Short: "Clinics (clients) of the service"}
+// Tenant administration, written once: `tenants list|show|create|update|
+// suspend|activate|delete|restore|domains`. The panel serves it over SSH
+// (`ssh panel@host tenants ...`) and the local CLI as `consultorio tenants
+// ...`; the doors differ only in what TenantAdmin gives them.
 
-		var status, search string
-		list := &cobra.Command{
-			Use:   "list",
-			Short: "List clinics",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				ts, err := env.DB.ListTenants(c.Context(), store.TenantFilter{Status: status, Search: search})
+// TenantAdmin is what the tenant administration commands run with.
+type TenantAdmin struct {
+	// Open gives the database for one command and a function that releases
+	// it: the server's own over SSH, one opened for the run by the CLI.
+	Open func(ctx context.Context) (db *store.DB, release func(), err error)
+	// Actor is who acts, for the operators' audit log.
+	Actor store.OperatorActor
+	// SSHLine is the connect line for a clinic's user name, from the
+	// address the server was started with.
+	SSHLine func(user string) string
+	// ReadKey reads the value of --admin-key: a file on the operator's
+	// machine for the CLI; over SSH "-" (stdin) or the key line itself.
+	ReadKey func(stdin io.Reader, arg string) (string, error)
+	// ReadMoney reads --monthly-fee (store.ParseMoney, in the operator's
+	// language).
+	ReadMoney func(string) (decimal.Decimal, error)
+	// CreateFlags and AfterCreate let a door add to `create`: the CLI keeps
+	// the pool of spare schemas topped up after a creation (the server
+	// does it in the background).
+	CreateFlags func(f *pflag.FlagSet)
+	AfterCreate func(ctx context.Context, db *store.DB, stderr io.Writer)
+	// JSONFlag defines --json on the group, for a door whose root has none.
+	JSONFlag bool
+	Lang     i18n.Lang
+}
+
+// tenantAdmin is the panel's: the server's database, the operator whose
+// key signed, keys given over stdin or inline.
+func (e *Env) tenantAdmin() TenantAdmin {
+	return TenantAdmin{
+		Open:      func(context.Context) (*store.DB, func(), error) { return e.DB, func() {}, nil },
+		Actor:     e.operatorActorOrNil(),
+		SSHLine:   e.sshLine,
+		ReadKey:   readKeyArg,
+		ReadMoney: e.readMoney,
+		Lang:      e.lang(),
+	}
+}
+
+func (e *Env) operatorActorOrNil() store.OperatorActor {
+	if e.Operator == nil {
+		return store.OperatorActor{} // PersistentPreRunE refuses the command before it runs
+	}
+	return e.OperatorActor()
+}
+
+// with runs do with the database, released afterwards.
+func (ta TenantAdmin) with(ctx context.Context, do func(db *store.DB) error) error {
+	db, release, err := ta.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return do(db)
+}
+
+// TenantsCmd is the `tenants` command group.
+func TenantsCmd(ta TenantAdmin) *cobra.Command {
+	g := &cobra.Command{
+		Use:     "tenants",
+		Aliases: []string{"tenant"},
+		Short:   "Clinics (clients) of the service: list, show, create, update, suspend, activate, delete, restore, domains",
+	}
+	if ta.JSONFlag {
+		g.PersistentFlags().Bool("json", false, "print JSON instead of text")
+	}
+	g.AddCommand(tenantsList(ta), tenantsShow(ta), tenantsCreate(ta), tenantsUpdate(ta),
+		tenantStatus(ta, "suspend", "Suspend a clinic: its staff cannot log in and its open sessions end", "suspended",
+			func(ctx context.Context, db *store.DB, schema string) (store.TenantInfo, error) {
+				return db.SuspendTenant(ctx, ta.Actor, schema)
+			}),
+		tenantStatus(ta, "activate", "Make a suspended or morose clinic active again", "activated",
+			func(ctx context.Context, db *store.DB, schema string) (store.TenantInfo, error) {
+				return db.ActivateTenant(ctx, ta.Actor, schema)
+			}),
+		tenantsDelete(ta), tenantsRestore(ta), tenantsDomains(ta))
+	return g
+}
+
+// noSuchClinic names the schema when the store does not know it.
+func noSuchClinic(schema string, err error) error {
+	if errors.Is(err, store.ErrNoSuchTenant) {
+		return &shownError{msg: fmt.Sprintf("no such clinic: %q", schema), err: err}
+	}
+	return err
+}
+
+func tenantsList(ta TenantAdmin) *cobra.Command {
+	var f store.TenantFilter
+	c := &cobra.Command{
+		Use:   "list [--status S] [--search Q]",
+		Short: "List clinics (not archived ones, unless --status says so)",
+		Example: `  tenants list
+  tenants list --status suspended --json
+  tenants list --search medico`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return ta.with(c.Context(), func(db *store.DB) error {
+				ts, err := db.ListTenants(c.Context(), f)
 				if err != nil {
 					return err
 				}
@@ -29,72 +128,340 @@ func init() {
 					ts = []store.TenantInfo{}
 				}
 				return output(c, ts, func(w io.Writer) error {
+					if len(ts) == 0 {
+						return emptyState(w, textsFor(ta.Lang).NoClinics)
+					}
 					rows := make([][]string, len(ts))
 					for i, t := range ts {
-						rows[i] = []string{t.Schema, t.Name, t.Status, t.AdminEmail, money(t.MonthlyFee), strings.Join(t.Domains, ",")}
+						rows[i] = []string{t.Schema, t.Name, t.AdminEmail, t.Status, strconv.Itoa(t.SpecialistsLimit),
+							money(t.MonthlyFee) + " " + t.Currency, orDash(strings.Join(t.Domains, " ")), t.CreatedAt.UTC().Format(dateLayout)}
 					}
-					return table(w, []string{"SCHEMA", "NAME", "STATUS", "ADMIN", "FEE", "DOMAINS"}, rows)
+					return table(w, []string{"SCHEMA", "NAME", "ADMIN", "STATUS", "SPECIALISTS", "FEE", "DOMAINS", "CREATED"}, rows)
 				})
-			},
-		}
-		list.Flags().StringVar(&status, "status", "", "only this status: active, morose, suspended, archived or all")
-		list.Flags().StringVar(&search, "search", "", "name, schema, admin e-mail or domain contains this")
+			})
+		},
+	}
+	choiceVar(c.Flags(), &f.Status, "status", "only clinics with this status: active, morose, suspended, archived or all",
+		"all", store.TenantActive, store.TenantMorose, store.TenantSuspended, store.TenantArchived)
+	c.Flags().StringVar(&f.Search, "search", "", "only clinics whose name, schema, admin e-mail or domain contains this")
+	return c
+}
 
-		show := &cobra.Command{
-			Use:   "show SCHEMA",
-			Short: "Show one clinic",
-			Args:  cobra.ExactArgs(1),
-			RunE: func(c *cobra.Command, a []string) error {
-				t, err := env.DB.GetTenant(c.Context(), a[0])
+func tenantsShow(ta TenantAdmin) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show SCHEMA",
+		Short: "Show one clinic (archived ones too)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			return ta.with(c.Context(), func(db *store.DB) error {
+				t, err := db.GetTenant(c.Context(), a[0])
 				if err != nil {
-					return err
+					return noSuchClinic(a[0], err)
 				}
 				return printTenant(c, t)
-			},
-		}
-		change := func(use, short string, op func(*cobra.Command, string) (store.TenantInfo, error)) *cobra.Command {
-			return &cobra.Command{
-				Use:   use + " SCHEMA",
-				Short: short,
-				Args:  cobra.ExactArgs(1),
-				RunE: func(c *cobra.Command, a []string) error {
-					t, err := op(c, a[0])
-					if err != nil {
-						return err
-					}
-					return printTenant(c, t)
-				},
-			}
-		}
-		suspend := change("suspend", "Suspend a clinic: its staff cannot log in and its open sessions end",
-			func(c *cobra.Command, schema string) (store.TenantInfo, error) {
-				return env.DB.SuspendTenant(c.Context(), env.OperatorActor(), schema)
 			})
-		activate := change("activate", "Make a suspended or morose clinic active again",
-			func(c *cobra.Command, schema string) (store.TenantInfo, error) {
-				return env.DB.ActivateTenant(c.Context(), env.OperatorActor(), schema)
-			})
-		tenants.AddCommand(list, show, suspend, activate)
-		tenants.AddCommand(tenantsAdminCommands(env)...) // tenants_admin.go
-		return tenants
-	})
+		},
+	}
 }
 
 func printTenant(c *cobra.Command, t store.TenantInfo) error {
 	return output(c, t, func(w io.Writer) error {
 		limit := func(p *int) string {
 			if p == nil {
-				return "-"
+				return "no limit"
 			}
-			return itoa(*p)
+			return strconv.Itoa(*p)
 		}
-		return fields(w,
-			"schema", t.Schema, "name", t.Name, "status", t.Status,
-			"admin", strings.TrimSpace(t.AdminName+" <"+t.AdminEmail+">"),
-			"domains", strings.Join(t.Domains, ", "),
-			"specialists limit", itoa(t.SpecialistsLimit), "patients limit", limit(t.PatientsLimit), "users limit", limit(t.UsersLimit),
-			"monthly fee", money(t.MonthlyFee)+" "+t.Currency,
+		status := t.Status
+		if t.Status == store.TenantSuspended && t.SuspendedByHand {
+			status += " (by hand)"
+		}
+		pairs := []string{
+			"schema", t.Schema, "name", t.Name, "status", status,
+			"admin", strings.TrimSpace(t.AdminName + " <" + t.AdminEmail + ">"),
+			"domains", orDash(strings.Join(t.Domains, ", ")),
+			"specialists limit", strconv.Itoa(t.SpecialistsLimit), "patients limit", limit(t.PatientsLimit),
+			"users limit", limit(t.UsersLimit),
+			"monthly fee", money(t.MonthlyFee) + " " + t.Currency,
 			"timezone", t.Timezone, "language", t.Lang,
-			"created", t.CreatedAt.Format("2006-01-02 15:04"))
+			"created", timeUTC(t.CreatedAt),
+		}
+		if t.LastActivityAt != nil {
+			pairs = append(pairs, "last activity", timeUTC(*t.LastActivityAt))
+		}
+		if t.ArchivedAt != nil {
+			pairs = append(pairs, "archived", timeUTC(*t.ArchivedAt))
+		}
+		return fields(w, pairs...)
 	})
 }
+
+// CreatedTenant is what `tenants create --json` prints: the new clinic, the
+// admin's setup code and the ssh line.
+type CreatedTenant struct {
+	*store.Provisioned
+	SSH string `json:"ssh"`
+}
+
+func tenantsCreate(ta TenantAdmin) *cobra.Command {
+	var (
+		nt  store.NewTenant
+		key string
+		fee decimal.Decimal
+	)
+	c := &cobra.Command{
+		Use:   "create SCHEMA --name N --admin-email E",
+		Short: "Provision a clinic and print its admin's one-time setup code",
+		Long: `Provision a clinic (schema, tables, role, domains and its first admin, all or
+nothing) and print the admin's one-time setup code (shown only now: only its
+hash is stored) and the ssh line to give the clinic.
+
+The schema name is the clinic's SSH user name: lowercase letters, digits, '-'
+and '_', starting with a letter, 3 to 63 bytes.`,
+		Example: `  tenants create consultorio-medico --name "Consultorio Médico" \
+      --admin-email ana@example.com --domain consultorio-medico.example.com --monthly-fee 150`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			nt.Schema = a[0]
+			if err := require(c, "name", "admin-email"); err != nil {
+				return err
+			}
+			if err := store.ValidateSchemaName(nt.Schema); err != nil {
+				return usagef("%s: %s", c.CommandPath(), userMessage(err))
+			}
+			nt.MonthlyFee = fee
+			if c.Flags().Changed("admin-key") {
+				line, err := ta.ReadKey(c.InOrStdin(), key)
+				if err != nil {
+					return err
+				}
+				nt.AdminKey = line
+			}
+			return ta.with(c.Context(), func(db *store.DB) error {
+				p, err := db.CreateTenant(c.Context(), ta.Actor, nt)
+				if err != nil {
+					return err
+				}
+				if ta.AfterCreate != nil {
+					// After the output: the clinic exists whatever happens there.
+					defer ta.AfterCreate(c.Context(), db, c.ErrOrStderr())
+				}
+				created := CreatedTenant{Provisioned: p, SSH: ta.SSHLine(p.Tenant.Schema)}
+				return output(c, created, func(w io.Writer) error {
+					t := p.Tenant
+					fmt.Fprintf(w, "Created clinic %q (schema %s).\n", sanitize(t.Name), t.Schema)
+					if len(t.Domains) > 0 {
+						fmt.Fprintf(w, "Domains: %s\n", sanitize(strings.Join(t.Domains, ", ")))
+					}
+					fmt.Fprintf(w, "Admin: %s <%s>\n", sanitize(t.AdminName), sanitize(t.AdminEmail))
+					fmt.Fprintf(w, "Setup code (shown only now, valid until %s): %s\n",
+						p.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"), p.SetupCode)
+					fmt.Fprintf(w, "Connect:    %s\n", created.SSH)
+					if nt.AdminKey != "" {
+						fmt.Fprintln(w, "The admin's key is registered: with it, ssh logs straight in.")
+					} else {
+						fmt.Fprintln(w, "The admin logs in with the e-mail and the setup code, then chooses a password.")
+					}
+					return nil
+				})
+			})
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&nt.Name, "name", "", "the clinic's display name (required)")
+	f.StringVar(&nt.AdminEmail, "admin-email", "", "e-mail of the clinic's first administrator (required)")
+	f.StringVar(&nt.AdminName, "admin-name", "", "name of the administrator (default: the e-mail)")
+	f.StringArrayVar(&nt.Domains, "domain", nil, "a domain of the clinic (repeatable; the first is primary)")
+	f.StringVar(&key, "admin-key", "", "the admin's OpenSSH public key (a FILE.pub locally; over SSH - reads it from stdin, or give the key line)")
+	countVar(f, &nt.SpecialistsLimit, "specialists-limit", 4, 1, "active specialists the plan allows")
+	optCountVar(f, &nt.PatientsLimit, "patients-limit", 0, "patients the plan allows (default: no limit)")
+	optCountVar(f, &nt.UsersLimit, "users-limit", 0, "staff users the plan allows (default: no limit)")
+	moneyVar(f, &fee, ta.ReadMoney, "monthly-fee", "monthly fee of the plan, e.g. 150 or 150,50")
+	f.StringVar(&nt.Timezone, "timezone", "America/Lima", "the clinic's time zone (IANA name)")
+	f.StringVar(&nt.Currency, "currency", "PEN", "the clinic's currency (ISO code)")
+	f.StringVar(&nt.Lang, "lang", "es", "the clinic's language: es or en")
+	if ta.CreateFlags != nil {
+		ta.CreateFlags(f)
+	}
+	return c
+}
+
+// readKeyArg reads --admin-key over SSH: "-" is one key on stdin; anything
+// else must be the key line itself (the server cannot read the operator's
+// files).
+func readKeyArg(stdin io.Reader, v string) (string, error) {
+	line := strings.TrimSpace(v)
+	if line == "-" {
+		var err error
+		if line, err = readKeyLine(stdin); err != nil {
+			return "", err
+		}
+	}
+	if _, _, _, err := store.ParsePublicKey(line); err != nil {
+		return "", usagef("--admin-key: not an OpenSSH public key; over SSH pass it on stdin: --admin-key - < FILE.pub")
+	}
+	return line, nil
+}
+
+func tenantsUpdate(ta TenantAdmin) *cobra.Command {
+	var up store.TenantUpdate
+	c := &cobra.Command{
+		Use:   "update SCHEMA [flags]",
+		Short: "Change a clinic's record: name, admin contact, limits, fee (never the schema name)",
+		Example: `  tenants update consultorio-medico --specialists-limit 8 --monthly-fee 220
+  tenants update consultorio-medico --patients-limit none`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			if up == (store.TenantUpdate{}) {
+				return usagef("%s: nothing to change (see: help tenants update)", c.CommandPath())
+			}
+			return ta.with(c.Context(), func(db *store.DB) error {
+				t, err := db.UpdateTenant(c.Context(), ta.Actor, a[0], up)
+				if err != nil {
+					return noSuchClinic(a[0], err)
+				}
+				if !wantJSON(c) {
+					fmt.Fprintf(c.OutOrStdout(), "Clinic %s updated.\n", t.Schema)
+				}
+				return printTenant(c, t)
+			})
+		},
+	}
+	f := c.Flags()
+	optStringVar(f, &up.Name, "name", "the clinic's display name")
+	optStringVar(f, &up.AdminEmail, "admin-email", "the admin contact's e-mail")
+	optStringVar(f, &up.AdminName, "admin-name", "the admin contact's name")
+	optCountVar(f, &up.SpecialistsLimit, "specialists-limit", 0, "active specialists the plan allows")
+	f.Var(planLimitValue{&up.PatientsLimit}, "patients-limit", "patients the plan allows, or none")
+	f.Var(planLimitValue{&up.UsersLimit}, "users-limit", "staff users the plan allows, or none")
+	optMoneyVar(f, &up.MonthlyFee, ta.ReadMoney, "monthly-fee", "monthly fee, e.g. 150 or 150,50")
+	optStringVar(f, &up.Timezone, "timezone", "time zone (IANA name)")
+	optStringVar(f, &up.Currency, "currency", "currency (ISO code)")
+	optStringVar(f, &up.Lang, "lang", "language: es or en")
+	return c
+}
+
+// tenantStatus makes suspend and activate: one clinic, one change.
+func tenantStatus(ta TenantAdmin, verb, short, past string,
+	do func(context.Context, *store.DB, string) (store.TenantInfo, error)) *cobra.Command {
+	return &cobra.Command{
+		Use:   verb + " SCHEMA",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			return ta.with(c.Context(), func(db *store.DB) error {
+				t, err := do(c.Context(), db, a[0])
+				if err != nil {
+					return noSuchClinic(a[0], err)
+				}
+				return output(c, t, func(w io.Writer) error {
+					_, err := fmt.Fprintf(w, "Clinic %s %s (status: %s).\n", t.Schema, past, t.Status)
+					return err
+				})
+			})
+		},
+	}
+}
+
+func tenantsDelete(ta TenantAdmin) *cobra.Command {
+	var yes bool
+	c := &cobra.Command{
+		Use:   "delete SCHEMA --yes",
+		Short: "Delete a clinic: archive it (kept until purged; tenants restore undoes it)",
+		Long: `Delete a clinic. Its staff are disconnected and cannot log in; its data is
+kept: the schema is renamed out of the way until "consultorio tenants purge"
+drops it after a grace period, and "tenants restore" brings it back. Needs --yes.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			if !yes {
+				return usagef("%s: this archives clinic %q and disconnects its staff; repeat with --yes to confirm", c.CommandPath(), a[0])
+			}
+			return ta.with(c.Context(), func(db *store.DB) error {
+				t, err := db.ArchiveTenant(c.Context(), ta.Actor, a[0])
+				if err != nil {
+					return noSuchClinic(a[0], err)
+				}
+				return output(c, t, func(w io.Writer) error {
+					_, err := fmt.Fprintf(w, "Clinic %s archived; its data is kept until purged (tenants restore %s undoes this).\n", t.Schema, t.Schema)
+					return err
+				})
+			})
+		},
+	}
+	c.Flags().BoolVar(&yes, "yes", false, "confirm")
+	return c
+}
+
+func tenantsRestore(ta TenantAdmin) *cobra.Command {
+	return &cobra.Command{
+		Use:   "restore SCHEMA",
+		Short: "Bring back an archived clinic (and migrate it if it missed migrations)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			ctx := c.Context()
+			return ta.with(ctx, func(db *store.DB) error {
+				t, err := db.RestoreTenant(ctx, ta.Actor, a[0])
+				if err != nil {
+					return noSuchClinic(a[0], err)
+				}
+				// migrate skips archived clinics: catch up now.
+				tv, err := db.TenantVersionOf(ctx, t.Schema)
+				if err != nil {
+					return fmt.Errorf("%s is restored but its version could not be read (run consultorio migrate --schema %s): %w", t.Schema, t.Schema, err)
+				}
+				applied, err := db.MigrateTenant(ctx, tv)
+				if err != nil {
+					return fmt.Errorf("%s is restored but its migration failed (run consultorio migrate --schema %s): %w", t.Schema, t.Schema, err)
+				}
+				return output(c, t, func(w io.Writer) error {
+					fmt.Fprintf(w, "Clinic %s restored (status: %s).\n", t.Schema, t.Status)
+					if applied > 0 {
+						fmt.Fprintf(w, "Applied %s.\n", plural(applied, "pending migration", "pending migrations"))
+					}
+					return nil
+				})
+			})
+		},
+	}
+}
+
+func tenantsDomains(ta TenantAdmin) *cobra.Command {
+	domains := &cobra.Command{Use: "domains", Short: "Add, remove or choose the primary domain of a clinic"}
+	for _, d := range []struct {
+		verb, short, past string
+		do                func(context.Context, *store.DB, string, string) (store.TenantInfo, error)
+	}{
+		{"add", "Give a clinic another domain", "added to", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
+			return db.AddDomain(ctx, ta.Actor, s, d)
+		}},
+		{"remove", "Take a domain from a clinic", "removed from", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
+			return db.RemoveDomain(ctx, ta.Actor, s, d)
+		}},
+		{"primary", "Make a domain the clinic's primary one", "is now the primary domain of", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
+			return db.SetPrimaryDomain(ctx, ta.Actor, s, d)
+		}},
+	} {
+		domains.AddCommand(&cobra.Command{
+			Use:   d.verb + " SCHEMA DOMAIN",
+			Short: d.short,
+			Args:  cobra.ExactArgs(2),
+			RunE: func(c *cobra.Command, a []string) error {
+				return ta.with(c.Context(), func(db *store.DB) error {
+					t, err := d.do(c.Context(), db, a[0], a[1])
+					if err != nil {
+						return noSuchClinic(a[0], err)
+					}
+					return output(c, t, func(w io.Writer) error {
+						_, err := fmt.Fprintf(w, "%s %s %s; domains: %s\n", sanitize(a[1]), d.past, t.Schema,
+							sanitize(strings.Join(t.Domains, ", ")))
+						return err
+					})
+				})
+			},
+		})
+	}
+	return domains
+}
+
+// timeUTC is an instant as the panel prints it.
+func timeUTC(t time.Time) string { return t.UTC().Format(timeLayout) + " UTC" }

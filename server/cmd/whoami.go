@@ -22,34 +22,33 @@ type PanelWhoami struct {
 	Name  string `json:"name"`
 }
 
-func init() {
-	register(Clinic, func(env *Env) *cobra.Command {
-		return &cobra.Command{
-			Use:   "whoami",
-			Short: "Show the clinic and the user you are logged in as",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				w := Whoami{
-					Schema: env.Tenant.Info.Schema, Clinic: env.Tenant.Info.Name,
-					Email: env.User.Email, Name: env.User.Name, Role: string(env.User.Role),
-				}
-				return output(c, w, func(out io.Writer) error {
-					return fields(out, "clinic", w.Clinic, "schema", w.Schema, "email", w.Email, "name", w.Name, "role", w.Role)
-				})
-			},
-		}
-	})
-	register(Panel, func(env *Env) *cobra.Command {
-		return &cobra.Command{
-			Use:   "whoami",
-			Short: "Show the operator you are logged in as",
-			Args:  cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				w := PanelWhoami{Panel: true, Email: env.Operator.Email, Name: env.Operator.Name}
-				return output(c, w, func(out io.Writer) error {
-					return fields(out, "panel", "operator", "email", w.Email, "name", w.Name)
-				})
-			},
-		}
-	})
+func whoamiCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "whoami",
+		Short: "Show the clinic and the user you are logged in as",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			w := Whoami{
+				Schema: env.Tenant.Info.Schema, Clinic: env.Tenant.Info.Name,
+				Email: env.User.Email, Name: env.User.Name, Role: string(env.User.Role),
+			}
+			return output(c, w, func(out io.Writer) error {
+				return fields(out, "clinic", w.Clinic, "schema", w.Schema, "email", w.Email, "name", w.Name, "role", w.Role)
+			})
+		},
+	}
+}
+
+func panelWhoamiCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "whoami",
+		Short: "Show the operator you are logged in as",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			w := PanelWhoami{Panel: true, Email: env.Operator.Email, Name: env.Operator.Name}
+			return output(c, w, func(out io.Writer) error {
+				return fields(out, "panel", "operator", "email", w.Email, "name", w.Name)
+			})
+		},
+	}
 }
