@@ -705,7 +705,7 @@ const (
 )
 
 // PatientQuery selects a page of patients. Zero values: no search, first
-// page, 50 rows, by name, any status, archived patients left out.
+// page, DefaultPageSize rows, by name, any status, archived patients left out.
 type PatientQuery struct {
 	// Search matches every word (in any order) against first name, surname,
 	// document, phone and e-mail, ignoring accents and case. Words of three
@@ -713,7 +713,7 @@ type PatientQuery struct {
 	// of shorter words matches the start of the surname or first name.
 	Search          string
 	After           *PatientCursor // the previous page's Next
-	Limit           int            // 1–500, default 50
+	Limit           int            // 1–MaxPageSize, default DefaultPageSize
 	Sort            string         // PatientSortName (default) or PatientSortCreated
 	Status          string         // "" for any
 	TherapistID     int64          // 0 for any
@@ -752,9 +752,9 @@ func (t *Tenant) ListPatients(ctx context.Context, actor Actor, q PatientQuery) 
 		return PatientPage{Patients: []Patient{}}, nil
 	}
 	if q.Limit <= 0 {
-		q.Limit = 50
+		q.Limit = DefaultPageSize
 	}
-	q.Limit = min(q.Limit, 500)
+	q.Limit = min(q.Limit, MaxPageSize)
 	if q.Sort == "" {
 		q.Sort = PatientSortName
 	}

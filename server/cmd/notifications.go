@@ -42,7 +42,7 @@ func init() {
 			},
 		}
 		c.Flags().Bool("all", false, "include the ones you have read")
-		c.Flags().Int("limit", 0, "at most this many (default 100)")
+		c.Flags().Int("limit", 0, fmt.Sprintf("at most this many (default %d)", store.DefaultNotificationsLimit))
 		c.AddCommand(notificationsRead(env))
 		return c
 	})

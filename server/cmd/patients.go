@@ -32,10 +32,10 @@ func patientsList(env *Env) *cobra.Command {
 			q := store.PatientQuery{Search: flagString(c, "search"), Status: flagString(c, "status"),
 				IncludeArchived: flagBool(c, "archived")}
 			var out []store.Patient
-			// The store pages at most 500 rows at a time; follow the
-			// cursor up to the limit asked for.
+			// The store pages at most MaxPageSize rows at a time; follow
+			// the cursor up to the limit asked for.
 			for len(out) < limit {
-				q.Limit = min(limit-len(out), 500)
+				q.Limit = min(limit-len(out), store.MaxPageSize)
 				page, err := env.Tenant.ListPatients(c.Context(), env.Actor(), q)
 				if err != nil {
 					return err
@@ -66,7 +66,7 @@ func patientsList(env *Env) *cobra.Command {
 		},
 	}
 	c.Flags().String("search", "", "words matched against name, surname, document, phone and e-mail")
-	c.Flags().Int("limit", 50, "at most this many patients")
+	c.Flags().Int("limit", store.DefaultPageSize, "at most this many patients")
 	c.Flags().String("status", "", "only active, discharged or suspended patients")
 	c.Flags().Bool("archived", false, "include archived patients")
 	return c

@@ -128,13 +128,13 @@ key from stdin (or give the key line itself).`,
 	f.StringVar(&nt.AdminName, "admin-name", "", "name of the administrator (default: the e-mail)")
 	f.StringArrayVar(&nt.Domains, "domain", nil, "a domain of the clinic (repeatable; the first is primary)")
 	f.StringVar(&key, "admin-key", "", "the admin's OpenSSH public key: - reads it from stdin, or the key line itself")
-	f.IntVar(&nt.SpecialistsLimit, "specialists-limit", 4, "active specialists the plan allows")
+	f.IntVar(&nt.SpecialistsLimit, "specialists-limit", store.DefaultSpecialistsLimit, "active specialists the plan allows")
 	f.IntVar(&patients, "patients-limit", 0, "patients the plan allows (default: no limit)")
 	f.IntVar(&users, "users-limit", 0, "staff users the plan allows (default: no limit)")
 	f.StringVar(&fee, "monthly-fee", "0", "monthly fee of the plan, e.g. 150 or 150,50")
-	f.StringVar(&nt.Timezone, "timezone", "America/Lima", "the clinic's time zone (IANA name)")
-	f.StringVar(&nt.Currency, "currency", "PEN", "the clinic's currency (ISO code)")
-	f.StringVar(&nt.Lang, "lang", "es", "the clinic's language: es or en")
+	f.StringVar(&nt.Timezone, "timezone", store.DefaultTimezone, "the clinic's time zone (IANA name)")
+	f.StringVar(&nt.Currency, "currency", store.DefaultCurrency, "the clinic's currency (ISO code)")
+	f.StringVar(&nt.Lang, "lang", store.DefaultLang, "the clinic's language: es or en")
 	return c
 }
 
