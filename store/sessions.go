@@ -57,8 +57,6 @@ const (
 	freeSlotHorizon   = 31 // days searched for free slots
 	defaultFreeSlots  = 3
 	bookingRetries    = 5
-	defaultListLimit  = 500
-	maximumListLimit  = 5000
 	minSessionMinutes = 5
 	maxSessionMinutes = 720
 )
@@ -244,7 +242,7 @@ type SessionFilter struct {
 	SpecialistID int64
 	RoomID       int64
 	PatientID    int64
-	Limit        int // default 500, at most 5000
+	Limit        int // default DefaultSessionsLimit, at most MaxSessionsLimit
 }
 
 // AgendaFilter narrows Agenda; zero fields do not filter.
@@ -463,9 +461,9 @@ func (t *Tenant) ListSessions(ctx context.Context, actor Actor, f SessionFilter)
 		return nil, invalid("status", "must be unplanned, planned, completed or cancelled")
 	}
 	if f.Limit <= 0 {
-		f.Limit = defaultListLimit
+		f.Limit = DefaultSessionsLimit
 	}
-	f.Limit = min(f.Limit, maximumListLimit)
+	f.Limit = min(f.Limit, MaxSessionsLimit)
 	loc := t.Info.Location()
 	var out []Session
 	err := t.tx(ctx, func(tx pgx.Tx) error {
@@ -560,7 +558,7 @@ func findOverlaps(ctx context.Context, tx pgx.Tx, specialistID, roomID int64, st
 
 // checkOccurrences is the pre-save check of a series: every clashing date
 // with its clash and the next free slots (which also avoid the other dates of
-// the same series).
+// the same series), carried by the OverlapError itself too.
 func (t *Tenant) checkOccurrences(ctx context.Context, tx pgx.Tx, cfg agendaConfig, specialistID, roomID int64,
 	starts []time.Time, durMin int, excludeID int64) ([]DateConflict, error) {
 	overlaps, err := findOverlaps(ctx, tx, specialistID, roomID, starts, durMin, excludeID, cfg.loc)
@@ -583,6 +581,7 @@ func (t *Tenant) checkOccurrences(ctx context.Context, tx pgx.Tx, cfg agendaConf
 		if err != nil {
 			return nil, err
 		}
+		ov.FreeSlots = slots
 		out = append(out, DateConflict{Start: starts[i].In(cfg.loc), Overlap: ov, FreeSlots: slots})
 	}
 	return out, nil

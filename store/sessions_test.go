@@ -659,3 +659,65 @@ func TestReceptionDoesNotSeeSessionPlanAndResult(t *testing.T) {
 		t.Fatalf("admin must see the plan and result: %+v %v", admin, err)
 	}
 }
+
+// The free slots a clash carries are the store's own answer, computed with
+// the rules of its check: booking every one of them succeeds — for a
+// specialist's clash and for a room's — and a reschedule's suggestions leave
+// the session being moved out (its own slot is free for it).
+func TestOverlapFreeSlotsAreBookable(t *testing.T) {
+	t.Parallel()
+	f := newAgendaFixture(t, 0)
+	pat := f.patient("Luis", "Rojas", "90")
+	spec, spec2, spec3 := f.specialist("Rosa", "Mena", "percent", "40", true),
+		f.specialist("Juan", "Soto", "percent", "40", true), f.specialist("Ana", "Paz", "fixed", "900", true)
+	room, room2 := f.room("Sala 1"), f.room("Sala 2")
+	monday := agAt(2026, 11, 23, 0, 0)
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room2, Start: monday.Add(10 * time.Hour)}) // spec 10–11
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room, Start: monday.Add(11 * time.Hour)}) // room 11–12
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room2, Start: monday.Add(13 * time.Hour)}) // spec 13–14
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room, Start: monday.Add(14 * time.Hour)}) // room 14–15
+	for _, tc := range []struct {
+		name     string
+		spec     int64
+		start    time.Time
+		resource string
+	}{
+		{"specialist", spec, monday.Add(10*time.Hour + 30*time.Minute), "specialist"},
+		{"room", spec3, monday.Add(11*time.Hour + 15*time.Minute), "room"},
+	} {
+		b := store.Booking{PatientID: pat, SpecialistID: tc.spec, RoomID: room, Start: tc.start}
+		_, err := f.tn.BookSession(f.ctx, f.desk, b)
+		ov := agOverlap(t, err)
+		if ov.Resource != tc.resource || len(ov.FreeSlots) != 3 {
+			t.Fatalf("%s clash: %+v", tc.name, ov)
+		}
+		for _, slot := range ov.FreeSlots {
+			if slot.Location().String() != "America/Lima" {
+				t.Errorf("%s: free slot %v is not in the clinic's time zone", tc.name, slot)
+			}
+			b.Start = slot
+			if _, err := f.tn.BookSession(f.ctx, f.desk, b); err != nil {
+				t.Errorf("%s clash offered %v, booking it: %v", tc.name, slot, err)
+			}
+		}
+	}
+	// Reschedule: the session at 16:00 moved onto the 15:30 clash is offered
+	// its own 16:00 first (a screen asking for "free slots" afresh would not).
+	day := monday.AddDate(0, 0, 1)
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room2, Start: day.Add(15 * time.Hour)})
+	moving := f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room2, Start: day.Add(16 * time.Hour)})
+	_, err := f.tn.RescheduleSession(f.ctx, f.desk, moving.ID, day.Add(15*time.Hour+30*time.Minute), 0, false)
+	ov := agOverlap(t, err)
+	if len(ov.FreeSlots) == 0 || !ov.FreeSlots[0].Equal(day.Add(16*time.Hour)) {
+		t.Fatalf("reschedule clash offers %v, want its own 16:00 first", ov.FreeSlots)
+	}
+	if _, err := f.tn.RescheduleSession(f.ctx, f.desk, moving.ID, ov.FreeSlots[0], 0, false); err != nil {
+		t.Fatalf("reschedule clash offered %v, moving there: %v", ov.FreeSlots[0], err)
+	}
+	for _, slot := range ov.FreeSlots[1:] {
+		b := store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room2, Start: slot}
+		if _, err := f.tn.BookSession(f.ctx, f.desk, b); err != nil {
+			t.Errorf("reschedule clash offered %v, booking it: %v", slot, err)
+		}
+	}
+}

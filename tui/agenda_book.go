@@ -133,7 +133,7 @@ func (p *bookingPage) search() tea.Cmd {
 	p.seq++
 	seq, q, env := p.seq, p.input.Value(), p.env
 	return env.Do(func(ctx context.Context) tea.Msg {
-		page, err := env.Tenant.ListPatients(ctx, env.Actor, store.PatientQuery{Search: q, Limit: 50})
+		page, err := env.Tenant.ListPatients(ctx, env.Actor, store.PatientQuery{Search: q})
 		return bookPatients{seq: seq, list: page.Patients, err: err}
 	})
 }
@@ -274,26 +274,23 @@ func (p *bookingPage) save() tea.Cmd {
 			return res
 		}
 		res.booked, res.err = env.Tenant.BookSession(ctx, env.Actor, b)
-		res.conflicts, res.err = agConflictsOf(ctx, env.Tenant, b, res.err)
+		res.conflicts, res.err = agConflictsOf(b.Start, res.err)
 		return res
 	})
 }
 
 // agConflictsOf turns the store's clash errors into per-date conflicts: a
-// *BookingConflicts already has them; a single *OverlapError gets the next
-// free slots asked for. Other errors pass through.
-func agConflictsOf(ctx context.Context, tn *store.Tenant, b store.Booking, err error) ([]store.DateConflict, error) {
+// *BookingConflicts has one per date; a single *OverlapError carries its own
+// free slots (computed by the store with the rules of its check). Other
+// errors pass through.
+func agConflictsOf(start time.Time, err error) ([]store.DateConflict, error) {
 	var bc *store.BookingConflicts
 	if errors.As(err, &bc) {
 		return bc.Dates, nil
 	}
 	var oe *store.OverlapError
 	if errors.As(err, &oe) {
-		slots, serr := tn.NextFreeSlots(ctx, b.SpecialistID, b.RoomID, b.Start, b.DurationMin, 3)
-		if serr != nil {
-			slots = nil
-		}
-		return []store.DateConflict{{Start: b.Start, Overlap: oe, FreeSlots: slots}}, nil
+		return []store.DateConflict{{Start: start, Overlap: oe, FreeSlots: oe.FreeSlots}}, nil
 	}
 	return nil, err
 }

@@ -419,8 +419,7 @@ func (p *sessionPage) reschedulePage() *agCheckedForm {
 		if err == nil {
 			return fmt.Sprintf(m.Sessions.Rescheduled2, l.DateTime(ns.StartsAt)), nil, nil
 		}
-		conflicts, err := agConflictsOf(ctx, env.Tenant, store.Booking{SpecialistID: s.SpecialistID, RoomID: room,
-			Start: start, DurationMin: s.DurationMin}, err)
+		conflicts, err := agConflictsOf(start, err)
 		return "", conflicts, err
 	}
 	return f

@@ -203,7 +203,7 @@ func TestBookingErrorShownAsConflicts(t *testing.T) {
 	b := store.Booking{PatientID: f.patients[1].ID, SpecialistID: f.specs[0].ID, RoomID: f.rooms[1].ID,
 		Start: time.Date(2026, 12, 1, 10, 30, 0, 0, f.lima), DurationMin: 60}
 	_, err := f.tn.BookSession(f.ctx, f.actor, b)
-	conflicts, rest := agConflictsOf(f.ctx, f.tn, b, err)
+	conflicts, rest := agConflictsOf(b.Start, err)
 	if rest != nil || len(conflicts) != 1 {
 		t.Fatalf("conflicts %+v, error %v (from %v)", conflicts, rest, err)
 	}
@@ -213,7 +213,7 @@ func TestBookingErrorShownAsConflicts(t *testing.T) {
 		t.Fatalf("conflict: %+v", c)
 	}
 	other := &store.ValidationError{Fields: map[string]string{"start": "is required"}}
-	if cs, rest := agConflictsOf(f.ctx, f.tn, b, other); cs != nil || rest != other {
+	if cs, rest := agConflictsOf(b.Start, other); cs != nil || rest != other {
 		t.Fatalf("a validation error became %+v, %v", cs, rest)
 	}
 }
