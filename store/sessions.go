@@ -102,7 +102,7 @@ type Session struct {
 // matrix (PRODUCT.md §4) gives reception no access to objective, activity,
 // materials and observation — they are clinical notes.
 func hidePlan(actor Actor, s Session) Session {
-	if actor.Role == RoleReception {
+	if !actor.MaySeePlans() {
 		s.Objective, s.Activity, s.Materials, s.Observation = "", "", "", ""
 		s.PlanHidden = true
 	}
@@ -253,45 +253,26 @@ type AgendaFilter struct {
 
 // ---- roles ----
 
-// mayScheduleFor: booking, cancelling and rescheduling are open to admin
-// and reception for everyone, and to a specialist for their own sessions.
+// mayScheduleFor is MayBook as the error an operation returns.
 func mayScheduleFor(actor Actor, specialistID int64) error {
-	switch actor.Role {
-	case RoleAdmin, RoleReception:
+	switch {
+	case actor.MayBook(specialistID):
 		return nil
-	case RoleSpecialist:
-		if actor.isSpecialist(specialistID) {
-			return nil
-		}
+	case actor.Role == RoleSpecialist:
 		return forbidden("scheduling another specialist's sessions")
 	}
 	return forbidden("scheduling sessions")
 }
 
-// mayRecordFor: plan, result and completion belong to the specialist of the
-// session (and the admin); reception never writes them.
+// mayRecordFor is MayRecord as the error an operation returns.
 func mayRecordFor(actor Actor, specialistID int64) error {
-	switch actor.Role {
-	case RoleAdmin:
+	switch {
+	case actor.MayRecord(specialistID):
 		return nil
-	case RoleSpecialist:
-		if actor.isSpecialist(specialistID) {
-			return nil
-		}
+	case actor.Role == RoleSpecialist:
 		return forbidden("recording another specialist's sessions")
 	}
 	return forbidden("recording session plans and results")
-}
-
-// seesSpecialist tells whether the actor may see sessions of that specialist.
-func seesSpecialist(actor Actor, specialistID int64) bool {
-	switch actor.Role {
-	case RoleAdmin, RoleReception:
-		return true
-	case RoleSpecialist:
-		return actor.isSpecialist(specialistID)
-	}
-	return false
 }
 
 // specialistScope is the specialist a listing must be limited to: the
@@ -447,7 +428,7 @@ func (t *Tenant) GetSession(ctx context.Context, actor Actor, id int64) (Session
 	if err != nil {
 		return Session{}, fmt.Errorf("get session: %w", err)
 	}
-	if !seesSpecialist(actor, s.SpecialistID) {
+	if !actor.MaySeeSessionsOf(s.SpecialistID) {
 		return Session{}, fmt.Errorf("get session: session #%d: %w", id, ErrNotFound)
 	}
 	return hidePlan(actor, s), nil
@@ -858,7 +839,7 @@ func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) ([]Ses
 	if err := mayScheduleFor(actor, b.SpecialistID); err != nil {
 		return nil, err
 	}
-	if (b.PaidInAdvance || b.Payment != nil) && !mayWritePayments(actor) {
+	if (b.PaidInAdvance || b.Payment != nil) && !actor.MayWritePayments() {
 		return nil, forbidden("recording payments")
 	}
 	for attempt := 1; ; attempt++ {
@@ -1252,7 +1233,7 @@ func (t *Tenant) rescheduleOnce(ctx context.Context, actor Actor, id int64, newS
 // ReopenSession takes a completed session back to planned or unplanned so
 // its result can be corrected. Admin only; logged. Its payment stays.
 func (t *Tenant) ReopenSession(ctx context.Context, actor Actor, id int64) (Session, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayReopen() {
 		return Session{}, forbidden("reopening a completed session")
 	}
 	var out Session

@@ -81,8 +81,13 @@ func newBookingPage(env *Env, st *Stack, specs []store.Specialist, rooms []store
 	p := &bookingPage{env: env, st: st, specs: specs, rooms: rooms, after: after,
 		patientID: pre.patientID, patientName: pre.patientName,
 		specID: pre.specialistID, roomID: pre.roomID, weekly: "1"}
-	if env.Actor.Role == store.RoleSpecialist {
-		p.specID = env.Actor.SpecialistID
+	if p.specID != 0 && !env.Actor.MayBook(p.specID) {
+		p.specID = 0
+	}
+	for _, s := range specs {
+		if p.specID == 0 && env.Actor.MayBook(s.ID) {
+			p.specID = s.ID
+		}
 	}
 	if p.specID == 0 && len(specs) > 0 {
 		p.specID = specs[0].ID
@@ -152,7 +157,7 @@ func (p *bookingPage) buildForm() *huh.Form {
 	a := m.Agenda
 	var specOpts []huh.Option[int64]
 	for _, s := range p.specs {
-		if p.env.Actor.Role == store.RoleSpecialist && s.ID != p.env.Actor.SpecialistID {
+		if !p.env.Actor.MayBook(s.ID) {
 			continue
 		}
 		specOpts = append(specOpts, huh.NewOption(sanitize.Line(s.FullName()), s.ID))
@@ -195,7 +200,7 @@ func (p *bookingPage) buildForm() *huh.Form {
 	second := []huh.Field{
 		huh.NewInput().Title(a.Duration).Placeholder(a.DurationHint).Value(&p.duration).Validate(numOK),
 	}
-	if p.env.Actor.Role == store.RoleAdmin || p.env.Actor.Role == store.RoleReception {
+	if p.env.Actor.MayWritePayments() {
 		second = append(second, huh.NewConfirm().Title(a.PaidInAdvance).Affirmative(m.Login.Yes).
 			Negative(m.Login.No).Value(&p.prepaid).WithButtonAlignment(lipgloss.Left))
 	}
