@@ -79,6 +79,7 @@ func (tm *term) waitWithin(d time.Duration, texts ...string) {
 // booking made by a script from a third connection appears on both within
 // 2 seconds: it travels through PostgreSQL (NOTIFY), not server memory.
 func TestLiveAgendaTwoSessions(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	srv := startServer(t, db)
 	c := newLiveClinic(t, db, srv)
@@ -100,6 +101,7 @@ func TestLiveAgendaTwoSessions(t *testing.T) {
 // Two server instances on one database: a booking made through instance 1
 // appears on a TUI connected to instance 2 within 2 seconds.
 func TestLiveAgendaAcrossInstances(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	srv1 := startServer(t, db)
 	srv2 := startServer(t, db)
@@ -119,6 +121,7 @@ func TestLiveAgendaAcrossInstances(t *testing.T) {
 // notification scan (every 200 ms here) creates its "session tomorrow"
 // notification, and the open session's header counts it.
 func TestLiveUnreadBadgeAfterScan(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	srv := startServer(t, db, withConfig(func(c *Config) { c.NotifyScanEvery = 200 * time.Millisecond }))
 	c := newLiveClinic(t, db, srv)
@@ -144,6 +147,7 @@ func TestLiveUnreadBadgeAfterScan(t *testing.T) {
 
 // The spare-schema pool is topped up by the server at start.
 func TestServerTopsUpSpares(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	startServer(t, db, withConfig(func(c *Config) { c.SparesEvery = time.Hour }))
 	waitUntil(t, "spare pool full", func() bool {

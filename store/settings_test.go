@@ -16,6 +16,7 @@ import (
 )
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	b, _ := storetest.NewTenant(t, db, "clinic-b")

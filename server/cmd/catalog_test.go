@@ -8,6 +8,7 @@ import (
 )
 
 func TestSpecialistsListAdd(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var s SpecialistView
 	f.okJSON(&s, f.admin, "specialists", "add", "--first-name", "Carla", "--surname", "Vega", "--specialty", "Terapia de lenguaje",
@@ -52,6 +53,7 @@ func TestSpecialistsListAdd(t *testing.T) {
 }
 
 func TestSpecialistsAddLinksAUser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	u := f.user("dora@clinic-a.test", "Dora", store.RoleSpecialist)
 	var s SpecialistView
@@ -65,6 +67,7 @@ func TestSpecialistsAddLinksAUser(t *testing.T) {
 }
 
 func TestRoomsListAdd(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var r RoomView
 	f.okJSON(&r, f.admin, "rooms", "add", "--name", "Sala de juegos", "--capacity", "6", "--location", "2º piso")
@@ -87,6 +90,7 @@ func TestRoomsListAdd(t *testing.T) {
 }
 
 func TestStaffListAddKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var u UserView
 	f.okJSON(&u, f.admin, "staff", "add", "--email", "Nuevo@Clinic-A.test", "--name", "Nuevo", "--role", "reception")
