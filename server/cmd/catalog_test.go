@@ -33,6 +33,13 @@ func TestSpecialistsListAdd(t *testing.T) {
 	if len(list) != 4 || list[0].LastName != "Cuarto" {
 		t.Fatalf("specialists list = %+v", list)
 	}
+	// Reception reads the records but not the pay: payroll is the admin's
+	// (Actor.MaySeeSpecialistPay, the same rule the TUI follows).
+	for _, s := range list {
+		if s.CompValue != nil || s.CompType != "" || s.Document == "" {
+			t.Errorf("reception sees %+v", s)
+		}
+	}
 	// A specialist sees colleagues redacted: no document, no pay.
 	f.okJSON(&list, f.drA, "specialists", "list")
 	for _, s := range list {
