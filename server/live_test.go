@@ -78,8 +78,8 @@ func (tm *term) waitWithin(d time.Duration, texts ...string) {
 // Two receptionists (here reception and the admin) have the agenda open; a
 // booking made by a script from a third connection appears on both within
 // 2 seconds: it travels through PostgreSQL (NOTIFY), not server memory.
+// The live tests assert a deadline, so they run alone, not in parallel.
 func TestLiveAgendaTwoSessions(t *testing.T) {
-	t.Parallel()
 	db := storetest.NewDB(t)
 	srv := startServer(t, db)
 	c := newLiveClinic(t, db, srv)
@@ -101,7 +101,6 @@ func TestLiveAgendaTwoSessions(t *testing.T) {
 // Two server instances on one database: a booking made through instance 1
 // appears on a TUI connected to instance 2 within 2 seconds.
 func TestLiveAgendaAcrossInstances(t *testing.T) {
-	t.Parallel()
 	db := storetest.NewDB(t)
 	srv1 := startServer(t, db)
 	srv2 := startServer(t, db)
@@ -121,7 +120,6 @@ func TestLiveAgendaAcrossInstances(t *testing.T) {
 // notification scan (every 200 ms here) creates its "session tomorrow"
 // notification, and the open session's header counts it.
 func TestLiveUnreadBadgeAfterScan(t *testing.T) {
-	t.Parallel()
 	db := storetest.NewDB(t)
 	srv := startServer(t, db, withConfig(func(c *Config) { c.NotifyScanEvery = 200 * time.Millisecond }))
 	c := newLiveClinic(t, db, srv)
