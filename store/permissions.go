@@ -118,8 +118,8 @@ func (a Actor) MaySeeClinicSetup() bool {
 // equipment and the clinic settings (admin).
 func (a Actor) MayManageClinic() bool { return a.Role == RoleAdmin }
 
-// MayManageKeysOf: the SSH keys of that staff user (their own, or anyone's
-// for an admin).
+// MayManageKeysOf: the login credentials of that staff user — SSH keys,
+// second factor — (their own, or anyone's for an admin).
 func (a Actor) MayManageKeysOf(userID int64) bool {
 	return a.Role == RoleAdmin || (a.Role.Valid() && a.UserID != 0 && a.UserID == userID)
 }
