@@ -41,5 +41,5 @@ func DefaultWorkDays() []int { return []int{1, 2, 3, 4, 5, 6} }
 func DefaultSettings() Settings {
 	return Settings{Timezone: DefaultTimezone, Currency: DefaultCurrency, Lang: DefaultLang,
 		DefaultDuration: DefaultSessionMinutes, WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd,
-		WorkDays: DefaultWorkDays()}
+		WorkDays: DefaultWorkDays(), SecondFactor: SecondFactorOff}
 }

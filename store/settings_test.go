@@ -194,6 +194,7 @@ func TestSchemaDefaultsAreTheStoreDefaults(t *testing.T) {
 		{tn.Info.Schema, "settings", "work_start", "'" + store.DefaultWorkStart + ":00'::time without time zone"},
 		{tn.Info.Schema, "settings", "work_end", "'" + store.DefaultWorkEnd + ":00'::time without time zone"},
 		{tn.Info.Schema, "settings", "work_days", "'{" + strings.Join(days, ",") + "}'::smallint[]"},
+		{tn.Info.Schema, "settings", "second_factor", sqlText(string(store.SecondFactorOff))},
 	} {
 		var def string
 		err := conn.QueryRow(ctx, `select column_default from information_schema.columns
