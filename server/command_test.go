@@ -56,6 +56,7 @@ func withTestCommands() serverOption {
 // A command running when its clinic is suspended is cut: exit 1 with the
 // reason on stderr in the user's language, nothing more on stdout.
 func TestSuspensionEndsRunningCommands(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
@@ -89,6 +90,7 @@ func TestSuspensionEndsRunningCommands(t *testing.T) {
 }
 
 func TestPanicInCommandEndsOnlyThatCommand(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)

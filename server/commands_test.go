@@ -56,6 +56,7 @@ func runJSON(t testing.TB, c *gossh.Client, v any, command string) {
 // The admin adds a receptionist and registers her key read from stdin; that
 // key then logs her in, as herself, in that clinic.
 func TestScriptedStaffKeysAddThenLogin(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	adminKey, adminLine := newKey(t)
@@ -102,6 +103,7 @@ func TestScriptedStaffKeysAddThenLogin(t *testing.T) {
 // refused naming the session, the agenda, payments, the CSV export; and what
 // reception may not do.
 func TestScriptedClinicDayOverSSH(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	adminKey, adminLine := newKey(t)

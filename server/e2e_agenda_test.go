@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,29 +18,10 @@ import (
 // suggested free slots). The model-level twin is tui.TestAgendaBookingConflict;
 // this one goes through the server: key login, the PTY, the vt emulator.
 
-// e2eClock is the store's fake clock: the agenda's "today", the form's
-// defaults and the free slots are then the same on every run.
-type e2eClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *e2eClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *e2eClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 func TestE2EAgendaBookingClashShowsFreeSlots(t *testing.T) {
 	ctx := context.Background()
-	clock := &e2eClock{now: time.Now()}
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	clock := storetest.NewClock(time.Now())
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	c := newClinic(t, db, "clinic-a")
 	tn, admin := c.tn, c.admin.Actor("test")
 
@@ -58,7 +38,7 @@ func TestE2EAgendaBookingClashShowsFreeSlots(t *testing.T) {
 	loc := tn.Info.Location()
 	// Today is Tuesday 1 December 2026, 09:30 at the clinic; tomorrow is a
 	// working Wednesday, the day after a working Thursday.
-	clock.set(time.Date(2026, 12, 1, 9, 30, 0, 0, loc))
+	clock.Set(time.Date(2026, 12, 1, 9, 30, 0, 0, loc))
 	at := func(day, hh, mm int) time.Time { return time.Date(2026, 12, day, hh, mm, 0, 0, loc) }
 
 	spec, err := tn.CreateSpecialist(ctx, admin, store.SpecialistInput{FirstName: "Luis", LastName: "Soto",

@@ -6,6 +6,8 @@ import (
 )
 
 // Helpers of the end-to-end tests (e2e_*_test.go) on top of term.
+// The end-to-end tests type into a real server and wait for each echo with a
+// deadline, so they run alone rather than in parallel.
 
 // until polls the screen until cond holds (10 s) and returns that screen.
 func (tm *term) until(what string, cond func(string) bool) string {

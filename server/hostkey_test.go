@@ -11,6 +11,7 @@ import (
 
 // The host key is created once, private, and the same on every start.
 func TestHostKeyIsPersistent(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "data", "ssh_host_ed25519_key")
 	first, err := loadHostKey(path)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // error is logged and the job runs again; a negative interval disables it;
 // cancelling the context stops them all.
 func TestBackgroundJobsRepeatAndSurviveFailures(t *testing.T) {
+	t.Parallel()
 	logs := &syncBuffer{}
 	s := &Server{log: slog.New(slog.NewTextHandler(logs, nil))}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -31,6 +31,7 @@ func suspend(t *testing.T, db *store.DB, schema string) {
 const endedSuspended = "Sesión terminada: la clínica fue suspendida"
 
 func TestSuspendedClinicRefusedAndLiveSessionsEnded(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	b := newClinic(t, db, "clinic-b")
@@ -85,6 +86,7 @@ func TestSuspendedClinicRefusedAndLiveSessionsEnded(t *testing.T) {
 // A notification lost while the listener was disconnected must not keep a
 // suspended clinic's sessions alive: after reconnecting, the server checks.
 func TestStatusListenerReconnects(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
@@ -114,6 +116,7 @@ func TestStatusListenerReconnects(t *testing.T) {
 }
 
 func TestShutdownRestoresTerminals(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
@@ -156,6 +159,7 @@ func TestShutdownRestoresTerminals(t *testing.T) {
 // A TUI that ignores the end message is killed after the grace period;
 // killing restores the terminal too.
 func TestShutdownKillsStubbornSessions(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	newClinic(t, db, "clinic-a")
 	srv := startServer(t, db, withServer(func(s *Server) {
@@ -200,6 +204,7 @@ func (m panicky) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (panicky) View() tea.View { return tea.NewView("panicky ready") }
 
 func TestPanicEndsOnlyThatSession(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	newClinic(t, db, "clinic-a")
 	newClinic(t, db, "clinic-b")
@@ -243,6 +248,7 @@ func TestPanicEndsOnlyThatSession(t *testing.T) {
 }
 
 func TestIdleLogout(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
@@ -268,6 +274,7 @@ func TestIdleLogout(t *testing.T) {
 // Beyond MaxSessions a session is refused with a message: in Spanish unless
 // the client's locale says English.
 func TestMaxSessions(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	newClinic(t, db, "clinic-a")
 	srv := startServer(t, db, withConfig(func(c *Config) { c.MaxSessions = 2; c.MaxLoginSessions = 2 }))
@@ -285,6 +292,7 @@ func TestMaxSessions(t *testing.T) {
 }
 
 func TestFailedAttemptsPerAddressAreLimited(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	newClinic(t, db, "clinic-a")
 	srv := startServer(t, db, withConfig(func(c *Config) { c.AuthFailures = 3 }))
@@ -317,6 +325,7 @@ func TestFailedAttemptsPerAddressAreLimited(t *testing.T) {
 }
 
 func TestProxyProtocolOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	key, line := newKey(t)

@@ -78,6 +78,7 @@ func (tm *term) waitWithin(d time.Duration, texts ...string) {
 // Two receptionists (here reception and the admin) have the agenda open; a
 // booking made by a script from a third connection appears on both within
 // 2 seconds: it travels through PostgreSQL (NOTIFY), not server memory.
+// The live tests assert a deadline, so they run alone, not in parallel.
 func TestLiveAgendaTwoSessions(t *testing.T) {
 	db := storetest.NewDB(t)
 	srv := startServer(t, db)
@@ -144,6 +145,7 @@ func TestLiveUnreadBadgeAfterScan(t *testing.T) {
 
 // The spare-schema pool is topped up by the server at start.
 func TestServerTopsUpSpares(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	startServer(t, db, withConfig(func(c *Config) { c.SparesEvery = time.Hour }))
 	waitUntil(t, "spare pool full", func() bool {

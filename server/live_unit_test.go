@@ -13,6 +13,7 @@ import (
 // once, the rest merged into one (no entity when they differ); a resync
 // names no entity; a closed channel ends the forwarding.
 func TestCoalesceChanges(t *testing.T) {
+	t.Parallel()
 	ch := make(chan store.Change, 16)
 	got := make(chan tui.ChangedMsg, 16)
 	done := make(chan struct{})

@@ -24,6 +24,7 @@ import (
 
 // The real OpenSSH client, as a clinic's script would use it.
 func TestOpenSSHClientWhoami(t *testing.T) {
+	t.Parallel()
 	sshBin, err := exec.LookPath("ssh")
 	if err != nil {
 		t.Fatalf("the OpenSSH client is needed for this test: %v", err)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestPanelTenantCommands(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	opKey, opLine := newKey(t)

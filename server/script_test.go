@@ -37,6 +37,7 @@ import (
 // runs COMMAND as ACTOR (user name "demo" unless -user), stdin from FILE,
 // and expects exit status N (default 0; with a leading ! any failure).
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:   "testdata",
 		Setup: scriptSetup,
@@ -61,7 +62,7 @@ func scriptSetup(env *testscript.Env) error {
 		return err
 	}
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, lima)
-	db := storetest.NewDBWith(t, store.Options{Now: func() time.Time { return now }})
+	db := storetest.NewDBWith(t, store.Options{Clock: storetest.NewClock(now)})
 	w := &scriptWorld{actors: map[string]gossh.Signer{}}
 	for _, name := range []string{"admin", "reception", "specialist", "attacker"} {
 		signer, line := newKey(t)

@@ -29,6 +29,7 @@ func whoami(t *testing.T, c *gossh.Client) cmd.Whoami {
 }
 
 func TestKeyLoginLandsInTheRightClinic(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	b := newClinic(t, db, "clinic-b")
@@ -59,6 +60,7 @@ func TestKeyLoginLandsInTheRightClinic(t *testing.T) {
 }
 
 func TestRoutingByDomainLabelKeyAndListener(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	key, line := newKey(t)
@@ -95,6 +97,7 @@ func TestRoutingByDomainLabelKeyAndListener(t *testing.T) {
 }
 
 func TestKeyRegisteredInOneClinicRoutesAnyName(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	b := newClinic(t, db, "clinic-b")
@@ -114,6 +117,7 @@ func TestKeyRegisteredInOneClinicRoutesAnyName(t *testing.T) {
 }
 
 func TestUnknownClinicRevealsNothing(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	newClinic(t, db, "clinic-a")
 	stranger, _ := newKey(t)
@@ -154,6 +158,7 @@ func TestUnknownClinicRevealsNothing(t *testing.T) {
 }
 
 func TestForeignKeyIsNobodyInAnotherClinic(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	newClinic(t, db, "clinic-b")
@@ -204,6 +209,7 @@ func authSequence(methods ...gossh.AuthMethod) *gossh.ClientConfig {
 // public key without being able to sign, then authenticates otherwise, must
 // not become the victim, whatever the order of the offers.
 func TestOfferedButUnsignedKeyIsNotTheIdentity(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	victimKey, victimLine := newKey(t)
@@ -259,6 +265,7 @@ func TestOfferedButUnsignedKeyIsNotTheIdentity(t *testing.T) {
 }
 
 func TestScriptedCommandsUsageAndAuth(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
@@ -296,6 +303,7 @@ func TestScriptedCommandsUsageAndAuth(t *testing.T) {
 }
 
 func TestPanelWhoami(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	key, line := newKey(t)
 	op, _, err := db.CreateOperator(context.Background(), store.CLI, "ops@example.com", "Ops", line)
@@ -333,6 +341,7 @@ func TestPanelWhoami(t *testing.T) {
 }
 
 func TestConnectionLogLine(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)

@@ -10,6 +10,7 @@ import (
 // Window changes reach the TUI: below 80x24 it says so, and it comes back
 // when the window grows.
 func TestResizeAndTooSmall(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)
@@ -32,6 +33,7 @@ func TestResizeAndTooSmall(t *testing.T) {
 // Colours follow what each session's terminal can show: 256 colours for
 // xterm-256color, true colour when the client says COLORTERM=truecolor.
 func TestColourProfilePerSession(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)

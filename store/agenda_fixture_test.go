@@ -29,30 +29,12 @@ func agLoc(name string) *time.Location {
 	return loc
 }
 
-// agClock is a settable fake clock for store.Options.Now.
-type agClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *agClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *agClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 type agendaFixture struct {
 	t     testing.TB
 	ctx   context.Context
 	db    *store.DB
 	tn    *store.Tenant
-	clock *agClock
+	clock *storetest.Clock
 	admin store.Actor
 	desk  store.Actor // reception
 }
@@ -61,13 +43,13 @@ type agendaFixture struct {
 // clinic in America/Lima and the clock at Tuesday 2026-11-10 12:00 Lima.
 func newAgendaFixture(t testing.TB, maxConns int32) *agendaFixture {
 	t.Helper()
-	c := &agClock{now: time.Date(2026, 11, 10, 12, 0, 0, 0, agLima)}
-	db := storetest.NewDBWith(t, store.Options{MaxConns: maxConns, Now: c.Now})
+	c := storetest.NewClock(time.Date(2026, 11, 10, 12, 0, 0, 0, agLima))
+	db := storetest.NewDBWith(t, store.Options{MaxConns: maxConns, Clock: c})
 	tn, _ := storetest.NewTenant(t, db, "clinic-a")
 	return agFixtureFor(t, db, tn, c)
 }
 
-func agFixtureFor(t testing.TB, db *store.DB, tn *store.Tenant, c *agClock) *agendaFixture {
+func agFixtureFor(t testing.TB, db *store.DB, tn *store.Tenant, c *storetest.Clock) *agendaFixture {
 	t.Helper()
 	f := &agendaFixture{t: t, ctx: context.Background(), db: db, tn: tn, clock: c}
 	var adminID int64

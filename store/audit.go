@@ -80,7 +80,7 @@ type AuditFilter struct {
 
 // AuditLog lists audit rows, newest first. Only an admin may read it.
 func (t *Tenant) AuditLog(ctx context.Context, actor Actor, f AuditFilter) ([]AuditEntry, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayReadAudit() {
 		return nil, forbidden("reading the audit log")
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {

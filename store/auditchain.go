@@ -93,7 +93,7 @@ func verifyChain(ctx context.Context, q pgx.Tx, name, log, head string) (ChainSt
 
 // VerifyAuditChain checks the clinic's audit log. Only an admin may.
 func (t *Tenant) VerifyAuditChain(ctx context.Context, actor Actor) (ChainState, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayReadAudit() {
 		return ChainState{}, forbidden("verifying the audit log")
 	}
 	var st ChainState

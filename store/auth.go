@@ -350,7 +350,7 @@ func (t *Tenant) SetPassword(ctx context.Context, userID int64, password string)
 // AddKey registers an OpenSSH public key for an active staff user. The user
 // themself or an admin may do it.
 func (t *Tenant) AddKey(ctx context.Context, actor Actor, userID int64, publicKeyLine, label string) (UserKey, error) {
-	if actor.UserID != userID && actor.Role != RoleAdmin {
+	if !actor.MayManageKeysOf(userID) {
 		return UserKey{}, forbidden("registering keys of other staff users")
 	}
 	label = strings.TrimSpace(label)

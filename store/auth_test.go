@@ -17,26 +17,8 @@ import (
 	"consultorio/store/storetest"
 )
 
-// fakeClock is a settable store clock (store.Options{Now}).
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+func newFakeClock() *storetest.Clock {
+	return storetest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 }
 
 // newKey returns an OpenSSH public key line and its SHA256 fingerprint.
@@ -82,8 +64,9 @@ func wantLocked(t *testing.T, err error, until time.Time) {
 }
 
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
 	activateAdmin(t, tn, prov)
@@ -147,6 +130,7 @@ func TestLoginLockout(t *testing.T) {
 // Concurrent wrong guesses cannot get more than the allowed failures counted
 // before the lock, and a right answer racing with them never wins after it.
 func TestLoginLockoutConcurrent(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -184,8 +168,9 @@ func TestLoginLockoutConcurrent(t *testing.T) {
 }
 
 func TestSetupCodeLogin(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
 	email := prov.Tenant.AdminEmail
@@ -230,8 +215,9 @@ func TestSetupCodeLogin(t *testing.T) {
 }
 
 func TestSetupCodeExpires(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
 	clock.Advance(store.SetupCodeTTL - time.Minute)
@@ -245,6 +231,7 @@ func TestSetupCodeExpires(t *testing.T) {
 }
 
 func TestPasswordRules(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -272,6 +259,7 @@ func TestPasswordRules(t *testing.T) {
 }
 
 func TestUnknownEmailLooksLikeWrongPassword(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -294,6 +282,7 @@ func TestUnknownEmailLooksLikeWrongPassword(t *testing.T) {
 }
 
 func TestUserByKey(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, prov := storetest.NewTenant(t, db, "clinic-a")
 	b, _ := storetest.NewTenant(t, db, "clinic-b")

@@ -40,6 +40,7 @@ func pnRawInvoice(t *testing.T, db *store.DB, schema, period, amount, due, paidA
 }
 
 func TestDashboardFigures(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	// Two real clinics (usage is read from their schemas), the rest public
@@ -179,6 +180,7 @@ func TestDashboardFigures(t *testing.T) {
 }
 
 func TestOperatorAuditLogBrowsing(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	start := time.Now().Add(-time.Minute)
@@ -275,8 +277,9 @@ func pnCheckInvoiceMonths(t *testing.T, db *store.DB, when string) {
 }
 
 func TestInvoiceMonthsFollowInvoices(t *testing.T) {
-	clock := &pnClock{now: time.Date(2026, 5, 2, 9, 0, 0, 0, pnLima)}
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	t.Parallel()
+	clock := storetest.NewClock(time.Date(2026, 5, 2, 9, 0, 0, 0, pnLima))
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	ctx := context.Background()
 	pnNewClient(t, db, "alfa", "100")
 	pnNewClient(t, db, "beta", "40.50")

@@ -35,8 +35,9 @@ type DB struct {
 // Options tunes Open.
 type Options struct {
 	MaxConns int32
-	// Now replaces the clock (tests of expiry, lockout and scheduling).
-	Now func() time.Time
+	// Clock replaces the real clock (tests of expiry, lockout and
+	// scheduling); nil is SystemClock.
+	Clock Clock
 	// Migrations replaces the embedded migration sets (tests of the runner);
 	// an empty set means the embedded one.
 	Migrations Migrations
@@ -74,11 +75,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: opts.Now, migs: opts.Migrations.orDefault(),
-		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion}
-	if db.now == nil {
-		db.now = time.Now
+	clock := opts.Clock
+	if clock == nil {
+		clock = SystemClock{}
 	}
+	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: clock.Now, migs: opts.Migrations.orDefault(),
+		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion}
 	return db, nil
 }
 

@@ -56,8 +56,8 @@ func TestDiskFullBookingFailsCleanlyAndRecovers(t *testing.T) {
 	if in, _ := c.Info(); in.Elsewhere {
 		t.Fatalf("the cluster must live on the small filesystem, not in %s", in.Dir)
 	}
-	clock := &agClock{now: time.Date(2026, 11, 10, 12, 0, 0, 0, agLima)}
-	db, err := store.Open(ctx, c.URL(), store.Options{MaxConns: 4, Now: clock.Now})
+	clock := storetest.NewClock(time.Date(2026, 11, 10, 12, 0, 0, 0, agLima))
+	db, err := store.Open(ctx, c.URL(), store.Options{MaxConns: 4, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,12 +57,17 @@ func (v validation) err() error {
 func invalid(field, msg string) error { return &ValidationError{Fields: map[string]string{field: msg}} }
 
 // OverlapError: a session would overlap another non-cancelled session of the
-// same specialist or room.
+// same specialist or room. FreeSlots are the next starts where the same
+// session (duration, specialist and room) fits, computed by the store with
+// the rules its check applies — working days and hours of the clinic
+// settings, both resources free, the session being moved left out — so
+// every door shows the same suggestions and each one can be booked.
 type OverlapError struct {
 	Resource  string // "specialist" or "room"
 	SessionID int64  // the clashing session (0 if the database did not say)
 	Start     time.Time
 	End       time.Time
+	FreeSlots []time.Time // in the clinic's time zone; empty when none within the search horizon
 }
 
 func (e *OverlapError) Error() string {

@@ -106,6 +106,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestListenerDelivers(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	b, _ := storetest.NewTenant(t, db, "clinic-b")
@@ -196,6 +197,7 @@ func listenerPID(t *testing.T, db *store.DB) int {
 }
 
 func TestListenerReconnects(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	storetest.NewTenant(t, db, "clinic-b")
@@ -238,6 +240,7 @@ func TestListenerReconnects(t *testing.T) {
 }
 
 func TestListenerSlowSubscriber(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	l := startListener(t, db)

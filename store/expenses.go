@@ -67,7 +67,7 @@ func (in *ExpenseInput) normalize() error {
 }
 
 func mayManageFinance(actor Actor, what string) error {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageFinance() {
 		return forbidden(what)
 	}
 	return nil

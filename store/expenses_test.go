@@ -9,6 +9,7 @@ import (
 )
 
 func TestExpenses(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	// 1 March 2026 04:00 UTC is still 28 February in Lima.
 	f.clock.Set(time.Date(2026, 3, 1, 4, 0, 0, 0, time.UTC))

@@ -182,8 +182,9 @@ func checkFinance(t *testing.T, f *agendaFixture, month time.Time, w financeWant
 }
 
 func TestFinance(t *testing.T) {
-	c := &agClock{}
-	db := storetest.NewDBWith(t, store.Options{Now: c.Now})
+	t.Parallel()
+	c := storetest.NewClock(time.Time{})
+	db := storetest.NewDBWith(t, store.Options{Clock: c})
 	tnLima, _ := storetest.NewTenant(t, db, "clinic-lima")
 	if _, err := db.CreateTenant(context.Background(), store.CLI, store.NewTenant{Schema: "clinic-utc", Name: "UTC",
 		AdminEmail: "admin@clinic-utc.test", Timezone: "UTC"}); err != nil {

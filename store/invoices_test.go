@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,24 +14,6 @@ import (
 	"consultorio/store"
 	"consultorio/store/storetest"
 )
-
-// panelClock is a settable clock for the billing tests.
-type pnClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *pnClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *pnClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 var pnLima = func() *time.Location {
 	loc, err := time.LoadLocation("America/Lima")
@@ -88,6 +69,7 @@ func pnJSONField(t *testing.T, raw json.RawMessage, field string) any {
 }
 
 func TestGenerateInvoicesOncePerActiveClient(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	alfa := pnNewClient(t, db, "alfa", "100.00")
@@ -177,8 +159,9 @@ func TestGenerateInvoicesOncePerActiveClient(t *testing.T) {
 }
 
 func TestMoroseTransitionOverSimulatedClock(t *testing.T) {
-	clock := &pnClock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, pnLima)}
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	t.Parallel()
+	clock := storetest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, pnLima))
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	ctx := context.Background()
 	pnNewClient(t, db, "alfa", "100")
 	pnNewClient(t, db, "sus", "50")
@@ -376,6 +359,7 @@ func TestMoroseTransitionOverSimulatedClock(t *testing.T) {
 }
 
 func TestMoroseAfterDaysSetting(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	s, err := db.PanelSettings(ctx)

@@ -16,6 +16,7 @@ import (
 // A raw query for another clinic's table, inside a tenant transaction, is
 // refused by PostgreSQL itself: the tenant role has no rights on that schema.
 func TestRawCrossTenantQueryIsDenied(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	storetest.NewTenant(t, db, "clinic-b")
@@ -52,6 +53,7 @@ func TestRawCrossTenantQueryIsDenied(t *testing.T) {
 // transaction sees its own schema and role, never the other's, whichever
 // connection it lands on and whatever ran there before.
 func TestInterleavedTenantsOnSmallPool(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDBWith(t, store.Options{MaxConns: 2})
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	b, _ := storetest.NewTenant(t, db, "clinic-b")

@@ -27,6 +27,7 @@ func withExtraTenantMigration() store.Migrations {
 }
 
 func TestMigrateTenantsAppliesNewMigration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := storetest.NewURL(t)
 	old, err := store.Open(ctx, url, store.Options{})
@@ -137,6 +138,7 @@ func TestMigrateTenantsAppliesNewMigration(t *testing.T) {
 
 // Two runs racing over the same tenants apply each migration exactly once.
 func TestMigrateTenantsConcurrentRuns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := storetest.NewURL(t)
 	old, err := store.Open(ctx, url, store.Options{})
@@ -177,6 +179,7 @@ func TestMigrateTenantsConcurrentRuns(t *testing.T) {
 }
 
 func TestTenantVersionOfUnknown(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	if _, err := db.TenantVersionOf(context.Background(), "nope"); err != store.ErrNoSuchTenant {
 		t.Fatalf("unknown schema: %v", err)
@@ -186,6 +189,7 @@ func TestTenantVersionOfUnknown(t *testing.T) {
 // The tenant role's grants: full use of its tables and sequences, but the
 // audit log is append-only.
 func TestTenantRoleGrants(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	tn, _ := storetest.NewTenant(t, db, "grants")

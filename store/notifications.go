@@ -344,7 +344,7 @@ type Notification struct {
 // NotificationFilter narrows ListNotifications.
 type NotificationFilter struct {
 	UnreadOnly bool
-	Limit      int // default 100, at most 500
+	Limit      int // default DefaultNotificationsLimit, at most MaxNotificationsLimit
 }
 
 // notificationFrom joins what the role and open filters look at.
@@ -390,9 +390,9 @@ func (t *Tenant) ListNotifications(ctx context.Context, actor Actor, f Notificat
 		return nil, forbidden("reading notifications")
 	}
 	if f.Limit <= 0 {
-		f.Limit = 100
+		f.Limit = DefaultNotificationsLimit
 	}
-	f.Limit = min(f.Limit, 500)
+	f.Limit = min(f.Limit, MaxNotificationsLimit)
 	args := notificationArgs(actor)
 	args["unread_only"] = f.UnreadOnly
 	args["limit"] = f.Limit

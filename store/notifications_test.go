@@ -201,6 +201,7 @@ func unread(t *testing.T, tn *store.Tenant, actor store.Actor) int {
 }
 
 func TestNotificationsSessionTomorrow(t *testing.T) {
+	t.Parallel()
 	f := newNtFixture(t, "clinic-n")
 	// 20:00 in Lima on 2 November is already 3 November in UTC (01:00):
 	// "tomorrow" is 3 November in Lima but 4 November in UTC.
@@ -258,6 +259,7 @@ func TestNotificationsSessionTomorrow(t *testing.T) {
 }
 
 func TestNotificationsPaymentOverdue(t *testing.T) {
+	t.Parallel()
 	f := newNtFixture(t, "clinic-n")
 	// Completed on Monday 26 October at 11:00 Lima.
 	sess, pay := f.completed(f.s1, f.room1, ntAt(2026, 10, 26, 10, 0))
@@ -302,6 +304,7 @@ func TestNotificationsPaymentOverdue(t *testing.T) {
 }
 
 func TestNotificationsExpenses(t *testing.T) {
+	t.Parallel()
 	f := newNtFixture(t, "clinic-n")
 	f.exec(`update settings set lang = 'en'`)
 	now := ntAt(2026, 11, 2, 9, 0)                    // Monday
@@ -360,6 +363,7 @@ func TestNotificationsExpenses(t *testing.T) {
 }
 
 func TestNotificationReadStateAndRoles(t *testing.T) {
+	t.Parallel()
 	f := newNtFixture(t, "clinic-n")
 	now := ntAt(2026, 11, 2, 9, 0)
 	s1 := f.session(f.s1, f.room1, ntAt(2026, 11, 3, 10, 0))
@@ -445,6 +449,7 @@ func TestNotificationReadStateAndRoles(t *testing.T) {
 }
 
 func TestScanAllNotifications(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	now := ntAt(2026, 11, 2, 9, 0)

@@ -10,8 +10,9 @@ import (
 )
 
 func TestOperatorLogin(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	ctx := context.Background()
 	line, fp := newKey(t, "op@laptop")
 	op, code, err := db.CreateOperator(ctx, store.CLI, " Olga@Service.test ", "", line)
@@ -93,6 +94,7 @@ func TestOperatorLogin(t *testing.T) {
 // Staff and operators are separate worlds: neither's credentials or keys
 // work in the other.
 func TestOperatorsAndStaffAreSeparate(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()

@@ -303,13 +303,6 @@ func (t *Tenant) shapeFor(actor Actor, p Patient, own bool) Patient {
 	}
 }
 
-// MayReadClinical tells whether the actor's role can ever read patients'
-// clinical fields (admin: all patients; specialist: their own). Reception
-// never can. Which patients a specialist may read is decided per patient.
-func (a Actor) MayReadClinical() bool {
-	return a.Role == RoleAdmin || a.Role == RoleSpecialist
-}
-
 // PatientsByID returns the patients with those ids, each as GetPatient would
 // return it (clinical fields where the role allows, one audit row per
 // clinical record read), in the order of ids, with one query and one audit
@@ -457,13 +450,13 @@ func clinicalChanged(changed []string) bool {
 // CreatePatient registers a patient (admin or reception; reception may not
 // fill clinical fields). It returns the patient as the actor sees it.
 func (t *Tenant) CreatePatient(ctx context.Context, actor Actor, in PatientInput) (Patient, error) {
-	if actor.Role != RoleAdmin && actor.Role != RoleReception {
+	if !actor.MayWritePatients() {
 		return Patient{}, forbidden("registering patients")
 	}
 	if err := in.normalize(t.today()); err != nil {
 		return Patient{}, err
 	}
-	if actor.Role == RoleReception && in.hasClinical() {
+	if in.hasClinical() && !actor.MayEditClinical(nil) {
 		return Patient{}, forbidden("filling clinical fields")
 	}
 	var out Patient
@@ -510,7 +503,7 @@ func (t *Tenant) UpdatePatient(ctx context.Context, actor Actor, id int64, in Pa
 	if !actor.Role.Valid() {
 		return Patient{}, forbidden("editing patients")
 	}
-	if actor.Role == RoleReception && in.hasClinical() {
+	if in.hasClinical() && !actor.MayReadClinical() {
 		return Patient{}, forbidden("filling clinical fields")
 	}
 	// Reported after the permission checks: "you may not" says more than
@@ -601,7 +594,7 @@ func (t *Tenant) UnarchivePatient(ctx context.Context, actor Actor, id int64) (P
 
 func (t *Tenant) setPatientArchived(ctx context.Context, actor Actor, id int64, archive bool) (Patient, error) {
 	verb := map[bool]string{true: "archive", false: "unarchive"}[archive]
-	if actor.Role != RoleAdmin && actor.Role != RoleReception {
+	if !actor.MayWritePatients() {
 		return Patient{}, forbidden(verb[:len(verb)-1] + "ing patients")
 	}
 	var out Patient
@@ -642,7 +635,7 @@ func (t *Tenant) setPatientArchived(ctx context.Context, actor Actor, id int64, 
 // repeated spaces do not matter). A patient with sessions is refused: their
 // sessions and payments are the clinic's records; archive them instead.
 func (t *Tenant) PurgePatient(ctx context.Context, actor Actor, id int64, confirm string) error {
-	if actor.Role != RoleAdmin {
+	if !actor.MayPurgePatients() {
 		return forbidden("purging patients")
 	}
 	err := t.tx(ctx, func(tx pgx.Tx) error {
@@ -705,7 +698,7 @@ const (
 )
 
 // PatientQuery selects a page of patients. Zero values: no search, first
-// page, 50 rows, by name, any status, archived patients left out.
+// page, DefaultPageSize rows, by name, any status, archived patients left out.
 type PatientQuery struct {
 	// Search matches every word (in any order) against first name, surname,
 	// document, phone and e-mail, ignoring accents and case. Words of three
@@ -713,7 +706,7 @@ type PatientQuery struct {
 	// of shorter words matches the start of the surname or first name.
 	Search          string
 	After           *PatientCursor // the previous page's Next
-	Limit           int            // 1–500, default 50
+	Limit           int            // 1–MaxPageSize, default DefaultPageSize
 	Sort            string         // PatientSortName (default) or PatientSortCreated
 	Status          string         // "" for any
 	TherapistID     int64          // 0 for any
@@ -752,9 +745,9 @@ func (t *Tenant) ListPatients(ctx context.Context, actor Actor, q PatientQuery) 
 		return PatientPage{Patients: []Patient{}}, nil
 	}
 	if q.Limit <= 0 {
-		q.Limit = 50
+		q.Limit = DefaultPageSize
 	}
-	q.Limit = min(q.Limit, 500)
+	q.Limit = min(q.Limit, MaxPageSize)
 	if q.Sort == "" {
 		q.Sort = PatientSortName
 	}

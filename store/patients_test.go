@@ -92,9 +92,10 @@ func clDec(s string) *decimal.Decimal {
 }
 
 func TestPatientCreateAndValidation(t *testing.T) {
+	t.Parallel()
 	// 2026-03-10 03:00 UTC is still 2026-03-09 in Lima (UTC-5).
 	now := time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC)
-	db := storetest.NewDBWith(t, store.Options{Now: func() time.Time { return now }})
+	db := storetest.NewDBWith(t, store.Options{Clock: storetest.NewClock(now)})
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
 	doc := clNewSpecialist(t, a, "Lucía", "Quispe", "S1")
@@ -190,6 +191,7 @@ func TestPatientCreateAndValidation(t *testing.T) {
 
 // The role matrix cells of patients (PRODUCT.md §4).
 func TestPatientRoles(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -330,6 +332,7 @@ func TestPatientRoles(t *testing.T) {
 }
 
 func TestPatientArchivePurgeAndBalance(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -416,6 +419,7 @@ func TestPatientArchivePurgeAndBalance(t *testing.T) {
 // The optional patients limit holds under concurrent registrations and
 // counts unarchiving.
 func TestPatientLimitIsRaceFree(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -459,6 +463,7 @@ func TestPatientLimitIsRaceFree(t *testing.T) {
 }
 
 func TestPatientSearch(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -659,6 +664,7 @@ func clCheckPaging(t *testing.T, a *store.Tenant, walk int, lucia int64) {
 
 // Everything done through clinic A's handle touches only clinic A.
 func TestPatientIsolation(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	b, _ := storetest.NewTenant(t, db, "clinic-b")
@@ -714,6 +720,7 @@ func TestPatientIsolation(t *testing.T) {
 // PatientsByID reads many patients at once exactly as GetPatient reads each:
 // same role shaping, one audit row per clinical record read, ids' order.
 func TestPatientsByIDMatchesGetPatient(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()

@@ -87,12 +87,6 @@ type PaymentList struct {
 	TotalUnpaid decimal.Decimal `json:"total_unpaid"`
 }
 
-// mayWritePayments: admin and reception record payments; a specialist
-// only reads those of their sessions.
-func mayWritePayments(actor Actor) bool {
-	return actor.Role == RoleAdmin || actor.Role == RoleReception
-}
-
 // maxAmount is the largest numeric(12,2).
 var maxAmount = MaxMoney.Decimal()
 
@@ -230,7 +224,7 @@ func (t *Tenant) markPaidTx(ctx context.Context, tx pgx.Tx, actor Actor, session
 // session has none (not for a cancelled session) or updates it. Writes a
 // payment log row and an audit row. Admin and reception only.
 func (t *Tenant) MarkPaid(ctx context.Context, actor Actor, sessionID int64, in PaymentInput) (Payment, error) {
-	if !mayWritePayments(actor) {
+	if !actor.MayWritePayments() {
 		return Payment{}, forbidden("recording payments")
 	}
 	loc := t.Info.Location()
@@ -265,7 +259,7 @@ func (t *Tenant) MarkPaid(ctx context.Context, actor Actor, sessionID int64, in 
 // Writes a payment log row and an audit row; an already unpaid payment is
 // returned unchanged. Admin and reception only.
 func (t *Tenant) MarkUnpaid(ctx context.Context, actor Actor, sessionID int64) (Payment, error) {
-	if !mayWritePayments(actor) {
+	if !actor.MayWritePayments() {
 		return Payment{}, forbidden("recording payments")
 	}
 	loc := t.Info.Location()
@@ -319,7 +313,7 @@ func (t *Tenant) GetPayment(ctx context.Context, actor Actor, sessionID int64) (
 		out, err = getPaymentTx(ctx, tx, sessionID, t.Info.Location())
 		return err
 	})
-	if err == nil && !seesSpecialist(actor, out.SpecialistID) {
+	if err == nil && !actor.MaySeeSessionsOf(out.SpecialistID) {
 		err = fmt.Errorf("payment of session #%d: %w", sessionID, ErrNotFound)
 	}
 	if err != nil {
@@ -338,7 +332,7 @@ func (t *Tenant) PaymentLog(ctx context.Context, actor Actor, sessionID int64) (
 		if err := tx.QueryRow(ctx, `select specialist_id from sessions where id = $1`, sessionID).Scan(&specialistID); err != nil {
 			return notFound(err, fmt.Sprintf("session #%d", sessionID))
 		}
-		if !seesSpecialist(actor, specialistID) {
+		if !actor.MaySeeSessionsOf(specialistID) {
 			return fmt.Errorf("session #%d: %w", sessionID, ErrNotFound)
 		}
 		rows, err := tx.Query(ctx, `select l.id, l.payment_id, l.session_id, l.action, l.amount, coalesce(l.method, ''),

@@ -12,6 +12,7 @@ import (
 // Every paid/unpaid change writes a log row with the amount, method,
 // reference and user of that change, and an audit row.
 func TestPaymentLog(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "100")
 	spec := f.specialist("Rosa", "Mena", "percent", "40", true)
@@ -107,6 +108,7 @@ func TestPaymentLog(t *testing.T) {
 // The payments list of a month: paid ones by their date, unpaid ones by
 // their session's start; totals cover the whole match.
 func TestListPayments(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	f.clock.Set(agAt(2026, 12, 3, 12, 0))
 	p1, p2 := f.patient("Luis", "Rojas", "100"), f.patient("Eva", "Paz", "80")

@@ -56,13 +56,13 @@ type NewTenant struct {
 	AdminName        string
 	Domains          []string
 	AdminKey         string // optional OpenSSH public key line for the admin
-	SpecialistsLimit int    // 0 means the default (4)
+	SpecialistsLimit int    // 0 means DefaultSpecialistsLimit
 	PatientsLimit    *int
 	UsersLimit       *int
 	MonthlyFee       decimal.Decimal
-	Timezone         string // default America/Lima
-	Currency         string // default PEN
-	Lang             string // default es
+	Timezone         string // default DefaultTimezone
+	Currency         string // default DefaultCurrency
+	Lang             string // default DefaultLang
 }
 
 // Provisioned is the result of CreateTenant: the tenant and the admin's
@@ -107,7 +107,7 @@ func (nt *NewTenant) normalize() error {
 		nt.AdminName = nt.AdminEmail
 	}
 	if nt.SpecialistsLimit == 0 {
-		nt.SpecialistsLimit = 4
+		nt.SpecialistsLimit = DefaultSpecialistsLimit
 	}
 	if nt.SpecialistsLimit < 0 {
 		v.add("specialists_limit", "must not be negative")
@@ -116,20 +116,20 @@ func (nt *NewTenant) normalize() error {
 		v.add("monthly_fee", "must not be negative")
 	}
 	if nt.Timezone == "" {
-		nt.Timezone = "America/Lima"
+		nt.Timezone = DefaultTimezone
 	}
 	if _, err := time.LoadLocation(nt.Timezone); err != nil {
 		v.add("timezone", "unknown time zone")
 	}
 	if nt.Currency == "" {
-		nt.Currency = "PEN"
+		nt.Currency = DefaultCurrency
 	}
 	nt.Currency = strings.ToUpper(nt.Currency)
 	if len(nt.Currency) != 3 {
 		v.add("currency", "must be a 3-letter ISO code like PEN")
 	}
 	if nt.Lang == "" {
-		nt.Lang = "es"
+		nt.Lang = DefaultLang
 	}
 	if nt.Lang != "es" && nt.Lang != "en" {
 		v.add("lang", "must be es or en")

@@ -11,6 +11,7 @@ import (
 )
 
 func TestValidateSchemaName(t *testing.T) {
+	t.Parallel()
 	refused := map[string]string{
 		"public":                     "reserved",
 		"panel":                      "reserved",
@@ -44,6 +45,7 @@ func TestValidateSchemaName(t *testing.T) {
 }
 
 func TestCreateTenant(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	p, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
@@ -89,6 +91,7 @@ func TestCreateTenant(t *testing.T) {
 // or domain behind; on the spare path it also leaves the claimed spare in
 // the pool, untouched.
 func TestCreateTenantIsAtomic(t *testing.T) {
+	t.Parallel()
 	for _, withSpare := range []bool{false, true} {
 		t.Run(map[bool]string{false: "built", true: "spare"}[withSpare], func(t *testing.T) {
 			db := storetest.NewDB(t)

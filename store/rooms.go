@@ -130,7 +130,7 @@ func roomWriteErr(err error) error {
 
 // CreateRoom adds an active room (admin only).
 func (t *Tenant) CreateRoom(ctx context.Context, actor Actor, in RoomInput) (Room, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Room{}, forbidden("creating rooms")
 	}
 	if err := in.normalize(); err != nil {
@@ -157,7 +157,7 @@ func (t *Tenant) CreateRoom(ctx context.Context, actor Actor, in RoomInput) (Roo
 
 // UpdateRoom changes a room's name, capacity and location (admin only).
 func (t *Tenant) UpdateRoom(ctx context.Context, actor Actor, id int64, in RoomInput) (Room, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Room{}, forbidden("editing rooms")
 	}
 	if err := in.normalize(); err != nil {
@@ -181,7 +181,7 @@ func (t *Tenant) UpdateRoom(ctx context.Context, actor Actor, id int64, in RoomI
 // in it stay; an inactive room is no longer offered for new bookings.
 func (t *Tenant) SetRoomActive(ctx context.Context, actor Actor, id int64, active bool) (Room, error) {
 	verb := map[bool]string{true: "activate", false: "deactivate"}[active]
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Room{}, forbidden(verb + "ing rooms")
 	}
 	return t.roomChange(ctx, actor, id, verb, verb+" room", func(tx pgx.Tx) (any, error) {
@@ -193,7 +193,7 @@ func (t *Tenant) SetRoomActive(ctx context.Context, actor Actor, id int64, activ
 // SetRoomSpecialists replaces the specialists assigned to a room (admin
 // only). Unknown ids are refused.
 func (t *Tenant) SetRoomSpecialists(ctx context.Context, actor Actor, roomID int64, specialistIDs []int64) (Room, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Room{}, forbidden("assigning specialists to rooms")
 	}
 	// Never nil: pgx sends a nil slice as NULL, and "<> all(NULL)" matches nothing.
@@ -222,7 +222,7 @@ func (t *Tenant) SetRoomSpecialists(ctx context.Context, actor Actor, roomID int
 // AddRoomEquipment puts quantity pieces of a catalog item in a room (admin
 // only); if the room already has that item, its quantity becomes quantity.
 func (t *Tenant) AddRoomEquipment(ctx context.Context, actor Actor, roomID, equipmentID int64, quantity int) (Room, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Room{}, forbidden("changing room equipment")
 	}
 	if err := validQuantity(quantity); err != nil {
@@ -239,7 +239,7 @@ func (t *Tenant) AddRoomEquipment(ctx context.Context, actor Actor, roomID, equi
 // AddRoomEquipmentNew creates a catalog item and puts it in a room, in one
 // transaction (the "add equipment inline" of the room form; admin only).
 func (t *Tenant) AddRoomEquipmentNew(ctx context.Context, actor Actor, roomID int64, name, code string, quantity int) (Room, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Room{}, forbidden("changing room equipment")
 	}
 	if err := normalizeEquipment(&name, &code); err != nil {
@@ -262,7 +262,7 @@ func (t *Tenant) AddRoomEquipmentNew(ctx context.Context, actor Actor, roomID in
 
 // RemoveRoomEquipment takes a catalog item out of a room (admin only).
 func (t *Tenant) RemoveRoomEquipment(ctx context.Context, actor Actor, roomID, equipmentID int64) (Room, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Room{}, forbidden("changing room equipment")
 	}
 	return t.roomChange(ctx, actor, roomID, "update", "remove room equipment", func(tx pgx.Tx) (any, error) {
@@ -358,7 +358,7 @@ func (t *Tenant) ListEquipment(ctx context.Context, actor Actor) ([]Equipment, e
 // CreateEquipment adds an item to the equipment catalog (admin only). code is
 // optional; when given it must be a unique slug.
 func (t *Tenant) CreateEquipment(ctx context.Context, actor Actor, name, code string) (Equipment, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Equipment{}, forbidden("creating equipment")
 	}
 	if err := normalizeEquipment(&name, &code); err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRoomsAndEquipment(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()

@@ -331,7 +331,7 @@ func (t *Tenant) SecondFactorPolicy(ctx context.Context) (SecondFactorPolicy, er
 // SetSecondFactorPolicy sets who needs a second factor. Only an admin may.
 // Users bound by it who have not enrolled are asked to at their next login.
 func (t *Tenant) SetSecondFactorPolicy(ctx context.Context, actor Actor, p SecondFactorPolicy) error {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return forbidden("changing the second-factor policy")
 	}
 	if !p.Valid() {
@@ -399,7 +399,7 @@ func (t *Tenant) MayRunCommands(ctx context.Context, u *User, keyType, fp string
 // ResetSecondFactor removes a user's authenticator and recovery codes (a
 // lost phone). An admin may do it for anyone; a user for themself.
 func (t *Tenant) ResetSecondFactor(ctx context.Context, actor Actor, userID int64) error {
-	if actor.UserID != userID && actor.Role != RoleAdmin {
+	if !actor.MayManageKeysOf(userID) {
 		return forbidden("resetting another user's second factor")
 	}
 	err := t.tx(ctx, func(tx pgx.Tx) error {

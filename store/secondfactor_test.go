@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,19 +12,6 @@ import (
 	"consultorio/store"
 	"consultorio/store/storetest"
 )
-
-// clock is a settable time for the second-factor tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func code(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
@@ -36,10 +22,10 @@ func code(t *testing.T, secret string, at time.Time) string {
 	return c
 }
 
-func secondFactorClinic(t *testing.T, schema string) (*store.Tenant, *store.User, *clock) {
+func secondFactorClinic(t *testing.T, schema string) (*store.Tenant, *store.User, *storetest.Clock) {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	db := storetest.NewDBWith(t, store.Options{Now: clk.Now})
+	clk := storetest.NewClock(time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC))
+	db := storetest.NewDBWith(t, store.Options{Clock: clk})
 	tn, _ := storetest.NewTenant(t, db, schema)
 	u, err := tn.UserByEmail(context.Background(), store.System, "admin@"+schema+".test")
 	if err != nil {
@@ -119,7 +105,7 @@ func TestSecondFactorFlow(t *testing.T) {
 	if err := tn.VerifySecondFactor(ctx, u, code(t, en.Secret, clk.Now()), ""); !errors.Is(err, store.ErrBadSecondFactor) {
 		t.Fatalf("replayed code: %v", err)
 	}
-	clk.Add(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	c := code(t, en.Secret, clk.Now())
 	if err := tn.VerifySecondFactor(ctx, u, c, ""); err != nil {
 		t.Fatalf("next code: %v", err)
@@ -128,7 +114,7 @@ func TestSecondFactorFlow(t *testing.T) {
 		t.Fatalf("same code twice: %v", err)
 	}
 	// One step of drift is tolerated.
-	clk.Add(60 * time.Second)
+	clk.Advance(60 * time.Second)
 	if err := tn.VerifySecondFactor(ctx, u, code(t, en.Secret, clk.Now().Add(30*time.Second)), ""); err != nil {
 		t.Fatalf("code from a clock 30 s ahead: %v", err)
 	}
@@ -155,7 +141,7 @@ func TestSecondFactorFlow(t *testing.T) {
 	if locked == nil {
 		t.Fatal("wrong codes never locked the account")
 	}
-	clk.Add(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	if err := tn.VerifySecondFactor(ctx, u, code(t, en.Secret, clk.Now()), ""); !errors.As(err, &locked) {
 		t.Fatalf("right code while locked: %v", err)
 	}
@@ -200,7 +186,7 @@ func TestCommandGrants(t *testing.T) {
 	if !may("ssh-ed25519", "SHA256:a") || may("ssh-ed25519", "SHA256:b") {
 		t.Fatal("the grant is not bound to its key")
 	}
-	clk.Add(store.CommandGrantTTL + time.Second)
+	clk.Advance(store.CommandGrantTTL + time.Second)
 	if may("ssh-ed25519", "SHA256:a") {
 		t.Fatal("the grant outlived its time")
 	}
@@ -208,8 +194,8 @@ func TestCommandGrants(t *testing.T) {
 
 func TestOperatorSecondFactor(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	db := storetest.NewDBWith(t, store.Options{Now: clk.Now})
+	clk := storetest.NewClock(time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC))
+	db := storetest.NewDBWith(t, store.Options{Clock: clk})
 	ctx := context.Background()
 	op, _, err := db.CreateOperator(ctx, store.CLI, "ops@mfa.test", "Ops", "")
 	if err != nil {
@@ -223,7 +209,7 @@ func TestOperatorSecondFactor(t *testing.T) {
 	if err != nil || len(codes) != store.RecoveryCodes {
 		t.Fatalf("confirm: %v %d", err, len(codes))
 	}
-	clk.Add(30 * time.Second)
+	clk.Advance(30 * time.Second)
 	if err := db.VerifyOperatorSecondFactor(ctx, op, code(t, en.Secret, clk.Now()), ""); err != nil {
 		t.Fatal(err)
 	}

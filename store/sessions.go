@@ -57,8 +57,6 @@ const (
 	freeSlotHorizon   = 31 // days searched for free slots
 	defaultFreeSlots  = 3
 	bookingRetries    = 5
-	defaultListLimit  = 500
-	maximumListLimit  = 5000
 	minSessionMinutes = 5
 	maxSessionMinutes = 720
 )
@@ -104,7 +102,7 @@ type Session struct {
 // matrix (PRODUCT.md §4) gives reception no access to objective, activity,
 // materials and observation — they are clinical notes.
 func hidePlan(actor Actor, s Session) Session {
-	if actor.Role == RoleReception {
+	if !actor.MaySeePlans() {
 		s.Objective, s.Activity, s.Materials, s.Observation = "", "", "", ""
 		s.PlanHidden = true
 	}
@@ -244,7 +242,7 @@ type SessionFilter struct {
 	SpecialistID int64
 	RoomID       int64
 	PatientID    int64
-	Limit        int // default 500, at most 5000
+	Limit        int // default DefaultSessionsLimit, at most MaxSessionsLimit
 }
 
 // AgendaFilter narrows Agenda; zero fields do not filter.
@@ -255,45 +253,26 @@ type AgendaFilter struct {
 
 // ---- roles ----
 
-// mayScheduleFor: booking, cancelling and rescheduling are open to admin
-// and reception for everyone, and to a specialist for their own sessions.
+// mayScheduleFor is MayBook as the error an operation returns.
 func mayScheduleFor(actor Actor, specialistID int64) error {
-	switch actor.Role {
-	case RoleAdmin, RoleReception:
+	switch {
+	case actor.MayBook(specialistID):
 		return nil
-	case RoleSpecialist:
-		if actor.isSpecialist(specialistID) {
-			return nil
-		}
+	case actor.Role == RoleSpecialist:
 		return forbidden("scheduling another specialist's sessions")
 	}
 	return forbidden("scheduling sessions")
 }
 
-// mayRecordFor: plan, result and completion belong to the specialist of the
-// session (and the admin); reception never writes them.
+// mayRecordFor is MayRecord as the error an operation returns.
 func mayRecordFor(actor Actor, specialistID int64) error {
-	switch actor.Role {
-	case RoleAdmin:
+	switch {
+	case actor.MayRecord(specialistID):
 		return nil
-	case RoleSpecialist:
-		if actor.isSpecialist(specialistID) {
-			return nil
-		}
+	case actor.Role == RoleSpecialist:
 		return forbidden("recording another specialist's sessions")
 	}
 	return forbidden("recording session plans and results")
-}
-
-// seesSpecialist tells whether the actor may see sessions of that specialist.
-func seesSpecialist(actor Actor, specialistID int64) bool {
-	switch actor.Role {
-	case RoleAdmin, RoleReception:
-		return true
-	case RoleSpecialist:
-		return actor.isSpecialist(specialistID)
-	}
-	return false
 }
 
 // specialistScope is the specialist a listing must be limited to: the
@@ -449,7 +428,7 @@ func (t *Tenant) GetSession(ctx context.Context, actor Actor, id int64) (Session
 	if err != nil {
 		return Session{}, fmt.Errorf("get session: %w", err)
 	}
-	if !seesSpecialist(actor, s.SpecialistID) {
+	if !actor.MaySeeSessionsOf(s.SpecialistID) {
 		return Session{}, fmt.Errorf("get session: session #%d: %w", id, ErrNotFound)
 	}
 	return hidePlan(actor, s), nil
@@ -463,9 +442,9 @@ func (t *Tenant) ListSessions(ctx context.Context, actor Actor, f SessionFilter)
 		return nil, invalid("status", "must be unplanned, planned, completed or cancelled")
 	}
 	if f.Limit <= 0 {
-		f.Limit = defaultListLimit
+		f.Limit = DefaultSessionsLimit
 	}
-	f.Limit = min(f.Limit, maximumListLimit)
+	f.Limit = min(f.Limit, MaxSessionsLimit)
 	loc := t.Info.Location()
 	var out []Session
 	err := t.tx(ctx, func(tx pgx.Tx) error {
@@ -560,7 +539,7 @@ func findOverlaps(ctx context.Context, tx pgx.Tx, specialistID, roomID int64, st
 
 // checkOccurrences is the pre-save check of a series: every clashing date
 // with its clash and the next free slots (which also avoid the other dates of
-// the same series).
+// the same series), carried by the OverlapError itself too.
 func (t *Tenant) checkOccurrences(ctx context.Context, tx pgx.Tx, cfg agendaConfig, specialistID, roomID int64,
 	starts []time.Time, durMin int, excludeID int64) ([]DateConflict, error) {
 	overlaps, err := findOverlaps(ctx, tx, specialistID, roomID, starts, durMin, excludeID, cfg.loc)
@@ -583,6 +562,7 @@ func (t *Tenant) checkOccurrences(ctx context.Context, tx pgx.Tx, cfg agendaConf
 		if err != nil {
 			return nil, err
 		}
+		ov.FreeSlots = slots
 		out = append(out, DateConflict{Start: starts[i].In(cfg.loc), Overlap: ov, FreeSlots: slots})
 	}
 	return out, nil
@@ -859,7 +839,7 @@ func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) ([]Ses
 	if err := mayScheduleFor(actor, b.SpecialistID); err != nil {
 		return nil, err
 	}
-	if (b.PaidInAdvance || b.Payment != nil) && !mayWritePayments(actor) {
+	if (b.PaidInAdvance || b.Payment != nil) && !actor.MayWritePayments() {
 		return nil, forbidden("recording payments")
 	}
 	for attempt := 1; ; attempt++ {
@@ -1253,7 +1233,7 @@ func (t *Tenant) rescheduleOnce(ctx context.Context, actor Actor, id int64, newS
 // ReopenSession takes a completed session back to planned or unplanned so
 // its result can be corrected. Admin only; logged. Its payment stays.
 func (t *Tenant) ReopenSession(ctx context.Context, actor Actor, id int64) (Session, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayReopen() {
 		return Session{}, forbidden("reopening a completed session")
 	}
 	var out Session

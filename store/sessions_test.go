@@ -16,6 +16,7 @@ import (
 // (one specialist) or for a different specialist (one room): exactly one
 // wins; the 19 others get an *OverlapError naming the winner's session.
 func TestConcurrentOverlappingBookings(t *testing.T) {
+	t.Parallel()
 	for _, resource := range []string{"specialist", "room"} {
 		t.Run(resource, func(t *testing.T) {
 			f := newAgendaFixture(t, 20)
@@ -92,6 +93,7 @@ func TestConcurrentOverlappingBookings(t *testing.T) {
 // booking was not committed yet when the pre-check ran), the caller gets
 // the same *OverlapError naming the session that won.
 func TestBookingRaceCaughtByConstraint(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 4)
 	pat := f.patient("Ana", "Quispe", "100")
 	spec := f.specialist("Rosa", "Mena", "percent", "40", true)
@@ -152,6 +154,7 @@ func TestBookingRaceCaughtByConstraint(t *testing.T) {
 
 // The status flow of PRODUCT.md §4, one transition per row.
 func TestSessionStatusFlow(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "120.50")
 	spec := f.specialist("Rosa", "Mena", "percent", "40", true)
@@ -249,6 +252,7 @@ func TestSessionStatusFlow(t *testing.T) {
 // Completion: observation required, completed_at from the clock, an unpaid
 // payment at the patient's price; a prepaid session keeps its payment.
 func TestCompleteSessionCreatesUnpaidPayment(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "120.50")
 	spec := f.specialist("Rosa", "Mena", "percent", "40", true)
@@ -323,6 +327,7 @@ func TestCompleteSessionCreatesUnpaidPayment(t *testing.T) {
 // "moved" log row; the old session cancelled/rescheduled and linked. A clash
 // of the new slot changes nothing.
 func TestReschedulePrepaidSession(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "90")
 	other := f.patient("Eva", "Paz", "90")
@@ -402,6 +407,7 @@ func TestReschedulePrepaidSession(t *testing.T) {
 // Roles: specialists act on their own sessions only, reception schedules
 // but does not record results, payments are read-only for specialists.
 func TestSessionRoles(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "90")
 	rosa := f.specialist("Rosa", "Mena", "percent", "40", true)
@@ -491,6 +497,7 @@ func TestSessionRoles(t *testing.T) {
 // Weekly × 4 whose 3rd date clashes: nothing is saved and the error lists
 // that date, the clashing session and free slots.
 func TestRepeatBookingWithConflict(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "90")
 	other := f.patient("Eva", "Paz", "90")
@@ -551,6 +558,7 @@ func TestRepeatBookingWithConflict(t *testing.T) {
 // Free slots respect working days and hours (clinic time zone) and both
 // the specialist's and the room's sessions.
 func TestNextFreeSlots(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "90")
 	spec, spec2 := f.specialist("Rosa", "Mena", "percent", "40", true), f.specialist("Juan", "Soto", "percent", "40", true)
@@ -587,6 +595,7 @@ func TestNextFreeSlots(t *testing.T) {
 // The agenda is one day of the clinic's calendar: a session at 23:30 Lima
 // (04:30 UTC next day) belongs to the day it has in Lima.
 func TestAgendaDayInClinicTimeZone(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	pat := f.patient("Luis", "Rojas", "90")
 	spec := f.specialist("Rosa", "Mena", "percent", "40", true)
@@ -625,6 +634,7 @@ func TestAgendaDayInClinicTimeZone(t *testing.T) {
 // Reception books and moves sessions but never reads their plan and result
 // (PRODUCT.md §4: no access to objective, activity, materials, observation).
 func TestReceptionDoesNotSeeSessionPlanAndResult(t *testing.T) {
+	t.Parallel()
 	f := newAgendaFixture(t, 0)
 	spec, room, pat := f.specialist("Luis", "Soto", "percent", "40", true), f.room("Sala 1"), f.patient("Ana", "García", "80")
 	s := f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room, Start: agAt(2026, 11, 10, 9, 0)})
@@ -657,5 +667,67 @@ func TestReceptionDoesNotSeeSessionPlanAndResult(t *testing.T) {
 	admin, err := f.tn.GetSession(f.ctx, f.admin, s.ID)
 	if err != nil || admin.Observation != "Mejoró el ánimo" || admin.Objective != "Trabajar ansiedad" || admin.PlanHidden {
 		t.Fatalf("admin must see the plan and result: %+v %v", admin, err)
+	}
+}
+
+// The free slots a clash carries are the store's own answer, computed with
+// the rules of its check: booking every one of them succeeds — for a
+// specialist's clash and for a room's — and a reschedule's suggestions leave
+// the session being moved out (its own slot is free for it).
+func TestOverlapFreeSlotsAreBookable(t *testing.T) {
+	t.Parallel()
+	f := newAgendaFixture(t, 0)
+	pat := f.patient("Luis", "Rojas", "90")
+	spec, spec2, spec3 := f.specialist("Rosa", "Mena", "percent", "40", true),
+		f.specialist("Juan", "Soto", "percent", "40", true), f.specialist("Ana", "Paz", "fixed", "900", true)
+	room, room2 := f.room("Sala 1"), f.room("Sala 2")
+	monday := agAt(2026, 11, 23, 0, 0)
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room2, Start: monday.Add(10 * time.Hour)}) // spec 10–11
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room, Start: monday.Add(11 * time.Hour)}) // room 11–12
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room2, Start: monday.Add(13 * time.Hour)}) // spec 13–14
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room, Start: monday.Add(14 * time.Hour)}) // room 14–15
+	for _, tc := range []struct {
+		name     string
+		spec     int64
+		start    time.Time
+		resource string
+	}{
+		{"specialist", spec, monday.Add(10*time.Hour + 30*time.Minute), "specialist"},
+		{"room", spec3, monday.Add(11*time.Hour + 15*time.Minute), "room"},
+	} {
+		b := store.Booking{PatientID: pat, SpecialistID: tc.spec, RoomID: room, Start: tc.start}
+		_, err := f.tn.BookSession(f.ctx, f.desk, b)
+		ov := agOverlap(t, err)
+		if ov.Resource != tc.resource || len(ov.FreeSlots) != 3 {
+			t.Fatalf("%s clash: %+v", tc.name, ov)
+		}
+		for _, slot := range ov.FreeSlots {
+			if slot.Location().String() != "America/Lima" {
+				t.Errorf("%s: free slot %v is not in the clinic's time zone", tc.name, slot)
+			}
+			b.Start = slot
+			if _, err := f.tn.BookSession(f.ctx, f.desk, b); err != nil {
+				t.Errorf("%s clash offered %v, booking it: %v", tc.name, slot, err)
+			}
+		}
+	}
+	// Reschedule: the session at 16:00 moved onto the 15:30 clash is offered
+	// its own 16:00 first (a screen asking for "free slots" afresh would not).
+	day := monday.AddDate(0, 0, 1)
+	f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room2, Start: day.Add(15 * time.Hour)})
+	moving := f.book(store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room2, Start: day.Add(16 * time.Hour)})
+	_, err := f.tn.RescheduleSession(f.ctx, f.desk, moving.ID, day.Add(15*time.Hour+30*time.Minute), 0, false)
+	ov := agOverlap(t, err)
+	if len(ov.FreeSlots) == 0 || !ov.FreeSlots[0].Equal(day.Add(16*time.Hour)) {
+		t.Fatalf("reschedule clash offers %v, want its own 16:00 first", ov.FreeSlots)
+	}
+	if _, err := f.tn.RescheduleSession(f.ctx, f.desk, moving.ID, ov.FreeSlots[0], 0, false); err != nil {
+		t.Fatalf("reschedule clash offered %v, moving there: %v", ov.FreeSlots[0], err)
+	}
+	for _, slot := range ov.FreeSlots[1:] {
+		b := store.Booking{PatientID: pat, SpecialistID: spec2, RoomID: room2, Start: slot}
+		if _, err := f.tn.BookSession(f.ctx, f.desk, b); err != nil {
+			t.Errorf("reschedule clash offered %v, booking it: %v", slot, err)
+		}
 	}
 }

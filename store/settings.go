@@ -154,7 +154,7 @@ func (s *Settings) normalize() error {
 // public schema (what TenantInfo reports), changed in the same transaction;
 // handles loaded before see them after Reload.
 func (t *Tenant) UpdateSettings(ctx context.Context, actor Actor, s Settings) (Settings, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Settings{}, forbidden("changing the clinic settings")
 	}
 	if err := s.normalize(); err != nil {

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"consultorio/store"
 	"consultorio/store/storetest"
 )
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	b, _ := storetest.NewTenant(t, db, "clinic-b")
@@ -137,4 +142,68 @@ func clRequireAudit(t *testing.T, tn *store.Tenant, action, entity string, entit
 		t.Fatalf("audit %s %s %d: want %d rows, got %d", action, entity, entityID, want, len(rows))
 	}
 	return rows
+}
+
+// The migrations' column defaults repeat the store's defaults (SQL cannot
+// name a Go constant): a new clinic provisioned with nothing said has
+// exactly DefaultSettings, and the SQL defaults of the clinic settings and
+// of public.tenants are the same values.
+func TestSchemaDefaultsAreTheStoreDefaults(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := storetest.NewURL(t)
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tn, _ := storetest.NewTenant(t, db, "clinic-d")
+	got, err := tn.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.DefaultSettings()
+	want.DisplayName = got.DisplayName
+	if !clSettingsEqual(got, want) {
+		t.Errorf("a new clinic's settings %+v, want the defaults %+v", got, want)
+	}
+	if tn.Info.SpecialistsLimit != store.DefaultSpecialistsLimit || tn.Info.Timezone != store.DefaultTimezone ||
+		tn.Info.Currency != store.DefaultCurrency || tn.Info.Lang != store.DefaultLang {
+		t.Errorf("a new clinic's plan and locale: %+v", tn.Info)
+	}
+
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	sqlText := func(s string) string { return "'" + s + "'::text" }
+	days := make([]string, 0, 7)
+	for _, d := range store.DefaultWorkDays() {
+		days = append(days, strconv.Itoa(d))
+	}
+	for _, c := range []struct{ schema, table, column, want string }{
+		{"public", "tenants", "timezone", sqlText(store.DefaultTimezone)},
+		{"public", "tenants", "currency", sqlText(store.DefaultCurrency)},
+		{"public", "tenants", "lang", sqlText(store.DefaultLang)},
+		{"public", "tenants", "specialists_limit", strconv.Itoa(store.DefaultSpecialistsLimit)},
+		{tn.Info.Schema, "settings", "timezone", sqlText(store.DefaultTimezone)},
+		{tn.Info.Schema, "settings", "currency", sqlText(store.DefaultCurrency)},
+		{tn.Info.Schema, "settings", "lang", sqlText(store.DefaultLang)},
+		{tn.Info.Schema, "settings", "default_duration", strconv.Itoa(store.DefaultSessionMinutes)},
+		{tn.Info.Schema, "settings", "work_start", "'" + store.DefaultWorkStart + ":00'::time without time zone"},
+		{tn.Info.Schema, "settings", "work_end", "'" + store.DefaultWorkEnd + ":00'::time without time zone"},
+		{tn.Info.Schema, "settings", "work_days", "'{" + strings.Join(days, ",") + "}'::smallint[]"},
+		{tn.Info.Schema, "settings", "second_factor", sqlText(string(store.SecondFactorOff))},
+	} {
+		var def string
+		err := conn.QueryRow(ctx, `select column_default from information_schema.columns
+			where table_schema = $1 and table_name = $2 and column_name = $3`, c.schema, c.table, c.column).Scan(&def)
+		if err != nil {
+			t.Fatalf("%s.%s.%s: %v", c.schema, c.table, c.column, err)
+		}
+		if def != c.want {
+			t.Errorf("SQL default of %s.%s is %s, the store's is %s", c.table, c.column, def, c.want)
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 // Concurrent top-ups (several servers, a CLI run) build exactly what is
 // missing, together.
 func TestTopUpSparesConcurrent(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -71,6 +72,7 @@ func TestTopUpSparesConcurrent(t *testing.T) {
 // A clinic made from a spare is a full clinic under its own names: its
 // role works in its schema only, its key routes, its settings are its own.
 func TestCreateTenantFromSpare(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	if n, err := db.TopUpSpares(ctx, 2); err != nil || n != 2 {
@@ -150,6 +152,7 @@ func TestCreateTenantFromSpare(t *testing.T) {
 // Concurrent creations take different spares; those that find the pool
 // empty build their schema.
 func TestConcurrentCreationsClaimDistinctSpares(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	if _, err := db.TopUpSpares(ctx, 2); err != nil {
@@ -193,6 +196,7 @@ func TestConcurrentCreationsClaimDistinctSpares(t *testing.T) {
 // new tenant migration reaches the pool through MigrateTenants, and a clinic
 // made from a migrated spare has it.
 func TestSparesAreMigrated(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := storetest.NewURL(t)
 	old, err := store.Open(ctx, url, store.Options{})

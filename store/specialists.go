@@ -37,6 +37,9 @@ type Specialist struct {
 	// (a specialist looking at a colleague): document, contacts and
 	// compensation are left empty.
 	Redacted bool `json:"redacted,omitempty"`
+	// PayHidden is true when the compensation was left out (CompType empty,
+	// CompValue zero): the actor may not see it (Actor.MaySeeSpecialistPay).
+	PayHidden bool `json:"pay_hidden,omitempty"`
 }
 
 // FullName is "First Last".
@@ -104,13 +107,17 @@ func scanSpecialist(row pgx.Row) (Specialist, error) {
 }
 
 // redactFor leaves in s only what actor may see: a specialist sees their own
-// record whole and colleagues' names and specialties (for the agenda).
+// record whole and colleagues' names and specialties (for the agenda);
+// the compensation only where MaySeeSpecialistPay allows.
 func (s Specialist) redactFor(actor Actor) Specialist {
-	if actor.Role != RoleSpecialist || actor.isSpecialist(s.ID) {
-		return s
+	if actor.Role == RoleSpecialist && !actor.isSpecialist(s.ID) {
+		return Specialist{ID: s.ID, FirstName: s.FirstName, LastName: s.LastName, Specialty: s.Specialty,
+			Active: s.Active, CreatedAt: s.CreatedAt, Redacted: true, PayHidden: true}
 	}
-	return Specialist{ID: s.ID, FirstName: s.FirstName, LastName: s.LastName, Specialty: s.Specialty,
-		Active: s.Active, CreatedAt: s.CreatedAt, Redacted: true}
+	if !actor.MaySeeSpecialistPay(s.ID) {
+		s.CompType, s.CompValue, s.PayHidden = "", decimal.Zero, true
+	}
+	return s
 }
 
 // ListSpecialists lists the clinic's specialists by last name, first name.
@@ -196,7 +203,7 @@ func specialistWriteErr(err error) error {
 // CreateSpecialist adds an active specialist (admin only), within the plan's
 // limit of active specialists: concurrent creations cannot overshoot it.
 func (t *Tenant) CreateSpecialist(ctx context.Context, actor Actor, in SpecialistInput) (Specialist, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Specialist{}, forbidden("creating specialists")
 	}
 	if err := in.normalize(); err != nil {
@@ -226,7 +233,7 @@ func (t *Tenant) CreateSpecialist(ctx context.Context, actor Actor, in Specialis
 // UpdateSpecialist changes a specialist's data (admin only). Whether it is
 // active is changed with ActivateSpecialist / DeactivateSpecialist.
 func (t *Tenant) UpdateSpecialist(ctx context.Context, actor Actor, id int64, in SpecialistInput) (Specialist, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Specialist{}, forbidden("editing specialists")
 	}
 	if err := in.normalize(); err != nil {
@@ -268,7 +275,7 @@ func (t *Tenant) ActivateSpecialist(ctx context.Context, actor Actor, id int64) 
 
 func (t *Tenant) setSpecialistActive(ctx context.Context, actor Actor, id int64, active bool) (Specialist, error) {
 	verb := map[bool]string{true: "activate", false: "deactivate"}[active]
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return Specialist{}, forbidden(verb + "ing specialists")
 	}
 	var out Specialist

@@ -26,6 +26,7 @@ func clNewSpecialist(t *testing.T, tn *store.Tenant, first, last, doc string) st
 }
 
 func TestSpecialists(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -164,6 +165,7 @@ func clSpecialistNames(list []store.Specialist) string {
 // Ten admins adding specialists at once under a limit of 4: exactly four
 // are created, the others are told the limit and the count.
 func TestSpecialistLimitIsRaceFree(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -221,6 +223,7 @@ func TestSpecialistLimitIsRaceFree(t *testing.T) {
 
 // Everything done through clinic A's handle touches only clinic A.
 func TestSpecialistsAndRoomsIsolation(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
 	b, _ := storetest.NewTenant(t, db, "clinic-b")

@@ -38,6 +38,7 @@ func auditCount(t *testing.T, db *store.DB, action, target, cond string) int {
 var panelOp = store.OperatorActor{OperatorID: 0, Email: "olga@service.test", RemoteAddr: "10.9.9.9:22"}
 
 func TestListGetUpdateTenants(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	for _, nt := range []store.NewTenant{
@@ -121,6 +122,7 @@ func TestListGetUpdateTenants(t *testing.T) {
 }
 
 func TestSuspendActivateTenant(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -169,8 +171,9 @@ func TestSuspendActivateTenant(t *testing.T) {
 }
 
 func TestArchiveRestorePurge(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock()
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	storetest.NewTenant(t, db, "clinic-b")
 	ctx := context.Background()
@@ -317,6 +320,7 @@ func TestArchiveRestorePurge(t *testing.T) {
 }
 
 func TestTenantDomains(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	if _, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{Schema: "clinic-a", Name: "A", AdminEmail: "a@a.test",
@@ -397,6 +401,7 @@ func TestTenantDomains(t *testing.T) {
 // An operator's change of time zone, currency or language reaches the
 // clinic's own settings, which the clinic's screens read.
 func TestUpdateTenantKeepsClinicSettingsInSync(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()

@@ -122,9 +122,6 @@ func validLang(v validation, lang string) {
 	}
 }
 
-// canReadStaff: staff users are read by admins and reception (PRODUCT.md §4).
-func canReadStaff(a Actor) bool { return a.Role == RoleAdmin || a.Role == RoleReception }
-
 // lockStaff serialises the changes that count users (plan limit, last
 // admin) by locking the clinic's single settings row: two concurrent
 // creations cannot both see room for one more.
@@ -169,7 +166,7 @@ func keepsAnAdmin(ctx context.Context, tx pgx.Tx, exceptID int64, field string) 
 // one-time setup code (valid SetupCodeTTL, only its hash is stored). The
 // plan's users limit counts active users and is enforced race-free.
 func (t *Tenant) CreateUser(ctx context.Context, actor Actor, nu NewUser) (*User, string, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return nil, "", forbidden("creating staff users")
 	}
 	nu.Email = normalizeEmail(nu.Email)
@@ -223,7 +220,7 @@ func (t *Tenant) CreateUser(ctx context.Context, actor Actor, nu NewUser) (*User
 // ListUsers lists the clinic's staff users, active first, by name. Admins
 // and reception may read them.
 func (t *Tenant) ListUsers(ctx context.Context, actor Actor) ([]User, error) {
-	if !canReadStaff(actor) {
+	if !actor.MaySeeClinicSetup() {
 		return nil, forbidden("listing staff users")
 	}
 	var out []User
@@ -250,7 +247,7 @@ func (t *Tenant) ListUsers(ctx context.Context, actor Actor) ([]User, error) {
 // GetUser returns one staff user. Admins and reception may read anyone;
 // everybody may read themself.
 func (t *Tenant) GetUser(ctx context.Context, actor Actor, id int64) (*User, error) {
-	if !canReadStaff(actor) && actor.UserID != id {
+	if !actor.MaySeeClinicSetup() && actor.UserID != id {
 		return nil, forbidden("reading staff users")
 	}
 	var u *User
@@ -268,7 +265,7 @@ func (t *Tenant) GetUser(ctx context.Context, actor Actor, id int64) (*User, err
 // with GetUser's permissions.
 func (t *Tenant) UserByEmail(ctx context.Context, actor Actor, email string) (*User, error) {
 	email = normalizeEmail(email)
-	if !canReadStaff(actor) && !strings.EqualFold(actor.Email, email) {
+	if !actor.MaySeeClinicSetup() && !strings.EqualFold(actor.Email, email) {
 		return nil, forbidden("reading staff users")
 	}
 	var u *User
@@ -287,7 +284,7 @@ func (t *Tenant) UserByEmail(ctx context.Context, actor Actor, email string) (*U
 // may change their own name and language.
 func (t *Tenant) UpdateUser(ctx context.Context, actor Actor, id int64, up UserUpdate) (*User, error) {
 	self := actor.UserID == id
-	if actor.Role != RoleAdmin && (!self || up.Role != nil) {
+	if !actor.MayManageClinic() && (!self || up.Role != nil) {
 		return nil, forbidden("changing staff users")
 	}
 	v := validation{}
@@ -351,7 +348,7 @@ func (t *Tenant) UpdateUser(ctx context.Context, actor Actor, id int64, up UserU
 // stays). Their keys stop routing connections to the clinic. An admin cannot
 // deactivate themself, and the last active admin cannot be deactivated.
 func (t *Tenant) DeactivateUser(ctx context.Context, actor Actor, id int64) error {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return forbidden("deactivating staff users")
 	}
 	if actor.UserID == id {
@@ -363,7 +360,7 @@ func (t *Tenant) DeactivateUser(ctx context.Context, actor Actor, id int64) erro
 // ActivateUser lets a deactivated staff user log in again (admins only),
 // within the plan's users limit.
 func (t *Tenant) ActivateUser(ctx context.Context, actor Actor, id int64) error {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return forbidden("activating staff users")
 	}
 	return wrapOp("activate user", t.setActive(ctx, actor, id, true))
@@ -419,7 +416,7 @@ func (t *Tenant) setActive(ctx context.Context, actor Actor, id int64, active bo
 // the password keeps working until the user sets a new one, and a lockout is
 // lifted.
 func (t *Tenant) NewUserSetupCode(ctx context.Context, actor Actor, userID int64) (string, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayManageClinic() {
 		return "", forbidden("issuing setup codes")
 	}
 	code, codeHash, err := NewSetupCode()
@@ -450,7 +447,7 @@ func (t *Tenant) NewUserSetupCode(ctx context.Context, actor Actor, userID int64
 // ListKeys lists a staff user's SSH keys: their own, or anyone's for admins
 // and reception.
 func (t *Tenant) ListKeys(ctx context.Context, actor Actor, userID int64) ([]UserKey, error) {
-	if !canReadStaff(actor) && actor.UserID != userID {
+	if !actor.MaySeeClinicSetup() && actor.UserID != userID {
 		return nil, forbidden("listing keys of other staff users")
 	}
 	var out []UserKey
@@ -483,7 +480,7 @@ func (t *Tenant) RevokeKey(ctx context.Context, actor Actor, keyID int64) error 
 			Scan(&userID, &fp, &label); err != nil {
 			return notFound(err, "key")
 		}
-		if actor.UserID != userID && actor.Role != RoleAdmin {
+		if !actor.MayManageKeysOf(userID) {
 			return forbidden("revoking keys of other staff users")
 		}
 		if _, err := tx.Exec(ctx, `delete from user_keys where id = $1`, keyID); err != nil {

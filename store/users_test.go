@@ -26,6 +26,7 @@ func staff(t *testing.T, tn *store.Tenant, admin store.Actor, email string, role
 }
 
 func TestCreateUserAndRoles(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -88,6 +89,7 @@ func TestCreateUserAndRoles(t *testing.T) {
 
 // The plan's users limit holds under concurrent creations.
 func TestUsersLimitConcurrent(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	limit := 3
@@ -159,6 +161,7 @@ func TestUsersLimitConcurrent(t *testing.T) {
 }
 
 func TestUpdateAndDeactivateUser(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -236,6 +239,7 @@ func TestUpdateAndDeactivateUser(t *testing.T) {
 }
 
 func TestNewUserSetupCode(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
@@ -278,6 +282,7 @@ func TestNewUserSetupCode(t *testing.T) {
 }
 
 func TestUserKeys(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()

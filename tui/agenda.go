@@ -373,9 +373,8 @@ func (p *agendaPage) columns() []agColumn {
 		}
 		return cols
 	}
-	own := p.env.Actor.Role == store.RoleSpecialist
 	for _, s := range p.specialists {
-		if (p.filterSpec == 0 || s.ID == p.filterSpec) && (!own || s.ID == p.env.Actor.SpecialistID) {
+		if (p.filterSpec == 0 || s.ID == p.filterSpec) && p.env.Actor.MaySeeSessionsOf(s.ID) {
 			add(s.ID, s.FullName())
 		}
 	}

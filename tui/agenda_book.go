@@ -81,8 +81,13 @@ func newBookingPage(env *Env, st *Stack, specs []store.Specialist, rooms []store
 	p := &bookingPage{env: env, st: st, specs: specs, rooms: rooms, after: after,
 		patientID: pre.patientID, patientName: pre.patientName,
 		specID: pre.specialistID, roomID: pre.roomID, weekly: "1"}
-	if env.Actor.Role == store.RoleSpecialist {
-		p.specID = env.Actor.SpecialistID
+	if p.specID != 0 && !env.Actor.MayBook(p.specID) {
+		p.specID = 0
+	}
+	for _, s := range specs {
+		if p.specID == 0 && env.Actor.MayBook(s.ID) {
+			p.specID = s.ID
+		}
 	}
 	if p.specID == 0 && len(specs) > 0 {
 		p.specID = specs[0].ID
@@ -133,7 +138,7 @@ func (p *bookingPage) search() tea.Cmd {
 	p.seq++
 	seq, q, env := p.seq, p.input.Value(), p.env
 	return env.Do(func(ctx context.Context) tea.Msg {
-		page, err := env.Tenant.ListPatients(ctx, env.Actor, store.PatientQuery{Search: q, Limit: 50})
+		page, err := env.Tenant.ListPatients(ctx, env.Actor, store.PatientQuery{Search: q})
 		return bookPatients{seq: seq, list: page.Patients, err: err}
 	})
 }
@@ -152,7 +157,7 @@ func (p *bookingPage) buildForm() *huh.Form {
 	a := m.Agenda
 	var specOpts []huh.Option[int64]
 	for _, s := range p.specs {
-		if p.env.Actor.Role == store.RoleSpecialist && s.ID != p.env.Actor.SpecialistID {
+		if !p.env.Actor.MayBook(s.ID) {
 			continue
 		}
 		specOpts = append(specOpts, huh.NewOption(sanitize.Line(s.FullName()), s.ID))
@@ -195,7 +200,7 @@ func (p *bookingPage) buildForm() *huh.Form {
 	second := []huh.Field{
 		huh.NewInput().Title(a.Duration).Placeholder(a.DurationHint).Value(&p.duration).Validate(numOK),
 	}
-	if p.env.Actor.Role == store.RoleAdmin || p.env.Actor.Role == store.RoleReception {
+	if p.env.Actor.MayWritePayments() {
 		second = append(second, huh.NewConfirm().Title(a.PaidInAdvance).Affirmative(m.Login.Yes).
 			Negative(m.Login.No).Value(&p.prepaid).WithButtonAlignment(lipgloss.Left))
 	}
@@ -274,26 +279,23 @@ func (p *bookingPage) save() tea.Cmd {
 			return res
 		}
 		res.booked, res.err = env.Tenant.BookSession(ctx, env.Actor, b)
-		res.conflicts, res.err = agConflictsOf(ctx, env.Tenant, b, res.err)
+		res.conflicts, res.err = agConflictsOf(b.Start, res.err)
 		return res
 	})
 }
 
 // agConflictsOf turns the store's clash errors into per-date conflicts: a
-// *BookingConflicts already has them; a single *OverlapError gets the next
-// free slots asked for. Other errors pass through.
-func agConflictsOf(ctx context.Context, tn *store.Tenant, b store.Booking, err error) ([]store.DateConflict, error) {
+// *BookingConflicts has one per date; a single *OverlapError carries its own
+// free slots (computed by the store with the rules of its check). Other
+// errors pass through.
+func agConflictsOf(start time.Time, err error) ([]store.DateConflict, error) {
 	var bc *store.BookingConflicts
 	if errors.As(err, &bc) {
 		return bc.Dates, nil
 	}
 	var oe *store.OverlapError
 	if errors.As(err, &oe) {
-		slots, serr := tn.NextFreeSlots(ctx, b.SpecialistID, b.RoomID, b.Start, b.DurationMin, 3)
-		if serr != nil {
-			slots = nil
-		}
-		return []store.DateConflict{{Start: b.Start, Overlap: oe, FreeSlots: slots}}, nil
+		return []store.DateConflict{{Start: start, Overlap: oe, FreeSlots: oe.FreeSlots}}, nil
 	}
 	return nil, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,22 +24,11 @@ type agFixture struct {
 	tn       *store.Tenant
 	admin    *store.User
 	actor    store.Actor
-	clock    *agTestClock
+	clock    *storetest.Clock
 	specs    []store.Specialist
 	rooms    []store.Room
 	patients []store.Patient
 	lima     *time.Location
-}
-
-type agTestClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *agTestClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
 }
 
 func newAgFixture(t testing.TB) *agFixture {
@@ -50,8 +38,8 @@ func newAgFixture(t testing.TB) *agFixture {
 		t.Fatal(err)
 	}
 	// Tuesday 1 December 2026, 09:30 in Lima.
-	clock := &agTestClock{now: time.Date(2026, 12, 1, 9, 30, 0, 0, lima)}
-	db := storetest.NewDBWith(t, store.Options{Now: clock.Now})
+	clock := storetest.NewClock(time.Date(2026, 12, 1, 9, 30, 0, 0, lima))
+	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	tn, _ := storetest.NewTenant(t, db, "clinic-a")
 	ctx := context.Background()
 	admin, err := tn.UserByEmail(ctx, store.System, "admin@clinic-a.test")
@@ -107,6 +95,7 @@ func (f *agFixture) start(t *testing.T, w, h int) *tuitest.Term {
 // TestAgendaDayGolden80x24: the day view with sessions of two specialists,
 // a cancelled one, a completed one, a session off the hour.
 func TestAgendaDayGolden80x24(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	f.book(0, 0, 0, 9, 0, 60)
 	s := f.book(1, 0, 0, 10, 0, 90)
@@ -127,6 +116,7 @@ func TestAgendaDayGolden80x24(t *testing.T) {
 // form shows the clash and the next free slots; nothing is saved; a free
 // time then books.
 func TestAgendaBookingConflict(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	busy := f.book(0, 0, 0, 10, 0, 60)
 	term := f.start(t, 80, 24)
@@ -166,6 +156,7 @@ func TestAgendaBookingConflict(t *testing.T) {
 // clashing date lists only that date, with its free slots; nothing is
 // saved until the series is changed (here: 2 weeks), then both are booked.
 func TestAgendaBookingWeeklyConflict(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	busy, err := f.tn.BookSession(f.ctx, f.actor, store.Booking{PatientID: f.patients[2].ID, SpecialistID: f.specs[0].ID,
 		RoomID: f.rooms[0].ID, Start: time.Date(2026, 12, 15, 10, 0, 0, 0, f.lima)})
@@ -225,6 +216,7 @@ func TestAgendaBookingWeeklyConflict(t *testing.T) {
 // TestAgendaBookingPaidInAdvance: a booking paid in advance records its
 // payment (the patient's price, today) and the agenda marks it paid.
 func TestAgendaBookingPaidInAdvance(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	term := f.start(t, 80, 24)
 	term.WaitFor(t, "María Rojas", "0 ses.")

@@ -12,6 +12,7 @@ import (
 // the month overview per day; enter goes back to that day's view; moving
 // by day, week and month changes the date shown.
 func TestAgendaWeekAndMonth(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	f.book(0, 0, 0, 9, 0, 60)
 	f.book(1, 1, 1, 9, 0, 60)
@@ -63,6 +64,7 @@ func TestAgendaWeekAndMonth(t *testing.T) {
 // TestAgendaSpecialistSeesOwn: a specialist's agenda has only their own
 // column, and their session page offers no payment actions.
 func TestAgendaSpecialistSeesOwn(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	f.book(0, 0, 0, 9, 0, 60)
 	f.book(1, 1, 1, 9, 0, 60)
@@ -95,6 +97,7 @@ func TestAgendaSpecialistSeesOwn(t *testing.T) {
 // columns: the header marks the hidden ones and moving right scrolls; r
 // switches to one column per room.
 func TestAgendaScrollsColumnsAndRooms(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	for i, n := range [][2]string{{"Carla", "Vega"}, {"Jorge", "Zúñiga"}} {
 		s, err := f.tn.CreateSpecialist(f.ctx, f.actor, store.SpecialistInput{FirstName: n[0], LastName: n[1],
@@ -123,6 +126,7 @@ func TestAgendaScrollsColumnsAndRooms(t *testing.T) {
 
 // TestChangedMsgTouches: screens reload for the entities they show.
 func TestChangedMsgTouches(t *testing.T) {
+	t.Parallel()
 	if !(ChangedMsg{}).Touches("expense") || !(ChangedMsg{Entity: "session"}).Touches("session", "payment") ||
 		(ChangedMsg{Entity: "expense"}).Touches("session", "payment") {
 		t.Fatal("ChangedMsg.Touches")
@@ -131,6 +135,7 @@ func TestChangedMsgTouches(t *testing.T) {
 
 // TestAgendaFilter: f shows one specialist only (and the heading says so).
 func TestAgendaFilter(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	f.book(0, 0, 0, 9, 0, 60) // Luis
 	f.book(1, 1, 1, 9, 0, 60) // María

@@ -18,6 +18,7 @@ import (
 // row's detail pretty-prints its JSON; the filter narrows by user, entity
 // and action; older rows come by keyset pages at the end of the list.
 func TestAuditScreen(t *testing.T) {
+	t.Parallel()
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	actor := admin.Actor("203.0.113.5:4242")
@@ -86,6 +87,7 @@ func TestAuditScreen(t *testing.T) {
 // audit log from specialists; opened anyway, the store refuses and the
 // status line says so.
 func TestAdminScreensRefuseSpecialist(t *testing.T) {
+	t.Parallel()
 	tn, _ := admClinic(t)
 	spec := admStaffUser(t, tn, "luis@clinic-a.test", "Luis Soto", store.RoleSpecialist)
 	defs := []ScreenDef{

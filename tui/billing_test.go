@@ -13,6 +13,7 @@ import (
 // form shows its date and method; both runs and the payment have their
 // operator audit rows; marking it unpaid again works.
 func TestBillingGenerateTwiceAndPay(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	f.client(t, "mente-sana", "Mente Sana", "180")
@@ -88,6 +89,7 @@ func TestBillingGenerateTwiceAndPay(t *testing.T) {
 // TestBillingSettings: the morose-after-days setting is changed through its
 // form and the list's title shows it.
 func TestBillingSettings(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	term := f.start(t)
 	term.WaitFor(t, "[1 Clientes]")

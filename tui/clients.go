@@ -609,7 +609,7 @@ func (f *clientFields) newTenant(env *Env) (store.NewTenant, error) {
 	if nt.SpecialistsLimit == 0 {
 		// 0 would mean the default to CreateTenant; a plan without
 		// specialists is set afterwards with the edit form.
-		nt.SpecialistsLimit = 4
+		nt.SpecialistsLimit = store.DefaultSpecialistsLimit
 	}
 	return nt, nil
 }

@@ -18,7 +18,7 @@ import (
 // panelFixture is a fresh database with a fixed clock and one operator.
 type panelFixture struct {
 	db    *store.DB
-	clock *clock
+	clock *storetest.Clock
 	op    *store.Operator
 	// connect is the address the panel was given as the server's.
 	connect sshline.Addr
@@ -27,8 +27,8 @@ type panelFixture struct {
 func newPanelFixture(t *testing.T) *panelFixture {
 	t.Helper()
 	// 15:00 UTC is 10:00 in Lima, the panel's time zone.
-	c := &clock{t: time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)}
-	db := storetest.NewDBWith(t, store.Options{Now: c.Now})
+	c := storetest.NewClock(time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC))
+	db := storetest.NewDBWith(t, store.Options{Clock: c})
 	op, _, err := db.CreateOperator(context.Background(), store.CLI, "olga@ops.test", "Olga Ops", "")
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +96,7 @@ func (f *panelFixture) auditRows(t *testing.T, action, target string) int {
 }
 
 func TestClientsListGolden80x24(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	f.client(t, "mente-sana", "Mente Sana", "180.5")
@@ -203,6 +204,7 @@ func TestClientsCreate(t *testing.T) {
 // the list say suspended and the operator audit has the row; activation
 // brings it back.
 func TestClientsSuspendActivate(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	term := f.start(t)
@@ -242,6 +244,7 @@ func TestClientsSuspendActivate(t *testing.T) {
 // name is refused inline; the client then shows in the archive filter and
 // can be restored.
 func TestClientsArchiveRestore(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	f.client(t, "mente-sana", "Mente Sana", "180")
@@ -287,6 +290,7 @@ func TestClientsArchiveRestore(t *testing.T) {
 // limit removes it); domains: add, a conflict with another client's domain
 // is shown, make primary, remove.
 func TestClientsEditAndDomains(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	f.client(t, "mente-sana", "Mente Sana", "180")
@@ -364,6 +368,7 @@ func TestClientsEditAndDomains(t *testing.T) {
 // TestClientsSearch: "/" searches by name, schema, e-mail or domain; an
 // empty search lists everyone again.
 func TestClientsSearch(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	f.client(t, "mente-sana", "Mente Sana", "180")

@@ -56,7 +56,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 		who := sanitize.Line(u.Name) + " · " + a.loc.Role(string(u.Role))
 		var defs []ScreenDef
 		for _, d := range screens {
-			if d.allows(u.Role) {
+			if d.allows(u.Actor(s.RemoteAddr)) {
 				defs = append(defs, d)
 			}
 		}
@@ -69,7 +69,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 		})
 		// A morose clinic keeps working; its admins are told why the
 		// service may be suspended (PRODUCT.md §3).
-		if t.Info.Status == store.TenantMorose && u.Role == store.RoleAdmin {
+		if t.Info.Status == store.TenantMorose && u.Actor(s.RemoteAddr).MayManageClinic() {
 			sh.banner = a.loc.M.Shell.MoroseBanner
 		}
 		return sh
@@ -87,22 +87,22 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 }
 
 // clinicScreens lists the clinic's screens in navigation order, with the
-// roles that see each (PRODUCT.md §4). Later work replaces a nil New with
+// store rule deciding who sees each (PRODUCT.md §4). Later work replaces a nil New with
 // the screen's constructor.
 func clinicScreens() []ScreenDef {
-	admin, spec, recep := store.RoleAdmin, store.RoleSpecialist, store.RoleReception
+	setup, finance := store.Actor.MaySeeClinicSetup, store.Actor.MayManageFinance
 	return []ScreenDef{
 		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }, New: newAgendaScreen},
 		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }, New: newSessionsScreen},
 		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }, New: newPatientsScreen},
-		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, Roles: []store.Role{admin, recep}, New: newSpecialistsScreen},
-		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, Roles: []store.Role{admin, recep}, New: newRoomsScreen},
-		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, Roles: []store.Role{admin, spec, recep}, New: newPaymentsScreen},
-		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, Roles: []store.Role{admin}, New: newExpensesScreen},
-		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, Roles: []store.Role{admin}, New: newFinanceScreen},
+		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, May: setup, New: newSpecialistsScreen},
+		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, May: setup, New: newRoomsScreen},
+		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, New: newPaymentsScreen},
+		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, May: finance, New: newExpensesScreen},
+		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, May: finance, New: newFinanceScreen},
 		{ID: ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
-		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, Roles: []store.Role{admin, recep}, New: newStaffScreen},
-		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, Roles: []store.Role{admin}, New: newAuditScreen},
+		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: newStaffScreen},
+		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, May: store.Actor.MayReadAudit, New: newAuditScreen},
 	}
 }
 

@@ -54,12 +54,14 @@ func dashboardData(t *testing.T, f *panelFixture) {
 }
 
 func TestDashboardGolden80x24(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	dashboardData(t, f)
 	term := f.start(t)
 	term.WaitFor(t, "[1 Clientes]")
 	term.Key("4")
-	s := term.WaitFor(t, "[4 Tablero]", "Clientes 3: 1 activos · 1 morosos · 1 suspendidos (0 archivados)",
+	// Settled: a golden snapshot must not catch the spinner of a reload.
+	s := admSettled(t, term, "[4 Tablero]", "Clientes 3: 1 activos · 1 morosos · 1 suspendidos (0 archivados)",
 		"Ingreso mensual proyectado: S/ 350.00", "Cuotas de morosos: S/ 180.00",
 		"Deuda vencida: S/ 954.00 (8 facturas, 2 clientes)", "Evil␛[2J Corp", "máx. S/ 629.00", "nov26")
 	golden.RequireEqual(t, s)
@@ -69,6 +71,7 @@ func TestDashboardGolden80x24(t *testing.T) {
 // fills every row, half of it half the rows, a tiny one still one row, and a
 // month with nothing draws nothing.
 func TestDashboardChart(t *testing.T) {
+	t.Parallel()
 	l := i18n.NewLocale(i18n.EN, "PEN", time.UTC)
 	months := []store.InvoiceMonth{
 		{Month: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Invoiced: decimal.RequireFromString("100"), Collected: decimal.RequireFromString("50")},
@@ -148,6 +151,7 @@ func BenchmarkDashboard10k(b *testing.B) {
 // TestDashboardEnglish: an operator who reads English gets the panel in
 // English, money still in soles.
 func TestDashboardEnglish(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.op.Lang = "en"
 	term := f.start(t)

@@ -33,8 +33,8 @@
 //     is the list; Push a detail page; Push a FormPage (huh form + Save) or
 //     NewConfirmPage (yes/no or typed confirmation); esc goes back.
 //  2. Set ScreenDef.New for its ID in clinicScreens (clinic.go) or
-//     panelScreens (panel.go); ScreenDef.Roles already follows the roles
-//     matrix (the store enforces it regardless).
+//     panelScreens (panel.go); ScreenDef.May is the store's Actor.May… rule for
+//     it (the store enforces it regardless).
 //  3. Database work: return env.Do(func(ctx) tea.Msg {...}) from Init or
 //     Update; the message comes back to the screen's Update (spinner on
 //     meanwhile). Pass env.Actor (clinic) or env.OperatorActor (panel) to

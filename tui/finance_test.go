@@ -15,6 +15,7 @@ import (
 // set whose figures are computed by hand in the comments, with the
 // 12-month chart.
 func TestFinanceGolden80x24(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	ctx, actor := f.ctx, f.actor
 	a := f.book(0, 0, 0, 9, 0, 60)  // Luis: completed, paid 70 on 1 Dec

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,21 +18,18 @@ import (
 
 const goodPassword = "clave segura 2026"
 
-// clock is a settable store clock (lockout times are asserted exactly).
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+// The tests that log in with a password or a setup code hash (argon2id,
+// 19 MiB): CPU-bound work that gains nothing from t.Parallel on a small
+// machine and only pushes each screen past tuitest's wait, so they run one
+// at a time; the other screen tests run in parallel.
 
 // clinicWithAdmin provisions clinic-a. When activate, the admin has chosen
 // goodPassword already (the setup code is then used up).
-func clinicWithAdmin(t *testing.T, activate bool) (*store.Tenant, *store.Provisioned, *clock) {
+func clinicWithAdmin(t *testing.T, activate bool) (*store.Tenant, *store.Provisioned, *storetest.Clock) {
 	t.Helper()
 	// 15:00 UTC is 10:00 in Lima, the clinic's default time zone.
-	c := &clock{t: time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)}
-	db := storetest.NewDBWith(t, store.Options{Now: c.Now})
+	c := storetest.NewClock(time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC))
+	db := storetest.NewDBWith(t, store.Options{Clock: c})
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	if activate {
 		ctx := context.Background()
@@ -85,6 +81,7 @@ func typePasswordLogin(t *testing.T, term *tuitest.Term, email, password string)
 
 // TestLoginGolden80x24 pins the login form as it first appears.
 func TestLoginGolden80x24(t *testing.T) {
+	t.Parallel()
 	tn, _, _ := clinicWithAdmin(t, false)
 	term := startLogin(t, tn, "")
 	focused(t, term, "Correo electrónico")
@@ -266,6 +263,7 @@ func TestLoginEnglishUser(t *testing.T) {
 // TestLoginSanitizedClinicName: the clinic's name in the login title is
 // drawn harmlessly.
 func TestLoginSanitizedClinicName(t *testing.T) {
+	t.Parallel()
 	tn, _, _ := clinicWithAdmin(t, false)
 	tn.Info.Name = "Evil\x1b]52;c;cm0=\x07\x1b[2J"
 	m := NewClinicApp(context.Background(), ClinicSession{Tenant: tn, Width: 80, Height: 24})
@@ -312,6 +310,7 @@ func TestPanelLoginSetupCode(t *testing.T) {
 }
 
 func TestPanelShell(t *testing.T) {
+	t.Parallel()
 	op := &store.Operator{ID: 1, Email: "ops@example.test", Name: "Olga\x1b[2J", Active: true}
 	m := NewPanelApp(context.Background(), PanelSession{Operator: op, Width: 80, Height: 24})
 	term := tuitest.Start(t, m, 80, 24)

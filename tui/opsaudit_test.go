@@ -13,6 +13,7 @@ import (
 // the next page by id), filters by action, and the detail shows who, from
 // where, and before → after as indented JSON.
 func TestOpsAuditBrowse(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	ctx := context.Background()
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")

@@ -32,11 +32,11 @@ type PanelSession struct {
 	SSHLine func(user string) string
 }
 
-// panelCurrency and panelZone: the service bills in soles and keeps Lima's
-// calendar (the product's defaults), whatever each clinic uses.
+// panelCurrency and panelZone: the service bills in the product's default
+// currency and keeps the default calendar, whatever each clinic uses.
 const (
-	panelCurrency = "PEN"
-	panelZone     = "America/Lima"
+	panelCurrency = store.DefaultCurrency
+	panelZone     = store.DefaultTimezone
 )
 
 // NewPanelApp is the operator panel for one session.

@@ -110,10 +110,7 @@ func newPatientList(env *Env, s *Stack) *patientList {
 // footer.
 func listRows(h int) int { return max(h-3, 1) }
 
-func (l *patientList) mayWrite() bool {
-	r := l.env.Actor.Role
-	return r == store.RoleAdmin || r == store.RoleReception
-}
+func (l *patientList) mayWrite() bool { return l.env.Actor.MayWritePatients() }
 
 func (l *patientList) Title() string { return l.env.M.Nav.Patients }
 

@@ -158,7 +158,7 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 				return f.list.stack.Push(archivePage(f.list, f.p, f))
 			}
 		case key.Matches(msg, k.Purge):
-			if f.loaded && f.env.Actor.Role == store.RoleAdmin {
+			if f.loaded && f.env.Actor.MayPurgePatients() {
 				return f.list.stack.Push(purgePage(f.list, f.p))
 			}
 		}
@@ -179,7 +179,7 @@ func (f *patientFile) Keys() []key.Binding {
 			keys = append(keys, k.Archive)
 		}
 	}
-	if f.env.Actor.Role == store.RoleAdmin {
+	if f.env.Actor.MayPurgePatients() {
 		keys = append(keys, k.Purge)
 	}
 	return keys

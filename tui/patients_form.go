@@ -104,11 +104,10 @@ func (l *patientList) formReady(msg patientFormReady) tea.Cmd {
 		l.env.Error(msg.err)
 		return nil
 	}
-	role := l.env.Actor.Role
 	pf := &patientForm{list: l, file: msg.file, env: l.env, orig: msg.p, specialists: msg.specialists,
 		v: valuesOf(l.env, msg.p)}
-	pf.personal = role == store.RoleAdmin || role == store.RoleReception
-	pf.clinical = role == store.RoleAdmin || (role == store.RoleSpecialist && msg.p != nil && msg.p.ClinicalVisible)
+	pf.personal = l.env.Actor.MayWritePatients()
+	pf.clinical = l.env.Actor.MayEditClinical(msg.p)
 	if !pf.personal && !pf.clinical {
 		l.env.Error(&store.ForbiddenError{})
 		return nil

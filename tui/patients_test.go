@@ -28,8 +28,8 @@ type patientsClinic struct {
 func newPatientsClinic(t testing.TB) *patientsClinic {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC)}
-	db := storetest.NewDBWith(t, store.Options{Now: c.Now})
+	c := storetest.NewClock(time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC))
+	db := storetest.NewDBWith(t, store.Options{Clock: c})
 	tn, prov := storetest.NewTenant(t, db, "clinic-a")
 	pc := &patientsClinic{tn: tn}
 	var err error
@@ -154,6 +154,7 @@ func clinicalViews(t *testing.T, tn *store.Tenant, email string, id int64) int {
 // file and its tabs, create through the form (a refused date shown at its
 // field, then success), archive — at 80x24 with golden screens.
 func TestPatientsMainFlow(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	term := pc.start(t, pc.admin, 80, 24)
 
@@ -258,6 +259,7 @@ func TestPatientsMainFlow(t *testing.T) {
 // TestPatientsHostileNames: escape sequences stored in a name or a note
 // are drawn as harmless text in the list and in the file.
 func TestPatientsHostileNames(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	term := pc.start(t, pc.admin, 80, 24)
 	s := settled(t, term, "Eva␛[2J", "Mal␛]52;c;ZXZpbA=")
@@ -285,6 +287,7 @@ func TestPatientsHostileNames(t *testing.T) {
 // TestPatientsReceptionEdit: reception changes a phone; the clinical fields
 // it never saw stay as stored.
 func TestPatientsReceptionEdit(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	term := pc.start(t, pc.reception, 80, 24)
 	term.Key("/")
@@ -323,6 +326,7 @@ func TestPatientsReceptionEdit(t *testing.T) {
 // their own patient's file shows them (and is audited); reception never
 // sees them.
 func TestPatientsClinicalByRole(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 
 	t.Run("specialist, not their patient", func(t *testing.T) {
@@ -408,6 +412,7 @@ func (pc *patientsClinic) morePatients(t testing.TB, n int) {
 // TestPatientsPagingAndSort: keyset pages forward and back (the cursor
 // stack), the sort toggle and the archived filter.
 func TestPatientsPagingAndSort(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	pc.morePatients(t, 30) // 35 in all; 17 rows fit at 80x24
 	term := pc.start(t, pc.admin, 80, 24)
@@ -448,6 +453,7 @@ func TestPatientsPagingAndSort(t *testing.T) {
 
 // TestPatientsGolden120x40: a wider window adds e-mail and registration.
 func TestPatientsGolden120x40(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	pc.morePatients(t, 3)
 	term := pc.start(t, pc.reception, 120, 40)
@@ -457,6 +463,7 @@ func TestPatientsGolden120x40(t *testing.T) {
 
 // TestPatientsPurge: only an admin purges, after typing the full name.
 func TestPatientsPurge(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	term := pc.start(t, pc.admin, 80, 24)
 	term.Key("/")
@@ -497,6 +504,7 @@ func TestPatientsPurge(t *testing.T) {
 // TestPatientsSpecialistEdit: a specialist edits the clinical fields of
 // their own patient; the personal data is read-only for them.
 func TestPatientsSpecialistEdit(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	term := pc.start(t, pc.s1, 80, 24)
 	term.Key("/")
@@ -523,6 +531,7 @@ func TestPatientsSpecialistEdit(t *testing.T) {
 // TestPatientsSearchDropsStale: a debounce tick of an older edit does not
 // search, and an answer to an older query is not shown.
 func TestPatientsSearchDropsStale(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	a := newClinicApp(context.Background(), clinicSession(pc.tn, pc.admin, 80, 24), clinicScreens())
 	a.Update(tuitest.KeyMsg("3"))
@@ -556,6 +565,7 @@ func TestPatientsSearchDropsStale(t *testing.T) {
 // TestPatientsEditKeepsInactiveTherapist: saving a patient whose therapist
 // was deactivated keeps the therapist (the choice is not silently lost).
 func TestPatientsEditKeepsInactiveTherapist(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	ctx := context.Background()
 	if _, err := pc.tn.DeactivateSpecialist(ctx, store.System, pc.spec2.ID); err != nil {

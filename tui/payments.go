@@ -125,9 +125,7 @@ func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *paymentsPage) mayWrite() bool {
-	return p.env.Actor.Role == store.RoleAdmin || p.env.Actor.Role == store.RoleReception
-}
+func (p *paymentsPage) mayWrite() bool { return p.env.Actor.MayWritePayments() }
 
 func (p *paymentsPage) View(w, h int) string {
 	st, m, l := p.env.Styles(), p.env.M, p.env.L

@@ -14,6 +14,7 @@ import (
 // sessions with status and payment; the payments list shows the month's
 // payments with the totals the store computes, and filters unpaid ones.
 func TestSessionsAndPaymentsLists(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	a := f.book(0, 0, 0, 9, 0, 60)
 	b := f.book(1, 1, 1, 10, 0, 60)
@@ -63,6 +64,7 @@ func TestSessionsAndPaymentsLists(t *testing.T) {
 // TestExpensesPayRecurring: create an expense from the form, pay it (date
 // defaults to today), accept next month's copy.
 func TestExpensesPayRecurring(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	due := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 	if _, err := f.tn.CreateExpense(f.ctx, f.actor, store.ExpenseInput{Name: "Alquiler", Amount: decimal.NewFromInt(1500),
@@ -107,6 +109,7 @@ func TestExpensesPayRecurring(t *testing.T) {
 // TestSessionsFilter: the filter form narrows the list by status and
 // specialist.
 func TestSessionsFilter(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	a := f.book(0, 0, 0, 9, 0, 60) // Luis
 	f.book(1, 1, 1, 10, 0, 60)     // María
@@ -138,6 +141,7 @@ func TestSessionsFilter(t *testing.T) {
 
 // TestAgendaEnglish: the screens speak the user's language.
 func TestAgendaEnglish(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	f.book(0, 0, 0, 9, 0, 60)
 	lang := "en"

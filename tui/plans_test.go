@@ -8,6 +8,7 @@ import (
 // TestPlansEditLimits: the Plans screen lists limits against usage; its
 // form sets the specialists, patients and users limits (and only them).
 func TestPlansEditLimits(t *testing.T) {
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	term := f.start(t)

@@ -14,6 +14,7 @@ import (
 // (new catalog item + quantity in one form), assign a specialist, add from
 // the catalog (golden of the room), remove equipment, and see the catalog.
 func TestRoomsScreen(t *testing.T) {
+	t.Parallel()
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	ana := admSpecialist(t, tn, "Ana", "Quispe", "40000001")
@@ -89,6 +90,7 @@ func TestRoomsScreen(t *testing.T) {
 // specialists and equipment of each room) the extra width; reception reads
 // the list without write keys.
 func TestRoomsGolden120x40(t *testing.T) {
+	t.Parallel()
 	tn, _ := admClinic(t)
 	ctx := context.Background()
 	ana := admSpecialist(t, tn, "Ana", "Quispe", "40000001")

@@ -79,25 +79,16 @@ const (
 type ScreenDef struct {
 	ID    ScreenID
 	Title func(m *i18n.Messages) string // its name in the navigation bar
-	// Roles that see the screen in the clinic app (the roles matrix); empty
-	// means everyone. The store enforces the same rules: hiding a screen is
-	// a convenience, never the protection.
-	Roles []store.Role
+	// May tells who sees the screen in the clinic app: one of the store's
+	// Actor.May… rules (the roles matrix); nil means everyone. The store's
+	// operations check the same rules: hiding a screen is a convenience,
+	// never the protection.
+	May func(store.Actor) bool
 	// New creates the screen for a session; nil shows a placeholder.
 	New func(env *Env) Screen
 }
 
-func (d ScreenDef) allows(r store.Role) bool {
-	if len(d.Roles) == 0 {
-		return true
-	}
-	for _, x := range d.Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func (d ScreenDef) allows(a store.Actor) bool { return d.May == nil || d.May(a) }
 
 // Env is what a screen gets from the shell: who is working, where, in which
 // language, and the shell's services (async work with the spinner, the

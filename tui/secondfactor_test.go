@@ -123,7 +123,7 @@ func TestSecondFactorAdminKeyLogin(t *testing.T) {
 	}
 
 	// Enrolled: a code is asked; the shell is not reachable without it.
-	clk.t = clk.t.Add(time.Minute)
+	clk.Advance(time.Minute)
 	term = start()
 	focused(t, term, "Código de verificación")
 	s := term.WaitFor(t, "Verificación en dos pasos")

@@ -114,10 +114,7 @@ func (p *sessionPage) actions() []sessionAction {
 	m := p.env.M.Sessions
 	a := p.env.Actor
 	s := p.s
-	records := a.Role == store.RoleAdmin || (a.Role == store.RoleSpecialist && a.SpecialistID == s.SpecialistID)
-	schedules := a.Role == store.RoleAdmin || a.Role == store.RoleReception ||
-		(a.Role == store.RoleSpecialist && a.SpecialistID == s.SpecialistID)
-	pays := a.Role == store.RoleAdmin || a.Role == store.RoleReception
+	records, schedules, pays := a.MayRecord(s.SpecialistID), a.MayBook(s.SpecialistID), a.MayWritePayments()
 	var out []sessionAction
 	add := func(help, k string, run func() tea.Cmd) {
 		out = append(out, sessionAction{agBind(help, k), run})
@@ -136,7 +133,7 @@ func (p *sessionPage) actions() []sessionAction {
 	if pays && s.Paid {
 		add(m.KeyUnpaid, "u", func() tea.Cmd { return p.st.Push(p.unpaidPage()) })
 	}
-	if a.Role == store.RoleAdmin && s.Status == store.SessionCompleted {
+	if a.MayReopen() && s.Status == store.SessionCompleted {
 		add(m.KeyReopen, "o", func() tea.Cmd { return p.st.Push(p.reopenPage()) })
 	}
 	add(m.KeyLog, "l", func() tea.Cmd { p.showLog = !p.showLog; return nil })
@@ -419,8 +416,7 @@ func (p *sessionPage) reschedulePage() *agCheckedForm {
 		if err == nil {
 			return fmt.Sprintf(m.Sessions.Rescheduled2, l.DateTime(ns.StartsAt)), nil, nil
 		}
-		conflicts, err := agConflictsOf(ctx, env.Tenant, store.Booking{SpecialistID: s.SpecialistID, RoomID: room,
-			Start: start, DurationMin: s.DurationMin}, err)
+		conflicts, err := agConflictsOf(start, err)
 		return "", conflicts, err
 	}
 	return f

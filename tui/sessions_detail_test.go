@@ -12,6 +12,7 @@ import (
 // TestSessionComplete: complete from the agenda with an observation (an
 // empty one is refused by the form).
 func TestSessionComplete(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	s := f.book(0, 1, 0, 9, 0, 60) // María Rojas, 09:00
 	term := f.start(t, 80, 24)
@@ -36,6 +37,7 @@ func TestSessionComplete(t *testing.T) {
 
 // TestSessionCancel: cancel as no-show with a detail.
 func TestSessionCancel(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	s := f.book(0, 1, 0, 9, 0, 60)
 	term := f.start(t, 80, 24)
@@ -61,6 +63,7 @@ func TestSessionCancel(t *testing.T) {
 // TestSessionMarkPaid: mark paid (default amount, cash, a reference,
 // today), then the payment log shows it; mark unpaid reverts it.
 func TestSessionMarkPaid(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	s := f.book(0, 1, 0, 9, 0, 60)
 	term := f.start(t, 80, 24)
@@ -93,6 +96,7 @@ func TestSessionMarkPaid(t *testing.T) {
 // TestAgendaRefreshesOnChange: a booking made elsewhere shows up when the
 // server announces the change; an open session page follows its changes.
 func TestAgendaRefreshesOnChange(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	term := f.start(t, 80, 24)
 	term.WaitFor(t, "María Rojas", "0 ses.")
@@ -118,6 +122,7 @@ func TestAgendaRefreshesOnChange(t *testing.T) {
 // and the free slots and changes nothing; a free time creates the linked
 // session and cancels the old one as rescheduled.
 func TestSessionReschedule(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	a := f.book(0, 0, 0, 9, 0, 60)  // Luis, Sala 1
 	b := f.book(1, 0, 1, 11, 0, 60) // Luis, Sala 2
@@ -175,6 +180,7 @@ func TestSessionReschedule(t *testing.T) {
 
 // TestSessionReopen: an admin reopens a completed session (confirmation).
 func TestSessionReopen(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	s := f.book(0, 1, 0, 9, 0, 60)
 	if _, err := f.tn.CompleteSession(f.ctx, f.actor, s.ID, "ok"); err != nil {
@@ -198,12 +204,13 @@ func TestSessionReopen(t *testing.T) {
 // constraint) becomes the same per-date conflict with free slots the form
 // shows for the pre-check; other errors pass through.
 func TestBookingErrorShownAsConflicts(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	busy := f.book(0, 0, 0, 10, 0, 60)
 	b := store.Booking{PatientID: f.patients[1].ID, SpecialistID: f.specs[0].ID, RoomID: f.rooms[1].ID,
 		Start: time.Date(2026, 12, 1, 10, 30, 0, 0, f.lima), DurationMin: 60}
 	_, err := f.tn.BookSession(f.ctx, f.actor, b)
-	conflicts, rest := agConflictsOf(f.ctx, f.tn, b, err)
+	conflicts, rest := agConflictsOf(b.Start, err)
 	if rest != nil || len(conflicts) != 1 {
 		t.Fatalf("conflicts %+v, error %v (from %v)", conflicts, rest, err)
 	}
@@ -213,7 +220,7 @@ func TestBookingErrorShownAsConflicts(t *testing.T) {
 		t.Fatalf("conflict: %+v", c)
 	}
 	other := &store.ValidationError{Fields: map[string]string{"start": "is required"}}
-	if cs, rest := agConflictsOf(f.ctx, f.tn, b, other); cs != nil || rest != other {
+	if cs, rest := agConflictsOf(b.Start, other); cs != nil || rest != other {
 		t.Fatalf("a validation error became %+v, %v", cs, rest)
 	}
 }

@@ -11,6 +11,7 @@ import (
 // and edits name, default duration and working days through the form; the
 // store has them.
 func TestSettingsPage(t *testing.T) {
+	t.Parallel()
 	tn, admin := admClinic(t)
 	term := admStart(t, tn, admin, 80, 24, []string{"0"}, "Admin clinic-a")
 	term.Key("s")

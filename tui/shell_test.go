@@ -49,6 +49,7 @@ func placeholderScreens() []ScreenDef {
 // TestShellGolden80x24 pins the shell as an admin sees it on the smallest
 // supported terminal, and as reception sees it (fewer screens).
 func TestShellGolden80x24(t *testing.T) {
+	t.Parallel()
 	t.Run("admin", func(t *testing.T) {
 		term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)
 		golden.RequireEqual(t, term.WaitFor(t, "Clínica Demo", "q salir", "disponible pronto"))
@@ -67,6 +68,7 @@ func TestShellGolden80x24(t *testing.T) {
 // TestShellGolden120x40: a larger window shows every screen in the bar and
 // gives the body the extra room.
 func TestShellGolden120x40(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 120, 40)
 	s := term.WaitFor(t, "[1 Agenda]", "q salir")
 	// Nine of the admin's eleven screens fit (six at 80 columns).
@@ -77,6 +79,7 @@ func TestShellGolden120x40(t *testing.T) {
 }
 
 func TestShellHeaderAndHelpLine(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)
 	term.WaitFor(t, "Clínica Demo")
 	header := term.Line(0)
@@ -98,6 +101,7 @@ func TestShellHeaderAndHelpLine(t *testing.T) {
 
 // TestShellNavigation: digits, tab / shift+tab (wrapping), alt+digit.
 func TestShellNavigation(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)
 	term.WaitFor(t, "[1 Agenda]")
 	steps := []struct{ key, active, title string }{
@@ -125,6 +129,7 @@ func TestShellNavigation(t *testing.T) {
 
 // TestShellRoles: each role sees the screens of the roles matrix.
 func TestShellRoles(t *testing.T) {
+	t.Parallel()
 	all := []string{"Agenda", "Sesiones", "Pacientes", "Especialistas", "Salas", "Pagos", "Gastos", "Finanzas", "Notificaciones", "Personal", "Auditoría"}
 	cases := []struct {
 		role store.Role
@@ -165,6 +170,7 @@ func TestShellRoles(t *testing.T) {
 // TestShellTooSmall: below 80x24 only the notice shows, keys do nothing,
 // and the shell comes back as it was on resize.
 func TestShellTooSmall(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 70, 20)
 	s := term.WaitFor(t, "Terminal demasiado pequeña", "se necesita 80x24, hay 70x20")
 	if strings.Contains(s, "Clínica Demo") {
@@ -190,6 +196,7 @@ func TestShellTooSmall(t *testing.T) {
 // TestShellSanitizesNames: hostile clinic and user names show as harmless
 // text and do not clear the screen or touch the clipboard.
 func TestShellSanitizesNames(t *testing.T) {
+	t.Parallel()
 	tn := demoTenant("Clínica\x1b[2J\x1b[H Evil", "es")
 	u := demoUser(store.RoleAdmin, "Eve\x1b]52;c;cm0gLXJm\x07\u202eX", "")
 	term := startClinic(t, tn, u, 100, 24)
@@ -203,6 +210,7 @@ func TestShellSanitizesNames(t *testing.T) {
 // TestShellEnglish: a user whose language is English gets English texts in
 // a Spanish clinic, and the Spanish default otherwise.
 func TestShellEnglish(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", "en"), 80, 24)
 	s := term.WaitFor(t, "1 Agenda", "2 Sessions", "3 Patients", "Administrator", "0 unread", "tab next screen", "q quit")
 	if strings.Contains(s, "Pacientes") || strings.Contains(s, "salir") {
@@ -216,6 +224,7 @@ func TestShellEnglish(t *testing.T) {
 // TestShellWithoutColour: on a terminal without colour the active screen
 // and the header are still marked (reverse video, brackets).
 func TestShellWithoutColour(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24,
 		tea.WithColorProfile(colorprofile.Ascii))
 	term.Key("2")
@@ -239,6 +248,7 @@ func TestShellWithoutColour(t *testing.T) {
 }
 
 func TestShellFullHelp(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)
 	term.WaitFor(t, "[1 Agenda]")
 	term.Key("?")
@@ -250,6 +260,7 @@ func TestShellFullHelp(t *testing.T) {
 // TestLogoutKey: q ends the session and leaves a goodbye on the normal
 // screen.
 func TestLogoutKey(t *testing.T) {
+	t.Parallel()
 	term := startClinic(t, demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)
 	term.WaitFor(t, "[1 Agenda]")
 	term.Key("q")
@@ -260,6 +271,7 @@ func TestLogoutKey(t *testing.T) {
 // TestEndSession: the server's EndSessionMsg shows the reason, then quits
 // leaving the reason on the normal screen.
 func TestEndSession(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ reason, want string }{
 		{ReasonSuspended, "Sesión terminada: la clínica fue suspendida"},
 		{"mantenimiento\x1b[2J", "Sesión terminada: mantenimiento␛[2J"},
@@ -333,6 +345,7 @@ func (f *fakeScreen) Keys() []key.Binding { return f.keys }
 func (f *fakeScreen) Capturing() bool     { return f.typing }
 
 func TestScreenContract(t *testing.T) {
+	t.Parallel()
 	fake := &fakeScreen{release: make(chan string), keys: []key.Binding{
 		key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "cargar")),
 		key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "escribir")),
@@ -390,6 +403,7 @@ func TestScreenContract(t *testing.T) {
 }
 
 func TestBackgroundColour(t *testing.T) {
+	t.Parallel()
 	a := newClinicApp(context.Background(), clinicSession(demoTenant("C", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), placeholderScreens())
 	if !a.styles.Dark {
 		t.Fatal("DarkBackground not honoured")
@@ -410,6 +424,7 @@ func (colorWhite) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0x
 // TestMoroseBanner: while the clinic is morose its admins see a standing
 // notice under the header (the frame still fits 24 lines); reception does not.
 func TestMoroseBanner(t *testing.T) {
+	t.Parallel()
 	tn := demoTenant("Clínica Demo", "es")
 	tn.Info.Status = store.TenantMorose
 	admin := startClinic(t, tn, demoUser(store.RoleAdmin, "Ana Pérez", ""), 80, 24)

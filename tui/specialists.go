@@ -80,7 +80,7 @@ func (l *specialistList) userName(id *int64) string {
 func (l *specialistList) comp(s store.Specialist) string {
 	m := l.env.M.Specialists
 	switch {
-	case s.Redacted:
+	case s.PayHidden:
 		return ""
 	case s.CompType == store.CompFixed:
 		return l.env.L.Money(s.CompValue) + " " + m.PerMonth
@@ -294,7 +294,7 @@ func (d *specialistDetail) View(w, h int) string {
 	if s.CompType == store.CompFixed {
 		compType = m.CompFixed
 	}
-	return "\n" + admFields(env.Styles(), w, []admField{
+	fields := []admField{
 		{m.FirstName, sanitize.Line(s.FirstName)},
 		{m.LastName, sanitize.Line(s.LastName)},
 		{m.Specialty, sanitize.Line(s.Specialty)},
@@ -302,11 +302,13 @@ func (d *specialistDetail) View(w, h int) string {
 		{m.Phone, sanitize.Line(s.Phone)},
 		{m.Email, sanitize.Line(s.Email)},
 		{m.User, d.l.userName(s.UserID)},
-		{m.CompType, compType},
-		{m.CompValue, d.l.comp(s)},
-		{env.M.Admin.State, admActive(env, s.Active)},
-		{env.M.Admin.Created, env.L.Date(s.CreatedAt)},
-	})
+	}
+	if !s.PayHidden { // the store left the pay out: Actor.MaySeeSpecialistPay
+		fields = append(fields, admField{m.CompType, compType}, admField{m.CompValue, d.l.comp(s)})
+	}
+	fields = append(fields, admField{env.M.Admin.State, admActive(env, s.Active)},
+		admField{env.M.Admin.Created, env.L.Date(s.CreatedAt)})
+	return "\n" + admFields(env.Styles(), w, fields)
 }
 
 func (d *specialistDetail) Keys() []key.Binding {

@@ -132,6 +132,7 @@ func admSpecialist(t *testing.T, tn *store.Tenant, first, last, doc string) stor
 // through the form with a login user and fixed pay, the plan limit message
 // naming limit and count, and deactivation with confirmation.
 func TestSpecialistsScreen(t *testing.T) {
+	t.Parallel()
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	admSpecialist(t, tn, "Ana", "Quispe", "40000001")
@@ -225,6 +226,7 @@ func TestSpecialistsScreen(t *testing.T) {
 // TestSpecialistsReceptionReadOnly: reception sees the list without the
 // write keys; a specialist does not have the screen.
 func TestSpecialistsReceptionReadOnly(t *testing.T) {
+	t.Parallel()
 	tn, _ := admClinic(t)
 	admSpecialist(t, tn, "Ana", "Quispe", "40000001")
 	rec := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)

@@ -142,6 +142,7 @@ func (d *detailPage) Keys() []key.Binding {
 func (d *detailPage) Capturing() bool { return false }
 
 func TestStackListDetailFormConfirm(t *testing.T) {
+	t.Parallel()
 	db := &fakeRecords{names: []string{"Ana", "Beto\x1b[2J", "Carla"}, failNext: true}
 	defs := []ScreenDef{{ID: "records", Title: func(*i18n.Messages) string { return "Registros" },
 		New: func(env *Env) Screen {

@@ -10,8 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-
-	"consultorio/store"
 )
 
 // column of a admList: width 0 takes what the fixed columns leave.
@@ -185,7 +183,7 @@ func admKeyShown(shown, help string, keys ...string) key.Binding {
 
 // admCanManage tells whether the actor may change staff, specialists, rooms and
 // settings (the store refuses the others anyway: this only hides keys).
-func admCanManage(env *Env) bool { return env.Actor.Role == store.RoleAdmin }
+func admCanManage(env *Env) bool { return env.Actor.MayManageClinic() }
 
 // admActive says "active" or "inactive" in the user's language.
 func admActive(env *Env, active bool) string {

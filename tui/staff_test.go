@@ -17,6 +17,7 @@ var admCodeRe = regexp.MustCompile(`[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}`)
 // once, on a page that says so, with the ssh line naming the clinic; the
 // code works; it is gone once the page is closed; revoking a key.
 func TestStaffScreen(t *testing.T) {
+	t.Parallel()
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	rosa := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
@@ -111,6 +112,7 @@ func TestStaffScreen(t *testing.T) {
 // TestStaffReceptionReadOnly: reception lists staff and keys without any
 // write key; a write key pressed anyway does nothing.
 func TestStaffReceptionReadOnly(t *testing.T) {
+	t.Parallel()
 	tn, _ := admClinic(t)
 	rec := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
 	line, _ := newKey(t, "rosa@laptop")

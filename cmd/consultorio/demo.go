@@ -50,15 +50,15 @@ registered for the demo's admin, so "ssh demo@..." logs you straight in.`,
 // except while recording the history of past sessions, when it is set to
 // the moment each thing happened (completion time, payment day).
 type demoClock struct {
-	base func() time.Time
+	base store.Clock
 	at   atomic.Pointer[time.Time]
 }
 
-func (c *demoClock) now() time.Time {
+func (c *demoClock) Now() time.Time {
 	if t := c.at.Load(); t != nil {
 		return *t
 	}
-	return c.base()
+	return c.base.Now()
 }
 
 func (c *demoClock) set(t time.Time) { c.at.Store(&t) }
@@ -77,16 +77,16 @@ func (c demoCounts) zero() bool { return c == demoCounts{} }
 type demoLogin struct{ Email, Role, Code string }
 
 func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) error {
-	clock := &demoClock{base: cfg.env.storeOpts.Now}
+	clock := &demoClock{base: cfg.env.storeOpts.Clock}
 	if clock.base == nil {
-		clock.base = time.Now
+		clock.base = store.SystemClock{}
 	}
 	u, err := cfg.url(ctx)
 	if err != nil {
 		return err
 	}
 	opts := cfg.env.storeOpts
-	opts.Now = clock.now
+	opts.Clock = clock
 	db, err := store.Open(ctx, u, opts)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSpecialistsListAdd(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var s SpecialistView
 	f.okJSON(&s, f.admin, "specialists", "add", "--first-name", "Carla", "--surname", "Vega", "--specialty", "Terapia de lenguaje",
@@ -32,6 +33,13 @@ func TestSpecialistsListAdd(t *testing.T) {
 	if len(list) != 4 || list[0].LastName != "Cuarto" {
 		t.Fatalf("specialists list = %+v", list)
 	}
+	// Reception reads the records but not the pay: payroll is the admin's
+	// (Actor.MaySeeSpecialistPay, the same rule the TUI follows).
+	for _, s := range list {
+		if s.CompValue != nil || s.CompType != "" || s.Document == "" {
+			t.Errorf("reception sees %+v", s)
+		}
+	}
 	// A specialist sees colleagues redacted: no document, no pay.
 	f.okJSON(&list, f.drA, "specialists", "list")
 	for _, s := range list {
@@ -52,6 +60,7 @@ func TestSpecialistsListAdd(t *testing.T) {
 }
 
 func TestSpecialistsAddLinksAUser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	u := f.user("dora@clinic-a.test", "Dora", store.RoleSpecialist)
 	var s SpecialistView
@@ -65,6 +74,7 @@ func TestSpecialistsAddLinksAUser(t *testing.T) {
 }
 
 func TestRoomsListAdd(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var r RoomView
 	f.okJSON(&r, f.admin, "rooms", "add", "--name", "Sala de juegos", "--capacity", "6", "--location", "2º piso")
@@ -87,6 +97,7 @@ func TestRoomsListAdd(t *testing.T) {
 }
 
 func TestStaffListAddKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var u UserView
 	f.okJSON(&u, f.admin, "staff", "add", "--email", "Nuevo@Clinic-A.test", "--name", "Nuevo", "--role", "reception")

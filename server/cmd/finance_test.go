@@ -30,6 +30,7 @@ func (f *fixture) financeMonth() (s1, s2, s3 SessionView, rent, supplies Expense
 }
 
 func TestFinanceFigures(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, _, _, rent, _ := f.financeMonth()
 	var v FinanceView
@@ -71,6 +72,7 @@ func TestFinanceFigures(t *testing.T) {
 }
 
 func TestExpensesListAddPay(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, _, _, rent, supplies := f.financeMonth()
 	if rent.Amount != "1000.00" || !rent.Fixed || !rent.Recurring || deref(rent.DueDate) != "2026-11-30" || rent.Paid {
@@ -104,6 +106,7 @@ func TestExpensesListAddPay(t *testing.T) {
 }
 
 func TestExportPaymentsCSV(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s1, _, s3, _, _ := f.financeMonth()
 	out := f.ok(f.desk, "export", "payments", "--month", "2026-11")
@@ -140,6 +143,7 @@ func TestExportPaymentsCSV(t *testing.T) {
 }
 
 func TestExportOthersCSV(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s1, s2, s3, rent, _ := f.financeMonth()
 	// Patients: reception gets no clinical column; the admin does.
@@ -197,6 +201,7 @@ func TestExportOthersCSV(t *testing.T) {
 // The sessions export pages by start time; sessions sharing a start across
 // a page boundary are written once each.
 func TestExportSessionsPages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var ids []int64
 	for _, b := range []struct{ pat, spec, room int64 }{

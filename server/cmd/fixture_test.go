@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,24 +17,6 @@ import (
 
 // The commands run in-process here: Run with an Env, as the server calls it
 // after verifying the key, on a real PostgreSQL (storetest).
-
-// clock is a settable fake clock for the store.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // lima is the clinics' default time zone.
 var lima = mustLoc("America/Lima")
@@ -54,7 +35,7 @@ func mustLoc(name string) *time.Location {
 type fixture struct {
 	t      *testing.T
 	ctx    context.Context
-	clock  *clock
+	clock  *storetest.Clock
 	db     *store.DB
 	tn     *store.Tenant
 	admin  *store.User
@@ -72,8 +53,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ck := &clock{now: time.Date(2026, 11, 20, 10, 0, 0, 0, lima)}
-	db := storetest.NewDBWith(t, store.Options{Now: ck.Now})
+	ck := storetest.NewClock(time.Date(2026, 11, 20, 10, 0, 0, 0, lima))
+	db := storetest.NewDBWith(t, store.Options{Clock: ck})
 	tn, _ := storetest.NewTenant(t, db, "clinic-a")
 	f := &fixture{t: t, ctx: context.Background(), clock: ck, db: db, tn: tn, remote: "192.0.2.7:5555"}
 	var err error

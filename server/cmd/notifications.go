@@ -44,7 +44,7 @@ func notificationsCmd(env *Env) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVar(&all, "all", false, "include the ones you have read")
-	countVar(c.Flags(), &f.Limit, "limit", 0, 1, "at most this many (default 100)")
+	countVar(c.Flags(), &f.Limit, "limit", 0, 1, fmt.Sprintf("at most this many (default %d)", store.DefaultNotificationsLimit))
 	c.AddCommand(notificationsRead(env))
 	return c
 }

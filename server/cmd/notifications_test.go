@@ -5,6 +5,7 @@ import (
 )
 
 func TestNotifications(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.book("2026-11-21 10:00") // tomorrow
 	if _, _, err := f.tn.ScanNotifications(f.ctx, f.clock.Now()); err != nil {

@@ -26,7 +26,7 @@ import (
 type panelFixture struct {
 	t     *testing.T
 	ctx   context.Context
-	clock *clock
+	clock *storetest.Clock
 	db    *store.DB
 	op    *store.Operator
 }
@@ -38,8 +38,8 @@ var panelConnect = sshline.Addr{Host: "ssh.example.com", Port: 40123}
 
 func newPanelFixture(t *testing.T) *panelFixture {
 	t.Helper()
-	ck := &clock{now: time.Date(2026, 11, 20, 10, 0, 0, 0, lima)}
-	db := storetest.NewDBWith(t, store.Options{Now: ck.Now})
+	ck := storetest.NewClock(time.Date(2026, 11, 20, 10, 0, 0, 0, lima))
+	db := storetest.NewDBWith(t, store.Options{Clock: ck})
 	op, _, err := db.CreateOperator(context.Background(), store.CLI, "ops@example.com", "Ops", "")
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +127,7 @@ func (p *panelFixture) audited() map[string]int {
 }
 
 func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
+	t.Parallel()
 	p := newPanelFixture(t)
 	_, keyLine := newTestKey(t)
 
@@ -252,6 +253,7 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 }
 
 func TestPanelInvoicesAndDashboard(t *testing.T) {
+	t.Parallel()
 	p := newPanelFixture(t)
 	p.create("alfa", "500")
 	p.create("beta", "300")
@@ -407,6 +409,7 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 
 // The panel's commands are not in the clinic scope, and need an operator.
 func TestPanelCommandsScope(t *testing.T) {
+	t.Parallel()
 	p := newPanelFixture(t)
 	p.create("alfa", "100")
 	tn, err := p.db.Tenant(p.ctx, "alfa")
@@ -458,6 +461,7 @@ func newTestKey(t *testing.T) (gossh.Signer, string) {
 // Mistakes in how a panel command is called exit 2 with one line on stderr
 // and change nothing.
 func TestPanelUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	p := newPanelFixture(t)
 	p.create("alfa", "100")
 	for _, tc := range []struct {

@@ -31,10 +31,10 @@ func patientsList(env *Env) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var out []store.Patient
-			// The store pages at most 500 rows at a time; follow the
-			// cursor up to the limit asked for.
+			// The store pages at most MaxPageSize rows at a time; follow
+			// the cursor up to the limit asked for.
 			for len(out) < limit {
-				q.Limit = min(limit-len(out), 500)
+				q.Limit = min(limit-len(out), store.MaxPageSize)
 				page, err := env.Tenant.ListPatients(c.Context(), env.Actor(), q)
 				if err != nil {
 					return err
@@ -65,7 +65,7 @@ func patientsList(env *Env) *cobra.Command {
 	}
 	f := c.Flags()
 	f.StringVar(&q.Search, "search", "", "words matched against name, surname, document, phone and e-mail")
-	countVar(f, &limit, "limit", 50, 1, "at most this many patients")
+	countVar(f, &limit, "limit", store.DefaultPageSize, 1, "at most this many patients")
 	choiceVar(f, &q.Status, "status", "only active, discharged or suspended patients", "active", "discharged", "suspended")
 	f.BoolVar(&q.IncludeArchived, "archived", false, "include archived patients")
 	return c

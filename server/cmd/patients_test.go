@@ -9,6 +9,7 @@ import (
 var clinicalKeys = []string{"medical_diagnosis", "medical_history", "allergies", "therapy", "notes"}
 
 func TestPatientsAddListShow(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var p PatientView
 	f.okJSON(&p, f.admin, "patients", "add", "--first-name", "Carmen", "--surname", "Huamán", "--birth-date", "1985-02-03",
@@ -93,6 +94,7 @@ func TestPatientsAddListShow(t *testing.T) {
 // A specialist looking at a colleague's patient sees the name, status and
 // therapist: no clinical field, no contact data.
 func TestSpecialistShowOfAnotherPatientHasNoClinicalFields(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := strconv.FormatInt(f.patB.ID, 10)
 	out := f.ok(f.drA, "patients", "show", id, "--json")
@@ -120,6 +122,7 @@ func TestSpecialistShowOfAnotherPatientHasNoClinicalFields(t *testing.T) {
 }
 
 func TestPatientsAddRefusals(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	base := []string{"patients", "add", "--first-name", "Eva", "--surname", "Luna", "--birth-date", "1990-01-01"}
 	// Reception registers patients but may not write clinical fields.
@@ -137,6 +140,7 @@ func TestPatientsAddRefusals(t *testing.T) {
 // A name stored with an escape sequence is printed as visible text: the
 // sequence never reaches the reader's terminal.
 func TestStoredEscapeSequencesAreHarmlessInText(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	evil := "Eve\x1b[2J\x1b]0;pwned\x07"
 	var p PatientView

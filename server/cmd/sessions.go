@@ -67,7 +67,7 @@ func sessionsList(env *Env) *cobra.Command {
 	idVar(fs, &f.SpecialistID, "specialist", "only this specialist's sessions")
 	idVar(fs, &f.RoomID, "room", "only this room's sessions")
 	idVar(fs, &f.PatientID, "patient", "only this patient's sessions")
-	countVar(fs, &f.Limit, "limit", 0, 1, "at most this many sessions (default 500)")
+	countVar(fs, &f.Limit, "limit", 0, 1, fmt.Sprintf("at most this many sessions (default %d)", store.DefaultSessionsLimit))
 	return c
 }
 
@@ -147,7 +147,7 @@ func sessionsBook(env *Env) *cobra.Command {
 			}
 			booked, err := env.Tenant.BookSession(c.Context(), env.Actor(), b)
 			if err != nil {
-				return withFreeSlots(c, env, b, err)
+				return withFreeSlots(env, err)
 			}
 			if len(booked) == 1 {
 				return showSession(c, env, booked[0])
@@ -171,20 +171,16 @@ func sessionsBook(env *Env) *cobra.Command {
 	return c
 }
 
-// withFreeSlots adds the next free slots of that specialist and room to the
-// clash of a single booking (a series' clashes carry their own).
-func withFreeSlots(c *cobra.Command, env *Env, b store.Booking, err error) error {
+// withFreeSlots adds the free slots the store found for a single booking's
+// clash (a series' clashes list their own) to its message.
+func withFreeSlots(env *Env, err error) error {
 	var ov *store.OverlapError
 	var bc *store.BookingConflicts
-	if errors.As(err, &bc) || !errors.As(err, &ov) {
+	if errors.As(err, &bc) || !errors.As(err, &ov) || len(ov.FreeSlots) == 0 {
 		return err
 	}
-	slots, serr := env.Tenant.NextFreeSlots(c.Context(), b.SpecialistID, b.RoomID, b.Start, b.DurationMin, 3)
-	if serr != nil || len(slots) == 0 {
-		return err
-	}
-	free := make([]string, len(slots))
-	for i, s := range slots {
+	free := make([]string, len(ov.FreeSlots))
+	for i, s := range ov.FreeSlots {
 		free[i] = fmtTime(s, env.loc())
 	}
 	return &shownError{msg: ov.Error() + "; next free: " + strings.Join(free, ", "), err: err}
@@ -299,7 +295,7 @@ func sessionsReschedule(env *Env) *cobra.Command {
 			}
 			s, err := env.Tenant.RescheduleSession(c.Context(), env.Actor(), id, start, room, copyPlan)
 			if err != nil {
-				return err
+				return withFreeSlots(env, err)
 			}
 			return showSession(c, env, s)
 		},

@@ -21,6 +21,7 @@ func (f *fixture) book(start string, extra ...string) SessionView {
 }
 
 func TestSessionsBookAndAgenda(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.book("2026-12-01 10:00")
 	if s.ID == 0 || s.StartsAt != "2026-12-01 10:00" || s.EndsAt != "2026-12-01 11:00" || s.DurationMin != 60 ||
@@ -109,6 +110,7 @@ func TestSessionsBookAndAgenda(t *testing.T) {
 }
 
 func TestSessionsLifecycleAndPayments(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	s := f.book("2026-11-18 10:00")
 	id := id64(s.ID)

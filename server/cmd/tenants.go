@@ -273,13 +273,13 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 	f.StringVar(&nt.AdminName, "admin-name", "", "name of the administrator (default: the e-mail)")
 	f.StringArrayVar(&nt.Domains, "domain", nil, "a domain of the clinic (repeatable; the first is primary)")
 	f.StringVar(&key, "admin-key", "", "the admin's OpenSSH public key (a FILE.pub locally; over SSH - reads it from stdin, or give the key line)")
-	countVar(f, &nt.SpecialistsLimit, "specialists-limit", 4, 1, "active specialists the plan allows")
+	countVar(f, &nt.SpecialistsLimit, "specialists-limit", store.DefaultSpecialistsLimit, 1, "active specialists the plan allows")
 	optCountVar(f, &nt.PatientsLimit, "patients-limit", 0, "patients the plan allows (default: no limit)")
 	optCountVar(f, &nt.UsersLimit, "users-limit", 0, "staff users the plan allows (default: no limit)")
 	moneyVar(f, &fee, ta.ReadMoney, "monthly-fee", "monthly fee of the plan, e.g. 150 or 150,50")
-	f.StringVar(&nt.Timezone, "timezone", "America/Lima", "the clinic's time zone (IANA name)")
-	f.StringVar(&nt.Currency, "currency", "PEN", "the clinic's currency (ISO code)")
-	f.StringVar(&nt.Lang, "lang", "es", "the clinic's language: es or en")
+	f.StringVar(&nt.Timezone, "timezone", store.DefaultTimezone, "the clinic's time zone (IANA name)")
+	f.StringVar(&nt.Currency, "currency", store.DefaultCurrency, "the clinic's currency (ISO code)")
+	f.StringVar(&nt.Lang, "lang", store.DefaultLang, "the clinic's language: es or en")
 	if ta.CreateFlags != nil {
 		ta.CreateFlags(f)
 	}

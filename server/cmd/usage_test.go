@@ -8,6 +8,7 @@ import (
 // Mistakes in how a command is called exit 2 with one line on stderr and
 // touch nothing.
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, tc := range []struct {
 		args []string
@@ -75,6 +76,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 
 // Without a verified key every command refuses (exit 1); help works.
 func TestCommandsNeedAKey(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, args := range [][]string{{"patients", "list"}, {"agenda"}, {"export", "payments"}, {"finance"}, {"notifications"}} {
 		if r := f.run(nil, args...); r.code != 1 || strings.TrimSpace(r.err) != ErrAuthRequired.Error() {

@@ -89,7 +89,7 @@ func specialistView(s store.Specialist, loc *time.Location) SpecialistView {
 	v := SpecialistView{ID: s.ID, UserID: s.UserID, FirstName: s.FirstName, LastName: s.LastName,
 		Specialty: s.Specialty, Document: s.Document, Phone: s.Phone, Email: s.Email, CompType: s.CompType,
 		Active: s.Active, CreatedAt: fmtTime(s.CreatedAt, loc), Redacted: s.Redacted}
-	if !s.Redacted {
+	if !s.PayHidden {
 		v.CompValue = moneyPtr(&s.CompValue)
 	}
 	return v

@@ -32,10 +32,11 @@ type Locale struct {
 	Loc      *time.Location
 }
 
-// NewLocale builds a locale; an empty currency is PEN and a nil location UTC.
+// NewLocale builds a locale; an empty currency is the product's default and
+// a nil location UTC.
 func NewLocale(lang Lang, currency string, loc *time.Location) *Locale {
 	if currency == "" {
-		currency = "PEN"
+		currency = store.DefaultCurrency
 	}
 	if loc == nil {
 		loc = time.UTC

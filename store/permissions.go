@@ -1,0 +1,128 @@
+package store
+
+// Who may do what: the roles matrix of PRODUCT.md §4, written once. The
+// store's operations check these before they do anything; the TUI calls the
+// same functions to decide which screens, keys and fields to show (hiding is
+// a convenience there, never the protection), and so do the scripted
+// commands. TestPermissionMatrix holds them to the matrix.
+//
+//	capability                                        admin  specialist     reception
+//	patients: demographics, contacts                  rw     r (own)        rw
+//	patients: clinical fields                         rw     rw (own)       —
+//	agenda, book / reschedule / cancel                all    own            all
+//	session plan and result, complete                 all    own            —
+//	payments: mark paid / unpaid, payment log         rw     r (own)        rw
+//	expenses, finance dashboard, payroll              rw     —              —
+//	staff, specialists, rooms, equipment, settings    rw     —              r
+//	audit log                                         r      —              —
+//
+// "Own" for a specialist is decided with the specialist record linked to the
+// user: a user without one owns nothing.
+
+// MayWritePatients: registering, editing the personal data of, archiving
+// and restoring patients (admin and reception).
+func (a Actor) MayWritePatients() bool {
+	return a.Role == RoleAdmin || a.Role == RoleReception
+}
+
+// MayPurgePatients: deleting an archived patient for good (admin).
+func (a Actor) MayPurgePatients() bool { return a.Role == RoleAdmin }
+
+// MayReadClinical tells whether the actor's role can ever read patients'
+// clinical fields (admin: all patients; specialist: their own). Reception
+// never can. Which patients a specialist may read is decided per patient
+// (Patient.ClinicalVisible).
+func (a Actor) MayReadClinical() bool {
+	return a.Role == RoleAdmin || a.Role == RoleSpecialist
+}
+
+// MayEditClinical tells whether the actor may write the clinical fields of
+// p (nil: a patient being registered): an admin always, a specialist for
+// their own patients — the ones whose clinical record the store showed them.
+func (a Actor) MayEditClinical(p *Patient) bool {
+	switch a.Role {
+	case RoleAdmin:
+		return true
+	case RoleSpecialist:
+		return p != nil && p.ClinicalVisible && a.SpecialistID != 0
+	}
+	return false
+}
+
+// MayBook: booking, rescheduling and cancelling sessions of that specialist
+// (admin and reception: anyone's; a specialist: their own).
+func (a Actor) MayBook(specialistID int64) bool {
+	switch a.Role {
+	case RoleAdmin, RoleReception:
+		return true
+	case RoleSpecialist:
+		return a.isSpecialist(specialistID)
+	}
+	return false
+}
+
+// MayRecord: a session's plan and result, and completing it (admin: any
+// session; a specialist: their own; reception never).
+func (a Actor) MayRecord(specialistID int64) bool {
+	switch a.Role {
+	case RoleAdmin:
+		return true
+	case RoleSpecialist:
+		return a.isSpecialist(specialistID)
+	}
+	return false
+}
+
+// MayReopen: reopening a completed session (admin; logged).
+func (a Actor) MayReopen() bool { return a.Role == RoleAdmin }
+
+// MaySeeSessionsOf: the sessions (and their payments) of that specialist
+// (admin and reception: anyone's; a specialist: their own).
+func (a Actor) MaySeeSessionsOf(specialistID int64) bool {
+	switch a.Role {
+	case RoleAdmin, RoleReception:
+		return true
+	case RoleSpecialist:
+		return a.isSpecialist(specialistID)
+	}
+	return false
+}
+
+// MaySeePlans: the plan and result fields of sessions — clinical notes —
+// are not for reception.
+func (a Actor) MaySeePlans() bool { return a.Role == RoleAdmin || a.Role == RoleSpecialist }
+
+// MayWritePayments: marking payments paid or unpaid (admin and reception;
+// a specialist only reads those of their sessions).
+func (a Actor) MayWritePayments() bool {
+	return a.Role == RoleAdmin || a.Role == RoleReception
+}
+
+// MayManageFinance: expenses, the finance dashboard and payroll (admin).
+func (a Actor) MayManageFinance() bool { return a.Role == RoleAdmin }
+
+// MaySeeSpecialistPay: a specialist's compensation is payroll — the admin's —
+// and the specialist's own business; reception reads the specialists'
+// records without it, colleagues see neither.
+func (a Actor) MaySeeSpecialistPay(specialistID int64) bool {
+	return a.Role == RoleAdmin || (a.Role == RoleSpecialist && a.isSpecialist(specialistID))
+}
+
+// MaySeeClinicSetup: reading staff users, specialists, rooms and equipment
+// (admin and reception).
+func (a Actor) MaySeeClinicSetup() bool {
+	return a.Role == RoleAdmin || a.Role == RoleReception
+}
+
+// MayManageClinic: creating and changing staff users, specialists, rooms,
+// equipment and the clinic settings (admin).
+func (a Actor) MayManageClinic() bool { return a.Role == RoleAdmin }
+
+// MayManageKeysOf: the login credentials of that staff user — SSH keys,
+// second factor — (their own, or anyone's for an admin).
+func (a Actor) MayManageKeysOf(userID int64) bool {
+	return a.Role == RoleAdmin || (a.Role.Valid() && a.UserID != 0 && a.UserID == userID)
+}
+
+// MayReadAudit: the clinic's audit log (admin).
+func (a Actor) MayReadAudit() bool { return a.Role == RoleAdmin }
