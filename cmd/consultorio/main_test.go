@@ -133,8 +133,8 @@ func TestUsageErrors(t *testing.T) {
 	c.fails(2, `--monthly-fee: "12.345" is ambiguous: it may be 12345.00 (thousands separator) or 12.345 (decimals)`,
 		"tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--monthly-fee", "12.345")
 	c.fails(2, `--monthly-fee: "-5" is negative`, "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--monthly-fee", "-5")
-	// The server's host name is no clinic's name (issue 12 F11).
-	c.fails(2, "host name", "--host-name", "turnos.salud.pe", "tenants", "create", "salud", "--name", "X", "--admin-email", "a@x.test")
+	// The server's host name is no clinic's name (issue 12 F11): the store refuses it, exit 1.
+	c.fails(1, "host name", "--host-name", "turnos.salud.pe", "tenants", "create", "salud", "--name", "X", "--admin-email", "a@x.test")
 	c.fails(2, "--admin-key", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--admin-key", filepath.Join(t.TempDir(), "missing.pub"))
 	// Refused by the store before anything is made: still the caller's mistake.
 	c.fails(1, "timezone: unknown time zone", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--timezone", "Mars/Olympus")
