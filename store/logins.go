@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Open sessions ("logins", so as not to be confused with a clinic's therapy
+// sessions). A lost laptop at reception keeps a logged-in TUI open: its
+// owner, or an admin, must be able to see it and end it from anywhere. The
+// server that holds a session records it (OpenLogin), refreshes it every
+// LoginRefresh (RefreshLogins) and removes it when it ends (CloseLogin).
+// EndLogin marks it ended and notifies every server on TenantStatusChannel;
+// the one holding it closes it (EndedLogins tells which were ended, and by
+// whom).
+
+// LoginRefresh is how often a server refreshes its open sessions' rows;
+// a row not refreshed for LoginStale (its server died) is not listed.
+const (
+	LoginRefresh = time.Minute
+	LoginStale   = 3 * LoginRefresh
+)
+
+// Door is how a session came in.
+type Door string
+
+// Doors.
+const (
+	DoorTUI     Door = "tui"
+	DoorCommand Door = "command"
+)
+
+// Login is one open session of a staff user.
+type Login struct {
+	ID           int64     `json:"id"`
+	UserID       int64     `json:"user_id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Door         Door      `json:"door"`
+	RemoteAddr   string    `json:"remote_addr"`
+	StartedAt    time.Time `json:"started_at"`
+	LastActivity time.Time `json:"last_activity_at"`
+	Current      bool      `json:"current"` // the session asking
+}
+
+// MaySeeAllLogins tells whether the actor sees every staff user's open
+// sessions (admins); everyone sees their own.
+func (a Actor) MaySeeAllLogins() bool { return a.Role == RoleAdmin }
+
+// MayEndLogin tells whether the actor may end an open session of the user
+// with id owner: their own, or anybody's for an admin.
+func (a Actor) MayEndLogin(owner int64) bool {
+	return a.Role == RoleAdmin || (a.UserID != 0 && a.UserID == owner)
+}
+
+// OpenLogin records a session the server now holds, for the user with id
+// userID, and returns its id. For the server only: nobody asks for it.
+func (t *Tenant) OpenLogin(ctx context.Context, userID int64, door Door, remoteAddr, serverID string) (int64, error) {
+	now := t.db.now()
+	var id int64
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `insert into logins (account_id, door, remote_addr, server_id, started_at, last_activity_at, seen_at)
+			values ($1, $2, $3, $4, $5, $5, $5) returning id`, userID, string(door), remoteAddr, serverID, now).Scan(&id)
+	})
+	return id, wrapOp("open login", err)
+}
+
+// CloseLogin removes the row of a session that ended.
+func (t *Tenant) CloseLogin(ctx context.Context, id int64) error {
+	return wrapOp("close login", t.tx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `delete from logins where id = $1`, id)
+		return err
+	}))
+}
+
+// LoginActivity is a held session's last input, for RefreshLogins.
+type LoginActivity struct {
+	ID   int64
+	Last time.Time
+}
+
+// RefreshLogins marks the server's sessions as still held and records their
+// last activity; rows nobody refreshed for a day go away.
+func (t *Tenant) RefreshLogins(ctx context.Context, held []LoginActivity) error {
+	now := t.db.now()
+	ids := make([]int64, len(held))
+	last := make([]time.Time, len(held))
+	for i, h := range held {
+		ids[i], last[i] = h.ID, h.Last
+	}
+	return wrapOp("refresh logins", t.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `update logins l set seen_at = $3,
+				last_activity_at = greatest(l.last_activity_at, h.last)
+			from unnest($1::bigint[], $2::timestamptz[]) as h(id, last) where l.id = h.id`, ids, last, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `delete from logins where seen_at < $1`, now.Add(-24*time.Hour))
+		return err
+	}))
+}
+
+// Logins lists the open sessions the actor may see: their own, or every
+// staff user's for an admin; current is the id of the asking session (0 if
+// none), marked Current. Most recent activity first.
+func (t *Tenant) Logins(ctx context.Context, a Actor, current int64) ([]Login, error) {
+	var out []Login
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `select l.id, l.account_id, u.email::text, u.name, l.door, l.remote_addr, l.started_at, l.last_activity_at
+			from logins l join users u on u.id = l.account_id
+			where l.ended_at is null and l.seen_at >= $1 and ($2 or l.account_id = $3)
+			order by l.last_activity_at desc, l.id desc`,
+			t.db.now().Add(-LoginStale), a.MaySeeAllLogins(), a.UserID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Login, error) {
+			var l Login
+			err := r.Scan(&l.ID, &l.UserID, &l.Email, &l.Name, &l.Door, &l.RemoteAddr, &l.StartedAt, &l.LastActivity)
+			l.Current = l.ID == current
+			return l, err
+		})
+		return err
+	})
+	return out, wrapOp("list logins", err)
+}
+
+// EndLogin ends an open session: the actor's own, or anybody's for an
+// admin. The server holding it closes it within moments (TenantStatusChannel).
+// A session the actor may not end is not found (ErrNotFound), so ids reveal
+// nothing.
+func (t *Tenant) EndLogin(ctx context.Context, a Actor, id int64) error {
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		var owner int64
+		err := tx.QueryRow(ctx, `select account_id from logins where id = $1 and ended_at is null and seen_at >= $2 for update`,
+			id, t.db.now().Add(-LoginStale)).Scan(&owner)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !a.MayEndLogin(owner)) {
+			return fmt.Errorf("login %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `update logins set ended_at = $2, ended_by = $3 where id = $1`, id, t.db.now(), a.Name); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, a, "login.end", "user", owner, map[string]any{"login": id}); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `select pg_notify($1, $2)`, TenantStatusChannel, t.Info.Schema)
+		return err
+	})
+	return wrapOp("end login", err)
+}
+
+// EndedLogins tells which of the sessions ids were ended, and by whom (the
+// name of who ended them).
+func (t *Tenant) EndedLogins(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `select id, coalesce(ended_by, '') from logins where id = any($1) and ended_at is not null`, ids)
+		if err != nil {
+			return err
+		}
+		var id int64
+		var by string
+		_, err = pgx.ForEachRow(rows, []any{&id, &by}, func() error { out[id] = by; return nil })
+		return err
+	})
+	return out, wrapOp("ended logins", err)
+}

@@ -1,0 +1,161 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"consultorio/store"
+	"consultorio/store/storetest"
+)
+
+func TestLoginPermissions(t *testing.T) {
+	t.Parallel()
+	admin := store.Actor{UserID: 1, Role: store.RoleAdmin}
+	spec := store.Actor{UserID: 2, Role: store.RoleSpecialist}
+	desk := store.Actor{UserID: 3, Role: store.RoleReception}
+	for _, c := range []struct {
+		name  string
+		a     store.Actor
+		all   bool
+		owner int64
+		end   bool
+	}{
+		{"admin, own", admin, true, 1, true},
+		{"admin, other's", admin, true, 3, true},
+		{"specialist, own", spec, false, 2, true},
+		{"specialist, other's", spec, false, 3, false},
+		{"reception, own", desk, false, 3, true},
+		{"reception, admin's", desk, false, 1, false},
+		{"nobody, no user", store.Actor{Role: store.RoleReception}, false, 0, false},
+	} {
+		if got := c.a.MaySeeAllLogins(); got != c.all {
+			t.Errorf("%s: MaySeeAllLogins = %v, want %v", c.name, got, c.all)
+		}
+		if got := c.a.MayEndLogin(c.owner); got != c.end {
+			t.Errorf("%s: MayEndLogin(%d) = %v, want %v", c.name, c.owner, got, c.end)
+		}
+	}
+}
+
+// TestLogins: a user lists and ends their own sessions, an admin every
+// staff user's; ending notifies the servers; rows a dead server stopped
+// refreshing are not listed.
+func TestLogins(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
+	db := storetest.NewDBWith(t, store.Options{Now: clk.Now})
+	tn, prov := storetest.NewTenant(t, db, "logins")
+	ctx := context.Background()
+	admin := activateAdmin(t, tn, prov).Actor("10.0.0.1:1")
+	rec, recActor, _ := staff(t, tn, admin, "rosa@logins.test", store.RoleReception)
+	spec, specActor, _ := staff(t, tn, admin, "sara@logins.test", store.RoleSpecialist)
+
+	recTUI, err := tn.OpenLogin(ctx, rec.ID, store.DoorTUI, "192.0.2.7:5000", "srv-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recCmd, _ := tn.OpenLogin(ctx, rec.ID, store.DoorCommand, "192.0.2.8:5001", "srv-a")
+	specTUI, _ := tn.OpenLogin(ctx, spec.ID, store.DoorTUI, "198.51.100.1:22", "srv-b")
+
+	ids := func(ls []store.Login) map[int64]bool {
+		m := map[int64]bool{}
+		for _, l := range ls {
+			m[l.ID] = true
+		}
+		return m
+	}
+	own, err := tn.Logins(ctx, recActor, recTUI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(own); len(got) != 2 || !got[recTUI] || !got[recCmd] {
+		t.Fatalf("reception sees %v, want its two sessions", own)
+	}
+	for _, l := range own {
+		if l.Current != (l.ID == recTUI) || l.Email != "rosa@logins.test" || l.StartedAt.IsZero() {
+			t.Errorf("login %+v", l)
+		}
+		if l.ID == recTUI && (l.Door != store.DoorTUI || l.RemoteAddr != "192.0.2.7:5000") {
+			t.Errorf("tui login %+v", l)
+		}
+	}
+	all, _ := tn.Logins(ctx, admin, 0)
+	if got := ids(all); len(got) != 3 || !got[specTUI] {
+		t.Fatalf("admin sees %v, want all three", all)
+	}
+
+	// Others' sessions cannot be ended by a non-admin, and look absent.
+	if err := tn.EndLogin(ctx, specActor, recTUI); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("specialist ends reception's session: %v, want not found", err)
+	}
+	if err := tn.EndLogin(ctx, recActor, recCmd); err != nil {
+		t.Fatalf("reception ends its own: %v", err)
+	}
+
+	// The admin's end is announced to the servers.
+	listener := listenTenantStatus(t, db)
+	if err := tn.EndLogin(ctx, admin, recTUI); err != nil {
+		t.Fatalf("admin ends reception's: %v", err)
+	}
+	waitTenantStatus(t, listener, tn.Info.Schema)
+	ended, err := tn.EndedLogins(ctx, []int64{recTUI, recCmd, specTUI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ended) != 2 || ended[recTUI] != admin.Name || ended[recCmd] != recActor.Name {
+		t.Fatalf("ended = %v", ended)
+	}
+	if err := tn.EndLogin(ctx, admin, recTUI); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ending twice: %v, want not found", err)
+	}
+	if l, _ := tn.Logins(ctx, recActor, 0); len(l) != 0 {
+		t.Fatalf("ended sessions still listed: %v", l)
+	}
+
+	// A refreshed row stays listed with its activity; one whose server
+	// stopped refreshing is gone after LoginStale.
+	clk.Add(2 * time.Minute)
+	typed := clk.Now().Add(-30 * time.Second)
+	if err := tn.RefreshLogins(ctx, []store.LoginActivity{{ID: specTUI, Last: typed}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Minute)
+	l, _ := tn.Logins(ctx, specActor, 0)
+	if len(l) != 1 || !l[0].LastActivity.Equal(typed) {
+		t.Fatalf("refreshed session: %v, want last activity %v", l, typed)
+	}
+	clk.Add(store.LoginStale)
+	if l, _ := tn.Logins(ctx, admin, 0); len(l) != 0 {
+		t.Fatalf("stale sessions listed: %v", l)
+	}
+	if err := tn.CloseLogin(ctx, specTUI); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func listenTenantStatus(t *testing.T, db *store.DB) *pgxpool.Conn {
+	t.Helper()
+	c, err := db.Pool().Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Release)
+	if _, err := c.Exec(context.Background(), "listen "+store.TenantStatusChannel); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func waitTenantStatus(t *testing.T, c *pgxpool.Conn, schema string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n, err := c.Conn().WaitForNotification(ctx)
+	if err != nil || n.Channel != store.TenantStatusChannel || n.Payload != schema {
+		t.Fatalf("notification: %+v, %v", n, err)
+	}
+}
