@@ -41,6 +41,9 @@ func endSessionMsg(reason string) tea.Msg {
 	case reasonLoginTimeout:
 		reason = tui.ReasonLoginTimeout
 	}
+	if by, ok := endedByName(reason); ok {
+		return tui.EndSessionMsg{Reason: tui.ReasonEndedBy, By: by}
+	}
 	return tui.EndSessionMsg{Reason: reason}
 }
 

@@ -25,6 +25,7 @@ func (s *Server) startJobs(ctx context.Context) {
 	s.every(ctx, "notification scan", s.cfg.NotifyScanEvery, s.scanNotifications)
 	s.every(ctx, "morose status", s.cfg.MoroseEvery, s.updateMorose)
 	s.every(ctx, "spare schemas", s.cfg.SparesEvery, s.topUpSpares)
+	s.every(ctx, "open sessions", store.LoginRefresh, s.refreshLogins)
 }
 
 // every runs job now and then every d until ctx ends (d < 0: never). A

@@ -61,6 +61,7 @@ func (s *Server) tenantStatusChanged(ctx context.Context, schema string) {
 		reason = store.ErrTenantSuspended.Error()
 	default:
 		s.endInactiveUsers(qctx, tn, live)
+		s.endEndedLogins(qctx, tn, live)
 		return
 	}
 	n := s.reg.endTenant(schema, reason)

@@ -177,6 +177,8 @@ type liveSession struct {
 
 	lastInput atomic.Int64 // unix nanoseconds of the last byte the client typed
 
+	login loginRecord // its row in the clinic's open sessions (logins.go)
+
 	mu      sync.Mutex
 	program *tea.Program
 	endMsg  func(reason string) tea.Msg // the TUI's EndSessionMsg

@@ -174,6 +174,7 @@ type Server struct {
 	listener *store.Listener
 	domains  map[string]string // normalised listener address → domain
 	apps     appSet
+	serverID string // names this process in the open-session rows it writes
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -216,6 +217,7 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 		listener: store.NewListener(db, logger),
 		domains:  map[string]string{},
 		apps:     defaultApps(),
+		serverID: newServerID(),
 		served:   make(chan struct{}),
 
 		shutdownDone: make(chan struct{}),

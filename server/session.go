@@ -160,6 +160,10 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		}
 		s.live.Store(sess, ls)
 		defer s.live.Delete(sess)
+		if tgt.user != nil {
+			s.openLogin(ls, tgt.user)
+		}
+		defer s.closeLogin(ls)
 
 		next(sess)
 
@@ -334,6 +338,7 @@ func (s *Server) runCommand(ls *liveSession) int {
 		User:       ls.tgt.user,
 		Operator:   ls.tgt.operator,
 		RemoteAddr: ls.tgt.remote,
+		LoginID:    ls.loginID(),
 		Stdin:      sess,
 		Stdout:     out,
 		Stderr:     errw,
@@ -417,6 +422,9 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 		ls.setEmail(email)
 		if ls.rec != nil {
 			ls.rec.set(func(r *connRecord) { r.user = email })
+		}
+		if !ls.tgt.panel {
+			go s.openLoginByEmail(ls, email)
 		}
 	}
 	var model tea.Model

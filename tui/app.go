@@ -27,7 +27,10 @@ const (
 // leaves it on the normal screen and quits. Reason is one of the Reason*
 // codes (shown in the user's language) or a text shown as it is
 // (sanitized).
-type EndSessionMsg struct{ Reason string }
+type EndSessionMsg struct {
+	Reason string
+	By     string // ReasonEndedBy: the name of who ended it
+}
 
 // Reasons the app translates.
 const (
@@ -38,6 +41,7 @@ const (
 	ReasonDeactivated = "deactivated"
 	// ReasonLoginTimeout: the login form was not completed in time.
 	ReasonLoginTimeout = "login-timeout"
+	ReasonEndedBy      = "ended-by" // somebody ended it from their open sessions
 )
 
 // endSessionDelay is how long the reason stays on the alternate screen
@@ -179,7 +183,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		a.ending = true
-		a.endText = fmt.Sprintf(a.loc.M.Shell.SessionEnded, a.reasonText(msg.Reason))
+		a.endText = fmt.Sprintf(a.loc.M.Shell.SessionEnded, a.reasonText(msg))
 		return a, tea.Tick(a.endDelay, func(time.Time) tea.Msg { return endNowMsg{} })
 
 	case endNowMsg:
@@ -239,9 +243,12 @@ func (a *app) route(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (a *app) reasonText(reason string) string {
+func (a *app) reasonText(msg EndSessionMsg) string {
 	e := a.loc.M.Errors
+	reason := msg.Reason
 	switch reason {
+	case ReasonEndedBy:
+		return fmt.Sprintf(e.EndedBy, sanitize.Line(msg.By))
 	case ReasonSuspended:
 		return e.EndSuspended
 	case ReasonShutdown:

@@ -49,6 +49,7 @@ type Env struct {
 	User       *store.User     // Clinic scope: the staff user, nil if unknown
 	Operator   *store.Operator // Panel scope: the operator, nil if unknown
 	RemoteAddr string
+	LoginID    int64 // the session's open-session id (store.Logins), 0 if none
 	Stdin      io.Reader
 	Stdout     io.Writer
 	Stderr     io.Writer
@@ -147,6 +148,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 		equipmentCmd(env),
 		settingsCmd(env),
 		auditCmd(env),
+		loginsCmd(env),
 	}
 }
 

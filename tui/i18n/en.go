@@ -129,6 +129,7 @@ var en = Messages{
 		EndDeactivated:   "your account was deactivated",
 		EndLoginTimeout:  "the login was not completed in time",
 		Busy:             "The server is busy (too many sessions); try again in a moment.",
+		EndedBy:          "closed by %s",
 	},
 	Dates: Dates{
 		Months: [12]string{"January", "February", "March", "April", "May", "June", "July",

@@ -129,6 +129,7 @@ var es = Messages{
 		EndDeactivated:   "su cuenta fue desactivada",
 		EndLoginTimeout:  "no se completó el ingreso a tiempo",
 		Busy:             "El servidor está ocupado (demasiadas sesiones); intente de nuevo en un momento.",
+		EndedBy:          "cerrada por %s",
 	},
 	Dates: Dates{
 		Months: [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",

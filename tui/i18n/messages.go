@@ -223,6 +223,7 @@ type Errors struct {
 	EndDeactivated   string
 	EndLoginTimeout  string
 	Busy             string // a session refused: the server has no free slot
+	EndedBy          string // name of who ended the session
 }
 
 // Dates: names of months and weekdays.

@@ -1,0 +1,83 @@
+package cmd
+
+import (
+	"io"
+	"strconv"
+
+	"github.com/spf13/cobra"
+)
+
+// `logins list|end`: open sessions (address, door, since when, last
+// activity) — yours, or every staff user's for an admin. Named "logins"
+// because `sessions` are the clinic's therapy sessions.
+func loginsCmd(env *Env) *cobra.Command {
+	group := &cobra.Command{Use: "logins", Short: "List and end open sessions (yours; every staff user's for an admin)"}
+	group.AddCommand(loginsList(env), loginsEnd(env))
+	return group
+}
+
+// LoginView is one open session as `logins list` prints it.
+type LoginView struct {
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Door         string `json:"door"` // "tui" or "command"
+	RemoteAddr   string `json:"remote_addr"`
+	StartedAt    string `json:"started_at"`
+	LastActivity string `json:"last_activity_at"`
+	Current      bool   `json:"current"` // the session running this command
+}
+
+func loginsList(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List open sessions",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			list, err := env.Tenant.Logins(c.Context(), env.Actor(), env.LoginID)
+			if err != nil {
+				return err
+			}
+			views := make([]LoginView, len(list))
+			for i, l := range list {
+				views[i] = LoginView{ID: l.ID, Email: l.Email, Name: l.Name, Door: string(l.Door), RemoteAddr: l.RemoteAddr,
+					StartedAt: fmtTime(l.StartedAt, env.loc()), LastActivity: fmtTime(l.LastActivity, env.loc()), Current: l.Current}
+			}
+			return output(c, views, func(w io.Writer) error {
+				if len(views) == 0 {
+					_, err := io.WriteString(w, "No open sessions.\n")
+					return err
+				}
+				rows := make([][]string, len(views))
+				for i, v := range views {
+					id := strconv.FormatInt(v.ID, 10)
+					if v.Current {
+						id += " *"
+					}
+					rows[i] = []string{id, v.Email, v.Door, v.RemoteAddr, v.StartedAt, v.LastActivity}
+				}
+				return table(w, []string{"ID", "USER", "DOOR", "ADDRESS", "SINCE", "LAST ACTIVITY"}, rows)
+			})
+		},
+	}
+}
+
+func loginsEnd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "end ID",
+		Short: "End an open session (it closes within 2 seconds)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("session", args[0])
+			if err != nil {
+				return err
+			}
+			if err := env.Tenant.EndLogin(c.Context(), env.Actor(), id); err != nil {
+				return err
+			}
+			return output(c, map[string]any{"id": id, "ended": true}, func(w io.Writer) error {
+				return fields(w, "ended", strconv.FormatInt(id, 10))
+			})
+		},
+	}
+}

@@ -1,0 +1,113 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"consultorio/server/cmd"
+	"consultorio/store"
+	"consultorio/store/storetest"
+)
+
+// endedByAdmin is what the (Spanish) TUI shows when the clinic's admin ends
+// the session from their open sessions.
+const endedByAdmin = "Sesión terminada: cerrada por Admin clinic-a"
+
+func listLogins(t *testing.T, srv *testServer, auth []gossh.AuthMethod) []cmd.LoginView {
+	t.Helper()
+	out, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", auth), "logins list --json")
+	if code != 0 {
+		t.Fatalf("logins list: exit %d, %s", code, errOut)
+	}
+	var list []cmd.LoginView
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("logins list --json: %v\n%s", err, out)
+	}
+	return list
+}
+
+// TestAdminEndsReceptionSession: the receptionist's open TUI session is
+// listed (address, door, since, last activity) to the admin, who ends it
+// with a scripted command; the TUI shows who closed it within 2 seconds and
+// the session ends. The receptionist sees only their own sessions and cannot
+// end the admin's.
+func TestAdminEndsReceptionSession(t *testing.T) {
+	db := storetest.NewDB(t)
+	a := newClinic(t, db, "clinic-a")
+	adminKey, adminLine := newKey(t)
+	a.addKey(t, a.admin.ID, adminLine)
+	rosa, _, err := a.tn.CreateUser(context.Background(), store.System, store.NewUser{Email: "rosa@clinic-a.test",
+		Name: "Rosa Recepción", Role: store.RoleReception})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rosaKey, rosaLine := newKey(t)
+	a.addKey(t, rosa.ID, rosaLine)
+	srv := startServer(t, db)
+
+	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(rosaKey)), 80, 24)
+	tm.waitFor("Rosa Recepción")
+
+	list := listLogins(t, srv, keyAuth(adminKey))
+	var rosaTUI *cmd.LoginView
+	for i, l := range list {
+		switch {
+		case l.Email == "rosa@clinic-a.test" && l.Door == "tui":
+			rosaTUI = &list[i]
+		case l.Email == a.admin.Email && l.Door == "command" && l.Current:
+		default:
+			t.Errorf("unexpected session %+v", l)
+		}
+	}
+	if rosaTUI == nil || rosaTUI.RemoteAddr == "" || rosaTUI.StartedAt == "" || rosaTUI.LastActivity == "" || rosaTUI.Current {
+		t.Fatalf("admin's list lacks reception's TUI session: %+v", list)
+	}
+	// The receptionist sees their own sessions only, and cannot end the
+	// admin's (which looks absent).
+	own := listLogins(t, srv, keyAuth(rosaKey))
+	for _, l := range own {
+		if l.Email != "rosa@clinic-a.test" {
+			t.Errorf("reception sees %+v", l)
+		}
+	}
+	adminTUI := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), 80, 24)
+	adminTUI.waitFor("Admin clinic-a")
+	for _, l := range listLogins(t, srv, keyAuth(adminKey)) {
+		if l.Email == a.admin.Email && l.Door == "tui" {
+			_, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(rosaKey)), "logins end "+strconv.FormatInt(l.ID, 10))
+			if code != 1 || !strings.Contains(errOut, "not found") {
+				t.Errorf("reception ends the admin's session: exit %d, %q", code, errOut)
+			}
+		}
+	}
+
+	out, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), "logins end "+strconv.FormatInt(rosaTUI.ID, 10))
+	if code != 0 {
+		t.Fatalf("logins end: exit %d, %q %q", code, out, errOut)
+	}
+	ended := time.Now()
+	tm.waitFor(endedByAdmin)
+	if took := time.Since(ended); took > 2*time.Second {
+		t.Errorf("the session showed its end after %v, want within 2s", took)
+	}
+	tm.wait()
+	if !strings.Contains(tm.screen(), endedByAdmin) || tm.altScreen() {
+		t.Errorf("ended session left:\n%s", tm.screen())
+	}
+	// The admin's own TUI goes on, and the ended session is no longer listed.
+	adminTUI.typeText("x")
+	waitUntil(t, "the ended session's row removed", func() bool {
+		for _, l := range listLogins(t, srv, keyAuth(adminKey)) {
+			if l.ID == rosaTUI.ID {
+				return false
+			}
+		}
+		return true
+	})
+}
