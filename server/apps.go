@@ -22,6 +22,7 @@ type clinicParams struct {
 	OnLogin        func(email string) // names a form login in the connection's log line
 	KeyFingerprint string             // of the key that signed, "" if none
 	SecondFactor   bool               // User must still pass the second factor
+	LoginID        func() int64       // the session's open-session id
 }
 
 type panelParams struct {

@@ -76,7 +76,7 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 			t.Errorf("reception sees %+v", l)
 		}
 	}
-	adminTUI := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), 80, 24)
+	adminTUI := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), 160, 30) // wide: the whole help line
 	adminTUI.waitFor("Admin clinic-a")
 	for _, l := range listLogins(t, srv, keyAuth(adminKey)) {
 		if l.Email == a.admin.Email && l.Door == "tui" {
@@ -87,10 +87,18 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 		}
 	}
 
-	out, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), "logins end "+strconv.FormatInt(rosaTUI.ID, 10))
-	if code != 0 {
-		t.Fatalf("logins end: exit %d, %q %q", code, out, errOut)
-	}
+	// The admin ends it from the staff screen's open sessions (Rosa's is
+	// second: the admin's TUI started later), after a confirmation.
+	adminTUI.typeText("0")
+	adminTUI.waitFor("Personal", "o sesiones abiertas")
+	adminTUI.typeText("o")
+	adminTUI.waitFor("Sesiones abiertas", "Rosa Recepción", "pantalla", "Admin clinic-a (esta)", "x terminar sesión")
+	adminTUI.typeText("\x1b[B")
+	adminTUI.waitFor("› Rosa Recepción")
+	adminTUI.typeText("x")
+	adminTUI.waitFor("¿Terminar la sesión de Rosa Recepción desde " + rosaTUI.RemoteAddr + "?")
+	adminTUI.typeText("\x1b[D") // huh's confirm starts on "No"
+	adminTUI.typeText("\r")
 	ended := time.Now()
 	tm.waitFor(endedByAdmin)
 	if took := time.Since(ended); took > 2*time.Second {
@@ -100,14 +108,36 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 	if !strings.Contains(tm.screen(), endedByAdmin) || tm.altScreen() {
 		t.Errorf("ended session left:\n%s", tm.screen())
 	}
-	// The admin's own TUI goes on, and the ended session is no longer listed.
-	adminTUI.typeText("x")
+	adminTUI.waitFor("✓ Sesión terminada.")
+
+	// A scripted command ends a session too.
+	tm2 := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(rosaKey)), 80, 24)
+	tm2.waitFor("Rosa Recepción")
+	var second int64
+	for _, l := range listLogins(t, srv, keyAuth(rosaKey)) {
+		if l.Door == "tui" {
+			second = l.ID
+		}
+	}
+	out, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), "logins end "+strconv.FormatInt(second, 10))
+	if code != 0 || second == 0 {
+		t.Fatalf("logins end %d: exit %d, %q %q", second, code, out, errOut)
+	}
+	tm2.waitFor(endedByAdmin)
+	tm2.wait()
+
+	// The admin's own TUI goes on, and the ended sessions are no longer
+	// listed.
+	adminTUI.typeText("r")
 	waitUntil(t, "the ended session's row removed", func() bool {
 		for _, l := range listLogins(t, srv, keyAuth(adminKey)) {
-			if l.ID == rosaTUI.ID {
+			if l.ID == rosaTUI.ID || l.ID == second {
 				return false
 			}
 		}
 		return true
 	})
+	if strings.Contains(adminTUI.screen(), "Rosa Recepción") {
+		t.Errorf("the admin's page still lists Rosa's sessions:\n%s", adminTUI.screen())
+	}
 }

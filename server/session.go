@@ -440,6 +440,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 			Tenant: ls.tgt.tenant, User: ls.tgt.user, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
 			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
+			LoginID: ls.loginID,
 		})
 	}
 	opts := append(bm.MakeOptions(sess),

@@ -31,6 +31,9 @@ type ClinicSession struct {
 	// SecondFactor: User (identified by a key) must still pass the second
 	// factor before the shell opens.
 	SecondFactor bool
+	// LoginID, if set, is the session's id among the clinic's open
+	// sessions (store.Logins), 0 while it has none.
+	LoginID func() int64
 }
 
 // NewClinicApp is the clinic TUI for one session. ctx is the session's:
@@ -64,7 +67,8 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 			return &Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				Tenant: t, User: u, Actor: u.Actor(s.RemoteAddr),
-				id: id, app: a,
+				LoginID: s.LoginID,
+				id:      id, app: a,
 			}
 		})
 		// A morose clinic keeps working; its admins are told why the

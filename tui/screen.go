@@ -103,6 +103,8 @@ type Env struct {
 	Tenant *store.Tenant
 	User   *store.User
 	Actor  store.Actor // User acting from RemoteAddr: pass it to every store call
+	// LoginID is the session's id among the open sessions (nil or 0: none).
+	LoginID func() int64
 
 	// Operator panel (nil / zero in the clinic app).
 	DB            *store.DB
@@ -176,4 +178,11 @@ func (e *Env) Open(id ScreenID) tea.Cmd {
 		return nil
 	}
 	return e.app.shell.open(id)
+}
+
+func (e *Env) loginID() int64 {
+	if e.LoginID == nil {
+		return 0
+	}
+	return e.LoginID()
 }

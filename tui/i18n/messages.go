@@ -79,6 +79,7 @@ type Messages struct {
 	Admin          Admin
 	Specialists    Specialists
 	Staff          Staff
+	Logins         Logins
 	ClinicSettings ClinicSettings
 	Rooms          Rooms
 	ClinicAudit    ClinicAudit

@@ -1,0 +1,102 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+	"consultorio/tui/sanitize"
+)
+
+// loginsPage lists open sessions (store.Logins: the user's own, or every
+// staff user's for an admin) and ends the selected one after a
+// confirmation; the server holding it closes it within moments.
+type loginsPage struct {
+	env   *Env
+	stack *Stack
+	list  admList
+	rows  []store.Login
+}
+
+func newLoginsPage(env *Env, st *Stack) *loginsPage {
+	return &loginsPage{env: env, stack: st, list: admList{empty: env.M.Logins.Empty}}
+}
+
+type loginsLoaded struct {
+	list []store.Login
+	err  error
+}
+
+func (p *loginsPage) reload() tea.Cmd {
+	env := p.env
+	return env.Do(func(ctx context.Context) tea.Msg {
+		list, err := env.Tenant.Logins(ctx, env.Actor, env.loginID())
+		return loginsLoaded{list: list, err: err}
+	})
+}
+
+func (p *loginsPage) Title() string   { return p.env.M.Logins.Title }
+func (p *loginsPage) Init() tea.Cmd   { return p.reload() }
+func (p *loginsPage) Capturing() bool { return false }
+
+func (p *loginsPage) keyEnd() key.Binding    { return admKey(p.env.M.Logins.KeyEnd, "x") }
+func (p *loginsPage) keyReload() key.Binding { return admKey(p.env.M.Admin.KeyReload, "r") }
+
+func (p *loginsPage) Keys() []key.Binding {
+	return []key.Binding{admKeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyEnd(), p.keyReload()}
+}
+
+func (p *loginsPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case loginsLoaded:
+		if msg.err != nil {
+			p.env.Error(msg.err)
+			return nil
+		}
+		m := p.env.M.Logins
+		p.rows = msg.list
+		rows := make([][]string, len(msg.list))
+		for i, l := range msg.list {
+			user := sanitize.Line(l.Name)
+			if l.Current {
+				user += " " + m.This
+			}
+			door := m.DoorCmd
+			if l.Door == store.DoorTUI {
+				door = m.DoorTUI
+			}
+			rows[i] = []string{user, door, sanitize.Line(l.RemoteAddr), p.env.L.DateTime(l.StartedAt), p.env.L.DateTime(l.LastActivity)}
+		}
+		p.list.setRows(rows)
+	case ShownMsg:
+		return p.reload()
+	case tea.KeyPressMsg:
+		if p.list.move(msg) {
+			return nil
+		}
+		switch {
+		case key.Matches(msg, p.keyEnd()) && p.list.cursor < len(p.rows):
+			return p.stack.Push(p.confirmEnd(p.rows[p.list.cursor]))
+		case key.Matches(msg, p.keyReload()):
+			return p.reload()
+		}
+	}
+	return nil
+}
+
+func (p *loginsPage) confirmEnd(l store.Login) *FormPage {
+	env, m := p.env, p.env.M.Logins
+	q := fmt.Sprintf(m.ConfirmEnd, sanitize.Line(l.Name), sanitize.Line(l.RemoteAddr))
+	run := func(ctx context.Context) error { return env.Tenant.EndLogin(ctx, env.Actor, l.ID) }
+	return NewConfirmPage(p.stack, m.KeyEnd, q, "", run, m.Ended, p.reload)
+}
+
+func (p *loginsPage) View(w, h int) string {
+	m := p.env.M.Logins
+	p.list.cols = []admColumn{{m.ColUser, 0}, {m.ColDoor, 9}, {m.ColAddr, 0}, {m.ColSince, 16}, {m.ColLast, 16}}
+	st := p.env.Styles()
+	return " " + st.Title.Render(m.Title) + "\n\n" + p.list.view(st, w, h-2)
+}
