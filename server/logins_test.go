@@ -141,3 +141,38 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 		t.Errorf("the admin's page still lists Rosa's sessions:\n%s", adminTUI.screen())
 	}
 }
+
+// TestOperatorEndsClinicSession: over SSH an operator lists a clinic's open
+// sessions and ends one; the TUI says an operator closed it.
+func TestOperatorEndsClinicSession(t *testing.T) {
+	db := storetest.NewDB(t)
+	ctx := context.Background()
+	opKey, opLine := newKey(t)
+	op, _, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Ops", opLine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grantOperatorKey(t, db, op, opKey)
+	a := newClinic(t, db, "clinic-a")
+	adminKey, adminLine := newKey(t)
+	a.addKey(t, a.admin.ID, adminLine)
+	srv := startServer(t, db)
+
+	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), 80, 24)
+	tm.waitFor("Admin clinic-a")
+	var list []cmd.LoginView
+	runJSON(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), &list, "tenants logins clinic-a")
+	if len(list) != 1 || list[0].Email != a.admin.Email || list[0].Door != "tui" {
+		t.Fatalf("tenants logins = %+v", list)
+	}
+	out, errOut, code := run(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), "tenants end-login clinic-a "+strconv.FormatInt(list[0].ID, 10))
+	if code != 0 {
+		t.Fatalf("tenants end-login: exit %d, %q %q", code, out, errOut)
+	}
+	tm.waitFor("Sesión terminada: cerrada por ops@example.com (operator)")
+	tm.wait()
+	_, errOut, code = run(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), "tenants logins nosuch")
+	if code != 1 || !strings.Contains(errOut, "no such clinic") {
+		t.Errorf("unknown clinic: exit %d, %q", code, errOut)
+	}
+}

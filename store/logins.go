@@ -155,6 +155,39 @@ func (t *Tenant) EndLogin(ctx context.Context, a Actor, id int64) error {
 	return wrapOp("end login", err)
 }
 
+// clinicActor is an operator acting on a clinic's open sessions: they see
+// and end every staff user's, as the clinic's admins do, and are named as
+// operators to whoever's session they end.
+func (a OperatorActor) clinicActor() Actor {
+	return Actor{Email: a.Email, Name: a.Email + " (operator)", Role: RoleAdmin, RemoteAddr: a.RemoteAddr}
+}
+
+// ClinicLogins lists a clinic's open sessions, for an operator (panel).
+func (db *DB) ClinicLogins(ctx context.Context, op OperatorActor, schema string) ([]Login, error) {
+	tn, err := db.Tenant(ctx, schema)
+	if err != nil {
+		return nil, err
+	}
+	return tn.Logins(ctx, op.clinicActor(), 0)
+}
+
+// EndClinicLogin ends an open session of a clinic, for an operator (panel).
+// The clinic's audit log records it with the end (one transaction); the
+// operators' log right after, in a transaction of the public schema (the
+// clinic's role may not write there).
+func (db *DB) EndClinicLogin(ctx context.Context, op OperatorActor, schema string, id int64) error {
+	tn, err := db.Tenant(ctx, schema)
+	if err != nil {
+		return err
+	}
+	if err := tn.EndLogin(ctx, op.clinicActor(), id); err != nil {
+		return err
+	}
+	return wrapOp("end login", pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		return operatorAudit(ctx, tx, op, "tenant.login.end", schema, nil, map[string]any{"login": id})
+	}))
+}
+
 // EndedLogins tells which of the sessions ids were ended, and by whom (the
 // name of who ended them).
 func (t *Tenant) EndedLogins(ctx context.Context, ids []int64) (map[int64]string, error) {

@@ -159,3 +159,42 @@ func waitTenantStatus(t *testing.T, c *pgxpool.Conn, schema string) {
 		t.Fatalf("notification: %+v, %v", n, err)
 	}
 }
+
+// TestOperatorLogins: an operator lists a clinic's open sessions and ends
+// one, recorded in both audit logs.
+func TestOperatorLogins(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDB(t)
+	tn, prov := storetest.NewTenant(t, db, "oplogins")
+	ctx := context.Background()
+	admin := activateAdmin(t, tn, prov)
+	id, err := tn.OpenLogin(ctx, admin.ID, store.DoorTUI, "192.0.2.9:1", "srv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.ClinicLogins(ctx, panelOp, "oplogins")
+	if err != nil || len(list) != 1 || list[0].ID != id {
+		t.Fatalf("operator's list: %v, %v", list, err)
+	}
+	if _, err := db.ClinicLogins(ctx, panelOp, "nosuch"); !errors.Is(err, store.ErrNoSuchTenant) {
+		t.Fatalf("unknown clinic: %v", err)
+	}
+	if err := db.EndClinicLogin(ctx, panelOp, "oplogins", id); err != nil {
+		t.Fatal(err)
+	}
+	ended, _ := tn.EndedLogins(ctx, []int64{id})
+	if ended[id] != panelOp.Email+" (operator)" {
+		t.Fatalf("ended by %q", ended[id])
+	}
+	entries, err := db.OperatorAuditLog(ctx, store.OperatorAuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.Action == "tenant.login.end" && e.Target == "oplogins")
+	}
+	if !found {
+		t.Fatalf("operator audit lacks the end: %+v", entries)
+	}
+}

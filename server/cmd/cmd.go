@@ -156,7 +156,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 func panelCommands(env *Env) []*cobra.Command {
 	return []*cobra.Command{
 		panelWhoamiCmd(env),
-		TenantsCmd(env.tenantAdmin()),
+		panelTenantsCmd(env),
 		invoicesCmd(env),
 		dashboardCmd(env),
 	}

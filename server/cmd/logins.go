@@ -3,8 +3,11 @@ package cmd
 import (
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"consultorio/store"
 )
 
 // `logins list|end`: open sessions (address, door, since when, last
@@ -28,6 +31,80 @@ type LoginView struct {
 	Current      bool   `json:"current"` // the session running this command
 }
 
+// printLogins prints open sessions as `logins list` does.
+func printLogins(c *cobra.Command, env *Env, list []store.Login) error {
+	loc := time.UTC
+	if env.Tenant != nil {
+		loc = env.loc()
+	}
+	views := make([]LoginView, len(list))
+	for i, l := range list {
+		views[i] = LoginView{ID: l.ID, Email: l.Email, Name: l.Name, Door: string(l.Door), RemoteAddr: l.RemoteAddr,
+			StartedAt: fmtTime(l.StartedAt, loc), LastActivity: fmtTime(l.LastActivity, loc), Current: l.Current}
+	}
+	return output(c, views, func(w io.Writer) error {
+		if len(views) == 0 {
+			_, err := io.WriteString(w, "No open sessions.\n")
+			return err
+		}
+		rows := make([][]string, len(views))
+		for i, v := range views {
+			id := strconv.FormatInt(v.ID, 10)
+			if v.Current {
+				id += " *"
+			}
+			rows[i] = []string{id, v.Email, v.Door, v.RemoteAddr, v.StartedAt, v.LastActivity}
+		}
+		return table(w, []string{"ID", "USER", "DOOR", "ADDRESS", "SINCE", "LAST ACTIVITY"}, rows)
+	})
+}
+
+// panelTenantsCmd is the panel's `tenants` group: the clinic administration
+// shared with the local CLI, plus the open sessions of a clinic (the server
+// holds them; the local CLI has none).
+func panelTenantsCmd(env *Env) *cobra.Command {
+	g := TenantsCmd(env.tenantAdmin())
+	g.AddCommand(tenantsLoginsCmd(env), tenantsEndLoginCmd(env))
+	return g
+}
+
+// tenantsLoginsCmd is the panel's `tenants logins SCHEMA`.
+func tenantsLoginsCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "logins SCHEMA",
+		Short: "List a clinic's open sessions",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			list, err := env.DB.ClinicLogins(c.Context(), env.OperatorActor(), a[0])
+			if err != nil {
+				return noSuchClinic(a[0], err)
+			}
+			return printLogins(c, env, list)
+		},
+	}
+}
+
+// tenantsEndLoginCmd is the panel's `tenants end-login SCHEMA ID`.
+func tenantsEndLoginCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "end-login SCHEMA ID",
+		Short: "End an open session of a clinic (it closes within 2 seconds)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, a []string) error {
+			id, err := parseID("session", a[1])
+			if err != nil {
+				return err
+			}
+			if err := env.DB.EndClinicLogin(c.Context(), env.OperatorActor(), a[0], id); err != nil {
+				return noSuchClinic(a[0], err)
+			}
+			return output(c, map[string]any{"id": id, "ended": true}, func(w io.Writer) error {
+				return fields(w, "ended", strconv.FormatInt(id, 10))
+			})
+		},
+	}
+}
+
 func loginsList(env *Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
@@ -38,26 +115,7 @@ func loginsList(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			views := make([]LoginView, len(list))
-			for i, l := range list {
-				views[i] = LoginView{ID: l.ID, Email: l.Email, Name: l.Name, Door: string(l.Door), RemoteAddr: l.RemoteAddr,
-					StartedAt: fmtTime(l.StartedAt, env.loc()), LastActivity: fmtTime(l.LastActivity, env.loc()), Current: l.Current}
-			}
-			return output(c, views, func(w io.Writer) error {
-				if len(views) == 0 {
-					_, err := io.WriteString(w, "No open sessions.\n")
-					return err
-				}
-				rows := make([][]string, len(views))
-				for i, v := range views {
-					id := strconv.FormatInt(v.ID, 10)
-					if v.Current {
-						id += " *"
-					}
-					rows[i] = []string{id, v.Email, v.Door, v.RemoteAddr, v.StartedAt, v.LastActivity}
-				}
-				return table(w, []string{"ID", "USER", "DOOR", "ADDRESS", "SINCE", "LAST ACTIVITY"}, rows)
-			})
+			return printLogins(c, env, list)
 		},
 	}
 }
