@@ -96,7 +96,7 @@ func (p *loginsPage) confirmEnd(l store.Login) *FormPage {
 
 func (p *loginsPage) View(w, h int) string {
 	m := p.env.M.Logins
-	p.list.cols = []admColumn{{m.ColUser, 0}, {m.ColDoor, 9}, {m.ColAddr, 0}, {m.ColSince, 16}, {m.ColLast, 16}}
+	p.list.cols = []admColumn{{m.ColUser, 0}, {m.ColDoor, 9}, {m.ColAddr, 21}, {m.ColSince, 16}, {m.ColLast, 16}}
 	st := p.env.Styles()
 	return " " + st.Title.Render(m.Title) + "\n\n" + p.list.view(st, w, h-2)
 }
