@@ -176,3 +176,30 @@ func TestOperatorEndsClinicSession(t *testing.T) {
 		t.Errorf("unknown clinic: exit %d, %q", code, errOut)
 	}
 }
+
+// TestPasswordLoginIsListedAndEnded: a session that logged in through the
+// login form (no key) is recorded once the form knows its user, and ends
+// like any other.
+func TestPasswordLoginIsListedAndEnded(t *testing.T) {
+	db := storetest.NewDB(t)
+	a := newClinic(t, db, "clinic-a").withPassword(t)
+	srv := startServer(t, db)
+
+	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", noKeyAuth()), 100, 30)
+	tm.passwordLogin(a.admin.Email, goodPassword)
+	tm.waitFor("[1 Agenda]")
+	var list []store.Login
+	waitUntil(t, "the form login recorded", func() bool {
+		var err error
+		list, err = a.tn.Logins(context.Background(), store.System, 0)
+		return err == nil && len(list) == 1
+	})
+	if list[0].Email != a.admin.Email || list[0].Door != store.DoorTUI {
+		t.Fatalf("recorded %+v", list[0])
+	}
+	if err := a.tn.EndLogin(context.Background(), store.System, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor("Sesión terminada: cerrada por system")
+	tm.wait()
+}
