@@ -47,16 +47,6 @@ type Login struct {
 	Current      bool      `json:"current"` // the session asking
 }
 
-// MaySeeAllLogins tells whether the actor sees every staff user's open
-// sessions (admins); everyone sees their own.
-func (a Actor) MaySeeAllLogins() bool { return a.Role == RoleAdmin }
-
-// MayEndLogin tells whether the actor may end an open session of the user
-// with id owner: their own, or anybody's for an admin.
-func (a Actor) MayEndLogin(owner int64) bool {
-	return a.Role == RoleAdmin || (a.UserID != 0 && a.UserID == owner)
-}
-
 // OpenLogin records a session the server now holds, for the user with id
 // userID, and returns its id. For the server only: nobody asks for it.
 func (t *Tenant) OpenLogin(ctx context.Context, userID int64, door Door, remoteAddr, serverID string) (int64, error) {

@@ -46,8 +46,8 @@ func TestLoginPermissions(t *testing.T) {
 // refreshing are not listed.
 func TestLogins(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
-	db := storetest.NewDBWith(t, store.Options{Now: clk.Now})
+	clk := storetest.NewClock(time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC))
+	db := storetest.NewDBWith(t, store.Options{Clock: clk})
 	tn, prov := storetest.NewTenant(t, db, "logins")
 	ctx := context.Background()
 	admin := activateAdmin(t, tn, prov).Actor("10.0.0.1:1")
@@ -118,17 +118,17 @@ func TestLogins(t *testing.T) {
 
 	// A refreshed row stays listed with its activity; one whose server
 	// stopped refreshing is gone after LoginStale.
-	clk.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	typed := clk.Now().Add(-30 * time.Second)
 	if err := tn.RefreshLogins(ctx, []store.LoginActivity{{ID: specTUI, Last: typed}}); err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	l, _ := tn.Logins(ctx, specActor, 0)
 	if len(l) != 1 || !l[0].LastActivity.Equal(typed) {
 		t.Fatalf("refreshed session: %v, want last activity %v", l, typed)
 	}
-	clk.Add(store.LoginStale)
+	clk.Advance(store.LoginStale)
 	if l, _ := tn.Logins(ctx, admin, 0); len(l) != 0 {
 		t.Fatalf("stale sessions listed: %v", l)
 	}

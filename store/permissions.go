@@ -126,3 +126,13 @@ func (a Actor) MayManageKeysOf(userID int64) bool {
 
 // MayReadAudit: the clinic's audit log (admin).
 func (a Actor) MayReadAudit() bool { return a.Role == RoleAdmin }
+
+// MaySeeAllLogins tells whether the actor sees every staff user's open
+// sessions (admins); everyone sees their own.
+func (a Actor) MaySeeAllLogins() bool { return a.Role == RoleAdmin }
+
+// MayEndLogin tells whether the actor may end an open session of the user
+// with id owner: their own, or anybody's for an admin.
+func (a Actor) MayEndLogin(owner int64) bool {
+	return a.Role == RoleAdmin || (a.UserID != 0 && a.UserID == owner)
+}
