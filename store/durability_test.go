@@ -39,7 +39,7 @@ func TestAcknowledgedBookingsSurviveCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn, _ := storetest.NewTenant(t, db, "chaos")
-	f := agFixtureFor(t, db, tn, &agClock{now: time.Date(2026, 11, 10, 12, 0, 0, 0, agLima)})
+	f := agFixtureFor(t, db, tn, storetest.NewClock(time.Date(2026, 11, 10, 12, 0, 0, 0, agLima)))
 	pat := f.patient("Ana", "Quispe", "100")
 	spec, room := f.specialist("Esp", "Uno", "percent", "40", true), f.room("Sala 1")
 

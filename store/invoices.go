@@ -223,6 +223,9 @@ const maxReferenceLen = 200
 // active at once (a client suspended by hand stays suspended). A paid invoice
 // cannot be paid again (ConflictError): mark it unpaid first to correct it.
 func (db *DB) MarkInvoicePaid(ctx context.Context, actor OperatorActor, id int64, p InvoicePayment) (Invoice, error) {
+	if err := checkTexts(oneLine("method", p.Method), oneLine("reference", p.Reference)); err != nil {
+		return Invoice{}, err
+	}
 	p.Method = strings.ToLower(strings.TrimSpace(p.Method))
 	if p.Method == "" {
 		p.Method = "other"

@@ -153,6 +153,16 @@ var patientGenders = map[string]bool{"": true, "female": true, "male": true, "ot
 
 // normalize trims and checks every field; today is the clinic's date.
 func (in *PatientInput) normalize(today time.Time) error {
+	if err := checkTexts(oneLine("first_name", in.FirstName), oneLine("surname", in.Surname),
+		oneLine("gender", in.Gender), oneLine("document", in.Document), oneLine("address", in.Address),
+		oneLine("phone", in.Phone), oneLine("email", in.Email), oneLine("marital_status", in.MaritalStatus),
+		oneLine("education", in.Education), multiLine("medical_diagnosis", in.MedicalDiagnosis),
+		multiLine("medical_history", in.MedicalHistory), multiLine("allergies", in.Allergies),
+		multiLine("therapy", in.Therapy), oneLine("emergency_name", in.EmergencyName),
+		oneLine("emergency_phone", in.EmergencyPhone), multiLine("notes", in.Notes),
+		oneLine("status", in.Status)); err != nil {
+		return err
+	}
 	v := validation{}
 	cleanField(v, "first_name", &in.FirstName, 100, true)
 	cleanField(v, "surname", &in.Surname, 100, true)

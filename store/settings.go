@@ -92,6 +92,11 @@ func readSettings(ctx context.Context, tx pgx.Tx) (Settings, error) {
 }
 
 func (s *Settings) normalize() error {
+	if err := checkTexts(oneLine("display_name", s.DisplayName), oneLine("timezone", s.Timezone),
+		oneLine("currency", s.Currency), oneLine("lang", s.Lang), oneLine("work_start", s.WorkStart),
+		oneLine("work_end", s.WorkEnd)); err != nil {
+		return err
+	}
 	v := validation{}
 	cleanField(v, "display_name", &s.DisplayName, 200, true)
 	s.Timezone = strings.TrimSpace(s.Timezone)

@@ -153,6 +153,11 @@ type TenantUpdate struct {
 var maxFee = decimal.New(1, 10)
 
 func (up *TenantUpdate) normalize() error {
+	if err := checkTexts(oneLine("name", deref(up.Name)), oneLine("admin_email", deref(up.AdminEmail)),
+		oneLine("admin_name", deref(up.AdminName)), oneLine("timezone", deref(up.Timezone)),
+		oneLine("currency", deref(up.Currency)), oneLine("lang", deref(up.Lang))); err != nil {
+		return err
+	}
 	v := validation{}
 	trim := func(p *string) {
 		if p != nil {

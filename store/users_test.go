@@ -259,8 +259,7 @@ func TestNewUserSetupCode(t *testing.T) {
 	for range store.MaxFailedLogins {
 		_, err = tn.LoginPassword(ctx, rec.Email, "forgotten one", "x")
 	}
-	var le *store.LockedError
-	if !errors.As(err, &le) {
+	if !errors.Is(err, store.ErrBadCredentials) || lockedUntil(t, tn, rec.Email) == nil {
 		t.Fatalf("want a lock, got %v", err)
 	}
 	code, err := tn.NewUserSetupCode(ctx, admin, rec.ID)
