@@ -2,9 +2,11 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/unicode/runenames"
 )
 
@@ -155,4 +157,13 @@ func checkTexts(fields ...textField) error {
 		}
 	}
 	return nil
+}
+
+// NormalizeSearch is what every search does to the words typed before
+// matching them: compatibility forms become the characters they stand for
+// (NFKC: fullwidth ｍａｒｉａ is maria, ％ is %, ＿ is _), and the ends are
+// trimmed. Searches match stored text literally; wildcards typed are escaped
+// where a search uses LIKE (likeWord).
+func NormalizeSearch(s string) string {
+	return strings.TrimSpace(norm.NFKC.String(s))
 }
