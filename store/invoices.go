@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -237,8 +236,6 @@ func (db *DB) MarkInvoicePaid(ctx context.Context, actor OperatorActor, id int64
 	}
 	if len([]rune(p.Reference)) > maxReferenceLen {
 		v.add("reference", fmt.Sprintf("must have at most %d characters", maxReferenceLen))
-	} else if strings.IndexFunc(p.Reference, unicode.IsControl) >= 0 {
-		v.add("reference", "must not contain control characters")
 	}
 	if err := v.err(); err != nil {
 		return Invoice{}, err

@@ -148,9 +148,12 @@ func TestPatientCreateAndValidation(t *testing.T) {
 	}
 
 	// Every rule names its field.
-	_, err = a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: " ", Surname: "A\x00B", Gender: "x",
+	_, err = a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: " ", Surname: "", Gender: "x",
 		Email: "nope@", CostSession: decimal.RequireFromString("-1"), Status: "dead", Notes: strings.Repeat("n", 20001)})
 	clWantFields(t, err, "first_name", "surname", "birth_date", "gender", "email", "cost_session", "status", "notes")
+	if _, err := a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: "A", Surname: "A\x00B", BirthDate: clDate("1990-01-01")}); !isTextError(err, "surname") {
+		t.Errorf("NUL in the surname: %v", err)
+	}
 	_, err = a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: "A", Surname: "B", BirthDate: clDate("1850-01-01"),
 		CostSession: decimal.RequireFromString("10.005")})
 	clWantFields(t, err, "birth_date", "cost_session")

@@ -91,7 +91,7 @@ var CLI = OperatorActor{Email: "cli"}
 
 func (nt *NewTenant) normalize() error {
 	texts := []textField{oneLine("schema", nt.Schema), oneLine("name", nt.Name), oneLine("admin_email", nt.AdminEmail),
-		oneLine("admin_name", nt.AdminName), oneLine("admin_key", nt.AdminKey), oneLine("timezone", nt.Timezone), oneLine("currency", nt.Currency),
+		oneLine("admin_name", nt.AdminName), oneLine("timezone", nt.Timezone), oneLine("currency", nt.Currency),
 		oneLine("lang", nt.Lang)}
 	for _, d := range nt.Domains {
 		texts = append(texts, oneLine("domain", d))

@@ -201,12 +201,8 @@ func (t *Tenant) UpdateSettings(ctx context.Context, actor Actor, s Settings) (S
 // cannot store it, and it is never typed on purpose). Other control
 // characters are stored as typed: the UI sanitizes at render time.
 func cleanField(v validation, field string, s *string, max int, required bool) {
-	*s = strings.TrimSpace(*s)
+	*s = strings.TrimSpace(*s) // characters were checked by checkTexts, first
 	switch {
-	case strings.ContainsRune(*s, 0):
-		v.add(field, "must not contain NUL bytes")
-	case !utf8.ValidString(*s):
-		v.add(field, "is not valid UTF-8 text")
 	case required && *s == "":
 		v.add(field, "is required")
 	case utf8.RuneCountInString(*s) > max:

@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,12 @@ func TestCheckTextTable(t *testing.T) {
 	}
 }
 
+// isTextError tells whether err is the input check's refusal for field.
+func isTextError(err error, field string) bool {
+	var te *store.TextError
+	return errors.As(err, &te) && te.Field == field
+}
+
 // poison is refused at position 3 (U+202E) in every text field.
 const poison = "ab\u202Ecd"
 
@@ -106,12 +113,15 @@ func snake(f reflect.StructField) string {
 // named string types such as Role, which are checked as enums), with that
 // field set to poison, and wants each refused naming the field. A text field
 // added to an input later is covered without touching this test.
-func poisonEach[T any](t *testing.T, what string, base T, try func(T) error) {
+func poisonEach[T any](t *testing.T, what string, base T, try func(T) error, parsed ...string) {
 	t.Helper()
 	typ := reflect.TypeOf(base)
 	n := 0
 	for i := range typ.NumField() {
 		f := typ.Field(i)
+		if slices.Contains(parsed, snake(f)) {
+			continue // not free text: parsed whole by its own strict parser
+		}
 		c := base
 		fv := reflect.ValueOf(&c).Elem().Field(i)
 		switch f.Type {
@@ -202,7 +212,7 @@ func TestEveryTextFieldIsChecked(t *testing.T) {
 	poisonEach(t, "CreateTenant", store.NewTenant{Schema: "clinic-z", Name: "Z", AdminEmail: "z@z.test"}, func(in store.NewTenant) error {
 		_, err := db.CreateTenant(ctx, store.CLI, in)
 		return err
-	})
+	}, "admin_key") // an OpenSSH key line (ParsePublicKey); only the canonical key is stored
 	_, err = db.CreateTenant(ctx, store.CLI, store.NewTenant{Schema: "clinic-z", Name: "Z", AdminEmail: "z@z.test", Domains: []string{poison}})
 	wantPoisonRefused(t, "CreateTenant", err, "domain")
 	poisonEach(t, "UpdateTenant", store.TenantUpdate{}, func(in store.TenantUpdate) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -113,8 +112,6 @@ func validName(v validation, field, name string) {
 		v.add(field, "is required")
 	case len([]rune(name)) > maxNameLen:
 		v.add(field, fmt.Sprintf("must have at most %d characters", maxNameLen))
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		v.add(field, "must not contain control characters")
 	}
 }
 
