@@ -199,8 +199,11 @@ func (c *Cluster) Start(ctx context.Context) error {
 }
 
 func (c *Cluster) serverOptions() string {
+	// synchronous_commit stays at its default (on): a booking the user was
+	// told is saved must survive a crash of the database
+	// (TestAcknowledgedBookingsSurviveCrash).
 	o := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c unix_socket_permissions=0700 "+
-		"-c max_connections=300 -c synchronous_commit=off", c.sockDir)
+		"-c max_connections=300", c.sockDir)
 	if c.opts.Fast {
 		o += " -c fsync=off -c full_page_writes=off"
 	}

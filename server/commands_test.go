@@ -170,10 +170,15 @@ func TestScriptedClinicDayOverSSH(t *testing.T) {
 		}
 	}
 
-	// A name stored with an escape sequence reaches the terminal as text.
-	if _, errOut, code := run(t, desk, "patients add --first-name X --surname 'Bad\x1b[2JName' --birth-date 2000-01-01"); code != 0 {
+	// A name with an escape sequence is refused (issue 12); one stored
+	// before that check reaches the terminal as text.
+	if _, errOut, code := run(t, desk, "patients add --first-name X --surname 'Bad\x1b[2JName' --birth-date 2000-01-01"); code != 1 ||
+		!strings.Contains(errOut, "surname: character U+001B (ESCAPE) at position 4 is not allowed") {
 		t.Fatalf("patients add with an escape: exit %d %q", code, errOut)
 	}
+	var bad cmd.PatientView
+	runJSON(t, desk, &bad, "patients add --first-name X --surname BadName --birth-date 2000-01-01")
+	storetest.SetRaw(t, a.tn, "patients", "surname", bad.ID, "Bad\x1b[2JName")
 	out, _, _ = run(t, desk, "patients list")
 	if strings.Contains(out, "\x1b") || !strings.Contains(out, "Bad␛[2JName") {
 		t.Errorf("escape in a name over SSH:\n%q", out)

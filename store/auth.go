@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,11 +19,12 @@ const (
 	LockoutDuration = 15 * time.Minute
 )
 
-// Login errors. ErrBadCredentials is the answer for a wrong secret and for an
-// unknown e-mail alike, so an attacker cannot tell which addresses exist. The
+// Login errors. ErrBadCredentials is the one answer for a wrong secret, an
+// unknown e-mail and a locked account alike, so an attacker cannot tell which
+// addresses exist or which accounts they have locked (issue 12, F8). The
 // other two are only given to someone who typed the right secret.
 var (
-	ErrBadCredentials   = errors.New("wrong e-mail, password or code")
+	ErrBadCredentials   = errors.New("wrong e-mail or secret, or the account is locked")
 	ErrAccountDisabled  = errors.New("this account is disabled; ask your administrator")
 	ErrSetupCodeExpired = errors.New("this setup code has expired; ask for a new one")
 )
@@ -59,6 +61,7 @@ type accountStore struct {
 	// command grants (second factor).
 	codes, grants string
 	now           func() time.Time
+	passwords     *passwords
 	// record writes an audit row about a login attempt inside tx. id is 0
 	// when the e-mail matched no account.
 	record func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error
@@ -70,21 +73,21 @@ type account struct {
 	passwordHash *string
 	codeHash     *string
 	codeExpires  *time.Time
-	lockedUntil  *time.Time
+	lockedUntil  *time.Time // set when this attempt's reservation locked the account
 }
 
-// checkSecret verifies secret against the account (nil: unknown e-mail,
-// checked against a dummy so it costs the same). expired reports the right
-// setup code past its expiry.
-func checkSecret(kind secretKind, acc *account, secret string, now time.Time) (ok, expired bool) {
+// checkSecret verifies secret against the account (nil: unknown e-mail or
+// locked account, checked against a dummy so it costs the same). expired
+// reports the right setup code past its expiry.
+func (s accountStore) checkSecret(ctx context.Context, kind secretKind, acc *account, secret string, now time.Time) (ok, expired bool, err error) {
 	switch kind {
 	case byPassword:
 		hash := dummyPasswordHash
 		if acc != nil && acc.passwordHash != nil {
 			hash = *acc.passwordHash
 		}
-		match := CheckPassword(hash, secret)
-		return match && acc != nil && acc.passwordHash != nil, false
+		match, err := s.passwords.Check(ctx, hash, secret)
+		return match && acc != nil && acc.passwordHash != nil, false, err
 	case bySetupCode:
 		hash := dummySetupHash
 		if acc != nil && acc.codeHash != nil {
@@ -92,34 +95,51 @@ func checkSecret(kind secretKind, acc *account, secret string, now time.Time) (o
 		}
 		match := CheckSetupCode(hash, secret) && acc != nil && acc.codeHash != nil
 		if match && (acc.codeExpires == nil || !acc.codeExpires.After(now)) {
-			return false, true
+			return false, true, nil
 		}
-		return match, false
+		return match, false, nil
 	}
-	return false, false
+	return false, false, nil
 }
 
 // authenticate checks email + secret with the lockout rules and, on success,
 // runs success in the transaction that records the login.
 //
-// The argon2 check runs between two short transactions, not inside one
-// holding the row lock, so a burst of attempts does not pin connections for
-// the hash's duration. The lock is still race-free: both the success and the
-// failure updates are conditional on the account not being locked, so once
-// the fifth failure commits, no concurrent right answer gets through. Failure
-// counts are written in their own committed transaction even though the login
-// fails.
+// Every attempt is counted before its secret is checked: one statement
+// reserves it (failed_attempts + 1, and the lock when that reaches
+// MaxFailedLogins) on an account that is not locked, and returns the
+// credentials only then. So however many attempts run in parallel, at most
+// MaxFailedLogins secrets are checked against an account before it locks;
+// the rest are refused without a look at the real hash. A right secret
+// resets the counter and lifts the lock. The argon2 check runs between two
+// short transactions, so a burst of attempts does not pin connections for
+// the hash's duration, and inside db.passwords' bound, so it does not take
+// the server's memory either.
+//
+// Unknown e-mails and locked accounts get the dummy hash check and the same
+// ErrBadCredentials as a wrong secret; only the audit log tells them apart.
 func (s accountStore) authenticate(ctx context.Context, email, secret string, kind secretKind, success func(pgx.Tx, int64) error) error {
 	email = normalizeEmail(email)
+	now := s.now()
 	var acc *account
-	if email != "" && len(email) <= maxEmailLen {
+	var knownID int64 // an account that exists but is locked
+	if email != "" && len(email) <= maxEmailLen && CheckText("email", email, false) == nil {
 		err := s.run(ctx, func(tx pgx.Tx) error {
 			var a account
-			err := tx.QueryRow(ctx, `select id, active, password_hash, setup_code_hash, setup_expires_at, locked_until
-				from `+s.table+` where email = $1`, email).
+			err := tx.QueryRow(ctx, `update `+s.table+` set
+					failed_attempts = case when failed_attempts + 1 >= $3 then 0 else failed_attempts + 1 end,
+					locked_until = case when failed_attempts + 1 >= $3 then $4::timestamptz end
+				where email = $1 and (locked_until is null or locked_until <= $2)
+				returning id, active, password_hash, setup_code_hash, setup_expires_at, locked_until`,
+				email, now, MaxFailedLogins, now.Add(LockoutDuration)).
 				Scan(&a.id, &a.active, &a.passwordHash, &a.codeHash, &a.codeExpires, &a.lockedUntil)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return nil
+				// Unknown or locked: the same answer; which one is for the log.
+				err = tx.QueryRow(ctx, `select id from `+s.table+` where email = $1`, email).Scan(&knownID)
+				if errors.Is(err, pgx.ErrNoRows) {
+					return nil
+				}
+				return err
 			}
 			if err != nil {
 				return err
@@ -131,71 +151,56 @@ func (s accountStore) authenticate(ctx context.Context, email, secret string, ki
 			return fmt.Errorf("login: %w", err)
 		}
 	}
-	now := s.now()
-	if acc == nil {
-		checkSecret(kind, nil, secret, now) // spend the time a real check takes
-		if len(email) > maxEmailLen {
-			email = email[:maxEmailLen]
-		}
-		if err := s.run(ctx, func(tx pgx.Tx) error {
-			return s.record(ctx, tx, 0, email, "auth.failed", map[string]any{"method": kind, "reason": "unknown e-mail"})
-		}); err != nil {
-			return fmt.Errorf("login: %w", err)
-		}
-		return ErrBadCredentials
+	ok, expired, err := s.checkSecret(ctx, kind, acc, secret, now)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
 	}
-	if acc.lockedUntil != nil && acc.lockedUntil.After(now) {
-		return &LockedError{Until: *acc.lockedUntil}
+	if len(email) > maxEmailLen {
+		email = email[:maxEmailLen]
 	}
-	ok, expired := checkSecret(kind, acc, secret, now)
+	if CheckText("email", email, false) != nil {
+		email = strconv.QuoteToASCII(email) // recorded inert, as typed
+	}
 	var result error
-	err := s.run(ctx, func(tx pgx.Tx) error {
-		switch {
-		case expired:
-			// Not counted as a failure: the code was right, only late.
-			result = ErrSetupCodeExpired
-			return s.record(ctx, tx, acc.id, email, "auth.failed", map[string]any{"method": kind, "reason": "setup code expired"})
-		case ok && !acc.active:
-			result = ErrAccountDisabled
-			return s.record(ctx, tx, acc.id, email, "auth.failed", map[string]any{"method": kind, "reason": "account disabled"})
-		case ok:
-			var id int64
-			err := tx.QueryRow(ctx, `update `+s.table+` set failed_attempts = 0, locked_until = null, last_login_at = $2
-				where id = $1 and active and (locked_until is null or locked_until <= $2) returning id`, acc.id, now).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				// Locked or deactivated since the first read: that wins.
-				result = s.refusal(ctx, tx, acc.id, now)
-				return nil
+	err = s.run(ctx, func(tx pgx.Tx) error {
+		if acc == nil {
+			result = ErrBadCredentials
+			reason := "unknown e-mail"
+			if knownID != 0 {
+				reason = "account locked"
 			}
-			if err != nil {
-				return err
-			}
-			if err := s.record(ctx, tx, acc.id, email, "auth.login", map[string]any{"method": kind}); err != nil {
-				return err
-			}
-			return success(tx, acc.id)
-		default:
-			var locked *time.Time
-			err := tx.QueryRow(ctx, `update `+s.table+` set
-					failed_attempts = case when failed_attempts + 1 >= $3 then 0 else failed_attempts + 1 end,
-					locked_until = case when failed_attempts + 1 >= $3 then $4::timestamptz end
-				where id = $1 and (locked_until is null or locked_until <= $2) returning locked_until`,
-				acc.id, now, MaxFailedLogins, now.Add(LockoutDuration)).Scan(&locked)
-			if errors.Is(err, pgx.ErrNoRows) {
-				result = s.refusal(ctx, tx, acc.id, now) // a concurrent attempt locked it
-				return nil
-			}
-			if err != nil {
-				return err
-			}
+			return s.record(ctx, tx, knownID, email, "auth.failed", map[string]any{"method": kind, "reason": reason})
+		}
+		if !ok && !expired {
 			result = ErrBadCredentials
 			event := "auth.failed"
-			if locked != nil {
-				result = &LockedError{Until: *locked}
-				event = "auth.locked"
+			if acc.lockedUntil != nil {
+				event = "auth.locked" // this attempt was the last one allowed
 			}
 			return s.record(ctx, tx, acc.id, email, event, map[string]any{"method": kind, "reason": "wrong " + string(kind)})
 		}
+		// The right secret: whoever typed it knows it, so the counter
+		// and any lock (set by this attempt or by guesses that raced with
+		// it) have nothing left to protect.
+		var active bool
+		err := tx.QueryRow(ctx, `update `+s.table+` set failed_attempts = 0, locked_until = null,
+				last_login_at = case when active and $2 then $3 else last_login_at end
+			where id = $1 returning active`, acc.id, ok, now).Scan(&active)
+		if err != nil {
+			return notFound(err, "account")
+		}
+		switch {
+		case expired:
+			result = ErrSetupCodeExpired
+			return s.record(ctx, tx, acc.id, email, "auth.failed", map[string]any{"method": kind, "reason": "setup code expired"})
+		case !active:
+			result = ErrAccountDisabled
+			return s.record(ctx, tx, acc.id, email, "auth.failed", map[string]any{"method": kind, "reason": "account disabled"})
+		}
+		if err := s.record(ctx, tx, acc.id, email, "auth.login", map[string]any{"method": kind}); err != nil {
+			return err
+		}
+		return success(tx, acc.id)
 	})
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
@@ -203,32 +208,16 @@ func (s accountStore) authenticate(ctx context.Context, email, secret string, ki
 	return result
 }
 
-// refusal says why an account that passed the first read can no longer log
-// in: locked (with until), disabled, or gone.
-func (s accountStore) refusal(ctx context.Context, tx pgx.Tx, id int64, now time.Time) error {
-	var active bool
-	var locked *time.Time
-	err := tx.QueryRow(ctx, `select active, locked_until from `+s.table+` where id = $1`, id).Scan(&active, &locked)
-	switch {
-	case err != nil:
-		return ErrBadCredentials
-	case locked != nil && locked.After(now):
-		return &LockedError{Until: *locked}
-	case !active:
-		return ErrAccountDisabled
-	}
-	return ErrBadCredentials
-}
-
 // accounts is the tenant's account store; login attempts go to the clinic's
 // audit log (without the secret), so its admin sees who tried what from where.
 func (t *Tenant) accounts(remoteAddr string) accountStore {
 	return accountStore{
-		run:    t.tx,
-		table:  "users",
-		codes:  "recovery_codes",
-		grants: "command_grants",
-		now:    t.db.now,
+		run:       t.tx,
+		table:     "users",
+		codes:     "recovery_codes",
+		grants:    "command_grants",
+		now:       t.db.now,
+		passwords: t.db.passwords,
 		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {
 			a := Actor{Email: email, RemoteAddr: remoteAddr}
 			if event == "auth.login" {
@@ -292,7 +281,7 @@ func (t *Tenant) UserByKey(ctx context.Context, fingerprint string) (*User, erro
 
 // LoginPassword logs a staff user in with e-mail and password, applying the
 // lockout. Errors: ErrBadCredentials (also for an unknown e-mail),
-// *LockedError, ErrAccountDisabled, ErrTenantSuspended.
+// ErrAccountDisabled, ErrTenantSuspended.
 func (t *Tenant) LoginPassword(ctx context.Context, email, password, remoteAddr string) (*User, error) {
 	return t.login(ctx, email, password, byPassword, remoteAddr)
 }
@@ -327,7 +316,7 @@ func (t *Tenant) SetPassword(ctx context.Context, userID int64, password string)
 	if err := ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := t.db.passwords.Hash(ctx, password)
 	if err != nil {
 		return err
 	}

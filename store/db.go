@@ -30,6 +30,7 @@ type DB struct {
 	// binaryVersion is the release of the running binary, recorded in the
 	// database by MigratePublic (see installation.go).
 	binaryVersion string
+	passwords     *passwords // bounded argon2id work (logins, password changes)
 }
 
 // Options tunes Open.
@@ -47,6 +48,12 @@ type Options struct {
 	// BinaryVersion is the running binary's release (e.g. "0.2.0"): recorded
 	// in the database when it migrates, named when a database is newer.
 	BinaryVersion string
+	// MaxConcurrentHashes bounds the argon2id computations (19 MiB each)
+	// running at once across all logins; 0 means GOMAXPROCS.
+	MaxConcurrentHashes int
+	// CheckPassword replaces the password check run inside that bound
+	// (tests count the checks); nil means CheckPassword.
+	CheckPassword func(hash, password string) bool
 }
 
 // Open connects to the database at url. It does not migrate.
@@ -80,7 +87,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		clock = SystemClock{}
 	}
 	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: clock.Now, migs: opts.Migrations.orDefault(),
-		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion}
+		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion,
+		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword)}
 	return db, nil
 }
 

@@ -89,7 +89,10 @@ func (e *LimitError) Error() string {
 	return fmt.Sprintf("the plan allows %d active %s and the clinic has %d", e.Limit, e.What, e.Count)
 }
 
-// LockedError: too many failed logins; the account is locked until Until.
+// LockedError: too many failed attempts; the account is locked until Until.
+// Only the second factor answers with it: whoever gets there has typed the
+// right password, so the lock reveals nothing. The first factor answers
+// ErrBadCredentials for a locked account, as for an unknown one.
 type LockedError struct{ Until time.Time }
 
 func (e *LockedError) Error() string {

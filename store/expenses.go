@@ -39,6 +39,9 @@ type ExpenseInput struct {
 }
 
 func (in *ExpenseInput) normalize() error {
+	if err := checkTexts(oneLine("name", in.Name), multiLine("notes", in.Notes)); err != nil {
+		return err
+	}
 	v := validation{}
 	in.Name = strings.TrimSpace(in.Name)
 	in.Notes = strings.TrimSpace(in.Notes)

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -223,6 +222,9 @@ const maxReferenceLen = 200
 // active at once (a client suspended by hand stays suspended). A paid invoice
 // cannot be paid again (ConflictError): mark it unpaid first to correct it.
 func (db *DB) MarkInvoicePaid(ctx context.Context, actor OperatorActor, id int64, p InvoicePayment) (Invoice, error) {
+	if err := checkTexts(oneLine("method", p.Method), oneLine("reference", p.Reference)); err != nil {
+		return Invoice{}, err
+	}
 	p.Method = strings.ToLower(strings.TrimSpace(p.Method))
 	if p.Method == "" {
 		p.Method = "other"
@@ -234,8 +236,6 @@ func (db *DB) MarkInvoicePaid(ctx context.Context, actor OperatorActor, id int64
 	}
 	if len([]rune(p.Reference)) > maxReferenceLen {
 		v.add("reference", fmt.Sprintf("must have at most %d characters", maxReferenceLen))
-	} else if strings.IndexFunc(p.Reference, unicode.IsControl) >= 0 {
-		v.add("reference", "must not contain control characters")
 	}
 	if err := v.err(); err != nil {
 		return Invoice{}, err

@@ -316,8 +316,11 @@ func TestMoroseTransitionOverSimulatedClock(t *testing.T) {
 	if _, err := db.MarkInvoicePaid(ctx, panelOp, inv["sus"].ID, store.InvoicePayment{PaidAt: pnDay(2026, 4, 29)}); !isValidation(err, "paid_at") {
 		t.Fatalf("paid tomorrow: %v", err)
 	}
-	if _, err := db.MarkInvoicePaid(ctx, panelOp, inv["sus"].ID, store.InvoicePayment{Method: "bitcoin", Reference: "a\x1b[2J"}); !isValidation(err, "method") || !isValidation(err, "reference") {
-		t.Fatalf("bad method and reference: %v", err)
+	if _, err := db.MarkInvoicePaid(ctx, panelOp, inv["sus"].ID, store.InvoicePayment{Method: "bitcoin"}); !isValidation(err, "method") {
+		t.Fatalf("bad method: %v", err)
+	}
+	if _, err := db.MarkInvoicePaid(ctx, panelOp, inv["sus"].ID, store.InvoicePayment{Reference: "a\x1b[2J"}); !isTextError(err, "reference") {
+		t.Fatalf("escape in the reference: %v", err)
 	}
 	if _, err := db.MarkInvoicePaid(ctx, panelOp, 999999, store.InvoicePayment{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown invoice: %v", err)

@@ -31,6 +31,9 @@ func addUserKey(ctx context.Context, tx pgx.Tx, userID int64, line, label string
 	if label == "" {
 		label = comment
 	}
+	if err := CheckText("label", label, false); err != nil {
+		return UserKey{}, err
+	}
 	var k UserKey
 	err = tx.QueryRow(ctx, `insert into user_keys (user_id, public_key, fingerprint, label) values ($1, $2, $3, $4)
 		returning id, user_id, public_key, fingerprint, label, created_at, last_used_at`, userID, canonical, fp, label).

@@ -61,11 +61,12 @@ func operatorByID(ctx context.Context, tx pgx.Tx, id int64) (*Operator, error) {
 // operator audit log (without the secret).
 func (db *DB) operatorAccounts(remoteAddr string) accountStore {
 	return accountStore{
-		run:    db.publicTx,
-		table:  "public.operators",
-		codes:  "public.operator_recovery_codes",
-		grants: "public.operator_command_grants",
-		now:    db.now,
+		run:       db.publicTx,
+		table:     "public.operators",
+		codes:     "public.operator_recovery_codes",
+		grants:    "public.operator_command_grants",
+		now:       db.now,
+		passwords: db.passwords,
 		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {
 			a := OperatorActor{Email: email, RemoteAddr: remoteAddr}
 			if event == "auth.login" {
@@ -80,6 +81,9 @@ func (db *DB) operatorAccounts(remoteAddr string) accountStore {
 // setup code (valid SetupCodeTTL; only its hash is stored). publicKeyLine is
 // an optional OpenSSH public key.
 func (db *DB) CreateOperator(ctx context.Context, actor OperatorActor, email, name, publicKeyLine string) (*Operator, string, error) {
+	if err := checkTexts(oneLine("email", email), oneLine("name", name)); err != nil {
+		return nil, "", err
+	}
 	email = normalizeEmail(email)
 	name = strings.TrimSpace(name)
 	v := validation{}
@@ -139,6 +143,9 @@ func insertOperatorKey(ctx context.Context, tx pgx.Tx, operatorID int64, line, l
 	}
 	if label = strings.TrimSpace(label); label == "" {
 		label = comment
+	}
+	if err := CheckText("label", label, false); err != nil {
+		return OperatorKey{}, err
 	}
 	var k OperatorKey
 	err = tx.QueryRow(ctx, `insert into public.operator_keys (operator_id, public_key, fingerprint, label)
@@ -209,7 +216,7 @@ func (db *DB) SetOperatorPassword(ctx context.Context, operatorID int64, passwor
 	if err := ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password)
+	hash, err := db.passwords.Hash(ctx, password)
 	if err != nil {
 		return err
 	}

@@ -66,9 +66,9 @@ func TestOperatorLogin(t *testing.T) {
 		}
 	}
 	_, err = db.OperatorLoginPassword(ctx, op.Email, "wrong password!", "x")
-	wantLocked(t, err, clock.Now().Add(store.LockoutDuration))
+	wantLocked(t, err, operatorLockedUntil(t, db, op.Email), clock.Now().Add(store.LockoutDuration))
 	_, err = db.OperatorLoginPassword(ctx, op.Email, adminPassword, "x")
-	wantLocked(t, err, clock.Now().Add(store.LockoutDuration))
+	wantLocked(t, err, operatorLockedUntil(t, db, op.Email), clock.Now().Add(store.LockoutDuration))
 	clock.Advance(store.LockoutDuration)
 	if _, err := db.OperatorLoginPassword(ctx, op.Email, adminPassword, "x"); err != nil {
 		t.Fatalf("after the lock: %v", err)

@@ -153,6 +153,16 @@ var patientGenders = map[string]bool{"": true, "female": true, "male": true, "ot
 
 // normalize trims and checks every field; today is the clinic's date.
 func (in *PatientInput) normalize(today time.Time) error {
+	if err := checkTexts(oneLine("first_name", in.FirstName), oneLine("surname", in.Surname),
+		oneLine("gender", in.Gender), oneLine("document", in.Document), oneLine("address", in.Address),
+		oneLine("phone", in.Phone), oneLine("email", in.Email), oneLine("marital_status", in.MaritalStatus),
+		oneLine("education", in.Education), multiLine("medical_diagnosis", in.MedicalDiagnosis),
+		multiLine("medical_history", in.MedicalHistory), multiLine("allergies", in.Allergies),
+		multiLine("therapy", in.Therapy), oneLine("emergency_name", in.EmergencyName),
+		oneLine("emergency_phone", in.EmergencyPhone), multiLine("notes", in.Notes),
+		oneLine("status", in.Status)); err != nil {
+		return err
+	}
 	v := validation{}
 	cleanField(v, "first_name", &in.FirstName, 100, true)
 	cleanField(v, "surname", &in.Surname, 100, true)
@@ -729,9 +739,14 @@ type PatientPage struct {
 	Next     *PatientCursor `json:"next"`
 }
 
-// likeEscape escapes LIKE's wildcards so a typed % or _ matches itself.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// likeWord is the SQL expression of a search word (a parameter) as a piece
+// of a LIKE pattern: normalised as the stored search columns are
+// (search_norm), and only then its wildcards escaped, so a typed % or _
+// matches itself. The order matters: unaccent maps other characters (the
+// fullwidth ％ and ＿ among them) to the wildcards themselves, and escaping
+// before it let them through as wildcards (issue 12, F9).
+func likeWord(param string) string {
+	return `replace(replace(replace(public.search_norm(` + param + `), '\', '\\'), '%', '\%'), '_', '\_')`
 }
 
 // ListPatients returns one page of patients, without clinical fields. A
@@ -867,7 +882,7 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 	}
 	var where []string
 
-	words := strings.Fields(strings.ReplaceAll(q.Search, "\x00", ""))
+	words := strings.Fields(strings.ReplaceAll(NormalizeSearch(q.Search), "\x00", ""))
 	if len(words) > 8 {
 		words = words[:8]
 	}
@@ -888,17 +903,17 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 		switch {
 		case utf8.RuneCountInString(w) >= 3:
 			// Matched anywhere through the trigram index on search_text.
-			p := arg(likeEscape(w))
-			like := `p.search_text like '%' || public.search_norm(` + p + `) || '%'`
+			p := arg(w)
+			like := `p.search_text like '%' || ` + likeWord(p) + ` || '%'`
 			where = append(where, like)
 			if len(prefixes) < 3 {
-				prefixes = append(prefixes, `(public.search_norm(`+p+`) || '%') collate "C"`)
+				prefixes = append(prefixes, `(`+likeWord(p)+` || '%') collate "C"`)
 				implied = append(implied, like)
 			}
 		case !long && i == 0:
 			// Too short for trigrams: the start of the surname or first name,
 			// which the C-collated key indexes answer as a range.
-			prefixes = append(prefixes, `(public.search_norm(`+arg(likeEscape(w))+`) || '%') collate "C"`)
+			prefixes = append(prefixes, `(`+likeWord(arg(w))+` || '%') collate "C"`)
 			shortOnly = true
 		default:
 			// Other short words only filter the rows found.

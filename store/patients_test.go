@@ -148,9 +148,12 @@ func TestPatientCreateAndValidation(t *testing.T) {
 	}
 
 	// Every rule names its field.
-	_, err = a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: " ", Surname: "A\x00B", Gender: "x",
+	_, err = a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: " ", Surname: "", Gender: "x",
 		Email: "nope@", CostSession: decimal.RequireFromString("-1"), Status: "dead", Notes: strings.Repeat("n", 20001)})
 	clWantFields(t, err, "first_name", "surname", "birth_date", "gender", "email", "cost_session", "status", "notes")
+	if _, err := a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: "A", Surname: "A\x00B", BirthDate: clDate("1990-01-01")}); !isTextError(err, "surname") {
+		t.Errorf("NUL in the surname: %v", err)
+	}
 	_, err = a.CreatePatient(ctx, clAdmin("a"), store.PatientInput{FirstName: "A", Surname: "B", BirthDate: clDate("1850-01-01"),
 		CostSession: decimal.RequireFromString("10.005")})
 	clWantFields(t, err, "birth_date", "cost_session")
@@ -462,6 +465,55 @@ func TestPatientLimitIsRaceFree(t *testing.T) {
 	}
 }
 
+// A search for a LIKE wildcard, typed plain or in its fullwidth form, finds
+// the names that hold that character and nothing else (issue 12, F9).
+func TestSearchWildcardsAreLiteral(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDB(t)
+	a, _ := storetest.NewTenant(t, db, "clinic-a")
+	ctx := context.Background()
+	mk := func(first, surname string) int64 {
+		return clNewPatient(t, a, store.PatientInput{FirstName: first, Surname: surname}).ID
+	}
+	mk("Ana", "Quispe")
+	mk("Luis", "Pérez")
+	pct := mk("Rosa", "%Ramos")
+	under := mk("Eva", "_Vega")
+	slash := mk("Juan", `\Soto`)
+	mid := mk("Mía", "Tres%Cinco_Siete")
+	cases := []struct {
+		q    string
+		want []int64
+	}{
+		{"%", []int64{pct}},
+		{"％", []int64{pct}},
+		{"_", []int64{under}},
+		{"＿", []int64{under}},
+		{`\`, []int64{slash}},
+		{"＼", []int64{slash}}, // fullwidth reverse solidus
+		{"s%c", []int64{mid}},
+		{"s％c", []int64{mid}},
+		{"o_s", []int64{mid}},
+		{"o＿s", []int64{mid}},
+		{"%%", nil}, // no surname or first name starts with two of them
+		{"％％％", nil},
+		{"_v", []int64{under}},
+	}
+	for _, c := range cases {
+		page, err := a.ListPatients(ctx, clReception("a"), store.PatientQuery{Search: c.q})
+		if err != nil {
+			t.Fatalf("search %q: %v", c.q, err)
+		}
+		var got []int64
+		for _, p := range page.Patients {
+			got = append(got, p.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("search %q: got %v, want %v", c.q, got, c.want)
+		}
+	}
+}
+
 func TestPatientSearch(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewDB(t)
@@ -496,6 +548,16 @@ func TestPatientSearch(t *testing.T) {
 		{"100%", []int64{nunez}},
 		{"%%%", nil},
 		{"___", nil},
+		// Fullwidth forms are the characters they stand for (NFKC): the
+		// wildcards among them are literal too (issue 12, F9).
+		{"％", nil},
+		{"＿", nil},
+		{"％％％", nil},
+		{"＿＿＿", nil},
+		{"１００％", []int64{nunez}},
+		{"99＿1", []int64{nunez}},
+		{"ｎｕｎｅｚ", []int64{nunez}},
+		{`\`, nil},
 		{"nobody", nil},
 		{"example.com", []int64{perez, quispe}},
 		{"ana example.com", []int64{quispe}},

@@ -93,6 +93,10 @@ var maxAmount = MaxMoney.Decimal()
 // resolve applies the defaults and validates: amount def when unset, method
 // cash, date today in the clinic (never in the future).
 func (in PaymentInput) resolve(def decimal.Decimal, now time.Time, loc *time.Location) (decimal.Decimal, string, time.Time, error) {
+	if err := checkTexts(oneLine("method", in.Method), oneLine("reference", in.Reference),
+		multiLine("observation", in.Observation)); err != nil {
+		return decimal.Decimal{}, "", time.Time{}, err
+	}
 	v := validation{}
 	amount := def
 	if in.Amount != nil {

@@ -90,6 +90,15 @@ type OperatorActor struct {
 var CLI = OperatorActor{Email: "cli"}
 
 func (nt *NewTenant) normalize() error {
+	texts := []textField{oneLine("schema", nt.Schema), oneLine("name", nt.Name), oneLine("admin_email", nt.AdminEmail),
+		oneLine("admin_name", nt.AdminName), oneLine("timezone", nt.Timezone), oneLine("currency", nt.Currency),
+		oneLine("lang", nt.Lang)}
+	for _, d := range nt.Domains {
+		texts = append(texts, oneLine("domain", d))
+	}
+	if err := checkTexts(texts...); err != nil {
+		return err
+	}
 	v := validation{}
 	nt.Schema = strings.TrimSpace(nt.Schema)
 	if err := ValidateSchemaName(nt.Schema); err != nil {

@@ -49,6 +49,9 @@ type RoomInput struct {
 }
 
 func (in *RoomInput) normalize() error {
+	if err := checkTexts(oneLine("name", in.Name), oneLine("location", in.Location)); err != nil {
+		return err
+	}
 	v := validation{}
 	cleanField(v, "name", &in.Name, 100, true)
 	cleanField(v, "location", &in.Location, 200, false)
@@ -321,6 +324,9 @@ func attachEquipment(ctx context.Context, tx pgx.Tx, roomID, equipmentID int64, 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func normalizeEquipment(name, code *string) error {
+	if err := checkTexts(oneLine("name", *name), oneLine("code", *code)); err != nil {
+		return err
+	}
 	v := validation{}
 	cleanField(v, "name", name, 100, true)
 	cleanField(v, "code", code, 50, false)

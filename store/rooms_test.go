@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"consultorio/store"
@@ -27,8 +28,11 @@ func TestRoomsAndEquipment(t *testing.T) {
 			t.Errorf("%s creates equipment: %v", actor.Role, err)
 		}
 	}
-	_, err := a.CreateRoom(ctx, clAdmin("a"), store.RoomInput{Name: " ", Capacity: -2, Location: "a\x00b"})
+	_, err := a.CreateRoom(ctx, clAdmin("a"), store.RoomInput{Name: " ", Capacity: -2, Location: strings.Repeat("l", 201)})
 	clWantFields(t, err, "name", "capacity", "location")
+	if _, err := a.CreateRoom(ctx, clAdmin("a"), store.RoomInput{Name: "Sala", Location: "a\x00b"}); !isTextError(err, "location") {
+		t.Errorf("NUL in the location: %v", err)
+	}
 
 	room, err := a.CreateRoom(ctx, clAdmin("a"), store.RoomInput{Name: " Sala Azul ", Location: "Piso 2"})
 	if err != nil {

@@ -135,6 +135,12 @@ func derivedStatus(objective, activity string) string {
 	return SessionUnplanned
 }
 
+// checkTexts is the input check of the plan's texts (several lines each).
+func (p Plan) checkTexts() error {
+	return checkTexts(multiLine("objective", p.Objective), multiLine("activity", p.Activity),
+		multiLine("materials", p.Materials))
+}
+
 func (p *Plan) normalize(v validation) {
 	p.Objective = strings.TrimSpace(p.Objective)
 	p.Activity = strings.TrimSpace(p.Activity)
@@ -693,6 +699,9 @@ func (t *Tenant) prepareBooking(ctx context.Context, tx pgx.Tx, cfg agendaConfig
 		v.add("duration_min", fmt.Sprintf("must be between %d and %d minutes", minSessionMinutes, maxSessionMinutes))
 	}
 	plan := Plan{Objective: b.Objective, Activity: b.Activity, Materials: b.Materials}
+	if err := plan.checkTexts(); err != nil {
+		return p, err
+	}
 	plan.normalize(v)
 	b.Objective, b.Activity, b.Materials = plan.Objective, plan.Activity, plan.Materials
 	p.status = derivedStatus(plan.Objective, plan.Activity)
@@ -939,6 +948,9 @@ func insertSession(ctx context.Context, tx pgx.Tx, actor Actor, patientID, speci
 // UpdateSessionPlan records the plan of an open session; its status follows
 // (planned when the objective or the activity is non-blank, else unplanned).
 func (t *Tenant) UpdateSessionPlan(ctx context.Context, actor Actor, id int64, plan Plan) (Session, error) {
+	if err := plan.checkTexts(); err != nil {
+		return Session{}, err
+	}
 	v := validation{}
 	plan.normalize(v)
 	if err := v.err(); err != nil {
@@ -983,6 +995,9 @@ func (t *Tenant) UpdateSessionPlan(ctx context.Context, actor Actor, id int64, p
 // observation is required. The session's payment is created unpaid at the
 // patient's session price, unless it already has one (paid in advance).
 func (t *Tenant) CompleteSession(ctx context.Context, actor Actor, id int64, observation string) (Session, error) {
+	if err := CheckText("observation", observation, true); err != nil {
+		return Session{}, err
+	}
 	observation = strings.TrimSpace(observation)
 	switch {
 	case observation == "":
@@ -1048,6 +1063,9 @@ func (t *Tenant) CompleteSession(ctx context.Context, actor Actor, id int64, obs
 // clinic, no_show, other) and an optional detail. It is final. A payment
 // made in advance stays as it is (a refund is marked unpaid by hand).
 func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reason, detail string) (Session, error) {
+	if err := checkTexts(oneLine("cancel_reason", reason), multiLine("cancel_detail", detail)); err != nil {
+		return Session{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	detail = strings.TrimSpace(detail)
 	v := validation{}

@@ -92,6 +92,11 @@ func readSettings(ctx context.Context, tx pgx.Tx) (Settings, error) {
 }
 
 func (s *Settings) normalize() error {
+	if err := checkTexts(oneLine("display_name", s.DisplayName), oneLine("timezone", s.Timezone),
+		oneLine("currency", s.Currency), oneLine("lang", s.Lang), oneLine("work_start", s.WorkStart),
+		oneLine("work_end", s.WorkEnd)); err != nil {
+		return err
+	}
 	v := validation{}
 	cleanField(v, "display_name", &s.DisplayName, 200, true)
 	s.Timezone = strings.TrimSpace(s.Timezone)
@@ -196,12 +201,8 @@ func (t *Tenant) UpdateSettings(ctx context.Context, actor Actor, s Settings) (S
 // cannot store it, and it is never typed on purpose). Other control
 // characters are stored as typed: the UI sanitizes at render time.
 func cleanField(v validation, field string, s *string, max int, required bool) {
-	*s = strings.TrimSpace(*s)
+	*s = strings.TrimSpace(*s) // characters were checked by checkTexts, first
 	switch {
-	case strings.ContainsRune(*s, 0):
-		v.add(field, "must not contain NUL bytes")
-	case !utf8.ValidString(*s):
-		v.add(field, "is not valid UTF-8 text")
 	case required && *s == "":
 		v.add(field, "is required")
 	case utf8.RuneCountInString(*s) > max:

@@ -66,6 +66,11 @@ type SpecialistInput struct {
 }
 
 func (in *SpecialistInput) normalize() error {
+	if err := checkTexts(oneLine("first_name", in.FirstName), oneLine("last_name", in.LastName),
+		oneLine("specialty", in.Specialty), oneLine("document", in.Document), oneLine("phone", in.Phone),
+		oneLine("email", in.Email), oneLine("comp_type", in.CompType)); err != nil {
+		return err
+	}
 	v := validation{}
 	cleanField(v, "first_name", &in.FirstName, 100, true)
 	cleanField(v, "last_name", &in.LastName, 100, true)

@@ -48,9 +48,12 @@ func TestSpecialists(t *testing.T) {
 	clRequireAudit(t, a, "create", "specialist", lucia.ID, 1)
 
 	// Validation with field names; the document is unique.
-	_, err = a.CreateSpecialist(ctx, clAdmin("a"), store.SpecialistInput{FirstName: "", LastName: "X\x00", Document: " ",
+	_, err = a.CreateSpecialist(ctx, clAdmin("a"), store.SpecialistInput{FirstName: "", LastName: " ", Document: " ",
 		Email: "not-an-email", CompType: "percent", CompValue: decimal.NewFromInt(150)})
 	clWantFields(t, err, "first_name", "last_name", "document", "email", "comp_value")
+	if _, err := a.CreateSpecialist(ctx, clAdmin("a"), store.SpecialistInput{FirstName: "A", LastName: "X\x00", Document: "9"}); !isTextError(err, "last_name") {
+		t.Errorf("NUL in the last name: %v", err)
+	}
 	_, err = a.CreateSpecialist(ctx, clAdmin("a"), store.SpecialistInput{FirstName: "A", LastName: "B", Document: "1",
 		CompType: "hourly"})
 	clWantFields(t, err, "comp_type")

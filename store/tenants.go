@@ -44,7 +44,7 @@ func (db *DB) ListTenants(ctx context.Context, f TenantFilter) ([]TenantInfo, er
 		  and ($2 = '' or strpos(lower(t.name), $2) > 0 or strpos(t.schema_name, $2) > 0
 		       or strpos(lower(t.admin_email::text), $2) > 0
 		       or exists (select 1 from public.domains d where d.tenant_id = t.id and strpos(lower(d.domain::text), $2) > 0))
-		order by lower(t.name), t.schema_name`, f.Status, strings.ToLower(strings.TrimSpace(f.Search)))
+		order by lower(t.name), t.schema_name`, f.Status, strings.ToLower(NormalizeSearch(f.Search)))
 	if err != nil {
 		return nil, fmt.Errorf("list tenants: %w", err)
 	}
@@ -153,6 +153,11 @@ type TenantUpdate struct {
 var maxFee = decimal.New(1, 10)
 
 func (up *TenantUpdate) normalize() error {
+	if err := checkTexts(oneLine("name", deref(up.Name)), oneLine("admin_email", deref(up.AdminEmail)),
+		oneLine("admin_name", deref(up.AdminName)), oneLine("timezone", deref(up.Timezone)),
+		oneLine("currency", deref(up.Currency)), oneLine("lang", deref(up.Lang))); err != nil {
+		return err
+	}
 	v := validation{}
 	trim := func(p *string) {
 		if p != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -62,7 +61,7 @@ func userByID(ctx context.Context, tx pgx.Tx, id int64) (*User, error) {
 }
 
 // wrapOp adds context to unexpected errors but returns the store's own
-// user-facing errors (validation, forbidden, conflict, limit, locked, not
+// user-facing errors (validation, unsafe text, forbidden, conflict, limit, not
 // found, login errors) unchanged, so the UI can show their text as it is.
 func wrapOp(op string, err error) error {
 	if err == nil {
@@ -73,9 +72,11 @@ func wrapOp(op string, err error) error {
 		fe *ForbiddenError
 		ce *ConflictError
 		le *LimitError
+		te *TextError
 		lk *LockedError
 	)
-	if errors.As(err, &ve) || errors.As(err, &fe) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &lk) ||
+	if errors.As(err, &ve) || errors.As(err, &fe) || errors.As(err, &ce) || errors.As(err, &le) || errors.As(err, &te) ||
+		errors.As(err, &lk) ||
 		errors.Is(err, ErrNotFound) || errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrAccountDisabled) ||
 		errors.Is(err, ErrSetupCodeExpired) || errors.Is(err, ErrTenantSuspended) || errors.Is(err, ErrNoSuchTenant) {
 		return err
@@ -111,8 +112,6 @@ func validName(v validation, field, name string) {
 		v.add(field, "is required")
 	case len([]rune(name)) > maxNameLen:
 		v.add(field, fmt.Sprintf("must have at most %d characters", maxNameLen))
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		v.add(field, "must not contain control characters")
 	}
 }
 
@@ -168,6 +167,9 @@ func keepsAnAdmin(ctx context.Context, tx pgx.Tx, exceptID int64, field string) 
 func (t *Tenant) CreateUser(ctx context.Context, actor Actor, nu NewUser) (*User, string, error) {
 	if !actor.MayManageClinic() {
 		return nil, "", forbidden("creating staff users")
+	}
+	if err := checkTexts(oneLine("email", nu.Email), oneLine("name", nu.Name), oneLine("lang", nu.Lang)); err != nil {
+		return nil, "", err
 	}
 	nu.Email = normalizeEmail(nu.Email)
 	nu.Name = strings.TrimSpace(nu.Name)
@@ -286,6 +288,9 @@ func (t *Tenant) UpdateUser(ctx context.Context, actor Actor, id int64, up UserU
 	self := actor.UserID == id
 	if !actor.MayManageClinic() && (!self || up.Role != nil) {
 		return nil, forbidden("changing staff users")
+	}
+	if err := checkTexts(oneLine("name", deref(up.Name)), oneLine("lang", deref(up.Lang))); err != nil {
+		return nil, err
 	}
 	v := validation{}
 	if up.Name != nil {

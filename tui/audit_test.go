@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/jackc/pgx/v5"
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
@@ -30,8 +31,20 @@ func TestAuditScreen(t *testing.T) {
 	if _, err := tn.GetPatient(ctx, actor, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tn.CreateSpecialist(ctx, actor, store.SpecialistInput{FirstName: "Evil\x1b[2J", LastName: "Zeta",
-		Document: "40000009"}); err != nil {
+	// A specialist whose name holds an escape: refused by the store today
+	// (issue 12), so written as a row and its audit entry were written
+	// before the input check existed.
+	if err := tn.Exec(ctx, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `insert into specialists (first_name, last_name, document)
+			values ('Evil'||chr(27)||'[2J', 'Zeta', '40000009') returning id`).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `insert into audit_log (user_id, user_email, action, entity, entity_id, detail, remote_addr)
+			values ($1, $2, 'create', 'specialist', $3, jsonb_build_object('name', 'Evil'||chr(27)||'[2J Zeta'), $4)`,
+			actor.UserID, actor.Email, id, actor.RemoteAddr)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -100,7 +100,9 @@ func TestClientsListGolden80x24(t *testing.T) {
 	f := newPanelFixture(t)
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	f.client(t, "mente-sana", "Mente Sana", "180.5")
-	f.client(t, "evil", "Evil\x1b[2J Corp", "99")
+	evil := f.client(t, "evil", "Evil Corp", "99")
+	// A name saved before the input check existed (issue 12) still draws harmlessly.
+	storetest.SetRawPublic(t, f.db, "tenants", "name", evil.Tenant.ID, "Evil\x1b[2J Corp")
 	if _, err := f.db.SuspendTenant(context.Background(), store.CLI, "evil"); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,9 @@ func dashboardData(t *testing.T, f *panelFixture) {
 	ctx := context.Background()
 	f.client(t, "clinica-sol", "Clínica del Sol", "350")
 	f.client(t, "mente-sana", "Mente Sana", "180")
-	f.client(t, "evil", "Evil\x1b[2J Corp", "99")
+	evil := f.client(t, "evil", "Evil Corp", "99")
+	// A name saved before the input check existed (issue 12) still draws harmlessly.
+	storetest.SetRawPublic(t, f.db, "tenants", "name", evil.Tenant.ID, "Evil\x1b[2J Corp")
 	for m := time.June; m <= time.November; m++ {
 		inv, err := f.db.GenerateInvoices(ctx, store.CLI, time.Date(2026, m, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil || len(inv) != 3 {

@@ -27,6 +27,7 @@ func ErrorText(l *i18n.Locale, err error) string {
 		fe *store.ForbiddenError
 		ce *store.ConflictError
 		le *store.LimitError
+		te *store.TextError
 		lk *store.LockedError
 		oe *store.OverlapError
 	)
@@ -34,8 +35,8 @@ func ErrorText(l *i18n.Locale, err error) string {
 	case errors.Is(err, store.ErrDiskFull):
 		return l.M.Storage.DiskFull
 	case errors.Is(err, store.ErrBadCredentials):
-		return e.BadCredentials
-	case errors.As(err, &lk):
+		return fmt.Sprintf(e.BadCredentials, store.MaxFailedLogins, int(store.LockoutDuration.Minutes()))
+	case errors.As(err, &lk): // second factor only (see store.LockedError)
 		return fmt.Sprintf(e.Locked, l.Time(lk.Until))
 	case errors.Is(err, store.ErrTenantSuspended):
 		return e.Suspended
@@ -65,6 +66,8 @@ func ErrorText(l *i18n.Locale, err error) string {
 			return fmt.Sprintf(e.OverlapWith, oe.SessionID, l.DateTime(oe.Start), l.Time(oe.End))
 		}
 		return e.Overlap
+	case errors.As(err, &te):
+		return TextErrorText(l, te)
 	case errors.As(err, &ve):
 		return fmt.Sprintf(e.Validation, fieldMessages(ve.Fields))
 	}
@@ -83,4 +86,14 @@ func fieldMessages(fields map[string]string) string {
 		parts[i] = sanitize.Line(k + ": " + fields[k])
 	}
 	return strings.Join(parts, "; ")
+}
+
+// TextErrorText says which character of which field the store refused, and
+// why: «notes»: el carácter U+202E (RIGHT-TO-LEFT OVERRIDE) en la posición 5
+// no está permitido: cambia el orden en que se muestra el texto.
+func TextErrorText(l *i18n.Locale, te *store.TextError) string {
+	in := l.M.Input
+	why := map[store.TextProblem]string{store.TextBidi: in.Bidi, store.TextInvisible: in.Invisible,
+		store.TextControl: in.Control, store.TextEncoding: in.Encoding}[te.Problem]
+	return fmt.Sprintf(in.Refused, sanitize.Line(te.Field), te.CodePoint(), te.CharName(), te.Pos, why)
 }

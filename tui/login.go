@@ -404,7 +404,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			}
 			if errors.Is(r.err, store.ErrBadCredentials) {
 				if l.method.Get() == methodCode {
-					l.errText = m.Errors.BadSetupCode
+					l.errText = fmt.Sprintf(m.Errors.BadSetupCode, store.MaxFailedLogins, int(store.LockoutDuration.Minutes()))
 				}
 				l.secret = "" // known to be wrong: retyping is easier on an empty field
 			}

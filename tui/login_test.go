@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -111,26 +112,53 @@ func TestLoginWrongPassword(t *testing.T) {
 	term.WaitFor(t, "[1 Agenda]", "Admin clinic-a")
 }
 
-// TestLoginLocked: the fifth wrong password locks the account; the message
-// says until when, in the clinic's time. (That the right password is then
-// refused is the store's rule, tested there.)
-func TestLoginLocked(t *testing.T) {
+// TestLoginLockedLooksLikeWrongPassword: once five wrong passwords have
+// locked the account (through the store: the form's own failures are
+// TestLoginWrongPassword), even the right password gets the message a wrong
+// one gets, which is also what an unknown e-mail gets: nobody learns from
+// the screen which accounts exist or are locked (issue 12, F8). The message
+// says that failed attempts lock the account, and for how long.
+func TestLoginLockedLooksLikeWrongPassword(t *testing.T) {
 	tn, prov, _ := clinicWithAdmin(t, true)
-	term := startLogin(t, tn, "")
-	typePasswordLogin(t, term, prov.Tenant.AdminEmail, "mala 1")
-	for i := 2; i <= store.MaxFailedLogins; i++ {
-		term.WaitFor(t, "✗ Correo o contraseña incorrectos.")
-		focused(t, term, "Contraseña")
-		term.Type("mala")
-		term.Key("enter")
-		term.WaitGone(t, "✗") // the attempt is under way
+	for range store.MaxFailedLogins {
+		if _, err := tn.LoginPassword(context.Background(), prov.Tenant.AdminEmail, "mala", "198.51.100.4:1"); !errors.Is(err, store.ErrBadCredentials) {
+			t.Fatalf("wrong password: %v", err)
+		}
 	}
-	// (The message wraps at 80 columns.)
-	locked := []string{"✗ Cuenta bloqueada por intentos fallidos; intente de nuevo después de las", "10:15."}
-	term.WaitFor(t, append(locked, prov.Tenant.AdminEmail)...)
-	// Nothing typed is lost: the e-mail and the (masked) password stay.
-	focused(t, term, "Contraseña")
-	term.WaitFor(t, "> ****\n")
+	term := startLogin(t, tn, "")
+	typePasswordLogin(t, term, prov.Tenant.AdminEmail, goodPassword)
+	locked := errorLines(term.WaitFor(t, "✗ Correo o contraseña incorrectos.", prov.Tenant.AdminEmail))
+	if strings.Contains(term.Screen(), "[1 Agenda]") {
+		t.Fatal("logged in while locked")
+	}
+
+	other := startLogin(t, tn, "")
+	typePasswordLogin(t, other, "nadie@clinic-a.test", goodPassword)
+	unknown := errorLines(other.WaitFor(t, "✗ Correo o contraseña incorrectos.", "nadie@clinic-a.test"))
+	if locked != unknown {
+		t.Fatalf("locked account:\n%s\nunknown e-mail:\n%s", locked, unknown)
+	}
+	if !strings.Contains(strings.ReplaceAll(locked, "\n", " "), "Tras 5 intentos fallidos la cuenta se bloquea 15 minutos.") {
+		t.Fatalf("the message does not say how the lock works:\n%s", locked)
+	}
+}
+
+// errorLines is the error under a form: from the "✗" line to the next
+// blank line (the message wraps at 80 columns).
+func errorLines(screen string) string {
+	var out []string
+	for _, l := range strings.Split(screen, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "✗"):
+			out = append(out, l)
+		case len(out) > 0 && l == "":
+			return strings.Join(out, "\n")
+		case len(out) > 0:
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // TestLoginSetupCode: e-mail + setup code → choose a password (the rules

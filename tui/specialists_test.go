@@ -136,7 +136,10 @@ func TestSpecialistsScreen(t *testing.T) {
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	admSpecialist(t, tn, "Ana", "Quispe", "40000001")
-	admSpecialist(t, tn, "Evil\x1b[2J", "Zeta\x1b]52;c;eA==\x07", "40000002")
+	evil := admSpecialist(t, tn, "Evil", "Zeta", "40000002")
+	// Refused today (issue 12); stored before, still harmless on screen.
+	storetest.SetRaw(t, tn, "specialists", "first_name", evil.ID, "Evil\x1b[2J")
+	storetest.SetRaw(t, tn, "specialists", "last_name", evil.ID, "Zeta\x1b]52;c;eA==\x07")
 	login := admStaffUser(t, tn, "lucia@clinic-a.test", "Lucía Ramos", store.RoleSpecialist)
 
 	term := admStart(t, tn, admin, 80, 24, []string{"4"}, "Quispe, Ana", "2 activos · límite del plan: 4")

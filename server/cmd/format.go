@@ -187,6 +187,7 @@ func userMessage(err error) string {
 		le    *store.LimitError
 		ce    *store.ConflictError
 		se    *store.StatusError
+		te    *store.TextError
 		lk    *store.LockedError
 	)
 	switch {
@@ -206,6 +207,8 @@ func userMessage(err error) string {
 		return ce.Error()
 	case errors.As(err, &se):
 		return se.Error()
+	case errors.As(err, &te):
+		return te.Error()
 	case errors.As(err, &lk):
 		return lk.Error()
 	}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"consultorio/store/storetest"
 )
 
 var clinicalKeys = []string{"medical_diagnosis", "medical_history", "allergies", "therapy", "notes"}
@@ -137,17 +139,19 @@ func TestPatientsAddRefusals(t *testing.T) {
 	f.fails(1, "not found", f.desk, "patients", "show", "999999")
 }
 
-// A name stored with an escape sequence is printed as visible text: the
-// sequence never reaches the reader's terminal.
+// A name with an escape sequence is refused, saying which character and
+// where (issue 12). One stored before that check is printed as visible
+// text: the sequence never reaches the reader's terminal.
 func TestStoredEscapeSequencesAreHarmlessInText(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	evil := "Eve\x1b[2J\x1b]0;pwned\x07"
+	f.fails(1, "first_name: character U+001B (ESCAPE) at position 4 is not allowed", f.desk,
+		"patients", "add", "--first-name", evil, "--surname", "Mal", "--birth-date", "1990-01-01")
 	var p PatientView
-	f.okJSON(&p, f.desk, "patients", "add", "--first-name", evil, "--surname", "Mal\x1b[31mory", "--birth-date", "1990-01-01")
-	if p.FirstName != evil {
-		t.Fatalf("stored name = %q (the store keeps what was typed; output sanitizes)", p.FirstName)
-	}
+	f.okJSON(&p, f.desk, "patients", "add", "--first-name", "Eve", "--surname", "Malory", "--birth-date", "1990-01-01")
+	storetest.SetRaw(t, f.tn, "patients", "first_name", p.ID, evil)
+	storetest.SetRaw(t, f.tn, "patients", "surname", p.ID, "Mal\x1b[31mory")
 	id := strconv.FormatInt(p.ID, 10)
 	for _, args := range [][]string{
 		{"patients", "list"},

@@ -57,6 +57,7 @@ type Messages struct {
 	SecondFactor SecondFactor
 	Form         Form
 	Errors       Errors
+	Input        Input // refused characters in typed text (input.go)
 	Dates        Dates
 
 	Amounts Amounts // amounts typed by a user (money.go)
@@ -194,14 +195,17 @@ type Form struct {
 
 // Errors: messages for what went wrong, shown in the status line or inline.
 type Errors struct {
-	Required         string
-	EmailInvalid     string
-	PasswordShort    string
-	PasswordDigits   string
-	PasswordsDiffer  string
+	Required        string
+	EmailInvalid    string
+	PasswordShort   string
+	PasswordDigits  string
+	PasswordsDiffer string
+	// BadCredentials and BadSetupCode also stand for a locked account (the
+	// store does not tell them apart, so nobody learns which e-mails
+	// exist): failed attempts before the lock, minutes it lasts.
 	BadCredentials   string
 	BadSetupCode     string
-	Locked           string // time HH:MM
+	Locked           string // time HH:MM; after a right password, at the second factor
 	RateLimited      string // too many failed logins from the client's address
 	Suspended        string
 	Forbidden        string
