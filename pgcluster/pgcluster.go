@@ -174,13 +174,23 @@ func (c *Cluster) Start(ctx context.Context) error {
 	}
 	defer unlock()
 
-	if running, _ := c.running(); running {
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(c.pgDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		if err := c.initdb(ctx); err != nil {
-			return err
+	running, _ := c.running()
+	if !running {
+		if _, err := os.Stat(filepath.Join(c.pgDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+			if err := c.initdb(ctx); err != nil {
+				return err
+			}
 		}
+	}
+	changed, err := c.writeAuth()
+	if err != nil {
+		return err
+	}
+	if running {
+		if changed {
+			return c.reload(ctx)
+		}
+		return nil
 	}
 	// A cluster made elsewhere by an older version has no link yet.
 	if err := c.ensureLink(); err != nil {
@@ -286,10 +296,12 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	if err := c.prepareDir(); err != nil {
 		return err
 	}
-	out, err := c.run(ctx, "initdb", "-D", c.pgDir, "-U", Superuser, "--auth=trust", "-E", "UTF8",
+	// The server is not running yet, and writeAuth replaces initdb's
+	// pg_hba.conf before it starts (see auth.go).
+	out, err := c.run(ctx, "initdb", "-D", c.pgDir, "-U", Superuser, "--auth=peer", "-E", "UTF8",
 		"--locale=C.UTF-8", "--no-sync")
 	if err != nil && strings.Contains(string(out), "invalid locale") {
-		out, err = c.run(ctx, "initdb", "-D", c.pgDir, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")
+		out, err = c.run(ctx, "initdb", "-D", c.pgDir, "-U", Superuser, "--auth=peer", "-E", "UTF8", "--locale=C", "--no-sync")
 	}
 	if err != nil {
 		return fmt.Errorf("initdb: %w\n%s", err, out)

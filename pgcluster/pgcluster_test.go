@@ -41,6 +41,7 @@ func TestLifecycle(t *testing.T) {
 		strings.TrimSpace(string(out)) != DBName {
 		t.Fatalf("psql: %v %s", err, out)
 	}
+	checkAuth(t, c)
 	running, pid, _ := c.Status()
 	if !running || pid == 0 {
 		t.Fatalf("status: running=%v pid=%d", running, pid)
@@ -74,3 +75,40 @@ func TestLifecycle(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// checkAuth: every role but the owner needs its SCRAM password (no trust),
+// and the owner's map names the OS account running the tests.
+func checkAuth(t *testing.T, c *Cluster) {
+	t.Helper()
+	psql := func(url, password string, sql string) (string, error) {
+		cmd := exec.Command("psql", "-X", "-w", "-t", "-A", url, "-c", sql)
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
+		if password == "" {
+			cmd.Env = append(os.Environ(), "PGPASSWORD=")
+		}
+		out, err := cmd.CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	if out, err := psql(c.URL(), "", `create role probe login password 'probe-password-1'`); err != nil {
+		t.Fatalf("owner creates a role: %v %s", err, out)
+	}
+	probe := strings.Replace(c.URL(), "//"+Superuser+"@", "//probe@", 1)
+	if out, err := psql(probe, "", "select 1"); err == nil || !strings.Contains(out, "password") {
+		t.Fatalf("a role connected without its password (trust?): %v %s", err, out)
+	}
+	if out, err := psql(probe, "wrong-password", "select 1"); err == nil || !strings.Contains(out, "password authentication failed") {
+		t.Fatalf("a wrong password was accepted: %v %s", err, out)
+	}
+	if out, err := psql(probe, "probe-password-1", "select current_user"); err != nil || out != "probe" {
+		t.Fatalf("the right password was refused: %v %s", err, out)
+	}
+	hba, err := os.ReadFile(filepath.Join(c.Dir(), "pg_hba.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(hba), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasPrefix(f[0], "#") && f[len(f)-1] == "trust" {
+			t.Fatalf("pg_hba.conf trusts someone: %q", line)
+		}
+	}
+}

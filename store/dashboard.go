@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -173,10 +172,10 @@ const usageChunk = 100
 // (unknown or archived) are left out. It reads each client's schema with
 // one UNION ALL statement per usageChunk clients.
 //
-// This is the one place that reads several clinics' schemas in one
-// statement, so it runs as the application's own role and not as a tenant
-// role: it only counts rows and reads timestamps, and the schema names come
-// from public.tenants, quoted with pgx.Identifier. It is meant for pages of
+// This is the one place that reads several clinics' schemas, and the
+// runtime role reaches none: it calls public.clinic_usage, which runs as the
+// owner and returns only counts and timestamps of live clinics (one
+// UNION ALL statement per usageChunk clients). It is meant for pages of
 // clients: the cost grows with the number of schemas (every relation named
 // must be opened), so the dashboard's totals never depend on it.
 func (db *DB) TenantUsage(ctx context.Context, now time.Time, schemas []string) ([]ClientUsage, error) {
@@ -214,29 +213,19 @@ func (db *DB) TenantUsage(ctx context.Context, now time.Time, schemas []string) 
 	usage := make(map[string]ClientUsage, len(order))
 	for start := 0; start < len(order); start += usageChunk {
 		chunk := order[start:min(start+usageChunk, len(order))]
-		var sql strings.Builder
-		args := make([]any, 0, 3*len(chunk))
+		froms := make([]time.Time, len(chunk))
+		tos := make([]time.Time, len(chunk))
 		for i, s := range chunk {
-			l := found[s]
-			loc, err := time.LoadLocation(l.tz)
+			loc, err := time.LoadLocation(found[s].tz)
 			if err != nil {
 				loc = time.UTC
 			}
 			local := now.In(loc)
-			from := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
-			args = append(args, s, from, from.AddDate(0, 1, 0))
-			q := pgx.Identifier{s}.Sanitize()
-			if i > 0 {
-				sql.WriteString("\nunion all\n")
-			}
-			fmt.Fprintf(&sql, `select $%[2]d::text,
-				(select count(*) from %[1]s.patients where archived_at is null),
-				(select count(*) from %[1]s.sessions where status <> 'cancelled' and starts_at >= $%[3]d and starts_at < $%[4]d),
-				(select count(*) from %[1]s.users where active),
-				greatest((select max(last_login_at) from %[1]s.users), (select max(created_at) from %[1]s.audit_log))`,
-				q, 3*i+1, 3*i+2, 3*i+3)
+			froms[i] = time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
+			tos[i] = froms[i].AddDate(0, 1, 0)
 		}
-		rows, err := db.pool.Query(ctx, sql.String(), args...)
+		rows, err := db.pool.Query(ctx, `select schema_name, patients, sessions, active_staff, last_seen
+			from public.clinic_usage($1, $2, $3)`, chunk, froms, tos)
 		if err != nil {
 			return nil, fmt.Errorf("client usage: %w", err)
 		}

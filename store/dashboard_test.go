@@ -17,7 +17,7 @@ import (
 // invoices and the dashboard's totals, and fast.
 func pnRawClient(t *testing.T, db *store.DB, schema, pnStatus, fee string) {
 	t.Helper()
-	if _, err := db.Pool().Exec(context.Background(), `insert into public.tenants
+	if _, err := storetest.Owner(t, db).Exec(context.Background(), `insert into public.tenants
 		(schema_name, role_name, name, admin_email, status, suspended_by_hand, monthly_fee, archived_at)
 		values ($1, 'raw_' || $1, 'Clínica ' || $1, 'admin@' || $1 || '.test', $2, $2 = 'suspended', $3,
 		        case when $2 = 'archived' then now() end)`, schema, pnStatus, fee); err != nil {

@@ -1,6 +1,7 @@
-// Package store is the data and rules layer of Consultorio: a pgx pool, the
-// tenant-scoped transactions that keep clinics apart, every operation with its
-// rules (roles, limits, status flow, money) and the errors the UI shows.
+// Package store is the data and rules layer of Consultorio: the database
+// connections, the tenant-scoped transactions that keep clinics apart, every
+// operation with its rules (roles, limits, status flow, money) and the errors
+// the UI shows.
 //
 // It knows nothing of terminals: the TUI and the scripted SSH commands both
 // call it, so they get the same answers.
@@ -10,23 +11,38 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"consultorio/store/clinicpool"
 )
 
 // DB is the application's handle on PostgreSQL. It is safe for concurrent use.
+//
+// It holds no connection as the database's owner: the owner's configuration
+// is kept to open one for migrations and provisioning (adminTx), and closed
+// after. Shared data goes through pool, as the runtime role; each clinic's
+// work through that clinic's own pool, as the clinic's role (see access.go).
 type DB struct {
-	pool *pgxpool.Pool
+	admin   *pgxpool.Config // the owner's connection settings (DATABASE_URL)
+	pool    *pgxpool.Pool   // the runtime role: public tables only
+	clinics *clinicpool.Cache[*pgxpool.Pool]
+	// secret derives role passwords (rolePassword); set by ensureAccess,
+	// which may run after Open (MigratePublic on a new database).
+	secret atomic.Pointer[[]byte]
 	// rolePrefix makes tenant role names unique per database: roles are
 	// cluster-wide, and several databases (tests, staging) may share a cluster.
-	rolePrefix string
-	now        func() time.Time
-	migs       Migrations
-	host       hostNames // reserved SSH names (hostnames.go)
+	rolePrefix     string
+	connsPerClinic int32
+	now            func() time.Time
+	migs           Migrations
+	host           hostNames // reserved SSH names (hostnames.go)
 	// binaryVersion is the release of the running binary, recorded in the
 	// database by MigratePublic (see installation.go).
 	binaryVersion string
@@ -35,7 +51,14 @@ type DB struct {
 
 // Options tunes Open.
 type Options struct {
+	// MaxConns sizes the pool of shared (public) data.
 	MaxConns int32
+	// ClinicConns bounds the connections of all clinics together (default
+	// 48); ConnsPerClinic those of one clinic (default 3). ClinicConns /
+	// ConnsPerClinic clinic pools are open at most; the least recently used
+	// idle one is closed to make room.
+	ClinicConns    int
+	ConnsPerClinic int32
 	// Clock replaces the real clock (tests of expiry, lockout and
 	// scheduling); nil is SystemClock.
 	Clock Clock
@@ -56,14 +79,83 @@ type Options struct {
 	CheckPassword func(hash, password string) bool
 }
 
-// Open connects to the database at url. It does not migrate.
+// Defaults of Options.
+const (
+	DefaultClinicConns    = 48
+	DefaultConnsPerClinic = 3
+)
+
+// clinicIdle closes a clinic's pool, and each of its connections, after this
+// long unused.
+const clinicIdle = 2 * time.Minute
+
+// Open prepares the store for the database at url, whose user owns it (in
+// the private cluster, its superuser). It connects as the owner only to
+// read the database's name and make sure the runtime and clinic roles can
+// log in (when the public schema is migrated; MigratePublic does it
+// otherwise), then closes that connection. It does not migrate.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	admin, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	db := &DB{admin: admin, now: clock.Now, migs: opts.Migrations.orDefault(), connsPerClinic: opts.ConnsPerClinic,
+		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion,
+		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword)}
+	if db.connsPerClinic <= 0 {
+		db.connsPerClinic = DefaultConnsPerClinic
+	}
+	clinicConns := opts.ClinicConns
+	if clinicConns <= 0 {
+		clinicConns = DefaultClinicConns
+	}
+	err = db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+		var dbname string
+		if err := conn.QueryRow(ctx, "select current_database()").Scan(&dbname); err != nil {
+			return err
+		}
+		db.rolePrefix = RolePrefix(dbname)
+		_, err := db.ensureAccess(ctx, conn)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	cfg := db.loginConfig(db.runtimeRole())
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
+	}
+	// Connections are made on first use: before the first migration the
+	// runtime role does not exist yet.
+	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	db.clinics = clinicpool.New(clinicpool.Config[*pgxpool.Pool]{
+		MaxPools:    max(1, clinicConns/int(db.connsPerClinic)),
+		IdleTimeout: clinicIdle,
+		Open:        db.openClinicPool,
+		Now:         db.now,
+	})
+	return db, nil
+}
+
+// loginConfig is the owner's settings with another role and its derived
+// password: same server, same database, same TLS.
+func (db *DB) loginConfig(role string) *pgxpool.Config {
+	cfg := db.admin.Copy()
+	cfg.ConnConfig.User = role
+	cfg.ConnConfig.Password = ""
+	cfg.BeforeConnect = func(_ context.Context, cc *pgx.ConnConfig) error {
+		secret := db.secret.Load()
+		if secret == nil {
+			return errNoRoles
+		}
+		cc.Password = rolePassword(*secret, role)
+		return nil
 	}
 	// Every backend caches catalog entries of each tenant schema it touches;
 	// with thousands of tenants, recycling connections bounds that memory.
@@ -73,23 +165,32 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pgxdecimal.Register(c.TypeMap())
 		return nil
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connect to database: %w", err)
+	return cfg
+}
+
+// errNoRoles: the database predates login roles and was not migrated.
+var errNoRoles = errors.New("the database has no login roles yet: run consultorio migrate")
+
+// runtimeConnConfig is the runtime role's settings for a connection of its
+// own, outside the pool (the listener).
+func (db *DB) runtimeConnConfig() (*pgx.ConnConfig, error) {
+	cfg := db.pool.Config().ConnConfig
+	secret := db.secret.Load()
+	if secret == nil {
+		return nil, errNoRoles
 	}
-	var dbname string
-	if err := pool.QueryRow(ctx, "select current_database()").Scan(&dbname); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	db := &DB{pool: pool, rolePrefix: RolePrefix(dbname), now: clock.Now, migs: opts.Migrations.orDefault(),
-		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion,
-		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword)}
-	return db, nil
+	cfg.Password = rolePassword(*secret, cfg.User)
+	return cfg, nil
+}
+
+// openClinicPool makes the pool of one clinic's role. It connects lazily,
+// on the first transaction.
+func (db *DB) openClinicPool(ctx context.Context, role string) (*pgxpool.Pool, error) {
+	cfg := db.loginConfig(role)
+	cfg.MaxConns = db.connsPerClinic
+	cfg.MinConns = 0
+	cfg.MaxConnIdleTime = clinicIdle
+	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
 // RolePrefix is the prefix of the tenant role names of database dbname.
@@ -98,23 +199,71 @@ func RolePrefix(dbname string) string {
 	return "ct" + hex.EncodeToString(sum[:3]) + "_"
 }
 
-// Close closes the pool.
-func (db *DB) Close() { db.pool.Close() }
+// Close closes every connection.
+func (db *DB) Close() {
+	db.clinics.Close()
+	db.pool.Close()
+}
 
-// Pool exposes the pool to tests and to the migration runner's callers.
+// Pool is the runtime role's pool (shared data only), for tests and the
+// listener.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// OpenClinicPools is how many clinic pools are open now (tests, metrics).
+func (db *DB) OpenClinicPools() int { return db.clinics.Open() }
 
 // Now is the store's clock.
 func (db *DB) Now() time.Time { return db.now() }
 
-// publicTx runs fn in a transaction on the public schema (operator panel,
-// provisioning, routing). search_path is pinned transaction-locally so a
-// previous tenant's setting can never apply.
+// publicTx runs fn in a transaction on the public schema, as the runtime
+// role (operator panel, routing). search_path is pinned transaction-locally.
 func (db *DB) publicTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return diskFull(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	return diskFull(inPublic(ctx, db.pool, fn))
+}
+
+func inPublic(ctx context.Context, b interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select set_config('search_path', 'public', true)"); err != nil {
 			return fmt.Errorf("set search_path: %w", err)
 		}
 		return fn(tx)
-	}))
+	})
+}
+
+// withAdminConn runs fn on a connection as the database's owner, opened for
+// it and closed after: no owner connection outlives the job that needs it.
+func (db *DB) withAdminConn(ctx context.Context, fn func(*pgx.Conn) error) error {
+	conn, err := pgx.ConnectConfig(ctx, db.admin.ConnConfig.Copy())
+	if err != nil {
+		return fmt.Errorf("connect as owner: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	pgxdecimal.Register(conn.TypeMap())
+	return fn(conn)
+}
+
+// adminTx runs fn in a transaction on the public schema as the database's
+// owner (provisioning, archiving, purging, the spare pool), on a connection
+// opened for it.
+func (db *DB) adminTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return db.withAdminConn(ctx, func(conn *pgx.Conn) error { return inPublic(ctx, conn, fn) })
+}
+
+// withAdminPool runs fn with a pool of up to n owner connections (parallel
+// migrations), closed after.
+func (db *DB) withAdminPool(ctx context.Context, n int, fn func(*pgxpool.Pool) error) error {
+	cfg := db.admin.Copy()
+	cfg.MaxConns = int32(max(1, n))
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		pgxdecimal.Register(c.TypeMap())
+		return nil
+	}
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connect as owner: %w", err)
+	}
+	defer p.Close()
+	return fn(p)
 }

@@ -225,7 +225,10 @@ func (l *Listener) Run(ctx context.Context) error {
 }
 
 func (l *Listener) connect(ctx context.Context) (*pgx.Conn, error) {
-	cfg := l.db.pool.Config().ConnConfig
+	cfg, err := l.db.runtimeConnConfig()
+	if err != nil {
+		return nil, err
+	}
 	cfg.RuntimeParams["application_name"] = listenerAppName
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -292,6 +292,11 @@ func TestListenerSlowSubscriber(t *testing.T) {
 func TestListenerStopsCleanly(t *testing.T) {
 	db := storetest.NewDB(t)
 	a, _ := storetest.NewTenant(t, db, "clinic-a")
+	// The clinic's pool (and its health check goroutine) belongs to the
+	// store, not to the listener: open it before counting.
+	if err := a.Exec(context.Background(), func(pgx.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
 	before := runtime.NumGoroutine()
 
 	l := store.NewListener(db, nil)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The installation row records which binary last migrated the database and
@@ -79,7 +78,7 @@ func (db *DB) Installation(ctx context.Context) (Installation, error) {
 // checkNotNewer refuses a database that a newer binary migrated: its record
 // names migrations this binary does not have, or the public schema is past
 // this binary's last migration.
-func (db *DB) checkNotNewer(ctx context.Context, conn *pgxpool.Conn, publicNow int) error {
+func (db *DB) checkNotNewer(ctx context.Context, conn *pgx.Conn, publicNow int) error {
 	if _, err := conn.Exec(ctx, installationDDL); err != nil {
 		return fmt.Errorf("installation record: %w", err)
 	}
@@ -99,7 +98,7 @@ func (db *DB) checkNotNewer(ctx context.Context, conn *pgxpool.Conn, publicNow i
 
 // recordBinary notes this binary in the installation record (a write only
 // when something changed).
-func (db *DB) recordBinary(ctx context.Context, conn *pgxpool.Conn) error {
+func (db *DB) recordBinary(ctx context.Context, conn *pgx.Conn) error {
 	me := db.binary()
 	_, err := conn.Exec(ctx, `insert into public.installation (binary_version, public_version, tenant_version) values ($1, $2, $3)
 		on conflict (id) do update set binary_version = excluded.binary_version, public_version = excluded.public_version,

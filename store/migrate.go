@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consultorio/migrations"
 )
@@ -76,48 +77,48 @@ const migrateLockKey = 7_419_202_611
 // transaction. It returns how many it applied. A run with nothing to do
 // costs a lock and one read.
 func (db *DB) MigratePublic(ctx context.Context) (int, error) {
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("migrate public: %w", err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "select pg_advisory_lock($1)", migrateLockKey); err != nil {
-		return 0, fmt.Errorf("migrate public: lock: %w", err)
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), "select pg_advisory_unlock($1)", migrateLockKey) //nolint:errcheck
-	if _, err := conn.Exec(ctx, versionsDDL); err != nil {
-		return 0, fmt.Errorf("migrate public: versions table: %w", err)
-	}
-	var current int
-	err = conn.QueryRow(ctx, "select coalesce((select version from public.schema_versions where schema_name = 'public'), 0)").Scan(&current)
-	if err != nil {
-		return 0, fmt.Errorf("migrate public: read version: %w", err)
-	}
-	if err := db.checkNotNewer(ctx, conn, current); err != nil {
-		return 0, err
-	}
 	applied := 0
-	for _, m := range db.migs.Public {
-		if m.Version <= current {
-			continue
+	err := db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+		if _, err := conn.Exec(ctx, "select pg_advisory_lock($1)", migrateLockKey); err != nil {
+			return fmt.Errorf("lock: %w", err)
 		}
-		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "select set_config('search_path', 'public', true)"); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `insert into public.schema_versions (schema_name, version) values ('public', $1)
-				on conflict (schema_name) do update set version = excluded.version, updated_at = now()`, m.Version)
-			return err
-		})
+		defer conn.Exec(context.WithoutCancel(ctx), "select pg_advisory_unlock($1)", migrateLockKey) //nolint:errcheck
+		if _, err := conn.Exec(ctx, versionsDDL); err != nil {
+			return fmt.Errorf("versions table: %w", err)
+		}
+		var current int
+		err := conn.QueryRow(ctx, "select coalesce((select version from public.schema_versions where schema_name = 'public'), 0)").Scan(&current)
 		if err != nil {
-			return applied, fmt.Errorf("migrate public: %s: %w", m.Name, err)
+			return fmt.Errorf("read version: %w", err)
 		}
-		applied++
-	}
-	if err := db.recordBinary(ctx, conn); err != nil {
+		if err := db.checkNotNewer(ctx, conn, current); err != nil {
+			return err
+		}
+		for _, m := range db.migs.Public {
+			if m.Version <= current {
+				continue
+			}
+			err := inPublic(ctx, conn, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, m.SQL); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, `insert into public.schema_versions (schema_name, version) values ('public', $1)
+					on conflict (schema_name) do update set version = excluded.version, updated_at = now()`, m.Version)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("%s: %w", m.Name, err)
+			}
+			applied++
+		}
+		// New tables need the runtime role's grants; a database migrated for
+		// the first time needs its roles.
+		if _, err = db.ensureAccess(ctx, conn); err != nil {
+			return err
+		}
+		return db.recordBinary(ctx, conn)
+	})
+	if err != nil {
 		return applied, fmt.Errorf("migrate public: %w", err)
 	}
 	return applied, nil
@@ -181,15 +182,28 @@ func scanTenantVersion(r pgx.CollectableRow) (TenantVersion, error) {
 }
 
 // MigrateTenant applies the pending tenant migrations to one schema, each in
-// its own transaction, and returns how many it applied.
+// its own transaction, and returns how many it applied. It runs as the
+// database's owner, on a connection opened for it.
 func (db *DB) MigrateTenant(ctx context.Context, tv TenantVersion) (int, error) {
+	applied := 0
+	err := db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+		var err error
+		applied, err = db.migrateTenant(ctx, conn, tv)
+		return err
+	})
+	return applied, err
+}
+
+func (db *DB) migrateTenant(ctx context.Context, b interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, tv TenantVersion) (int, error) {
 	applied := 0
 	for _, m := range db.migs.Tenant {
 		if m.Version <= tv.Version {
 			continue
 		}
 		done := false
-		err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		err := pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error {
 			// Lock the schema's version row: two concurrent runs apply each
 			// migration once, the second one sees the new version and skips.
 			current, err := lockTenantVersion(ctx, tx, tv.Schema)
@@ -341,38 +355,64 @@ func (db *DB) MigrateTenants(ctx context.Context, tenants []TenantVersion, jobs 
 	jobs = max(1, min(jobs, len(tenants)))
 	latest := db.LatestTenantVersion()
 	results := make([]TenantMigrationResult, len(tenants))
-	work := make(chan int)
-	var mu sync.Mutex
-	done := 0
-	var wg sync.WaitGroup
-	for range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				tv := tenants[i]
-				r := TenantMigrationResult{Schema: tv.Schema, From: tv.Version}
-				if tv.Version < latest {
-					if err := ctx.Err(); err != nil {
-						r.Err = err
-					} else {
-						r.Applied, r.Err = db.MigrateTenant(ctx, tv)
+	pending := 0
+	for _, tv := range tenants {
+		if tv.Version < latest {
+			pending++
+		}
+	}
+	var admin *pgxpool.Pool
+	run := func() {
+		work := make(chan int)
+		var mu sync.Mutex
+		done := 0
+		var wg sync.WaitGroup
+		for range jobs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range work {
+					tv := tenants[i]
+					r := TenantMigrationResult{Schema: tv.Schema, From: tv.Version}
+					if tv.Version < latest {
+						if err := ctx.Err(); err != nil {
+							r.Err = err
+						} else {
+							r.Applied, r.Err = db.migrateTenant(ctx, admin, tv)
+						}
 					}
+					results[i] = r
+					mu.Lock()
+					done++
+					if progress != nil {
+						progress(done, len(tenants), r)
+					}
+					mu.Unlock()
 				}
-				results[i] = r
-				mu.Lock()
-				done++
-				if progress != nil {
-					progress(done, len(tenants), r)
-				}
-				mu.Unlock()
+			}()
+		}
+		for i := range tenants {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+	}
+	if pending == 0 {
+		run()
+		return results
+	}
+	// One owner pool for the whole run, closed at its end.
+	err := db.withAdminPool(ctx, jobs, func(p *pgxpool.Pool) error {
+		admin = p
+		run()
+		return nil
+	})
+	if err != nil {
+		for i, tv := range tenants {
+			if tv.Version < latest {
+				results[i] = TenantMigrationResult{Schema: tv.Schema, From: tv.Version, Err: err}
 			}
-		}()
+		}
 	}
-	for i := range tenants {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
 	return results
 }

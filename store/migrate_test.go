@@ -41,7 +41,12 @@ func TestMigrateTenantsAppliesNewMigration(t *testing.T) {
 	}
 	// clinic-c was tampered with: the new migration's table exists already,
 	// so the migration fails there and must not stop the others.
-	if _, err := old.Pool().Exec(ctx, `create table "clinic-c".extra_notes (x int)`); err != nil {
+	owner, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	if _, err := owner.Exec(ctx, `create table "clinic-c".extra_notes (x int)`); err != nil {
 		t.Fatal(err)
 	}
 
@@ -131,7 +136,7 @@ func TestMigrateTenantsAppliesNewMigration(t *testing.T) {
 		t.Fatalf("new tenant version %d (%v), want %d", tv.Version, err, latest)
 	}
 	var n int
-	if err := db.Pool().QueryRow(ctx, `select count(*) from "clinic-new".extra_notes`).Scan(&n); err != nil {
+	if err := owner.QueryRow(ctx, `select count(*) from "clinic-new".extra_notes`).Scan(&n); err != nil {
 		t.Fatalf("new tenant lacks the extra table: %v", err)
 	}
 }

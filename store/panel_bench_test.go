@@ -26,7 +26,7 @@ const pnBenchClients = 10_000
 // more morose, the rest active, fees from 50 to 249.
 func pnInsertClients(b *testing.B, db *store.DB, n int) {
 	b.Helper()
-	if _, err := db.Pool().Exec(context.Background(), `insert into public.tenants
+	if _, err := storetest.Owner(b, db).Exec(context.Background(), `insert into public.tenants
 		(schema_name, role_name, name, admin_email, status, suspended_by_hand, monthly_fee)
 		select 'client-' || g, 'bench_' || g, 'Client ' || g, 'admin@client' || g || '.test',
 		       case when g % 20 = 0 then 'suspended' when g % 20 = 10 then 'morose' else 'active' end,
@@ -40,7 +40,7 @@ func pnVacuum(b *testing.B, db *store.DB) {
 	b.Helper()
 	// What autovacuum does on a live database: statistics and the
 	// visibility map (index-only scans).
-	if _, err := db.Pool().Exec(context.Background(), `vacuum analyze public.tenants, public.invoices`); err != nil {
+	if _, err := storetest.Owner(b, db).Exec(context.Background(), `vacuum analyze public.tenants, public.invoices`); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -108,7 +108,8 @@ func clLoadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int, special
 	// bulk load slow: batch them through the pending list for the load, as
 	// a bulk import would, and flush it with the VACUUM below.
 	gin := pgx.Identifier{tn.Info.Schema, "patients_search_trgm"}.Sanitize()
-	if _, err := db.Pool().Exec(ctx, `alter index `+gin+` set (fastupdate = on)`); err != nil {
+	owner := storetest.Owner(b, db)
+	if _, err := owner.Exec(ctx, `alter index `+gin+` set (fastupdate = on)`); err != nil {
 		b.Fatal(err)
 	}
 	err := tn.Exec(ctx, func(tx pgx.Tx) error {
@@ -144,11 +145,11 @@ func clLoadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int, special
 	}
 	// VACUUM (which also flushes the trigram index's pending list, as
 	// autovacuum would) and ANALYZE need the table's owner, not the tenant role.
-	if _, err := db.Pool().Exec(ctx, `alter index `+gin+` set (fastupdate = off)`); err != nil {
+	if _, err := owner.Exec(ctx, `alter index `+gin+` set (fastupdate = off)`); err != nil {
 		b.Fatal(err)
 	}
 	table := pgx.Identifier{tn.Info.Schema, "patients"}.Sanitize()
-	if _, err := db.Pool().Exec(ctx, `vacuum analyze `+table); err != nil {
+	if _, err := owner.Exec(ctx, `vacuum analyze `+table); err != nil {
 		b.Fatalf("analyze: %v", err)
 	}
 	// A multi-word search walks the name index without reading the table
@@ -158,7 +159,7 @@ func clLoadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int, special
 	// for a while, and say so if it did not.
 	for try := 0; ; try++ {
 		var pages, visible int64
-		if err := db.Pool().QueryRow(ctx, `select relpages, relallvisible from pg_class where oid = $1::regclass`,
+		if err := owner.QueryRow(ctx, `select relpages, relallvisible from pg_class where oid = $1::regclass`,
 			table).Scan(&pages, &visible); err != nil {
 			b.Fatal(err)
 		}
@@ -170,7 +171,7 @@ func clLoadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int, special
 			break
 		}
 		time.Sleep(time.Second)
-		if _, err := db.Pool().Exec(ctx, `vacuum `+table); err != nil {
+		if _, err := owner.Exec(ctx, `vacuum `+table); err != nil {
 			b.Fatalf("vacuum: %v", err)
 		}
 	}

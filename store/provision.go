@@ -200,7 +200,9 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 	}
 	expires := db.now().Add(SetupCodeTTL)
 	var out *Provisioned
-	err = db.publicTx(ctx, func(tx pgx.Tx) error {
+	// Provisioning creates a role and a schema: the owner's job, on a
+	// connection opened for it.
+	err = db.adminTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `insert into public.tenants (schema_name, role_name, name, admin_email, admin_name,
 				specialists_limit, patients_limit, users_limit, monthly_fee, timezone, currency, lang)
@@ -243,6 +245,10 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 		if err != nil {
 			return err
 		}
+		// The clinic's sessions connect as its role (spares cannot log in).
+		if err := db.enableLogin(ctx, tx, role); err != nil {
+			return err
+		}
 		if spare != nil {
 			// The same hook steps as the build path, so tests can fail it
 			// at the same points.
@@ -253,7 +259,8 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 				return err
 			}
 		}
-		// From here on, work as the tenant would: its role, its schema.
+		// From here on, work as the tenant would: its role, its schema
+		// (the owner is a member of every clinic role).
 		if _, err := tx.Exec(ctx, "select set_config('search_path', $1, true), set_config('role', $2, true)",
 			searchPath(nt.Schema), role); err != nil {
 			return fmt.Errorf("enter tenant: %w", err)

@@ -79,7 +79,7 @@ func TestCreateTenant(t *testing.T) {
 	}
 	// Only the hash of the setup code is stored.
 	var stored string
-	if err := db.Pool().QueryRow(ctx, `select setup_code_hash from "consultorio-medico".users where email = 'ana@example.com'`).Scan(&stored); err != nil {
+	if err := storetest.Owner(t, db).QueryRow(ctx, `select setup_code_hash from "consultorio-medico".users where email = 'ana@example.com'`).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(stored, p.SetupCode) || !store.CheckSetupCode(stored, p.SetupCode) {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"consultorio/store"
+	"consultorio/store/storetest"
 )
 
 // 20 clients book overlapping sessions at once, each in a different room
@@ -101,7 +102,7 @@ func TestBookingRaceCaughtByConstraint(t *testing.T) {
 	start := agAt(2026, 11, 16, 10, 0)
 
 	// A competitor inserts the same slot in a transaction left open.
-	tx, err := f.db.Pool().Begin(f.ctx)
+	tx, err := storetest.Owner(t, f.db).Begin(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,32 +66,49 @@ func (db *DB) SpareCount(ctx context.Context) (int, error) {
 func (db *DB) TopUpSpares(ctx context.Context, want int) (int, error) {
 	latest := db.LatestTenantVersion()
 	created := 0
-	for {
-		full := false
-		err := db.publicTx(ctx, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1)", spareLockKey); err != nil {
-				return fmt.Errorf("lock: %w", err)
-			}
-			// Counted after the lock, so the spares committed by the previous
-			// holder are seen.
-			var n int
-			if err := tx.QueryRow(ctx, readySparesQuery, latest).Scan(&n); err != nil {
-				return fmt.Errorf("count: %w", err)
-			}
-			if n >= want {
-				full = true
-				return nil
-			}
-			return db.buildSpare(ctx, tx)
-		})
-		if err != nil {
-			return created, fmt.Errorf("top up spare schemas: %w", err)
-		}
-		if full {
-			return created, nil
-		}
-		created++
+	// A full pool (the usual case for the server's periodic top-up) is seen
+	// as the runtime role, without opening an owner connection.
+	if n, err := db.SpareCount(ctx); err == nil && n >= want {
+		return 0, nil
 	}
+	// The owner builds schemas and roles: one connection for the whole
+	// top-up, closed at its end.
+	err := db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+		for {
+			full, err := db.topUpOne(ctx, conn, want, latest)
+			if err != nil || full {
+				return err
+			}
+			created++
+		}
+	})
+	if err != nil {
+		return created, fmt.Errorf("top up spare schemas: %w", err)
+	}
+	return created, nil
+}
+
+// topUpOne builds one spare unless want of them are ready; full says the
+// pool was full.
+func (db *DB) topUpOne(ctx context.Context, conn *pgx.Conn, want, latest int) (bool, error) {
+	full := false
+	err := inPublic(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1)", spareLockKey); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		// Counted after the lock, so the spares committed by the previous
+		// holder are seen.
+		var n int
+		if err := tx.QueryRow(ctx, readySparesQuery, latest).Scan(&n); err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if n >= want {
+			full = true
+			return nil
+		}
+		return db.buildSpare(ctx, tx)
+	})
+	return full, err
 }
 
 // buildSpare builds one spare schema and adds it to the pool, in tx.
@@ -117,7 +134,7 @@ func (db *DB) buildSpare(ctx context.Context, tx pgx.Tx) error {
 // tables. The raw CREATE error is returned so the caller can name conflicts.
 func (db *DB) buildTenantSchema(ctx context.Context, tx pgx.Tx, schema, role string, step func(string) error) error {
 	s, r := pgx.Identifier{schema}.Sanitize(), pgx.Identifier{role}.Sanitize()
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE ROLE %[1]s NOLOGIN; GRANT %[1]s TO CURRENT_USER; CREATE SCHEMA %[2]s`, r, s)); err != nil {
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE ROLE %[1]s NOLOGIN NOINHERIT; GRANT %[1]s TO CURRENT_USER; CREATE SCHEMA %[2]s`, r, s)); err != nil {
 		return &createSchemaError{err: err}
 	}
 	if step != nil {

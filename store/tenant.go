@@ -64,8 +64,8 @@ func (ti TenantInfo) Location() *time.Location {
 }
 
 // Tenant is a handle on one clinic's data. Every unit of work it runs is one
-// transaction with a transaction-local search_path and role, so nothing leaks
-// through the pool and even a faulty query cannot reach another clinic.
+// transaction on a connection of the clinic's own role, so even a faulty or
+// injected statement cannot reach another clinic.
 type Tenant struct {
 	db   *DB
 	Info TenantInfo
@@ -137,21 +137,28 @@ func (t *Tenant) Reload(ctx context.Context) error {
 // DB is the database the tenant lives in.
 func (t *Tenant) DB() *DB { return t.db }
 
-// tx runs fn in one transaction scoped to the tenant: search_path and role
-// are set transaction-locally (set_config(..., true) is SET LOCAL), in the same
-// round trip.
+// tx runs fn in one transaction scoped to the tenant, on a connection of
+// the clinic's own login role (its pool, see clinicpool): PostgreSQL itself
+// keeps every statement inside the clinic's schema, whatever the statement
+// is, and there is no other role to switch to. search_path is set
+// transaction-locally (set_config(..., true) is SET LOCAL).
 func (t *Tenant) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return diskFull(pgx.BeginFunc(ctx, t.db.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "select set_config('search_path', $1, true), set_config('role', $2, true)",
-			searchPath(t.Info.Schema), t.Info.Role); err != nil {
+	pool, release, err := t.db.clinics.Acquire(ctx, t.Info.Role)
+	if err != nil {
+		return diskFull(fmt.Errorf("connect as clinic %s: %w", t.Info.Schema, err))
+	}
+	defer release()
+	return diskFull(pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "select set_config('search_path', $1, true)", searchPath(t.Info.Schema)); err != nil {
 			return fmt.Errorf("enter tenant %s: %w", t.Info.Schema, err)
 		}
 		return fn(tx)
 	}))
 }
 
-// Exec runs fn inside the tenant's transaction. It exists for tests and
-// tools that need raw access with the tenant's privileges.
+// Exec runs fn inside the tenant's transaction, as the clinic's role. It
+// exists for tests and tools that need raw access with the tenant's
+// privileges.
 func (t *Tenant) Exec(ctx context.Context, fn func(pgx.Tx) error) error { return t.tx(ctx, fn) }
 
 // Role of a staff user.

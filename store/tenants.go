@@ -105,8 +105,16 @@ func errArchived() error {
 // writes the operator audit row (before → after) in it.
 func (db *DB) changeTenant(ctx context.Context, actor OperatorActor, schema, action string,
 	fn func(tx pgx.Tx, ti TenantInfo, current string) error) (TenantInfo, error) {
+	return db.changeTenantIn(ctx, db.publicTx, actor, schema, action, fn)
+}
+
+// changeTenantIn is changeTenant in a transaction of the given kind:
+// db.publicTx (the runtime role: rows only) or db.adminTx (the owner:
+// schemas and roles too).
+func (db *DB) changeTenantIn(ctx context.Context, inTx func(context.Context, func(pgx.Tx) error) error,
+	actor OperatorActor, schema, action string, fn func(tx pgx.Tx, ti TenantInfo, current string) error) (TenantInfo, error) {
 	var after TenantInfo
-	err := db.publicTx(ctx, func(tx pgx.Tx) error {
+	err := inTx(ctx, func(tx pgx.Tx) error {
 		before, current, err := lockTenant(ctx, tx, schema)
 		if err != nil {
 			return err
@@ -220,7 +228,13 @@ func (db *DB) UpdateTenant(ctx context.Context, actor OperatorActor, schema stri
 	if err := up.normalize(); err != nil {
 		return TenantInfo{}, err
 	}
-	return db.changeTenant(ctx, actor, schema, "tenant.update", func(tx pgx.Tx, ti TenantInfo, _ string) error {
+	// Time zone, currency and language are also in the clinic's own settings
+	// row, which the runtime role cannot reach: that change is the owner's.
+	inTx := db.publicTx
+	if up.Timezone != nil || up.Currency != nil || up.Lang != nil {
+		inTx = db.adminTx
+	}
+	return db.changeTenantIn(ctx, inTx, actor, schema, "tenant.update", func(tx pgx.Tx, ti TenantInfo, _ string) error {
 		if ti.Status == TenantArchived {
 			return errArchived()
 		}
@@ -288,7 +302,7 @@ func (db *DB) ActivateTenant(ctx context.Context, actor OperatorActor, schema st
 // Live sessions are ended (TenantStatusChannel); new ones cannot start, as
 // every lookup of live clinics skips archived ones.
 func (db *DB) ArchiveTenant(ctx context.Context, actor OperatorActor, schema string) (TenantInfo, error) {
-	return db.changeTenant(ctx, actor, schema, "tenant.archive", func(tx pgx.Tx, ti TenantInfo, _ string) error {
+	ti, err := db.changeTenantIn(ctx, db.adminTx, actor, schema, "tenant.archive", func(tx pgx.Tx, ti TenantInfo, _ string) error {
 		if ti.Status == TenantArchived {
 			return &ConflictError{Field: "status", Msg: "the clinic is already archived"}
 		}
@@ -296,22 +310,38 @@ func (db *DB) ArchiveTenant(ctx context.Context, actor OperatorActor, schema str
 		if err := renameSchema(ctx, tx, ti.Schema, archived); err != nil {
 			return err
 		}
+		// An archived clinic's role cannot log in, and the connections it
+		// has (in any server) are ended when this commits.
+		if _, err := tx.Exec(ctx, `ALTER ROLE `+pgx.Identifier{ti.Role}.Sanitize()+` NOLOGIN`); err != nil {
+			return fmt.Errorf("stop role logging in: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `select pg_terminate_backend(pid) from pg_catalog.pg_stat_activity
+			where usename = $1 and pid <> pg_backend_pid()`, ti.Role); err != nil {
+			return fmt.Errorf("end clinic connections: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `update public.tenants set status = 'archived', archived_at = $2, archived_schema = $3,
 				updated_at = $2 where id = $1`, ti.ID, db.now(), archived); err != nil {
 			return err
 		}
 		return notifyStatus(ctx, tx, ti.Schema)
 	})
+	if err == nil {
+		db.clinics.Evict(ti.Role)
+	}
+	return ti, err
 }
 
 // RestoreTenant undoes ArchiveTenant: the schema gets its name back and the
 // clinic is active.
 func (db *DB) RestoreTenant(ctx context.Context, actor OperatorActor, schema string) (TenantInfo, error) {
-	return db.changeTenant(ctx, actor, schema, "tenant.restore", func(tx pgx.Tx, ti TenantInfo, current string) error {
+	return db.changeTenantIn(ctx, db.adminTx, actor, schema, "tenant.restore", func(tx pgx.Tx, ti TenantInfo, current string) error {
 		if ti.Status != TenantArchived {
 			return &ConflictError{Field: "status", Msg: "the clinic is not archived"}
 		}
 		if err := renameSchema(ctx, tx, current, ti.Schema); err != nil {
+			return err
+		}
+		if err := db.enableLogin(ctx, tx, ti.Role); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `update public.tenants set status = 'active', suspended_by_hand = false,
@@ -361,7 +391,7 @@ func (db *DB) PurgeArchivedTenants(ctx context.Context, actor OperatorActor, old
 	var purged []string
 	for _, schema := range candidates {
 		done := false
-		err := db.publicTx(ctx, func(tx pgx.Tx) error {
+		err := db.adminTx(ctx, func(tx pgx.Tx) error {
 			ti, current, err := lockTenant(ctx, tx, schema)
 			if errors.Is(err, ErrNoSuchTenant) {
 				return nil // purged by someone else meanwhile

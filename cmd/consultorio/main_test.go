@@ -300,3 +300,37 @@ func TestOperatorsCreate(t *testing.T) {
 	c.fails(2, "missing --email", "operators", "create")
 	c.fails(1, "email: must be an e-mail address", "operators", "create", "--email", "rosa")
 }
+
+// `consultorio db psql` opens psql on the private cluster as its owner (the
+// superuser, by peer authentication over the socket), passing its
+// arguments to psql; with --database-url, on that database.
+func TestDBPsql(t *testing.T) {
+	dir := storetest.PrivateCluster(t)
+	var out, errb bytes.Buffer
+	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(k string) string { return map[string]string{"CONSULTORIO_DATA": dir}[k] }}
+	code := runWith(context.Background(), e, []string{"db", "psql", "-X", "-tAc", "select current_user, current_database(), 1"})
+	if code != 0 || strings.TrimSpace(out.String()) != "consultorio|consultorio|1" {
+		t.Fatalf("db psql on the private cluster: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	// A failing statement is psql's failure: exit 1, psql's message.
+	out.Reset()
+	errb.Reset()
+	code = runWith(context.Background(), e, []string{"db", "psql", "-X", "-v", "ON_ERROR_STOP=1", "-c", "select nonsense"})
+	if code != 1 || !strings.Contains(errb.String(), "nonsense") {
+		t.Fatalf("db psql with an error: exit %d, stderr %q", code, errb.String())
+	}
+	// consultorio's own flags go before "db psql".
+	c := newCLI(t)
+	got := c.ok("db", "psql", "-X", "-tAc", "select current_database() = $$"+dbNameOf(t, c.url)+"$$")
+	if strings.TrimSpace(got) != "t" {
+		t.Fatalf("db psql with --database-url: %q", got)
+	}
+}
+
+func dbNameOf(t *testing.T, u string) string {
+	t.Helper()
+	i := strings.LastIndex(u, "/")
+	name, _, _ := strings.Cut(u[i+1:], "?")
+	return name
+}

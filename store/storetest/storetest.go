@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consultorio/migrations"
 	"consultorio/pgcluster"
@@ -42,27 +43,44 @@ func ServerURL(t testing.TB) string {
 			serverURL = u
 			return
 		}
-		dir := os.Getenv("CONSULTORIO_TEST_DATA")
-		if dir == "" {
-			dir = filepath.Join(os.TempDir(), fmt.Sprintf("consultorio-test-%d", os.Getuid()))
+		var c *pgcluster.Cluster
+		if c, serverErr = startCluster(); serverErr == nil {
+			serverURL = c.URL()
 		}
-		c, err := pgcluster.New(dir, pgcluster.Options{Fast: true})
-		if err != nil {
-			serverErr = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if err := c.Start(ctx); err != nil {
-			serverErr = err
-			return
-		}
-		serverURL = c.URL()
 	})
 	if serverErr != nil {
 		t.Fatalf("test PostgreSQL: %v", serverErr)
 	}
 	return serverURL
+}
+
+// clusterDir is the data directory of the private test cluster.
+func clusterDir() string {
+	if dir := os.Getenv("CONSULTORIO_TEST_DATA"); dir != "" {
+		return dir
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("consultorio-test-%d", os.Getuid()))
+}
+
+func startCluster() (*pgcluster.Cluster, error) {
+	c, err := pgcluster.New(clusterDir(), pgcluster.Options{Fast: true})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return c, c.Start(ctx)
+}
+
+// PrivateCluster starts the private test cluster (also when DATABASE_URL
+// is set) and returns its data directory, for tests of what the product
+// does with its own cluster (consultorio db psql).
+func PrivateCluster(t testing.TB) string {
+	t.Helper()
+	if _, err := startCluster(); err != nil {
+		t.Fatalf("test PostgreSQL: %v", err)
+	}
+	return clusterDir()
 }
 
 // withDatabase returns u with its database replaced by name.
@@ -204,12 +222,35 @@ func NewDB(t testing.TB) *store.DB {
 // NewDBWith is NewDB with store options (a fake clock, a small pool).
 func NewDBWith(t testing.TB, opts store.Options) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), NewURL(t), opts)
+	u := NewURL(t)
+	db, err := store.Open(context.Background(), u, opts)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(db.Close)
+	ownerURLs.Store(db, u)
+	t.Cleanup(func() { ownerURLs.Delete(db) })
 	return db
+}
+
+// ownerURLs maps a test's store to its database's URL (the owner's).
+var ownerURLs sync.Map
+
+// Owner is a pool on the test database as its owner, for fixtures and checks
+// that the store's runtime roles may not do (read a clinic's tables from
+// outside, DDL, VACUUM). Closed at cleanup.
+func Owner(t testing.TB, db *store.DB) *pgxpool.Pool {
+	t.Helper()
+	u, ok := ownerURLs.Load(db)
+	if !ok {
+		t.Fatal("storetest.Owner: the store was not made by storetest.NewDB")
+	}
+	p, err := pgxpool.New(context.Background(), u.(string))
+	if err != nil {
+		t.Fatalf("owner pool: %v", err)
+	}
+	t.Cleanup(p.Close)
+	return p
 }
 
 // NewTenant provisions a clinic with the given schema name and returns its
