@@ -390,3 +390,44 @@ func TestClinicConnectionsStayUnderTheCap(t *testing.T) {
 		t.Fatalf("peak %d clinic connections, cap %d", p, clinicConns)
 	}
 }
+
+// A clinic's pool is kept between transactions: 60 transactions of one
+// clinic (sequential and concurrent) run on at most ConnsPerClinic
+// backends, so a booking never opens a connection of its own.
+func TestClinicPoolReusesConnections(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDBWith(t, store.Options{ConnsPerClinic: 2})
+	a, _ := storetest.NewTenant(t, db, "clinic-a")
+	ctx := context.Background()
+	var mu sync.Mutex
+	pids := map[int32]bool{}
+	run := func() error {
+		return a.Exec(ctx, func(tx pgx.Tx) error {
+			var pid int32
+			if err := tx.QueryRow(ctx, "select pg_backend_pid()").Scan(&pid); err != nil {
+				return err
+			}
+			mu.Lock()
+			pids[pid] = true
+			mu.Unlock()
+			return nil
+		})
+	}
+	for range 30 {
+		if err := run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() {
+			if err := run(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(pids) == 0 || len(pids) > 2 {
+		t.Fatalf("60 transactions used %d backends, want 1 or 2", len(pids))
+	}
+}

@@ -55,13 +55,14 @@ func (f *panelFixture) pinActivity(t *testing.T, schemas ...string) {
 	t.Helper()
 	ctx := context.Background()
 	at := time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)
+	owner := storetest.Owner(t, f.db)
 	for _, s := range schemas {
 		for _, q := range []string{`update "` + s + `".audit_log set created_at = $1`, `update "` + s + `".users set last_login_at = null`} {
 			if strings.Contains(q, "$1") {
-				if _, err := f.db.Pool().Exec(ctx, q, at); err != nil {
+				if _, err := owner.Exec(ctx, q, at); err != nil {
 					t.Fatal(err)
 				}
-			} else if _, err := f.db.Pool().Exec(ctx, q); err != nil {
+			} else if _, err := owner.Exec(ctx, q); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -101,7 +101,8 @@ func TestDashboardChart(t *testing.T) {
 func BenchmarkDashboard10k(b *testing.B) {
 	db := storetest.NewDB(b)
 	ctx := context.Background()
-	if _, err := db.Pool().Exec(ctx, `insert into public.tenants
+	owner := storetest.Owner(b, db)
+	if _, err := owner.Exec(ctx, `insert into public.tenants
 		(schema_name, role_name, name, admin_email, status, suspended_by_hand, monthly_fee)
 		select 'client-' || g, 'bench_' || g, 'Client ' || g, 'admin@client' || g || '.test',
 		       case when g % 20 = 0 then 'suspended' when g % 20 = 10 then 'morose' else 'active' end,
@@ -109,7 +110,7 @@ func BenchmarkDashboard10k(b *testing.B) {
 		from generate_series(1, 10000) g`); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.Pool().Exec(ctx, `insert into public.invoices (tenant_id, period, amount, due_date, paid_at, method)
+	if _, err := owner.Exec(ctx, `insert into public.invoices (tenant_id, period, amount, due_date, paid_at, method)
 		select t.id, m::date, t.monthly_fee, m::date + 9,
 		       case when (t.id + extract(month from m)::int) % 7 = 0 then null else m::date + 5 end,
 		       case when (t.id + extract(month from m)::int) % 7 = 0 then null else 'transfer' end
@@ -123,7 +124,7 @@ func BenchmarkDashboard10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if _, err := db.Pool().Exec(ctx, `vacuum analyze public.tenants, public.invoices`); err != nil {
+	if _, err := owner.Exec(ctx, `vacuum analyze public.tenants, public.invoices`); err != nil {
 		b.Fatal(err)
 	}
 	a := newApp(ctx, 80, 24, true, i18n.NewLocale(i18n.ES, panelCurrency, time.UTC))

@@ -178,7 +178,7 @@ func loadPatients(b *testing.B, db *store.DB, tn *store.Tenant, n int) {
 		`alter index ` + gin + ` set (fastupdate = off)`,
 		`vacuum analyze ` + schema + `.patients`,
 	} {
-		if _, err := db.Pool().Exec(ctx, q); err != nil {
+		if _, err := storetest.Owner(b, db).Exec(ctx, q); err != nil {
 			b.Fatalf("load patients: %v", err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"consultorio/migrations"
@@ -226,7 +227,18 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			rows, err := db.Pool().Query(ctx, `select schema_name, role_name from public.tenants
+			// Dropping schemas and roles is the owner's job, not the
+			// store's runtime roles'.
+			u, err := cfg.url(ctx)
+			if err != nil {
+				return err
+			}
+			owner, err := pgxpool.New(ctx, u)
+			if err != nil {
+				return err
+			}
+			defer owner.Close()
+			rows, err := owner.Query(ctx, `select schema_name, role_name from public.tenants
 				union all select schema_name, role_name from public.spare_schemas`)
 			if err != nil {
 				return err
@@ -242,7 +254,7 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 			// One transaction per clinic: dropping thousands of schemas at once
 			// needs more locks than max_locks_per_transaction allows.
 			for _, x := range all {
-				err := pgx.BeginFunc(ctx, db.Pool(), func(tx pgx.Tx) error {
+				err := pgx.BeginFunc(ctx, owner, func(tx pgx.Tx) error {
 					s, r := pgx.Identifier{x.schema}.Sanitize(), pgx.Identifier{x.role}.Sanitize()
 					_, err := tx.Exec(ctx, fmt.Sprintf(`DROP SCHEMA IF EXISTS %s CASCADE; DROP ROLE IF EXISTS %s;
 						DELETE FROM public.schema_versions WHERE schema_name = '%s';`, s, r, strings.ReplaceAll(x.schema, "'", "''")))
@@ -259,7 +271,7 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 					return fmt.Errorf("bench clean %s: %w", x.schema, err)
 				}
 			}
-			if _, err := db.Pool().Exec(ctx, `delete from public.operator_audit where actor = 'cli' and target like $1 || '%'`, benchPrefix); err != nil {
+			if _, err := owner.Exec(ctx, `delete from public.operator_audit where actor = 'cli' and target like $1 || '%'`, benchPrefix); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.OutOrStdout(), "dropped %d bench clinics and spare schemas\n", len(all))

@@ -49,7 +49,7 @@ func TestDemoIsRealisticAndIdempotent(t *testing.T) {
 		for _, table := range []string{"users", "user_keys", "specialists", "rooms", "room_specialists", "equipment",
 			"room_equipment", "patients", "sessions", "payments", "payment_log", "expenses"} {
 			var n int
-			if err := db.Pool().QueryRow(ctx, `select count(*) from demo.`+table).Scan(&n); err != nil {
+			if err := c.owner().QueryRow(ctx, `select count(*) from demo.`+table).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			m[table] = n
@@ -66,7 +66,7 @@ func TestDemoIsRealisticAndIdempotent(t *testing.T) {
 	// a reason, paid and unpaid payments, prepaid packages, and an open
 	// agenda ahead.
 	var completed, cancelled, open, future, unpaid, paid, prepaid, wrongAmount, noPayment, lateCompletion int
-	err := db.Pool().QueryRow(ctx, `select
+	err := c.owner().QueryRow(ctx, `select
 		count(*) filter (where s.status = 'completed'),
 		count(*) filter (where s.status = 'cancelled'),
 		count(*) filter (where s.status in ('planned', 'unplanned')),
@@ -118,10 +118,9 @@ func TestDemoIsRealisticAndIdempotent(t *testing.T) {
 func TestDemoResumes(t *testing.T) {
 	c := newCLI(t)
 	c.ok("demo", "--no-key")
-	db := c.db()
 	ctx := context.Background()
 	// Lose some of it, as if the first run had stopped half-way.
-	if _, err := db.Pool().Exec(ctx, `delete from demo.expenses where previous_id is not null`); err != nil {
+	if _, err := c.owner().Exec(ctx, `delete from demo.expenses where previous_id is not null`); err != nil {
 		t.Fatal(err)
 	}
 	out := c.ok("demo", "--no-key")
@@ -130,7 +129,7 @@ func TestDemoResumes(t *testing.T) {
 		t.Fatalf("resume:\n%s", out)
 	}
 	var n int
-	if err := db.Pool().QueryRow(ctx, `select count(*) from demo.expenses`).Scan(&n); err != nil || n != 14 {
+	if err := c.owner().QueryRow(ctx, `select count(*) from demo.expenses`).Scan(&n); err != nil || n != 14 {
 		t.Fatalf("expenses after resume: %d %v", n, err)
 	}
 }

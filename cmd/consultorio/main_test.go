@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"consultorio/store"
@@ -109,6 +110,18 @@ func (c *cli) db() *store.DB {
 	}
 	c.t.Cleanup(db.Close)
 	return db
+}
+
+// owner is a pool on the test database as its owner: fixtures and checks
+// the store's runtime roles may not do (a clinic's tables from outside).
+func (c *cli) owner() *pgxpool.Pool {
+	c.t.Helper()
+	p, err := pgxpool.New(context.Background(), c.url)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(p.Close)
+	return p
 }
 
 func decodeJSON[T any](t *testing.T, s string) T {

@@ -82,7 +82,7 @@ func TestMigrateNewTenantMigrationWithJobs(t *testing.T) {
 		storetest.NewTenant(t, old, s)
 	}
 	// clinic-d was altered by hand: the new migration cannot apply there.
-	if _, err := old.Pool().Exec(context.Background(), `alter table "clinic-d".patients add column referral_id text`); err != nil {
+	if _, err := c.owner().Exec(context.Background(), `alter table "clinic-d".patients add column referral_id text`); err != nil {
 		t.Fatal(err)
 	}
 
@@ -118,7 +118,7 @@ func TestMigrateNewTenantMigrationWithJobs(t *testing.T) {
 	}
 
 	// Repaired by hand, the next run migrates only it.
-	if _, err := db.Pool().Exec(context.Background(), `alter table "clinic-d".patients drop column referral_id`); err != nil {
+	if _, err := c.owner().Exec(context.Background(), `alter table "clinic-d".patients drop column referral_id`); err != nil {
 		t.Fatal(err)
 	}
 	sum := decodeJSON[migrateJSON](t, c.ok("migrate", "--jobs", "4", "--json"))
