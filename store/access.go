@@ -110,7 +110,11 @@ func (db *DB) loginClause(role string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "LOGIN PASSWORD '" + v + "' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS", nil
+	// Only LOGIN and PASSWORD: naming SUPERUSER, REPLICATION or BYPASSRLS
+	// at all in ALTER ROLE needs a superuser, and an external server's owner
+	// may only have CREATEROLE. Roles are created without them (defaults),
+	// which TestRuntimeRolesReachAtMostOneClinic checks.
+	return "LOGIN PASSWORD '" + v + "'", nil
 }
 
 // enableLogin lets a clinic role log in with its derived password.
@@ -196,12 +200,12 @@ func (db *DB) ensureAccess(ctx context.Context, conn *pgx.Conn) (ready bool, err
 		if err := tx.QueryRow(ctx, `select exists(select 1 from pg_catalog.pg_roles where rolname = $1)`, role).Scan(&have); err != nil {
 			return err
 		}
-		verb := "CREATE ROLE "
-		if have {
-			verb = "ALTER ROLE "
-		}
 		var sql strings.Builder
-		sql.WriteString(verb + r + " " + clause + ";\n")
+		if have {
+			sql.WriteString("ALTER ROLE " + r + " " + clause + ";\n")
+		} else {
+			sql.WriteString("CREATE ROLE " + r + " " + clause + " NOINHERIT;\n")
+		}
 		for _, g := range runtimeGrants {
 			fmt.Fprintf(&sql, "GRANT %s ON %s TO %s;\n", g.privileges, g.object, r)
 		}
