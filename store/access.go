@@ -57,6 +57,11 @@ var runtimeGrants = []struct{ object, privileges string }{
 	// Append-only, like a clinic's audit log.
 	{"TABLE public.operator_audit", "SELECT, INSERT"},
 	{"TABLE public.panel_settings", "SELECT, INSERT, UPDATE"},
+	// Read by the panel's chain check; written only by the chain trigger,
+	// which runs as the owner.
+	{"TABLE public.audit_chain_head", "SELECT"},
+	{"TABLE public.operator_recovery_codes", "SELECT, INSERT, UPDATE, DELETE"},
+	{"TABLE public.operator_command_grants", "SELECT, INSERT, UPDATE, DELETE"},
 	{"TABLE public.schema_versions", "SELECT"},
 	{"TABLE public.installation", "SELECT"},
 	{"TABLE public.spare_schemas", "SELECT"},

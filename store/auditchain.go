@@ -117,14 +117,18 @@ func (db *DB) VerifyOperatorAuditChain(ctx context.Context) (ChainState, error) 
 }
 
 // VerifyTenantAuditChain checks a clinic's audit log by schema name, for the
-// operator's command line (archived clinics included).
+// operator's command line (archived clinics included). The runtime role
+// reaches no clinic schema and an archived clinic's role cannot log in, so
+// it reads as the owner, on a connection opened for it.
 func (db *DB) VerifyTenantAuditChain(ctx context.Context, schema string) (ChainState, error) {
 	var st ChainState
-	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		s := pgx.Identifier{schema}.Sanitize()
-		st, err = verifyChain(ctx, tx, schema, s+".audit_log", s+".audit_chain_head")
-		return err
+	err := db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+		return pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			var err error
+			s := pgx.Identifier{schema}.Sanitize()
+			st, err = verifyChain(ctx, tx, schema, s+".audit_log", s+".audit_chain_head")
+			return err
+		})
 	})
 	return st, err
 }

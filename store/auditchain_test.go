@@ -51,7 +51,7 @@ func auditedClinic(t *testing.T, schema string) (*store.DB, *store.Tenant, store
 // access would, bypassing the application and its tenant role.
 func ownerExec(t *testing.T, db *store.DB, sql string, args ...any) {
 	t.Helper()
-	if _, err := db.Pool().Exec(context.Background(), sql, args...); err != nil {
+	if _, err := storetest.Owner(t, db).Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"consultorio/store"
+	"consultorio/store/storetest"
 	"consultorio/tui/i18n"
 	"consultorio/tui/tuitest"
 )
@@ -88,7 +89,7 @@ func TestAuditScreen(t *testing.T) {
 	// History rewritten behind the application's back (as the database
 	// owner): the screen says where the chain breaks.
 	var seq int64
-	if err := tn.DB().Pool().QueryRow(ctx, `update "clinic-a".audit_log set remote_addr = '10.0.0.1'
+	if err := storetest.Owner(t, tn.DB()).QueryRow(ctx, `update "clinic-a".audit_log set remote_addr = '10.0.0.1'
 		where chain_seq = 2 returning chain_seq`).Scan(&seq); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"consultorio/store"
+	"consultorio/store/storetest"
 )
 
 // TestOpsAuditBrowse: the log lists newest first in pages of 100 ("m" reads
@@ -71,7 +72,7 @@ func TestOpsAuditBrowse(t *testing.T) {
 
 	// An entry edited directly in the database: back on the list, a reload
 	// says where the panel's chain breaks.
-	if _, err := f.db.Pool().Exec(ctx, `update public.operator_audit set actor = 'nadie' where chain_seq = 3`); err != nil {
+	if _, err := storetest.Owner(t, f.db).Exec(ctx, `update public.operator_audit set actor = 'nadie' where chain_seq = 3`); err != nil {
 		t.Fatal(err)
 	}
 	term.Key("esc")

@@ -48,7 +48,7 @@ func TestAuditVerify(t *testing.T) {
 		}
 	}
 	var id, seq int64
-	if err := db.Pool().QueryRow(ctx, `update vet.audit_log set user_email = 'ghost@vet.test'
+	if err := c.owner().QueryRow(ctx, `update vet.audit_log set user_email = 'ghost@vet.test'
 		where chain_seq = (select max(chain_seq) - 1 from vet.audit_log) returning id, chain_seq`).Scan(&id, &seq); err != nil {
 		t.Fatal(err)
 	}
