@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -42,10 +43,12 @@ import (
 // '_', so the name never collides with a clinic's role.
 const runtimeRoleSuffix = "_app"
 
+type runtimeGrant struct{ object, privileges string }
+
 // runtimeGrants are the runtime role's privileges on the public schema; a
 // table that is not listed is out of its reach (role_secret, spare pool
 // writes, version writes).
-var runtimeGrants = []struct{ object, privileges string }{
+var runtimeGrants = []runtimeGrant{
 	{"TABLE public.tenants", "SELECT, UPDATE"},
 	{"TABLE public.domains", "SELECT, INSERT, UPDATE, DELETE"},
 	{"TABLE public.operators", "SELECT, INSERT, UPDATE, DELETE"},
@@ -151,10 +154,32 @@ func (db *DB) ensureAccess(ctx context.Context, conn *pgx.Conn) (ready bool, err
 	if !exists {
 		return false, nil
 	}
+	// Only the objects that exist: a table the public migrations have not
+	// made yet (a database between two versions) is granted when they do.
+	var names []string
+	for _, g := range runtimeGrants {
+		if name, ok := strings.CutPrefix(g.object, "TABLE "); ok {
+			names = append(names, name)
+		}
+	}
+	rows, err := conn.Query(ctx, `select n from unnest($1::text[]) n where to_regclass(n) is null`, names)
+	if err != nil {
+		return false, fmt.Errorf("database roles: %w", err)
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return false, fmt.Errorf("database roles: %w", err)
+	}
+	var grants []runtimeGrant
+	for _, g := range runtimeGrants {
+		if !slices.Contains(missing, strings.TrimPrefix(g.object, "TABLE ")) {
+			grants = append(grants, g)
+		}
+	}
 	// One row per privilege: has_table_privilege is true when any of a
 	// list is held.
 	var objects, privs []string
-	for _, g := range runtimeGrants {
+	for _, g := range grants {
 		for _, p := range strings.Split(g.privileges, ", ") {
 			objects, privs = append(objects, g.object), append(privs, p)
 		}
@@ -211,7 +236,7 @@ func (db *DB) ensureAccess(ctx context.Context, conn *pgx.Conn) (ready bool, err
 		} else {
 			sql.WriteString("CREATE ROLE " + r + " " + clause + " NOINHERIT;\n")
 		}
-		for _, g := range runtimeGrants {
+		for _, g := range grants {
 			fmt.Fprintf(&sql, "GRANT %s ON %s TO %s;\n", g.privileges, g.object, r)
 		}
 		if _, err := tx.Exec(ctx, sql.String()); err != nil {

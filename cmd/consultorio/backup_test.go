@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"consultorio/backup"
 	"consultorio/store"
 )
@@ -280,7 +282,13 @@ func TestPointInTimeRestore(t *testing.T) {
 	late := []int64{book(3), book(4)}
 	// Close the current WAL segment so it is archived, and wait for it.
 	var segment string
-	if err := db.Pool().QueryRow(ctx, "select pg_walfile_name(pg_switch_wal())").Scan(&segment); err != nil {
+	// pg_switch_wal is the owner's (superuser's), not the store's runtime role's.
+	owner, err := pgx.Connect(ctx, strings.TrimSpace(src.ok("db", "url")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	if err := owner.QueryRow(ctx, "select pg_walfile_name(pg_switch_wal())").Scan(&segment); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; {

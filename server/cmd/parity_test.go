@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"consultorio/store"
+	"consultorio/store/storetest"
 )
 
 // notCommands are the clinic operations the TUI calls that are not things
@@ -211,7 +212,7 @@ func TestParityCommands(t *testing.T) {
 	if out := f.ok(f.admin, "audit", "verify"); !strings.Contains(out, "ok: yes") {
 		t.Errorf("audit verify: %q", out)
 	}
-	if _, err := f.db.Pool().Exec(ctx, `update "clinic-a".audit_log set user_email = 'ghost@x.test'
+	if _, err := storetest.Owner(t, f.db).Exec(ctx, `update "clinic-a".audit_log set user_email = 'ghost@x.test'
 		where chain_seq = (select max(chain_seq) - 1 from "clinic-a".audit_log)`); err != nil {
 		t.Fatal(err)
 	}
