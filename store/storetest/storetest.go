@@ -291,7 +291,7 @@ func SetRaw(t testing.TB, tn *store.Tenant, table, column string, id int64, valu
 // SetRawPublic is SetRaw for a table of the public schema (clients' names).
 func SetRawPublic(t testing.TB, db *store.DB, table, column string, id int64, value string) {
 	t.Helper()
-	_, err := db.Pool().Exec(context.Background(), fmt.Sprintf("update %s set %s = $2 where id = $1",
+	_, err := Owner(t, db).Exec(context.Background(), fmt.Sprintf("update %s set %s = $2 where id = $1",
 		pgx.Identifier{"public", table}.Sanitize(), pgx.Identifier{column}.Sanitize()), id, value)
 	if err != nil {
 		t.Fatalf("set public.%s.%s of #%d: %v", table, column, id, err)
