@@ -14,7 +14,8 @@ import (
 // privileges"). The cluster has no TCP listener, only a Unix socket that
 // only its OS account (and root) can open. On it:
 //
-//   - the owner (Superuser) authenticates by peer: the connecting process
+//   - the owner (Superuser) authenticates by peer (also for replication
+//     connections: pg_basebackup in consultorio backup): the connecting process
 //     must run as an OS account in the "owner" map (the account that runs
 //     consultorio, and the postgres account PostgreSQL's own programs run
 //     as when we are root). It is used for migrations, provisioning and
@@ -31,6 +32,7 @@ func hbaConf() []byte {
 	return []byte(`# Written by consultorio on every start; edits are overwritten.
 # TYPE  DATABASE  USER         METHOD
 local   all       ` + Superuser + `  peer map=owner
+local   replication ` + Superuser + ` peer map=owner
 local   all       all          scram-sha-256
 `)
 }
