@@ -138,7 +138,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		MaxPools:    max(1, clinicConns/int(db.connsPerClinic)),
 		IdleTimeout: clinicIdle,
 		Open:        db.openClinicPool,
-		Now:         db.now,
+		// Idle pools are a matter of real time, not of the business clock:
+		// the demo loader and tests move that clock by days, which closed
+		// and reopened a clinic's pool (a new SCRAM login) on every jump.
+		Now: time.Now,
 	})
 	return db, nil
 }

@@ -431,3 +431,32 @@ func TestClinicPoolReusesConnections(t *testing.T) {
 		t.Fatalf("60 transactions used %d backends, want 1 or 2", len(pids))
 	}
 }
+
+// Moving the business clock (the demo loader dates what it records; tests
+// jump days) does not close a clinic's pool: idle pools are counted in real
+// time. Before, every jump past the idle timeout reopened the pool, a new
+// SCRAM login per transaction.
+func TestClinicPoolIgnoresTheBusinessClock(t *testing.T) {
+	t.Parallel()
+	clock := storetest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	db := storetest.NewDBWith(t, store.Options{ConnsPerClinic: 1, Clock: clock})
+	a, _ := storetest.NewTenant(t, db, "clinic-a")
+	ctx := context.Background()
+	pid := func() int32 {
+		t.Helper()
+		var pid int32
+		if err := a.Exec(ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "select pg_backend_pid()").Scan(&pid)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	first := pid()
+	for range 3 {
+		clock.Advance(72 * time.Hour)
+		if got := pid(); got != first {
+			t.Fatalf("after moving the clock by 3 days the clinic ran on backend %d, before on %d: its pool was reopened", got, first)
+		}
+	}
+}
