@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -23,6 +24,7 @@ type clinicParams struct {
 	KeyFingerprint string             // of the key that signed, "" if none
 	SecondFactor   bool               // User must still pass the second factor
 	LoginID        func() int64       // the session's open-session id
+	Log            *slog.Logger       // unexpected errors, under the reference the user sees
 }
 
 type panelParams struct {
@@ -37,6 +39,7 @@ type panelParams struct {
 	KeyFingerprint string
 	SecondFactor   bool
 	SSHLine        func(user string) string
+	Log            *slog.Logger
 }
 
 // appSet makes the TUI models of sessions and the message that ends one,

@@ -12,6 +12,7 @@ import (
 
 	"consultorio/server/cmd"
 	"consultorio/store/storetest"
+	"consultorio/tui/i18n"
 )
 
 // withTestCommands adds two hidden commands to the clinic tree:
@@ -48,7 +49,7 @@ func withTestCommands() serverOption {
 				Use: "test-panic", Hidden: true, Args: cobra.NoArgs,
 				RunE: func(*cobra.Command, []string) error { panic("boom in a command") },
 			})
-			return cmd.Execute(ctx, root, args, env.Stderr, "")
+			return cmd.Execute(ctx, root, args, env.Stderr, i18n.NewLocale(i18n.ES, "", nil), env.Log)
 		}
 	}
 }

@@ -135,7 +135,7 @@ func TestScriptedClinicDayOverSSH(t *testing.T) {
 		t.Fatalf("sessions book = %+v", s)
 	}
 	out, errOut, code := run(t, desk, book+" --start '2026-12-01 10:30'")
-	if code != 1 || out != "" || !strings.Contains(errOut, fmt.Sprintf("already has session #%d from 2026-12-01 10:00 to 11:00", s.ID)) {
+	if code != 1 || out != "" || !strings.Contains(errOut, fmt.Sprintf("Se cruza con la sesión n.º %d (01/12/2026 10:00–11:00)", s.ID)) {
 		t.Errorf("double booking: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	var day []cmd.SessionView
@@ -156,11 +156,11 @@ func TestScriptedClinicDayOverSSH(t *testing.T) {
 	}
 
 	// What reception may not do, with the store's message.
-	if _, errOut, code := run(t, desk, "finance"); code != 1 || strings.TrimSpace(errOut) != "your role does not allow reading the finance dashboard" {
+	if _, errOut, code := run(t, desk, "finance"); code != 1 || strings.TrimSpace(errOut) != "Su rol no permite esta acción." {
 		t.Errorf("reception finance: exit %d %q", code, errOut)
 	}
 	if _, errOut, code := run(t, desk, "staff add --email x@clinic-a.test --name X --role admin"); code != 1 ||
-		!strings.Contains(errOut, "your role does not allow creating staff users") {
+		!strings.Contains(errOut, "Su rol no permite esta acción.") {
 		t.Errorf("reception staff add: exit %d %q", code, errOut)
 	}
 	// Usage mistakes exit 2.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"consultorio/server/cmd"
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/i18n"
 )
 
 // End to end over SSH with a PTY at 80x24 and the real TUIs (issue 6, "Must
@@ -203,7 +203,7 @@ func TestE2EPanelRefusesClinicAdmin(t *testing.T) {
 	}
 	// ...but at the panel it is nobody's.
 	c := mustDial(t, srv.addr, "panel", keyAuth(adminKey))
-	if out, errOut, code := run(t, c, "tenants list"); code != 1 || out != "" || strings.TrimSpace(errOut) != cmd.ErrAuthRequired.Error() {
+	if out, errOut, code := run(t, c, "tenants list"); code != 1 || out != "" || strings.TrimSpace(errOut) != i18n.For(i18n.ES).Errors.AuthRequired {
 		t.Errorf("tenants list with a clinic admin's key: exit %d, %q %q", code, out, errOut)
 	}
 	tm := openTerm(t, c, 80, 24)

@@ -41,7 +41,7 @@ func TestPanelTenantCommands(t *testing.T) {
 	if out, _, code := run(t, panel, "tenants show clinic-a"); code != 0 || !strings.Contains(out, "admin@clinic-a.test") {
 		t.Errorf("tenants show: exit %d, %q", code, out)
 	}
-	if _, errOut, code := run(t, panel, "tenants show nosuch"); code != 1 || strings.TrimSpace(errOut) != `no such clinic: "nosuch"` {
+	if _, errOut, code := run(t, panel, "tenants show nosuch"); code != 1 || strings.TrimSpace(errOut) != "No se encontró: clínica nosuch." {
 		t.Errorf("tenants show nosuch: exit %d, %q", code, errOut)
 	}
 	for _, bad := range []string{"tenants", "tenants frob", "tenants show", "tenants list --status"} {

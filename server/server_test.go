@@ -13,6 +13,7 @@ import (
 	"consultorio/server/cmd"
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/i18n"
 )
 
 func whoami(t *testing.T, c *gossh.Client) cmd.Whoami {
@@ -90,7 +91,7 @@ func TestRoutingByDomainLabelKeyAndListener(t *testing.T) {
 	// The user name wins over the listener address: "other" is a clinic,
 	// where this key belongs to nobody.
 	_, errOut, code := run(t, mustDial(t, srv.addr, "other", keyAuth(key)), "whoami")
-	if code != 1 || !strings.Contains(errOut, cmd.ErrAuthRequired.Error()) {
+	if code != 1 || !strings.Contains(errOut, i18n.For(i18n.ES).Errors.AuthRequired) {
 		t.Errorf("other clinic with cm's key: exit %d, %q", code, errOut)
 	}
 	_ = other
@@ -168,7 +169,7 @@ func TestForeignKeyIsNobodyInAnotherClinic(t *testing.T) {
 
 	c := mustDial(t, srv.addr, "clinic-b", keyAuth(keyA))
 	out, errOut, code := run(t, c, "whoami --json")
-	if code != 1 || out != "" || strings.TrimSpace(errOut) != cmd.ErrAuthRequired.Error() {
+	if code != 1 || out != "" || strings.TrimSpace(errOut) != i18n.For(i18n.ES).Errors.AuthRequired {
 		t.Errorf("A's key at B: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	// In a terminal: B's login form, nobody logged in.
@@ -248,7 +249,7 @@ func TestOfferedButUnsignedKeyIsNotTheIdentity(t *testing.T) {
 			defer c.Close()
 			out, errOut, code := run(t, c, "whoami --json")
 			if tc.want == "" {
-				if code != 1 || strings.TrimSpace(errOut) != cmd.ErrAuthRequired.Error() {
+				if code != 1 || strings.TrimSpace(errOut) != i18n.For(i18n.ES).Errors.AuthRequired {
 					t.Fatalf("expected nobody: exit %d, stdout %q, stderr %q", code, out, errOut)
 				}
 				return
@@ -297,7 +298,7 @@ func TestScriptedCommandsUsageAndAuth(t *testing.T) {
 	if out, _, code := run(t, anon, "help"); code != 0 || !strings.Contains(out, "whoami") {
 		t.Errorf("anonymous help: exit %d, %q", code, out)
 	}
-	if _, errOut, code := run(t, anon, "whoami"); code != 1 || strings.TrimSpace(errOut) != cmd.ErrAuthRequired.Error() {
+	if _, errOut, code := run(t, anon, "whoami"); code != 1 || strings.TrimSpace(errOut) != i18n.For(i18n.ES).Errors.AuthRequired {
 		t.Errorf("anonymous whoami: exit %d, %q", code, errOut)
 	}
 }
@@ -325,11 +326,11 @@ func TestPanelWhoami(t *testing.T) {
 		t.Errorf("panel whoami = %+v", w)
 	}
 	// A staff key is nobody in the panel.
-	if _, errOut, code := run(t, mustDial(t, srv.addr, "panel", keyAuth(staffKey)), "whoami"); code != 1 || strings.TrimSpace(errOut) != cmd.ErrAuthRequired.Error() {
+	if _, errOut, code := run(t, mustDial(t, srv.addr, "panel", keyAuth(staffKey)), "whoami"); code != 1 || strings.TrimSpace(errOut) != i18n.For(i18n.ES).Errors.AuthRequired {
 		t.Errorf("staff key at panel: exit %d, %q", code, errOut)
 	}
 	// An operator key is nobody in a clinic.
-	if _, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(key)), "whoami"); code != 1 || strings.TrimSpace(errOut) != cmd.ErrAuthRequired.Error() {
+	if _, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(key)), "whoami"); code != 1 || strings.TrimSpace(errOut) != i18n.For(i18n.ES).Errors.AuthRequired {
 		t.Errorf("operator key at clinic: exit %d, %q", code, errOut)
 	}
 	// Interactively, the operator's key leads to the second factor first.

@@ -343,6 +343,7 @@ func (s *Server) runCommand(ls *liveSession) int {
 		Stdout:     out,
 		Stderr:     errw,
 		SSHLine:    s.sshLine,
+		Log:        s.log.With("remote", ls.tgt.remote),
 	}
 	scope := cmd.Clinic
 	if ls.tgt.panel {
@@ -434,6 +435,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
 			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
 			SSHLine: s.sshLine,
+			Log:     s.log,
 		})
 	} else {
 		model = s.apps.clinic(ls.ctx, clinicParams{
@@ -441,6 +443,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
 			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
 			LoginID: ls.loginID,
+			Log:     s.log,
 		})
 	}
 	opts := append(bm.MakeOptions(sess),

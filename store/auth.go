@@ -24,9 +24,9 @@ const (
 // addresses exist or which accounts they have locked (issue 12, F8). The
 // other two are only given to someone who typed the right secret.
 var (
-	ErrBadCredentials   = errors.New("wrong e-mail or secret, or the account is locked")
-	ErrAccountDisabled  = errors.New("this account is disabled; ask your administrator")
-	ErrSetupCodeExpired = errors.New("this setup code has expired; ask for a new one")
+	ErrBadCredentials   = &Sentinel{CodeBadCredentials, "wrong e-mail, password or code"}
+	ErrAccountDisabled  = &Sentinel{CodeDisabled, "this account is disabled"}
+	ErrSetupCodeExpired = &Sentinel{CodeExpired, "this setup code has expired"}
 )
 
 // dummyPasswordHash is an argon2id hash (HashPassword's parameters) of a
@@ -187,7 +187,7 @@ func (s accountStore) authenticate(ctx context.Context, email, secret string, ki
 				last_login_at = case when active and $2 then $3 else last_login_at end
 			where id = $1 returning active`, acc.id, ok, now).Scan(&active)
 		if err != nil {
-			return notFound(err, "account")
+			return notFound(err, EntityUser, acc.id)
 		}
 		switch {
 		case expired:
@@ -265,7 +265,7 @@ func (t *Tenant) UserByKey(ctx context.Context, fingerprint string) (*User, erro
 		err := tx.QueryRow(ctx, `update user_keys k set last_used_at = $2 from users u
 			where k.fingerprint = $1 and u.id = k.user_id and u.active returning u.id`, fingerprint, now).Scan(&id)
 		if err != nil {
-			return notFound(err, "user key")
+			return notFound(err, EntityKey, nil)
 		}
 		if _, err := tx.Exec(ctx, `update users set last_login_at = $2 where id = $1`, id, now); err != nil {
 			return err
@@ -326,7 +326,7 @@ func (t *Tenant) SetPassword(ctx context.Context, userID int64, password string)
 				failed_attempts = 0, locked_until = null
 			where id = $1 and active returning email::text`, userID, hash).Scan(&email)
 		if err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, nil)
 		}
 		return audit(ctx, tx, Actor{UserID: userID, Email: email}, "user.set_password", "user", userID, nil)
 	})
@@ -344,7 +344,7 @@ func (t *Tenant) AddKey(ctx context.Context, actor Actor, userID int64, publicKe
 	}
 	label = strings.TrimSpace(label)
 	if len([]rune(label)) > 100 {
-		return UserKey{}, invalid("label", "must have at most 100 characters")
+		return UserKey{}, invalid("label", ReasonTooLong, 100)
 	}
 	var k UserKey
 	err := t.tx(ctx, func(tx pgx.Tx) error {
@@ -352,10 +352,10 @@ func (t *Tenant) AddKey(ctx context.Context, actor Actor, userID int64, publicKe
 		// Lock the user row so a concurrent deactivation (which drops the
 		// user's key routes) cannot interleave with the new route.
 		if err := tx.QueryRow(ctx, `select active from users where id = $1 for update`, userID).Scan(&active); err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, nil)
 		}
 		if !active {
-			return invalid("user", "is deactivated; activate the user first")
+			return invalid("user", ReasonInactive)
 		}
 		var err error
 		if k, err = addUserKey(ctx, tx, userID, publicKeyLine, label); err != nil {

@@ -257,7 +257,7 @@ func TestPasswordRules(t *testing.T) {
 	for _, pw := range []string{"", "short", "123456789", "12345678901234"} {
 		err := tn.SetPassword(ctx, u.ID, pw)
 		var ve *store.ValidationError
-		if !errors.As(err, &ve) || ve.Fields["password"] == "" {
+		if !errors.As(err, &ve) || ve.Reason("password") == store.ReasonNone {
 			t.Errorf("password %q: want a validation error on password, got %v", pw, err)
 		}
 	}
@@ -381,5 +381,5 @@ func TestUserByKey(t *testing.T) {
 
 func isValidation(err error, field string) bool {
 	var ve *store.ValidationError
-	return errors.As(err, &ve) && ve.Fields[field] != ""
+	return errors.As(err, &ve) && ve.Reason(field) != store.ReasonNone
 }

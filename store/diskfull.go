@@ -1,7 +1,5 @@
 package store
 
-import "errors"
-
 // pgDiskFull is SQLSTATE 53100 (disk_full): PostgreSQL could not extend a
 // file. The statement failed and its transaction is rolled back.
 const pgDiskFull = "53100"
@@ -14,8 +12,11 @@ type DiskFullError struct{ Err error }
 func (e *DiskFullError) Error() string { return "database disk full: " + e.Err.Error() }
 func (e *DiskFullError) Unwrap() error { return e.Err }
 
+// Code is CodeUnavailable: trying again once space is freed works.
+func (e *DiskFullError) Code() Code { return CodeUnavailable }
+
 // ErrDiskFull matches any *DiskFullError with errors.Is.
-var ErrDiskFull = errors.New("database disk full")
+var ErrDiskFull = &Sentinel{CodeUnavailable, "database disk full"}
 
 func (e *DiskFullError) Is(target error) bool { return target == ErrDiskFull }
 

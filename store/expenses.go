@@ -47,20 +47,20 @@ func (in *ExpenseInput) normalize() error {
 	in.Notes = strings.TrimSpace(in.Notes)
 	switch {
 	case in.Name == "":
-		v.add("name", "is required")
+		v.add("name", ReasonRequired)
 	case len(in.Name) > 200:
-		v.add("name", "must have at most 200 characters")
+		v.add("name", ReasonTooLong, 200)
 	}
 	switch {
 	case !in.Amount.IsPositive():
-		v.add("amount", "must be greater than 0")
+		v.add("amount", ReasonNotPositive)
 	case !in.Amount.Equal(in.Amount.Round(2)):
-		v.add("amount", "must have at most 2 decimals")
+		v.add("amount", ReasonDecimals)
 	case in.Amount.GreaterThan(maxAmount):
-		v.add("amount", "is too large")
+		v.add("amount", ReasonTooLarge)
 	}
 	if len(in.Notes) > maxObservation {
-		v.add("notes", fmt.Sprintf("must have at most %d characters", maxObservation))
+		v.add("notes", ReasonTooLong, maxObservation)
 	}
 	if in.DueDate != nil {
 		d := asDate(*in.DueDate)
@@ -94,7 +94,7 @@ func collectExpenses(rows pgx.Rows) ([]Expense, error) {
 func getExpenseTx(ctx context.Context, tx pgx.Tx, id int64) (Expense, error) {
 	e, err := scanExpense(tx.QueryRow(ctx, expenseSelect+` where e.id = $1`, id))
 	if err != nil {
-		return e, notFound(err, fmt.Sprintf("expense #%d", id))
+		return e, notFound(err, EntityExpense, id)
 	}
 	return e, nil
 }
@@ -259,7 +259,7 @@ func (t *Tenant) PayExpense(ctx context.Context, actor Actor, id int64, date *ti
 	if date != nil {
 		paidAt = asDate(*date)
 		if paidAt.After(today) {
-			return Expense{}, nil, invalid("paid_at", "must not be in the future")
+			return Expense{}, nil, invalid("paid_at", ReasonFuture)
 		}
 	}
 	var out Expense
@@ -270,7 +270,7 @@ func (t *Tenant) PayExpense(ctx context.Context, actor Actor, id int64, date *ti
 			return fmt.Errorf("pay expense: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("expense #%d: %w", id, ErrNotFound)
+			return &NotFoundError{What: EntityExpense, ID: id}
 		}
 		if out, err = getExpenseTx(ctx, tx, id); err != nil {
 			return err
@@ -309,7 +309,7 @@ func (t *Tenant) CreateNextRecurring(ctx context.Context, actor Actor, id int64)
 			return err
 		}
 		if !prev.Recurring {
-			return invalid("recurring", "the expense is not recurring")
+			return invalid("recurring", ReasonNotRecurring)
 		}
 		n := nextOf(prev, today)
 		var newID int64

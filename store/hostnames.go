@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -78,7 +77,7 @@ func (h hostNames) reserved(name string) bool {
 func (h hostNames) checkDomain(d string) error {
 	first, _, _ := strings.Cut(d, ".")
 	if h.domains[d] || h.labels[first] {
-		return invalid("domain", fmt.Sprintf("%q clashes with the server's own host name", d))
+		return invalid("domain", ReasonHostName, d)
 	}
 	return nil
 }
@@ -86,7 +85,7 @@ func (h hostNames) checkDomain(d string) error {
 // checkSchema refuses a schema name that is a label of the host name.
 func (h hostNames) checkSchema(s string) error {
 	if h.reserved(s) {
-		return invalid("schema", fmt.Sprintf("%q is reserved: it is part of the server's host name", s))
+		return invalid("schema", ReasonHostName, s)
 	}
 	return nil
 }

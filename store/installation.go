@@ -48,7 +48,10 @@ func (e *DataNewerError) Error() string {
 }
 
 // ErrDataNewer matches any *DataNewerError with errors.Is.
-var ErrDataNewer = errors.New("database newer than this binary")
+var ErrDataNewer = &Sentinel{CodeConflict, "database newer than this binary"}
+
+// Code is CodeConflict: the data is in a state this binary must not touch.
+func (e *DataNewerError) Code() Code { return CodeConflict }
 
 func (e *DataNewerError) Is(target error) bool { return target == ErrDataNewer }
 

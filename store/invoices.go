@@ -87,7 +87,7 @@ func InvoiceDueDate(period time.Time) time.Time {
 
 func validPeriod(month time.Time) error {
 	if month.IsZero() || month.Year() < 2000 || month.Year() > 9999 {
-		return invalid("period", "must be a month like 2026-03")
+		return invalid("period", ReasonMonth)
 	}
 	return nil
 }
@@ -164,7 +164,7 @@ func (db *DB) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, err
 		period = &p
 	}
 	if f.Limit < 0 {
-		return nil, invalid("limit", "must not be negative")
+		return nil, invalid("limit", ReasonNegative)
 	}
 	var limit *int
 	if f.Limit > 0 {
@@ -199,7 +199,7 @@ func (db *DB) GetInvoice(ctx context.Context, id int64) (Invoice, error) {
 	inv, err := scanInvoice(db.pool.QueryRow(ctx, `select `+invoiceColumns+` from public.invoices i
 		join public.tenants t on t.id = i.tenant_id where i.id = $2`, db.now(), id))
 	if err != nil {
-		return Invoice{}, wrapOp("get invoice", notFound(err, "invoice"))
+		return Invoice{}, wrapOp("get invoice", notFound(err, EntityInvoice, id))
 	}
 	return inv, nil
 }
@@ -232,24 +232,24 @@ func (db *DB) MarkInvoicePaid(ctx context.Context, actor OperatorActor, id int64
 	p.Reference = strings.TrimSpace(p.Reference)
 	v := validation{}
 	if !invoiceMethods[p.Method] {
-		v.add("method", "must be cash, card, transfer or other")
+		v.add("method", ReasonOneOf, "cash, card, transfer, other")
 	}
 	if len([]rune(p.Reference)) > maxReferenceLen {
-		v.add("reference", fmt.Sprintf("must have at most %d characters", maxReferenceLen))
+		v.add("reference", ReasonTooLong, maxReferenceLen)
 	}
 	if err := v.err(); err != nil {
 		return Invoice{}, err
 	}
 	return db.changeInvoice(ctx, actor, id, "invoice.paid", func(tx pgx.Tx, before Invoice, ti TenantInfo, now time.Time) error {
 		if before.Paid() {
-			return &ConflictError{Field: "paid_at", Msg: fmt.Sprintf("invoice #%d is already paid", id)}
+			return conflict("paid_at", ReasonPaid, id)
 		}
 		today := dateOf(now.In(ti.Location()))
 		paidAt := today
 		if !p.PaidAt.IsZero() {
 			paidAt = dateOf(p.PaidAt)
 			if paidAt.After(today) {
-				return invalid("paid_at", "must not be in the future")
+				return invalid("paid_at", ReasonFuture)
 			}
 		}
 		_, err := tx.Exec(ctx, `update public.invoices set paid_at = $2, method = $3, reference = $4 where id = $1`,
@@ -264,7 +264,7 @@ func (db *DB) MarkInvoicePaid(ctx context.Context, actor OperatorActor, id int64
 func (db *DB) MarkInvoiceUnpaid(ctx context.Context, actor OperatorActor, id int64) (Invoice, error) {
 	return db.changeInvoice(ctx, actor, id, "invoice.unpaid", func(tx pgx.Tx, before Invoice, _ TenantInfo, _ time.Time) error {
 		if !before.Paid() {
-			return &ConflictError{Field: "paid_at", Msg: fmt.Sprintf("invoice #%d is not paid", id)}
+			return conflict("paid_at", ReasonNotPaid, id)
 		}
 		_, err := tx.Exec(ctx, `update public.invoices set paid_at = null, method = null, reference = '' where id = $1`, id)
 		return err
@@ -283,7 +283,7 @@ func (db *DB) changeInvoice(ctx context.Context, actor OperatorActor, id int64, 
 	err := db.publicTx(ctx, func(tx pgx.Tx) error {
 		var tenantID int64
 		if err := tx.QueryRow(ctx, `select tenant_id from public.invoices where id = $1`, id).Scan(&tenantID); err != nil {
-			return notFound(err, fmt.Sprintf("invoice #%d", id))
+			return notFound(err, EntityInvoice, id)
 		}
 		ti, err := scanTenant(tx.QueryRow(ctx, `select `+tenantColumns+` from public.tenants t
 			where t.id = $1 for no key update of t`, tenantID))
@@ -293,7 +293,7 @@ func (db *DB) changeInvoice(ctx context.Context, actor OperatorActor, id int64, 
 		before, err := scanInvoice(tx.QueryRow(ctx, `select `+invoiceColumns+` from public.invoices i
 			join public.tenants t on t.id = i.tenant_id where i.id = $2 for update of i`, now, id))
 		if err != nil {
-			return notFound(err, fmt.Sprintf("invoice #%d", id))
+			return notFound(err, EntityInvoice, id)
 		}
 		if err := fn(tx, before, ti, now); err != nil {
 			return err
@@ -359,7 +359,7 @@ const MaxMoroseAfterDays = 365
 // (UpdateMoroseStatus, or a payment of that client).
 func (db *DB) SetMoroseAfterDays(ctx context.Context, actor OperatorActor, days int) (PanelSettings, error) {
 	if days < 0 || days > MaxMoroseAfterDays {
-		return PanelSettings{}, invalid("morose_after_days", fmt.Sprintf("must be between 0 and %d", MaxMoroseAfterDays))
+		return PanelSettings{}, invalid("morose_after_days", ReasonRange, 0, MaxMoroseAfterDays)
 	}
 	var after PanelSettings
 	err := db.publicTx(ctx, func(tx pgx.Tx) error {

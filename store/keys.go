@@ -14,7 +14,7 @@ import (
 func ParsePublicKey(line string) (canonical, fingerprint, comment string, err error) {
 	pk, comment, _, _, err := gossh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
 	if err != nil {
-		return "", "", "", invalid("public_key", "is not an OpenSSH public key")
+		return "", "", "", invalid("public_key", ReasonPublicKey)
 	}
 	canonical = strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pk)))
 	return canonical, gossh.FingerprintSHA256(pk), comment, nil
@@ -40,7 +40,7 @@ func addUserKey(ctx context.Context, tx pgx.Tx, userID int64, line, label string
 		Scan(&k.ID, &k.UserID, &k.PublicKey, &k.Fingerprint, &k.Label, &k.CreatedAt, &k.LastUsedAt)
 	if err != nil {
 		if pgCode(err) == pgUniqueViolation {
-			return UserKey{}, &ConflictError{Field: "public_key", Msg: "this key is already registered in this clinic"}
+			return UserKey{}, conflict("public_key", ReasonTaken)
 		}
 		return UserKey{}, fmt.Errorf("add key: %w", err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -128,7 +127,7 @@ func (t *Tenant) EndLogin(ctx context.Context, a Actor, id int64) error {
 		err := tx.QueryRow(ctx, `select account_id from logins where id = $1 and ended_at is null and seen_at >= $2 for update`,
 			id, t.db.now().Add(-LoginStale)).Scan(&owner)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !a.MayEndLogin(owner)) {
-			return fmt.Errorf("session %d: %w", id, ErrNotFound)
+			return &NotFoundError{What: EntityLogin, ID: id}
 		}
 		if err != nil {
 			return err

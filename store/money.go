@@ -159,6 +159,9 @@ type AmountError struct {
 	Reason AmountReason
 }
 
+// Code is CodeInvalid.
+func (e *AmountError) Code() Code { return CodeInvalid }
+
 func (e *AmountError) Error() string {
 	why := map[AmountReason]string{AmountEmpty: "empty", AmountMalformed: "malformed",
 		AmountDecimals: "more than two decimals", AmountTooLarge: "too large", AmountNegative: "negative"}[e.Reason]
@@ -174,6 +177,9 @@ type AmbiguousAmountError struct {
 	Thousands Money
 	Decimal   decimal.Decimal
 }
+
+// Code is CodeInvalid.
+func (e *AmbiguousAmountError) Code() Code { return CodeInvalid }
 
 func (e *AmbiguousAmountError) Error() string {
 	return fmt.Sprintf("amount %q is ambiguous: %s or %s", e.Input, e.Thousands, e.Decimal)

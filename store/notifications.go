@@ -468,7 +468,7 @@ func (t *Tenant) MarkNotificationRead(ctx context.Context, actor Actor, id int64
 		return fmt.Errorf("mark notification read: %w", err)
 	}
 	if !visible {
-		return fmt.Errorf("notification %d: %w", id, ErrNotFound)
+		return &NotFoundError{What: EntityNotification, ID: id}
 	}
 	return nil
 }

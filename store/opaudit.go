@@ -47,7 +47,7 @@ const (
 // order rows were written in).
 func (db *DB) OperatorAuditLog(ctx context.Context, f OperatorAuditFilter) ([]OperatorAuditEntry, error) {
 	if f.Limit < 0 || f.BeforeID < 0 {
-		return nil, invalid("limit", "must not be negative")
+		return nil, invalid("limit", ReasonNegative)
 	}
 	if f.Limit == 0 {
 		f.Limit = DefaultAuditLimit

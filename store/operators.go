@@ -54,7 +54,7 @@ func scanOperator(row pgx.Row) (*Operator, error) {
 
 func operatorByID(ctx context.Context, tx pgx.Tx, id int64) (*Operator, error) {
 	o, err := scanOperator(tx.QueryRow(ctx, `select `+operatorColumns+` from public.operators o where o.id = $1`, id))
-	return o, notFound(err, "operator")
+	return o, notFound(err, EntityOperator, nil)
 }
 
 // operatorAccounts is the operators' account store; login attempts go to the
@@ -88,14 +88,14 @@ func (db *DB) CreateOperator(ctx context.Context, actor OperatorActor, email, na
 	name = strings.TrimSpace(name)
 	v := validation{}
 	if !validEmail(email) || len(email) > maxEmailLen {
-		v.add("email", "must be an e-mail address")
+		v.add("email", ReasonEmail)
 	}
 	if name == "" {
 		name = email
 	}
 	if publicKeyLine = strings.TrimSpace(publicKeyLine); publicKeyLine != "" {
 		if _, _, _, err := ParsePublicKey(publicKeyLine); err != nil {
-			v.add("public_key", "is not an OpenSSH public key")
+			v.add("public_key", ReasonPublicKey)
 		}
 	}
 	if err := v.err(); err != nil {
@@ -112,7 +112,7 @@ func (db *DB) CreateOperator(ctx context.Context, actor OperatorActor, email, na
 			values ($1, $2, $3, $4) returning id`, email, name, codeHash, db.now().Add(SetupCodeTTL)).Scan(&id)
 		if err != nil {
 			if pgCode(err) == pgUniqueViolation {
-				return &ConflictError{Field: "email", Msg: "an operator with this e-mail already exists"}
+				return conflict("email", ReasonTaken)
 			}
 			return err
 		}
@@ -154,7 +154,7 @@ func insertOperatorKey(ctx context.Context, tx pgx.Tx, operatorID int64, line, l
 		Scan(&k.ID, &k.OperatorID, &k.PublicKey, &k.Fingerprint, &k.Label, &k.CreatedAt, &k.LastUsedAt)
 	if err != nil {
 		if pgCode(err) == pgUniqueViolation {
-			return OperatorKey{}, &ConflictError{Field: "public_key", Msg: "this key is already registered for an operator"}
+			return OperatorKey{}, conflict("public_key", ReasonTaken)
 		}
 		return OperatorKey{}, fmt.Errorf("add operator key: %w", err)
 	}
@@ -172,7 +172,7 @@ func (db *DB) OperatorByKey(ctx context.Context, fingerprint string) (*Operator,
 		err := tx.QueryRow(ctx, `update public.operator_keys k set last_used_at = $2 from public.operators o
 			where k.fingerprint = $1 and o.id = k.operator_id and o.active returning o.id`, fingerprint, now).Scan(&id)
 		if err != nil {
-			return notFound(err, "operator key")
+			return notFound(err, EntityOperatorKey, nil)
 		}
 		if _, err := tx.Exec(ctx, `update public.operators set last_login_at = $2 where id = $1`, id, now); err != nil {
 			return err
@@ -226,7 +226,7 @@ func (db *DB) SetOperatorPassword(ctx context.Context, operatorID int64, passwor
 				setup_expires_at = null, failed_attempts = 0, locked_until = null
 			where id = $1 and active returning email::text`, operatorID, hash).Scan(&email)
 		if err != nil {
-			return notFound(err, "operator")
+			return notFound(err, EntityOperator, nil)
 		}
 		return operatorAudit(ctx, tx, OperatorActor{OperatorID: operatorID, Email: email},
 			"operator.set_password", "operator:"+email, nil, nil)
@@ -238,7 +238,7 @@ func (db *DB) SetOperatorPassword(ctx context.Context, operatorID int64, passwor
 // Operators all run the service, so any of them (or the CLI) may do it.
 func (db *DB) AddOperatorKey(ctx context.Context, actor OperatorActor, operatorID int64, publicKeyLine, label string) (OperatorKey, error) {
 	if len([]rune(strings.TrimSpace(label))) > 100 {
-		return OperatorKey{}, invalid("label", "must have at most 100 characters")
+		return OperatorKey{}, invalid("label", ReasonTooLong, 100)
 	}
 	var k OperatorKey
 	err := db.publicTx(ctx, func(tx pgx.Tx) error {
@@ -246,10 +246,10 @@ func (db *DB) AddOperatorKey(ctx context.Context, actor OperatorActor, operatorI
 		var active bool
 		if err := tx.QueryRow(ctx, `select email::text, active from public.operators where id = $1`, operatorID).
 			Scan(&email, &active); err != nil {
-			return notFound(err, "operator")
+			return notFound(err, EntityOperator, nil)
 		}
 		if !active {
-			return invalid("operator", "is deactivated")
+			return invalid("operator", ReasonInactive)
 		}
 		var err error
 		if k, err = insertOperatorKey(ctx, tx, operatorID, publicKeyLine, label); err != nil {

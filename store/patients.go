@@ -179,28 +179,28 @@ func (in *PatientInput) normalize(today time.Time) error {
 		cleanField(v, field, s, 20000, false)
 	}
 	if in.Email != "" && !validEmail(in.Email) {
-		v.add("email", "must be an e-mail address like name@example.com")
+		v.add("email", ReasonEmail)
 	}
 	if in.BirthDate.IsZero() {
-		v.add("birth_date", "is required")
+		v.add("birth_date", ReasonRequired)
 	} else {
 		in.BirthDate = time.Date(in.BirthDate.Year(), in.BirthDate.Month(), in.BirthDate.Day(), 0, 0, 0, 0, time.UTC)
 		switch {
 		case in.BirthDate.After(today):
-			v.add("birth_date", "must not be in the future")
+			v.add("birth_date", ReasonFuture)
 		case in.BirthDate.Year() < 1900:
-			v.add("birth_date", "must be in 1900 or later")
+			v.add("birth_date", ReasonTooOld)
 		}
 	}
 	in.Gender = strings.ToLower(strings.TrimSpace(in.Gender))
 	if !patientGenders[in.Gender] {
-		v.add("gender", "must be female, male, other or empty")
+		v.add("gender", ReasonOneOf, "female, male, other")
 	}
 	switch {
 	case in.CostSession.IsNegative():
-		v.add("cost_session", "must not be negative")
+		v.add("cost_session", ReasonNegative)
 	case !validMoney(in.CostSession):
-		v.add("cost_session", "must have at most 2 decimals and fewer than 11 digits")
+		v.add("cost_session", ReasonAmount)
 	}
 	if in.TherapistID != nil && *in.TherapistID <= 0 {
 		in.TherapistID = nil
@@ -210,7 +210,7 @@ func (in *PatientInput) normalize(today time.Time) error {
 		in.Status = PatientActive
 	}
 	if in.Status != PatientActive && in.Status != PatientDischarged && in.Status != PatientSuspended {
-		v.add("status", "must be active, discharged or suspended")
+		v.add("status", ReasonOneOf, "active, discharged, suspended")
 	}
 	return v.err()
 }
@@ -293,7 +293,7 @@ func loadPatient(ctx context.Context, tx pgx.Tx, actor Actor, id int64, forUpdat
 	var own bool
 	p, err := scanPatientRow(tx.QueryRow(ctx, q, id, actor.SpecialistID), true, &own)
 	if err != nil {
-		return Patient{}, false, notFound(err, fmt.Sprintf("patient %d", id))
+		return Patient{}, false, notFound(err, EntityPatient, id)
 	}
 	return p, own && actor.Role == RoleSpecialist && actor.SpecialistID != 0, nil
 }
@@ -386,13 +386,13 @@ func checkTherapist(ctx context.Context, tx pgx.Tx, id *int64) error {
 	var active bool
 	err := tx.QueryRow(ctx, `select active from specialists where id = $1`, *id).Scan(&active)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return invalid("therapist_id", "no such specialist")
+		return invalid("therapist_id", ReasonNoSuch)
 	}
 	if err != nil {
 		return err
 	}
 	if !active {
-		return invalid("therapist_id", "this specialist is inactive")
+		return invalid("therapist_id", ReasonInactive)
 	}
 	return nil
 }
@@ -413,11 +413,10 @@ func checkPatientDocument(ctx context.Context, tx pgx.Tx, document string, self 
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("already registered for patient #%d", id)
 	if archived {
-		msg += " (archived)"
+		return conflict("document", ReasonTakenByArchived, id)
 	}
-	return &ConflictError{Field: "document", Msg: msg}
+	return conflict("document", ReasonTakenBy, id)
 }
 
 // checkPatientLimit serialises on the clinic row and refuses when the plan's
@@ -440,9 +439,9 @@ func (t *Tenant) checkPatientLimit(ctx context.Context, tx pgx.Tx) error {
 }
 
 func patientWriteErr(err error) error {
-	err = uniqueConflict(err, "patients_document_key", "document", "another patient already has this document")
+	err = uniqueConflict(err, "patients_document_key", "document")
 	if pgCode(err) == pgForeignKey && pgConstraint(err) == "patients_therapist_id_fkey" {
-		return invalid("therapist_id", "no such specialist")
+		return invalid("therapist_id", ReasonNoSuch)
 	}
 	return err
 }
@@ -654,14 +653,14 @@ func (t *Tenant) PurgePatient(ctx context.Context, actor Actor, id int64, confir
 			return err
 		}
 		if strings.Join(strings.Fields(confirm), " ") != strings.Join(strings.Fields(cur.FullName()), " ") {
-			return invalid("confirm", fmt.Sprintf("type the patient's full name %q to confirm", cur.FullName()))
+			return invalid("confirm", ReasonConfirmName, cur.FullName())
 		}
 		var sessions int
 		if err := tx.QueryRow(ctx, `select count(*) from sessions where patient_id = $1`, id).Scan(&sessions); err != nil {
 			return err
 		}
 		if sessions > 0 {
-			return invalid("patient", fmt.Sprintf("has %d session(s); their sessions and payments are clinic records, so archive the patient instead", sessions))
+			return invalid("patient", ReasonHasSessions, sessions)
 		}
 		if _, err := tx.Exec(ctx, `delete from patients where id = $1`, id); err != nil {
 			return err
@@ -767,10 +766,10 @@ func (t *Tenant) ListPatients(ctx context.Context, actor Actor, q PatientQuery) 
 		q.Sort = PatientSortName
 	}
 	if q.Sort != PatientSortName && q.Sort != PatientSortCreated {
-		return PatientPage{}, invalid("sort", "must be name or created")
+		return PatientPage{}, invalid("sort", ReasonOneOf, "name, created")
 	}
 	if q.Status != "" && q.Status != PatientActive && q.Status != PatientDischarged && q.Status != PatientSuspended {
-		return PatientPage{}, invalid("status", "must be active, discharged or suspended")
+		return PatientPage{}, invalid("status", ReasonOneOf, "active, discharged, suspended")
 	}
 	ls := patientListSQL(actor, q)
 	page := PatientPage{Patients: []Patient{}}

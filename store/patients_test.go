@@ -158,15 +158,16 @@ func TestPatientCreateAndValidation(t *testing.T) {
 		CostSession: decimal.RequireFromString("10.005")})
 	clWantFields(t, err, "birth_date", "cost_session")
 	var ve *store.ValidationError
-	if errors.As(err, &ve); ve.Fields["cost_session"] != "must have at most 2 decimals and fewer than 11 digits" {
-		t.Errorf("message: %q", ve.Fields["cost_session"])
+	if errors.As(err, &ve); ve.Reason("cost_session") != store.ReasonAmount {
+		t.Errorf("reason: %v", ve.Fields["cost_session"])
 	}
 	// Document unique when present: the message names who has it.
 	dup := in
 	dup.FirstName = "Otra"
 	_, err = a.CreatePatient(ctx, clAdmin("a"), dup)
 	var ce *store.ConflictError
-	if !errors.As(err, &ce) || ce.Field != "document" || ce.Msg != fmt.Sprintf("already registered for patient #%d", p.ID) {
+	if !errors.As(err, &ce) || ce.Field != "document" || ce.Reason != store.ReasonTakenBy ||
+		len(ce.Args) != 1 || ce.Args[0] != p.ID {
 		t.Fatalf("duplicate document: %v", err)
 	}
 	// Therapist must exist and be active.
@@ -403,8 +404,8 @@ func TestPatientArchivePurgeAndBalance(t *testing.T) {
 	clWantFields(t, err, "patient")
 	var ve *store.ValidationError
 	errors.As(err, &ve)
-	if !strings.Contains(ve.Fields["patient"], "has 7 session(s)") {
-		t.Errorf("message: %q", ve.Fields["patient"])
+	if f := ve.Fields["patient"]; f.Reason != store.ReasonHasSessions || len(f.Args) != 1 || f.Args[0] != 7 {
+		t.Errorf("reason: %v", f)
 	}
 	z := clNewPatient(t, a, store.PatientInput{FirstName: "Zoe", Surname: "Purga"})
 	if err := a.PurgePatient(ctx, clAdmin("a"), z.ID, "  Zoe   Purga "); err != nil {

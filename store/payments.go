@@ -104,31 +104,31 @@ func (in PaymentInput) resolve(def decimal.Decimal, now time.Time, loc *time.Loc
 	}
 	switch {
 	case amount.IsNegative():
-		v.add("amount", "must not be negative")
+		v.add("amount", ReasonNegative)
 	case !amount.Equal(amount.Round(2)):
-		v.add("amount", "must have at most 2 decimals")
+		v.add("amount", ReasonDecimals)
 	case amount.GreaterThan(maxAmount):
-		v.add("amount", "is too large")
+		v.add("amount", ReasonTooLarge)
 	}
 	method := strings.TrimSpace(in.Method)
 	if method == "" {
 		method = MethodCash
 	}
 	if method != MethodCash && method != MethodCard && method != MethodTransfer && method != MethodOther {
-		v.add("method", "must be one of "+strings.Join(PaymentMethods(), ", "))
+		v.add("method", ReasonOneOf, strings.Join(PaymentMethods(), ", "))
 	}
 	if len(in.Reference) > 200 {
-		v.add("reference", "must have at most 200 characters")
+		v.add("reference", ReasonTooLong, 200)
 	}
 	if len(in.Observation) > maxCancelDetail {
-		v.add("observation", fmt.Sprintf("must have at most %d characters", maxCancelDetail))
+		v.add("observation", ReasonTooLong, maxCancelDetail)
 	}
 	today := civilDate(now, loc)
 	date := today
 	if in.Date != nil {
 		date = asDate(*in.Date)
 		if date.After(today) {
-			v.add("paid_on", "must not be in the future")
+			v.add("paid_on", ReasonFuture)
 		}
 	}
 	return amount, method, date, v.err()
@@ -155,7 +155,7 @@ func scanPayment(row pgx.Row, loc *time.Location) (Payment, error) {
 func getPaymentTx(ctx context.Context, tx pgx.Tx, sessionID int64, loc *time.Location) (Payment, error) {
 	p, err := scanPayment(tx.QueryRow(ctx, paymentSelect+` where pay.session_id = $1`, sessionID), loc)
 	if err != nil {
-		return p, notFound(err, fmt.Sprintf("payment of session #%d", sessionID))
+		return p, notFound(err, EntityPayment, sessionID)
 	}
 	return p, nil
 }
@@ -280,7 +280,7 @@ func (t *Tenant) MarkUnpaid(ctx context.Context, actor Actor, sessionID int64) (
 		err := tx.QueryRow(ctx, `select id, paid, amount, method, reference from payments where session_id = $1 for update`,
 			sessionID).Scan(&payID, &paid, &amount, &method, &reference)
 		if err != nil {
-			return notFound(err, fmt.Sprintf("payment of session #%d", sessionID))
+			return notFound(err, EntityPayment, sessionID)
 		}
 		if paid {
 			if _, err := tx.Exec(ctx, `update payments set paid = false, paid_on = null, updated_at = now() where id = $1`,
@@ -318,7 +318,7 @@ func (t *Tenant) GetPayment(ctx context.Context, actor Actor, sessionID int64) (
 		return err
 	})
 	if err == nil && !actor.MaySeeSessionsOf(out.SpecialistID) {
-		err = fmt.Errorf("payment of session #%d: %w", sessionID, ErrNotFound)
+		err = &NotFoundError{What: EntityPayment, ID: sessionID}
 	}
 	if err != nil {
 		return Payment{}, fmt.Errorf("get payment: %w", err)
@@ -334,10 +334,10 @@ func (t *Tenant) PaymentLog(ctx context.Context, actor Actor, sessionID int64) (
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		var specialistID int64
 		if err := tx.QueryRow(ctx, `select specialist_id from sessions where id = $1`, sessionID).Scan(&specialistID); err != nil {
-			return notFound(err, fmt.Sprintf("session #%d", sessionID))
+			return notFound(err, EntitySession, sessionID)
 		}
 		if !actor.MaySeeSessionsOf(specialistID) {
-			return fmt.Errorf("session #%d: %w", sessionID, ErrNotFound)
+			return &NotFoundError{What: EntitySession, ID: sessionID}
 		}
 		rows, err := tx.Query(ctx, `select l.id, l.payment_id, l.session_id, l.action, l.amount, coalesce(l.method, ''),
 				l.reference, l.user_id, coalesce(u.name, ''), l.created_at

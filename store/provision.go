@@ -26,24 +26,26 @@ var schemaPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 // ValidateSchemaName checks a tenant schema name against the rules of the
 // product (PRODUCT.md §2) and says why it is refused.
 func ValidateSchemaName(name string) error {
-	why := func(msg string) error { return invalid("schema", msg) }
+	why := func(r Reason, args ...any) error { return invalid("schema", r, args...) }
 	switch {
 	case len(name) < 3:
-		return why("must have at least 3 characters")
-	case len(name) > 63:
-		return why("must have at most 63 bytes (PostgreSQL's limit for names)")
+		return why(ReasonTooShort, 3)
+	case len(name) > 63: // PostgreSQL's limit for names, in bytes
+		return why(ReasonTooLong, 63)
 	case name[0] < 'a' || name[0] > 'z':
-		return why("must start with a lowercase letter (a-z)")
+		return why(ReasonSchemaStart)
 	case !schemaPattern.MatchString(name):
-		return why("may only contain lowercase letters, digits, '-' and '_'")
-	case strings.Contains(name, "--"):
-		return why("must not contain '--' (it starts an SQL comment)")
-	case strings.HasPrefix(name, "pg_"):
-		return why("must not start with 'pg_' (reserved by PostgreSQL)")
-	case strings.HasPrefix(name, sparePrefix):
-		return why("must not start with 'spare_' (reserved for the pool of pre-built spare schemas)")
-	case reservedSchemas[name] || strings.HasPrefix(name, "archived_"):
-		return why(fmt.Sprintf("%q is reserved", name))
+		return why(ReasonSchemaChars)
+	case strings.Contains(name, "--"): // it starts an SQL comment
+		return why(ReasonSchemaComment)
+	case strings.HasPrefix(name, "pg_"): // reserved by PostgreSQL
+		return why(ReasonSchemaReserved, "pg_")
+	case strings.HasPrefix(name, sparePrefix): // the pool of pre-built spare schemas
+		return why(ReasonSchemaReserved, sparePrefix)
+	case strings.HasPrefix(name, "archived_"):
+		return why(ReasonSchemaReserved, "archived_")
+	case reservedSchemas[name]:
+		return why(ReasonSchemaReserved, name)
 	}
 	return nil
 }
@@ -102,15 +104,15 @@ func (nt *NewTenant) normalize() error {
 	v := validation{}
 	nt.Schema = strings.TrimSpace(nt.Schema)
 	if err := ValidateSchemaName(nt.Schema); err != nil {
-		v.add("schema", err.(*ValidationError).Fields["schema"])
+		v["schema"] = err.(*ValidationError).Fields["schema"]
 	}
 	nt.Name = strings.TrimSpace(nt.Name)
 	if nt.Name == "" {
-		v.add("name", "is required")
+		v.add("name", ReasonRequired)
 	}
 	nt.AdminEmail = strings.ToLower(strings.TrimSpace(nt.AdminEmail))
 	if !validEmail(nt.AdminEmail) {
-		v.add("admin_email", "must be an e-mail address")
+		v.add("admin_email", ReasonEmail)
 	}
 	if nt.AdminName = strings.TrimSpace(nt.AdminName); nt.AdminName == "" {
 		nt.AdminName = nt.AdminEmail
@@ -119,39 +121,39 @@ func (nt *NewTenant) normalize() error {
 		nt.SpecialistsLimit = DefaultSpecialistsLimit
 	}
 	if nt.SpecialistsLimit < 0 {
-		v.add("specialists_limit", "must not be negative")
+		v.add("specialists_limit", ReasonNegative)
 	}
 	if nt.MonthlyFee.IsNegative() {
-		v.add("monthly_fee", "must not be negative")
+		v.add("monthly_fee", ReasonNegative)
 	}
 	if nt.Timezone == "" {
 		nt.Timezone = DefaultTimezone
 	}
 	if _, err := time.LoadLocation(nt.Timezone); err != nil {
-		v.add("timezone", "unknown time zone")
+		v.add("timezone", ReasonTimezone)
 	}
 	if nt.Currency == "" {
 		nt.Currency = DefaultCurrency
 	}
 	nt.Currency = strings.ToUpper(nt.Currency)
 	if len(nt.Currency) != 3 {
-		v.add("currency", "must be a 3-letter ISO code like PEN")
+		v.add("currency", ReasonCurrency)
 	}
 	if nt.Lang == "" {
 		nt.Lang = DefaultLang
 	}
 	if nt.Lang != "es" && nt.Lang != "en" {
-		v.add("lang", "must be es or en")
+		v.add("lang", ReasonLang)
 	}
 	for i, d := range nt.Domains {
 		nt.Domains[i] = strings.ToLower(strings.TrimSpace(d))
 		if !domainPattern.MatchString(nt.Domains[i]) {
-			v.add("domain", fmt.Sprintf("%q is not a domain name", d))
+			v.add("domain", ReasonDomain, d)
 		}
 	}
 	if nt.AdminKey != "" {
 		if _, _, _, _, err := gossh.ParseAuthorizedKey([]byte(nt.AdminKey)); err != nil {
-			v.add("admin_key", "is not an OpenSSH public key")
+			v.add("admin_key", ReasonPublicKey)
 		}
 	}
 	return v.err()
@@ -211,7 +213,7 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 			nt.UsersLimit, nt.MonthlyFee, nt.Timezone, nt.Currency, nt.Lang).Scan(&id)
 		if err != nil {
 			if pgCode(err) == pgUniqueViolation {
-				return &ConflictError{Field: "schema", Msg: fmt.Sprintf("%q is already taken", nt.Schema)}
+				return conflict("schema", ReasonTaken)
 			}
 			return fmt.Errorf("insert tenant: %w", err)
 		}
@@ -240,7 +242,7 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 		}
 		var cse *createSchemaError
 		if errors.As(err, &cse) && (pgCode(err) == "42P06" || pgCode(err) == "42710") {
-			return &ConflictError{Field: "schema", Msg: fmt.Sprintf("%q is already taken", nt.Schema)}
+			return conflict("schema", ReasonTaken)
 		}
 		if err != nil {
 			return err
@@ -289,7 +291,7 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 			if _, err := tx.Exec(ctx, `insert into public.domains (tenant_id, domain, is_primary) values ($1, $2, $3)`,
 				id, d, i == 0); err != nil {
 				if pgCode(err) == pgUniqueViolation {
-					return &ConflictError{Field: "domain", Msg: fmt.Sprintf("%q belongs to another clinic", d)}
+					return conflict("domain", ReasonOtherClinic, d)
 				}
 				return fmt.Errorf("add domain: %w", err)
 			}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -12,19 +13,19 @@ import (
 
 func TestValidateSchemaName(t *testing.T) {
 	t.Parallel()
-	refused := map[string]string{
-		"public":                     "reserved",
-		"panel":                      "reserved",
-		"pg_x":                       "pg_",
-		"a--b":                       "--",
-		"Upper":                      "lowercase",
-		"1abc":                       "start with a lowercase letter",
-		strings.Repeat("a", 64):      "63 bytes",
-		`x"; drop schema public; --`: "may only contain",
-		"ab":                         "at least 3",
-		"information_schema":         "reserved",
-		"spare_0a1b2c":               "spare_",
-		"archived_7":                 "reserved",
+	refused := map[string][]any{
+		"public":                     {store.ReasonSchemaReserved, "public"},
+		"panel":                      {store.ReasonSchemaReserved, "panel"},
+		"pg_x":                       {store.ReasonSchemaReserved, "pg_"},
+		"a--b":                       {store.ReasonSchemaComment},
+		"Upper":                      {store.ReasonSchemaStart},
+		"1abc":                       {store.ReasonSchemaStart},
+		strings.Repeat("a", 64):      {store.ReasonTooLong, 63},
+		`x"; drop schema public; --`: {store.ReasonSchemaChars},
+		"ab":                         {store.ReasonTooShort, 3},
+		"information_schema":         {store.ReasonSchemaReserved, "information_schema"},
+		"spare_0a1b2c":               {store.ReasonSchemaReserved, "spare_"},
+		"archived_7":                 {store.ReasonSchemaReserved, "archived_"},
 	}
 	for name, why := range refused {
 		err := store.ValidateSchemaName(name)
@@ -33,8 +34,8 @@ func TestValidateSchemaName(t *testing.T) {
 			t.Errorf("%q: want a validation error, got %v", name, err)
 			continue
 		}
-		if !strings.Contains(ve.Fields["schema"], why) {
-			t.Errorf("%q: reason %q does not say %q", name, ve.Fields["schema"], why)
+		if got := ve.Fields["schema"]; got.Reason != why[0] || fmt.Sprint(got.Args) != fmt.Sprint(why[1:]) {
+			t.Errorf("%q: reason %v, want %v", name, got, why)
 		}
 	}
 	for _, ok := range []string{"consultorio-medico", "demo", "clinica_2", strings.Repeat("a", 63)} {

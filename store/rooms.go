@@ -59,7 +59,7 @@ func (in *RoomInput) normalize() error {
 		in.Capacity = 1
 	}
 	if in.Capacity < 1 || in.Capacity > 1000 {
-		v.add("capacity", "must be between 1 and 1000")
+		v.add("capacity", ReasonRange, 1, 1000)
 	}
 	return v.err()
 }
@@ -78,7 +78,7 @@ func scanRoom(row pgx.Row) (Room, error) {
 
 func getRoom(ctx context.Context, tx pgx.Tx, id int64) (Room, error) {
 	r, err := scanRoom(tx.QueryRow(ctx, `select `+roomColumns+` from rooms r where r.id = $1`, id))
-	return r, notFound(err, fmt.Sprintf("room %d", id))
+	return r, notFound(err, EntityRoom, id)
 }
 
 // lockRoom checks that the room exists and holds it for the rest of the
@@ -86,7 +86,7 @@ func getRoom(ctx context.Context, tx pgx.Tx, id int64) (Room, error) {
 func lockRoom(ctx context.Context, tx pgx.Tx, id int64) error {
 	var one int
 	err := tx.QueryRow(ctx, `select 1 from rooms where id = $1 for update`, id).Scan(&one)
-	return notFound(err, fmt.Sprintf("room %d", id))
+	return notFound(err, EntityRoom, id)
 }
 
 // ListRooms lists the rooms by name. Every role may read them (the agenda
@@ -128,7 +128,7 @@ func (t *Tenant) GetRoom(ctx context.Context, actor Actor, id int64) (Room, erro
 }
 
 func roomWriteErr(err error) error {
-	return uniqueConflict(err, "rooms_name_key", "name", "another room already has this name")
+	return uniqueConflict(err, "rooms_name_key", "name")
 }
 
 // CreateRoom adds an active room (admin only).
@@ -209,7 +209,7 @@ func (t *Tenant) SetRoomSpecialists(ctx context.Context, actor Actor, roomID int
 			return nil, err
 		}
 		if known != len(ids) {
-			return nil, invalid("specialist_ids", "includes a specialist that does not exist")
+			return nil, invalid("specialist_ids", ReasonNoSuch)
 		}
 		if _, err := tx.Exec(ctx, `delete from room_specialists where room_id = $1 and specialist_id <> all($2)`, roomID, ids); err != nil {
 			return nil, err
@@ -274,7 +274,7 @@ func (t *Tenant) RemoveRoomEquipment(ctx context.Context, actor Actor, roomID, e
 			return nil, err
 		}
 		if tag.RowsAffected() == 0 {
-			return nil, fmt.Errorf("equipment %d in room %d: %w", equipmentID, roomID, ErrNotFound)
+			return nil, &NotFoundError{What: EntityEquipment, ID: equipmentID}
 		}
 		return map[string]any{"removed_equipment_id": equipmentID}, nil
 	})
@@ -307,7 +307,7 @@ func (t *Tenant) roomChange(ctx context.Context, actor Actor, roomID int64, acti
 
 func validQuantity(q int) error {
 	if q < 1 || q > 10000 {
-		return invalid("quantity", "must be between 1 and 10000")
+		return invalid("quantity", ReasonRange, 1, 10000)
 	}
 	return nil
 }
@@ -316,7 +316,7 @@ func attachEquipment(ctx context.Context, tx pgx.Tx, roomID, equipmentID int64, 
 	_, err := tx.Exec(ctx, `insert into room_equipment (room_id, equipment_id, quantity) values ($1, $2, $3)
 		on conflict (room_id, equipment_id) do update set quantity = excluded.quantity`, roomID, equipmentID, quantity)
 	if pgCode(err) == pgForeignKey {
-		return fmt.Errorf("equipment %d: %w", equipmentID, ErrNotFound)
+		return &NotFoundError{What: EntityEquipment, ID: equipmentID}
 	}
 	return err
 }
@@ -332,7 +332,7 @@ func normalizeEquipment(name, code *string) error {
 	cleanField(v, "code", code, 50, false)
 	*code = strings.ToLower(*code)
 	if *code != "" && !slugPattern.MatchString(*code) {
-		v.add("code", "must be a slug: lowercase letters and digits separated by single '-' (like camilla-2)")
+		v.add("code", ReasonSlug)
 	}
 	return v.err()
 }
@@ -387,8 +387,8 @@ func insertEquipment(ctx context.Context, tx pgx.Tx, actor Actor, name, code str
 	err := tx.QueryRow(ctx, `insert into equipment (name, code) values ($1, nullif($2, ''))
 		returning id, name, coalesce(code, ''), created_at`, name, code).Scan(&e.ID, &e.Name, &e.Code, &e.CreatedAt)
 	if err != nil {
-		err = uniqueConflict(err, "equipment_name_key", "name", "the catalog already has equipment with this name")
-		return e, uniqueConflict(err, "equipment_code_key", "code", "the catalog already has equipment with this code")
+		err = uniqueConflict(err, "equipment_name_key", "name")
+		return e, uniqueConflict(err, "equipment_code_key", "code")
 	}
 	return e, audit(ctx, tx, actor, "create", "equipment", e.ID, map[string]any{"name": name, "code": code})
 }

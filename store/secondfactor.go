@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -58,7 +57,7 @@ const (
 
 // ErrBadSecondFactor: the code (TOTP or recovery) is wrong, already used, or
 // the account has no second factor to check.
-var ErrBadSecondFactor = errors.New("wrong or used verification code")
+var ErrBadSecondFactor = &Sentinel{CodeBadCredentials, "wrong or used verification code"}
 
 // SecurityKeyTypes are the SSH key types of FIDO security keys; a login with
 // one proves possession of the device and a touch (user presence).
@@ -137,7 +136,7 @@ func (s accountStore) confirmTOTP(ctx context.Context, id int64, code string) ([
 		var email string
 		if err := tx.QueryRow(ctx, `select totp_pending, email::text from `+s.table+` where id = $1 and active for update`, id).
 			Scan(&pending, &email); err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, nil)
 		}
 		if pending == nil {
 			return ErrBadSecondFactor
@@ -210,7 +209,7 @@ func (s accountStore) verifySecondFactor(ctx context.Context, id int64, code str
 		// The row lock serialises concurrent guesses of one account.
 		if err := tx.QueryRow(ctx, `select totp_secret, totp_last_step, locked_until, active, email::text from `+s.table+`
 			where id = $1 for update`, id).Scan(&secret, &lastStep, &locked, &active, &email); err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, nil)
 		}
 		if locked != nil && locked.After(now) {
 			result = &LockedError{Until: *locked}
@@ -311,7 +310,7 @@ func (s accountStore) hasTOTP(ctx context.Context, id int64) (bool, error) {
 	err := s.run(ctx, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `select totp_secret is not null from `+s.table+` where id = $1`, id).Scan(&ok)
 	})
-	return ok, notFound(err, "user")
+	return ok, notFound(err, EntityUser, nil)
 }
 
 // ---- Clinic staff ----
@@ -335,7 +334,7 @@ func (t *Tenant) SetSecondFactorPolicy(ctx context.Context, actor Actor, p Secon
 		return forbidden("changing the second-factor policy")
 	}
 	if !p.Valid() {
-		return invalid("second_factor", "must be off, admins or everyone")
+		return invalid("second_factor", ReasonOneOf, "off, admins, everyone")
 	}
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		var old SecondFactorPolicy

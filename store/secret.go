@@ -58,10 +58,10 @@ func CheckPassword(hash, password string) bool {
 // all digits.
 func ValidatePassword(pw string) error {
 	if len([]rune(pw)) < 10 {
-		return invalid("password", "must have at least 10 characters")
+		return invalid("password", ReasonTooShort, 10)
 	}
 	if strings.IndexFunc(pw, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
-		return invalid("password", "must not be only digits")
+		return invalid("password", ReasonPasswordDigits)
 	}
 	return nil
 }

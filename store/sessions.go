@@ -147,7 +147,7 @@ func (p *Plan) normalize(v validation) {
 	p.Materials = strings.TrimSpace(p.Materials)
 	for field, s := range map[string]string{"objective": p.Objective, "activity": p.Activity, "materials": p.Materials} {
 		if len(s) > maxPlanText {
-			v.add(field, fmt.Sprintf("must have at most %d characters", maxPlanText))
+			v.add(field, ReasonTooLong, maxPlanText)
 		}
 	}
 }
@@ -219,6 +219,9 @@ func (e *BookingConflicts) Error() string {
 	return b.String()
 }
 
+// Code is CodeConflict.
+func (e *BookingConflicts) Code() Code { return CodeConflict }
+
 // Unwrap exposes every clash to errors.As.
 func (e *BookingConflicts) Unwrap() []error {
 	out := make([]error, len(e.Dates))
@@ -235,6 +238,9 @@ type StatusError struct {
 	Status    string
 	Action    string
 }
+
+// Code is CodeConflict.
+func (e *StatusError) Code() Code { return CodeConflict }
 
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("session #%d is %s: cannot %s it", e.SessionID, e.Status, e.Action)
@@ -392,7 +398,7 @@ func collectSessions(rows pgx.Rows, loc *time.Location) ([]Session, error) {
 func getSessionTx(ctx context.Context, tx pgx.Tx, id int64, loc *time.Location) (Session, error) {
 	s, err := scanSession(tx.QueryRow(ctx, sessionSelect+` where s.id = $1`, id), loc)
 	if err != nil {
-		return s, notFound(err, fmt.Sprintf("session #%d", id))
+		return s, notFound(err, EntitySession, id)
 	}
 	return s, nil
 }
@@ -417,7 +423,7 @@ func lockSession(ctx context.Context, tx pgx.Tx, id int64) (sessionHead, error) 
 		Scan(&h.id, &h.patientID, &h.specialistID, &h.roomID, &h.status, &h.startsAt, &h.durationMin,
 			&h.objective, &h.activity, &h.materials, &h.paidInAdvance)
 	if err != nil {
-		return h, notFound(err, fmt.Sprintf("session #%d", id))
+		return h, notFound(err, EntitySession, id)
 	}
 	return h, nil
 }
@@ -435,7 +441,7 @@ func (t *Tenant) GetSession(ctx context.Context, actor Actor, id int64) (Session
 		return Session{}, fmt.Errorf("get session: %w", err)
 	}
 	if !actor.MaySeeSessionsOf(s.SpecialistID) {
-		return Session{}, fmt.Errorf("get session: session #%d: %w", id, ErrNotFound)
+		return Session{}, &NotFoundError{What: EntitySession, ID: id}
 	}
 	return hidePlan(actor, s), nil
 }
@@ -445,7 +451,7 @@ func (t *Tenant) GetSession(ctx context.Context, actor Actor, id int64) (Session
 func (t *Tenant) ListSessions(ctx context.Context, actor Actor, f SessionFilter) ([]Session, error) {
 	if f.Status != "" && f.Status != SessionUnplanned && f.Status != SessionPlanned &&
 		f.Status != SessionCompleted && f.Status != SessionCancelled {
-		return nil, invalid("status", "must be unplanned, planned, completed or cancelled")
+		return nil, invalid("status", ReasonOneOf, "unplanned, planned, completed, cancelled")
 	}
 	if f.Limit <= 0 {
 		f.Limit = DefaultSessionsLimit
@@ -644,7 +650,7 @@ func (t *Tenant) freeSlots(ctx context.Context, tx pgx.Tx, cfg agendaConfig, spe
 // that resource. Times are in the clinic's time zone.
 func (t *Tenant) NextFreeSlots(ctx context.Context, specialistID, roomID int64, after time.Time, durationMin, n int) ([]time.Time, error) {
 	if specialistID == 0 && roomID == 0 {
-		return nil, invalid("specialist_id", "a specialist or a room is required")
+		return nil, invalid("specialist_id", ReasonSpecialistOrRoom)
 	}
 	if n <= 0 {
 		n = defaultFreeSlots
@@ -660,7 +666,7 @@ func (t *Tenant) NextFreeSlots(ctx context.Context, specialistID, roomID int64, 
 			durationMin = cfg.defaultDuration
 		}
 		if durationMin < minSessionMinutes || durationMin > maxSessionMinutes {
-			return invalid("duration_min", fmt.Sprintf("must be between %d and %d minutes", minSessionMinutes, maxSessionMinutes))
+			return invalid("duration_min", ReasonMinutesRange, minSessionMinutes, maxSessionMinutes)
 		}
 		out, err = t.freeSlots(ctx, tx, cfg, specialistID, roomID, after, durationMin, n, 0, nil)
 		return err
@@ -696,7 +702,7 @@ func (t *Tenant) prepareBooking(ctx context.Context, tx pgx.Tx, cfg agendaConfig
 		p.durMin = cfg.defaultDuration
 	}
 	if p.durMin < minSessionMinutes || p.durMin > maxSessionMinutes {
-		v.add("duration_min", fmt.Sprintf("must be between %d and %d minutes", minSessionMinutes, maxSessionMinutes))
+		v.add("duration_min", ReasonMinutesRange, minSessionMinutes, maxSessionMinutes)
 	}
 	plan := Plan{Objective: b.Objective, Activity: b.Activity, Materials: b.Materials}
 	if err := plan.checkTexts(); err != nil {
@@ -706,13 +712,13 @@ func (t *Tenant) prepareBooking(ctx context.Context, tx pgx.Tx, cfg agendaConfig
 	b.Objective, b.Activity, b.Materials = plan.Objective, plan.Activity, plan.Materials
 	p.status = derivedStatus(plan.Objective, plan.Activity)
 	if b.Start.IsZero() {
-		v.add("start", "is required")
+		v.add("start", ReasonRequired)
 	}
 	if b.Repeat.WeeklyCount < 0 {
-		v.add("weekly_count", "must not be negative")
+		v.add("weekly_count", ReasonNegative)
 	}
 	if b.Repeat.WeeklyCount+len(b.Repeat.ExtraDates) > maxOccurrences {
-		v.add("weekly_count", fmt.Sprintf("a booking may hold at most %d sessions", maxOccurrences))
+		v.add("weekly_count", ReasonMaxSessions, maxOccurrences)
 	}
 	var cost *decimal.Decimal
 	var specialistActive, roomActive *bool
@@ -724,21 +730,21 @@ func (t *Tenant) prepareBooking(ctx context.Context, tx pgx.Tx, cfg agendaConfig
 		return p, fmt.Errorf("check booking references: %w", err)
 	}
 	if cost == nil {
-		v.add("patient_id", "no such patient")
+		v.add("patient_id", ReasonNoSuch)
 	} else {
 		p.price = *cost
 	}
 	switch {
 	case specialistActive == nil:
-		v.add("specialist_id", "no such specialist")
+		v.add("specialist_id", ReasonNoSuch)
 	case !*specialistActive:
-		v.add("specialist_id", "the specialist is inactive")
+		v.add("specialist_id", ReasonInactive)
 	}
 	switch {
 	case roomActive == nil:
-		v.add("room_id", "no such room")
+		v.add("room_id", ReasonNoSuch)
 	case !*roomActive:
-		v.add("room_id", "the room is inactive")
+		v.add("room_id", ReasonInactive)
 	}
 	if p.prepaid {
 		if _, _, _, err := p.payment.resolve(p.price, t.db.now(), cfg.loc); err != nil {
@@ -746,8 +752,8 @@ func (t *Tenant) prepareBooking(ctx context.Context, tx pgx.Tx, cfg agendaConfig
 			if !errors.As(err, &ve) {
 				return p, err
 			}
-			for f, msg := range ve.Fields {
-				v.add(f, msg)
+			for f, fe := range ve.Fields {
+				v.add(f, fe.Reason, fe.Args...)
 			}
 		}
 	}
@@ -773,8 +779,7 @@ func (t *Tenant) prepareBooking(ctx context.Context, tx pgx.Tx, cfg agendaConfig
 			continue
 		}
 		if i > 0 && starts[i].Before(starts[i-1].Add(d)) {
-			return p, invalid("extra_dates", fmt.Sprintf("the dates %s and %s of this booking overlap each other",
-				starts[i-1].Format("2006-01-02 15:04"), starts[i].Format("2006-01-02 15:04")))
+			return p, invalid("extra_dates", ReasonDatesOverlap, starts[i-1], starts[i])
 		}
 	}
 	p.starts = starts
@@ -1001,9 +1006,9 @@ func (t *Tenant) CompleteSession(ctx context.Context, actor Actor, id int64, obs
 	observation = strings.TrimSpace(observation)
 	switch {
 	case observation == "":
-		return Session{}, invalid("observation", "is required to complete a session")
+		return Session{}, invalid("observation", ReasonObservationRequired)
 	case len(observation) > maxObservation:
-		return Session{}, invalid("observation", fmt.Sprintf("must have at most %d characters", maxObservation))
+		return Session{}, invalid("observation", ReasonTooLong, maxObservation)
 	}
 	var out Session
 	err := t.tx(ctx, func(tx pgx.Tx) error {
@@ -1070,10 +1075,10 @@ func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reaso
 	detail = strings.TrimSpace(detail)
 	v := validation{}
 	if !validCancelReason(reason) {
-		v.add("cancel_reason", "must be one of "+strings.Join(CancelReasons(), ", "))
+		v.add("cancel_reason", ReasonOneOf, strings.Join(CancelReasons(), ", "))
 	}
 	if len(detail) > maxCancelDetail {
-		v.add("cancel_detail", fmt.Sprintf("must have at most %d characters", maxCancelDetail))
+		v.add("cancel_detail", ReasonTooLong, maxCancelDetail)
 	}
 	if err := v.err(); err != nil {
 		return Session{}, err
@@ -1125,7 +1130,7 @@ func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reaso
 // *OverlapError and changes nothing.
 func (t *Tenant) RescheduleSession(ctx context.Context, actor Actor, id int64, newStart time.Time, newRoomID int64, copyPlan bool) (Session, error) {
 	if newStart.IsZero() {
-		return Session{}, invalid("start", "is required")
+		return Session{}, invalid("start", ReasonRequired)
 	}
 	for attempt := 1; ; attempt++ {
 		out, err := t.rescheduleOnce(ctx, actor, id, newStart, newRoomID, copyPlan)
@@ -1168,9 +1173,9 @@ func (t *Tenant) rescheduleOnce(ctx context.Context, actor Actor, id int64, newS
 			}
 			switch {
 			case active == nil:
-				return invalid("room_id", "no such room")
+				return invalid("room_id", ReasonNoSuch)
 			case !*active:
-				return invalid("room_id", "the room is inactive")
+				return invalid("room_id", ReasonInactive)
 			}
 			roomID = newRoomID
 		}

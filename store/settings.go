@@ -101,34 +101,34 @@ func (s *Settings) normalize() error {
 	cleanField(v, "display_name", &s.DisplayName, 200, true)
 	s.Timezone = strings.TrimSpace(s.Timezone)
 	if s.Timezone == "" {
-		v.add("timezone", "is required")
+		v.add("timezone", ReasonRequired)
 	} else if _, err := time.LoadLocation(s.Timezone); err != nil || strings.EqualFold(s.Timezone, "local") {
 		// "Local" would mean the server's zone, which is nobody's clinic.
-		v.add("timezone", "unknown time zone (use a name like America/Lima)")
+		v.add("timezone", ReasonTimezone)
 	}
 	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
 	if len(s.Currency) != 3 || strings.IndexFunc(s.Currency, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-		v.add("currency", "must be a 3-letter ISO code like PEN")
+		v.add("currency", ReasonCurrency)
 	}
 	s.Lang = strings.ToLower(strings.TrimSpace(s.Lang))
 	if s.Lang != "es" && s.Lang != "en" {
-		v.add("lang", "must be es or en")
+		v.add("lang", ReasonLang)
 	}
 	if s.DefaultDuration < 5 || s.DefaultDuration > 480 {
-		v.add("default_duration", "must be between 5 and 480 minutes")
+		v.add("default_duration", ReasonMinutesRange, 5, 480)
 	}
 	var start, end time.Time
 	var startErr, endErr error
 	s.WorkStart = strings.TrimSpace(s.WorkStart)
 	if start, startErr = time.Parse("15:04", s.WorkStart); startErr != nil {
-		v.add("work_start", "must be a time of day like 08:00")
+		v.add("work_start", ReasonTimeOfDay)
 	}
 	s.WorkEnd = strings.TrimSpace(s.WorkEnd)
 	if end, endErr = time.Parse("15:04", s.WorkEnd); endErr != nil {
-		v.add("work_end", "must be a time of day like 20:00")
+		v.add("work_end", ReasonTimeOfDay)
 	}
 	if startErr == nil && endErr == nil && !start.Before(end) {
-		v.add("work_end", "must be after work_start")
+		v.add("work_end", ReasonWorkEnd)
 	}
 	if startErr == nil {
 		s.WorkStart = start.Format("15:04")
@@ -137,19 +137,19 @@ func (s *Settings) normalize() error {
 		s.WorkEnd = end.Format("15:04")
 	}
 	if len(s.WorkDays) == 0 {
-		v.add("work_days", "choose at least one day")
+		v.add("work_days", ReasonWorkDays)
 	}
 	days := slices.Clone(s.WorkDays)
 	slices.Sort(days)
 	days = slices.Compact(days)
 	for _, d := range days {
 		if d < 1 || d > 7 {
-			v.add("work_days", "days are 1 (Monday) to 7 (Sunday)")
+			v.add("work_days", ReasonWeekday)
 		}
 	}
 	s.WorkDays = days
 	if s.SecondFactor != "" && !s.SecondFactor.Valid() {
-		v.add("second_factor", "must be off, admins or everyone")
+		v.add("second_factor", ReasonOneOf, "off, admins, everyone")
 	}
 	return v.err()
 }
@@ -204,9 +204,9 @@ func cleanField(v validation, field string, s *string, max int, required bool) {
 	*s = strings.TrimSpace(*s) // characters were checked by checkTexts, first
 	switch {
 	case required && *s == "":
-		v.add(field, "is required")
+		v.add(field, ReasonRequired)
 	case utf8.RuneCountInString(*s) > max:
-		v.add(field, fmt.Sprintf("must have at most %d characters", max))
+		v.add(field, ReasonTooLong, max)
 	}
 }
 
@@ -222,9 +222,9 @@ func lockClinic(ctx context.Context, tx pgx.Tx) error {
 
 // uniqueConflict turns a unique violation on constraint into a ConflictError
 // for field; other errors pass through.
-func uniqueConflict(err error, constraint, field, msg string) error {
+func uniqueConflict(err error, constraint, field string) error {
 	if pgCode(err) == pgUniqueViolation && pgConstraint(err) == constraint {
-		return &ConflictError{Field: field, Msg: msg}
+		return &ConflictError{Field: field, Reason: ReasonTaken, cause: err}
 	}
 	return err
 }

@@ -121,7 +121,7 @@ func clWantFields(t *testing.T, err error, fields ...string) {
 		t.Fatalf("want a validation error on %v, got %v", fields, err)
 	}
 	for _, f := range fields {
-		if ve.Fields[f] == "" {
+		if ve.Reason(f) == store.ReasonNone {
 			t.Errorf("no message for field %s in %v", f, ve)
 		}
 	}

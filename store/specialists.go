@@ -79,7 +79,7 @@ func (in *SpecialistInput) normalize() error {
 	cleanField(v, "phone", &in.Phone, 50, false)
 	cleanField(v, "email", &in.Email, 200, false)
 	if in.Email != "" && !validEmail(in.Email) {
-		v.add("email", "must be an e-mail address like name@example.com")
+		v.add("email", ReasonEmail)
 	}
 	in.CompType = strings.ToLower(strings.TrimSpace(in.CompType))
 	if in.CompType == "" {
@@ -87,13 +87,13 @@ func (in *SpecialistInput) normalize() error {
 	}
 	switch {
 	case in.CompType != CompFixed && in.CompType != CompPercent:
-		v.add("comp_type", "must be fixed or percent")
+		v.add("comp_type", ReasonOneOf, "fixed, percent")
 	case in.CompValue.IsNegative():
-		v.add("comp_value", "must not be negative")
+		v.add("comp_value", ReasonNegative)
 	case !validMoney(in.CompValue):
-		v.add("comp_value", "must have at most 2 decimals and fewer than 11 digits")
+		v.add("comp_value", ReasonAmount)
 	case in.CompType == CompPercent && in.CompValue.GreaterThan(decimal.NewFromInt(100)):
-		v.add("comp_value", "a percentage must be at most 100")
+		v.add("comp_value", ReasonPercent)
 	}
 	if in.UserID != nil && *in.UserID <= 0 {
 		in.UserID = nil
@@ -171,7 +171,7 @@ func (t *Tenant) GetSpecialist(ctx context.Context, actor Actor, id int64) (Spec
 
 func getSpecialist(ctx context.Context, tx pgx.Tx, id int64) (Specialist, error) {
 	s, err := scanSpecialist(tx.QueryRow(ctx, `select `+specialistColumns+` from specialists s where s.id = $1`, id))
-	return s, notFound(err, fmt.Sprintf("specialist %d", id))
+	return s, notFound(err, EntitySpecialist, id)
 }
 
 // checkSpecialistLimit serialises on the clinic row and refuses when the
@@ -196,11 +196,11 @@ func (t *Tenant) checkSpecialistLimit(ctx context.Context, tx pgx.Tx) error {
 func specialistWriteErr(err error) error {
 	switch {
 	case pgCode(err) == pgUniqueViolation && pgConstraint(err) == "specialists_document_key":
-		return &ConflictError{Field: "document", Msg: "another specialist already has this document"}
+		return conflict("document", ReasonTaken)
 	case pgCode(err) == pgUniqueViolation && pgConstraint(err) == "specialists_user_id_key":
-		return &ConflictError{Field: "user_id", Msg: "this user is already linked to another specialist"}
+		return conflict("user_id", ReasonLinked)
 	case pgCode(err) == pgForeignKey:
-		return invalid("user_id", "no such user")
+		return invalid("user_id", ReasonNoSuch)
 	}
 	return err
 }
@@ -248,7 +248,7 @@ func (t *Tenant) UpdateSpecialist(ctx context.Context, actor Actor, id int64, in
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		before, err := scanSpecialist(tx.QueryRow(ctx, `select `+specialistColumns+` from specialists s where s.id = $1 for update`, id))
 		if err != nil {
-			return notFound(err, fmt.Sprintf("specialist %d", id))
+			return notFound(err, EntitySpecialist, id)
 		}
 		out, err = scanSpecialist(tx.QueryRow(ctx, `update specialists as s set user_id = $2, first_name = $3, last_name = $4,
 				specialty = $5, document = $6, phone = $7, email = nullif($8, ''), comp_type = $9, comp_value = $10

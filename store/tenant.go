@@ -73,7 +73,7 @@ type Tenant struct {
 
 // ErrNoSuchTenant is returned when a name resolves to no live tenant. Its text
 // says nothing about which tenants exist.
-var ErrNoSuchTenant = errors.New("no such clinic")
+var ErrNoSuchTenant = &Sentinel{CodeNotFound, "no such clinic"}
 
 // Tenant returns the handle of the live tenant with that schema name.
 func (db *DB) Tenant(ctx context.Context, schema string) (*Tenant, error) {

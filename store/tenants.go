@@ -37,7 +37,7 @@ func (db *DB) ListTenants(ctx context.Context, f TenantFilter) ([]TenantInfo, er
 	switch f.Status {
 	case "", "all", TenantActive, TenantMorose, TenantSuspended, TenantArchived:
 	default:
-		return nil, invalid("status", "must be active, morose, suspended, archived or all")
+		return nil, invalid("status", ReasonOneOf, "active, morose, suspended, archived, all")
 	}
 	rows, err := db.pool.Query(ctx, `select `+tenantColumns+` from public.tenants t
 		where case $1 when '' then t.status <> 'archived' when 'all' then true else t.status = $1 end
@@ -98,7 +98,7 @@ func readTenant(ctx context.Context, tx pgx.Tx, id int64) (TenantInfo, error) {
 }
 
 func errArchived() error {
-	return &ConflictError{Field: "status", Msg: "the clinic is archived; restore it first"}
+	return conflict("status", ReasonArchived)
 }
 
 // changeTenant runs fn on a locked clinic in one public transaction and
@@ -182,41 +182,41 @@ func (up *TenantUpdate) normalize() error {
 		e := normalizeEmail(*up.AdminEmail)
 		up.AdminEmail = &e
 		if !validEmail(e) || len(e) > maxEmailLen {
-			v.add("admin_email", "must be an e-mail address")
+			v.add("admin_email", ReasonEmail)
 		}
 	}
 	if up.AdminName != nil && *up.AdminName != "" {
 		validName(v, "admin_name", *up.AdminName)
 	}
 	if up.SpecialistsLimit != nil && *up.SpecialistsLimit < 0 {
-		v.add("specialists_limit", "must not be negative")
+		v.add("specialists_limit", ReasonNegative)
 	}
 	if up.MonthlyFee != nil {
 		if up.MonthlyFee.IsNegative() {
-			v.add("monthly_fee", "must not be negative")
+			v.add("monthly_fee", ReasonNegative)
 		} else if up.MonthlyFee.GreaterThanOrEqual(maxFee) {
-			v.add("monthly_fee", "is too large")
+			v.add("monthly_fee", ReasonTooLarge)
 		}
 		f := up.MonthlyFee.Round(2)
 		up.MonthlyFee = &f
 	}
 	if up.Timezone != nil {
 		if _, err := time.LoadLocation(*up.Timezone); err != nil || *up.Timezone == "" {
-			v.add("timezone", "unknown time zone")
+			v.add("timezone", ReasonTimezone)
 		}
 	}
 	if up.Currency != nil {
 		c := strings.ToUpper(strings.TrimSpace(*up.Currency))
 		up.Currency = &c
 		if len(c) != 3 || strings.IndexFunc(c, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-			v.add("currency", "must be a 3-letter ISO code like PEN")
+			v.add("currency", ReasonCurrency)
 		}
 	}
 	if up.Lang != nil {
 		l := strings.ToLower(strings.TrimSpace(*up.Lang))
 		up.Lang = &l
 		if l != "es" && l != "en" {
-			v.add("lang", "must be es or en")
+			v.add("lang", ReasonLang)
 		}
 	}
 	return v.err()
@@ -304,7 +304,7 @@ func (db *DB) ActivateTenant(ctx context.Context, actor OperatorActor, schema st
 func (db *DB) ArchiveTenant(ctx context.Context, actor OperatorActor, schema string) (TenantInfo, error) {
 	ti, err := db.changeTenantIn(ctx, db.adminTx, actor, schema, "tenant.archive", func(tx pgx.Tx, ti TenantInfo, _ string) error {
 		if ti.Status == TenantArchived {
-			return &ConflictError{Field: "status", Msg: "the clinic is already archived"}
+			return conflict("status", ReasonArchived)
 		}
 		archived := fmt.Sprintf("%s%d", archivedPrefix, ti.ID)
 		if err := renameSchema(ctx, tx, ti.Schema, archived); err != nil {
@@ -336,7 +336,7 @@ func (db *DB) ArchiveTenant(ctx context.Context, actor OperatorActor, schema str
 func (db *DB) RestoreTenant(ctx context.Context, actor OperatorActor, schema string) (TenantInfo, error) {
 	return db.changeTenantIn(ctx, db.adminTx, actor, schema, "tenant.restore", func(tx pgx.Tx, ti TenantInfo, current string) error {
 		if ti.Status != TenantArchived {
-			return &ConflictError{Field: "status", Msg: "the clinic is not archived"}
+			return conflict("status", ReasonNotArchived)
 		}
 		if err := renameSchema(ctx, tx, current, ti.Schema); err != nil {
 			return err
@@ -358,7 +358,7 @@ func renameSchema(ctx context.Context, tx pgx.Tx, from, to string) error {
 	if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER SCHEMA %s RENAME TO %s`,
 		pgx.Identifier{from}.Sanitize(), pgx.Identifier{to}.Sanitize())); err != nil {
 		if pgCode(err) == "42P06" {
-			return &ConflictError{Field: "schema", Msg: fmt.Sprintf("a schema named %q already exists", to)}
+			return conflict("schema", ReasonTaken)
 		}
 		return fmt.Errorf("rename schema %s to %s: %w", from, to, err)
 	}
@@ -376,7 +376,7 @@ func renameSchema(ctx context.Context, tx pgx.Tx, from, to string) error {
 // one fails.
 func (db *DB) PurgeArchivedTenants(ctx context.Context, actor OperatorActor, olderThan time.Duration) ([]string, error) {
 	if olderThan < 0 {
-		return nil, invalid("older_than", "must not be negative")
+		return nil, invalid("older_than", ReasonNegative)
 	}
 	cutoff := db.now().Add(-olderThan)
 	rows, err := db.pool.Query(ctx, `select schema_name from public.tenants
@@ -441,7 +441,7 @@ func (db *DB) PurgeArchivedTenants(ctx context.Context, actor OperatorActor, old
 func normalizeDomain(d string) (string, error) {
 	d = strings.ToLower(strings.TrimSpace(d))
 	if len(d) > 253 || !domainPattern.MatchString(d) {
-		return "", invalid("domain", fmt.Sprintf("%q is not a domain name", d))
+		return "", invalid("domain", ReasonDomain, d)
 	}
 	return d, nil
 }
@@ -457,7 +457,7 @@ func domainOwner(ctx context.Context, tx pgx.Tx, domain string) (int64, error) {
 }
 
 func errDomainTaken(d string) error {
-	return &ConflictError{Field: "domain", Msg: fmt.Sprintf("%q belongs to another clinic", d)}
+	return conflict("domain", ReasonOtherClinic, d)
 }
 
 // AddDomain gives a clinic another domain (the first one becomes primary).
@@ -481,7 +481,7 @@ func (db *DB) AddDomain(ctx context.Context, actor OperatorActor, schema, domain
 		switch owner {
 		case 0:
 		case ti.ID:
-			return &ConflictError{Field: "domain", Msg: fmt.Sprintf("%q is already a domain of this clinic", d)}
+			return conflict("domain", ReasonAlreadyHere, d)
 		default:
 			return errDomainTaken(d)
 		}
@@ -503,7 +503,7 @@ func (db *DB) RemoveDomain(ctx context.Context, actor OperatorActor, schema, dom
 		err := tx.QueryRow(ctx, `delete from public.domains where tenant_id = $1 and domain = $2 returning is_primary`,
 			ti.ID, d).Scan(&wasPrimary)
 		if err != nil {
-			return notFound(err, fmt.Sprintf("domain %q of this clinic", d))
+			return notFound(err, EntityDomain, d)
 		}
 		if wasPrimary {
 			_, err = tx.Exec(ctx, `update public.domains set is_primary = true where id =
@@ -524,7 +524,7 @@ func (db *DB) SetPrimaryDomain(ctx context.Context, actor OperatorActor, schema,
 		switch owner {
 		case ti.ID:
 		case 0:
-			return fmt.Errorf("domain %q: %w", d, ErrNotFound)
+			return &NotFoundError{What: EntityDomain, ID: d}
 		default:
 			return errDomainTaken(d)
 		}

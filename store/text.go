@@ -167,3 +167,6 @@ func checkTexts(fields ...textField) error {
 func NormalizeSearch(s string) string {
 	return strings.TrimSpace(norm.NFKC.String(s))
 }
+
+// Code is CodeInvalid.
+func (e *TextError) Code() Code { return CodeInvalid }

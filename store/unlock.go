@@ -18,7 +18,7 @@ func (t *Tenant) UnlockUser(ctx context.Context, actor Actor, id int64) (*User, 
 		var wasLocked bool
 		if err := tx.QueryRow(ctx, `select locked_until is not null and locked_until > $2
 			from users where id = $1 for update`, id, t.db.now()).Scan(&wasLocked); err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, id)
 		}
 		if _, err := tx.Exec(ctx, `update users set failed_attempts = 0, locked_until = null where id = $1`, id); err != nil {
 			return err

@@ -57,7 +57,7 @@ func scanUser(row pgx.Row) (*User, error) {
 // userByID reads one user inside a tenant transaction.
 func userByID(ctx context.Context, tx pgx.Tx, id int64) (*User, error) {
 	u, err := scanUser(tx.QueryRow(ctx, `select `+userColumns+` from users u where u.id = $1`, id))
-	return u, notFound(err, "user")
+	return u, notFound(err, EntityUser, id)
 }
 
 // wrapOp adds context to unexpected errors but returns the store's own
@@ -109,15 +109,15 @@ const maxNameLen = 200
 func validName(v validation, field, name string) {
 	switch {
 	case name == "":
-		v.add(field, "is required")
+		v.add(field, ReasonRequired)
 	case len([]rune(name)) > maxNameLen:
-		v.add(field, fmt.Sprintf("must have at most %d characters", maxNameLen))
+		v.add(field, ReasonTooLong, maxNameLen)
 	}
 }
 
 func validLang(v validation, lang string) {
 	if lang != "" && lang != "es" && lang != "en" {
-		v.add("lang", "must be es or en (or empty for the clinic's language)")
+		v.add("lang", ReasonLang)
 	}
 }
 
@@ -156,7 +156,7 @@ func keepsAnAdmin(ctx context.Context, tx pgx.Tx, exceptID int64, field string) 
 		return fmt.Errorf("count admins: %w", err)
 	}
 	if n == 0 {
-		return &ConflictError{Field: field, Msg: "the clinic must keep at least one active admin"}
+		return conflict(field, ReasonLastAdmin)
 	}
 	return nil
 }
@@ -176,11 +176,11 @@ func (t *Tenant) CreateUser(ctx context.Context, actor Actor, nu NewUser) (*User
 	nu.Lang = strings.TrimSpace(nu.Lang)
 	v := validation{}
 	if !validEmail(nu.Email) || len(nu.Email) > maxEmailLen {
-		v.add("email", "must be an e-mail address")
+		v.add("email", ReasonEmail)
 	}
 	validName(v, "name", nu.Name)
 	if !nu.Role.Valid() {
-		v.add("role", "must be admin, specialist or reception")
+		v.add("role", ReasonOneOf, "admin, specialist, reception")
 	}
 	validLang(v, nu.Lang)
 	if err := v.err(); err != nil {
@@ -204,7 +204,7 @@ func (t *Tenant) CreateUser(ctx context.Context, actor Actor, nu NewUser) (*User
 			nu.Email, nu.Name, string(nu.Role), nu.Lang, codeHash, t.db.now().Add(SetupCodeTTL)).Scan(&id)
 		if err != nil {
 			if pgCode(err) == pgUniqueViolation {
-				return &ConflictError{Field: "email", Msg: "a staff user with this e-mail already exists"}
+				return conflict("email", ReasonTaken)
 			}
 			return err
 		}
@@ -273,7 +273,7 @@ func (t *Tenant) UserByEmail(ctx context.Context, actor Actor, email string) (*U
 	var u *User
 	err := t.tx(ctx, func(tx pgx.Tx) (err error) {
 		u, err = scanUser(tx.QueryRow(ctx, `select `+userColumns+` from users u where u.email = $1`, email))
-		return notFound(err, "user")
+		return notFound(err, EntityUser, email)
 	})
 	if err != nil {
 		return nil, wrapOp("user by e-mail", err)
@@ -299,7 +299,7 @@ func (t *Tenant) UpdateUser(ctx context.Context, actor Actor, id int64, up UserU
 		validName(v, "name", n)
 	}
 	if up.Role != nil && !up.Role.Valid() {
-		v.add("role", "must be admin, specialist or reception")
+		v.add("role", ReasonOneOf, "admin, specialist, reception")
 	}
 	if up.Lang != nil {
 		l := strings.TrimSpace(*up.Lang)
@@ -318,7 +318,7 @@ func (t *Tenant) UpdateUser(ctx context.Context, actor Actor, id int64, up UserU
 		}
 		before, err := scanUser(tx.QueryRow(ctx, `select `+userColumns+` from users u where u.id = $1 for update`, id))
 		if err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, id)
 		}
 		if up.Role != nil && before.Role == RoleAdmin && *up.Role != RoleAdmin && before.Active {
 			if err := keepsAnAdmin(ctx, tx, id, "role"); err != nil {
@@ -357,7 +357,7 @@ func (t *Tenant) DeactivateUser(ctx context.Context, actor Actor, id int64) erro
 		return forbidden("deactivating staff users")
 	}
 	if actor.UserID == id {
-		return invalid("user", "you cannot deactivate yourself")
+		return invalid("user", ReasonSelf)
 	}
 	return wrapOp("deactivate user", t.setActive(ctx, actor, id, false))
 }
@@ -379,7 +379,7 @@ func (t *Tenant) setActive(ctx context.Context, actor Actor, id int64, active bo
 		var was bool
 		var role string
 		if err := tx.QueryRow(ctx, `select active, role from users where id = $1 for update`, id).Scan(&was, &role); err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, id)
 		}
 		if was == active {
 			return nil
@@ -431,10 +431,10 @@ func (t *Tenant) NewUserSetupCode(ctx context.Context, actor Actor, userID int64
 	err = t.tx(ctx, func(tx pgx.Tx) error {
 		var active bool
 		if err := tx.QueryRow(ctx, `select active from users where id = $1 for update`, userID).Scan(&active); err != nil {
-			return notFound(err, "user")
+			return notFound(err, EntityUser, userID)
 		}
 		if !active {
-			return invalid("user", "is deactivated; activate the user first")
+			return invalid("user", ReasonInactive)
 		}
 		if _, err := tx.Exec(ctx, `update users set setup_code_hash = $2, setup_expires_at = $3,
 				failed_attempts = 0, locked_until = null where id = $1`,
@@ -483,7 +483,7 @@ func (t *Tenant) RevokeKey(ctx context.Context, actor Actor, keyID int64) error 
 		var fp, label string
 		if err := tx.QueryRow(ctx, `select user_id, fingerprint, label from user_keys where id = $1 for update`, keyID).
 			Scan(&userID, &fp, &label); err != nil {
-			return notFound(err, "key")
+			return notFound(err, EntityKey, nil)
 		}
 		if !actor.MayManageKeysOf(userID) {
 			return forbidden("revoking keys of other staff users")

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 	"consultorio/tui/sanitize"
 )
 
@@ -224,13 +225,13 @@ func (p *bookingPage) parseExtra(s string, clock time.Duration) ([]time.Time, er
 		f := strings.Fields(part)
 		d, err := l.ParseDate(f[0])
 		if err != nil {
-			return nil, fmt.Errorf(a.BadDate, l.DateHint())
+			return nil, i18n.InputError(fmt.Sprintf(a.BadDate, l.DateHint()))
 		}
 		c := clock
 		if len(f) > 1 {
 			var ok bool
 			if c, ok = agParseClock(f[1]); !ok {
-				return nil, errors.New(a.BadTime)
+				return nil, i18n.InputError(a.BadTime)
 			}
 		}
 		out = append(out, agAt(d, c))
@@ -267,7 +268,7 @@ func (p *bookingPage) booking() (store.Booking, error) {
 func (p *bookingPage) save() tea.Cmd {
 	b, err := p.booking()
 	if err != nil {
-		p.errText = sanitize.Line(err.Error())
+		p.errText = p.env.ErrorText(err)
 		return p.startForm()
 	}
 	p.saving, p.errText, p.conflicts = true, "", nil
@@ -320,7 +321,7 @@ func (p *bookingPage) Update(msg tea.Msg) tea.Cmd {
 		p.saving = false
 		if msg.err != nil || len(msg.conflicts) > 0 {
 			p.conflicts = msg.conflicts
-			p.errText = ErrorText(p.env.L, msg.err)
+			p.errText = p.env.ErrorText(msg.err)
 			return p.startForm()
 		}
 		var cmd tea.Cmd

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -75,6 +76,7 @@ type app struct {
 	width, height int
 	styles        *Styles
 	loc           *i18n.Locale
+	log           *slog.Logger // unexpected errors, under the reference shown (nil: none)
 	keys          shellKeys
 	spin          spinner.Model
 	pending       int    // Env.Do calls in flight

@@ -535,11 +535,11 @@ func (l *clientList) validators() (req, email, fee, count, optCount func(string)
 
 // schemaReason is the store's rule as a form validator: the reason a name
 // is refused shows under the field.
-func schemaReason(s string) error {
+func (l *clientList) schemaReason(s string) error {
 	err := store.ValidateSchemaName(strings.TrimSpace(s))
 	var ve *store.ValidationError
 	if errors.As(err, &ve) {
-		return errors.New(sanitize.Line(ve.Fields["schema"]))
+		return errors.New(sanitize.Line(l.env.L.FieldText(ve.Fields["schema"])))
 	}
 	return err
 }
@@ -565,7 +565,7 @@ func newClientCreate(l *clientList) *FormPage {
 		Build: func() *huh.Form {
 			return NewForm(env.M,
 				huh.NewGroup(
-					huh.NewInput().Title(c.Schema).Description(c.SchemaHint).Value(&f.schema).Validate(schemaReason),
+					huh.NewInput().Title(c.Schema).Description(c.SchemaHint).Value(&f.schema).Validate(l.schemaReason),
 					huh.NewInput().Title(c.Name).Value(&f.name).Validate(req),
 					huh.NewInput().Title(c.AdminEmail).Value(&f.email).Validate(email),
 					huh.NewInput().Title(c.AdminName).Value(&f.adminName),
@@ -617,14 +617,14 @@ func (f *clientFields) newTenant(env *Env) (store.NewTenant, error) {
 func (f *clientFields) limits(spec *int, patients, users **int) error {
 	s, err := parseOptInt(f.specialists)
 	if err != nil || s == nil {
-		return &store.ValidationError{Fields: map[string]string{"specialists_limit": "must be a number"}}
+		return &store.ValidationError{Fields: map[string]store.FieldError{"specialists_limit": {Reason: store.ReasonNumber}}}
 	}
 	*spec = *s
 	if *patients, err = parseOptInt(f.patients); err != nil {
-		return &store.ValidationError{Fields: map[string]string{"patients_limit": "must be a number"}}
+		return &store.ValidationError{Fields: map[string]store.FieldError{"patients_limit": {Reason: store.ReasonNumber}}}
 	}
 	if *users, err = parseOptInt(f.users); err != nil {
-		return &store.ValidationError{Fields: map[string]string{"users_limit": "must be a number"}}
+		return &store.ValidationError{Fields: map[string]store.FieldError{"users_limit": {Reason: store.ReasonNumber}}}
 	}
 	return nil
 }

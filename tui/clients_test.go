@@ -130,13 +130,13 @@ func TestClientsCreate(t *testing.T) {
 	focused(t, term, "Esquema")
 	term.Type("9lives")
 	term.Key("enter")
-	term.WaitFor(t, "must start with a lowercase letter (a-z)")
+	term.WaitFor(t, "Debe empezar con una letra minúscula (a-z).")
 	for range "9lives" {
 		term.Key("backspace")
 	}
 	term.Type("pg_x")
 	term.Key("enter")
-	term.WaitFor(t, "must not start with 'pg_'")
+	term.WaitFor(t, "\"pg_\" está reservado.")
 	for range "pg_x" {
 		term.Key("backspace")
 	}
@@ -333,7 +333,7 @@ func TestClientsEditAndDomains(t *testing.T) {
 	focused(t, term, "Dominio")
 	term.Type("mente.example.com")
 	term.Key("enter")
-	term.WaitFor(t, "✗ No se guardó («domain»): ")
+	term.WaitFor(t, "✗ No se guardó (Dominio): ")
 	for range "mente.example.com" {
 		term.Key("backspace")
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -34,6 +35,9 @@ type ClinicSession struct {
 	// LoginID, if set, is the session's id among the clinic's open
 	// sessions (store.Logins), 0 while it has none.
 	LoginID func() int64
+	// Log receives unexpected errors under the reference the user is shown
+	// (nil: they are not logged).
+	Log *slog.Logger
 }
 
 // NewClinicApp is the clinic TUI for one session. ctx is the session's:
@@ -52,6 +56,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 		return i18n.NewLocale(i18n.Pick(userLang, t.Info.Lang), t.Info.Currency, t.Info.Location())
 	}
 	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
+	a.log = s.Log
 	a.brand = sanitize.Line(t.Info.Name)
 	a.enter = func(acc *account) *shell {
 		u := acc.user

@@ -19,7 +19,7 @@ func TestDiskFullErrorText(t *testing.T) {
 	pg := &pgconn.PgError{Code: "53100", Message: `could not extend file "base/16384/17790": No space left on device`}
 	err := fmt.Errorf("book session: %w", &store.DiskFullError{Err: pg})
 	for _, lang := range []i18n.Lang{i18n.ES, i18n.EN} {
-		got := ErrorText(i18n.NewLocale(lang, "PEN", time.UTC), err)
+		got := ErrorText(nil, i18n.NewLocale(lang, "PEN", time.UTC), err)
 		if want := i18n.For(lang).Storage.DiskFull; got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}

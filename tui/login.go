@@ -396,11 +396,12 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 	case loginResult:
 		if r.err != nil {
 			l.step = stepCredentials
-			l.errText = ErrorText(l.a.loc, r.err)
 			var limited errRateLimited
 			if errors.As(r.err, &limited) {
 				l.errText = m.Errors.RateLimited
 				l.secret = "" // not checked: typed again when the address may try
+			} else {
+				l.errText = ErrorText(l.a.log, l.a.loc, r.err)
 			}
 			if errors.Is(r.err, store.ErrBadCredentials) {
 				if l.method.Get() == methodCode {
@@ -422,7 +423,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 	case passwordResult:
 		if r.err != nil {
 			l.step = stepNewPassword
-			l.errText = ErrorText(l.a.loc, r.err)
+			l.errText = ErrorText(l.a.log, l.a.loc, r.err)
 			return l.again(l.newPasswordForm(), 0)
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.PasswordSaved })
@@ -432,7 +433,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			// Not registering the key does not stop the login: say why in
 			// the status line of the shell.
 			cmd := l.land()
-			l.a.setStatus(statusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, ErrorText(l.a.loc, r.err)))
+			l.a.setStatus(statusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, ErrorText(l.a.log, l.a.loc, r.err)))
 			return cmd
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.KeyAdded })

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -30,6 +31,7 @@ type PanelSession struct {
 	// ("ssh -p 2222 demo@host"), from the address the server was started
 	// with: the clients screen shows it for a new clinic.
 	SSHLine func(user string) string
+	Log     *slog.Logger // as ClinicSession.Log
 }
 
 // panelCurrency and panelZone: the service bills in the product's default
@@ -51,6 +53,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 	}
 	loc := func(lang string) *i18n.Locale { return i18n.NewLocale(i18n.ParseLang(lang), panelCurrency, zone) }
 	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
+	a.log = s.Log
 	a.brand = a.loc.M.Shell.PanelName
 	a.enter = func(acc *account) *shell {
 		op := acc.op

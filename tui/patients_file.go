@@ -315,7 +315,7 @@ func (f *patientFile) sessionLines(list []store.Session, err error, withObservat
 	m := f.env.M.Patients
 	st := f.env.Styles()
 	if err != nil {
-		return []string{" " + st.Error.Render("✗ "+ErrorText(f.env.L, err))}
+		return []string{" " + st.Error.Render("✗ "+f.env.ErrorText(err))}
 	}
 	if len(list) == 0 {
 		return []string{" " + st.Muted.Render(m.NoSessions)}
@@ -343,7 +343,7 @@ func (f *patientFile) paymentLines() []string {
 		out = append(out, " "+st.Muted.Render(m.BalanceHidden), "")
 	}
 	if f.data.paymentsErr != nil {
-		return append(out, " "+st.Error.Render("✗ "+ErrorText(f.env.L, f.data.paymentsErr)))
+		return append(out, " "+st.Error.Render("✗ "+f.env.ErrorText(f.data.paymentsErr)))
 	}
 	if len(f.data.payments.Payments) == 0 {
 		return append(out, " "+st.Muted.Render(m.NoPayments))

@@ -289,41 +289,19 @@ func (pf *patientForm) save(ctx context.Context, in store.PatientInput) tea.Msg 
 	return patientSaved{form: pf, p: p, err: err}
 }
 
-// fieldMessage puts the store's usual field messages in the user's
-// language; others are shown as the store wrote them.
-func (pf *patientForm) fieldMessage(msg string) string {
-	m, e := pf.env.M.Patients, pf.env.M.Errors
-	switch msg {
-	case "is required":
-		return e.Required
-	case "must not be in the future":
-		return m.NotFuture
-	case "must not be negative":
-		return m.NotNegative
-	case "must be an e-mail address like name@example.com":
-		return e.EmailInvalid
-	}
-	return msg
-}
-
-// failed maps the store's error onto the form's fields and returns the
-// error to show under the form, with field labels instead of column names.
+// failed maps the store's error onto the form's fields: each field the
+// store refused shows why under it. The error itself is shown whole.
 func (pf *patientForm) failed(err error) error {
 	pf.fieldErrs = map[string]string{}
 	var ve *store.ValidationError
 	var ce *store.ConflictError
 	switch {
 	case errors.As(err, &ve):
-		labeled := map[string]string{}
-		for f, msg := range ve.Fields {
-			msg = pf.fieldMessage(msg)
-			pf.fieldErrs[f] = msg
-			labeled[pf.label(f)] = msg
+		for f, fe := range ve.Fields {
+			pf.fieldErrs[f] = pf.env.L.FieldText(fe)
 		}
-		return &store.ValidationError{Fields: labeled}
 	case errors.As(err, &ce):
-		pf.fieldErrs[ce.Field] = ce.Msg
-		return &store.ConflictError{Field: pf.label(ce.Field), Msg: ce.Msg}
+		pf.fieldErrs[ce.Field] = pf.env.L.FieldText(store.FieldError{Reason: ce.Reason, Args: ce.Args})
 	}
 	return err
 }
@@ -336,7 +314,7 @@ func (pf *patientForm) Update(msg tea.Msg) tea.Cmd {
 		}
 		pf.saving = false
 		if msg.err != nil {
-			pf.errText = ErrorText(pf.env.L, pf.failed(msg.err))
+			pf.errText = pf.env.ErrorText(pf.failed(msg.err))
 			return pf.Init()
 		}
 		st := pf.list.stack

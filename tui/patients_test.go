@@ -229,8 +229,8 @@ func TestPatientsMainFlow(t *testing.T) {
 		for i := 0; i < 18; i++ {
 			term.Key("enter")
 		}
-		s := settled(t, term, "✗ Revise los datos: Fecha de nacimiento: no puede ser una fecha futura",
-			"✗ no puede ser una fecha futura")
+		s := settled(t, term, "✗ Revise los datos: Fecha de nacimiento: no puede estar en el futuro.",
+			"✗ No puede estar en el futuro.")
 		// The form opened on the refused field, with what was typed.
 		focused(t, term, "Fecha de nacimiento")
 		term.WaitFor(t, "01/01/2030")

@@ -142,7 +142,7 @@ func (e *Env) Info(text string) { e.app.setStatus(statusInfo, text) }
 // Error shows an error in the status line, in the user's language (see
 // ErrorText). A nil error or a cancelled context shows nothing.
 func (e *Env) Error(err error) {
-	if t := ErrorText(e.L, err); t != "" {
+	if t := e.ErrorText(err); t != "" {
 		e.app.setStatus(statusError, t)
 	}
 }

@@ -172,7 +172,7 @@ func (l *login) secondFactorError(err error) string {
 	if errors.Is(err, store.ErrBadSecondFactor) {
 		return l.a.loc.M.SecondFactor.BadCode
 	}
-	return ErrorText(l.a.loc, err)
+	return ErrorText(l.a.log, l.a.loc, err)
 }
 
 // failSecondFactor: the state could not be read; the login starts over
@@ -180,7 +180,7 @@ func (l *login) secondFactorError(err error) string {
 func (l *login) failSecondFactor(err error) tea.Cmd {
 	l.acc = nil
 	l.step = stepCredentials
-	l.errText = ErrorText(l.a.loc, err)
+	l.errText = ErrorText(l.a.log, l.a.loc, err)
 	return l.again(l.credentialsForm(), 0)
 }
 

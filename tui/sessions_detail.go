@@ -505,7 +505,7 @@ func (f *agCheckedForm) Update(msg tea.Msg) tea.Cmd {
 		}
 		f.saving = false
 		if msg.err != nil || len(msg.conflicts) > 0 {
-			f.conflicts, f.errText = msg.conflicts, ErrorText(env.L, msg.err)
+			f.conflicts, f.errText = msg.conflicts, env.ErrorText(msg.err)
 			return f.start()
 		}
 		var cmd tea.Cmd

@@ -219,7 +219,7 @@ func TestBookingErrorShownAsConflicts(t *testing.T) {
 		!c.FreeSlots[0].Equal(time.Date(2026, 12, 1, 11, 0, 0, 0, f.lima)) {
 		t.Fatalf("conflict: %+v", c)
 	}
-	other := &store.ValidationError{Fields: map[string]string{"start": "is required"}}
+	other := &store.ValidationError{Fields: map[string]store.FieldError{"start": {Reason: store.ReasonRequired}}}
 	if cs, rest := agConflictsOf(b.Start, other); cs != nil || rest != other {
 		t.Fatalf("a validation error became %+v, %v", cs, rest)
 	}

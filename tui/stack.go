@@ -216,7 +216,7 @@ func (p *FormPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.saving = false
 		if msg.err != nil {
-			p.errText = ErrorText(p.Stack.env.L, msg.err)
+			p.errText = p.Stack.env.ErrorText(msg.err)
 			return p.Init()
 		}
 		var cmd tea.Cmd

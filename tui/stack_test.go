@@ -1,8 +1,12 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
@@ -18,11 +23,11 @@ import (
 )
 
 // fakeRecords stands for a store: the list loads through Env.Do, a save
-// fails once with a validation error, a delete removes.
+// fails once with failNext (if set), a delete removes.
 type fakeRecords struct {
 	mu       sync.Mutex
 	names    []string
-	failNext bool
+	failNext error
 }
 
 func (f *fakeRecords) list() []string {
@@ -34,9 +39,9 @@ func (f *fakeRecords) list() []string {
 func (f *fakeRecords) rename(i int, name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.failNext {
-		f.failNext = false
-		return &store.ValidationError{Fields: map[string]string{"name": "is taken"}}
+	if err := f.failNext; err != nil {
+		f.failNext = nil
+		return err
 	}
 	f.names[i] = name
 	return nil
@@ -143,7 +148,8 @@ func (d *detailPage) Capturing() bool { return false }
 
 func TestStackListDetailFormConfirm(t *testing.T) {
 	t.Parallel()
-	db := &fakeRecords{names: []string{"Ana", "Beto\x1b[2J", "Carla"}, failNext: true}
+	db := &fakeRecords{names: []string{"Ana", "Beto\x1b[2J", "Carla"},
+		failNext: &store.ValidationError{Fields: map[string]store.FieldError{"name": {Reason: store.ReasonRequired}}}}
 	defs := []ScreenDef{{ID: "records", Title: func(*i18n.Messages) string { return "Registros" },
 		New: func(env *Env) Screen {
 			s := NewStack(env, "Registros")
@@ -185,7 +191,7 @@ func TestStackListDetailFormConfirm(t *testing.T) {
 	}
 	term.Type("Roberto")
 	term.Key("enter")
-	term.WaitFor(t, "✗ Revise los datos: name: is taken", "> Roberto")
+	term.WaitFor(t, "✗ Revise los datos: Nombre: es obligatorio.", "> Roberto")
 	term.Key("enter")
 	term.WaitFor(t, "✓ Guardado.", "Registros › Roberto", "Detalle de Roberto")
 	term.Key("esc")
@@ -207,5 +213,58 @@ func TestStackListDetailFormConfirm(t *testing.T) {
 	s = term.WaitFor(t, "> Carla")
 	if strings.Contains(s, "›") {
 		t.Fatalf("the stack did not return to the list:\n%s", s)
+	}
+}
+
+// TestFailedSaveShowsCatalogueText: a save that fails inside the database
+// shows the catalogue's words — the restart message for a connection the
+// server terminated, a reference for anything unknown (logged with the full
+// error) — and never the driver's text, SQLSTATE codes or paths.
+func TestFailedSaveShowsCatalogueText(t *testing.T) {
+	restart := fmt.Errorf("rename record: %w", &pgconn.PgError{Severity: "FATAL", Code: "57P01",
+		Message: "terminating connection due to administrator command"})
+	_, parseErr := strconv.ParseInt("x1", 10, 64)
+	internal := fmt.Errorf("read /var/lib/consultorio/run/.s.PGSQL.5432: %w", parseErr)
+	for _, c := range []struct {
+		lang string
+		err  error
+		want string
+	}{
+		{"es", restart, "✗ La base de datos se está reiniciando o no responde"},
+		{"en", restart, "✗ The database is restarting or unreachable"},
+		{"es", internal, "✗ Algo salió mal (ref "},
+		{"en", internal, "✗ Something went wrong (ref "},
+	} {
+		var logged bytes.Buffer
+		db := &fakeRecords{names: []string{"Ana"}, failNext: c.err}
+		defs := []ScreenDef{{ID: "records", Title: func(*i18n.Messages) string { return "Registros" },
+			New: func(env *Env) Screen {
+				s := NewStack(env, "Registros")
+				s.SetRoot(&listPage{env: env, stack: s, db: db})
+				return s
+			}}}
+		cs := clinicSession(demoTenant("Clínica Demo", c.lang), demoUser(store.RoleAdmin, "Ana", ""), 80, 24)
+		cs.Log = slog.New(slog.NewTextHandler(&logged, nil))
+		term := tuitest.Start(t, newClinicApp(context.Background(), cs, defs), 80, 24)
+		term.WaitFor(t, "> Ana")
+		term.Key("enter")
+		term.WaitFor(t, "Detalle de Ana")
+		term.Key("e")
+		term.Type("x")
+		term.Key("enter")
+		screen := term.WaitFor(t, c.want)
+		for _, bad := range []string{"SQLSTATE", "57P01", "pgconn", "strconv", "/var/lib", ".s.PGSQL", "terminating"} {
+			if strings.Contains(screen, bad) {
+				t.Errorf("%s: the screen shows %q:\n%s", c.lang, bad, screen)
+			}
+		}
+		if c.err == internal {
+			ref := regexp.MustCompile(`ref ([0-9a-f]{8})`).FindStringSubmatch(screen)
+			if ref == nil || !strings.Contains(logged.String(), "ref="+ref[1]) || !strings.Contains(logged.String(), "strconv.ParseInt") {
+				t.Errorf("%s: the reference on screen is not in the log with the error:\n%s\nlog: %s", c.lang, screen, logged.String())
+			}
+		} else if logged.Len() != 0 {
+			t.Errorf("%s: a restart was logged as an internal error: %s", c.lang, logged.String())
+		}
 	}
 }

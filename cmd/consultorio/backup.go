@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/backup"
+	"consultorio/tui/i18n"
 )
 
 func newBackupCmd(cfg *config) *cobra.Command {
@@ -135,8 +135,7 @@ into one directory): turn it on again with db wal-archive or serve
 			if m, err := backup.ReadManifest(a[0]); err != nil {
 				return err
 			} else if m.Source != "private" {
-				return errors.New("restore: this is a backup of the DATABASE_URL server; it is a plain pg_basebackup directory " +
-					"(SRC/pg): restore it with that server's tools")
+				return cliFailure(func(c *i18n.CLI) string { return c.PlainBackup }, nil)
 			}
 			m, cl, err := backup.Restore(c.Context(), a[0], o)
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"consultorio/migrations"
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // The bench commands produce the numbers in docs/BENCHMARKS.md. They are
@@ -46,7 +47,7 @@ func benchDB(ctx context.Context, cfg *config, maxConns int32) (*store.DB, error
 	err = db.Pool().QueryRow(ctx, `select schema_name from public.tenants where schema_name not like $1 || '%' limit 1`, benchPrefix).Scan(&other)
 	if err == nil {
 		db.Close()
-		return nil, fmt.Errorf("bench: the database holds clinic %q: run benchmarks on a scratch database only", other)
+		return nil, cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.ScratchOnly, other) }, nil)
 	}
 	if err != pgx.ErrNoRows {
 		db.Close()

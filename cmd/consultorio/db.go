@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"consultorio/tui/i18n"
 )
 
 func newDBCmd(cfg *config) *cobra.Command {
@@ -24,7 +26,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if cfg.databaseURL != "" {
-				return fmt.Errorf("DATABASE_URL is set: the private cluster is not used")
+				return cliFailure(func(c *i18n.CLI) string { return c.PrivateUnused }, nil)
 			}
 			cl, err := cfg.cluster()
 			if err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+
+	"consultorio/tui/i18n"
 )
 
 // dbStatus is `db status --json`.
@@ -137,7 +139,7 @@ without one, --yes is required (exit 2 otherwise).`,
 					return err
 				}
 				if !ok {
-					return errors.New("db destroy: not confirmed; nothing deleted")
+					return cliFailure(func(c *i18n.CLI) string { return c.NotConfirmed }, nil)
 				}
 			}
 			if err := cl.Destroy(c.Context()); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 const (
@@ -117,7 +118,7 @@ func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) 
 	case err != nil:
 		return fmt.Errorf("demo: %w", err)
 	case info.Status == store.TenantArchived:
-		return fmt.Errorf("demo: the demo clinic is archived; bring it back with: consultorio tenants restore %s", demoSchema)
+		return cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.DemoArchived, demoSchema) }, nil)
 	}
 	tn, err := db.Tenant(ctx, demoSchema)
 	if err != nil {

@@ -6,12 +6,15 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"consultorio/server/cmd"
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 func main() {
@@ -41,8 +44,34 @@ func run(ctx context.Context, args []string) int { return runWith(ctx, osEnv(), 
 // a failure come from the command tree's root (server/cmd.Execute), as for
 // the scripted SSH commands: 0 ok, 1 failure, 2 usage.
 func runWith(ctx context.Context, e env, args []string) int {
-	root := newRootCmd(e)
-	return cmd.Execute(ctx, root, args, e.stderr, cliLang(e.getenvOrOS())).Code
+	root, cfg := newRootCmd(e)
+	wordFailures(root)
+	log := slog.New(slog.NewTextHandler(&cliLog{dataDir: func() string { return cfg.dataDir }, fallback: e.stderr}, nil))
+	l := i18n.NewLocale(cliLang(e.getenvOrOS()), "", nil)
+	return cmd.Execute(ctx, root, args, e.stderr, l, log).Code
+}
+
+// cliLog is where the CLI logs an unexpected failure, under the reference
+// its one line on stderr quotes: data/logs/cli.log, opened when there is
+// something to write (most runs have not). If that file cannot be written
+// the record goes to fallback (stderr): it must not be lost.
+type cliLog struct {
+	dataDir  func() string // resolved after the flags are parsed
+	fallback io.Writer
+}
+
+func (c *cliLog) Write(p []byte) (int, error) {
+	dir := filepath.Join(c.dataDir(), "logs")
+	if err := os.MkdirAll(dir, 0o700); err == nil {
+		f, err := os.OpenFile(filepath.Join(dir, "cli.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err == nil {
+			defer f.Close()
+			if n, err := f.Write(p); err == nil {
+				return n, nil
+			}
+		}
+	}
+	return c.fallback.Write(p)
 }
 
 func (e env) getenvOrOS() func(string) string {

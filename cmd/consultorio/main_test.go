@@ -150,7 +150,7 @@ func TestUsageErrors(t *testing.T) {
 	c.fails(1, "host name", "--host-name", "turnos.salud.pe", "tenants", "create", "salud", "--name", "X", "--admin-email", "a@x.test")
 	c.fails(2, "--admin-key", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--admin-key", filepath.Join(t.TempDir(), "missing.pub"))
 	// Refused by the store before anything is made: still the caller's mistake.
-	c.fails(1, "timezone: unknown time zone", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--timezone", "Mars/Olympus")
+	c.fails(1, "Time zone: is not a known time zone", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--timezone", "Mars/Olympus")
 	c.fails(1, "admin_email", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "nobody")
 	if tvs, err := c.db().TenantVersions(context.Background()); err != nil || len(tvs) != 0 {
 		t.Fatalf("refused calls created tenants: %v %v", tvs, err)
@@ -270,8 +270,8 @@ func TestTenantsLifecycle(t *testing.T) {
 	}
 
 	// Failures (exit 1) and usage errors (exit 2).
-	c.fails(1, `no such clinic: "nope"`, "tenants", "suspend", "nope")
-	c.fails(1, `no such clinic: "nope"`, "tenants", "show", "nope")
+	c.fails(1, "Not found: clinic nope.", "tenants", "suspend", "nope")
+	c.fails(1, "Not found: clinic nope.", "tenants", "show", "nope")
 	c.fails(1, "archived", "tenants", "update", "clinica-b", "--name", "X")
 	c.fails(2, `--status: "sleeping" is not one of all, active, morose, suspended, archived`, "tenants", "list", "--status", "sleeping")
 	c.fails(2, "nothing to change", "tenants", "update", "clinica-a")
@@ -309,7 +309,7 @@ func TestOperatorsCreate(t *testing.T) {
 	if op, err := c.db().OperatorByKey(context.Background(), testKeyFingerprint); err != nil || op.Email != "rosa@ops.test" {
 		t.Fatalf("key not registered: %v %v", op, err)
 	}
-	c.fails(1, "already exists", "operators", "create", "--email", "rosa@ops.test")
+	c.fails(1, "is already taken", "operators", "create", "--email", "rosa@ops.test")
 	c.fails(2, "missing --email", "operators", "create")
 	c.fails(1, "email: must be an e-mail address", "operators", "create", "--email", "rosa")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 type migrateFlags struct {
@@ -122,13 +123,13 @@ func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr
 		} else {
 			sum.Tenants = ts
 			if n := len(ts.Failed); n > 0 {
-				failure = fmt.Errorf("%d of %d tenants failed to migrate", n, ts.Total)
+				failure = cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.TenantsFailed, n, ts.Total) }, nil)
 			}
 			if ss != nil {
 				sum.Spares = ss
 				err := topUpAfterMigrate(ctx, db, f.spares, ss)
 				if n := len(ss.Failed); n > 0 && failure == nil {
-					failure = fmt.Errorf("%d of %d spare schemas failed to migrate", n, ss.Total)
+					failure = cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.SparesFailed, n, ss.Total) }, nil)
 				}
 				if err != nil && failure == nil {
 					failure = err
@@ -156,7 +157,7 @@ func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io
 	if f.schema != "" {
 		tv, err := db.TenantVersionOf(ctx, f.schema)
 		if errors.Is(err, store.ErrNoSuchTenant) {
-			return nil, nil, fmt.Errorf("no live tenant with schema %q", f.schema)
+			return nil, nil, &store.NotFoundError{What: store.EntityClinic, ID: f.schema}
 		}
 		if err != nil {
 			return nil, nil, explainMissingPublic(err)
@@ -228,7 +229,7 @@ func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io
 func explainMissingPublic(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "42P01" {
-		return fmt.Errorf("the shared schema is not migrated yet: run `consultorio migrate --shared` first (%w)", err)
+		return cliFailure(func(c *i18n.CLI) string { return c.SharedMissing }, err)
 	}
 	return err
 }

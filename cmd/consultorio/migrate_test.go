@@ -53,7 +53,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if out := c.ok("migrate", "--tenants"); strings.Contains(out, "shared schema") {
 		t.Fatalf("--tenants touched the shared schema:\n%s", out)
 	}
-	c.fails(1, `no live tenant with schema "nope"`, "migrate", "--schema", "nope")
+	c.fails(1, "Not found: clinic nope.", "migrate", "--schema", "nope")
 }
 
 // latestTenantVersion is the version of the newest embedded tenant migration.

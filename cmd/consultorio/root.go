@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"consultorio/backup"
 	"consultorio/pgcluster"
 	"consultorio/server/cmd"
 	"consultorio/store"
@@ -19,6 +21,42 @@ import (
 
 // usagef is a mistake in how a command was called (exit status 2).
 func usagef(format string, a ...any) error { return cmd.Usagef(format, a...) }
+
+// cliFailure is a failure of the CLI's own, worded from the catalogue's CLI
+// texts in the language the failure is reported in (cmd.Worded); err, if
+// any, is what went wrong underneath, for the log.
+func cliFailure(words func(c *i18n.CLI) string, err error) error {
+	return cmd.Worded(func(m *i18n.Messages) string { return words(&m.CLI) }, err)
+}
+
+// cliWords gives the failures of the backup and the private cluster their
+// words; other errors pass as they are.
+func cliWords(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, backup.ErrExists):
+		return cliFailure(func(c *i18n.CLI) string { return c.BackupExists }, err)
+	case errors.Is(err, backup.ErrNoArchive):
+		return cliFailure(func(c *i18n.CLI) string { return c.NoArchive }, err)
+	case errors.Is(err, backup.ErrTargetTooEarly):
+		return cliFailure(func(c *i18n.CLI) string { return c.TargetTooEarly }, err)
+	case errors.Is(err, pgcluster.ErrNoBinaries):
+		return cliFailure(func(c *i18n.CLI) string { return c.NoBinaries }, err)
+	}
+	return err
+}
+
+// wordFailures makes every command of the tree under c return its failure
+// through cliWords.
+func wordFailures(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(c *cobra.Command, a []string) error { return cliWords(run(c, a)) }
+	}
+	for _, sub := range c.Commands() {
+		wordFailures(sub)
+	}
+}
 
 // exitError carries an exit status whose message was already printed.
 type exitError struct{ code int }
@@ -42,7 +80,7 @@ type config struct {
 	env         env
 }
 
-func newRootCmd(e env) *cobra.Command {
+func newRootCmd(e env) (*cobra.Command, *config) {
 	if e.getenv == nil {
 		e.getenv = os.Getenv
 	}
@@ -85,7 +123,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newBenchCmd(cfg))
 	root.AddCommand(newAuditCmd(cfg))
 	root.AddCommand(newVersionCmd(), newBackupCmd(cfg), newRestoreCmd(cfg))
-	return root
+	return root, cfg
 }
 
 // cliLang is the language of the CLI's human output: Spanish when the

@@ -154,7 +154,7 @@ func readKeyFile(stdin io.Reader, path string) (string, error) {
 	}
 	line := strings.TrimSpace(string(b))
 	if _, _, _, err := store.ParsePublicKey(line); err != nil {
-		return "", fmt.Errorf("%s is not an OpenSSH public key (a .pub file)", path)
+		return "", cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.NotAKey, path) }, nil)
 	}
 	return line, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // migrateOnStart brings every tenant schema up to this binary's migrations
@@ -22,7 +23,7 @@ func migrateOnStart(ctx context.Context, db *store.DB, stderr io.Writer) error {
 		printMigrateSummary(stderr, migrateSummary{Tenants: ts, Spares: ss})
 	}
 	if n := len(ts.Failed); n > 0 {
-		return fmt.Errorf("%d of %d tenants failed to migrate: see above, fix, then run `consultorio migrate` and start again", n, ts.Total)
+		return cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.UpgradeFailed, n, ts.Total) }, nil)
 	}
 	return nil
 }

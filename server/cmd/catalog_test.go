@@ -17,15 +17,15 @@ func TestSpecialistsListAdd(t *testing.T) {
 		s.Document != "33333333" || s.CompType != "fixed" || deref(s.CompValue) != "1200.00" || !s.Active {
 		t.Errorf("specialists add = %+v", s)
 	}
-	f.fails(1, "document: another specialist already has this document", f.admin, "specialists", "add",
+	f.fails(1, "No se guardó (Documento): ya está en uso.", f.admin, "specialists", "add",
 		"--first-name", "X", "--surname", "Y", "--specialty", "Z", "--document", "33333333")
-	f.fails(1, "your role does not allow creating specialists", f.desk, "specialists", "add",
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "specialists", "add",
 		"--first-name", "X", "--surname", "Y", "--specialty", "Z", "--document", "44")
-	f.fails(1, "comp_type: must be fixed or percent", f.admin, "specialists", "add",
+	f.fails(1, "Tipo de pago: debe ser uno de: fixed, percent", f.admin, "specialists", "add",
 		"--first-name", "X", "--surname", "Y", "--specialty", "Z", "--document", "44", "--comp", "hourly")
 	// The plan allows 4 active specialists: the 5th names limit and count.
 	f.ok(f.admin, "specialists", "add", "--first-name", "D", "--surname", "Cuarto", "--specialty", "Z", "--document", "44")
-	f.fails(1, "the plan allows 4 active specialists and the clinic has 4", f.admin, "specialists", "add",
+	f.fails(1, "El plan permite 4 especialistas activos y hay 4.", f.admin, "specialists", "add",
 		"--first-name", "E", "--surname", "Quinto", "--specialty", "Z", "--document", "55")
 
 	var list []SpecialistView
@@ -69,7 +69,7 @@ func TestSpecialistsAddLinksAUser(t *testing.T) {
 	if s.UserID == nil || *s.UserID != u.ID {
 		t.Errorf("linked user = %v, want %d", s.UserID, u.ID)
 	}
-	f.fails(1, "not found", f.admin, "specialists", "add", "--first-name", "Dora", "--surname", "Paz",
+	f.fails(1, "No se encontró: usuario nobody@clinic-a.test.", f.admin, "specialists", "add", "--first-name", "Dora", "--surname", "Paz",
 		"--specialty", "Psicología", "--document", "67", "--user-email", "nobody@clinic-a.test")
 }
 
@@ -82,9 +82,9 @@ func TestRoomsListAdd(t *testing.T) {
 		r.SpecialistIDs == nil || r.Equipment == nil {
 		t.Errorf("rooms add = %+v", r)
 	}
-	f.fails(1, "name: another room already has this name", f.admin, "rooms", "add", "--name", "Sala de juegos")
-	f.fails(1, "capacity: must be between 1 and 1000", f.admin, "rooms", "add", "--name", "Big", "--capacity", "5000")
-	f.fails(1, "your role does not allow creating rooms", f.desk, "rooms", "add", "--name", "Otra")
+	f.fails(1, "No se guardó (Nombre): ya está en uso.", f.admin, "rooms", "add", "--name", "Sala de juegos")
+	f.fails(1, "Capacidad: debe estar entre 1 y 1000", f.admin, "rooms", "add", "--name", "Big", "--capacity", "5000")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "rooms", "add", "--name", "Otra")
 	var list []RoomView
 	f.okJSON(&list, f.drB, "rooms", "list")
 	if len(list) != 3 || list[0].Name != "Consultorio 1" || list[2].Name != "Sala de juegos" {
@@ -112,11 +112,11 @@ func TestStaffListAddKeys(t *testing.T) {
 	if !strings.Contains(text, "setup code:") || !strings.Contains(text, "shown only now") {
 		t.Errorf("staff add text:\n%s", text)
 	}
-	f.fails(1, "email: a staff user with this e-mail already exists", f.admin, "staff", "add", "--email", "otro@clinic-a.test",
+	f.fails(1, "No se guardó (Correo): ya está en uso.", f.admin, "staff", "add", "--email", "otro@clinic-a.test",
 		"--name", "Otro", "--role", "specialist")
-	f.fails(1, "role: must be admin, specialist or reception", f.admin, "staff", "add", "--email", "x@clinic-a.test",
+	f.fails(1, "Rol: debe ser uno de: admin, specialist, reception", f.admin, "staff", "add", "--email", "x@clinic-a.test",
 		"--name", "X", "--role", "boss")
-	f.fails(1, "your role does not allow creating staff users", f.desk, "staff", "add", "--email", "x@clinic-a.test",
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "staff", "add", "--email", "x@clinic-a.test",
 		"--name", "X", "--role", "admin")
 
 	var list []UserView
@@ -132,7 +132,7 @@ func TestStaffListAddKeys(t *testing.T) {
 			t.Errorf("specialist link: %+v", u)
 		}
 	}
-	f.fails(1, "your role does not allow listing staff users", f.drA, "staff", "list")
+	f.fails(1, "Su rol no permite esta acción.", f.drA, "staff", "list")
 
 	// Keys: read from stdin (the first line that is not blank or a comment).
 	const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl rosa@desk"
@@ -145,7 +145,7 @@ func TestStaffListAddKeys(t *testing.T) {
 		t.Errorf("keys add = %s", r.out)
 	}
 	r = f.runIn(f.admin, key+"\n", "staff", "keys", "add", "--email", f.desk.Email)
-	if r.code != 1 || !strings.Contains(r.err, "this key is already registered") {
+	if r.code != 1 || !strings.Contains(r.err, "No se guardó (Llave pública): ya está en uso.") {
 		t.Errorf("same key twice: exit %d %q", r.code, r.err)
 	}
 	if r = f.runIn(f.admin, "", "staff", "keys", "add", "--email", f.desk.Email); r.code != 2 || !strings.Contains(r.err, "no public key on stdin") {
@@ -156,7 +156,7 @@ func TestStaffListAddKeys(t *testing.T) {
 	}
 	// Only an admin registers someone else's key; anyone their own.
 	if r = f.runIn(f.desk, key+"\n", "staff", "keys", "add", "--email", f.admin.Email); r.code != 1 ||
-		!strings.Contains(r.err, "your role does not allow registering keys of other staff users") {
+		!strings.Contains(r.err, "Su rol no permite esta acción.") {
 		t.Errorf("reception adding the admin's key: exit %d %q", r.code, r.err)
 	}
 	var keys []UserKeyView

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -60,6 +61,9 @@ type Env struct {
 	// Lang is the language of human output; empty: the user's, else the
 	// clinic's (Spanish by default).
 	Lang i18n.Lang
+	// Log receives unexpected errors under the reference printed to the
+	// user (nil: they are not logged).
+	Log *slog.Logger
 }
 
 // lang is the language human output is written in.
@@ -171,7 +175,7 @@ func Run(ctx context.Context, env *Env, scope Scope, args []string) Result {
 	} else if env.Tenant != nil {
 		name = env.Tenant.Info.Schema
 	}
-	return Execute(ctx, New(env, scope, name), args, env.Stderr, env.lang())
+	return Execute(ctx, New(env, scope, name), args, env.Stderr, env.locale(), env.Log)
 }
 
 // Root makes the root of a command tree with the conventions both doors
@@ -212,23 +216,35 @@ func flagError(c *cobra.Command, err error) error {
 // Execute runs args on a tree made with Root, writes a failure as one line
 // on stderr (Report) and returns the exit status (ExitCode). It is the one
 // place where both doors (SSH commands and the local CLI) end.
-func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer, lang i18n.Lang) Result {
+func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer, l *i18n.Locale, log *slog.Logger) Result {
 	usageForArgs(root)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return Result{}
 	}
-	Report(stderr, lang, err)
+	Report(stderr, l, log, err)
 	return Result{Code: ExitCode(err), Err: err}
 }
 
 // UsageError is a mistake in how a command was called: an unknown command
 // or flag, a flag value that does not parse, a missing argument. Exit
 // status 2.
-type UsageError struct{ Msg string }
+// Err, if set, is a failure the catalogue words after Msg (a value the
+// store refused before anything was tried).
+type UsageError struct {
+	Msg string
+	Err error
+}
 
-func (e *UsageError) Error() string { return e.Msg }
+func (e *UsageError) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *UsageError) Unwrap() error { return e.Err }
 
 // Usagef makes a UsageError.
 func Usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
@@ -260,27 +276,53 @@ func ExitCode(err error) int {
 	return 1
 }
 
-// Report writes the one line a failure prints, in lang. It is the only
-// place where an error becomes words for a script's stderr.
-func Report(w io.Writer, lang i18n.Lang, err error) {
+// Report writes the one line a failure prints, in l's language (an
+// unexpected error goes to log under the reference the line quotes). It is
+// the only place where an error becomes words for a script's stderr.
+func Report(w io.Writer, l *i18n.Locale, log *slog.Logger, err error) {
 	var es ExitStatus
 	if errors.As(err, &es) {
 		return // printed by the command
 	}
-	msg := message(lang, err)
+	msg := message(l, log, err)
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		msg += " (see: help)"
+		msg += " " + l.M.Errors.SeeHelp
 	}
 	fmt.Fprintln(w, msg)
 }
 
-// message is the words of a failure.
-func message(_ i18n.Lang, err error) string {
-	if errors.Is(err, context.Canceled) {
-		return "cancelled"
+// message is the one line a failure prints, in the user's language, from
+// the one error catalogue: a store error's own words, a message the command
+// composed, or for anything unexpected a reference that log holds with the
+// full error.
+func message(l *i18n.Locale, log *slog.Logger, err error) string {
+	if errors.Is(err, ErrAuthRequired) {
+		return l.M.Errors.AuthRequired
 	}
-	return sanitize(userMessage(err))
+	var shown *shownError
+	if errors.As(err, &shown) && (shown.err == nil || store.CodeOf(shown.err) == store.CodeInternal) {
+		// Words the command composed (from the catalogue), about a failure
+		// that is not the store's.
+		if shown.err != nil && log != nil {
+			log.Error("command failed", "err", shown.err)
+		}
+		if shown.words != nil {
+			return sanitize(shown.words(l.M))
+		}
+		return sanitize(shown.msg)
+	}
+	if shown != nil {
+		err = shown.err // the store's error, worded by the catalogue
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		if ue.Err != nil {
+			return sanitize(ue.Msg + ": " + l.Error(log, ue.Err))
+		}
+		return sanitize(ue.Msg)
+	}
+	return sanitize(l.Error(log, err))
 }
 
 // usageForArgs makes positional-argument mistakes usage errors, in c and

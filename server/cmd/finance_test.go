@@ -69,8 +69,8 @@ func TestFinanceFigures(t *testing.T) {
 	}
 	// Finance is the admin's: reception and specialists get the store's
 	// refusal, exit 1.
-	f.fails(1, "your role does not allow reading the finance dashboard", f.desk, "finance")
-	f.fails(1, "your role does not allow reading the finance dashboard", f.drA, "finance", "--month", "2026-11")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "finance")
+	f.fails(1, "Su rol no permite esta acción.", f.drA, "finance", "--month", "2026-11")
 }
 
 func TestExpensesListAddPay(t *testing.T) {
@@ -101,10 +101,10 @@ func TestExpensesListAddPay(t *testing.T) {
 	if len(list) != 1 || list[0].ID != *paid.NextID || list[0].Paid || list[0].Amount != "1000.00" {
 		t.Errorf("December = %+v", list)
 	}
-	f.fails(1, "amount: must be greater than 0", f.admin, "expenses", "add", "--name", "x", "--amount", "0")
-	f.fails(1, "paid_at: must not be in the future", f.admin, "expenses", "pay", id64(supplies.ID), "--date", "2027-01-01")
-	f.fails(1, "your role does not allow managing expenses", f.desk, "expenses", "list")
-	f.fails(1, "not found", f.admin, "expenses", "pay", "99999")
+	f.fails(1, "Monto: debe ser mayor que 0", f.admin, "expenses", "add", "--name", "x", "--amount", "0")
+	f.fails(1, "Fecha de pago: no puede estar en el futuro", f.admin, "expenses", "pay", id64(supplies.ID), "--date", "2027-01-01")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "expenses", "list")
+	f.fails(1, "No se encontró: gasto 99999.", f.admin, "expenses", "pay", "99999")
 }
 
 func TestExportPaymentsCSV(t *testing.T) {
@@ -188,7 +188,7 @@ func TestExportOthersCSV(t *testing.T) {
 	if len(rows) != 3 || rows[0][1] != "name" || rows[2][0] != id64(rent.ID) || rows[2][2] != "1000.00" || rows[2][3] != "2026-11-30" {
 		t.Errorf("expenses export:\n%s", out)
 	}
-	f.fails(1, "your role does not allow managing expenses", f.desk, "export", "expenses")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "export", "expenses")
 
 	// Text a spreadsheet would run as a formula is defused; escapes shown.
 	var zeta PatientView

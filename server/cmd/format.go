@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -166,53 +165,24 @@ func emptyState(w io.Writer, text string) error {
 // (e.g. an overlap with the free slots that follow it); it keeps the store
 // error for errors.As.
 type shownError struct {
-	msg string
-	err error
+	msg   string
+	words func(*i18n.Messages) string // if set, the words, in the language reported in
+	err   error
 }
 
 func (e *shownError) Error() string { return e.msg }
+
 func (e *shownError) Unwrap() error { return e.err }
 
-// userMessage is the line a failure prints: the store's own message for the
-// errors meant for users (validation names the fields, an overlap names the
-// session, a limit names limit and count, forbidden names the action),
-// without the operation prefixes wrapped around it; anything else whole.
-func userMessage(err error) string {
-	var (
-		shown *shownError
-		bc    *store.BookingConflicts
-		ov    *store.OverlapError
-		ve    *store.ValidationError
-		fe    *store.ForbiddenError
-		le    *store.LimitError
-		ce    *store.ConflictError
-		se    *store.StatusError
-		te    *store.TextError
-		lk    *store.LockedError
-	)
-	switch {
-	case errors.As(err, &shown):
-		return shown.msg
-	case errors.As(err, &bc):
-		return bc.Error()
-	case errors.As(err, &ov):
-		return ov.Error()
-	case errors.As(err, &ve):
-		return ve.Error()
-	case errors.As(err, &fe):
-		return fe.Error()
-	case errors.As(err, &le):
-		return le.Error()
-	case errors.As(err, &ce):
-		return ce.Error()
-	case errors.As(err, &se):
-		return se.Error()
-	case errors.As(err, &te):
-		return te.Error()
-	case errors.As(err, &lk):
-		return lk.Error()
-	}
-	return err.Error()
+// Shown is a failure whose words a command composed (they must not hold an
+// error's own text); err, if any, is what went wrong underneath: worded by
+// the catalogue when it has a code, else logged while msg is shown.
+func Shown(msg string, err error) error { return &shownError{msg: msg, err: err} }
+
+// Worded is Shown with words taken from the catalogue in the language the
+// failure is reported in.
+func Worded(words func(*i18n.Messages) string, err error) error {
+	return &shownError{msg: words(i18n.For(i18n.EN)), words: words, err: err}
 }
 
 // plural is "1 session" / "2 sessions".

@@ -206,7 +206,7 @@ func invoicesCmd(env *Env) *cobra.Command {
 // noSuchInvoice names the invoice the store did not find.
 func noSuchInvoice(id int64, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return &shownError{msg: fmt.Sprintf("no such invoice: #%d", id), err: err}
+		return &store.NotFoundError{What: store.EntityInvoice, ID: id}
 	}
 	return err
 }

@@ -49,7 +49,7 @@ func TestNotifications(t *testing.T) {
 	if len(list) != 0 {
 		t.Errorf("after read ID: %+v", list)
 	}
-	f.fails(1, "not found", f.drB, "notifications", "read", "99999")
+	f.fails(1, "No se encontró: aviso 99999.", f.drB, "notifications", "read", "99999")
 	// Cancelling the session resolves it for everyone.
 	f.ok(f.desk, "sessions", "cancel", id64(s.ID), "--reason", "clinic")
 	f.okJSON(&list, f.drA, "notifications", "--all")

@@ -15,6 +15,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/i18n"
 	"consultorio/tui/sshline"
 )
 
@@ -176,13 +177,13 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 
 	// Mistakes in the call exit 2; the store's refusals exit 1.
 	p.fails(2, "missing required flag(s) --name, --admin-email", "tenants", "create", "gamma")
-	p.fails(2, "reserved", "tenants", "create", "panel", "--name", "X", "--admin-email", "x@x.test")
+	p.fails(2, "Nombre SSH: \"panel\" está reservado.", "tenants", "create", "panel", "--name", "X", "--admin-email", "x@x.test")
 	p.fails(2, "--monthly-fee", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--monthly-fee", "-5")
 	p.fails(2, "--specialists-limit", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--specialists-limit", "0")
 	p.fails(2, "not an OpenSSH public key", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--admin-key", "/home/me/.ssh/id.pub")
-	p.fails(1, "admin_email", "tenants", "create", "gamma", "--name", "G", "--admin-email", "not-an-email")
-	p.fails(1, "already", "tenants", "create", "beta", "--name", "Beta 2", "--admin-email", "b@beta.test")
-	p.fails(1, "medico.example.com", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--domain", "medico.example.com")
+	p.fails(1, "Correo del administrador: no es un correo válido", "tenants", "create", "gamma", "--name", "G", "--admin-email", "not-an-email")
+	p.fails(1, "No se guardó (Nombre SSH): ya está en uso.", "tenants", "create", "beta", "--name", "Beta 2", "--admin-email", "b@beta.test")
+	p.fails(1, "No se guardó (Dominio): \"medico.example.com\" pertenece a otra clínica.", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--domain", "medico.example.com")
 
 	// update: only the flags given change; "none" removes a limit.
 	p.okJSON(&ti, "tenants", "update", "consultorio-medico", "--name", "Consultorio Médico", "--monthly-fee", "220",
@@ -197,8 +198,8 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 	}
 	p.fails(2, "nothing to change", "tenants", "update", "beta")
 	p.fails(2, "--users-limit", "tenants", "update", "beta", "--users-limit", "many")
-	p.fails(1, "lang", "tenants", "update", "beta", "--lang", "fr")
-	p.fails(1, `no such clinic: "nosuch"`, "tenants", "update", "nosuch", "--name", "X")
+	p.fails(1, "Idioma: debe ser es o en", "tenants", "update", "beta", "--lang", "fr")
+	p.fails(1, "No se encontró: clínica nosuch.", "tenants", "update", "nosuch", "--name", "X")
 
 	// domains.
 	p.okJSON(&ti, "tenants", "domains", "add", "beta", "beta.example.com")
@@ -232,14 +233,14 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 	if _, err := p.db.Tenant(p.ctx, "beta"); err == nil {
 		t.Errorf("an archived clinic is still open")
 	}
-	p.fails(1, "already archived", "tenants", "delete", "beta", "--yes")
+	p.fails(1, "No se guardó (Estado): la clínica está archivada.", "tenants", "delete", "beta", "--yes")
 	if out := p.ok("tenants", "restore", "beta"); !strings.Contains(out, "Clinic beta restored (status: active).") {
 		t.Errorf("restore: %q", out)
 	}
 	if _, err := p.db.Tenant(p.ctx, "beta"); err != nil {
 		t.Errorf("restored clinic: %v", err)
 	}
-	p.fails(1, "not archived", "tenants", "restore", "beta")
+	p.fails(1, "No se guardó (Estado): la clínica no está archivada.", "tenants", "restore", "beta")
 
 	// Every change has its audit row with this operator and address.
 	want := map[string]int{"tenant.create": 2, "tenant.update": 2, "tenant.domain_add": 1, "tenant.domain_primary": 1, "tenant.domain_remove": 1,
@@ -303,13 +304,13 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 	if !inv.Paid || deref(inv.PaidAt) != "2026-11-18" || inv.Method != "transfer" || inv.Reference != "OP-1" || inv.Overdue {
 		t.Errorf("mark-paid: %+v", inv)
 	}
-	p.fails(1, "already paid", "invoices", "mark-paid", itoa(int(alfa)))
-	p.fails(1, "method", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--method", "bitcoin")
-	p.fails(1, "future", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--date", "2026-12-01")
+	p.fails(1, "la factura n.º "+itoa(int(alfa))+" ya está pagada", "invoices", "mark-paid", itoa(int(alfa)))
+	p.fails(1, "Método de pago: debe ser uno de: cash, card, transfer, other", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--method", "bitcoin")
+	p.fails(1, "Fecha de pago: no puede estar en el futuro", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--date", "2026-12-01")
 	p.fails(2, "--date", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--date", "18/11/2026")
 	p.fails(2, "positive integer", "invoices", "mark-paid", "abc")
-	p.fails(1, "no such invoice: #999999", "invoices", "mark-paid", "999999")
-	p.fails(1, "no such invoice: #999999", "invoices", "show", "999999")
+	p.fails(1, "No se encontró: factura 999999.", "invoices", "mark-paid", "999999")
+	p.fails(1, "No se encontró: factura 999999.", "invoices", "show", "999999")
 	p.okJSON(&list, "invoices", "list", "--unpaid")
 	if len(list) != 2 || list[0].Schema != "beta" || list[1].Schema != "gamma" {
 		t.Errorf("unpaid: %+v", list)
@@ -392,7 +393,7 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 	if s := p.status("gamma"); s != "morose" {
 		t.Errorf("gamma after unpaying: %s", s)
 	}
-	p.fails(1, "not paid", "invoices", "mark-unpaid", gamma)
+	p.fails(1, "no está pagada", "invoices", "mark-unpaid", gamma)
 	if out := p.ok("invoices", "show", gamma); !strings.Contains(out, "no, overdue 20 days") {
 		t.Errorf("invoices show: %q", out)
 	}
@@ -433,7 +434,7 @@ func TestPanelCommandsScope(t *testing.T) {
 	var out, errb bytes.Buffer
 	env := &Env{DB: p.db, RemoteAddr: "test", Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
 	if res := Run(p.ctx, env, Panel, []string{"invoices", "generate", "--month", "2026-11"}); res.Code != 1 ||
-		strings.TrimSpace(errb.String()) != ErrAuthRequired.Error() {
+		strings.TrimSpace(errb.String()) != i18n.For(i18n.ES).Errors.AuthRequired {
 		t.Errorf("no operator: exit %d, %q", res.Code, errb.String())
 	}
 	if n, err := p.db.ListInvoices(p.ctx, store.InvoiceFilter{}); err != nil || len(n) != 0 {

@@ -556,7 +556,7 @@ func auditVerify(env *Env) *cobra.Command {
 				return err
 			}
 			if !st.OK {
-				return &shownError{msg: fmt.Sprintf("the audit log is broken at entry #%d (%s)", st.Break.Seq, st.Break.Reason)}
+				return &shownError{msg: fmt.Sprintf(env.locale().M.Errors.AuditBroken, st.Break.Seq, st.Break.Reason)}
 			}
 			return nil
 		},

@@ -102,7 +102,7 @@ func TestParityCommands(t *testing.T) {
 	if sp.Phone != "999 000 111" || sp.FirstName != "Ana" || deref(sp.CompValue) != "45.00" {
 		t.Errorf("specialists update = %+v", sp)
 	}
-	f.fails(1, "your role does not allow", f.desk, "specialists", "update", id64(f.specA.ID), "--phone", "1")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "specialists", "update", id64(f.specA.ID), "--phone", "1")
 	f.fails(2, "say which fields", f.admin, "specialists", "update", id64(f.specA.ID))
 	f.okJSON(&sp, f.admin, "specialists", "deactivate", id64(f.specB.ID))
 	if sp.Active {
@@ -159,7 +159,7 @@ func TestParityCommands(t *testing.T) {
 		t.Errorf("patients unarchive = %+v", pv)
 	}
 	f.okJSON(&pv, f.desk, "patients", "add", "--first-name", "Eva", "--surname", "Luna", "--birth-date", "2000-02-02")
-	f.fails(1, "your role does not allow purging patients", f.desk, "patients", "purge", id64(pv.ID), "--confirm", "Eva Luna")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "patients", "purge", id64(pv.ID), "--confirm", "Eva Luna")
 	f.fails(1, "confirm", f.admin, "patients", "purge", id64(pv.ID), "--confirm", "Eva")
 	f.ok(f.admin, "patients", "purge", id64(pv.ID), "--confirm", "Eva Luna")
 	if _, err := f.tn.GetPatient(ctx, store.System, pv.ID); err == nil {
@@ -177,7 +177,7 @@ func TestParityCommands(t *testing.T) {
 	}
 	var s SessionView
 	f.okJSON(&s, f.desk, append(book, "--paid-in-advance")...)
-	f.fails(1, "nothing was booked", f.desk, append(book, "--check")...)
+	f.fails(1, "Se cruza con la sesión", f.desk, append(book, "--check")...)
 	var pay PaymentView
 	f.okJSON(&pay, f.desk, "payments", "show", id64(s.ID))
 	if !pay.Paid || pay.SessionID != s.ID {
@@ -202,13 +202,13 @@ func TestParityCommands(t *testing.T) {
 	if got, err := f.tn.Settings(ctx); err != nil || got.DefaultDuration != 45 {
 		t.Errorf("settings after update: %+v %v", got, err)
 	}
-	f.fails(1, "your role does not allow changing the clinic settings", f.desk, "settings", "update", "--duration", "30")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "settings", "update", "--duration", "30")
 	var audit []AuditView
 	f.okJSON(&audit, f.admin, "audit", "--action", "purge", "--entity", "patient")
 	if len(audit) != 1 || audit[0].UserEmail != f.admin.Email {
 		t.Errorf("audit --action purge --entity patient = %+v", audit)
 	}
-	f.fails(1, "your role does not allow reading the audit log", f.desk, "audit")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "audit")
 	if out := f.ok(f.admin, "audit", "verify"); !strings.Contains(out, "ok: yes") {
 		t.Errorf("audit verify: %q", out)
 	}
@@ -216,8 +216,8 @@ func TestParityCommands(t *testing.T) {
 		where chain_seq = (select max(chain_seq) - 1 from "clinic-a".audit_log)`); err != nil {
 		t.Fatal(err)
 	}
-	f.fails(1, "the audit log is broken at entry", f.admin, "audit", "verify")
-	f.fails(1, "your role does not allow verifying the audit log", f.desk, "audit", "verify")
+	f.fails(1, "El registro de auditoría está roto en la entrada", f.admin, "audit", "verify")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "audit", "verify")
 
 	// help lists the commands.
 	help := f.ok(f.admin, "help")

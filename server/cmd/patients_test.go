@@ -128,15 +128,15 @@ func TestPatientsAddRefusals(t *testing.T) {
 	f := newFixture(t)
 	base := []string{"patients", "add", "--first-name", "Eva", "--surname", "Luna", "--birth-date", "1990-01-01"}
 	// Reception registers patients but may not write clinical fields.
-	f.fails(1, "your role does not allow filling clinical fields", f.desk, append(base, "--diagnosis", "x")...)
+	f.fails(1, "Su rol no permite esta acción.", f.desk, append(base, "--diagnosis", "x")...)
 	// A specialist does not register patients.
-	f.fails(1, "your role does not allow registering patients", f.drA, base...)
+	f.fails(1, "Su rol no permite esta acción.", f.drA, base...)
 	// The store's validation names the field.
-	f.fails(1, "birth_date: must not be in the future", f.desk, "patients", "add", "--first-name", "Eva", "--surname", "Luna",
+	f.fails(1, "Fecha de nacimiento: no puede estar en el futuro", f.desk, "patients", "add", "--first-name", "Eva", "--surname", "Luna",
 		"--birth-date", "2030-01-01")
 	f.ok(f.desk, append(base, "--document", "777")...)
-	f.fails(1, "document: already registered for patient #", f.desk, append(base, "--document", "777")...)
-	f.fails(1, "not found", f.desk, "patients", "show", "999999")
+	f.fails(1, "No se guardó (Documento): ya está registrado para el paciente n.º ", f.desk, append(base, "--document", "777")...)
+	f.fails(1, "No se encontró: paciente 999999.", f.desk, "patients", "show", "999999")
 }
 
 // A name with an escape sequence is refused, saying which character and
@@ -146,7 +146,7 @@ func TestStoredEscapeSequencesAreHarmlessInText(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	evil := "Eve\x1b[2J\x1b]0;pwned\x07"
-	f.fails(1, "first_name: character U+001B (ESCAPE) at position 4 is not allowed", f.desk,
+	f.fails(1, "«Nombres»: el carácter U+001B (ESCAPE) en la posición 4 no está permitido", f.desk,
 		"patients", "add", "--first-name", evil, "--surname", "Mal", "--birth-date", "1990-01-01")
 	var p PatientView
 	f.okJSON(&p, f.desk, "patients", "add", "--first-name", "Eve", "--surname", "Malory", "--birth-date", "1990-01-01")

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -147,7 +146,7 @@ func sessionsBook(env *Env) *cobra.Command {
 			}
 			booked, err := env.Tenant.BookSession(c.Context(), env.Actor(), b)
 			if err != nil {
-				return withFreeSlots(env, err)
+				return err // the catalogue words the clash with its free slots
 			}
 			if len(booked) == 1 {
 				return showSession(c, env, booked[0])
@@ -169,21 +168,6 @@ func sessionsBook(env *Env) *cobra.Command {
 	countVar(f, &b.Repeat.WeeklyCount, "weekly", 0, 0, "book N weekly sessions in all (the first included); all or nothing")
 	f.BoolVar(&check, "check", false, "only check: say which dates clash (exit 1) or that all are free, and save nothing")
 	return c
-}
-
-// withFreeSlots adds the free slots the store found for a single booking's
-// clash (a series' clashes list their own) to its message.
-func withFreeSlots(env *Env, err error) error {
-	var ov *store.OverlapError
-	var bc *store.BookingConflicts
-	if errors.As(err, &bc) || !errors.As(err, &ov) || len(ov.FreeSlots) == 0 {
-		return err
-	}
-	free := make([]string, len(ov.FreeSlots))
-	for i, s := range ov.FreeSlots {
-		free[i] = fmtTime(s, env.loc())
-	}
-	return &shownError{msg: ov.Error() + "; next free: " + strings.Join(free, ", "), err: err}
 }
 
 func sessionsPlan(env *Env) *cobra.Command {
@@ -295,7 +279,7 @@ func sessionsReschedule(env *Env) *cobra.Command {
 			}
 			s, err := env.Tenant.RescheduleSession(c.Context(), env.Actor(), id, start, room, copyPlan)
 			if err != nil {
-				return withFreeSlots(env, err)
+				return err // the catalogue words the clash with its free slots
 			}
 			return showSession(c, env, s)
 		},

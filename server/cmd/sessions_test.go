@@ -31,17 +31,17 @@ func TestSessionsBookAndAgenda(t *testing.T) {
 	}
 	// The same specialist, overlapping, in another room: exit 1 naming the
 	// session it clashes with, and the next free slots.
-	r := f.fails(1, "the specialist already has session #"+id64(s.ID)+" from 2026-12-01 10:00 to 11:00", f.desk,
+	r := f.fails(1, "Se cruza con la sesión n.º "+id64(s.ID)+" (01/12/2026 10:00–11:00) del mismo especialista", f.desk,
 		"sessions", "book", "--patient", id64(f.patB.ID), "--specialist", id64(f.specA.ID), "--room", id64(f.room2.ID),
 		"--start", "2026-12-01 10:30", "--duration", "45")
-	if !strings.Contains(r.err, "next free: 2026-12-01 11:00") {
+	if !strings.Contains(r.err, "(libre: 01/12/2026 11:00, ") {
 		t.Errorf("overlap without free slots: %q", r.err)
 	}
 	// The same room with another specialist.
-	f.fails(1, "the room already has session #"+id64(s.ID), f.desk, "sessions", "book", "--patient", id64(f.patB.ID),
+	f.fails(1, "Se cruza con la sesión n.º "+id64(s.ID)+" (01/12/2026 10:00–11:00) del mismo consultorio", f.desk, "sessions", "book", "--patient", id64(f.patB.ID),
 		"--specialist", id64(f.specB.ID), "--room", id64(f.room.ID), "--start", "2026-12-01 09:30")
 	// A specialist books only their own sessions.
-	f.fails(1, "your role does not allow scheduling another specialist's sessions", f.drA, "sessions", "book",
+	f.fails(1, "Su rol no permite esta acción.", f.drA, "sessions", "book",
 		"--patient", id64(f.patB.ID), "--specialist", id64(f.specB.ID), "--room", id64(f.room2.ID), "--start", "2026-12-02 10:00")
 
 	// Paid in advance: the payment exists, paid.
@@ -56,7 +56,7 @@ func TestSessionsBookAndAgenda(t *testing.T) {
 	if len(series) != 3 || series[2].StartsAt != "2026-12-15 10:00" {
 		t.Errorf("weekly series = %+v", series)
 	}
-	f.fails(1, "2 dates conflict, nothing was booked", f.desk, "sessions", "book", "--patient", id64(f.patB.ID),
+	f.fails(1, "2 fechas se cruzan, no se reservó nada: 01/12/2026 10:00: Se cruza con la sesión n.º ", f.desk, "sessions", "book", "--patient", id64(f.patB.ID),
 		"--specialist", id64(f.specB.ID), "--room", id64(f.room2.ID), "--start", "2026-11-24 10:00", "--weekly", "3")
 
 	var day []SessionView
@@ -125,8 +125,8 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 	if got.Objective != "reducir ansiedad" || got.Materials != "fichas" {
 		t.Errorf("second plan kept = %+v", got)
 	}
-	f.fails(1, "your role does not allow recording session plans and results", f.desk, "sessions", "plan", id, "--activity", "x")
-	f.fails(1, "your role does not allow recording another specialist's sessions", f.drB, "sessions", "complete", id,
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "sessions", "plan", id, "--activity", "x")
+	f.fails(1, "Su rol no permite esta acción.", f.drB, "sessions", "complete", id,
 		"--observation", "x")
 
 	// Complete: the payment is created unpaid at the patient's price.
@@ -135,7 +135,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 		got.PaymentID == nil || got.Paid || deref(got.Amount) != "80.00" {
 		t.Errorf("complete = %+v", got)
 	}
-	f.fails(1, "session #"+id+" is completed: cannot cancel it", f.desk, "sessions", "cancel", id, "--reason", "patient")
+	f.fails(1, "La sesión n.º "+id+" está completada: no se puede cancelar.", f.desk, "sessions", "cancel", id, "--reason", "patient")
 
 	// Mark paid, unpaid, and the log of both.
 	var p PaymentView
@@ -145,8 +145,8 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 		p.SessionID != s.ID || p.SessionStart != "2026-11-18 10:00" || p.SessionStatus != "completed" {
 		t.Errorf("mark-paid = %+v", p)
 	}
-	f.fails(1, "your role does not allow recording payments", f.drA, "payments", "mark-paid", id)
-	f.fails(1, "paid_on: must not be in the future", f.desk, "payments", "mark-paid", id, "--date", "2026-12-01")
+	f.fails(1, "Su rol no permite esta acción.", f.drA, "payments", "mark-paid", id)
+	f.fails(1, "Fecha de pago: no puede estar en el futuro", f.desk, "payments", "mark-paid", id, "--date", "2026-12-01")
 	f.fails(2, `--method: "bitcoin" is not one of cash, card, transfer, other`, f.desk, "payments", "mark-paid", id, "--method", "bitcoin")
 	f.okJSON(&p, f.desk, "payments", "mark-unpaid", id)
 	if p.Paid || p.PaidOn != nil {
@@ -162,7 +162,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 		log[1].UserName != "Rosa Recepción" || log[2].Action != "unpaid" || log[3].Action != "paid" {
 		t.Errorf("payment log = %+v", log)
 	}
-	f.fails(1, "not found", f.drB, "payments", "log", id)
+	f.fails(1, "No se encontró: sesión "+id+".", f.drB, "payments", "log", id)
 
 	// Cancel and reschedule other sessions.
 	c := f.book("2026-11-25 10:00")
@@ -190,7 +190,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 		t.Errorf("rescheduled session = %+v", got)
 	}
 	other := f.book("2026-11-28 10:00")
-	f.fails(1, "the specialist already has session #"+id64(moved.ID), f.desk, "sessions", "reschedule", id64(other.ID),
+	f.fails(1, "Se cruza con la sesión n.º "+id64(moved.ID)+" (", f.desk, "sessions", "reschedule", id64(other.ID),
 		"--start", "2026-11-27 16:30")
 	text := f.ok(f.desk, "sessions", "show", id64(moved.ID))
 	if !strings.Contains(text, "rescheduled from:") || !strings.Contains(text, "#"+id64(r.ID)) {
@@ -232,7 +232,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 		t.Errorf("payments text:\n%s", text)
 	}
 	// Reopen is the admin's.
-	f.fails(1, "your role does not allow", f.desk, "sessions", "reopen", id)
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "sessions", "reopen", id)
 	f.okJSON(&got, f.admin, "sessions", "reopen", id)
 	if got.Status != "planned" {
 		t.Errorf("reopen = %+v", got)

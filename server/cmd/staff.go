@@ -353,8 +353,7 @@ func staffKeysRemove(env *Env) *cobra.Command {
 				}
 			}
 			if key == nil {
-				return &shownError{msg: fmt.Sprintf("%s has no key %s (see: staff keys list %s)", u.Email, which, u.Email),
-					err: store.ErrNotFound}
+				return &store.NotFoundError{What: store.EntityKey, ID: which}
 			}
 			if err := env.Tenant.RevokeKey(c.Context(), env.Actor(), key.ID); err != nil {
 				return err

@@ -31,8 +31,8 @@ func TestStaffActivationAndUnlock(t *testing.T) {
 	if !u.Active {
 		t.Errorf("activate = %+v", u)
 	}
-	f.fails(1, "your role does not allow deactivating staff users", f.desk, "staff", "deactivate", f.drA.Email)
-	f.fails(1, "not found", f.admin, "staff", "activate", "nadie@clinic-a.test")
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "staff", "deactivate", f.drA.Email)
+	f.fails(1, "No se encontró: usuario nadie@clinic-a.test.", f.admin, "staff", "activate", "nadie@clinic-a.test")
 	f.fails(2, "accepts 1 arg(s)", f.admin, "staff", "deactivate")
 
 	// Lock Ana out with wrong passwords; unlock lets the right one in at
@@ -47,7 +47,7 @@ func TestStaffActivationAndUnlock(t *testing.T) {
 	if _, err := f.tn.LoginPassword(f.ctx, f.drA.Email, password, f.remote); !errors.Is(err, store.ErrBadCredentials) {
 		t.Fatalf("after %d failures: %v, want refused as a wrong password", store.MaxFailedLogins, err)
 	}
-	f.fails(1, "your role does not allow unlocking staff users", f.desk, "staff", "unlock", f.drA.Email)
+	f.fails(1, "Su rol no permite esta acción.", f.desk, "staff", "unlock", f.drA.Email)
 	if out := f.ok(f.admin, "staff", "unlock", f.drA.Email); !strings.Contains(out, f.drA.Email) {
 		t.Errorf("unlock printed %q", out)
 	}
@@ -84,14 +84,14 @@ func TestStaffKeysAddAndRemove(t *testing.T) {
 		t.Fatalf("keys add = %+v, %+v", k1, k2)
 	}
 	f.fails(2, "name the user once", f.admin, "staff", "keys", "add", f.desk.Email, "--email", f.desk.Email, "--key", key1)
-	f.fails(1, "public_key: is not an OpenSSH public key", f.admin, "staff", "keys", "add", f.desk.Email, "--key", "ssh-ed25519 not-base64")
+	f.fails(1, "Revise los datos: Llave pública: no es una llave pública OpenSSH.", f.admin, "staff", "keys", "add", f.desk.Email, "--key", "ssh-ed25519 not-base64")
 	// The list numbers the keys; remove takes that number or a fingerprint.
 	text := f.ok(f.admin, "staff", "keys", "list", f.desk.Email)
 	if !strings.Contains(text, "N ") || !strings.Contains(text, k2.Fingerprint) {
 		t.Errorf("keys list:\n%s", text)
 	}
-	f.fails(1, "has no key 3", f.admin, "staff", "keys", "remove", f.desk.Email, "3")
-	f.fails(1, "your role does not allow", f.drA, "staff", "keys", "remove", f.desk.Email, "1")
+	f.fails(1, "No se encontró: llave 3.", f.admin, "staff", "keys", "remove", f.desk.Email, "3")
+	f.fails(1, "Su rol no permite esta acción.", f.drA, "staff", "keys", "remove", f.desk.Email, "1")
 	if out := f.ok(f.admin, "staff", "keys", "remove", f.desk.Email, "2"); !strings.Contains(out, k2.Fingerprint) {
 		t.Errorf("remove 2 printed %q", out)
 	}

@@ -104,7 +104,7 @@ func TenantsCmd(ta TenantAdmin) *cobra.Command {
 // noSuchClinic names the schema when the store does not know it.
 func noSuchClinic(schema string, err error) error {
 	if errors.Is(err, store.ErrNoSuchTenant) {
-		return &shownError{msg: fmt.Sprintf("no such clinic: %q", schema), err: err}
+		return &store.NotFoundError{What: store.EntityClinic, ID: schema}
 	}
 	return err
 }
@@ -227,7 +227,7 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 				return err
 			}
 			if err := store.ValidateSchemaName(nt.Schema); err != nil {
-				return usagef("%s: %s", c.CommandPath(), userMessage(err))
+				return &UsageError{Msg: c.CommandPath(), Err: err}
 			}
 			nt.MonthlyFee = fee
 			if c.Flags().Changed("admin-key") {

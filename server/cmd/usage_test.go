@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"consultorio/tui/i18n"
 	"strings"
 	"testing"
 )
@@ -79,7 +80,7 @@ func TestCommandsNeedAKey(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	for _, args := range [][]string{{"patients", "list"}, {"agenda"}, {"export", "payments"}, {"finance"}, {"notifications"}} {
-		if r := f.run(nil, args...); r.code != 1 || strings.TrimSpace(r.err) != ErrAuthRequired.Error() {
+		if r := f.run(nil, args...); r.code != 1 || strings.TrimSpace(r.err) != i18n.For(i18n.ES).Errors.AuthRequired {
 			t.Errorf("%v without a key: exit %d %q", args, r.code, r.err)
 		}
 	}

@@ -116,7 +116,7 @@ func (l *Locale) ParseDate(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date (%s)", s, l.DateHint())
+	return time.Time{}, InputError(fmt.Sprintf(l.M.Agenda.BadDate, l.DateHint()))
 }
 
 // Role names a staff role ("admin", "specialist", "reception", "operator").

@@ -63,6 +63,7 @@ type Messages struct {
 	Amounts Amounts // amounts typed by a user (money.go)
 
 	Storage Storage // the server cannot store data (storage.go)
+	CLI     CLI     // the local administration CLI's own failures (cli.go)
 
 	// Agenda, sessions, payments, expenses, finance (agenda.go).
 	Agenda   Agenda
@@ -210,15 +211,24 @@ type Errors struct {
 	Suspended        string
 	Forbidden        string
 	NotFound         string
+	NotFoundWhat     string // what (entity and id)
 	Limit            string // limit, what, count
-	LimitSpecialists string
-	LimitPatients    string
-	LimitUsers       string
-	Conflict         string // field, the store's reason
+	Conflict         string // field label, reason
 	Overlap          string
 	OverlapWith      string // session id, start, end
-	Validation       string // field messages
-	Unexpected       string // detail
+	OverlapSame      string // session id, start, end, "specialist" or "room"
+	DatesConflict    string // number of dates (followed by the dates)
+	FreeSlots        string // free times
+	Status           string // session id, its status, the refused action
+	Validation       string // "field: reason; …"
+	Invalid          string // a reason the catalogue does not know
+	Unavailable      string // the database is restarting or unreachable
+	Cancelled        string // the operation was cancelled
+	Internal         string // reference to quote; the error is in the log
+	InvalidAny       string // general sentences of codes, for typed errors
+	ConflictAny      string // without a sentence of their own
+	LimitAny         string
+	LockedAny        string
 	KeyNotRegistered string // detail
 	AccountInactive  string
 	SetupCodeExpired string
@@ -229,6 +239,10 @@ type Errors struct {
 	EndLoginTimeout  string
 	Busy             string // a session refused: the server has no free slot
 	EndedBy          string // name of who ended the session
+	SeeHelp          string // after a usage error of a command
+	DataNewer        string // data's binary version, public, tenant; this binary's version, public, tenant
+	AuthRequired     string // a command ran without a registered key
+	AuditBroken      string // entry number, why (the chain's own stable word)
 }
 
 // Dates: names of months and weekdays.

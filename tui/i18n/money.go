@@ -49,7 +49,7 @@ func (l *Locale) ReadMoney(s string) (decimal.Decimal, error) {
 	m, err := store.ParseMoney(s, l.MoneyFormat())
 	if err != nil {
 		msg, _ := l.AmountError(err)
-		return decimal.Decimal{}, errors.New(msg)
+		return decimal.Decimal{}, InputError(msg)
 	}
 	return m.Decimal(), nil
 }

@@ -103,7 +103,4 @@ type Patients struct {
 	Purged     string // full name
 
 	BadDate string // hint
-	// The store's field messages that the form shows in the user's language.
-	NotFuture   string
-	NotNegative string
 }
