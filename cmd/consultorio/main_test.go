@@ -151,7 +151,7 @@ func TestUsageErrors(t *testing.T) {
 	c.fails(2, "--admin-key", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--admin-key", filepath.Join(t.TempDir(), "missing.pub"))
 	// Refused by the store before anything is made: still the caller's mistake.
 	c.fails(1, "Time zone: is not a known time zone", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--timezone", "Mars/Olympus")
-	c.fails(1, "admin_email", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "nobody")
+	c.fails(1, "Admin e-mail: is not an e-mail address", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "nobody")
 	if tvs, err := c.db().TenantVersions(context.Background()); err != nil || len(tvs) != 0 {
 		t.Fatalf("refused calls created tenants: %v %v", tvs, err)
 	}
@@ -276,7 +276,7 @@ func TestTenantsLifecycle(t *testing.T) {
 	c.fails(2, `--status: "sleeping" is not one of all, active, morose, suspended, archived`, "tenants", "list", "--status", "sleeping")
 	c.fails(2, "nothing to change", "tenants", "update", "clinica-a")
 	c.fails(2, "--patients-limit", "tenants", "update", "clinica-a", "--patients-limit", "many")
-	c.fails(1, "lang: must be es or en", "tenants", "update", "clinica-a", "--lang", "fr")
+	c.fails(1, "Language: must be es or en", "tenants", "update", "clinica-a", "--lang", "fr")
 	c.fails(2, "--older-than", "tenants", "purge", "--older-than", "soon", "--yes")
 	c.fails(2, "missing --older-than", "tenants", "purge", "--yes")
 	c.fails(2, "accepts 1 arg(s)", "tenants", "show")
@@ -311,7 +311,7 @@ func TestOperatorsCreate(t *testing.T) {
 	}
 	c.fails(1, "is already taken", "operators", "create", "--email", "rosa@ops.test")
 	c.fails(2, "missing --email", "operators", "create")
-	c.fails(1, "email: must be an e-mail address", "operators", "create", "--email", "rosa")
+	c.fails(1, "E-mail: is not an e-mail address", "operators", "create", "--email", "rosa")
 }
 
 // `consultorio db psql` opens psql on the private cluster as its owner (the
