@@ -12,6 +12,8 @@ package store
 //	agenda, book / reschedule / cancel                all    own            all
 //	session plan and result, complete                 all    own            —
 //	payments: mark paid / unpaid, payment log         rw     r (own)        rw
+//	receipts                                          all    own            all
+//	cash close, patient statements                    r      —              r
 //	expenses, finance dashboard, payroll              rw     —              —
 //	staff, specialists, rooms, equipment, settings    rw     —              r
 //	audit log                                         r      —              —
@@ -97,6 +99,14 @@ func (a Actor) MaySeePlans() bool { return a.Role == RoleAdmin || a.Role == Role
 func (a Actor) MayWritePayments() bool {
 	return a.Role == RoleAdmin || a.Role == RoleReception
 }
+
+// MayCloseCash: a day's cash close (admin and reception; a specialist
+// takes no money at the desk).
+func (a Actor) MayCloseCash() bool { return a.Role == RoleAdmin || a.Role == RoleReception }
+
+// MayIssueStatements: a patient's statement of sessions, payments and
+// balance (admin and reception).
+func (a Actor) MayIssueStatements() bool { return a.Role == RoleAdmin || a.Role == RoleReception }
 
 // MayManageFinance: expenses, the finance dashboard and payroll (admin).
 func (a Actor) MayManageFinance() bool { return a.Role == RoleAdmin }

@@ -77,6 +77,14 @@ func TestPermissionMatrix(t *testing.T) {
 			return err
 		}
 	}
+	for _, id := range []int64{sessA.ID, sessB.ID} {
+		if _, err := f.tn.MarkPaid(f.ctx, f.admin, id, store.PaymentInput{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receipt := func(sessionID int64) func(store.Actor) error {
+		return func(a store.Actor) error { _, err := f.tn.PaymentReceipt(f.ctx, a, sessionID); return err }
+	}
 	month := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	var rooms atomic.Int64
 
@@ -127,6 +135,14 @@ func TestPermissionMatrix(t *testing.T) {
 			}, want{true, true, false}},
 		{"payments: mark paid (booked paid in advance)", store.Actor.MayWritePayments,
 			func(a store.Actor) error { return book(a, specA, true) }, want{true, false, true}},
+		{"receipts: own session's payment", func(a store.Actor) bool { return a.MaySeeSessionsOf(specA) },
+			receipt(sessA.ID), want{true, true, true}},
+		{"receipts: another specialist's session's payment", func(a store.Actor) bool { return a.MaySeeSessionsOf(specB) },
+			receipt(sessB.ID), want{true, false, true}},
+		{"cash close", store.Actor.MayCloseCash,
+			func(a store.Actor) error { _, err := f.tn.CashClose(f.ctx, a, time.Time{}); return err }, want{true, false, true}},
+		{"patient statement (own patient)", store.Actor.MayIssueStatements,
+			func(a store.Actor) error { _, err := f.tn.PatientStatement(f.ctx, a, ownPat); return err }, want{true, false, true}},
 		{"finance dashboard", store.Actor.MayManageFinance,
 			func(a store.Actor) error { _, err := f.tn.Finance(f.ctx, a, month); return err }, want{true, false, false}},
 		{"expenses", store.Actor.MayManageFinance,
