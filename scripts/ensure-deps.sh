@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Consultorio needs from the system when it is missing:
 # PostgreSQL server binaries with contrib (btree_gist, pg_trgm, citext,
-# unaccent), the OpenSSH client used by the end-to-end tests and ssh-audit,
-# which a test runs against the server's algorithm offer.
+# unaccent), the OpenSSH client used by the end-to-end tests, ssh-audit,
+# which a test runs against the server's algorithm offer, and poppler-utils,
+# whose pdftotext/pdfinfo the printout tests open the PDFs with.
 set -euo pipefail
 
 have_pg() {
@@ -21,6 +22,8 @@ have_contrib || missing+=(postgresql-contrib)
 command -v ssh >/dev/null || missing+=(openssh-client)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v ssh-audit >/dev/null || missing+=(ssh-audit)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v pdfinfo >/dev/null || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing: ${missing[*]}" >&2

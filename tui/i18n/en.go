@@ -50,6 +50,7 @@ var en = Messages{
 		Reception:  "Reception",
 		Operator:   "Operator",
 	},
+	Documents:    enDocuments,
 	SecondFactor: enSecondFactor,
 	Login: Login{
 		Title:          "Log in to %s",

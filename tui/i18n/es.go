@@ -50,6 +50,7 @@ var es = Messages{
 		Reception:  "Recepción",
 		Operator:   "Operador",
 	},
+	Documents:    esDocuments,
 	SecondFactor: esSecondFactor,
 	Login: Login{
 		Title:          "Ingresar a %s",

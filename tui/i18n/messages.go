@@ -68,9 +68,11 @@ type Messages struct {
 	// Agenda, sessions, payments, expenses, finance (agenda.go).
 	Agenda   Agenda
 	Sessions Sessions
-	Payments Payments
-	Expenses Expenses
-	Finance  Finance
+	// Documents: printable documents and their screens (documents.go).
+	Documents Documents
+	Payments  Payments
+	Expenses  Expenses
+	Finance   Finance
 
 	Ops PanelScreens // operator panel screens (panelscreens.go)
 
