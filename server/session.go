@@ -314,6 +314,12 @@ func noCommand(sess ssh.Session) bool {
 	return err == nil && len(args) == 0
 }
 
+// hasPty tells whether the client asked for a terminal (ssh -t).
+func hasPty(sess ssh.Session) bool {
+	_, _, ok := sess.Pty()
+	return ok
+}
+
 // runCommand runs the session's command line and returns its exit status.
 // A session ended by the server (suspension, shutdown) stops at once with the
 // reason on stderr.
@@ -344,6 +350,7 @@ func (s *Server) runCommand(ls *liveSession) int {
 		Stderr:     errw,
 		SSHLine:    s.sshLine,
 		Log:        s.log.With("remote", ls.tgt.remote),
+		Terminal:   hasPty(sess),
 	}
 	scope := cmd.Clinic
 	if ls.tgt.panel {

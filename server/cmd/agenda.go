@@ -17,14 +17,21 @@ func agendaCmd(env *Env) *cobra.Command {
 	var (
 		day time.Time
 		f   store.AgendaFilter
+		pdf bool
 	)
 	c := &cobra.Command{
-		Use:   "agenda [--date D] [--specialist ID] [--room ID]",
+		Use:   "agenda [--date D] [--specialist ID] [--room ID] [--pdf]",
 		Short: "The sessions of a day (default today), cancelled ones included",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if !given(c, "date") {
 				day = env.today()
+			}
+			if err := env.checkPDF(c, pdf); err != nil {
+				return err
+			}
+			if pdf {
+				return agendaPDF(c, env, day, f)
 			}
 			list, err := env.Tenant.Agenda(c.Context(), env.Actor(), day, f)
 			if err != nil {
@@ -44,6 +51,7 @@ func agendaCmd(env *Env) *cobra.Command {
 	dateVar(c.Flags(), &day, "date", "the day, YYYY-MM-DD (default: today in the clinic)")
 	idVar(c.Flags(), &f.SpecialistID, "specialist", "only this specialist's sessions")
 	idVar(c.Flags(), &f.RoomID, "room", "only this room's sessions")
+	pdfFlag(c, &pdf)
 	return c
 }
 

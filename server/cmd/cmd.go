@@ -58,6 +58,9 @@ type Env struct {
 	// server ("ssh -p 2222 demo@host"), from the address the server was
 	// started with. The panel's commands print it for new clinics.
 	SSHLine func(user string) string
+	// Terminal: the session has a terminal (a PTY), whose line discipline
+	// would rewrite binary output; --pdf is refused there.
+	Terminal bool
 	// Lang is the language of human output; empty: the user's, else the
 	// clinic's (Spanish by default).
 	Lang i18n.Lang
@@ -145,6 +148,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 		agendaCmd(env),
 		sessionsCmd(env),
 		paymentsCmd(env),
+		cashCloseCmd(env),
 		expensesCmd(env),
 		financeCmd(env),
 		notificationsCmd(env),

@@ -14,7 +14,7 @@ import (
 // mark paid / unpaid actions of a session.
 func paymentsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "payments", Short: "Session payments"}
-	group.AddCommand(paymentsList(env), paymentsShow(env), paymentsMarkPaid(env), paymentsMarkUnpaid(env), paymentsLog(env))
+	group.AddCommand(paymentsList(env), paymentsShow(env), paymentsMarkPaid(env), paymentsMarkUnpaid(env), paymentsLog(env), paymentsReceipt(env))
 	return group
 }
 
