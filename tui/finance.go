@@ -80,6 +80,11 @@ func (p *financePage) Update(msg tea.Msg) tea.Cmd {
 			p.month = p.month.AddDate(0, 1, 0)
 		case "t":
 			p.month = agMonthStart(p.env.Now(), p.env.L.Loc)
+		case "c":
+			if p.env.Actor.MayCloseCash() {
+				return p.st.Push(newCashClosePage(p.env, agCivil(p.env.Now(), p.env.L.Loc)))
+			}
+			return nil
 		default:
 			return nil
 		}
@@ -225,5 +230,9 @@ func agChart(env *Env, months []store.MonthFigure, w, height int) []string {
 
 func (p *financePage) Keys() []key.Binding {
 	fm := p.env.M.Finance
-	return []key.Binding{agBindShown(",.", fm.KeyMonth, ",", "."), agBind(fm.KeyThis, "t")}
+	keys := []key.Binding{agBindShown(",.", fm.KeyMonth, ",", "."), agBind(fm.KeyThis, "t")}
+	if p.env.Actor.MayCloseCash() {
+		keys = append(keys, agBind(p.env.M.Documents.KeyCashClose, "c"))
+	}
+	return keys
 }

@@ -41,7 +41,7 @@ type patientFile struct {
 }
 
 type patientFileKeys struct {
-	Tabs, Prev, Next, Up, Down, Edit, Archive, Unarchive, Purge key.Binding
+	Tabs, Prev, Next, Up, Down, Edit, Archive, Unarchive, Purge, Statement key.Binding
 }
 
 // fileData is everything the file shows besides the patient itself.
@@ -75,6 +75,7 @@ func newPatientFile(l *patientList, p store.Patient) *patientFile {
 		Archive:   k(m.KeyArchive, "a"),
 		Unarchive: k(m.KeyUnarchive, "a"),
 		Purge:     k(m.KeyPurge, "x"),
+		Statement: k(l.env.M.Documents.KeyStatement, "s"),
 	}}
 }
 
@@ -157,6 +158,10 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 			if f.loaded && f.mayWrite() {
 				return f.list.stack.Push(archivePage(f.list, f.p, f))
 			}
+		case key.Matches(msg, k.Statement):
+			if f.loaded && f.env.Actor.MayIssueStatements() {
+				return f.list.stack.Push(newStatementPage(f.env, f.p.ID))
+			}
 		case key.Matches(msg, k.Purge):
 			if f.loaded && f.env.Actor.MayPurgePatients() {
 				return f.list.stack.Push(purgePage(f.list, f.p))
@@ -181,6 +186,9 @@ func (f *patientFile) Keys() []key.Binding {
 	}
 	if f.env.Actor.MayPurgePatients() {
 		keys = append(keys, k.Purge)
+	}
+	if f.env.Actor.MayIssueStatements() {
+		keys = append(keys, k.Statement)
 	}
 	return keys
 }

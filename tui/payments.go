@@ -110,6 +110,16 @@ func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 				return p.st.Push(newSessionPage(p.env, p.st, p.list.Payments[p.cursor].SessionID))
 			}
 			return nil
+		case "c":
+			if p.env.Actor.MayCloseCash() {
+				return p.st.Push(newCashClosePage(p.env, agCivil(p.env.Now(), p.env.L.Loc)))
+			}
+			return nil
+		case "r":
+			if p.cursor < n && p.list.Payments[p.cursor].Paid {
+				return p.st.Push(newReceiptPage(p.env, p.list.Payments[p.cursor].SessionID))
+			}
+			return nil
 		case "p":
 			if p.cursor < n && p.mayWrite() && !p.list.Payments[p.cursor].Paid {
 				pay := p.list.Payments[p.cursor]
@@ -177,6 +187,12 @@ func (p *paymentsPage) Keys() []key.Binding {
 	keys := []key.Binding{agBindShown("enter", pm.KeyOpen, "enter")}
 	if p.mayWrite() {
 		keys = append(keys, agBind(p.env.M.Sessions.KeyPaid, "p"))
+	}
+	if p.cursor < len(p.list.Payments) && p.list.Payments[p.cursor].Paid {
+		keys = append(keys, agBind(p.env.M.Documents.KeyReceipt, "r"))
+	}
+	if p.env.Actor.MayCloseCash() {
+		keys = append(keys, agBind(p.env.M.Documents.KeyCashClose, "c"))
 	}
 	return append(keys, agBindShown(",.", pm.KeyMonth, ",", "."), agBind(pm.KeyUnpaid, "u"), agBind(pm.KeyAll, "a"))
 }
