@@ -126,7 +126,7 @@ func CashClose(l *i18n.Locale, cc store.CashClose) ([]byte, error) {
 		d.text(t.NoPayments)
 		return d.bytes()
 	}
-	cols := []col{{t.Session, 16, false}, {t.Patient, 54, false}, {t.Specialist, 42, false}, {t.Method, 22, false},
+	cols := []col{{t.Session, 14, false}, {t.Patient, 50, false}, {t.Specialist, 40, false}, {t.Method, 30, false},
 		{t.Reference, 20, false}, {t.Amount, 26, true}}
 	d.tableHeader(cols)
 	for _, p := range cc.Payments {
@@ -147,8 +147,8 @@ func Statement(l *i18n.Locale, st store.Statement) ([]byte, error) {
 		d.text(t.Document + ": " + st.PatientDocument)
 	}
 	d.pdf.Ln(2)
-	cols := []col{{t.Date, 26, false}, {t.Session, 14, false}, {t.Specialist, 46, false}, {t.Status, 24, false},
-		{t.Amount, 24, true}, {t.Paid, 46, false}}
+	cols := []col{{t.Date, 30, false}, {t.Session, 14, false}, {t.Specialist, 42, false}, {t.Status, 22, false},
+		{t.Amount, 24, true}, {t.Paid, 48, false}}
 	d.tableHeader(cols)
 	if len(st.Lines) == 0 {
 		d.text(t.NoLines)

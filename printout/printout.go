@@ -124,7 +124,7 @@ func (d *doc) tableHeader(cols []col) {
 		if c.right {
 			align = "R"
 		}
-		d.pdf.CellFormat(c.width, lineH, c.title, "B", 0, align, false, 0, "")
+		d.pdf.CellFormat(c.width, lineH, d.fit(c.title, c.width-2), "B", 0, align, false, 0, "")
 	}
 	d.pdf.Ln(lineH)
 	d.pdf.SetFont(family, "", fontSize)
