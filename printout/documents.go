@@ -147,8 +147,8 @@ func Statement(l *i18n.Locale, st store.Statement) ([]byte, error) {
 		d.text(t.Document + ": " + st.PatientDocument)
 	}
 	d.pdf.Ln(2)
-	cols := []col{{t.Date, 30, false}, {t.Session, 14, false}, {t.Specialist, 42, false}, {t.Status, 22, false},
-		{t.Amount, 24, true}, {t.Paid, 48, false}}
+	cols := []col{{t.Date, 33, false}, {t.Session, 14, false}, {t.Specialist, 41, false}, {t.Status, 22, false},
+		{t.Amount, 24, true}, {t.Paid, 46, false}}
 	d.tableHeader(cols)
 	if len(st.Lines) == 0 {
 		d.text(t.NoLines)

@@ -252,10 +252,7 @@ func paymentsReceipt(env *Env) *cobra.Command {
 			v := ReceiptView{Number: r.Number, Payment: paymentView(r.Payment, env.loc()), PatientDocument: r.PatientDocument,
 				IssuedAt: fmtTime(r.IssuedAt, env.loc()), IssuedBy: r.IssuedBy}
 			return output(c, v, func(w io.Writer) error {
-				if err := fields(w, "receipt", "#"+strconv.FormatInt(v.Number, 10)); err != nil {
-					return err
-				}
-				return printPayment(w, v.Payment)
+				return printPayment(w, v.Payment, "receipt", "#"+strconv.FormatInt(v.Number, 10))
 			})
 		},
 	}

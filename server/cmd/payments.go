@@ -65,10 +65,12 @@ func paidCell(p PaymentView) string {
 	return "no"
 }
 
-func printPayment(w io.Writer, p PaymentView) error {
-	return fields(w, "session", fmt.Sprintf("#%d %s", p.SessionID, p.SessionStart), "patient", p.PatientName,
+// printPayment prints a payment's fields after the pairs of before (a
+// receipt's number), aligned together.
+func printPayment(w io.Writer, p PaymentView, before ...string) error {
+	return fields(w, append(before, "session", fmt.Sprintf("#%d %s", p.SessionID, p.SessionStart), "patient", p.PatientName,
 		"specialist", p.SpecialistName, "amount", p.Amount, "paid", yesNo(p.Paid), "paid on", orDash(deref(p.PaidOn)),
-		"method", orDash(p.Method), "reference", orDash(p.Reference))
+		"method", orDash(p.Method), "reference", orDash(p.Reference))...)
 }
 
 func paymentsMarkPaid(env *Env) *cobra.Command {
