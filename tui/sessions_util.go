@@ -88,20 +88,9 @@ func agParseInt(s string, def int) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
-// agStatusName is a session status in the user's language.
-func agStatusName(m *i18n.Messages, status string) string {
-	switch status {
-	case store.SessionUnplanned:
-		return m.Sessions.StatusUnplanned
-	case store.SessionPlanned:
-		return m.Sessions.StatusPlanned
-	case store.SessionCompleted:
-		return m.Sessions.StatusCompleted
-	case store.SessionCancelled:
-		return m.Sessions.StatusCancelled
-	}
-	return sanitize.Line(status)
-}
+// agStatusName is a session status in the user's language (an unknown
+// stored word made safe to show).
+func agStatusName(m *i18n.Messages, status string) string { return sanitize.Line(m.StatusName(status)) }
 
 // agReasonName is a cancel reason in the user's language.
 func agReasonName(m *i18n.Messages, reason string) string {
@@ -122,20 +111,9 @@ func agReasonName(m *i18n.Messages, reason string) string {
 	return sanitize.Line(reason)
 }
 
-// agMethodName is a payment method in the user's language.
-func agMethodName(m *i18n.Messages, method string) string {
-	switch method {
-	case store.MethodCash:
-		return m.Sessions.MethodCash
-	case store.MethodCard:
-		return m.Sessions.MethodCard
-	case store.MethodTransfer:
-		return m.Sessions.MethodTransfer
-	case store.MethodOther:
-		return m.Sessions.MethodOther
-	}
-	return sanitize.Line(method)
-}
+// agMethodName is a payment method in the user's language (an unknown
+// stored word made safe to show).
+func agMethodName(m *i18n.Messages, method string) string { return sanitize.Line(m.MethodName(method)) }
 
 // agMark is the marker of a session's status (the agenda's legend): it
 // tells the status without colour. A "$" follows when it is paid.

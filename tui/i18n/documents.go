@@ -142,34 +142,40 @@ var enDocuments = Documents{
 	PDFHint:      "PDF: %s",
 }
 
-// MethodName is a payment method in the user's language (the stored word
-// when unknown).
-func (l *Locale) MethodName(method string) string {
+// MethodName is a payment method in the catalog's language (the stored
+// word when unknown).
+func (m *Messages) MethodName(method string) string {
 	switch method {
 	case store.MethodCash:
-		return l.M.Sessions.MethodCash
+		return m.Sessions.MethodCash
 	case store.MethodCard:
-		return l.M.Sessions.MethodCard
+		return m.Sessions.MethodCard
 	case store.MethodTransfer:
-		return l.M.Sessions.MethodTransfer
+		return m.Sessions.MethodTransfer
 	case store.MethodOther:
-		return l.M.Sessions.MethodOther
+		return m.Sessions.MethodOther
 	}
 	return method
 }
 
-// StatusName is a session status in the user's language (the stored word
-// when unknown).
-func (l *Locale) StatusName(status string) string {
+// StatusName is a session status in the catalog's language (the stored
+// word when unknown).
+func (m *Messages) StatusName(status string) string {
 	switch status {
 	case store.SessionUnplanned:
-		return l.M.Sessions.StatusUnplanned
+		return m.Sessions.StatusUnplanned
 	case store.SessionPlanned:
-		return l.M.Sessions.StatusPlanned
+		return m.Sessions.StatusPlanned
 	case store.SessionCompleted:
-		return l.M.Sessions.StatusCompleted
+		return m.Sessions.StatusCompleted
 	case store.SessionCancelled:
-		return l.M.Sessions.StatusCancelled
+		return m.Sessions.StatusCancelled
 	}
 	return status
 }
+
+// MethodName is a payment method in the user's language.
+func (l *Locale) MethodName(method string) string { return l.M.MethodName(method) }
+
+// StatusName is a session status in the user's language.
+func (l *Locale) StatusName(status string) string { return l.M.StatusName(status) }
