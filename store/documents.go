@@ -130,7 +130,7 @@ func (t *Tenant) PatientStatement(ctx context.Context, actor Actor, patientID in
 		}
 		if err := tx.QueryRow(ctx, `select first_name || ' ' || surname, coalesce(document, '') from patients where id = $1`,
 			patientID).Scan(&out.PatientName, &out.PatientDocument); err != nil {
-			return notFound(err, fmt.Sprintf("patient #%d", patientID))
+			return notFound(err, EntityPatient, patientID)
 		}
 		rows, err := tx.Query(ctx, `select s.id, s.starts_at, sp.first_name || ' ' || sp.last_name, s.status,
 				pay.amount, coalesce(pay.paid, false), pay.paid_on, coalesce(pay.method, '')
@@ -189,10 +189,10 @@ func (t *Tenant) PaymentReceipt(ctx context.Context, actor Actor, sessionID int6
 			return err
 		}
 		if !actor.MaySeeSessionsOf(out.Payment.SpecialistID) {
-			return fmt.Errorf("payment of session #%d: %w", sessionID, ErrNotFound)
+			return &NotFoundError{What: EntityPayment, ID: sessionID}
 		}
 		if !out.Payment.Paid {
-			return &StatusError{SessionID: sessionID, Status: "unpaid", Action: "issue a receipt for"}
+			return &StatusError{SessionID: sessionID, Status: "unpaid", Action: "receipt"}
 		}
 		out.Number = out.Payment.ID
 		if err := tx.QueryRow(ctx, `select coalesce(document, '') from patients where id = $1`,

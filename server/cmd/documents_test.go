@@ -76,7 +76,7 @@ func TestCashCloseCommand(t *testing.T) {
 	if v.Date != "2026-11-20" || v.Total != "999.00" {
 		t.Errorf("today: %+v", v)
 	}
-	f.fails(1, "your role does not allow closing the cash", f.drA, "cash-close")
+	f.fails(1, "Su rol no permite esta acción.", f.drA, "cash-close")
 	f.fails(2, "--pdf and --json exclude each other", f.desk, "cash-close", "--pdf", "--json")
 }
 
@@ -127,7 +127,7 @@ func TestStatementReceiptAndAgendaCommands(t *testing.T) {
 			t.Errorf("statement PDF lacks %q:\n%s", s, pdf)
 		}
 	}
-	f.fails(1, "your role does not allow patient statements", f.drA, "patients", "statement", id64(f.patA.ID))
+	f.fails(1, "Su rol no permite esta acción.", f.drA, "patients", "statement", id64(f.patA.ID))
 
 	var r ReceiptView
 	f.okJSON(&r, f.desk, "payments", "receipt", id64(s2.ID))
@@ -140,10 +140,10 @@ func TestStatementReceiptAndAgendaCommands(t *testing.T) {
 			t.Errorf("receipt PDF lacks %q:\n%s", s, pdf)
 		}
 	}
-	f.fails(1, "is unpaid", f.desk, "payments", "receipt", id64(s1.ID))
+	f.fails(1, "está sin pagar: no se puede emitir su recibo", f.desk, "payments", "receipt", id64(s1.ID))
 	// A specialist: receipts of their own sessions only.
 	f.ok(f.drA, "payments", "receipt", id64(s2.ID))
-	f.fails(1, "not found", f.drB, "payments", "receipt", id64(s2.ID))
+	f.fails(1, "No se encontró: pago", f.drB, "payments", "receipt", id64(s2.ID))
 
 	pdf = pdfText(t, f.ok(f.desk, "agenda", "--date", "2026-11-20", "--specialist", id64(f.specB.ID), "--pdf"))
 	for _, s := range []string{"Agenda del viernes 20 de noviembre de 2026", "Agenda de Beto Ríos", "Mario Quispe", "10:00–11:00"} {

@@ -187,6 +187,7 @@ var sessionStatusText = map[string][2]string{
 	"planned":   {"planificada", "planned"},
 	"completed": {"completada", "completed"},
 	"cancelled": {"cancelada", "cancelled"},
+	"unpaid":    {"sin pagar", "unpaid"}, // its payment (a receipt asked for)
 }
 
 var sessionActionText = map[string][2]string{
@@ -196,4 +197,5 @@ var sessionActionText = map[string][2]string{
 	"cancel":     {"cancelar", "cancel"},
 	"reschedule": {"reprogramar", "reschedule"},
 	"reopen":     {"reabrir", "reopen"},
+	"receipt":    {"emitir su recibo", "be given a receipt"},
 }
