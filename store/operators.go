@@ -65,6 +65,7 @@ func (db *DB) operatorAccounts(remoteAddr string) accountStore {
 		table:     "public.operators",
 		codes:     "public.operator_recovery_codes",
 		grants:    "public.operator_command_grants",
+		box:       db.box,
 		now:       db.now,
 		passwords: db.passwords,
 		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {

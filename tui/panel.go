@@ -122,24 +122,6 @@ func (p panelAuth) addKey(ctx context.Context, acc *account, keyLine string) err
 	return err
 }
 
-// Operators always need the second factor.
-func (p panelAuth) secondFactor(ctx context.Context, acc *account) (need, enrolled bool, err error) {
-	enrolled, err = p.db.OperatorHasTOTP(ctx, acc.op.ID)
-	return true, enrolled, err
-}
-
-func (p panelAuth) beginTOTP(ctx context.Context, acc *account) (store.Enrolment, error) {
-	return p.db.BeginOperatorTOTP(ctx, acc.op)
-}
-
-func (p panelAuth) confirmTOTP(ctx context.Context, acc *account, code string) ([]string, error) {
-	return p.db.ConfirmOperatorTOTP(ctx, acc.op, code, p.remote)
-}
-
-func (p panelAuth) verifySecondFactor(ctx context.Context, acc *account, code string) error {
-	return p.db.VerifyOperatorSecondFactor(ctx, acc.op, code, p.remote)
-}
-
-func (p panelAuth) grantCommands(ctx context.Context, acc *account, fingerprint string) error {
-	return p.db.GrantOperatorCommands(ctx, acc.op, fingerprint)
+func (p panelAuth) secondFactor(acc *account) store.SecondFactor {
+	return p.db.OperatorSecondFactor(acc.op, p.remote)
 }
