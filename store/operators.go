@@ -187,6 +187,19 @@ func (db *DB) OperatorByKey(ctx context.Context, fingerprint string) (*Operator,
 	return op, nil
 }
 
+// OperatorByEmail returns the operator with this e-mail (active or not);
+// ErrNotFound otherwise. For the server, which learns who logged in through
+// the login form by e-mail.
+func (db *DB) OperatorByEmail(ctx context.Context, email string) (*Operator, error) {
+	var op *Operator
+	err := db.publicTx(ctx, func(tx pgx.Tx) (err error) {
+		op, err = scanOperator(tx.QueryRow(ctx, `select `+operatorColumns+` from public.operators o where o.email = $1`,
+			normalizeEmail(email)))
+		return notFound(err, EntityOperator, email)
+	})
+	return op, wrapOp("operator by e-mail", err)
+}
+
 // OperatorLoginPassword logs an operator in with the same rules as staff
 // (lockout, same error for an unknown e-mail).
 func (db *DB) OperatorLoginPassword(ctx context.Context, email, password, remoteAddr string) (*Operator, error) {

@@ -16,11 +16,11 @@ func TestLoginsPage(t *testing.T) {
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	rosa := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
-	rosaID, err := tn.OpenLogin(ctx, rosa.ID, store.DoorTUI, "198.51.100.23:40000", "srv")
+	rosaID, err := tn.LoginBook().Open(ctx, rosa.ID, store.DoorTUI, "198.51.100.23:40000", "srv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tn.OpenLogin(ctx, admin.ID, store.DoorCommand, "192.0.2.7:5555", "srv"); err != nil {
+	if _, err := tn.LoginBook().Open(ctx, admin.ID, store.DoorCommand, "192.0.2.7:5555", "srv"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -40,7 +40,7 @@ func TestLoginsPage(t *testing.T) {
 	if strings.Contains(s, "Rosa Quispe") {
 		t.Errorf("ended session still listed:\n%s", s)
 	}
-	ended, err := tn.EndedLogins(ctx, []int64{rosaID})
+	ended, err := tn.LoginBook().Ended(ctx, []int64{rosaID})
 	if err != nil || ended[rosaID] != admin.Name {
 		t.Fatalf("ended = %v, %v", ended, err)
 	}

@@ -32,6 +32,9 @@ type PanelSession struct {
 	// with: the clients screen shows it for a new clinic.
 	SSHLine func(user string) string
 	Log     *slog.Logger // as ClinicSession.Log
+	// LoginID, if set, is the session's id among the operator's open
+	// sessions (store.OperatorLogins), 0 while it has none.
+	LoginID func() int64
 }
 
 // panelCurrency and panelZone: the service bills in the product's default
@@ -64,7 +67,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 			return &Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				DB: s.DB, Operator: op, OperatorActor: op.Actor(s.RemoteAddr),
-				SSHLine: s.SSHLine, id: id, app: a,
+				SSHLine: s.SSHLine, LoginID: s.LoginID, id: id, app: a,
 			}
 		})
 	}

@@ -163,6 +163,7 @@ func panelCommands(env *Env) []*cobra.Command {
 		panelTenantsCmd(env),
 		invoicesCmd(env),
 		dashboardCmd(env),
+		panelLoginsCmd(env),
 	}
 }
 
