@@ -91,6 +91,7 @@ func panelScreens() []ScreenDef {
 		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }, New: newBillingScreen},
 		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }, New: newDashboardScreen},
 		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }, New: newOpsAuditScreen},
+		{ID: ScreenOpsLogins, Title: func(m *i18n.Messages) string { return m.Panel.Logins }, New: newOperatorLoginsScreen},
 	}
 }
 
