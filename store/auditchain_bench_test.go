@@ -51,7 +51,7 @@ func benchChainBooking(b *testing.B, clinics int, chain bool) {
 		if !chain {
 			q := fmt.Sprintf(`alter table %q.audit_log disable trigger audit_log_chain,
 				alter column chain_seq drop not null, alter column hash drop not null`, tn.Info.Schema)
-			if _, err := db.Pool().Exec(ctx, q); err != nil {
+			if _, err := storetest.Owner(b, db).Exec(ctx, q); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -244,10 +244,11 @@ func TestTOTPSecretsAreSealed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	owner := storetest.Owner(t, db) // reads and writes past the store, as a dump or an old version would
 	column := func() string {
 		t.Helper()
 		var v string
-		if err := db.Pool().QueryRow(ctx, `select coalesce(totp_secret, totp_pending, '') from "mfa-seal".users where id = $1`, u.ID).Scan(&v); err != nil {
+		if err := owner.QueryRow(ctx, `select coalesce(totp_secret, totp_pending, '') from "mfa-seal".users where id = $1`, u.ID).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -281,14 +282,14 @@ func TestTOTPSecretsAreSealed(t *testing.T) {
 
 	// A secret in clear, as an older version stored it, is sealed at start
 	// and still checks.
-	if _, err := db.Pool().Exec(ctx, `update "mfa-seal".users set totp_secret = $2 where id = $1`, u.ID, en.Secret); err != nil {
+	if _, err := owner.Exec(ctx, `update "mfa-seal".users set totp_secret = $2 where id = $1`, u.ID, en.Secret); err != nil {
 		t.Fatal(err)
 	}
 	op, _, err := db.CreateOperator(ctx, store.CLI, "ops@mfa-seal.test", "Ops", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Pool().Exec(ctx, `update public.operators set totp_secret = $2 where id = $1`, op.ID, en.Secret); err != nil {
+	if _, err := owner.Exec(ctx, `update public.operators set totp_secret = $2 where id = $1`, op.ID, en.Secret); err != nil {
 		t.Fatal(err)
 	}
 	n, err := db.SealSecondFactorSecrets(ctx)
@@ -299,7 +300,7 @@ func TestTOTPSecretsAreSealed(t *testing.T) {
 		t.Fatalf("after sealing, stored as %q", v)
 	}
 	var opv string
-	if err := db.Pool().QueryRow(ctx, `select totp_secret from public.operators where id = $1`, op.ID).Scan(&opv); err != nil {
+	if err := owner.QueryRow(ctx, `select totp_secret from public.operators where id = $1`, op.ID).Scan(&opv); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(opv, en.Secret) {
