@@ -31,7 +31,9 @@ func BenchmarkAuditChainBooking(b *testing.B) {
 func benchChainBooking(b *testing.B, clinics int, chain bool) {
 	ctx := context.Background()
 	c := storetest.NewClock(time.Date(2026, 11, 10, 12, 0, 0, 0, agLima))
-	db := storetest.NewDBWith(b, store.Options{MaxConns: benchClients + 2, Clock: c})
+	// Each client its own connection, in one clinic or in eight.
+	db := storetest.NewDBWith(b, store.Options{MaxConns: benchClients + 2, Clock: c,
+		ConnsPerClinic: benchClients, ClinicConns: benchClients * benchClients})
 	type clinic struct {
 		f     *agendaFixture
 		specs []int64
