@@ -81,7 +81,7 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 	for _, l := range listLogins(t, srv, keyAuth(adminKey)) {
 		if l.Email == a.admin.Email && l.Door == "tui" {
 			_, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(rosaKey)), "logins end "+strconv.FormatInt(l.ID, 10))
-			if code != 1 || !strings.Contains(errOut, "not found") {
+			if code != 1 || !strings.Contains(errOut, "No se encontró: sesión abierta") {
 				t.Errorf("reception ends the admin's session: exit %d, %q", code, errOut)
 			}
 		}
@@ -172,7 +172,7 @@ func TestOperatorEndsClinicSession(t *testing.T) {
 	tm.waitFor("Sesión terminada: cerrada por ops@example.com (operator)")
 	tm.wait()
 	_, errOut, code = run(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), "tenants logins nosuch")
-	if code != 1 || !strings.Contains(errOut, "no such clinic") {
+	if code != 1 || !strings.Contains(errOut, "No se encontró: clínica nosuch") {
 		t.Errorf("unknown clinic: exit %d, %q", code, errOut)
 	}
 }
