@@ -40,6 +40,7 @@ type panelParams struct {
 	SecondFactor   bool
 	SSHLine        func(user string) string
 	Log            *slog.Logger
+	LoginID        func() int64 // the session's open-session id
 }
 
 // appSet makes the TUI models of sessions and the message that ends one,

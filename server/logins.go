@@ -12,8 +12,8 @@ import (
 	"consultorio/store"
 )
 
-// Open sessions (store/logins.go): the server records each staff session it
-// holds once its user is known, refreshes the rows every store.LoginRefresh
+// Open sessions (store/logins.go): the server records each session of a
+// staff user or an operator it holds once its user is known, refreshes the rows every store.LoginRefresh
 // and removes them when the session ends. When somebody ends one
 // (store.EndLogin notifies the clinic's status channel), the server holding
 // it closes it with the name of who ended it.
@@ -23,9 +23,11 @@ import (
 // language (endSessionMsg).
 const reasonEndedByPrefix = "session ended by "
 
-// loginRecord is a session's row in the clinic's open sessions.
+// loginRecord is a session's row in its open sessions (the clinic's, or
+// the panel's for an operator).
 type loginRecord struct {
 	mu     sync.Mutex
+	book   store.LoginBook
 	id     int64
 	closed bool
 }
@@ -37,11 +39,24 @@ func newServerID() string {
 	return hex.EncodeToString(b)
 }
 
-// openLogin records ls as an open session of u (TUI or command) in its
-// clinic. A failure is logged: the session goes on, unlisted.
-func (s *Server) openLogin(ls *liveSession, u *store.User) {
-	tn := ls.tgt.tenant
-	if tn == nil || u == nil {
+// loginBook is where ls's session is recorded: the panel's or its clinic's;
+// false for a session of neither.
+func (s *Server) loginBook(ls *liveSession) (store.LoginBook, bool) {
+	switch {
+	case ls.tgt.panel:
+		return s.db.OperatorLoginBook(), true
+	case ls.tgt.tenant != nil:
+		return ls.tgt.tenant.LoginBook(), true
+	}
+	return store.LoginBook{}, false
+}
+
+// openLogin records ls as an open session (TUI or command) of the account
+// with id accountID: a staff user of its clinic, or an operator. A failure
+// is logged: the session goes on, unlisted.
+func (s *Server) openLogin(ls *liveSession, accountID int64) {
+	book, ok := s.loginBook(ls)
+	if !ok {
 		return
 	}
 	door := store.DoorCommand
@@ -55,29 +70,39 @@ func (s *Server) openLogin(ls *liveSession, u *store.User) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ls.ctx), 10*time.Second)
 	defer cancel()
-	id, err := tn.OpenLogin(ctx, u.ID, door, ls.tgt.remote, s.serverID)
+	id, err := book.Open(ctx, accountID, door, ls.tgt.remote, s.serverID)
 	if err != nil {
-		s.log.Error("open login", "tenant", tn.Info.Schema, "user", u.Email, "err", err)
+		s.log.Error("open login", "tenant", ls.tenant, "account", accountID, "err", err)
 		return
 	}
-	ls.login.id = id
+	ls.login.book, ls.login.id = book, id
 }
 
-// openLoginByEmail records the session of a user who logged in through the
-// login form.
+// openLoginByEmail records the session of a user or operator who logged in
+// through the login form.
 func (s *Server) openLoginByEmail(ls *liveSession, email string) {
-	tn := ls.tgt.tenant
-	if tn == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(ls.ctx, 10*time.Second)
 	defer cancel()
-	u, err := tn.UserByEmail(ctx, store.System, email)
-	if err != nil {
-		s.log.Error("open login", "tenant", tn.Info.Schema, "user", email, "err", err)
+	var id int64
+	switch {
+	case ls.tgt.panel:
+		op, err := s.db.OperatorByEmail(ctx, email)
+		if err != nil {
+			s.log.Error("open login", "panel", true, "operator", email, "err", err)
+			return
+		}
+		id = op.ID
+	case ls.tgt.tenant != nil:
+		u, err := ls.tgt.tenant.UserByEmail(ctx, store.System, email)
+		if err != nil {
+			s.log.Error("open login", "tenant", ls.tenant, "user", email, "err", err)
+			return
+		}
+		id = u.ID
+	default:
 		return
 	}
-	s.openLogin(ls, u)
+	s.openLogin(ls, id)
 }
 
 // closeLogin removes the session's row (the session ended).
@@ -90,7 +115,7 @@ func (s *Server) closeLogin(ls *liveSession) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ls.ctx), 10*time.Second)
 	defer cancel()
-	if err := ls.tgt.tenant.CloseLogin(ctx, ls.login.id); err != nil {
+	if err := ls.login.book.Close(ctx, ls.login.id); err != nil {
 		s.log.Error("close login", "tenant", ls.tenant, "login", ls.login.id, "err", err)
 	}
 }
@@ -102,8 +127,9 @@ func (ls *liveSession) loginID() int64 {
 	return ls.login.id
 }
 
-// endEndedLogins ends the sessions, among live, that somebody ended.
-func (s *Server) endEndedLogins(ctx context.Context, tn *store.Tenant, live []*liveSession) {
+// endEndedLogins ends the sessions, among live (all recorded in book),
+// that somebody ended.
+func (s *Server) endEndedLogins(ctx context.Context, book store.LoginBook, live []*liveSession) {
 	byID := map[int64]*liveSession{}
 	var ids []int64
 	for _, ls := range live {
@@ -115,32 +141,51 @@ func (s *Server) endEndedLogins(ctx context.Context, tn *store.Tenant, live []*l
 	if len(ids) == 0 {
 		return
 	}
-	ended, err := tn.EndedLogins(ctx, ids)
+	ended, err := book.Ended(ctx, ids)
 	if err != nil {
-		s.log.Error("ended logins", "tenant", tn.Info.Schema, "err", err)
+		s.log.Error("ended logins", "tenant", live[0].tenant, "err", err)
 		return
 	}
 	for id, by := range ended {
 		byID[id].end(reasonEndedByPrefix + by)
-		s.log.Info("session ended by a user", "tenant", tn.Info.Schema, "login", id, "by", by)
+		s.log.Info("session ended by a user", "tenant", live[0].tenant, "panel", live[0].tgt.panel, "login", id, "by", by)
 	}
 }
 
+// panelLoginsChanged ends the live panel sessions an operator ended.
+func (s *Server) panelLoginsChanged(ctx context.Context) {
+	live := s.reg.snapshot(func(ls *liveSession) bool { return ls.tgt.panel })
+	if len(live) == 0 {
+		return
+	}
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s.endEndedLogins(qctx, s.db.OperatorLoginBook(), live)
+}
+
 // refreshLogins marks this server's open sessions as held, with their last
-// input, clinic by clinic.
+// input, book by book (each clinic's, and the panel's).
 func (s *Server) refreshLogins(ctx context.Context) error {
 	held := map[string][]store.LoginActivity{}
-	tenants := map[string]*store.Tenant{}
-	for _, ls := range s.reg.snapshot(func(ls *liveSession) bool { return ls.tgt.tenant != nil }) {
-		if id := ls.loginID(); id != 0 {
-			last := time.Unix(0, ls.lastInput.Load())
-			held[ls.tenant] = append(held[ls.tenant], store.LoginActivity{ID: id, Last: last})
-			tenants[ls.tenant] = ls.tgt.tenant
+	books := map[string]store.LoginBook{}
+	for _, ls := range s.reg.snapshot(nil) {
+		ls.login.mu.Lock()
+		id, book := ls.login.id, ls.login.book
+		ls.login.mu.Unlock()
+		if id == 0 {
+			continue
 		}
+		key := ls.tenant
+		if ls.tgt.panel {
+			key = store.PanelStatusNotice
+		}
+		last := time.Unix(0, ls.lastInput.Load())
+		held[key] = append(held[key], store.LoginActivity{ID: id, Last: last})
+		books[key] = book
 	}
 	var errs []error
-	for schema, list := range held {
-		if err := tenants[schema].RefreshLogins(ctx, list); err != nil {
+	for key, list := range held {
+		if err := books[key].Refresh(ctx, list); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -81,7 +81,7 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 	for _, l := range listLogins(t, srv, keyAuth(adminKey)) {
 		if l.Email == a.admin.Email && l.Door == "tui" {
 			_, errOut, code := run(t, mustDial(t, srv.addr, "clinic-a", keyAuth(rosaKey)), "logins end "+strconv.FormatInt(l.ID, 10))
-			if code != 1 || !strings.Contains(errOut, "not found") {
+			if code != 1 || !strings.Contains(errOut, "No se encontró: sesión abierta") {
 				t.Errorf("reception ends the admin's session: exit %d, %q", code, errOut)
 			}
 		}
@@ -172,7 +172,7 @@ func TestOperatorEndsClinicSession(t *testing.T) {
 	tm.waitFor("Sesión terminada: cerrada por ops@example.com (operator)")
 	tm.wait()
 	_, errOut, code = run(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), "tenants logins nosuch")
-	if code != 1 || !strings.Contains(errOut, "no such clinic") {
+	if code != 1 || !strings.Contains(errOut, "No se encontró: clínica nosuch") {
 		t.Errorf("unknown clinic: exit %d, %q", code, errOut)
 	}
 }
@@ -201,5 +201,72 @@ func TestPasswordLoginIsListedAndEnded(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.waitFor("Sesión terminada: cerrada por system")
+	tm.wait()
+}
+
+// TestOperatorEndsOwnPanelSession: an operator's own panel sessions (TUI
+// and command) are recorded and listed to them with `logins list`; `logins
+// end` closes a forgotten panel TUI within 2 seconds with who ended it;
+// another operator can neither see nor end it.
+func TestOperatorEndsOwnPanelSession(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDB(t)
+	ctx := context.Background()
+	opKey, opLine := newKey(t)
+	op, _, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Ops", opLine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey, otherLine := newKey(t)
+	other, _, err := db.CreateOperator(ctx, store.CLI, "other@example.com", "Other", otherLine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grantOperatorKey(t, db, op, opKey)
+	grantOperatorKey(t, db, other, otherKey)
+	codes := enrolOperator(t, db, op)
+	srv := startServer(t, db)
+
+	tm := openTerm(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), 80, 24)
+	tm.focused("Código de verificación")
+	tm.typeText(codes.code() + keyEnter)
+	tm.waitFor("Ops · ")
+
+	var list []cmd.LoginView
+	runJSON(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), &list, "logins list")
+	var tuiID int64
+	for _, l := range list {
+		if l.Email != op.Email {
+			t.Errorf("listed another account's session: %+v", l)
+		}
+		if l.Door == "tui" {
+			tuiID = l.ID
+		}
+		if l.Door == "command" && !l.Current {
+			t.Errorf("the asking command is not marked current: %+v", l)
+		}
+	}
+	if len(list) != 2 || tuiID == 0 {
+		t.Fatalf("logins list = %+v, want the panel TUI and this command", list)
+	}
+	var others []cmd.LoginView
+	runJSON(t, mustDial(t, srv.addr, "panel", keyAuth(otherKey)), &others, "logins list")
+	for _, l := range others {
+		if l.ID == tuiID {
+			t.Fatalf("another operator sees ops's session: %+v", others)
+		}
+	}
+	endCmd := "logins end " + strconv.FormatInt(tuiID, 10)
+	if _, errOut, code := run(t, mustDial(t, srv.addr, "panel", keyAuth(otherKey)), endCmd); code != 1 {
+		t.Fatalf("another operator ended it: exit %d %q", code, errOut)
+	}
+	ended := time.Now()
+	if out, errOut, code := run(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), endCmd); code != 0 {
+		t.Fatalf("logins end: exit %d, %q %q", code, out, errOut)
+	}
+	tm.waitFor("Sesión terminada: cerrada por ops@example.com")
+	if took := time.Since(ended); took > 2*time.Second {
+		t.Errorf("the panel session showed its end after %v, want within 2s", took)
+	}
 	tm.wait()
 }

@@ -28,11 +28,15 @@ func (s *Server) watchTenantStatus(ctx context.Context) {
 			// Sessions resolving their clinic right now compare this counter
 			// and look again.
 			s.reg.gen.Add(1)
-			if schema != "" {
-				s.tenantStatusChanged(ctx, schema)
-				continue
-			}
-			for _, schema := range s.reg.tenants() {
+			switch schema {
+			case store.PanelStatusNotice: // an operator's session was ended
+				s.panelLoginsChanged(ctx)
+			case "":
+				for _, schema := range s.reg.tenants() {
+					s.tenantStatusChanged(ctx, schema)
+				}
+				s.panelLoginsChanged(ctx)
+			default:
 				s.tenantStatusChanged(ctx, schema)
 			}
 		}
@@ -61,7 +65,7 @@ func (s *Server) tenantStatusChanged(ctx context.Context, schema string) {
 		reason = store.ErrTenantSuspended.Error()
 	default:
 		s.endInactiveUsers(qctx, tn, live)
-		s.endEndedLogins(qctx, tn, live)
+		s.endEndedLogins(qctx, tn.LoginBook(), live)
 		return
 	}
 	n := s.reg.endTenant(schema, reason)

@@ -20,15 +20,20 @@ func (s *Server) needsSecondFactor(ls *liveSession) bool {
 	if store.IsSecurityKey(tgt.key.Type()) {
 		return false
 	}
-	if tgt.operator != nil {
-		return true
-	}
-	need, err := tgt.tenant.NeedsSecondFactor(ls.ctx, tgt.user)
+	need, err := s.secondFactorOf(tgt).Required(ls.ctx)
 	if err != nil {
-		s.log.Error("second factor policy", "tenant", tgt.tenant.Info.Schema, "err", err)
+		s.log.Error("second factor policy", "remote", tgt.remote, "err", err)
 		return true
 	}
 	return need
+}
+
+// secondFactorOf is the identified user's or operator's second factor.
+func (s *Server) secondFactorOf(tgt *target) store.SecondFactor {
+	if tgt.operator != nil {
+		return s.db.OperatorSecondFactor(tgt.operator, tgt.remote)
+	}
+	return tgt.tenant.SecondFactor(tgt.user, tgt.remote)
 }
 
 // secondFactorGate refuses a scripted command of an identified user or
@@ -40,18 +45,13 @@ func (s *Server) secondFactorGate(ls *liveSession) (string, bool) {
 	if !tgt.identified() || tgt.key == nil {
 		return "", false // unidentified commands are refused by the commands themselves
 	}
-	var (
-		ok   bool
-		err  error
-		lang i18n.Lang
-	)
+	var lang i18n.Lang
 	if tgt.operator != nil {
 		lang = i18n.ParseLang(tgt.operator.Lang)
-		ok, err = s.db.OperatorMayRunCommands(ls.ctx, tgt.operator, tgt.key.Type(), tgt.fp)
 	} else {
 		lang = i18n.Pick(tgt.user.Lang, tgt.tenant.Info.Lang)
-		ok, err = tgt.tenant.MayRunCommands(ls.ctx, tgt.user, tgt.key.Type(), tgt.fp)
 	}
+	ok, err := s.secondFactorOf(tgt).MayRunCommands(ls.ctx, tgt.key.Type(), tgt.fp)
 	if err != nil {
 		s.log.Error("second factor gate", "remote", tgt.remote, "err", err)
 		return msgInternal, true

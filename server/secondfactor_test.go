@@ -43,12 +43,12 @@ func (c *totpCodes) code() string {
 func enrolOperator(t testing.TB, db *store.DB, op *store.Operator) *totpCodes {
 	t.Helper()
 	ctx := context.Background()
-	en, err := db.BeginOperatorTOTP(ctx, op)
+	en, err := db.OperatorSecondFactor(op, "").Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &totpCodes{t: t, secret: en.Secret}
-	if _, err := db.ConfirmOperatorTOTP(ctx, op, c.code(), "test"); err != nil {
+	if _, err := db.OperatorSecondFactor(op, "test").Confirm(ctx, c.code()); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -58,7 +58,7 @@ func enrolOperator(t testing.TB, db *store.DB, op *store.Operator) *totpCodes {
 // interactive login with the second factor does.
 func grantOperatorKey(t testing.TB, db *store.DB, op *store.Operator, key gossh.Signer) {
 	t.Helper()
-	if err := db.GrantOperatorCommands(context.Background(), op, gossh.FingerprintSHA256(key.PublicKey())); err != nil {
+	if err := db.OperatorSecondFactor(op, "").GrantCommands(context.Background(), gossh.FingerprintSHA256(key.PublicKey())); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -77,12 +77,12 @@ func TestSecondFactorOverSSH(t *testing.T) {
 	if err := a.tn.SetSecondFactorPolicy(ctx, a.admin.Actor(""), store.SecondFactorAdmins); err != nil {
 		t.Fatal(err)
 	}
-	en, err := a.tn.BeginTOTP(ctx, a.admin)
+	en, err := a.tn.SecondFactor(a.admin, "").Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	codes := &totpCodes{t: t, secret: en.Secret}
-	if _, err := a.tn.ConfirmTOTP(ctx, a.admin, codes.code(), "test"); err != nil {
+	if _, err := a.tn.SecondFactor(a.admin, "test").Confirm(ctx, codes.code()); err != nil {
 		t.Fatal(err)
 	}
 	srv := startServer(t, db)

@@ -160,8 +160,11 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		}
 		s.live.Store(sess, ls)
 		defer s.live.Delete(sess)
-		if tgt.user != nil {
-			s.openLogin(ls, tgt.user)
+		switch {
+		case tgt.user != nil:
+			s.openLogin(ls, tgt.user.ID)
+		case tgt.operator != nil:
+			s.openLogin(ls, tgt.operator.ID)
 		}
 		defer s.closeLogin(ls)
 
@@ -431,9 +434,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 		if ls.rec != nil {
 			ls.rec.set(func(r *connRecord) { r.user = email })
 		}
-		if !ls.tgt.panel {
-			go s.openLoginByEmail(ls, email)
-		}
+		go s.openLoginByEmail(ls, email)
 	}
 	var model tea.Model
 	if ls.tgt.panel {
@@ -443,6 +444,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
 			SSHLine: s.sshLine,
 			Log:     s.log,
+			LoginID: ls.loginID,
 		})
 	} else {
 		model = s.apps.clinic(ls.ctx, clinicParams{

@@ -65,6 +65,8 @@ var runtimeGrants = []runtimeGrant{
 	{"TABLE public.audit_chain_head", "SELECT"},
 	{"TABLE public.operator_recovery_codes", "SELECT, INSERT, UPDATE, DELETE"},
 	{"TABLE public.operator_command_grants", "SELECT, INSERT, UPDATE, DELETE"},
+	// Operators' open panel sessions, written by the server that holds them.
+	{"TABLE public.operator_logins", "SELECT, INSERT, UPDATE, DELETE"},
 	{"TABLE public.schema_versions", "SELECT"},
 	{"TABLE public.installation", "SELECT"},
 	{"TABLE public.spare_schemas", "SELECT"},

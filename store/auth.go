@@ -60,6 +60,7 @@ type accountStore struct {
 	// codes and grants are the tables of the accounts' recovery codes and
 	// command grants (second factor).
 	codes, grants string
+	box           *secretBox // seals the TOTP secrets (sealing.go)
 	now           func() time.Time
 	passwords     *passwords
 	// record writes an audit row about a login attempt inside tx. id is 0
@@ -216,6 +217,7 @@ func (t *Tenant) accounts(remoteAddr string) accountStore {
 		table:     "users",
 		codes:     "recovery_codes",
 		grants:    "command_grants",
+		box:       t.db.box,
 		now:       t.db.now,
 		passwords: t.db.passwords,
 		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {

@@ -47,6 +47,7 @@ type DB struct {
 	// database by MigratePublic (see installation.go).
 	binaryVersion string
 	passwords     *passwords // bounded argon2id work (logins, password changes)
+	box           *secretBox // seals TOTP secrets; nil without Options.SecretKey
 }
 
 // Options tunes Open.
@@ -77,6 +78,11 @@ type Options struct {
 	// CheckPassword replaces the password check run inside that bound
 	// (tests count the checks); nil means CheckPassword.
 	CheckPassword func(hash, password string) bool
+	// SecretKey (SecretKeySize bytes) seals the second factor's TOTP
+	// secrets in the database (sealing.go). The installation keeps it
+	// outside the database; without it, enrolling or checking a TOTP code
+	// fails (a secret is never stored in clear).
+	SecretKey []byte
 }
 
 // Defaults of Options.
@@ -95,6 +101,10 @@ const clinicIdle = 2 * time.Minute
 // log in (when the public schema is migrated; MigratePublic does it
 // otherwise), then closes that connection. It does not migrate.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	box, err := newSecretBox(opts.SecretKey)
+	if err != nil {
+		return nil, err
+	}
 	admin, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -105,7 +115,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	db := &DB{admin: admin, now: clock.Now, migs: opts.Migrations.orDefault(), connsPerClinic: opts.ConnsPerClinic,
 		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion,
-		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword)}
+		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword), box: box}
 	if db.connsPerClinic <= 0 {
 		db.connsPerClinic = DefaultConnsPerClinic
 	}

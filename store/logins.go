@@ -11,11 +11,11 @@ import (
 // Open sessions ("logins", so as not to be confused with a clinic's therapy
 // sessions). A lost laptop at reception keeps a logged-in TUI open: its
 // owner, or an admin, must be able to see it and end it from anywhere. The
-// server that holds a session records it (OpenLogin), refreshes it every
-// LoginRefresh (RefreshLogins) and removes it when it ends (CloseLogin).
-// EndLogin marks it ended and notifies every server on TenantStatusChannel;
-// the one holding it closes it (EndedLogins tells which were ended, and by
-// whom).
+// server that holds a session records it in its LoginBook (the clinic's, or
+// the panel's for an operator): Open, Refresh every LoginRefresh, Close
+// when it ends. Ending one marks it and notifies every server on
+// TenantStatusChannel; the one holding it closes it (Ended tells which were
+// ended, and by whom).
 
 // LoginRefresh is how often a server refreshes its open sessions' rows;
 // a row not refreshed for LoginStale (its server died) is not listed.
@@ -33,7 +33,7 @@ const (
 	DoorCommand Door = "command"
 )
 
-// Login is one open session of a staff user.
+// Login is one open session of a staff user or an operator.
 type Login struct {
 	ID           int64     `json:"id"`
 	UserID       int64     `json:"user_id"`
@@ -46,50 +46,141 @@ type Login struct {
 	Current      bool      `json:"current"` // the session asking
 }
 
-// OpenLogin records a session the server now holds, for the user with id
-// userID, and returns its id. For the server only: nobody asks for it.
-func (t *Tenant) OpenLogin(ctx context.Context, userID int64, door Door, remoteAddr, serverID string) (int64, error) {
-	now := t.db.now()
+// LoginBook is where a door's open sessions are recorded: a clinic's
+// (Tenant.LoginBook, its staff) or the panel's (DB.OperatorLoginBook, the
+// operators). Both have the same columns and the same rules; the server
+// holds sessions of either through this one type.
+type LoginBook struct {
+	run      func(context.Context, func(pgx.Tx) error) error
+	table    string // a constant of ours, never user input
+	accounts string // the accounts table the rows point to
+	now      func() time.Time
+	// notice is the payload on TenantStatusChannel that makes the servers
+	// look for ended sessions of this book.
+	notice string
+}
+
+// PanelStatusNotice is the payload on TenantStatusChannel when a panel
+// operator's session was ended (no clinic's schema is named "panel": it is
+// the panel's SSH name).
+const PanelStatusNotice = "panel"
+
+// LoginBook is the clinic's open sessions.
+func (t *Tenant) LoginBook() LoginBook {
+	return LoginBook{run: t.tx, table: "logins", accounts: "users", now: t.db.now, notice: t.Info.Schema}
+}
+
+// OperatorLoginBook is the panel operators' open sessions.
+func (db *DB) OperatorLoginBook() LoginBook {
+	return LoginBook{run: db.publicTx, table: "public.operator_logins", accounts: "public.operators",
+		now: db.now, notice: PanelStatusNotice}
+}
+
+// Open records a session the server now holds, for the account with id
+// accountID, and returns its id. For the server only: nobody asks for it.
+func (b LoginBook) Open(ctx context.Context, accountID int64, door Door, remoteAddr, serverID string) (int64, error) {
+	now := b.now()
 	var id int64
-	err := t.tx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `insert into logins (account_id, door, remote_addr, server_id, started_at, last_activity_at, seen_at)
-			values ($1, $2, $3, $4, $5, $5, $5) returning id`, userID, string(door), remoteAddr, serverID, now).Scan(&id)
+	err := b.run(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `insert into `+b.table+` (account_id, door, remote_addr, server_id, started_at, last_activity_at, seen_at)
+			values ($1, $2, $3, $4, $5, $5, $5) returning id`, accountID, string(door), remoteAddr, serverID, now).Scan(&id)
 	})
 	return id, wrapOp("open login", err)
 }
 
-// CloseLogin removes the row of a session that ended.
-func (t *Tenant) CloseLogin(ctx context.Context, id int64) error {
-	return wrapOp("close login", t.tx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `delete from logins where id = $1`, id)
+// Close removes the row of a session that ended.
+func (b LoginBook) Close(ctx context.Context, id int64) error {
+	return wrapOp("close login", b.run(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `delete from `+b.table+` where id = $1`, id)
 		return err
 	}))
 }
 
-// LoginActivity is a held session's last input, for RefreshLogins.
+// LoginActivity is a held session's last input, for Refresh.
 type LoginActivity struct {
 	ID   int64
 	Last time.Time
 }
 
-// RefreshLogins marks the server's sessions as still held and records their
+// Refresh marks the server's sessions as still held and records their
 // last activity; rows nobody refreshed for a day go away.
-func (t *Tenant) RefreshLogins(ctx context.Context, held []LoginActivity) error {
-	now := t.db.now()
+func (b LoginBook) Refresh(ctx context.Context, held []LoginActivity) error {
+	now := b.now()
 	ids := make([]int64, len(held))
 	last := make([]time.Time, len(held))
 	for i, h := range held {
 		ids[i], last[i] = h.ID, h.Last
 	}
-	return wrapOp("refresh logins", t.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `update logins l set seen_at = $3,
+	return wrapOp("refresh logins", b.run(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `update `+b.table+` l set seen_at = $3,
 				last_activity_at = greatest(l.last_activity_at, h.last)
 			from unnest($1::bigint[], $2::timestamptz[]) as h(id, last) where l.id = h.id`, ids, last, now); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `delete from logins where seen_at < $1`, now.Add(-24*time.Hour))
+		_, err := tx.Exec(ctx, `delete from `+b.table+` where seen_at < $1`, now.Add(-24*time.Hour))
 		return err
 	}))
+}
+
+// Ended tells which of the sessions ids were ended, and by whom (the name
+// of who ended them).
+func (b LoginBook) Ended(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := b.run(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `select id, coalesce(ended_by, '') from `+b.table+` where id = any($1) and ended_at is not null`, ids)
+		if err != nil {
+			return err
+		}
+		var id int64
+		var by string
+		_, err = pgx.ForEachRow(rows, []any{&id, &by}, func() error { out[id] = by; return nil })
+		return err
+	})
+	return out, wrapOp("ended logins", err)
+}
+
+// list lists the open sessions of account (all accounts' when all); current
+// is the id of the asking session, marked Current. Most recent activity
+// first.
+func (b LoginBook) list(ctx context.Context, tx pgx.Tx, all bool, account, current int64) ([]Login, error) {
+	rows, err := tx.Query(ctx, `select l.id, l.account_id, u.email::text, u.name, l.door, l.remote_addr, l.started_at, l.last_activity_at
+		from `+b.table+` l join `+b.accounts+` u on u.id = l.account_id
+		where l.ended_at is null and l.seen_at >= $1 and ($2 or l.account_id = $3)
+		order by l.last_activity_at desc, l.id desc`,
+		b.now().Add(-LoginStale), all, account)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Login, error) {
+		var l Login
+		err := r.Scan(&l.ID, &l.UserID, &l.Email, &l.Name, &l.Door, &l.RemoteAddr, &l.StartedAt, &l.LastActivity)
+		l.Current = l.ID == current
+		return l, err
+	})
+}
+
+// end marks an open session ended by the person named by, if may allows
+// its owner, and notifies the servers; record audits it in tx. A session
+// may refuses is not found (ErrNotFound), so ids reveal nothing.
+func (b LoginBook) end(ctx context.Context, tx pgx.Tx, id int64, by string, may func(owner int64) bool,
+	record func(owner int64) error) error {
+	var owner int64
+	err := tx.QueryRow(ctx, `select account_id from `+b.table+` where id = $1 and ended_at is null and seen_at >= $2 for update`,
+		id, b.now().Add(-LoginStale)).Scan(&owner)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !may(owner)) {
+		return &NotFoundError{What: EntityLogin, ID: id}
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `update `+b.table+` set ended_at = $2, ended_by = $3 where id = $1`, id, b.now(), by); err != nil {
+		return err
+	}
+	if err := record(owner); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `select pg_notify($1, $2)`, TenantStatusChannel, b.notice)
+	return err
 }
 
 // Logins lists the open sessions the actor may see: their own, or every
@@ -97,21 +188,8 @@ func (t *Tenant) RefreshLogins(ctx context.Context, held []LoginActivity) error 
 // none), marked Current. Most recent activity first.
 func (t *Tenant) Logins(ctx context.Context, a Actor, current int64) ([]Login, error) {
 	var out []Login
-	err := t.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `select l.id, l.account_id, u.email::text, u.name, l.door, l.remote_addr, l.started_at, l.last_activity_at
-			from logins l join users u on u.id = l.account_id
-			where l.ended_at is null and l.seen_at >= $1 and ($2 or l.account_id = $3)
-			order by l.last_activity_at desc, l.id desc`,
-			t.db.now().Add(-LoginStale), a.MaySeeAllLogins(), a.UserID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Login, error) {
-			var l Login
-			err := r.Scan(&l.ID, &l.UserID, &l.Email, &l.Name, &l.Door, &l.RemoteAddr, &l.StartedAt, &l.LastActivity)
-			l.Current = l.ID == current
-			return l, err
-		})
+	err := t.tx(ctx, func(tx pgx.Tx) (err error) {
+		out, err = t.LoginBook().list(ctx, tx, a.MaySeeAllLogins(), a.UserID, current)
 		return err
 	})
 	return out, wrapOp("list logins", err)
@@ -123,23 +201,32 @@ func (t *Tenant) Logins(ctx context.Context, a Actor, current int64) ([]Login, e
 // nothing.
 func (t *Tenant) EndLogin(ctx context.Context, a Actor, id int64) error {
 	err := t.tx(ctx, func(tx pgx.Tx) error {
-		var owner int64
-		err := tx.QueryRow(ctx, `select account_id from logins where id = $1 and ended_at is null and seen_at >= $2 for update`,
-			id, t.db.now().Add(-LoginStale)).Scan(&owner)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !a.MayEndLogin(owner)) {
-			return &NotFoundError{What: EntityLogin, ID: id}
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `update logins set ended_at = $2, ended_by = $3 where id = $1`, id, t.db.now(), a.Name); err != nil {
-			return err
-		}
-		if err := audit(ctx, tx, a, "login.end", "user", owner, map[string]any{"login": id}); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `select pg_notify($1, $2)`, TenantStatusChannel, t.Info.Schema)
+		return t.LoginBook().end(ctx, tx, id, a.Name, a.MayEndLogin, func(owner int64) error {
+			return audit(ctx, tx, a, "login.end", "user", owner, map[string]any{"login": id})
+		})
+	})
+	return wrapOp("end login", err)
+}
+
+// OperatorLogins lists the operator's own open panel sessions; current is
+// the id of the asking session (0 if none), marked Current.
+func (db *DB) OperatorLogins(ctx context.Context, op OperatorActor, current int64) ([]Login, error) {
+	var out []Login
+	err := db.publicTx(ctx, func(tx pgx.Tx) (err error) {
+		out, err = db.OperatorLoginBook().list(ctx, tx, false, op.OperatorID, current)
 		return err
+	})
+	return out, wrapOp("list logins", err)
+}
+
+// EndOperatorLogin ends one of the operator's own open panel sessions (a
+// forgotten terminal); the server holding it closes it within moments.
+// Another operator's session is not found. Audited in the operators' log.
+func (db *DB) EndOperatorLogin(ctx context.Context, op OperatorActor, id int64) error {
+	err := db.publicTx(ctx, func(tx pgx.Tx) error {
+		return db.OperatorLoginBook().end(ctx, tx, id, op.Email, op.MayEndOperatorLogin, func(int64) error {
+			return operatorAudit(ctx, tx, op, "operator.login.end", "operator:"+op.Email, nil, map[string]any{"login": id})
+		})
 	})
 	return wrapOp("end login", err)
 }
@@ -175,21 +262,4 @@ func (db *DB) EndClinicLogin(ctx context.Context, op OperatorActor, schema strin
 	return wrapOp("end login", pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		return operatorAudit(ctx, tx, op, "tenant.login.end", schema, nil, map[string]any{"login": id})
 	}))
-}
-
-// EndedLogins tells which of the sessions ids were ended, and by whom (the
-// name of who ended them).
-func (t *Tenant) EndedLogins(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	err := t.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `select id, coalesce(ended_by, '') from logins where id = any($1) and ended_at is not null`, ids)
-		if err != nil {
-			return err
-		}
-		var id int64
-		var by string
-		_, err = pgx.ForEachRow(rows, []any{&id, &by}, func() error { out[id] = by; return nil })
-		return err
-	})
-	return out, wrapOp("ended logins", err)
 }

@@ -54,12 +54,12 @@ func TestLogins(t *testing.T) {
 	rec, recActor, _ := staff(t, tn, admin, "rosa@logins.test", store.RoleReception)
 	spec, specActor, _ := staff(t, tn, admin, "sara@logins.test", store.RoleSpecialist)
 
-	recTUI, err := tn.OpenLogin(ctx, rec.ID, store.DoorTUI, "192.0.2.7:5000", "srv-a")
+	recTUI, err := tn.LoginBook().Open(ctx, rec.ID, store.DoorTUI, "192.0.2.7:5000", "srv-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	recCmd, _ := tn.OpenLogin(ctx, rec.ID, store.DoorCommand, "192.0.2.8:5001", "srv-a")
-	specTUI, _ := tn.OpenLogin(ctx, spec.ID, store.DoorTUI, "198.51.100.1:22", "srv-b")
+	recCmd, _ := tn.LoginBook().Open(ctx, rec.ID, store.DoorCommand, "192.0.2.8:5001", "srv-a")
+	specTUI, _ := tn.LoginBook().Open(ctx, spec.ID, store.DoorTUI, "198.51.100.1:22", "srv-b")
 
 	ids := func(ls []store.Login) map[int64]bool {
 		m := map[int64]bool{}
@@ -102,7 +102,7 @@ func TestLogins(t *testing.T) {
 		t.Fatalf("admin ends reception's: %v", err)
 	}
 	waitTenantStatus(t, listener, tn.Info.Schema)
-	ended, err := tn.EndedLogins(ctx, []int64{recTUI, recCmd, specTUI})
+	ended, err := tn.LoginBook().Ended(ctx, []int64{recTUI, recCmd, specTUI})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestLogins(t *testing.T) {
 	// stopped refreshing is gone after LoginStale.
 	clk.Advance(2 * time.Minute)
 	typed := clk.Now().Add(-30 * time.Second)
-	if err := tn.RefreshLogins(ctx, []store.LoginActivity{{ID: specTUI, Last: typed}}); err != nil {
+	if err := tn.LoginBook().Refresh(ctx, []store.LoginActivity{{ID: specTUI, Last: typed}}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(2 * time.Minute)
@@ -132,7 +132,7 @@ func TestLogins(t *testing.T) {
 	if l, _ := tn.Logins(ctx, admin, 0); len(l) != 0 {
 		t.Fatalf("stale sessions listed: %v", l)
 	}
-	if err := tn.CloseLogin(ctx, specTUI); err != nil {
+	if err := tn.LoginBook().Close(ctx, specTUI); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -168,7 +168,7 @@ func TestOperatorLogins(t *testing.T) {
 	tn, prov := storetest.NewTenant(t, db, "oplogins")
 	ctx := context.Background()
 	admin := activateAdmin(t, tn, prov)
-	id, err := tn.OpenLogin(ctx, admin.ID, store.DoorTUI, "192.0.2.9:1", "srv")
+	id, err := tn.LoginBook().Open(ctx, admin.ID, store.DoorTUI, "192.0.2.9:1", "srv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestOperatorLogins(t *testing.T) {
 	if err := db.EndClinicLogin(ctx, panelOp, "oplogins", id); err != nil {
 		t.Fatal(err)
 	}
-	ended, _ := tn.EndedLogins(ctx, []int64{id})
+	ended, _ := tn.LoginBook().Ended(ctx, []int64{id})
 	if ended[id] != panelOp.Email+" (operator)" {
 		t.Fatalf("ended by %q", ended[id])
 	}
@@ -193,6 +193,76 @@ func TestOperatorLogins(t *testing.T) {
 	found := false
 	for _, e := range entries {
 		found = found || (e.Action == "tenant.login.end" && e.Target == "oplogins")
+	}
+	if !found {
+		t.Fatalf("operator audit lacks the end: %+v", entries)
+	}
+}
+
+// TestOperatorOwnLogins: an operator's own panel sessions are recorded,
+// listed to them (not to another operator) and ended by them only; the end
+// notifies the servers with the panel's notice and is audited.
+func TestOperatorOwnLogins(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDB(t)
+	ctx := context.Background()
+	ana, _, err := db.CreateOperator(ctx, store.CLI, "ana@ownlogins.test", "Ana", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bo, _, err := db.CreateOperator(ctx, store.CLI, "bo@ownlogins.test", "Bo", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	book := db.OperatorLoginBook()
+	anaTUI, err := book.Open(ctx, ana.ID, store.DoorTUI, "192.0.2.1:4000", "srv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anaCmd, _ := book.Open(ctx, ana.ID, store.DoorCommand, "192.0.2.2:4001", "srv")
+	boTUI, _ := book.Open(ctx, bo.ID, store.DoorTUI, "198.51.100.3:22", "srv")
+
+	anaA, boA := ana.Actor("192.0.2.1:4000"), bo.Actor("")
+	list, err := db.OperatorLogins(ctx, anaA, anaTUI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Email != ana.Email || list[1].Email != ana.Email {
+		t.Fatalf("ana's list: %+v", list)
+	}
+	for _, l := range list {
+		if l.Current != (l.ID == anaTUI) {
+			t.Errorf("current mark wrong: %+v", l)
+		}
+		if l.ID == anaCmd && (l.Door != store.DoorCommand || l.RemoteAddr != "192.0.2.2:4001") {
+			t.Errorf("command session: %+v", l)
+		}
+	}
+	if err := db.EndOperatorLogin(ctx, boA, anaTUI); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another operator ended ana's session: %v", err)
+	}
+	c := listenTenantStatus(t, db)
+	if err := db.EndOperatorLogin(ctx, anaA, anaCmd); err != nil {
+		t.Fatal(err)
+	}
+	waitTenantStatus(t, c, store.PanelStatusNotice)
+	ended, err := book.Ended(ctx, []int64{anaTUI, anaCmd, boTUI})
+	if err != nil || len(ended) != 1 || ended[anaCmd] != ana.Email {
+		t.Fatalf("ended: %v, %v", ended, err)
+	}
+	if list, _ := db.OperatorLogins(ctx, anaA, 0); len(list) != 1 || list[0].ID != anaTUI {
+		t.Fatalf("after the end: %+v", list)
+	}
+	if err := db.EndOperatorLogin(ctx, anaA, anaCmd); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ended twice: %v", err)
+	}
+	entries, err := db.OperatorAuditLog(ctx, store.OperatorAuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.Action == "operator.login.end" && e.Target == "operator:"+ana.Email)
 	}
 	if !found {
 		t.Fatalf("operator audit lacks the end: %+v", entries)

@@ -65,6 +65,7 @@ func (db *DB) operatorAccounts(remoteAddr string) accountStore {
 		table:     "public.operators",
 		codes:     "public.operator_recovery_codes",
 		grants:    "public.operator_command_grants",
+		box:       db.box,
 		now:       db.now,
 		passwords: db.passwords,
 		record: func(ctx context.Context, tx pgx.Tx, id int64, email, event string, detail map[string]any) error {
@@ -184,6 +185,19 @@ func (db *DB) OperatorByKey(ctx context.Context, fingerprint string) (*Operator,
 		return nil, wrapOp("operator login by key", err)
 	}
 	return op, nil
+}
+
+// OperatorByEmail returns the operator with this e-mail (active or not);
+// ErrNotFound otherwise. For the server, which learns who logged in through
+// the login form by e-mail.
+func (db *DB) OperatorByEmail(ctx context.Context, email string) (*Operator, error) {
+	var op *Operator
+	err := db.publicTx(ctx, func(tx pgx.Tx) (err error) {
+		op, err = scanOperator(tx.QueryRow(ctx, `select `+operatorColumns+` from public.operators o where o.email = $1`,
+			normalizeEmail(email)))
+		return notFound(err, EntityOperator, email)
+	})
+	return op, wrapOp("operator by e-mail", err)
 }
 
 // OperatorLoginPassword logs an operator in with the same rules as staff

@@ -146,3 +146,10 @@ func (a Actor) MaySeeAllLogins() bool { return a.Role == RoleAdmin }
 func (a Actor) MayEndLogin(owner int64) bool {
 	return a.Role == RoleAdmin || (a.UserID != 0 && a.UserID == owner)
 }
+
+// MayEndOperatorLogin tells whether the operator may end the panel session
+// of the operator with id owner: only their own (operators end clinics'
+// sessions with EndClinicLogin).
+func (a OperatorActor) MayEndOperatorLogin(owner int64) bool {
+	return a.OperatorID != 0 && a.OperatorID == owner
+}

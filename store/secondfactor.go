@@ -87,8 +87,12 @@ func (s accountStore) beginTOTP(ctx context.Context, id int64, issuer, email str
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("totp secret: %w", err)
 	}
+	sealed, err := s.box.seal(key.Secret())
+	if err != nil {
+		return Enrolment{}, err
+	}
 	err = s.run(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `update `+s.table+` set totp_pending = $2 where id = $1 and active`, id, key.Secret())
+		tag, err := tx.Exec(ctx, `update `+s.table+` set totp_pending = $2 where id = $1 and active`, id, sealed)
 		if err == nil && tag.RowsAffected() == 0 {
 			return ErrNotFound
 		}
@@ -141,7 +145,11 @@ func (s accountStore) confirmTOTP(ctx context.Context, id int64, code string) ([
 		if pending == nil {
 			return ErrBadSecondFactor
 		}
-		step := totpStep(*pending, code, s.now())
+		secret, _, err := s.box.open(*pending)
+		if err != nil {
+			return err
+		}
+		step := totpStep(secret, code, s.now())
 		if step == 0 {
 			return ErrBadSecondFactor
 		}
@@ -149,7 +157,6 @@ func (s accountStore) confirmTOTP(ctx context.Context, id int64, code string) ([
 			totp_last_step = $2 where id = $1`, id, step); err != nil {
 			return err
 		}
-		var err error
 		if codes, err = s.newRecoveryCodes(ctx, tx, id); err != nil {
 			return err
 		}
@@ -222,7 +229,20 @@ func (s accountStore) verifySecondFactor(ctx context.Context, id int64, code str
 		method := "totp"
 		ok := false
 		if secret != nil {
-			if step := totpStep(*secret, code, now); step > lastStep {
+			clear, sealed, err := s.box.open(*secret)
+			if err != nil {
+				return err
+			}
+			if !sealed { // stored before sealing existed: seal it now
+				v, err := s.box.seal(clear)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `update `+s.table+` set totp_secret = $2 where id = $1`, id, v); err != nil {
+					return err
+				}
+			}
+			if step := totpStep(clear, code, now); step > lastStep {
 				_, err := tx.Exec(ctx, `update `+s.table+` set totp_last_step = $2, failed_attempts = 0 where id = $1`, id, step)
 				if err != nil {
 					return err
@@ -313,7 +333,76 @@ func (s accountStore) hasTOTP(ctx context.Context, id int64) (bool, error) {
 	return ok, notFound(err, EntityUser, nil)
 }
 
-// ---- Clinic staff ----
+// ---- One account's second factor: a clinic user's or an operator's ----
+
+// SecondFactor is one account's second factor, bound to the address the
+// login comes from (for the audit log). The clinic's staff get theirs from
+// Tenant.SecondFactor, operators from DB.OperatorSecondFactor; both doors
+// (TUI login, scripted commands) use this one type.
+type SecondFactor struct {
+	s     accountStore
+	id    int64
+	email string
+	// required tells whether the account must pass it: the clinic's
+	// policy for its role, always for an operator.
+	required func(context.Context) (bool, error)
+}
+
+// SecondFactor is user u's second factor in this clinic.
+func (t *Tenant) SecondFactor(u *User, remoteAddr string) SecondFactor {
+	return SecondFactor{s: t.accounts(remoteAddr), id: u.ID, email: u.Email,
+		required: func(ctx context.Context) (bool, error) {
+			p, err := t.SecondFactorPolicy(ctx)
+			return p.Requires(u.Role), err
+		}}
+}
+
+// OperatorSecondFactor is operator o's second factor (always required).
+func (db *DB) OperatorSecondFactor(o *Operator, remoteAddr string) SecondFactor {
+	return SecondFactor{s: db.operatorAccounts(remoteAddr), id: o.ID, email: o.Email,
+		required: func(context.Context) (bool, error) { return true, nil }}
+}
+
+// Required tells whether the account must pass a second factor to log in.
+func (f SecondFactor) Required(ctx context.Context) (bool, error) { return f.required(ctx) }
+
+// Enrolled tells whether the account has a confirmed TOTP authenticator.
+func (f SecondFactor) Enrolled(ctx context.Context) (bool, error) { return f.s.hasTOTP(ctx, f.id) }
+
+// Begin starts (or restarts) the account's own enrolment.
+func (f SecondFactor) Begin(ctx context.Context) (Enrolment, error) {
+	return f.s.beginTOTP(ctx, f.id, totpIssuer, f.email)
+}
+
+// Confirm ends the enrolment with the first code from the app and returns
+// the one-time recovery codes (shown once).
+func (f SecondFactor) Confirm(ctx context.Context, code string) ([]string, error) {
+	return f.s.confirmTOTP(ctx, f.id, code)
+}
+
+// Verify checks a code (TOTP or recovery).
+func (f SecondFactor) Verify(ctx context.Context, code string) error {
+	return f.s.verifySecondFactor(ctx, f.id, code)
+}
+
+// GrantCommands lets the key with fingerprint fp run scripted commands for
+// CommandGrantTTL (after an interactive login that passed the factor).
+func (f SecondFactor) GrantCommands(ctx context.Context, fp string) error {
+	return f.s.grantCommands(ctx, f.id, fp)
+}
+
+// MayRunCommands tells whether a scripted command signed with a key of type
+// keyType and fingerprint fp satisfies the second factor: not required, a
+// security key, or a grant for this key.
+func (f SecondFactor) MayRunCommands(ctx context.Context, keyType, fp string) (bool, error) {
+	need, err := f.required(ctx)
+	if err != nil || !need || IsSecurityKey(keyType) {
+		return err == nil, err
+	}
+	return f.s.hasCommandGrant(ctx, f.id, fp)
+}
+
+// ---- Clinic policy ----
 
 // SecondFactorPolicy reads the clinic's policy.
 func (t *Tenant) SecondFactorPolicy(ctx context.Context) (SecondFactorPolicy, error) {
@@ -349,52 +438,6 @@ func (t *Tenant) SetSecondFactorPolicy(ctx context.Context, actor Actor, p Secon
 	return wrapOp("second factor policy", err)
 }
 
-// NeedsSecondFactor tells whether u must pass a second factor to log in.
-func (t *Tenant) NeedsSecondFactor(ctx context.Context, u *User) (bool, error) {
-	p, err := t.SecondFactorPolicy(ctx)
-	if err != nil {
-		return false, err
-	}
-	return p.Requires(u.Role), nil
-}
-
-// HasTOTP tells whether the user has enrolled a TOTP authenticator.
-func (t *Tenant) HasTOTP(ctx context.Context, userID int64) (bool, error) {
-	return t.accounts("").hasTOTP(ctx, userID)
-}
-
-// BeginTOTP starts (or restarts) the user's own enrolment.
-func (t *Tenant) BeginTOTP(ctx context.Context, u *User) (Enrolment, error) {
-	return t.accounts("").beginTOTP(ctx, u.ID, totpIssuer, u.Email)
-}
-
-// ConfirmTOTP ends the enrolment with the first code from the app and
-// returns the one-time recovery codes (shown once).
-func (t *Tenant) ConfirmTOTP(ctx context.Context, u *User, code, remoteAddr string) ([]string, error) {
-	return t.accounts(remoteAddr).confirmTOTP(ctx, u.ID, code)
-}
-
-// VerifySecondFactor checks a code (TOTP or recovery) for the user.
-func (t *Tenant) VerifySecondFactor(ctx context.Context, u *User, code, remoteAddr string) error {
-	return t.accounts(remoteAddr).verifySecondFactor(ctx, u.ID, code)
-}
-
-// GrantCommands lets the user's key run scripted commands for
-// CommandGrantTTL (after an interactive login that passed the factor).
-func (t *Tenant) GrantCommands(ctx context.Context, u *User, fingerprint string) error {
-	return t.accounts("").grantCommands(ctx, u.ID, fingerprint)
-}
-
-// MayRunCommands tells whether a scripted command of u, signed with a key
-// of type keyType and fingerprint fp, satisfies the clinic's policy.
-func (t *Tenant) MayRunCommands(ctx context.Context, u *User, keyType, fp string) (bool, error) {
-	need, err := t.NeedsSecondFactor(ctx, u)
-	if err != nil || !need || IsSecurityKey(keyType) {
-		return err == nil, err
-	}
-	return t.accounts("").hasCommandGrant(ctx, u.ID, fp)
-}
-
 // ResetSecondFactor removes a user's authenticator and recovery codes (a
 // lost phone). An admin may do it for anyone; a user for themself.
 func (t *Tenant) ResetSecondFactor(ctx context.Context, actor Actor, userID int64) error {
@@ -408,40 +451,4 @@ func (t *Tenant) ResetSecondFactor(ctx context.Context, actor Actor, userID int6
 		return audit(ctx, tx, actor, "user.second_factor_reset", "user", userID, nil)
 	})
 	return wrapOp("reset second factor", err)
-}
-
-// ---- Panel operators (always need the second factor) ----
-
-// OperatorHasTOTP tells whether the operator has enrolled.
-func (db *DB) OperatorHasTOTP(ctx context.Context, id int64) (bool, error) {
-	return db.operatorAccounts("").hasTOTP(ctx, id)
-}
-
-// BeginOperatorTOTP starts the operator's enrolment.
-func (db *DB) BeginOperatorTOTP(ctx context.Context, o *Operator) (Enrolment, error) {
-	return db.operatorAccounts("").beginTOTP(ctx, o.ID, totpIssuer, o.Email)
-}
-
-// ConfirmOperatorTOTP ends the operator's enrolment (recovery codes, once).
-func (db *DB) ConfirmOperatorTOTP(ctx context.Context, o *Operator, code, remoteAddr string) ([]string, error) {
-	return db.operatorAccounts(remoteAddr).confirmTOTP(ctx, o.ID, code)
-}
-
-// VerifyOperatorSecondFactor checks an operator's code.
-func (db *DB) VerifyOperatorSecondFactor(ctx context.Context, o *Operator, code, remoteAddr string) error {
-	return db.operatorAccounts(remoteAddr).verifySecondFactor(ctx, o.ID, code)
-}
-
-// GrantOperatorCommands lets the operator's key run panel commands for
-// CommandGrantTTL.
-func (db *DB) GrantOperatorCommands(ctx context.Context, o *Operator, fingerprint string) error {
-	return db.operatorAccounts("").grantCommands(ctx, o.ID, fingerprint)
-}
-
-// OperatorMayRunCommands: a security key, or a grant for this key.
-func (db *DB) OperatorMayRunCommands(ctx context.Context, o *Operator, keyType, fp string) (bool, error) {
-	if IsSecurityKey(keyType) {
-		return true, nil
-	}
-	return db.operatorAccounts("").hasCommandGrant(ctx, o.ID, fp)
 }

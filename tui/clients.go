@@ -421,6 +421,8 @@ func (d *clientDetail) key(k string) tea.Cmd {
 			}), c.ActivateDone, done))
 	case k == "d" && !archived:
 		return st.Push(newDomainsPage(d))
+	case k == "o" && !archived:
+		return st.Push(newClinicLoginsPage(env, st, schema))
 	case k == "x" && !archived:
 		return st.Push(NewConfirmPage(st, c.Archive, fmt.Sprintf(c.ArchiveQ, sanitize.Line(d.ti.Name)), schema,
 			run(func(ctx context.Context) (store.TenantInfo, error) {
@@ -491,7 +493,7 @@ func (d *clientDetail) Keys() []key.Binding {
 	if d.ti.Status != store.TenantActive {
 		keys = append(keys, bind("a", c.KeyActivate, "a"))
 	}
-	return append(keys, bind("d", c.KeyDomains, "d"), bind("x", c.KeyArchive, "x"))
+	return append(keys, bind("d", c.KeyDomains, "d"), bind("x", c.KeyArchive, "x"), bind("o", c.KeyLogins, "o"))
 }
 
 func (d *clientDetail) Capturing() bool { return false }

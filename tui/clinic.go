@@ -146,26 +146,6 @@ func (c clinicAuth) addKey(ctx context.Context, acc *account, keyLine string) er
 	return err
 }
 
-func (c clinicAuth) secondFactor(ctx context.Context, acc *account) (need, enrolled bool, err error) {
-	if need, err = c.t.NeedsSecondFactor(ctx, acc.user); err != nil || !need {
-		return need, false, err
-	}
-	enrolled, err = c.t.HasTOTP(ctx, acc.user.ID)
-	return need, enrolled, err
-}
-
-func (c clinicAuth) beginTOTP(ctx context.Context, acc *account) (store.Enrolment, error) {
-	return c.t.BeginTOTP(ctx, acc.user)
-}
-
-func (c clinicAuth) confirmTOTP(ctx context.Context, acc *account, code string) ([]string, error) {
-	return c.t.ConfirmTOTP(ctx, acc.user, code, c.remote)
-}
-
-func (c clinicAuth) verifySecondFactor(ctx context.Context, acc *account, code string) error {
-	return c.t.VerifySecondFactor(ctx, acc.user, code, c.remote)
-}
-
-func (c clinicAuth) grantCommands(ctx context.Context, acc *account, fingerprint string) error {
-	return c.t.GrantCommands(ctx, acc.user, fingerprint)
+func (c clinicAuth) secondFactor(acc *account) store.SecondFactor {
+	return c.t.SecondFactor(acc.user, c.remote)
 }

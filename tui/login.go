@@ -51,14 +51,10 @@ type authenticator interface {
 	setPassword(ctx context.Context, acc *account, password string) error
 	addKey(ctx context.Context, acc *account, keyLine string) error
 
-	// Second factor (secondfactor.go): whether acc must pass one now and
-	// has enrolled; enrolment; the check of a code; and the grant that
+	// secondFactor is acc's second factor (secondfactor.go): whether it
+	// must pass one now, enrolment, the check of a code, and the grant that
 	// lets the connecting key run scripted commands afterwards.
-	secondFactor(ctx context.Context, acc *account) (need, enrolled bool, err error)
-	beginTOTP(ctx context.Context, acc *account) (store.Enrolment, error)
-	confirmTOTP(ctx context.Context, acc *account, code string) ([]string, error)
-	verifySecondFactor(ctx context.Context, acc *account, code string) error
-	grantCommands(ctx context.Context, acc *account, fingerprint string) error
+	secondFactor(acc *account) store.SecondFactor
 }
 
 // LoginLimiter rate-limits login attempts per source address (PRODUCT.md

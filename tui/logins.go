@@ -11,18 +11,54 @@ import (
 	"consultorio/tui/sanitize"
 )
 
-// loginsPage lists open sessions (store.Logins: the user's own, or every
-// staff user's for an admin) and ends the selected one after a
-// confirmation; the server holding it closes it within moments.
+// loginsPage lists open sessions and ends the selected one after a
+// confirmation; the server holding it closes it within moments. One page
+// for every door that has open sessions: a clinic's staff (store.Logins:
+// the user's own, or every staff user's for an admin), an operator's own
+// panel sessions (store.OperatorLogins) and, in the panel, a clinic's
+// (store.ClinicLogins).
 type loginsPage struct {
 	env   *Env
 	stack *Stack
 	list  admList
 	rows  []store.Login
+	title string
+	load  func(ctx context.Context) ([]store.Login, error)
+	end   func(ctx context.Context, id int64) error
 }
 
+// newLoginsPage is the clinic's open sessions, from the staff screen.
 func newLoginsPage(env *Env, st *Stack) *loginsPage {
-	return &loginsPage{env: env, stack: st, list: admList{empty: env.M.Logins.Empty}}
+	return &loginsPage{env: env, stack: st, list: admList{empty: env.M.Logins.Empty}, title: env.M.Logins.Title,
+		load: func(ctx context.Context) ([]store.Login, error) {
+			return env.Tenant.Logins(ctx, env.Actor, env.loginID())
+		},
+		end: func(ctx context.Context, id int64) error { return env.Tenant.EndLogin(ctx, env.Actor, id) }}
+}
+
+// newClinicLoginsPage is a clinic's open sessions, for an operator (from
+// the clinic's detail in the panel).
+func newClinicLoginsPage(env *Env, st *Stack, schema string) *loginsPage {
+	return &loginsPage{env: env, stack: st, list: admList{empty: env.M.Logins.Empty},
+		title: env.M.Logins.Title, // the breadcrumb names the clinic
+		load: func(ctx context.Context) ([]store.Login, error) {
+			return env.DB.ClinicLogins(ctx, env.OperatorActor, schema)
+		},
+		end: func(ctx context.Context, id int64) error {
+			return env.DB.EndClinicLogin(ctx, env.OperatorActor, schema, id)
+		}}
+}
+
+// newOperatorLoginsScreen is the panel's screen of the operator's own open
+// sessions.
+func newOperatorLoginsScreen(env *Env) Screen {
+	s := NewStack(env, env.M.Panel.Logins)
+	s.SetRoot(&loginsPage{env: env, stack: s, list: admList{empty: env.M.Logins.Empty}, title: env.M.Logins.Title,
+		load: func(ctx context.Context) ([]store.Login, error) {
+			return env.DB.OperatorLogins(ctx, env.OperatorActor, env.loginID())
+		},
+		end: func(ctx context.Context, id int64) error { return env.DB.EndOperatorLogin(ctx, env.OperatorActor, id) }})
+	return s
 }
 
 type loginsLoaded struct {
@@ -33,12 +69,12 @@ type loginsLoaded struct {
 func (p *loginsPage) reload() tea.Cmd {
 	env := p.env
 	return env.Do(func(ctx context.Context) tea.Msg {
-		list, err := env.Tenant.Logins(ctx, env.Actor, env.loginID())
+		list, err := p.load(ctx)
 		return loginsLoaded{list: list, err: err}
 	})
 }
 
-func (p *loginsPage) Title() string   { return p.env.M.Logins.Title }
+func (p *loginsPage) Title() string   { return p.title }
 func (p *loginsPage) Init() tea.Cmd   { return p.reload() }
 func (p *loginsPage) Capturing() bool { return false }
 
@@ -88,9 +124,9 @@ func (p *loginsPage) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (p *loginsPage) confirmEnd(l store.Login) *FormPage {
-	env, m := p.env, p.env.M.Logins
+	m := p.env.M.Logins
 	q := fmt.Sprintf(m.ConfirmEnd, sanitize.Line(l.Name), sanitize.Line(l.RemoteAddr))
-	run := func(ctx context.Context) error { return env.Tenant.EndLogin(ctx, env.Actor, l.ID) }
+	run := func(ctx context.Context) error { return p.end(ctx, l.ID) }
 	return NewConfirmPage(p.stack, m.KeyEnd, q, "", run, m.Ended, p.reload)
 }
 
@@ -98,5 +134,5 @@ func (p *loginsPage) View(w, h int) string {
 	m := p.env.M.Logins
 	p.list.cols = []admColumn{{m.ColUser, 0}, {m.ColDoor, 9}, {m.ColAddr, 21}, {m.ColSince, 16}, {m.ColLast, 16}}
 	st := p.env.Styles()
-	return " " + st.Title.Render(m.Title) + "\n\n" + p.list.view(st, w, h-2)
+	return " " + st.Title.Render(p.title) + "\n\n" + p.list.view(st, w, h-2)
 }

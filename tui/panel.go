@@ -32,6 +32,9 @@ type PanelSession struct {
 	// with: the clients screen shows it for a new clinic.
 	SSHLine func(user string) string
 	Log     *slog.Logger // as ClinicSession.Log
+	// LoginID, if set, is the session's id among the operator's open
+	// sessions (store.OperatorLogins), 0 while it has none.
+	LoginID func() int64
 }
 
 // panelCurrency and panelZone: the service bills in the product's default
@@ -64,7 +67,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 			return &Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				DB: s.DB, Operator: op, OperatorActor: op.Actor(s.RemoteAddr),
-				SSHLine: s.SSHLine, id: id, app: a,
+				SSHLine: s.SSHLine, LoginID: s.LoginID, id: id, app: a,
 			}
 		})
 	}
@@ -88,6 +91,7 @@ func panelScreens() []ScreenDef {
 		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }, New: newBillingScreen},
 		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }, New: newDashboardScreen},
 		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }, New: newOpsAuditScreen},
+		{ID: ScreenOpsLogins, Title: func(m *i18n.Messages) string { return m.Panel.Logins }, New: newOperatorLoginsScreen},
 	}
 }
 
@@ -122,24 +126,6 @@ func (p panelAuth) addKey(ctx context.Context, acc *account, keyLine string) err
 	return err
 }
 
-// Operators always need the second factor.
-func (p panelAuth) secondFactor(ctx context.Context, acc *account) (need, enrolled bool, err error) {
-	enrolled, err = p.db.OperatorHasTOTP(ctx, acc.op.ID)
-	return true, enrolled, err
-}
-
-func (p panelAuth) beginTOTP(ctx context.Context, acc *account) (store.Enrolment, error) {
-	return p.db.BeginOperatorTOTP(ctx, acc.op)
-}
-
-func (p panelAuth) confirmTOTP(ctx context.Context, acc *account, code string) ([]string, error) {
-	return p.db.ConfirmOperatorTOTP(ctx, acc.op, code, p.remote)
-}
-
-func (p panelAuth) verifySecondFactor(ctx context.Context, acc *account, code string) error {
-	return p.db.VerifyOperatorSecondFactor(ctx, acc.op, code, p.remote)
-}
-
-func (p panelAuth) grantCommands(ctx context.Context, acc *account, fingerprint string) error {
-	return p.db.GrantOperatorCommands(ctx, acc.op, fingerprint)
+func (p panelAuth) secondFactor(acc *account) store.SecondFactor {
+	return p.db.OperatorSecondFactor(acc.op, p.remote)
 }

@@ -73,6 +73,7 @@ const (
 	ScreenBilling   ScreenID = "billing"
 	ScreenDashboard ScreenID = "dashboard"
 	ScreenOpsAudit  ScreenID = "ops-audit"
+	ScreenOpsLogins ScreenID = "ops-logins"
 )
 
 // ScreenDef declares a screen to the shell.

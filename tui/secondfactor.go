@@ -82,7 +82,12 @@ func (l *login) checkSecondFactor() tea.Cmd {
 	l.a.busyText = l.a.loc.M.SecondFactor.Verifying
 	acc := l.acc
 	return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-		need, enrolled, err := l.auth.secondFactor(ctx, acc)
+		f := l.auth.secondFactor(acc)
+		need, err := f.Required(ctx)
+		enrolled := false
+		if err == nil && need {
+			enrolled, err = f.Enrolled(ctx)
+		}
 		return secondFactorState{need, enrolled, err}
 	})
 }
@@ -91,7 +96,7 @@ func (l *login) beginEnrolment() tea.Cmd {
 	l.step = stepChecking
 	acc := l.acc
 	return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-		en, err := l.auth.beginTOTP(ctx, acc)
+		en, err := l.auth.secondFactor(acc).Begin(ctx)
 		return enrolResult{en, err}
 	})
 }
@@ -192,18 +197,20 @@ func (l *login) submitSecondFactor() tea.Cmd {
 	case stepSecondFactor:
 		l.step = stepChecking
 		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-			err := l.auth.verifySecondFactor(ctx, acc, code)
+			f := l.auth.secondFactor(acc)
+			err := f.Verify(ctx, code)
 			if err == nil {
-				err = l.auth.grantCommands(ctx, acc, fp)
+				err = f.GrantCommands(ctx, fp)
 			}
 			return verifyResult{err}
 		})
 	case stepEnrol:
 		l.step = stepChecking
 		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-			codes, err := l.auth.confirmTOTP(ctx, acc, code)
+			f := l.auth.secondFactor(acc)
+			codes, err := f.Confirm(ctx, code)
 			if err == nil {
-				err = l.auth.grantCommands(ctx, acc, fp)
+				err = f.GrantCommands(ctx, fp)
 			}
 			return confirmResult{codes, err}
 		})

@@ -118,7 +118,7 @@ func TestSecondFactorAdminKeyLogin(t *testing.T) {
 	term := start()
 	codes := enrol(t, term, clk.Now())
 	term.WaitFor(t, "[1 Agenda]", "Verificación en dos pasos activada.")
-	if ok, err := tn.MayRunCommands(ctx, u, "ssh-ed25519", fp); err != nil || !ok {
+	if ok, err := tn.SecondFactor(u, "").MayRunCommands(ctx, "ssh-ed25519", fp); err != nil || !ok {
 		t.Fatalf("key not granted commands after enrolment: %v %v", ok, err)
 	}
 

@@ -86,7 +86,10 @@ func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) 
 	if err != nil {
 		return err
 	}
-	opts := cfg.env.storeOpts
+	opts, err := cfg.storeOptions()
+	if err != nil {
+		return err
+	}
 	opts.Clock = clock
 	db, err := store.Open(ctx, u, opts)
 	if err != nil {

@@ -69,15 +69,12 @@ type config struct {
 	databaseURL string
 	dataDir     string
 	listen      string
-	// hostName is the server's public host name: its words can be no
-	// clinic's SSH name (store.Options.HostName).
+	// hostName is the server's public host name, the one clients type: the
+	// connect lines name it, and its words can be no clinic's SSH name
+	// (store.Options.HostName). Empty: see host.
 	hostName string
-	// connectHost is the host name clients use to reach the server, for
-	// the connect lines printed (empty: from the listen address, or this
-	// machine's name when that is every interface).
-	connectHost string
-	lang        i18n.Lang
-	env         env
+	lang     i18n.Lang
+	env      env
 }
 
 func newRootCmd(e env) (*cobra.Command, *config) {
@@ -94,8 +91,7 @@ func newRootCmd(e env) (*cobra.Command, *config) {
 		databaseURL: e.getenv("DATABASE_URL"),
 		dataDir:     envOr("CONSULTORIO_DATA", "./data"),
 		listen:      envOr("CONSULTORIO_LISTEN", "127.0.0.1:2222"),
-		hostName:    e.getenv("CONSULTORIO_HOST_NAME"),
-		connectHost: e.getenv("CONSULTORIO_CONNECT_HOST"),
+		hostName:    envOr("CONSULTORIO_HOST_NAME", e.getenv("CONSULTORIO_CONNECT_HOST")),
 		lang:        cliLang(e.getenv),
 		env:         e,
 	}
@@ -113,7 +109,7 @@ func newRootCmd(e env) (*cobra.Command, *config) {
 	root.SetErr(e.stderr)
 	root.PersistentFlags().StringVar(&cfg.databaseURL, "database-url", cfg.databaseURL, "PostgreSQL URL (env DATABASE_URL; empty: the private cluster)")
 	root.PersistentFlags().StringVar(&cfg.dataDir, "data", cfg.dataDir, "data directory: private cluster, SSH host key, logs (env CONSULTORIO_DATA)")
-	root.PersistentFlags().StringVar(&cfg.hostName, "host-name", cfg.hostName, "the server's public host name, e.g. consultorio.example.com: its words are reserved as clinic names (env CONSULTORIO_HOST_NAME)")
+	root.PersistentFlags().StringVar(&cfg.hostName, "host-name", cfg.hostName, "the server's public host name, e.g. consultorio.example.com: shown in connect lines, its words reserved as clinic names (env CONSULTORIO_HOST_NAME)")
 	root.AddCommand(newDBCmd(cfg))
 	root.AddCommand(newServeCmd(cfg))
 	root.AddCommand(newMigrateCmd(cfg))
@@ -140,18 +136,33 @@ func cliLang(getenv func(string) string) i18n.Lang {
 	return i18n.EN
 }
 
-// connect is where clients reach the server configured here: the listen
-// address, named by connectHost or, on every interface, by this machine's
-// name.
-func (cfg *config) connect(listen string) sshline.Addr {
-	host := cfg.connectHost
-	if h, _, err := net.SplitHostPort(listen); err == nil && host == "" {
-		if ip := net.ParseIP(h); h == "" || (ip != nil && ip.IsUnspecified()) {
-			if name, err := os.Hostname(); err == nil {
-				host = name
-			}
+// host is the server's public host name: --host-name, else the host of
+// listen when it is a name, else, listening on every interface, this
+// machine's name; "" when listen is one IP address (clients type that).
+func (cfg *config) host(listen string) string {
+	if cfg.hostName != "" {
+		return cfg.hostName
+	}
+	h, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return ""
+	}
+	ip := net.ParseIP(h)
+	if h != "" && ip == nil {
+		return h
+	}
+	if h == "" || ip.IsUnspecified() {
+		if name, err := os.Hostname(); err == nil {
+			return name
 		}
 	}
+	return ""
+}
+
+// connect is where clients reach the server configured here: the listen
+// address, named by the public host name (host).
+func (cfg *config) connect(listen string) sshline.Addr {
+	host := cfg.host(listen)
 	a, err := sshline.FromListen(listen, host)
 	if err != nil {
 		return sshline.Addr{Host: host}
@@ -204,7 +215,10 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 	if err != nil {
 		return nil, err
 	}
-	opts := cfg.env.storeOpts
+	opts, err := cfg.storeOptions()
+	if err != nil {
+		return nil, err
+	}
 	if opts.HostName == "" {
 		opts.HostName = cfg.publicHost()
 	}
@@ -217,15 +231,11 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 	return store.Open(ctx, u, opts)
 }
 
-// publicHost is the host name clients type: --host-name, else the listen
-// host when it is a name, else this machine's name (as the connect line
-// says when listening on every address).
+// publicHost is the host name whose words are reserved: the one clients
+// type (host), else this machine's name.
 func (cfg *config) publicHost() string {
-	if cfg.hostName != "" {
-		return cfg.hostName
-	}
-	if host, _, err := net.SplitHostPort(cfg.listen); err == nil && host != "" && net.ParseIP(host) == nil {
-		return host
+	if h := cfg.host(cfg.listen); h != "" {
+		return h
 	}
 	if h, err := os.Hostname(); err == nil {
 		return h

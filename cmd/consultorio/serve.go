@@ -94,8 +94,10 @@ load balancer.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.listen, "listen", cfg.listen, "SSH listen address (env CONSULTORIO_LISTEN)")
-	f.StringVar(&cfg.connectHost, "connect-host", cfg.connectHost,
-		"host name clients use to reach this server, shown in connect lines (env CONSULTORIO_CONNECT_HOST; default: the listen host, or this machine's name)")
+	// --connect-host named the same thing as --host-name: kept so that
+	// existing start scripts work.
+	f.StringVar(&cfg.hostName, "connect-host", cfg.hostName, "the same as --host-name")
+	_ = f.MarkDeprecated("connect-host", "use --host-name")
 	f.DurationVar(&idle, "idle-timeout", server.DefaultIdleTimeout, "log terminal sessions out after this long without input")
 	f.IntVar(&maxSessions, "max-sessions", server.DefaultMaxSessions, "sessions served at once (at least 1); more are refused with a message")
 	f.IntVar(&pre.maxLogin, "max-login-sessions", 0, "of those, sessions of nobody known yet: login forms, commands without a registered key (default: a quarter of --max-sessions)")

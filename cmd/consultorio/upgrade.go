@@ -25,6 +25,15 @@ func migrateOnStart(ctx context.Context, db *store.DB, stderr io.Writer) error {
 	if n := len(ts.Failed); n > 0 {
 		return cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.UpgradeFailed, n, ts.Total) }, nil)
 	}
+	// Secrets written in clear by a version before sealing: seal them now,
+	// not only when their owner next logs in.
+	n, err := db.SealSecondFactorSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(stderr, "sealed the second-factor secrets of %d accounts\n", n)
+	}
 	return nil
 }
 

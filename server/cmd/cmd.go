@@ -167,6 +167,7 @@ func panelCommands(env *Env) []*cobra.Command {
 		panelTenantsCmd(env),
 		invoicesCmd(env),
 		dashboardCmd(env),
+		panelLoginsCmd(env),
 	}
 }
 

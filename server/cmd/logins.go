@@ -15,7 +15,25 @@ import (
 // because `sessions` are the clinic's therapy sessions.
 func loginsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "logins", Short: "List and end open sessions (yours; every staff user's for an admin)"}
-	group.AddCommand(loginsList(env), loginsEnd(env))
+	group.AddCommand(
+		loginsList(func(c *cobra.Command) ([]store.Login, error) {
+			return env.Tenant.Logins(c.Context(), env.Actor(), env.LoginID)
+		}, env),
+		loginsEnd(func(c *cobra.Command, id int64) error { return env.Tenant.EndLogin(c.Context(), env.Actor(), id) }))
+	return group
+}
+
+// panelLoginsCmd is the panel's `logins list|end`: the operator's own open
+// panel sessions (a clinic's are `tenants logins|end-login`).
+func panelLoginsCmd(env *Env) *cobra.Command {
+	group := &cobra.Command{Use: "logins", Short: "List and end your open panel sessions"}
+	group.AddCommand(
+		loginsList(func(c *cobra.Command) ([]store.Login, error) {
+			return env.DB.OperatorLogins(c.Context(), env.OperatorActor(), env.LoginID)
+		}, env),
+		loginsEnd(func(c *cobra.Command, id int64) error {
+			return env.DB.EndOperatorLogin(c.Context(), env.OperatorActor(), id)
+		}))
 	return group
 }
 
@@ -105,22 +123,22 @@ func tenantsEndLoginCmd(env *Env) *cobra.Command {
 	}
 }
 
-func loginsList(env *Env) *cobra.Command {
+func loginsList(list func(*cobra.Command) ([]store.Login, error), env *Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List open sessions",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			list, err := env.Tenant.Logins(c.Context(), env.Actor(), env.LoginID)
+			l, err := list(c)
 			if err != nil {
 				return err
 			}
-			return printLogins(c, env, list)
+			return printLogins(c, env, l)
 		},
 	}
 }
 
-func loginsEnd(env *Env) *cobra.Command {
+func loginsEnd(end func(*cobra.Command, int64) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "end ID",
 		Short: "End an open session (it closes within 2 seconds)",
@@ -130,7 +148,7 @@ func loginsEnd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := env.Tenant.EndLogin(c.Context(), env.Actor(), id); err != nil {
+			if err := end(c, id); err != nil {
 				return err
 			}
 			return output(c, map[string]any{"id": id, "ended": true}, func(w io.Writer) error {

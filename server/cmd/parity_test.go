@@ -24,12 +24,7 @@ var notCommands = map[string]string{
 	"Patients":       "the patient pickers of forms; `patients list` serves scripts",
 	// The second factor is enrolled and passed interactively, at login (a
 	// QR code, a code from the app); scripts run on the grant it gives.
-	"BeginTOTP":          "second-factor enrolment, interactive",
-	"ConfirmTOTP":        "second-factor enrolment, interactive",
-	"VerifySecondFactor": "the login's second step",
-	"GrantCommands":      "given by an interactive login with the factor",
-	"HasTOTP":            "the login's second step",
-	"NeedsSecondFactor":  "the login's second step",
+	"SecondFactor":       "the login's second step",
 	"SecondFactorPolicy": "read by the login; `settings update --second-factor` sets it",
 }
 

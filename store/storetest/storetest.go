@@ -214,6 +214,10 @@ func sanitize(s string) string {
 	return b.String()
 }
 
+// SecretKey is the installation secret key of test stores (NewDBWith uses
+// it unless the options name another).
+var SecretKey = []byte("consultorio test secret key 32by")
+
 // NewDB opens a store on a fresh migrated database (closed at cleanup).
 func NewDB(t testing.TB) *store.DB {
 	return NewDBWith(t, store.Options{})
@@ -222,6 +226,9 @@ func NewDB(t testing.TB) *store.DB {
 // NewDBWith is NewDB with store options (a fake clock, a small pool).
 func NewDBWith(t testing.TB, opts store.Options) *store.DB {
 	t.Helper()
+	if opts.SecretKey == nil {
+		opts.SecretKey = SecretKey
+	}
 	u := NewURL(t)
 	db, err := store.Open(context.Background(), u, opts)
 	if err != nil {

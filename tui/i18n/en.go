@@ -43,6 +43,7 @@ var en = Messages{
 		Billing:   "Billing",
 		Dashboard: "Dashboard",
 		Audit:     "Audit log",
+		Logins:    "Sessions",
 	},
 	Roles: Roles{
 		Admin:      "Administrator",
@@ -420,7 +421,7 @@ var en = Messages{
 			ColPlan: "Lim S/P/U", ColUsage: "Use P/S/U", ColLast: "Last act.", ColEmail: "Admin e-mail",
 			Filter: "status", Search: "search", SearchPrompt: "search",
 			KeyNew: "new", KeySearch: "search", KeyFilter: "status", KeyEdit: "edit",
-			KeySuspend: "suspend", KeyActivate: "activate", KeyDomains: "domains",
+			KeySuspend: "suspend", KeyActivate: "activate", KeyDomains: "domains", KeyLogins: "open sessions",
 			KeyArchive: "delete", KeyRestore: "restore", KeyClose: "close",
 			SelectedLine: "Admin: %s · last activity: %s · domains: %s",
 

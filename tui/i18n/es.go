@@ -43,6 +43,7 @@ var es = Messages{
 		Billing:   "Facturación",
 		Dashboard: "Tablero",
 		Audit:     "Auditoría",
+		Logins:    "Sesiones",
 	},
 	Roles: Roles{
 		Admin:      "Administrador",
@@ -420,7 +421,7 @@ var es = Messages{
 			ColPlan: "Lím E/P/U", ColUsage: "Uso P/S/U", ColLast: "Últ. act.", ColEmail: "Correo del admin.",
 			Filter: "estado", Search: "búsqueda", SearchPrompt: "buscar",
 			KeyNew: "nuevo", KeySearch: "buscar", KeyFilter: "estado", KeyEdit: "editar",
-			KeySuspend: "suspender", KeyActivate: "activar", KeyDomains: "dominios",
+			KeySuspend: "suspender", KeyActivate: "activar", KeyDomains: "dominios", KeyLogins: "sesiones abiertas",
 			KeyArchive: "eliminar", KeyRestore: "restaurar", KeyClose: "cerrar",
 			SelectedLine: "Admin.: %s · últ. actividad: %s · dominios: %s",
 

@@ -135,6 +135,7 @@ type PanelNav struct {
 	Billing   string
 	Dashboard string
 	Audit     string
+	Logins    string // the operator's own open sessions
 }
 
 // Roles: staff roles as people read them.

@@ -40,6 +40,7 @@ type PanelClients struct {
 	Filter, Search, SearchPrompt                                                string
 	KeyNew, KeySearch, KeyFilter, KeyEdit, KeySuspend, KeyActivate              string
 	KeyDomains, KeyArchive, KeyRestore, KeyClose                                string
+	KeyLogins                                                                   string // the clinic's open sessions
 	SelectedLine                                                                string // e-mail, last activity, domains
 
 	Name, Schema, SchemaHint, Status, ByHand, Admin, AdminEmail, AdminName string
