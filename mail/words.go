@@ -1,18 +1,16 @@
 package mail
 
 import (
-	"fmt"
 	"time"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // lang holds the words of the e-mails in one language. Format verbs are
 // filled by Render in a fixed order (see each use).
 type lang struct {
-	weekdays [7]string
-	months   [12]string
-	dateFmt  func(l *lang, t time.Time) string
+	code i18n.Lang
 
 	inviteSubject, inviteBody               string
 	roles                                   map[store.Role]string
@@ -23,7 +21,8 @@ type lang struct {
 	agendaSubject, agendaIntro, agendaCount string
 }
 
-func (l *lang) date(t time.Time) string { return l.dateFmt(l, t) }
+// date is the product's one long date ("martes 8 de diciembre de 2026").
+func (l *lang) date(t time.Time) string { return i18n.LongDate(l.code, t) }
 
 func (l *lang) dateTime(t time.Time) string { return l.date(t) + ", " + t.Format("15:04") }
 
@@ -36,12 +35,7 @@ func (l *lang) role(r store.Role) string {
 
 var words = map[string]*lang{
 	"es": {
-		weekdays: [7]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"},
-		months: [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-			"septiembre", "octubre", "noviembre", "diciembre"},
-		dateFmt: func(l *lang, t time.Time) string {
-			return fmt.Sprintf("%s %d de %s de %d", l.weekdays[t.Weekday()], t.Day(), l.months[t.Month()-1], t.Year())
-		},
+		code:          i18n.ES,
 		inviteSubject: "Su acceso a %s",
 		inviteBody: `Hola, %s:
 
@@ -86,12 +80,7 @@ con %s, en %s.
 		agendaCount:   "\nSesiones: %d\n",
 	},
 	"en": {
-		weekdays: [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
-		months: [12]string{"January", "February", "March", "April", "May", "June", "July", "August",
-			"September", "October", "November", "December"},
-		dateFmt: func(l *lang, t time.Time) string {
-			return fmt.Sprintf("%s %d %s %d", l.weekdays[t.Weekday()], t.Day(), l.months[t.Month()-1], t.Year())
-		},
+		code:          i18n.EN,
 		inviteSubject: "Your access to %s",
 		inviteBody: `Hello %s,
 
