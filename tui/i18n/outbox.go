@@ -1,0 +1,13 @@
+package i18n
+
+// Outbox: the clinic's outgoing e-mail page (from the staff screen).
+type Outbox struct {
+	Title, Empty                                         string
+	ColWhen, ColKind, ColTo, ColState, ColTries, ColSubj string
+	Kinds                                                map[string]string // store.MailKind → words
+	States                                               map[string]string // outbox state → words
+	LastError                                            string            // %s: the SMTP server's answer
+	Key, KeyResend                                       string
+	Confirm                                              string // id, recipient
+	Resent                                               string
+}
