@@ -561,3 +561,45 @@ func TestClaimSkipsRowsAnotherSenderHolds(t *testing.T) {
 		t.Fatalf("after the lease: claimed %d, %v; want none", len(claimed), err)
 	}
 }
+
+// The server's job: Schedule queues what is due and SendDue sends the due
+// mail of every clinic of the database.
+func TestScheduleAndSendDueCoverEveryClinic(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "mailall1")
+	other, _ := storetest.NewTenant(t, f.db, "mailall2")
+	for i, tn := range []*store.Tenant{f.tn, other} {
+		if _, _, err := tn.CreateUser(f.ctx, store.System, store.NewUser{Email: fmt.Sprintf("all%d@clinic.test", i),
+			Name: "All", Role: store.RoleReception}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := f.agenda(t)
+	f.patientMail(t, 24)
+	lima, _ := time.LoadLocation("America/Lima")
+	f.book(t, a, f.patient(t, "Eva", "eva@example.com"), time.Date(2026, 12, 7, 15, 0, 0, 0, lima))
+	if err := f.sender.Schedule(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.sender.SendDue(f.ctx)
+	if err != nil || r.Sent != 3 {
+		t.Fatalf("SendDue = %+v, %v; want the two invitations and Eva's reminder", r, err)
+	}
+	for _, to := range []string{"all0@clinic.test", "all1@clinic.test", "eva@example.com"} {
+		if got := f.pit.To(to); len(got) != 1 {
+			t.Errorf("%s received %d", to, len(got))
+		}
+	}
+	// Without an SMTP server configured nothing is sent: mail waits.
+	idle := mail.NewSender(mail.Config{}, f.db, connectLine, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, _, err := other.CreateUser(f.ctx, store.System, store.NewUser{Email: "late@clinic.test", Name: "Late",
+		Role: store.RoleReception}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := idle.SendDue(f.ctx); err != nil || r.Sent != 0 {
+		t.Fatalf("SendDue without SMTP = %+v, %v", r, err)
+	}
+	if items, _ := other.Outbox(f.ctx, store.System, 0); items[0].State != store.MailPending {
+		t.Errorf("waiting message: %+v", items[0])
+	}
+}
