@@ -355,7 +355,7 @@ func TestRetryWithBackoffThenSentOnce(t *testing.T) {
 	}
 	it := f.outbox(t)[0]
 	if it.State != store.MailRetrying || it.Attempts != 1 || !it.NextAttemptAt.Equal(t0.Add(time.Minute)) ||
-		it.LastError == "" || it.Subject != "Your access to Clínica mailretry" {
+		it.LastError != store.MailUnreachable || it.Subject != "Your access to Clínica mailretry" {
 		t.Fatalf("after one failure: %+v", it)
 	}
 	// Not due yet: nothing is tried.
@@ -601,5 +601,34 @@ func TestScheduleAndSendDueCoverEveryClinic(t *testing.T) {
 	}
 	if items, _ := other.Outbox(f.ctx, store.System, 0); items[0].State != store.MailPending {
 		t.Errorf("waiting message: %+v", items[0])
+	}
+}
+
+// A recipient the SMTP server refuses is recorded as such (the reason the
+// outbox shows), and retried like any failure.
+func TestRefusedRecipientIsRecorded(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "mailrefused")
+	f.pit.Down()
+	f.pit.Up("--smtp-allowed-recipients", `@clinic\.test$`)
+	for _, to := range []string{"ok@clinic.test", "nobody@elsewhere.test"} {
+		if _, _, err := f.tn.CreateUser(f.ctx, store.System, store.NewUser{Email: to, Name: "X", Role: store.RoleReception}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := f.send(t); r.Sent != 1 || r.Failed != 1 {
+		t.Fatalf("send = %+v", r)
+	}
+	for _, it := range f.outbox(t) {
+		switch it.Recipient {
+		case "ok@clinic.test":
+			if it.State != store.MailSent {
+				t.Errorf("%+v", it)
+			}
+		default:
+			if it.State != store.MailRetrying || it.LastError != store.MailRefusedRecipient {
+				t.Errorf("refused recipient: %+v", it)
+			}
+		}
 	}
 }

@@ -107,7 +107,7 @@ func (s *Sender) SendTenant(ctx context.Context, t *store.Tenant) (Result, error
 		}
 		for _, c := range claimed {
 			subject, sendErr := s.send(ctx, c)
-			if err := t.MailDone(ctx, c, subject, sendErr); err != nil {
+			if err := t.MailDone(ctx, c, subject, failureReason(sendErr)); err != nil {
 				return res, err
 			}
 			if sendErr != nil {
@@ -130,14 +130,14 @@ func (s *Sender) send(ctx context.Context, c store.ClaimedMail) (string, error) 
 	now := s.db.Now()
 	m, err := Render(c, s.connect, now)
 	if err != nil {
-		return "", err
+		return "", &renderError{err}
 	}
 	msg := gomail.NewMsg()
 	if err := msg.FromFormat(c.FromName, s.cfg.From); err != nil {
 		return m.Subject, fmt.Errorf("from address: %w", err)
 	}
 	if err := msg.To(c.Recipient); err != nil {
-		return m.Subject, fmt.Errorf("recipient: %w", err)
+		return m.Subject, &recipientError{fmt.Errorf("recipient: %w", err)}
 	}
 	msg.Subject(m.Subject)
 	msg.SetDateWithValue(now)
@@ -155,7 +155,7 @@ func (s *Sender) send(ctx context.Context, c store.ClaimedMail) (string, error) 
 		return m.Subject, err
 	}
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return m.Subject, fmt.Errorf("smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
+		return m.Subject, &deliveryError{fmt.Errorf("smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, err)}
 	}
 	return m.Subject, nil
 }
@@ -182,4 +182,51 @@ func (s *Sender) client() (*gomail.Client, error) {
 		return nil, fmt.Errorf("smtp client: %w", err)
 	}
 	return c, nil
+}
+
+// The failures of send, by where they happened.
+type (
+	renderError    struct{ error } // Render
+	recipientError struct{ error } // the recipient is no address go-mail accepts
+	deliveryError  struct{ error } // the SMTP conversation
+)
+
+func (e *renderError) Unwrap() error    { return e.error }
+func (e *recipientError) Unwrap() error { return e.error }
+func (e *deliveryError) Unwrap() error  { return e.error }
+
+// failureReason classifies a failed try for the clinic's outbox ("" for
+// none); the error itself goes to the log.
+func failureReason(err error) string {
+	var (
+		re *renderError
+		ae *recipientError
+		se *gomail.SendError
+		de *deliveryError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &re):
+		return store.MailUnrenderable
+	case errors.As(err, &ae):
+		return store.MailRefusedRecipient
+	case errors.As(err, &se):
+		switch se.Reason {
+		case gomail.ErrSMTPMailFrom, gomail.ErrGetSender:
+			return store.MailRefusedSender
+		case gomail.ErrSMTPRcptTo, gomail.ErrGetRcpts:
+			return store.MailRefusedRecipient
+		case gomail.ErrSMTPData, gomail.ErrSMTPDataClose, gomail.ErrWriteContent:
+			return store.MailRefusedMessage
+		case gomail.ErrConnCheck:
+			return store.MailUnreachable
+		}
+		return store.MailSMTPError
+	case errors.As(err, &de):
+		// Any other failure of DialAndSend is in connecting: the
+		// connection, STARTTLS/TLS or the login.
+		return store.MailUnreachable
+	}
+	return store.MailSMTPError
 }

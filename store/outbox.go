@@ -62,7 +62,7 @@ type OutboxItem struct {
 	State         string     `json:"state"`
 	Attempts      int        `json:"attempts"`
 	NextAttemptAt time.Time  `json:"next_attempt_at"`
-	LastError     string     `json:"last_error"`
+	LastError     string     `json:"last_error"` // why the last try failed: one of the Mail… reasons
 	Subject       string     `json:"subject"` // "" until the first try rendered it
 	SessionID     *int64     `json:"session_id"`
 	CreatedAt     time.Time  `json:"created_at"`
@@ -261,14 +261,26 @@ func (t *Tenant) ClaimMail(ctx context.Context, limit int) ([]ClaimedMail, error
 	return out, nil
 }
 
-// MailDone records the outcome of one try of a claimed message: sent (its
-// subject kept; an invitation's setup code erased), or failed with sendErr
-// (retrying after MailBackoff, failed after MaxMailAttempts tries). The
-// error text is the SMTP server's, kept for the clinic's outbox screen.
-func (t *Tenant) MailDone(ctx context.Context, c ClaimedMail, subject string, sendErr error) error {
+// Why a try failed, as the sender classifies it: stable English in the
+// outbox (last_error) and --json; the words are the doors'. The full error
+// goes to the server's log only (it names hosts and addresses).
+const (
+	MailUnreachable      = "unreachable"       // no connection to the SMTP server (down, TLS, login)
+	MailRefusedSender    = "refused_sender"    // the server refused the From address
+	MailRefusedRecipient = "refused_recipient" // the server refused the recipient
+	MailRefusedMessage   = "refused_message"   // the server refused the message itself
+	MailUnrenderable     = "unrenderable"      // the row could not be turned into a message
+	MailSMTPError        = "smtp_error"        // anything else
+)
+
+// MailDone records the outcome of one try of a claimed message: sent
+// (failure ""; its subject kept; an invitation's setup code erased), or
+// failed for that reason (retrying after MailBackoff, failed after
+// MaxMailAttempts tries).
+func (t *Tenant) MailDone(ctx context.Context, c ClaimedMail, subject, failure string) error {
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		now := t.db.now()
-		if sendErr == nil {
+		if failure == "" {
 			_, err := tx.Exec(ctx, `update outbox set state = 'sent', sent_at = $2, subject = $3, last_error = '',
 					payload = case when kind = 'invitation' then payload - 'code' else payload end
 				where id = $1`, c.ID, now, subject)
@@ -279,22 +291,13 @@ func (t *Tenant) MailDone(ctx context.Context, c ClaimedMail, subject string, se
 			state, next = MailFailed, now
 		}
 		_, err := tx.Exec(ctx, `update outbox set state = $2, next_attempt_at = $3, subject = $4, last_error = $5
-			where id = $1`, c.ID, state, next, subject, oneLineError(sendErr))
+			where id = $1`, c.ID, state, next, subject, failure)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record mail #%d of %s: %w", c.ID, t.Info.Schema, err)
 	}
 	return nil
-}
-
-// oneLineError is an SMTP error as one line of at most 300 characters.
-func oneLineError(err error) string {
-	s := strings.Join(strings.Fields(err.Error()), " ")
-	if r := []rune(s); len(r) > 300 {
-		s = string(r[:299]) + "…"
-	}
-	return s
 }
 
 // ---- settings ----

@@ -115,7 +115,7 @@ func (p *outboxPage) View(w, h int) string {
 			foot = append(foot, m.ColSubj+": "+o.Subject)
 		}
 		if o.LastError != "" {
-			foot = append(foot, fmt.Sprintf(m.LastError, o.LastError))
+			foot = append(foot, fmt.Sprintf(m.LastError, wordFor(m.Reasons, o.LastError)))
 		}
 	}
 	tail := ""

@@ -71,15 +71,14 @@ func Start(t testing.TB) *Mailpit {
 	return m
 }
 
-// Up starts the process (again, on the same ports and database) and waits
-// until it answers.
-func (m *Mailpit) Up() {
+// Up starts the process (again, on the same ports and database), with
+// extra Mailpit flags if given, and waits until it answers.
+func (m *Mailpit) Up(flags ...string) {
 	m.t.Helper()
 	u, _ := url.Parse(m.api)
-	m.cmd = exec.Command(m.bin,
+	m.cmd = exec.Command(m.bin, append([]string{
 		"--smtp", fmt.Sprintf("127.0.0.1:%d", m.SMTPPort), "--listen", u.Host,
-		"--database", filepath.Join(m.dir, "mailpit.db"), "--disable-version-check",
-		"--smtp-auth-accept-any", "--smtp-auth-allow-insecure")
+		"--database", filepath.Join(m.dir, "mailpit.db"), "--disable-version-check"}, flags...)...)
 	log, err := os.Create(filepath.Join(m.dir, "mailpit.log"))
 	if err != nil {
 		m.t.Fatal(err)

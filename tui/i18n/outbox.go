@@ -6,7 +6,8 @@ type Outbox struct {
 	ColWhen, ColKind, ColTo, ColState, ColTries, ColSubj string
 	Kinds                                                map[string]string // store.MailKind → words
 	States                                               map[string]string // outbox state → words
-	LastError                                            string            // %s: the SMTP server's answer
+	Reasons                                              map[string]string // why a try failed (store.Mail… reasons) → words
+	LastError                                            string            // %s: the reason, in words
 	Key, KeyResend                                       string
 	Confirm                                              string // id, recipient
 	Resent                                               string
