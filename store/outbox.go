@@ -63,7 +63,7 @@ type OutboxItem struct {
 	Attempts      int        `json:"attempts"`
 	NextAttemptAt time.Time  `json:"next_attempt_at"`
 	LastError     string     `json:"last_error"` // why the last try failed: one of the Mail… reasons
-	Subject       string     `json:"subject"` // "" until the first try rendered it
+	Subject       string     `json:"subject"`    // "" until the first try rendered it
 	SessionID     *int64     `json:"session_id"`
 	CreatedAt     time.Time  `json:"created_at"`
 	SentAt        *time.Time `json:"sent_at"`
