@@ -201,10 +201,10 @@ func (t *Tenant) ResendMail(ctx context.Context, actor Actor, id int64) (OutboxI
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		o, err := scanOutbox(tx.QueryRow(ctx, `select `+outboxColumns+` from outbox where id = $1 for update`, id))
 		if err != nil {
-			return notFound(err, fmt.Sprintf("message #%d", id))
+			return notFound(err, EntityMessage, id)
 		}
 		if o.Kind == MailInvitation && o.State == MailSent {
-			return invalid("id", "an invitation that was sent no longer holds its setup code; issue a new setup code")
+			return invalid("message", ReasonCodeSent)
 		}
 		out, err = scanOutbox(tx.QueryRow(ctx, `update outbox set state = 'pending', attempts = 0, last_error = '',
 				next_attempt_at = $2 where id = $1 returning `+outboxColumns, id, t.db.now()))
@@ -335,11 +335,11 @@ func (t *Tenant) UpdateMailSettings(ctx context.Context, actor Actor, ms MailSet
 	v := validation{}
 	cleanField(v, "from_name", &ms.FromName, 100, false)
 	if ms.ReminderHours < 1 || ms.ReminderHours > 168 {
-		v.add("reminder_hours", "must be between 1 and 168 hours")
+		v.add("reminder_hours", ReasonRange, 1, 168)
 	}
 	ms.AgendaAt = strings.TrimSpace(ms.AgendaAt)
 	if _, err := time.Parse("15:04", ms.AgendaAt); err != nil {
-		v.add("agenda_at", "must be a time of day like 19:00")
+		v.add("agenda_at", ReasonTimeOfDay)
 	}
 	if err := v.err(); err != nil {
 		return MailSettings{}, err
@@ -380,7 +380,7 @@ func (t *Tenant) SetPatientMail(ctx context.Context, actor Actor, patientID int6
 	}
 	pm.Lang = strings.ToLower(strings.TrimSpace(pm.Lang))
 	if pm.Lang != "" && pm.Lang != "es" && pm.Lang != "en" {
-		return PatientMail{}, invalid("lang", "must be es or en")
+		return PatientMail{}, invalid("lang", ReasonLang)
 	}
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `update patients set mail_opt_out = $2, mail_lang = nullif($3, '') where id = $1`,
@@ -389,7 +389,7 @@ func (t *Tenant) SetPatientMail(ctx context.Context, actor Actor, patientID int6
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return notFound(pgx.ErrNoRows, fmt.Sprintf("patient #%d", patientID))
+			return notFound(pgx.ErrNoRows, EntityPatient, patientID)
 		}
 		return audit(ctx, tx, actor, "patient.mail", "patient", patientID, map[string]any{"opt_out": pm.OptOut, "lang": pm.Lang})
 	})

@@ -51,13 +51,6 @@ func (p *outboxPage) Keys() []key.Binding {
 	return []key.Binding{admKeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyResend(), p.keyReload()}
 }
 
-func wordFor(m map[string]string, k string) string {
-	if s, ok := m[k]; ok {
-		return s
-	}
-	return k
-}
-
 func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case outboxLoaded:
@@ -73,8 +66,8 @@ func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 			if o.SentAt != nil {
 				when = *o.SentAt
 			}
-			rows[i] = []string{p.env.L.DateTime(when), wordFor(m.Kinds, string(o.Kind)), sanitize.Line(o.Recipient),
-				wordFor(m.States, o.State), strconv.Itoa(o.Attempts)}
+			rows[i] = []string{p.env.L.DateTime(when), m.Kind(string(o.Kind)), sanitize.Line(o.Recipient),
+				m.State(o.State), strconv.Itoa(o.Attempts)}
 		}
 		p.list.setRows(rows)
 	case ShownMsg:
@@ -115,7 +108,7 @@ func (p *outboxPage) View(w, h int) string {
 			foot = append(foot, m.ColSubj+": "+o.Subject)
 		}
 		if o.LastError != "" {
-			foot = append(foot, fmt.Sprintf(m.LastError, wordFor(m.Reasons, o.LastError)))
+			foot = append(foot, fmt.Sprintf(m.LastError, m.Reason(o.LastError)))
 		}
 	}
 	tail := ""

@@ -28,7 +28,7 @@ func TestOutboxCommands(t *testing.T) {
 	if !strings.Contains(text, "ana@clinic-a.test") || !strings.Contains(text, "pending") {
 		t.Errorf("outbox list as reception:\n%s", text)
 	}
-	f.fails(1, "your role does not allow", f.drA, "outbox", "list")
+	f.fails(1, "Su rol no permite", f.drA, "outbox", "list")
 	f.fails(2, "", f.admin, "outbox", "resend", "x")
 	f.fails(1, "", f.admin, "outbox", "resend", "999")
 	out := f.ok(f.desk, "outbox", "resend", strconv.FormatInt(list[0].ID, 10))
@@ -39,8 +39,8 @@ func TestOutboxCommands(t *testing.T) {
 	if out := f.ok(f.admin, "outbox", "settings"); !strings.Contains(out, "patient_mail:") || !strings.Contains(out, "reminder_hours: 24") {
 		t.Errorf("settings: %q", out)
 	}
-	f.fails(1, "your role does not allow", f.desk, "outbox", "settings", "--patient-mail")
-	f.fails(1, "reminder_hours", f.admin, "outbox", "settings", "--reminder-hours", "500")
+	f.fails(1, "Su rol no permite", f.desk, "outbox", "settings", "--patient-mail")
+	f.fails(1, "Horas antes del recordatorio: debe estar entre 1 y 168", f.admin, "outbox", "settings", "--reminder-hours", "500")
 	var ms struct {
 		PatientMail   bool   `json:"patient_mail"`
 		ReminderHours int    `json:"reminder_hours"`
