@@ -23,7 +23,8 @@ test: deps
 stop: build
 	$(BIN) db stop
 
-# Installs what the machine lacks (PostgreSQL server and contrib, OpenSSH client).
+# Installs what the machine lacks (PostgreSQL server and contrib, OpenSSH client,
+# ssh-audit) and Mailpit (bin/mailpit), the SMTP server of the e-mail tests.
 deps:
 	@scripts/ensure-deps.sh
 

@@ -2,9 +2,20 @@
 # Installs what Consultorio needs from the system when it is missing:
 # PostgreSQL server binaries with contrib (btree_gist, pg_trgm, citext,
 # unaccent), the OpenSSH client used by the end-to-end tests, ssh-audit,
-# which a test runs against the server's algorithm offer, and poppler-utils,
-# whose pdftotext/pdfinfo the printout tests open the PDFs with.
+# which a test runs against the server's algorithm offer, poppler-utils,
+# whose pdftotext/pdfinfo the printout tests open the PDFs with, and Mailpit,
+# the SMTP server the e-mail tests send to (a Go program, built into bin/).
 set -euo pipefail
+
+# Mailpit v1.33.1 into bin/ (the mail tests look for bin/mailpit); go
+# install of a versioned package leaves go.mod alone.
+cd "$(dirname "$0")/.."
+mailpit_version=v1.33.1
+if ! bin/mailpit version --no-release-check 2>/dev/null | grep -q " ${mailpit_version} compiled "; then
+	echo "installing: mailpit ${mailpit_version} into bin/" >&2
+	GOBIN="$PWD/bin" ${GO:-go} install -ldflags "-X github.com/axllent/mailpit/config.Version=${mailpit_version}" \
+		"github.com/axllent/mailpit@${mailpit_version}"
+fi
 
 have_pg() {
 	local bindir

@@ -22,7 +22,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 
 # Packages whose code runs goroutines are tested with the race detector.
-race_pkgs=$($GO list ./server/... ./store/... ./pgcluster/... ./tui/... 2>/dev/null || true)
+race_pkgs=$($GO list ./server/... ./store/... ./pgcluster/... ./tui/... ./mail/... 2>/dev/null || true)
 other_pkgs=$($GO list ./... | grep -vxF -f <(printf '%s\n' $race_pkgs) || true)
 
 status=0

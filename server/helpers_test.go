@@ -38,7 +38,7 @@ func startServer(t testing.TB, db *store.DB, opts ...serverOption) *testServer {
 	cfg := Config{Listen: "127.0.0.1:0", HostKeyPath: t.TempDir() + "/ssh_host_ed25519_key",
 		// No background jobs unless a test asks (withConfig): they would
 		// build spare schemas and scan in every test's database.
-		NotifyScanEvery: -1, MoroseEvery: -1, SparesEvery: -1}
+		NotifyScanEvery: -1, MoroseEvery: -1, SparesEvery: -1, MailEvery: -1}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	for _, o := range opts {

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"consultorio/mail"
 	"consultorio/store"
 )
 
@@ -26,6 +27,25 @@ func (s *Server) startJobs(ctx context.Context) {
 	s.every(ctx, "morose status", s.cfg.MoroseEvery, s.updateMorose)
 	s.every(ctx, "spare schemas", s.cfg.SparesEvery, s.topUpSpares)
 	s.every(ctx, "open sessions", store.LoginRefresh, s.refreshLogins)
+	s.every(ctx, "e-mail", s.cfg.MailEvery, s.sendMail)
+}
+
+// DefaultMailEvery is how often the e-mail job runs.
+const DefaultMailEvery = time.Minute
+
+// sendMail queues what the clock says is due (reminders, evening agendas)
+// and sends every clinic's due e-mail. Several servers may run it at once:
+// the store hands each message to one sender (FOR UPDATE SKIP LOCKED).
+func (s *Server) sendMail(ctx context.Context) error {
+	sender := mail.NewSender(s.cfg.Mail, s.db, s.sshLine, s.log)
+	if err := sender.Schedule(ctx); err != nil {
+		s.log.Error("e-mail scheduling failed for a clinic", "err", err)
+	}
+	res, err := sender.SendDue(ctx)
+	if res.Sent > 0 || res.Failed > 0 {
+		s.log.Info("e-mail", "sent", res.Sent, "failed", res.Failed)
+	}
+	return err
 }
 
 // every runs job now and then every d until ctx ends (d < 0: never). A

@@ -20,6 +20,7 @@ import (
 	bm "charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
+	"consultorio/mail"
 	"consultorio/store"
 	"consultorio/tui/sshline"
 )
@@ -115,6 +116,13 @@ type Config struct {
 	// SparesEvery: the pool of pre-built tenant schemas is topped up to
 	// store.DefaultSpares (a count when it is full).
 	SparesEvery time.Duration
+	// MailEvery: reminders and evening agendas are queued and every
+	// clinic's due e-mail is sent (DefaultMailEvery).
+	MailEvery time.Duration
+
+	// Mail is the installation's SMTP server; without a host, e-mail waits
+	// in each clinic's outbox.
+	Mail mail.Config
 }
 
 func (c *Config) defaults() {
@@ -157,6 +165,9 @@ func (c *Config) defaults() {
 	}
 	if c.SparesEvery == 0 {
 		c.SparesEvery = DefaultSparesEvery
+	}
+	if c.MailEvery == 0 {
+		c.MailEvery = DefaultMailEvery
 	}
 }
 

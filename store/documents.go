@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -58,7 +57,7 @@ func (t *Tenant) CashClose(ctx context.Context, actor Actor, day time.Time) (Cas
 	}
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if out.Clinic, err = clinicName(ctx, tx, t.Info.Name); err != nil {
+		if out.Clinic, err = t.clinicNameIn(ctx, tx); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, paymentSelect+` where pay.paid and pay.paid_on = $1
@@ -125,7 +124,7 @@ func (t *Tenant) PatientStatement(ctx context.Context, actor Actor, patientID in
 		Lines: []StatementLine{}}
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if out.Clinic, err = clinicName(ctx, tx, t.Info.Name); err != nil {
+		if out.Clinic, err = t.clinicNameIn(ctx, tx); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `select first_name || ' ' || surname, coalesce(document, '') from patients where id = $1`,
@@ -199,7 +198,7 @@ func (t *Tenant) PaymentReceipt(ctx context.Context, actor Actor, sessionID int6
 			out.Payment.PatientID).Scan(&out.PatientDocument); err != nil {
 			return fmt.Errorf("patient document: %w", err)
 		}
-		out.Clinic, err = clinicName(ctx, tx, t.Info.Name)
+		out.Clinic, err = t.clinicNameIn(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -208,16 +207,12 @@ func (t *Tenant) PaymentReceipt(ctx context.Context, actor Actor, sessionID int6
 	return out, nil
 }
 
-// clinicName is the clinic's display name from its settings, else its
-// registered name.
-func clinicName(ctx context.Context, tx pgx.Tx, fallback string) (string, error) {
-	var name string
-	err := tx.QueryRow(ctx, `select coalesce((select display_name from settings limit 1), '')`).Scan(&name)
+// clinicNameIn reads the clinic's settings in tx and names the clinic as
+// every document and message does (clinicName).
+func (t *Tenant) clinicNameIn(ctx context.Context, tx pgx.Tx) (string, error) {
+	s, err := readSettings(ctx, tx)
 	if err != nil {
 		return "", fmt.Errorf("clinic name: %w", err)
 	}
-	if strings.TrimSpace(name) == "" {
-		return fallback, nil
-	}
-	return name, nil
+	return clinicName(s, t.Info), nil
 }

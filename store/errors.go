@@ -160,6 +160,7 @@ const (
 	ReasonOverlap                    // conflict: the database's exclusion constraint fired
 	ReasonHostName                   // args: the name, part of the server's own host name
 	ReasonNumber                     // not a whole number
+	ReasonCodeSent                   // an invitation that was sent no longer holds its setup code
 	reasonCount
 )
 
@@ -226,6 +227,7 @@ var reasonInfo = [reasonCount]struct {
 	ReasonOverlap:             {"overlap", 0},
 	ReasonHostName:            {"host_name", 1},
 	ReasonNumber:              {"number", 0},
+	ReasonCodeSent:            {"code_sent", 0},
 }
 
 func (r Reason) String() string {
@@ -315,14 +317,15 @@ const (
 	EntityClinic       Entity = "clinic"
 	EntityEquipment    Entity = "equipment"
 	EntityNotification Entity = "notification"
-	EntityLogin        Entity = "login" // an open session (logins)
+	EntityLogin        Entity = "login"   // an open session (logins)
+	EntityMessage      Entity = "message" // an outgoing e-mail (outbox)
 )
 
 // Entities lists every Entity, for catalogues and their tests.
 func Entities() []Entity {
 	return []Entity{EntityPatient, EntitySession, EntitySpecialist, EntityRoom, EntityUser, EntityKey,
 		EntityOperator, EntityOperatorKey, EntityInvoice, EntityExpense, EntityPayment, EntityDomain,
-		EntityClinic, EntityEquipment, EntityNotification, EntityLogin}
+		EntityClinic, EntityEquipment, EntityNotification, EntityLogin, EntityMessage}
 }
 
 // FieldError is why one field is invalid.

@@ -124,6 +124,10 @@ func (a Actor) MaySeeClinicSetup() bool {
 	return a.Role == RoleAdmin || a.Role == RoleReception
 }
 
+// MaySeeOutbox: reading the clinic's outgoing e-mail and resending a
+// message (admin and reception, who deal with patients and staff).
+func (a Actor) MaySeeOutbox() bool { return a.Role == RoleAdmin || a.Role == RoleReception }
+
 // MayManageClinic: creating and changing staff users, specialists, rooms,
 // equipment and the clinic settings (admin).
 func (a Actor) MayManageClinic() bool { return a.Role == RoleAdmin }

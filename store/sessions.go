@@ -1112,8 +1112,10 @@ func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reaso
 		if err := t.notifyChange(ctx, tx, "session", id, "cancel"); err != nil {
 			return err
 		}
-		out, err = getSessionTx(ctx, tx, id, t.Info.Location())
-		return err
+		if out, err = getSessionTx(ctx, tx, id, t.Info.Location()); err != nil {
+			return err
+		}
+		return t.queueSessionNotice(ctx, tx, MailCancellation, out, nil)
 	})
 	if err != nil {
 		return Session{}, fmt.Errorf("cancel session: %w", err)
@@ -1247,8 +1249,14 @@ func (t *Tenant) rescheduleOnce(ctx context.Context, actor Actor, id int64, newS
 		if err := t.notifyChange(ctx, tx, "session", newID, "create"); err != nil {
 			return err
 		}
-		out, err = getSessionTx(ctx, tx, newID, cfg.loc)
-		return err
+		if out, err = getSessionTx(ctx, tx, newID, cfg.loc); err != nil {
+			return err
+		}
+		old, err := getSessionTx(ctx, tx, id, cfg.loc)
+		if err != nil {
+			return err
+		}
+		return t.queueSessionNotice(ctx, tx, MailMove, out, &old)
 	})
 	return out, err
 }

@@ -211,6 +211,9 @@ func (t *Tenant) CreateUser(ctx context.Context, actor Actor, nu NewUser) (*User
 		if u, err = userByID(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := t.queueInvitation(ctx, tx, u, code, t.db.now().Add(SetupCodeTTL)); err != nil {
+			return err
+		}
 		return audit(ctx, tx, actor, "user.create", "user", id, map[string]any{"email": u.Email, "name": u.Name, "role": u.Role})
 	})
 	if err != nil {
@@ -439,6 +442,13 @@ func (t *Tenant) NewUserSetupCode(ctx context.Context, actor Actor, userID int64
 		if _, err := tx.Exec(ctx, `update users set setup_code_hash = $2, setup_expires_at = $3,
 				failed_attempts = 0, locked_until = null where id = $1`,
 			userID, codeHash, t.db.now().Add(SetupCodeTTL)); err != nil {
+			return err
+		}
+		u, err := userByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if err := t.queueInvitation(ctx, tx, u, code, t.db.now().Add(SetupCodeTTL)); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "user.setup_code", "user", userID, nil)

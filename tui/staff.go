@@ -101,6 +101,8 @@ func (l *staffList) Update(msg tea.Msg) tea.Cmd {
 			return l.stack.Push(newSettingsPage(l.env, l.stack))
 		case key.Matches(msg, l.keyLogins()):
 			return l.stack.Push(newLoginsPage(l.env, l.stack))
+		case key.Matches(msg, l.keyOutbox()):
+			return l.stack.Push(newOutboxPage(l.env, l.stack))
 		case key.Matches(msg, l.keyReload()):
 			return l.reload()
 		}
@@ -134,13 +136,14 @@ func (l *staffList) keyCode() key.Binding     { return admKey(l.env.M.Staff.KeyC
 func (l *staffList) keySettings() key.Binding { return admKey(l.env.M.Staff.KeySettings, "s") }
 func (l *staffList) keyReload() key.Binding   { return admKey(l.env.M.Admin.KeyReload, "r") }
 func (l *staffList) keyLogins() key.Binding   { return admKey(l.env.M.Logins.Key, "o") }
+func (l *staffList) keyOutbox() key.Binding   { return admKey(l.env.M.Outbox.Key, "m") }
 
 func (l *staffList) Keys() []key.Binding {
 	keys := []key.Binding{admKeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
 	if admCanManage(l.env) {
 		keys = append(keys, l.keyNew(), l.keyEdit(), l.keyCode(), l.keyActive())
 	}
-	return append(keys, l.keyLogins(), l.keySettings(), l.keyReload())
+	return append(keys, l.keyLogins(), l.keyOutbox(), l.keySettings(), l.keyReload())
 }
 
 // createForm adds a staff user; on success the setup code page opens (the

@@ -25,6 +25,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 		listenMaps  []string
 		pre         preLogin
 		walArchive  string
+		smtp        = smtpFlags{getenv: cfg.env.getenv}
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -39,6 +40,10 @@ load balancer.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx := c.Context()
 			if err := pre.check(maxSessions); err != nil {
+				return err
+			}
+			mailCfg, err := smtp.config()
+			if err != nil {
 				return err
 			}
 			trusted, err := parseProxies(proxies)
@@ -79,6 +84,7 @@ load balancer.`,
 				LoginTimeout:      pre.login,
 				TrustedProxies:    trusted,
 				ListenAddrDomains: domains,
+				Mail:              mailCfg,
 			}, db, logger)
 			if err != nil {
 				return err
@@ -107,6 +113,7 @@ load balancer.`,
 	f.StringArrayVar(&proxies, "trusted-proxy", nil, "address or CIDR of a load balancer that sends the PROXY protocol header (repeatable)")
 	f.StringArrayVar(&listenMaps, "listen-domain", nil, "HOST:PORT=DOMAIN: connections to that address go to the clinic with that domain (repeatable)")
 	f.StringVar(&walArchive, "wal-archive", "", "archive the private cluster's WAL into this directory (kept; see db wal-archive)")
+	smtp.flags(f)
 	return cmd
 }
 

@@ -152,6 +152,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 		expensesCmd(env),
 		financeCmd(env),
 		notificationsCmd(env),
+		outboxCmd(env),
 		exportCmd(env),
 		equipmentCmd(env),
 		settingsCmd(env),

@@ -16,7 +16,7 @@ import (
 func patientsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "patients", Short: "List, show, register, change and archive patients"}
 	group.AddCommand(patientsList(env), patientsShow(env), patientsAdd(env), patientsUpdate(env),
-		patientsArchive(env, true), patientsArchive(env, false), patientsPurge(env), patientsStatement(env))
+		patientsArchive(env, true), patientsArchive(env, false), patientsPurge(env), patientsStatement(env), patientsMail(env))
 	return group
 }
 

@@ -66,6 +66,7 @@ var reasonText = map[store.Reason][2]string{
 	store.ReasonOverlap:             {"se cruza con otra sesión", "it overlaps another session"},
 	store.ReasonHostName:            {"%q es parte del nombre del servidor", "%q is part of the server's own host name"},
 	store.ReasonNumber:              {"debe ser un número entero", "must be a whole number"},
+	store.ReasonCodeSent:            {"la invitación ya se envió y no guarda el código; genere un código nuevo", "the invitation was sent and no longer holds its code; issue a new setup code"},
 }
 
 // fieldText names the fields of the data model (store validation fields).
@@ -152,6 +153,10 @@ var fieldText = map[string][2]string{
 	"work_days":         {"Días laborables", "Working days"},
 	"work_end":          {"Fin de la jornada", "End of the working day"},
 	"work_start":        {"Inicio de la jornada", "Start of the working day"},
+	"from_name":         {"Nombre del remitente", "Sender name"},
+	"message":           {"Correo", "Message"},
+	"reminder_hours":    {"Horas antes del recordatorio", "Reminder hours before"},
+	"agenda_at":         {"Hora de la agenda", "Agenda time"},
 }
 
 // entityText names the kinds of record a NotFoundError can name.
@@ -172,6 +177,7 @@ var entityText = map[string][2]string{
 	string(store.EntityEquipment):    {"equipo", "equipment"},
 	string(store.EntityNotification): {"aviso", "notification"},
 	string(store.EntityLogin):        {"sesión abierta", "open session"},
+	string(store.EntityMessage):      {"correo", "message"},
 }
 
 // limitText names what a plan limit counts (LimitError.What).

@@ -84,6 +84,7 @@ type Messages struct {
 	Specialists    Specialists
 	Staff          Staff
 	Logins         Logins
+	Outbox         Outbox
 	ClinicSettings ClinicSettings
 	Rooms          Rooms
 	ClinicAudit    ClinicAudit

@@ -22,6 +22,7 @@ type Script struct {
 	NoInvoices       string
 	NoEquipment      string
 	NoAudit          string
+	NoOutbox         string
 	BookingFree      string
 	// AgendaDay heads the agenda of a day: %s is the day as LongDate writes it.
 	AgendaDay string
@@ -41,6 +42,7 @@ var scriptES = Script{
 	NoInvoices:       "No hay facturas.",
 	NoEquipment:      "No hay equipos.",
 	NoAudit:          "No hay registros de auditoría.",
+	NoOutbox:         "No hay correos salientes.",
 	BookingFree:      "Horario libre: la reserva se puede hacer.",
 	AgendaDay:        "Agenda del %s",
 }
@@ -59,6 +61,7 @@ var scriptEN = Script{
 	NoInvoices:       "No invoices.",
 	NoEquipment:      "No equipment.",
 	NoAudit:          "No audit entries.",
+	NoOutbox:         "No outgoing e-mail.",
 	BookingFree:      "Free: the booking can be made.",
 	AgendaDay:        "Agenda for %s",
 }

@@ -1,0 +1,127 @@
+package mail
+
+import (
+	"time"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+)
+
+// lang holds the words of the e-mails in one language. Format verbs are
+// filled by Render in a fixed order (see each use).
+type lang struct {
+	code i18n.Lang
+
+	inviteSubject, inviteBody               string
+	roles                                   map[store.Role]string
+	reminderSubject, reminderBody           string
+	cancelSubject, cancelBody               string
+	moveSubject, moveBody                   string
+	eventSummary                            string
+	agendaSubject, agendaIntro, agendaCount string
+}
+
+// date is the product's one long date ("martes 8 de diciembre de 2026").
+func (l *lang) date(t time.Time) string { return i18n.LongDate(l.code, t) }
+
+func (l *lang) dateTime(t time.Time) string { return l.date(t) + ", " + t.Format("15:04") }
+
+func (l *lang) role(r store.Role) string {
+	if s, ok := l.roles[r]; ok {
+		return s
+	}
+	return string(r)
+}
+
+var words = map[string]*lang{
+	"es": {
+		code:          i18n.ES,
+		inviteSubject: "Su acceso a %s",
+		inviteBody: `Hola, %s:
+
+Le damos acceso a %s como %s.
+
+Para entrar, escriba en una terminal:
+
+    %s
+
+Usuario: %s
+Código de configuración (un solo uso): %s
+El código vence el %s. Al entrar elegirá su contraseña.
+
+Si no esperaba este mensaje, ignórelo.
+`,
+		roles:           map[store.Role]string{store.RoleAdmin: "administrador(a)", store.RoleSpecialist: "especialista", store.RoleReception: "recepción"},
+		reminderSubject: "Recordatorio: su cita del %s",
+		reminderBody: `Hola, %s:
+
+Le recordamos su cita del %s (%d min)
+con %s, en %s.
+
+%s
+`,
+		cancelSubject: "Cita cancelada: %s",
+		cancelBody: `Hola, %s:
+
+Su cita del %s con %s ha sido cancelada.
+Para reprogramarla, comuníquese con %s.
+`,
+		moveSubject: "Cita reprogramada: %s",
+		moveBody: `Hola, %s:
+
+Su cita del %s se ha movido al %s (%d min)
+con %s, en %s.
+
+%s
+`,
+		eventSummary:  "Cita con %s (%s)",
+		agendaSubject: "Su agenda del %s",
+		agendaIntro:   "Hola, %s:\n\nSu agenda del %s en %s:\n\n",
+		agendaCount:   "\nSesiones: %d\n",
+	},
+	"en": {
+		code:          i18n.EN,
+		inviteSubject: "Your access to %s",
+		inviteBody: `Hello %s,
+
+You have been given access to %s as %s.
+
+To log in, type in a terminal:
+
+    %s
+
+User: %s
+One-time setup code: %s
+The code expires on %s. When you log in you will choose your password.
+
+If you did not expect this message, ignore it.
+`,
+		roles:           map[store.Role]string{store.RoleAdmin: "administrator", store.RoleSpecialist: "specialist", store.RoleReception: "reception"},
+		reminderSubject: "Reminder: your appointment on %s",
+		reminderBody: `Hello %s,
+
+This is a reminder of your appointment on %s (%d min)
+with %s, in %s.
+
+%s
+`,
+		cancelSubject: "Appointment cancelled: %s",
+		cancelBody: `Hello %s,
+
+Your appointment on %s with %s has been cancelled.
+To book another one, please contact %s.
+`,
+		moveSubject: "Appointment moved: %s",
+		moveBody: `Hello %s,
+
+Your appointment on %s has been moved to %s (%d min)
+with %s, in %s.
+
+%s
+`,
+		eventSummary:  "Appointment with %s (%s)",
+		agendaSubject: "Your agenda for %s",
+		agendaIntro:   "Hello %s,\n\nYour agenda for %s at %s:\n\n",
+		agendaCount:   "\nSessions: %d\n",
+	},
+}

@@ -1,0 +1,119 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+	"consultorio/tui/sanitize"
+)
+
+// outboxPage lists the clinic's outgoing e-mail (store.Outbox: queued,
+// retrying, sent, failed) with the last SMTP error of the selected one,
+// and queues the selected message again after a confirmation
+// (store.ResendMail). Admin and reception, from the staff screen.
+type outboxPage struct {
+	env   *Env
+	stack *Stack
+	list  admList
+	rows  []store.OutboxItem
+}
+
+func newOutboxPage(env *Env, st *Stack) *outboxPage {
+	return &outboxPage{env: env, stack: st, list: admList{empty: env.M.Outbox.Empty}}
+}
+
+type outboxLoaded struct {
+	list []store.OutboxItem
+	err  error
+}
+
+func (p *outboxPage) reload() tea.Cmd {
+	env := p.env
+	return env.Do(func(ctx context.Context) tea.Msg {
+		list, err := env.Tenant.Outbox(ctx, env.Actor, 0)
+		return outboxLoaded{list: list, err: err}
+	})
+}
+
+func (p *outboxPage) Title() string   { return p.env.M.Outbox.Title }
+func (p *outboxPage) Init() tea.Cmd   { return p.reload() }
+func (p *outboxPage) Capturing() bool { return false }
+
+func (p *outboxPage) keyResend() key.Binding { return admKey(p.env.M.Outbox.KeyResend, "x") }
+func (p *outboxPage) keyReload() key.Binding { return admKey(p.env.M.Admin.KeyReload, "r") }
+
+func (p *outboxPage) Keys() []key.Binding {
+	return []key.Binding{admKeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyResend(), p.keyReload()}
+}
+
+func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case outboxLoaded:
+		if msg.err != nil {
+			p.env.Error(msg.err)
+			return nil
+		}
+		m := p.env.M.Outbox
+		p.rows = msg.list
+		rows := make([][]string, len(msg.list))
+		for i, o := range msg.list {
+			when := o.CreatedAt
+			if o.SentAt != nil {
+				when = *o.SentAt
+			}
+			rows[i] = []string{p.env.L.DateTime(when), m.Kind(string(o.Kind)), sanitize.Line(o.Recipient),
+				m.State(o.State), strconv.Itoa(o.Attempts)}
+		}
+		p.list.setRows(rows)
+	case ShownMsg:
+		return p.reload()
+	case tea.KeyPressMsg:
+		if p.list.move(msg) {
+			return nil
+		}
+		switch {
+		case key.Matches(msg, p.keyResend()) && p.list.cursor < len(p.rows):
+			return p.stack.Push(p.confirmResend(p.rows[p.list.cursor]))
+		case key.Matches(msg, p.keyReload()):
+			return p.reload()
+		}
+	}
+	return nil
+}
+
+func (p *outboxPage) confirmResend(o store.OutboxItem) *FormPage {
+	env, m := p.env, p.env.M.Outbox
+	q := fmt.Sprintf(m.Confirm, o.ID, sanitize.Line(o.Recipient))
+	run := func(ctx context.Context) error {
+		_, err := env.Tenant.ResendMail(ctx, env.Actor, o.ID)
+		return err
+	}
+	return NewConfirmPage(p.stack, m.KeyResend, q, "", run, m.Resent, p.reload)
+}
+
+func (p *outboxPage) View(w, h int) string {
+	m := p.env.M.Outbox
+	p.list.cols = []admColumn{{m.ColWhen, 16}, {m.ColKind, 12}, {m.ColTo, 0}, {m.ColState, 12}, {m.ColTries, 5}}
+	st := p.env.Styles()
+	// The selected message's subject and last SMTP error, under the list.
+	var foot []string
+	if p.list.cursor < len(p.rows) {
+		o := p.rows[p.list.cursor]
+		if o.Subject != "" {
+			foot = append(foot, m.ColSubj+": "+o.Subject)
+		}
+		if o.LastError != "" {
+			foot = append(foot, fmt.Sprintf(m.LastError, m.Reason(o.LastError)))
+		}
+	}
+	tail := ""
+	for _, f := range foot {
+		tail += "\n " + st.Muted.Render(sanitize.Line(f))
+	}
+	return " " + st.Title.Render(m.Title) + "\n\n" + p.list.view(st, w, h-2-len(foot)) + tail
+}
