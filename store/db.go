@@ -47,6 +47,7 @@ type DB struct {
 	// database by MigratePublic (see installation.go).
 	binaryVersion string
 	passwords     *passwords // bounded argon2id work (logins, password changes)
+	attachmentMax int64      // Options.AttachmentMaxBytes
 }
 
 // Options tunes Open.
@@ -77,6 +78,9 @@ type Options struct {
 	// CheckPassword replaces the password check run inside that bound
 	// (tests count the checks); nil means CheckPassword.
 	CheckPassword func(hash, password string) bool
+	// AttachmentMaxBytes is the largest patient file stored; 0 means
+	// DefaultAttachmentMaxBytes.
+	AttachmentMaxBytes int64
 }
 
 // Defaults of Options.
@@ -105,7 +109,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	db := &DB{admin: admin, now: clock.Now, migs: opts.Migrations.orDefault(), connsPerClinic: opts.ConnsPerClinic,
 		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion,
-		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword)}
+		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword), attachmentMax: opts.AttachmentMaxBytes}
 	if db.connsPerClinic <= 0 {
 		db.connsPerClinic = DefaultConnsPerClinic
 	}
