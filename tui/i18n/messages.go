@@ -82,6 +82,7 @@ type Messages struct {
 	Specialists    Specialists
 	Staff          Staff
 	Logins         Logins
+	Files          Files
 	ClinicSettings ClinicSettings
 	Rooms          Rooms
 	ClinicAudit    ClinicAudit
