@@ -398,3 +398,39 @@ func (t *Tenant) DeleteAttachment(ctx context.Context, actor Actor, ref Attachme
 	})
 	return clinicErr("delete attachment", err)
 }
+
+// AttachmentPatients lists the ids of the patients with files the actor
+// may read (at most MaxPageSize, lowest ids first): what /patients shows
+// over SFTP. Any patient's folder can be opened by its id.
+func (t *Tenant) AttachmentPatients(ctx context.Context, actor Actor) ([]int64, error) {
+	var kinds []string
+	for _, k := range AttachmentKinds() {
+		// A specialist's rights depend on the patient: the SQL filter below.
+		if actor.MayReadAttachment(Patient{ClinicalVisible: true}, k) {
+			kinds = append(kinds, string(k))
+		}
+	}
+	if len(kinds) == 0 {
+		return nil, forbidden("reading files")
+	}
+	q := `select distinct a.patient_id from attachments a join patients p on p.id = a.patient_id where a.kind = any($1)`
+	args := []any{kinds}
+	if actor.Role == RoleSpecialist {
+		q += ` and ` + fmt.Sprintf(ownPatientsFilter, "$2")
+		args = append(args, actor.SpecialistID)
+	}
+	q += fmt.Sprintf(` order by 1 limit %d`, MaxPageSize)
+	var out []int64
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		return nil, clinicErr("patients with files", err)
+	}
+	return out, nil
+}
