@@ -655,7 +655,7 @@ var en = Messages{
 		ColSize:         "Size",
 		ColDate:         "Date",
 		ColBy:           "By",
-		Hint:            "Upload and download with: sftp %s → /patients/%d/<kind>/",
+		Hint:            "Upload and download over SFTP (same user and port as ssh): /patients/%d/<kind>/",
 		KindConsent:     "consent",
 		KindAdmin:       "administrative",
 		KindPhoto:       "photo",

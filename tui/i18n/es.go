@@ -655,7 +655,7 @@ var es = Messages{
 		ColSize:         "Tamaño",
 		ColDate:         "Fecha",
 		ColBy:           "Por",
-		Hint:            "Suba y descargue con: sftp %s → /patients/%d/<tipo>/",
+		Hint:            "Suba y descargue por SFTP (mismo usuario y puerto que ssh): /patients/%d/<tipo>/",
 		KindConsent:     "consentimiento",
 		KindAdmin:       "administrativo",
 		KindPhoto:       "foto",
