@@ -99,6 +99,9 @@ type clinicFS struct {
 	// stderr carries each refusal's words too: OpenSSH's sftp shows the
 	// server's stderr but only a status code's generic text.
 	stderr io.Writer
+
+	mu      sync.Mutex
+	lastMsg string
 }
 
 // node is a parsed path of the tree.
@@ -165,7 +168,14 @@ func (e *sftpError) Unwrap() error { return e.code }
 func (c *clinicFS) fail(err error) error {
 	se := c.failure(err)
 	if !errors.Is(se.code, sftp.ErrSSHFxNoSuchFile) && !errors.Is(se.code, sftp.ErrSSHFxConnectionLost) {
-		fmt.Fprintln(c.stderr, se.msg)
+		// Once per refusal in a row: a client's stat-then-open of the
+		// same file would otherwise print it twice.
+		c.mu.Lock()
+		if se.msg != c.lastMsg {
+			c.lastMsg = se.msg
+			fmt.Fprintln(c.stderr, se.msg)
+		}
+		c.mu.Unlock()
 	}
 	return se
 }
@@ -311,12 +321,8 @@ func (c *clinicFS) Filecmd(r *sftp.Request) error {
 	}
 	switch r.Method {
 	case "Setstat":
-		if n.depth == 4 {
-			_, err := c.tenant.StatAttachment(c.ctx, c.actor, n.ref())
-			if err != nil {
-				return c.fail(err)
-			}
-		}
+		// Nothing to set (times and modes are the store's); clients send
+		// it on an upload's handle too, before the file is stored.
 		return nil
 	case "Remove":
 		if n.depth != 4 {
