@@ -120,67 +120,81 @@ func (db *DB) exportSchema(ctx context.Context, ti TenantInfo, w io.Writer) (Arc
 	defer os.Remove(spool.Name())
 	defer spool.Close()
 	var offsets []int64
-	err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `select version from public.schema_versions where schema_name = $1`, ti.Schema).Scan(&m.TenantVersion); err != nil {
-			return fmt.Errorf("schema version: %w", err)
-		}
-		tables, err := schemaTables(ctx, tx, ti.Schema)
-		if err != nil {
-			return err
-		}
-		for _, tbl := range tables {
-			q := pgx.Identifier{ti.Schema, tbl.Name}.Sanitize()
-			cols := identList(tbl.Columns)
-			order, err := orderColumns(ctx, tx, q, tbl.Columns)
-			if err != nil {
-				return err
-			}
-			start, _ := spool.Seek(0, io.SeekCurrent)
-			offsets = append(offsets, start)
-			h := sha256.New()
-			tag, err := tx.Conn().PgConn().CopyTo(ctx, io.MultiWriter(spool, h),
-				fmt.Sprintf(`COPY (SELECT %s FROM %s ORDER BY %s) TO STDOUT`, cols, q, order))
-			if err != nil {
-				return fmt.Errorf("export %s: %w", tbl.Name, err)
-			}
-			tbl.Rows = tag.RowsAffected()
-			tbl.SHA256 = hex.EncodeToString(h.Sum(nil))
-			m.Tables = append(m.Tables, tbl)
-		}
-		return tx.QueryRow(ctx, fmt.Sprintf(`select count(*), coalesce(sum(size), 0)::bigint from %s`,
-			pgx.Identifier{ti.Schema, "attachments"}.Sanitize())).Scan(&m.Attachments, &m.AttachmentBytes)
+	// As the owner: the clinic's every table, the audit chain head and the
+	// runtime role's public rows alike, in one read-only snapshot.
+	err = db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+		return pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			return exportTables(ctx, tx, ti, &m, spool, &offsets)
+		})
 	})
 	if err != nil {
 		return m, fmt.Errorf("export %s: %w", ti.Schema, err)
 	}
 	end, _ := spool.Seek(0, io.SeekCurrent)
 	offsets = append(offsets, end)
+	return m, writeArchive(w, m, spool, offsets)
+}
 
+// exportTables copies every table of the clinic into spool, noting each
+// one's start offset, row count and checksum in m.
+func exportTables(ctx context.Context, tx pgx.Tx, ti TenantInfo, m *ArchiveManifest, spool *os.File, offsets *[]int64) error {
+	if err := tx.QueryRow(ctx, `select version from public.schema_versions where schema_name = $1`, ti.Schema).Scan(&m.TenantVersion); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	tables, err := schemaTables(ctx, tx, ti.Schema)
+	if err != nil {
+		return err
+	}
+	for _, tbl := range tables {
+		q := pgx.Identifier{ti.Schema, tbl.Name}.Sanitize()
+		cols := identList(tbl.Columns)
+		order, err := orderColumns(ctx, tx, q, tbl.Columns)
+		if err != nil {
+			return err
+		}
+		start, _ := spool.Seek(0, io.SeekCurrent)
+		*offsets = append(*offsets, start)
+		h := sha256.New()
+		tag, err := tx.Conn().PgConn().CopyTo(ctx, io.MultiWriter(spool, h),
+			fmt.Sprintf(`COPY (SELECT %s FROM %s ORDER BY %s) TO STDOUT`, cols, q, order))
+		if err != nil {
+			return fmt.Errorf("export %s: %w", tbl.Name, err)
+		}
+		tbl.Rows = tag.RowsAffected()
+		tbl.SHA256 = hex.EncodeToString(h.Sum(nil))
+		m.Tables = append(m.Tables, tbl)
+	}
+	return tx.QueryRow(ctx, fmt.Sprintf(`select count(*), coalesce(sum(size), 0)::bigint from %s`,
+		pgx.Identifier{ti.Schema, "attachments"}.Sanitize())).Scan(&m.Attachments, &m.AttachmentBytes)
+}
+
+// writeArchive writes the manifest and the spooled tables as tar.zst.
+func writeArchive(w io.Writer, m ArchiveManifest, spool *os.File, offsets []int64) error {
 	zw, err := zstd.NewWriter(w)
 	if err != nil {
-		return m, fmt.Errorf("export: %w", err)
+		return fmt.Errorf("export: %w", err)
 	}
 	tw := tar.NewWriter(zw)
 	manifest, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return m, err
+		return err
 	}
 	if err := writeTarFile(tw, archiveManifest, m.CreatedAt, int64(len(manifest)), strings.NewReader(string(manifest))); err != nil {
-		return m, err
+		return err
 	}
 	for i, tbl := range m.Tables {
 		size := offsets[i+1] - offsets[i]
 		if err := writeTarFile(tw, tbl.file(), m.CreatedAt, size, io.NewSectionReader(spool, offsets[i], size)); err != nil {
-			return m, err
+			return err
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return m, fmt.Errorf("export: %w", err)
+		return fmt.Errorf("export: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return m, fmt.Errorf("export: %w", err)
+		return fmt.Errorf("export: %w", err)
 	}
-	return m, nil
+	return nil
 }
 
 func writeTarFile(tw *tar.Writer, name string, mod time.Time, size int64, r io.Reader) error {
