@@ -18,7 +18,6 @@ import (
 	"github.com/pkg/sftp"
 
 	"consultorio/store"
-	"consultorio/tui"
 	"consultorio/tui/i18n"
 )
 
@@ -181,32 +180,26 @@ func (c *clinicFS) fail(err error) error {
 }
 
 func (c *clinicFS) failure(err error) *sftpError {
-	var (
-		fe *store.ForbiddenError
-		ve *store.ValidationError
-		te *store.TextError
-		ce *store.ConflictError
-		tl *store.TooLargeError
-	)
 	l := c.loc
-	switch {
-	case errors.Is(err, errNoPath), errors.Is(err, store.ErrNotFound):
+	if errors.Is(err, errNoPath) {
 		return &sftpError{msg: l.M.Errors.NotFound, code: sftp.ErrSSHFxNoSuchFile}
-	case errors.As(err, &fe):
-		if c.actor.Role == store.RoleReception {
-			return &sftpError{msg: fmt.Sprintf(l.M.Files.ClinicalRefused, c.kindWords(true), c.kindWords(false)), code: sftp.ErrSSHFxPermissionDenied}
-		}
-		return &sftpError{msg: tui.ErrorText(l, err), code: sftp.ErrSSHFxPermissionDenied}
-	case errors.As(err, &tl):
-		return &sftpError{msg: tui.ErrorText(l, err), code: sftp.ErrSSHFxFailure}
-	case errors.As(err, &ve), errors.As(err, &te), errors.As(err, &ce), errors.Is(err, store.ErrTenantSuspended):
-		return &sftpError{msg: tui.ErrorText(l, err), code: sftp.ErrSSHFxFailure}
-	case errors.Is(err, context.Canceled):
-		return &sftpError{msg: l.M.Errors.NotFound, code: sftp.ErrSSHFxConnectionLost}
 	}
-	ref := newServerID()
-	c.s.log.Error("sftp", "ref", ref, "tenant", c.tenant.Info.Schema, "user", c.actor.Email, "err", err)
-	return &sftpError{msg: msgInternal + " (ref " + ref + ")", code: sftp.ErrSSHFxFailure}
+	if errors.Is(err, context.Canceled) {
+		return &sftpError{msg: l.M.Errors.Cancelled, code: sftp.ErrSSHFxConnectionLost}
+	}
+	// The catalogue words every error (an internal one as a reference,
+	// logged with the error); the SFTP status code follows its kind.
+	msg := l.Error(c.s.log, err)
+	switch store.CodeOf(store.Classify(err)) {
+	case store.CodeNotFound:
+		return &sftpError{msg: msg, code: sftp.ErrSSHFxNoSuchFile}
+	case store.CodeForbidden:
+		if c.actor.Role == store.RoleReception {
+			msg = fmt.Sprintf(l.M.Files.ClinicalRefused, c.kindWords(true), c.kindWords(false))
+		}
+		return &sftpError{msg: msg, code: sftp.ErrSSHFxPermissionDenied}
+	}
+	return &sftpError{msg: msg, code: sftp.ErrSSHFxFailure}
 }
 
 // kindWords lists the clinical (or administrative) kinds as folder names.

@@ -217,7 +217,7 @@ func TestSFTPAttachments(t *testing.T) {
 		t.Errorf("the refused file was stored")
 	}
 	// Overwriting is refused: files are records.
-	if _, err := admin.Create(dst); !strings.Contains(statusMsg(err), "already exists") {
+	if _, err := admin.Create(dst); !strings.Contains(statusMsg(err), "ya está en uso") {
 		t.Errorf("overwrite: %v", err)
 	}
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -73,6 +74,9 @@ type ArchiveError struct {
 func (e *ArchiveError) Error() string {
 	return "the archive cannot be imported (" + e.Reason + "): " + e.Detail
 }
+
+// Code is CodeInvalid: the input (the archive) is wrong.
+func (e *ArchiveError) Code() Code { return CodeInvalid }
 
 func archiveErr(reason, format string, args ...any) error {
 	return &ArchiveError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
@@ -317,11 +321,14 @@ func (db *DB) ImportTenant(ctx context.Context, actor OperatorActor, r io.Reader
 	tr := tar.NewReader(zr)
 	var m ArchiveManifest
 	hdr, err := tr.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		return TenantInfo{}, m, archiveErr("checksum", "damaged at its start: %v", err)
+	}
 	if err != nil || hdr.Name != archiveManifest {
 		return TenantInfo{}, m, archiveErr("layout", "the archive does not start with %s", archiveManifest)
 	}
 	if err := json.NewDecoder(io.LimitReader(tr, 16<<20)).Decode(&m); err != nil {
-		return TenantInfo{}, m, archiveErr("format", "unreadable manifest")
+		return TenantInfo{}, m, archiveErr("checksum", "unreadable manifest: %v", err)
 	}
 	if m.Format != ArchiveFormat {
 		return TenantInfo{}, m, archiveErr("format", "archive format %d, this version reads %d", m.Format, ArchiveFormat)
@@ -390,6 +397,10 @@ func (db *DB) loadArchive(ctx context.Context, tx pgx.Tx, tr *tar.Reader, m Arch
 			return archiveErr("layout", "table %s does not match this installation's schema", t.Name)
 		}
 		hdr, err := tr.Next()
+		if err != nil && !errors.Is(err, io.EOF) {
+			// The compressed stream or the tar is damaged.
+			return archiveErr("checksum", "damaged before %s: %v", t.file(), err)
+		}
 		if err != nil || hdr.Name != t.file() {
 			return archiveErr("layout", "expected %s next", t.file())
 		}
@@ -397,8 +408,10 @@ func (db *DB) loadArchive(ctx context.Context, tx pgx.Tx, tr *tar.Reader, m Arch
 		q := pgx.Identifier{schema, t.Name}.Sanitize()
 		tag, err := tx.Conn().PgConn().CopyFrom(ctx, io.TeeReader(tr, h), fmt.Sprintf(`COPY %s (%s) FROM STDIN`, q, identList(t.Columns)))
 		if err != nil {
-			if h := hex.EncodeToString(h.Sum(nil)); h != t.SHA256 {
-				return archiveErr("checksum", "%s does not match its checksum", t.file())
+			var pe *pgconn.PgError
+			if h := hex.EncodeToString(h.Sum(nil)); h != t.SHA256 || !errors.As(err, &pe) {
+				// Edited rows, or a stream that broke while being read.
+				return archiveErr("checksum", "%s does not match its checksum: %v", t.file(), err)
 			}
 			return archiveErr("layout", "%s: rows do not load: %v", t.file(), err)
 		}
@@ -409,8 +422,10 @@ func (db *DB) loadArchive(ctx context.Context, tx pgx.Tx, tr *tar.Reader, m Arch
 			return archiveErr("rows", "%s has %d rows, the manifest says %d", t.Name, tag.RowsAffected(), t.Rows)
 		}
 	}
-	if _, err := tr.Next(); !errors.Is(err, io.EOF) {
+	if _, err := tr.Next(); err == nil {
 		return archiveErr("layout", "unexpected content after the last table")
+	} else if !errors.Is(err, io.EOF) {
+		return archiveErr("checksum", "damaged after the last table: %v", err)
 	}
 	for _, q := range names {
 		if _, err := tx.Exec(ctx, `ALTER TABLE `+q+` ENABLE TRIGGER USER`); err != nil {

@@ -79,6 +79,9 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("the file is larger than the limit of %d bytes", e.Limit)
 }
 
+// Code is CodeLimit.
+func (e *TooLargeError) Code() Code { return CodeLimit }
+
 // AttachmentMaxBytes is the largest file the installation stores.
 func (db *DB) AttachmentMaxBytes() int64 {
 	if db.attachmentMax > 0 {
@@ -108,17 +111,16 @@ type AttachmentRef struct {
 // "." or "..", no control or invisible characters).
 func (r AttachmentRef) check() error {
 	if !r.Kind.Valid() {
-		return invalid("kind", "must be one of "+kindList())
+		return invalid("kind", ReasonOneOf, kindList())
 	}
 	switch {
 	case r.Name == "", r.Name == ".", r.Name == "..":
-		return invalid("name", "is required")
+		return invalid("name", ReasonRequired)
 	case len(r.Name) > maxAttachmentName:
-		return invalid("name", fmt.Sprintf("must have at most %d bytes", maxAttachmentName))
-	case !utf8.ValidString(r.Name):
-		return invalid("name", "must be UTF-8 text")
-	case strings.ContainsAny(r.Name, `/\`):
-		return invalid("name", "must not contain / or \\")
+		return invalid("name", ReasonTooLong, maxAttachmentName)
+	case !utf8.ValidString(r.Name), strings.ContainsAny(r.Name, `/\`):
+		// A name, never a path.
+		return invalid("name", ReasonBadText)
 	}
 	return CheckText("name", r.Name, false)
 }
@@ -185,7 +187,7 @@ func scanAttachment(row pgx.Row) (Attachment, error) {
 // names of a clinical record are part of it.
 func (t *Tenant) Attachments(ctx context.Context, actor Actor, patientID int64, kind AttachmentKind) ([]Attachment, error) {
 	if kind != "" && !kind.Valid() {
-		return nil, invalid("kind", "must be one of "+kindList())
+		return nil, invalid("kind", ReasonOneOf, kindList())
 	}
 	out := []Attachment{}
 	err := t.tx(ctx, func(tx pgx.Tx) error {
@@ -277,7 +279,7 @@ func (t *Tenant) readAttachment(ctx context.Context, actor Actor, ref Attachment
 		a, err := scanAttachment(tx.QueryRow(ctx, `select `+attachmentColumns+attachmentFrom+`
 			where a.patient_id = $1 and a.kind = $2 and a.name = $3`, ref.PatientID, ref.Kind, ref.Name))
 		if err != nil {
-			return notFound(err, "attachment")
+			return notFound(err, EntityAttachment, ref.Name)
 		}
 		return fn(tx, a)
 	})
@@ -326,7 +328,8 @@ func (t *Tenant) checkWrite(ctx context.Context, tx pgx.Tx, actor Actor, ref Att
 		return err
 	}
 	if exists {
-		return &ConflictError{Field: "name", Msg: fmt.Sprintf("%q already exists in %s; files are never overwritten, upload it under another name", ref.Name, ref.Kind)}
+		// Files are records: never overwritten; upload under another name.
+		return conflict("name", ReasonTaken)
 	}
 	return nil
 }
@@ -357,7 +360,7 @@ func (t *Tenant) PutAttachment(ctx context.Context, actor Actor, ref AttachmentR
 			values ($1, $2, $3, $4, $5, $6, $7) returning id`,
 			ref.PatientID, ref.Kind, ref.Name, len(data), sum[:], uid, t.db.now()).Scan(&id)
 		if pgCode(err) == pgUniqueViolation {
-			return &ConflictError{Field: "name", Msg: fmt.Sprintf("%q already exists in %s", ref.Name, ref.Kind)}
+			return conflict("name", ReasonTaken)
 		}
 		if err != nil {
 			return err

@@ -315,14 +315,15 @@ const (
 	EntityClinic       Entity = "clinic"
 	EntityEquipment    Entity = "equipment"
 	EntityNotification Entity = "notification"
-	EntityLogin        Entity = "login" // an open session (logins)
+	EntityLogin        Entity = "login"      // an open session (logins)
+	EntityAttachment   Entity = "attachment" // a patient's file
 )
 
 // Entities lists every Entity, for catalogues and their tests.
 func Entities() []Entity {
 	return []Entity{EntityPatient, EntitySession, EntitySpecialist, EntityRoom, EntityUser, EntityKey,
 		EntityOperator, EntityOperatorKey, EntityInvoice, EntityExpense, EntityPayment, EntityDomain,
-		EntityClinic, EntityEquipment, EntityNotification, EntityLogin}
+		EntityClinic, EntityEquipment, EntityNotification, EntityLogin, EntityAttachment}
 }
 
 // FieldError is why one field is invalid.

@@ -234,7 +234,7 @@ func (f *patientFile) fileLines() []string {
 		return []string{" " + st.Muted.Render(f.env.M.Shell.Loading)}
 	}
 	if f.data.filesErr != nil {
-		return []string{" " + st.Error.Render("✗ "+ErrorText(f.env.L, f.data.filesErr))}
+		return []string{" " + st.Error.Render("✗ "+f.env.ErrorText(f.data.filesErr))}
 	}
 	out := []string{" " + st.Muted.Render(sanitize.Line(fmt.Sprintf(m.Hint, f.p.ID))), ""}
 	if len(f.data.files) == 0 {

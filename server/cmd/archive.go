@@ -74,7 +74,7 @@ the original, without the original's domains.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if as != "" {
 				if err := store.ValidateSchemaName(as); err != nil {
-					return usagef("%s: %s", c.CommandPath(), userMessage(err))
+					return &UsageError{Msg: c.CommandPath(), Err: err}
 				}
 			}
 			return ta.with(c.Context(), func(db *store.DB) error {

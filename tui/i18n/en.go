@@ -666,6 +666,13 @@ var en = Messages{
 		ClinicalRefused: "Your role does not allow clinical files (%s); administrative ones are: %s.",
 		FixedTree:       "The folders are fixed: /patients/<id>/<kind>/<file>.",
 		NeedsKey:        "SFTP needs a registered key: log in with ssh first and register your key.",
+		ArchiveRefused:  "The archive cannot be imported: %s. Nothing was created.",
+		ArchiveFormat:   "it is not a clinic archive of this version",
+		ArchiveVersion:  "it was made at another schema version (migrate the older installation first)",
+		ArchiveChecksum: "a table does not match its checksum (damaged or edited)",
+		ArchiveRows:     "a table does not have the rows its manifest says",
+		ArchiveLayout:   "its content is not laid out as this version writes it",
+		ArchiveFile:     "a file does not match its checksum",
 	},
 	Logins: Logins{
 		Title:      "Open sessions",

@@ -666,6 +666,13 @@ var es = Messages{
 		ClinicalRefused: "Su rol no permite archivos clínicos (%s); los administrativos son: %s.",
 		FixedTree:       "Las carpetas son fijas: /patients/<id>/<tipo>/<archivo>.",
 		NeedsKey:        "SFTP necesita una llave registrada: entre primero con ssh y registre su llave.",
+		ArchiveRefused:  "No se puede importar el archivo: %s. No se creó nada.",
+		ArchiveFormat:   "no es un archivo de clínica de esta versión",
+		ArchiveVersion:  "se hizo con otra versión del esquema (migre primero la instalación más antigua)",
+		ArchiveChecksum: "una tabla no coincide con su suma de verificación (dañada o modificada)",
+		ArchiveRows:     "una tabla no tiene las filas que dice su manifiesto",
+		ArchiveLayout:   "su contenido no está ordenado como lo escribe esta versión",
+		ArchiveFile:     "un archivo no coincide con su suma de verificación",
 	},
 	Logins: Logins{
 		Title:      "Sesiones abiertas",

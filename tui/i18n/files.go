@@ -21,6 +21,9 @@ type Files struct {
 	ClinicalRefused string
 	FixedTree       string // mkdir, rmdir, rename: the tree is virtual
 	NeedsKey        string // SFTP without a registered key
+	// ArchiveRefused: an import refused; one of the Archive… words.
+	ArchiveRefused                                                                          string
+	ArchiveFormat, ArchiveVersion, ArchiveChecksum, ArchiveRows, ArchiveLayout, ArchiveFile string
 }
 
 // Kind names an attachment kind ("lab" → "laboratorio"); an unknown one as
