@@ -259,6 +259,9 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh server: %w", err)
 	}
+	// SFTP (and scp, which speaks SFTP) goes through the same identity,
+	// registration and suspension handling as every other session.
+	srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{"sftp": ssh.SubsystemHandler(s.sessionMiddleware(s.sftpHandler))}
 	srv.HandshakeTimeout = cfg.HandshakeTimeout
 	srv.BannerHandler = s.banner
 	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig { return sshConfig() }

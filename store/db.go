@@ -48,6 +48,7 @@ type DB struct {
 	binaryVersion string
 	passwords     *passwords // bounded argon2id work (logins, password changes)
 	box           *secretBox // seals TOTP secrets; nil without Options.SecretKey
+	attachmentMax int64      // Options.AttachmentMaxBytes
 }
 
 // Options tunes Open.
@@ -83,6 +84,9 @@ type Options struct {
 	// outside the database; without it, enrolling or checking a TOTP code
 	// fails (a secret is never stored in clear).
 	SecretKey []byte
+	// AttachmentMaxBytes is the largest patient file stored; 0 means
+	// DefaultAttachmentMaxBytes.
+	AttachmentMaxBytes int64
 }
 
 // Defaults of Options.
@@ -115,7 +119,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	db := &DB{admin: admin, now: clock.Now, migs: opts.Migrations.orDefault(), connsPerClinic: opts.ConnsPerClinic,
 		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion,
-		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword), box: box}
+		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword), box: box, attachmentMax: opts.AttachmentMaxBytes}
 	if db.connsPerClinic <= 0 {
 		db.connsPerClinic = DefaultConnsPerClinic
 	}

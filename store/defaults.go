@@ -32,6 +32,10 @@ const (
 	// listing of notifications.
 	DefaultNotificationsLimit = 100
 	MaxNotificationsLimit     = 500
+	// DefaultAttachmentMaxBytes is the largest file a clinic may attach to
+	// a patient (a phone photo, a scanned referral or lab report fit well
+	// within it); Options.AttachmentMaxBytes overrides it per installation.
+	DefaultAttachmentMaxBytes int64 = 20 << 20
 )
 
 // DefaultWorkDays are a new clinic's working days (ISO: Monday to Saturday).

@@ -317,15 +317,16 @@ const (
 	EntityClinic       Entity = "clinic"
 	EntityEquipment    Entity = "equipment"
 	EntityNotification Entity = "notification"
-	EntityLogin        Entity = "login"   // an open session (logins)
-	EntityMessage      Entity = "message" // an outgoing e-mail (outbox)
+	EntityLogin        Entity = "login"      // an open session (logins)
+	EntityMessage      Entity = "message"    // an outgoing e-mail (outbox)
+	EntityAttachment   Entity = "attachment" // a patient's file
 )
 
 // Entities lists every Entity, for catalogues and their tests.
 func Entities() []Entity {
 	return []Entity{EntityPatient, EntitySession, EntitySpecialist, EntityRoom, EntityUser, EntityKey,
 		EntityOperator, EntityOperatorKey, EntityInvoice, EntityExpense, EntityPayment, EntityDomain,
-		EntityClinic, EntityEquipment, EntityNotification, EntityLogin, EntityMessage}
+		EntityClinic, EntityEquipment, EntityNotification, EntityLogin, EntityMessage, EntityAttachment}
 }
 
 // FieldError is why one field is invalid.

@@ -157,3 +157,47 @@ func (a Actor) MayEndLogin(owner int64) bool {
 func (a OperatorActor) MayEndOperatorLogin(owner int64) bool {
 	return a.OperatorID != 0 && a.OperatorID == owner
 }
+// MayReadAttachment: reading (listing, downloading) the files of kind k of
+// patient p as the store shaped p for the actor: an admin all of them;
+// reception the administrative ones (consent forms, papers), never clinical
+// ones; a specialist every file of their own patients (the ones whose
+// clinical record the store showed them), none of anybody else's.
+func (a Actor) MayReadAttachment(p Patient, k AttachmentKind) bool {
+	if !k.Valid() {
+		return false
+	}
+	switch a.Role {
+	case RoleAdmin:
+		return true
+	case RoleReception:
+		return !k.Clinical()
+	case RoleSpecialist:
+		return p.ClinicalVisible && a.SpecialistID != 0
+	}
+	return false
+}
+
+// MayWriteAttachment: uploading a file of kind k for patient p: an admin
+// any; reception administrative ones (they write the patient's personal
+// data); a specialist clinical ones of their own patients (they write those
+// patients' clinical record, and only read their personal data).
+func (a Actor) MayWriteAttachment(p Patient, k AttachmentKind) bool {
+	if !k.Valid() {
+		return false
+	}
+	switch a.Role {
+	case RoleAdmin:
+		return true
+	case RoleReception:
+		return !k.Clinical()
+	case RoleSpecialist:
+		return k.Clinical() && p.ClinicalVisible && a.SpecialistID != 0
+	}
+	return false
+}
+
+// MayDeleteAttachments: removing a stored file for good (admin; audited).
+func (a Actor) MayDeleteAttachments() bool { return a.Role == RoleAdmin }
+
+// MayExportClinic: a copy of every row and file of the clinic (admin).
+func (a Actor) MayExportClinic() bool { return a.Role == RoleAdmin }

@@ -179,6 +179,15 @@ func (db *DB) CreateTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 }
 
 func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenant, hook provisionHook) (*Provisioned, error) {
+	return db.provision(ctx, actor, nt, hook, nil)
+}
+
+// tenantFill replaces the content of a freshly provisioned clinic schema
+// (ImportTenant: the rows of an archive), inside the provisioning
+// transaction, as the schema's owner, before domains are added.
+type tenantFill func(ctx context.Context, tx pgx.Tx, tenantID int64, schema, role string) error
+
+func (db *DB) provision(ctx context.Context, actor OperatorActor, nt NewTenant, hook provisionHook, fill tenantFill) (*Provisioned, error) {
 	if err := nt.normalize(); err != nil {
 		return nil, err
 	}
@@ -286,6 +295,11 @@ func (db *DB) createTenant(ctx context.Context, actor OperatorActor, nt NewTenan
 		}
 		if _, err := tx.Exec(ctx, "select set_config('role', 'none', true), set_config('search_path', 'public', true)"); err != nil {
 			return fmt.Errorf("leave tenant: %w", err)
+		}
+		if fill != nil {
+			if err := fill(ctx, tx, id, nt.Schema, role); err != nil {
+				return err
+			}
 		}
 		for i, d := range nt.Domains {
 			if _, err := tx.Exec(ctx, `insert into public.domains (tenant_id, domain, is_primary) values ($1, $2, $3)`,

@@ -23,6 +23,7 @@ const (
 	tabUpcoming
 	tabHistory
 	tabPayments
+	tabFiles
 	tabCount
 )
 
@@ -51,6 +52,17 @@ type fileData struct {
 	balance           *decimal.Decimal // nil: not available to the actor
 	sessionsErr       error
 	paymentsErr       error
+	// files are read when their tab is first shown (the listing is
+	// audited: not on every opening of the file).
+	files       []store.Attachment
+	filesErr    error
+	filesLoaded bool
+}
+
+type filesLoaded struct {
+	file  *patientFile
+	files []store.Attachment
+	err   error
 }
 
 type fileLoaded struct {
@@ -135,6 +147,11 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		f.p, f.data, f.loaded = msg.p, msg.data, true
+		return f.loadFiles()
+	case filesLoaded:
+		if msg.file == f {
+			f.data.files, f.data.filesErr, f.data.filesLoaded = msg.files, msg.err, true
+		}
 		return nil
 	case ShownMsg:
 		return f.reload()
@@ -143,8 +160,10 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Next):
 			f.tab, f.scroll = (f.tab+1)%tabCount, 0
+			return f.loadFiles()
 		case key.Matches(msg, k.Prev):
 			f.tab, f.scroll = (f.tab+tabCount-1)%tabCount, 0
+			return f.loadFiles()
 		case key.Matches(msg, k.Down):
 			f.scroll++
 		case key.Matches(msg, k.Up):
@@ -197,7 +216,44 @@ func (f *patientFile) Capturing() bool { return false }
 
 func (f *patientFile) tabNames() []string {
 	m := f.env.M.Patients
-	return []string{m.TabData, m.TabClinical, m.TabUpcoming, m.TabHistory, m.TabPayments}
+	return []string{m.TabData, m.TabClinical, m.TabUpcoming, m.TabHistory, m.TabPayments, f.env.M.Files.Tab}
+}
+
+// loadFiles reads the patient's files the actor may read, when the files
+// tab shows and they are not loaded yet (a reload of the file reads them
+// again).
+func (f *patientFile) loadFiles() tea.Cmd {
+	if f.tab != tabFiles || !f.loaded || f.data.filesLoaded {
+		return nil
+	}
+	tn, actor, id := f.env.Tenant, f.env.Actor, f.p.ID
+	return f.env.Do(func(ctx context.Context) tea.Msg {
+		list, err := tn.Attachments(ctx, actor, id, "")
+		return filesLoaded{file: f, files: list, err: err}
+	})
+}
+
+// fileLines lists the files: name, kind, size, date, and how to transfer
+// them.
+func (f *patientFile) fileLines() []string {
+	m := f.env.M.Files
+	st := f.env.Styles()
+	if !f.data.filesLoaded {
+		return []string{" " + st.Muted.Render(f.env.M.Shell.Loading)}
+	}
+	if f.data.filesErr != nil {
+		return []string{" " + st.Error.Render("✗ "+f.env.ErrorText(f.data.filesErr))}
+	}
+	out := []string{" " + st.Muted.Render(sanitize.Line(fmt.Sprintf(m.Hint, f.p.ID))), ""}
+	if len(f.data.files) == 0 {
+		return append(out, " "+st.Muted.Render(m.Empty))
+	}
+	out = append(out, " "+st.Label.Render(safeCell(m.ColName, 30)+"  "+safeCell(m.ColKind, 14)+"  "+rcell(m.ColSize, 9)+"  "+m.ColDate))
+	for _, a := range f.data.files {
+		out = append(out, " "+safeCell(a.Name, 30)+"  "+safeCell(m.Kind(string(a.Kind)), 14)+"  "+
+			rcell(f.env.L.Bytes(a.Size), 9)+"  "+f.env.L.DateTime(a.CreatedAt))
+	}
+	return out
 }
 
 func (f *patientFile) View(w, h int) string {
@@ -226,6 +282,8 @@ func (f *patientFile) View(w, h int) string {
 		lines = f.sessionLines(f.data.history, f.data.sessionsErr, true)
 	case tabPayments:
 		lines = f.paymentLines()
+	case tabFiles:
+		lines = f.fileLines()
 	}
 	body := h - 2
 	f.scroll = min(f.scroll, max(len(lines)-body, 0))

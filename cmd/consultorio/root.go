@@ -75,6 +75,9 @@ type config struct {
 	hostName string
 	lang     i18n.Lang
 	env      env
+	// attachmentMax is the largest patient file stored (serve
+	// --attachment-max-bytes); 0: the store's default.
+	attachmentMax int64
 }
 
 func newRootCmd(e env) (*cobra.Command, *config) {
@@ -227,6 +230,9 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 	}
 	if maxConns > 0 {
 		opts.MaxConns = maxConns
+	}
+	if cfg.attachmentMax > 0 {
+		opts.AttachmentMaxBytes = cfg.attachmentMax
 	}
 	return store.Open(ctx, u, opts)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/server"
+	"consultorio/store"
 )
 
 func newServeCmd(cfg *config) *cobra.Command {
@@ -112,6 +113,7 @@ load balancer.`,
 	f.DurationVar(&pre.login, "login-timeout", server.DefaultLoginTimeout, "end a login form not completed within this time")
 	f.StringArrayVar(&proxies, "trusted-proxy", nil, "address or CIDR of a load balancer that sends the PROXY protocol header (repeatable)")
 	f.StringArrayVar(&listenMaps, "listen-domain", nil, "HOST:PORT=DOMAIN: connections to that address go to the clinic with that domain (repeatable)")
+	f.Int64Var(&cfg.attachmentMax, "attachment-max-bytes", store.DefaultAttachmentMaxBytes, "largest patient file accepted over SFTP/scp, in bytes")
 	f.StringVar(&walArchive, "wal-archive", "", "archive the private cluster's WAL into this directory (kept; see db wal-archive)")
 	smtp.flags(f)
 	return cmd

@@ -22,8 +22,27 @@ import (
 func exportCmd(env *Env) *cobra.Command {
 	var month time.Time
 	group := &cobra.Command{
-		Use:   "export",
-		Short: "Write patients, sessions, payments or expenses as CSV on stdout",
+		Use:   "export [patients|sessions|payments|expenses]",
+		Short: "Write the whole clinic as an archive (admins), or patients, sessions, payments or expenses as CSV, on stdout",
+		Long: `With no argument: the clinic's own archive (admins), a zstd-compressed tar of
+every row and file with a manifest of row counts and checksums, the same
+archive the service's operators make with "tenants export":
+
+  ssh clinic@host export > clinic.tar.zst
+
+With an argument: that list as CSV with a header row.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if c.Flags().Changed("month") {
+				return usagef("%s: --month applies to the CSV exports (export payments --month YYYY-MM)", c.CommandPath())
+			}
+			m, err := env.Tenant.Export(c.Context(), env.Actor(), c.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			archiveSummary(c.ErrOrStderr(), "exported", m)
+			return nil
+		},
 		// CSV is the format; --json would be a contradiction, not a
 		// request to ignore.
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {

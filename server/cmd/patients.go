@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -10,13 +11,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // `patients ...`: the patients screen's list, file, form and archive.
 func patientsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "patients", Short: "List, show, register, change and archive patients"}
 	group.AddCommand(patientsList(env), patientsShow(env), patientsAdd(env), patientsUpdate(env),
-		patientsArchive(env, true), patientsArchive(env, false), patientsPurge(env), patientsStatement(env), patientsMail(env))
+		patientsArchive(env, true), patientsArchive(env, false), patientsPurge(env), patientsStatement(env), patientsMail(env),
+		patientsFiles(env))
 	return group
 }
 
@@ -297,4 +300,66 @@ func patientsArchive(env *Env, archive bool) *cobra.Command {
 			return output(c, v, func(w io.Writer) error { return printPatient(w, v) })
 		},
 	}
+}
+
+// AttachmentView is one file of `patients files --json`.
+type AttachmentView struct {
+	ID        int64  `json:"id"`
+	PatientID int64  `json:"patient_id"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
+	CreatedBy string `json:"created_by"`
+	CreatedAt string `json:"created_at"`
+	Path      string `json:"path"` // over SFTP
+}
+
+func patientsFiles(env *Env) *cobra.Command {
+	var kind string
+	c := &cobra.Command{
+		Use:   "files ID [--kind K]",
+		Short: "List a patient's files (the ones your role may read); transfer them with sftp",
+		Long: `List a patient's files: name, kind, size, date. Reception sees the
+administrative ones (consent, admin), a specialist those of their own
+patients, an admin all. The files themselves travel over SFTP on the same
+server, at /patients/ID/KIND/NAME:
+
+  sftp clinic@host:/patients/42/lab/        (put / get)
+  scp informe.pdf clinic@host:/patients/42/lab/`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("patient", args[0])
+			if err != nil {
+				return err
+			}
+			list, err := env.Tenant.Attachments(c.Context(), env.Actor(), id, store.AttachmentKind(kind))
+			if err != nil {
+				return err
+			}
+			loc := env.loc()
+			views := make([]AttachmentView, len(list))
+			for i, a := range list {
+				views[i] = AttachmentView{ID: a.ID, PatientID: a.PatientID, Kind: string(a.Kind), Name: a.Name, Size: a.Size,
+					SHA256: a.SHA256, CreatedBy: a.CreatedBy, CreatedAt: fmtTime(a.CreatedAt, loc),
+					Path: fmt.Sprintf("/patients/%d/%s/%s", a.PatientID, a.Kind, a.Name)}
+			}
+			return output(c, views, func(w io.Writer) error {
+				if len(views) == 0 {
+					return emptyState(w, i18n.For(env.lang()).Files.Empty)
+				}
+				rows := make([][]string, len(views))
+				for i, v := range views {
+					rows[i] = []string{v.Name, v.Kind, strconv.FormatInt(v.Size, 10), v.CreatedAt, orDash(v.CreatedBy), v.Path}
+				}
+				return table(w, []string{"NAME", "KIND", "BYTES", "DATE", "BY", "PATH"}, rows)
+			})
+		},
+	}
+	kinds := []string{}
+	for _, k := range store.AttachmentKinds() {
+		kinds = append(kinds, string(k))
+	}
+	choiceVar(c.Flags(), &kind, "kind", "only files of this kind", kinds...)
+	return c
 }

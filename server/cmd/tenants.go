@@ -83,7 +83,7 @@ func TenantsCmd(ta TenantAdmin) *cobra.Command {
 	g := &cobra.Command{
 		Use:     "tenants",
 		Aliases: []string{"tenant"},
-		Short:   "Clinics (clients) of the service: list, show, create, update, suspend, activate, delete, restore, domains",
+		Short:   "Clinics (clients) of the service: list, show, create, update, suspend, activate, delete, restore, domains, export, import",
 	}
 	if ta.JSONFlag {
 		g.PersistentFlags().Bool("json", false, "print JSON instead of text")
@@ -97,7 +97,7 @@ func TenantsCmd(ta TenantAdmin) *cobra.Command {
 			func(ctx context.Context, db *store.DB, schema string) (store.TenantInfo, error) {
 				return db.ActivateTenant(ctx, ta.Actor, schema)
 			}),
-		tenantsDelete(ta), tenantsRestore(ta), tenantsDomains(ta))
+		tenantsDelete(ta), tenantsRestore(ta), tenantsDomains(ta), tenantsExport(ta), tenantsImport(ta))
 	return g
 }
 

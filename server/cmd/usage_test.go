@@ -15,7 +15,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"patients"}, "say add, archive, list, mail, purge, show, statement, unarchive, update"},
+		{[]string{"patients"}, "say add, archive, files, list, mail, purge, show, statement, unarchive, update"},
 		{[]string{"patients", "remove", "1"}, `unknown command "remove"`},
 		{[]string{"patients", "list", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"patients", "list", "--limit", "many"}, `--limit: "many" is not a whole number`},
@@ -54,7 +54,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"finance", "--month", "2026-13"}, "is not a month YYYY-MM"},
 		{[]string{"notifications", "read"}, "say one notification ID or --all"},
 		{[]string{"notifications", "read", "1", "--all"}, "say one notification ID or --all"},
-		{[]string{"export"}, "say"},
+		{[]string{"export", "--month", "2026-11"}, "--month applies to the CSV exports"},
 		{[]string{"export", "invoices"}, `unknown command "invoices"`},
 		{[]string{"export", "payments", "--month", "2026/11"}, "is not a month"},
 		{[]string{"export", "payments", "--json"}, "writes CSV; --json does not apply"},
@@ -79,7 +79,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 func TestCommandsNeedAKey(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for _, args := range [][]string{{"patients", "list"}, {"agenda"}, {"export", "payments"}, {"finance"}, {"notifications"}} {
+	for _, args := range [][]string{{"patients", "list"}, {"agenda"}, {"export", "payments"}, {"export"}, {"finance"}, {"notifications"}} {
 		if r := f.run(nil, args...); r.code != 1 || strings.TrimSpace(r.err) != i18n.For(i18n.ES).Errors.AuthRequired {
 			t.Errorf("%v without a key: exit %d %q", args, r.code, r.err)
 		}

@@ -70,6 +70,22 @@ func (l *Locale) ErrorText(err error) (text, ref string) {
 		dn *store.DataNewerError
 	)
 	code := store.CodeOf(err)
+	var (
+		tl *store.TooLargeError
+		ae *store.ArchiveError
+	)
+	switch {
+	case errors.As(err, &tl):
+		return fmt.Sprintf(l.M.Files.TooLarge, l.Bytes(tl.Limit)), ""
+	case errors.As(err, &ae):
+		f := l.M.Files
+		why := map[string]string{"format": f.ArchiveFormat, "version": f.ArchiveVersion, "checksum": f.ArchiveChecksum,
+			"rows": f.ArchiveRows, "layout": f.ArchiveLayout, "attachment": f.ArchiveFile}[ae.Reason]
+		if why == "" {
+			why = f.ArchiveLayout
+		}
+		return fmt.Sprintf(f.ArchiveRefused, why), ""
+	}
 	switch code {
 	case store.CodeInvalid:
 		if errors.As(err, &te) {

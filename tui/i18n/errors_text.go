@@ -114,6 +114,7 @@ var fieldText = map[string][2]string{
 	"monthly_fee":       {"Cuota mensual", "Monthly fee"},
 	"morose_after_days": {"Días para moroso", "Days until morose"},
 	"name":              {"Nombre", "Name"},
+	"kind":              {"Tipo", "Kind"},
 	"notes":             {"Notas", "Notes"},
 	"objective":         {"Objetivo", "Objective"},
 	"observation":       {"Observación", "Observation"},
@@ -178,6 +179,7 @@ var entityText = map[string][2]string{
 	string(store.EntityNotification): {"aviso", "notification"},
 	string(store.EntityLogin):        {"sesión abierta", "open session"},
 	string(store.EntityMessage):      {"correo", "message"},
+	string(store.EntityAttachment):   {"archivo", "file"},
 }
 
 // limitText names what a plan limit counts (LimitError.What).

@@ -85,6 +85,7 @@ type Messages struct {
 	Staff          Staff
 	Logins         Logins
 	Outbox         Outbox
+	Files          Files
 	ClinicSettings ClinicSettings
 	Rooms          Rooms
 	ClinicAudit    ClinicAudit
