@@ -68,6 +68,7 @@ func TestDiskFullBookingFailsCleanlyAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	tn, _ := storetest.NewTenant(t, db, "diskfull")
+	storetest.OpenAllHours(t, tn) // bookings on consecutive days, Sundays included
 	f := agFixtureFor(t, db, tn, clock)
 	spec := f.specialist("Ana", "Full", "fixed", "50", true)
 	room := f.room("Sala")

@@ -66,7 +66,8 @@ func TestAcknowledgedBookingsSurviveCrash(t *testing.T) {
 				default:
 				}
 				out, err := tn.BookSession(ctx, f.admin, store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room,
-					Start: base.Add(time.Duration(n*clients+i) * time.Hour), DurationMin: 60})
+					Start: base.Add(time.Duration(n*clients+i) * time.Hour), DurationMin: 60,
+					OverrideReason: "one booking an hour, round the clock"})
 				if err != nil {
 					select {
 					case <-kill: // the database is gone: not acknowledged

@@ -161,6 +161,9 @@ const (
 	ReasonHostName                   // args: the name, part of the server's own host name
 	ReasonNumber                     // not a whole number
 	ReasonCodeSent                   // an invitation that was sent no longer holds its setup code
+	ReasonEndBeforeStart             // an end (closing time, last day) must be after its start
+	ReasonRangesOverlap              // the time ranges of one day overlap
+	ReasonMaxDays                    // args: the most days a span may last
 	reasonCount
 )
 
@@ -228,6 +231,9 @@ var reasonInfo = [reasonCount]struct {
 	ReasonHostName:            {"host_name", 1},
 	ReasonNumber:              {"number", 0},
 	ReasonCodeSent:            {"code_sent", 0},
+	ReasonEndBeforeStart:      {"end_before_start", 0},
+	ReasonRangesOverlap:       {"ranges_overlap", 0},
+	ReasonMaxDays:             {"max_days", 1},
 }
 
 func (r Reason) String() string {
@@ -320,13 +326,16 @@ const (
 	EntityLogin        Entity = "login"      // an open session (logins)
 	EntityMessage      Entity = "message"    // an outgoing e-mail (outbox)
 	EntityAttachment   Entity = "attachment" // a patient's file
+	EntityClosure      Entity = "closure"
+	EntityAbsence      Entity = "absence"
 )
 
 // Entities lists every Entity, for catalogues and their tests.
 func Entities() []Entity {
 	return []Entity{EntityPatient, EntitySession, EntitySpecialist, EntityRoom, EntityUser, EntityKey,
 		EntityOperator, EntityOperatorKey, EntityInvoice, EntityExpense, EntityPayment, EntityDomain,
-		EntityClinic, EntityEquipment, EntityNotification, EntityLogin, EntityMessage, EntityAttachment}
+		EntityClinic, EntityEquipment, EntityNotification, EntityLogin, EntityMessage, EntityAttachment,
+		EntityClosure, EntityAbsence}
 }
 
 // FieldError is why one field is invalid.
@@ -402,8 +411,13 @@ func invalid(field string, r Reason, args ...any) error {
 // the rules its check applies — working days and hours of the clinic
 // settings, both resources free, the session being moved left out — so
 // every door shows the same suggestions and each one can be booked.
+//
+// The same error says a date lies outside the availability (Resource one of
+// the Resource… constants of availability.go other than specialist and room;
+// SessionID 0, Start and End the session asked for): an admin may book it
+// anyway with a reason.
 type OverlapError struct {
-	Resource  string      `json:"resource"`   // "specialist" or "room"
+	Resource  string      `json:"resource"`   // ResourceSpecialist, ResourceRoom, or an availability one
 	SessionID int64       `json:"session_id"` // the clashing session (0 if the database did not say)
 	Start     time.Time   `json:"start"`
 	End       time.Time   `json:"end"`
@@ -411,6 +425,16 @@ type OverlapError struct {
 }
 
 func (e *OverlapError) Error() string {
+	switch e.Resource {
+	case ResourceClinicHours:
+		return "the clinic is not open then"
+	case ResourceClosure:
+		return "the clinic is closed that day"
+	case ResourceSpecialistHours:
+		return "the specialist does not work then"
+	case ResourceAbsence:
+		return "the specialist is absent then"
+	}
 	if e.SessionID == 0 {
 		return fmt.Sprintf("the %s already has a session at that time", e.Resource)
 	}

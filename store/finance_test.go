@@ -195,6 +195,8 @@ func TestFinance(t *testing.T) {
 		t.Fatal(err)
 	}
 	limaF, utcF := agFixtureFor(t, db, tnLima, c), agFixtureFor(t, db, tnUTC, c)
+	storetest.OpenAllHours(t, tnLima) // month boundaries: sessions late at night
+	storetest.OpenAllHours(t, tnUTC)
 	financeData(t, limaF)
 	financeData(t, utcF)
 	nov, dec := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)

@@ -723,6 +723,31 @@ type PatientQuery struct {
 	OnlyArchived    bool           // archived patients only
 }
 
+// phoneDigits turns a typed phone number ("987-654-321", "(01)555.1234")
+// into its digits, the form search_text keeps besides the phone as written;
+// any other word is returned as it is.
+func phoneDigits(w string) string {
+	digits := 0
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("-.()/+", r):
+		default:
+			return w
+		}
+	}
+	if digits == 0 || digits == len(w) {
+		return w
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, w)
+}
+
 // PatientCursor is where a page ended (keyset paging: stable under
 // concurrent inserts, no OFFSET scans).
 type PatientCursor struct {
@@ -882,6 +907,9 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 	var where []string
 
 	words := strings.Fields(strings.ReplaceAll(NormalizeSearch(q.Search), "\x00", ""))
+	for i, w := range words {
+		words[i] = phoneDigits(w)
+	}
 	if len(words) > 8 {
 		words = words[:8]
 	}

@@ -543,6 +543,12 @@ func TestPatientSearch(t *testing.T) {
 		{"alvarez", []int64{alvarez}},
 		{"angela", []int64{alvarez}},
 		{"4455667", []int64{alvarez}},
+		// Phone numbers whatever the spaces or dashes, stored or typed (issue 13).
+		{"987654321", []int64{perez}},
+		{"987-654-321", []int64{perez}},
+		{"014455667", []int64{alvarez}},
+		{"(01) 4455667", []int64{alvarez}},
+		{"999-000-111", []int64{quispe}},
 		{"nunez", []int64{nunez}},
 		{"inigo@correo", []int64{nunez}},
 		{"99_1", []int64{nunez}}, // LIKE wildcards typed are literal

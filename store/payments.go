@@ -174,6 +174,26 @@ func logPayment(ctx context.Context, tx pgx.Tx, actor Actor, paymentID, sessionI
 	return nil
 }
 
+// AlreadyPaidError: the session's payment is already paid; marking it paid
+// again is refused (mark it unpaid first to correct it).
+type AlreadyPaidError struct {
+	SessionID int64
+	Amount    decimal.Decimal
+	PaidOn    *time.Time // calendar date
+}
+
+func (e *AlreadyPaidError) Error() string {
+	on := ""
+	if e.PaidOn != nil {
+		on = " on " + e.PaidOn.Format(time.DateOnly)
+	}
+	return fmt.Sprintf("session #%d is already paid (%s%s); mark it unpaid first to change the payment",
+		e.SessionID, e.Amount.StringFixed(2), on)
+}
+
+// Code is CodeConflict.
+func (e *AlreadyPaidError) Code() Code { return CodeConflict }
+
 // markPaidTx marks the session's payment paid, creating it when missing
 // (amount default: price). The caller holds the session row lock (or has
 // just inserted the session) and has checked the role.
@@ -181,7 +201,10 @@ func (t *Tenant) markPaidTx(ctx context.Context, tx pgx.Tx, actor Actor, session
 	in PaymentInput, loc *time.Location) (int64, error) {
 	var payID int64
 	var current decimal.Decimal
-	err := tx.QueryRow(ctx, `select id, amount from payments where session_id = $1 for update`, sessionID).Scan(&payID, &current)
+	var paid bool
+	var paidOn *time.Time
+	err := tx.QueryRow(ctx, `select id, amount, paid, paid_on from payments where session_id = $1 for update`, sessionID).
+		Scan(&payID, &current, &paid, &paidOn)
 	exists := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("read payment: %w", err)
@@ -192,6 +215,11 @@ func (t *Tenant) markPaidTx(ctx context.Context, tx pgx.Tx, actor Actor, session
 	amount, method, date, err := in.resolve(price, t.db.now(), loc)
 	if err != nil {
 		return 0, err
+	}
+	if paid {
+		// Marking it paid again used to overwrite the payment and log a second
+		// collection: a correction is "mark unpaid", then paid as it should be.
+		return 0, &AlreadyPaidError{SessionID: sessionID, Amount: current, PaidOn: paidOn}
 	}
 	reference, observation := strings.TrimSpace(in.Reference), strings.TrimSpace(in.Observation)
 	if exists {
@@ -225,7 +253,8 @@ func (t *Tenant) markPaidTx(ctx context.Context, tx pgx.Tx, actor Actor, session
 }
 
 // MarkPaid records the payment of a session: it creates the payment when the
-// session has none (not for a cancelled session) or updates it. Writes a
+// session has none (not for a cancelled session) or updates an unpaid one;
+// an already paid one is refused with *AlreadyPaidError. Writes a
 // payment log row and an audit row. Admin and reception only.
 func (t *Tenant) MarkPaid(ctx context.Context, actor Actor, sessionID int64, in PaymentInput) (Payment, error) {
 	if !actor.MayWritePayments() {

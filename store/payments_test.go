@@ -153,3 +153,44 @@ func TestListPayments(t *testing.T) {
 		t.Errorf("patient: %+v %v", l, err)
 	}
 }
+
+// Marking a paid payment paid again used to overwrite it and log a second
+// collection; now it is refused, changes nothing, and after "unpaid" the
+// correction goes through.
+func TestMarkPaidTwiceIsRefused(t *testing.T) {
+	t.Parallel()
+	f := newAgendaFixture(t, 0)
+	pat := f.patient("Lara", "Quispe", "80")
+	spec := f.specialist("Rosa", "Mena", "percent", "40", true)
+	room := f.room("Sala 1")
+	s := f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room, Start: agAt(2026, 11, 9, 10, 0)})
+	if _, err := f.tn.MarkPaid(f.ctx, f.desk, s.ID, store.PaymentInput{Method: store.MethodCard}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.tn.MarkPaid(f.ctx, f.desk, s.ID, store.PaymentInput{Amount: agDecp("50"), Method: store.MethodCash})
+	var ap *store.AlreadyPaidError
+	if !errors.As(err, &ap) || ap.SessionID != s.ID || !ap.Amount.Equal(agDec("80")) || ap.PaidOn == nil {
+		t.Fatalf("second mark paid: %v", err)
+	}
+	p, err := f.tn.GetPayment(f.ctx, f.admin, s.ID)
+	if err != nil || !p.Amount.Equal(agDec("80")) || p.Method != store.MethodCard {
+		t.Fatalf("payment changed: %+v %v", p, err)
+	}
+	if _, err := f.tn.MarkUnpaid(f.ctx, f.desk, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = f.tn.MarkPaid(f.ctx, f.desk, s.ID, store.PaymentInput{Amount: agDecp("50")}); err != nil || !p.Amount.Equal(agDec("50")) {
+		t.Fatalf("correction: %+v %v", p, err)
+	}
+	log, err := f.tn.PaymentLog(f.ctx, f.admin, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+	}
+	if fmt.Sprint(actions) != "[paid unpaid paid]" {
+		t.Errorf("payment log %v", actions)
+	}
+}

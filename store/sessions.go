@@ -177,6 +177,47 @@ type Booking struct {
 	Objective     string
 	Activity      string
 	Materials     string
+	// OverrideReason books dates outside the availability (clinic hours,
+	// closures, the specialist's hours or absences) anyway; admin only, and
+	// written to the audit log with each date it let through. A clash with
+	// another session is refused all the same.
+	OverrideReason string
+	// PatientOverlapOK books even though the patient already has a session
+	// at that time (with another specialist): otherwise that is refused with
+	// *PatientBusyError, a warning the user confirms.
+	PatientOverlapOK bool
+}
+
+// PatientBusyError warns that the patient already has non-cancelled
+// sessions overlapping the booking (one per clashing date). Nothing was
+// saved; booking again with PatientOverlapOK goes ahead.
+type PatientBusyError struct {
+	PatientID int64
+	Sessions  []Session // id, start, end, specialist and room of each clash
+}
+
+func (e *PatientBusyError) Error() string {
+	s := e.Sessions[0]
+	return fmt.Sprintf("the patient already has session #%d from %s to %s with %s", s.ID,
+		s.StartsAt.Format("2006-01-02 15:04"), s.EndsAt.Format("15:04"), s.SpecialistName)
+}
+
+// Code is CodeConflict.
+func (e *PatientBusyError) Code() Code { return CodeConflict }
+
+// patientOverlaps returns the patient's non-cancelled sessions that overlap
+// any of the starts (same duration).
+func patientOverlaps(ctx context.Context, tx pgx.Tx, patientID int64, starts []time.Time, durMin int, excludeID int64,
+	loc *time.Location) ([]Session, error) {
+	rows, err := tx.Query(ctx, sessionSelect+`
+		where s.patient_id = $1 and s.status <> 'cancelled' and s.id <> $4
+		  and exists (select 1 from unnest($2::timestamptz[]) o(st)
+		              where tstzrange(s.starts_at, s.ends_at) && tstzrange(o.st, o.st + make_interval(mins => $3::int)))
+		order by s.starts_at`, patientID, starts, durMin, excludeID)
+	if err != nil {
+		return nil, fmt.Errorf("check the patient's sessions: %w", err)
+	}
+	return collectSessions(rows, loc)
 }
 
 // DateConflict is one date of a booking that cannot be saved: the session it
@@ -551,16 +592,32 @@ func findOverlaps(ctx context.Context, tx pgx.Tx, specialistID, roomID int64, st
 
 // checkOccurrences is the pre-save check of a series: every clashing date
 // with its clash and the next free slots (which also avoid the other dates of
-// the same series), carried by the OverlapError itself too.
+// the same series), carried by the OverlapError itself too. A date outside
+// the availability (clinic hours, closure, the specialist's hours or
+// absence) is a conflict as well, unless override is set: then it comes back
+// in overridden instead, for the audit log. A clash with another session is
+// reported first: no override can book over it.
 func (t *Tenant) checkOccurrences(ctx context.Context, tx pgx.Tx, cfg agendaConfig, specialistID, roomID int64,
-	starts []time.Time, durMin int, excludeID int64) ([]DateConflict, error) {
+	starts []time.Time, durMin int, excludeID int64, override bool) (conflicts, overridden []DateConflict, err error) {
 	overlaps, err := findOverlaps(ctx, tx, specialistID, roomID, starts, durMin, excludeID, cfg.loc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	d := time.Duration(durMin) * time.Minute
-	var out []DateConflict
+	av, err := loadAvailability(ctx, tx, cfg, specialistID, starts[0], starts[len(starts)-1].Add(d))
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, ov := range overlaps {
+		if ov == nil {
+			if why := av.check(starts[i], durMin); why != "" {
+				ov = &OverlapError{Resource: why, Start: starts[i].In(cfg.loc), End: starts[i].Add(d).In(cfg.loc)}
+				if override {
+					overridden = append(overridden, DateConflict{Start: ov.Start, Overlap: ov})
+					continue
+				}
+			}
+		}
 		if ov == nil {
 			continue
 		}
@@ -572,20 +629,21 @@ func (t *Tenant) checkOccurrences(ctx context.Context, tx pgx.Tx, cfg agendaConf
 		}
 		slots, err := t.freeSlots(ctx, tx, cfg, specialistID, roomID, starts[i], durMin, defaultFreeSlots, excludeID, others)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ov.FreeSlots = slots
-		out = append(out, DateConflict{Start: starts[i].In(cfg.loc), Overlap: ov, FreeSlots: slots})
+		conflicts = append(conflicts, DateConflict{Start: starts[i].In(cfg.loc), Overlap: ov, FreeSlots: slots})
 	}
-	return out, nil
+	return conflicts, overridden, nil
 }
 
 // freeSlots finds up to n starts at or after `after` (and not in the past)
-// where a session of durMin minutes fits inside the working hours of a
-// working day and overlaps neither the specialist's nor the room's sessions
-// (nor the extra spans). Candidates lie on a 15-minute grid from the start
-// of the working day; each suggestion starts after the previous one ends, so
-// all of them could be booked.
+// where a session of durMin minutes fits inside the availability of a day
+// (the clinic's hours, cut to the specialist's own; no closed days) and
+// overlaps neither the specialist's nor the room's sessions, the
+// specialist's absences, nor the extra spans. Candidates lie on a 15-minute
+// grid from the start of each bookable window; each suggestion starts after
+// the previous one ends, so all of them could be booked.
 func (t *Tenant) freeSlots(ctx context.Context, tx pgx.Tx, cfg agendaConfig, specialistID, roomID int64,
 	after time.Time, durMin, n int, excludeID int64, extra []span) ([]time.Time, error) {
 	if now := t.db.now(); after.Before(now) {
@@ -608,7 +666,12 @@ func (t *Tenant) freeSlots(ctx context.Context, tx pgx.Tx, cfg agendaConfig, spe
 	if err != nil {
 		return nil, fmt.Errorf("free slots: %w", err)
 	}
+	av, err := loadAvailability(ctx, tx, cfg, specialistID, after, until)
+	if err != nil {
+		return nil, fmt.Errorf("free slots: %w", err)
+	}
 	busy = append(busy, extra...)
+	busy = append(busy, av.absences...)
 	sort.Slice(busy, func(i, j int) bool { return busy[i].start.Before(busy[j].start) })
 	clashes := func(s, e time.Time) bool {
 		for _, b := range busy {
@@ -625,18 +688,16 @@ func (t *Tenant) freeSlots(ctx context.Context, tx pgx.Tx, cfg agendaConfig, spe
 	y, m, day := after.Date()
 	var out []time.Time
 	for i := 0; i <= freeSlotHorizon && len(out) < n; i++ {
-		// noon is never skipped by a DST change, so its weekday is reliable
-		if !cfg.workDays[time.Date(y, m, day+i, 12, 0, 0, 0, cfg.loc).Weekday()] {
-			continue
-		}
-		for min := cfg.workStart; min+durMin <= cfg.workEnd && len(out) < n; min += freeSlotStep {
-			s := time.Date(y, m, day+i, min/60, min%60, 0, 0, cfg.loc)
-			if s.Before(after) {
-				continue
-			}
-			if e := s.Add(d); !clashes(s, e) {
-				out = append(out, s)
-				after = e
+		for _, w := range av.windows(y, m, day+i) {
+			for min := w.from; min+durMin <= w.to && len(out) < n; min += freeSlotStep {
+				s := time.Date(y, m, day+i, min/60, min%60, 0, 0, cfg.loc)
+				if s.Before(after) {
+					continue
+				}
+				if e := s.Add(d); !clashes(s, e) {
+					out = append(out, s)
+					after = e
+				}
 			}
 		}
 	}
@@ -708,6 +769,10 @@ func (t *Tenant) prepareBooking(ctx context.Context, tx pgx.Tx, cfg agendaConfig
 	if err := plan.checkTexts(); err != nil {
 		return p, err
 	}
+	if err := checkTexts(oneLine("override_reason", b.OverrideReason)); err != nil {
+		return p, err
+	}
+	cleanField(v, "override_reason", &b.OverrideReason, maxOverrideReason, false)
 	plan.normalize(v)
 	b.Objective, b.Activity, b.Materials = plan.Objective, plan.Activity, plan.Materials
 	p.status = derivedStatus(plan.Objective, plan.Activity)
@@ -824,6 +889,9 @@ func (t *Tenant) CheckBooking(ctx context.Context, actor Actor, b Booking) ([]Da
 	if err := mayScheduleFor(actor, b.SpecialistID); err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(b.OverrideReason) != "" && !actor.MayOverrideAvailability() {
+		return nil, forbidden("booking outside the clinic's or the specialist's availability")
+	}
 	var out []DateConflict
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		cfg, err := t.loadAgendaConfig(ctx, tx)
@@ -834,7 +902,8 @@ func (t *Tenant) CheckBooking(ctx context.Context, actor Actor, b Booking) ([]Da
 		if err != nil {
 			return err
 		}
-		out, err = t.checkOccurrences(ctx, tx, cfg, b.SpecialistID, b.RoomID, p.starts, p.durMin, 0)
+		out, _, err = t.checkOccurrences(ctx, tx, cfg, b.SpecialistID, b.RoomID, p.starts, p.durMin, 0,
+			b.OverrideReason != "")
 		return err
 	})
 	if err != nil {
@@ -855,6 +924,9 @@ func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) ([]Ses
 	}
 	if (b.PaidInAdvance || b.Payment != nil) && !actor.MayWritePayments() {
 		return nil, forbidden("recording payments")
+	}
+	if strings.TrimSpace(b.OverrideReason) != "" && !actor.MayOverrideAvailability() {
+		return nil, forbidden("booking outside the clinic's or the specialist's availability")
 	}
 	for attempt := 1; ; attempt++ {
 		out, err := t.bookOnce(ctx, actor, b)
@@ -884,12 +956,27 @@ func (t *Tenant) bookOnce(ctx context.Context, actor Actor, b Booking) ([]Sessio
 		if err != nil {
 			return err
 		}
-		conflicts, err := t.checkOccurrences(ctx, tx, cfg, b.SpecialistID, b.RoomID, p.starts, p.durMin, 0)
+		conflicts, overridden, err := t.checkOccurrences(ctx, tx, cfg, b.SpecialistID, b.RoomID, p.starts, p.durMin, 0,
+			b.OverrideReason != "")
 		if err != nil {
 			return err
 		}
 		if len(conflicts) > 0 {
 			return &conflictsFound{dates: conflicts, single: len(p.starts) == 1}
+		}
+		if !b.PatientOverlapOK {
+			busy, err := patientOverlaps(ctx, tx, b.PatientID, p.starts, p.durMin, 0, cfg.loc)
+			if err != nil {
+				return err
+			}
+			if len(busy) > 0 {
+				hidePlanFrom(actor, busy)
+				return &PatientBusyError{PatientID: b.PatientID, Sessions: busy}
+			}
+		}
+		overrides := map[time.Time]string{}
+		for _, o := range overridden {
+			overrides[o.Start.UTC()] = o.Overlap.Resource
 		}
 		ids := make([]int64, 0, len(p.starts))
 		for _, st := range p.starts {
@@ -898,10 +985,14 @@ func (t *Tenant) bookOnce(ctx context.Context, actor Actor, b Booking) ([]Sessio
 			if err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, actor, "create", "session", id, map[string]any{
+			detail := map[string]any{
 				"patient_id": b.PatientID, "specialist_id": b.SpecialistID, "room_id": b.RoomID,
 				"starts_at": st, "duration_min": p.durMin, "paid_in_advance": p.prepaid,
-			}); err != nil {
+			}
+			if why, ok := overrides[st.UTC()]; ok {
+				detail["availability_override"] = map[string]string{"unavailable": why, "reason": b.OverrideReason}
+			}
+			if err := audit(ctx, tx, actor, "create", "session", id, detail); err != nil {
 				return err
 			}
 			if p.prepaid {
@@ -1184,7 +1275,7 @@ func (t *Tenant) rescheduleOnce(ctx context.Context, actor Actor, id int64, newS
 		start := newStart.Truncate(time.Minute).In(cfg.loc)
 		// The old session still holds its slot until it is cancelled below:
 		// leave it out of the check so a move by a few minutes works.
-		conflicts, err := t.checkOccurrences(ctx, tx, cfg, h.specialistID, roomID, []time.Time{start}, h.durationMin, id)
+		conflicts, _, err := t.checkOccurrences(ctx, tx, cfg, h.specialistID, roomID, []time.Time{start}, h.durationMin, id, false)
 		if err != nil {
 			return err
 		}

@@ -247,6 +247,8 @@ func (p *agendaPage) key(k tea.KeyPressMsg) tea.Cmd {
 		p.col, p.colOff = 0, 0
 	case "f":
 		return p.st.Push(p.filterPage())
+	case "a":
+		return p.st.Push(newAvailabilityPage(p.env, p.st, p.specialists))
 	case "n":
 		return p.book()
 	case "enter":
@@ -862,5 +864,5 @@ func (p *agendaPage) Keys() []key.Binding {
 	if p.view == agDayView {
 		keys = append(keys, agBind(a.KeyRooms, "r"))
 	}
-	return append(keys, agBind(a.KeyFilter, "f"))
+	return append(keys, agBind(a.KeyFilter, "f"), agBind(p.env.M.Availability.Title, "a"))
 }

@@ -57,6 +57,9 @@ type bookingPage struct {
 	weekly      string
 	extra       string
 	prepaid     bool
+	override    string // reason to book outside the availability (admin)
+	patientBusy bool   // the store warned the patient has a session then
+	overlapOK   bool   // …and the user confirmed
 
 	form      *huh.Form
 	saving    bool
@@ -209,7 +212,18 @@ func (p *bookingPage) buildForm() *huh.Form {
 		huh.NewInput().Title(a.WeeklyCount).Placeholder(a.WeeklyHint).Value(&p.weekly).Validate(numOK),
 		huh.NewInput().Title(a.ExtraDates).Description(fmt.Sprintf(a.ExtraDatesHint, l.DateHint())).
 			Value(&p.extra).Validate(extraOK))
-	return NewForm(m, huh.NewGroup(first...), huh.NewGroup(second...))
+	if p.patientBusy {
+		second = append(second, huh.NewConfirm().Title(m.Availability.PatientBusyOK).Affirmative(m.Login.Yes).
+			Negative(m.Login.No).Value(&p.overlapOK).WithButtonAlignment(lipgloss.Left))
+	}
+	groups := []*huh.Group{huh.NewGroup(first...), huh.NewGroup(second...)}
+	// Only after a refusal for availability does an admin get the override
+	// (a third page): it is an exception, not a field to fill every time.
+	if p.env.Actor.MayOverrideAvailability() && (p.override != "" || agAnyUnavailable(p.conflicts)) {
+		groups = append(groups, huh.NewGroup(huh.NewInput().Title(m.Availability.Override).
+			Description(m.Availability.OverrideHint).Value(&p.override).CharLimit(500)))
+	}
+	return NewForm(m, groups...)
 }
 
 // parseExtra reads "date [HH:MM], date [HH:MM]…"; a date without a time
@@ -258,7 +272,7 @@ func (p *bookingPage) booking() (store.Booking, error) {
 		return store.Booking{}, err
 	}
 	return store.Booking{PatientID: p.patientID, SpecialistID: p.specID, RoomID: p.roomID,
-		Start: agAt(d, c), DurationMin: dur, PaidInAdvance: p.prepaid,
+		Start: agAt(d, c), DurationMin: dur, PaidInAdvance: p.prepaid, OverrideReason: p.override, PatientOverlapOK: p.overlapOK,
 		Repeat: store.Repeat{WeeklyCount: weekly, ExtraDates: extra}}, nil
 }
 
@@ -283,6 +297,16 @@ func (p *bookingPage) save() tea.Cmd {
 		res.conflicts, res.err = agConflictsOf(b.Start, res.err)
 		return res
 	})
+}
+
+// agAnyUnavailable tells whether some conflict is with the availability.
+func agAnyUnavailable(conflicts []store.DateConflict) bool {
+	for _, c := range conflicts {
+		if c.Overlap != nil && c.Overlap.Unavailable() {
+			return true
+		}
+	}
+	return false
 }
 
 // agConflictsOf turns the store's clash errors into per-date conflicts: a
@@ -320,6 +344,10 @@ func (p *bookingPage) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.saving = false
 		if msg.err != nil || len(msg.conflicts) > 0 {
+			var pb *store.PatientBusyError
+			if errors.As(msg.err, &pb) {
+				p.patientBusy = true
+			}
 			p.conflicts = msg.conflicts
 			p.errText = p.env.ErrorText(msg.err)
 			return p.startForm()
@@ -446,7 +474,9 @@ func agConflictText(env *Env, conflicts []store.DateConflict, w int) string {
 			res = a.ResRoom
 		}
 		var line string
-		if c.Overlap != nil && c.Overlap.SessionID != 0 {
+		if why := agUnavailableText(env, c.Overlap); why != "" {
+			line = fmt.Sprintf(why, l.DateTime(c.Start))
+		} else if c.Overlap != nil && c.Overlap.SessionID != 0 {
 			line = fmt.Sprintf(a.ConflictLine, l.DateTime(c.Start), res, c.Overlap.SessionID,
 				l.Time(c.Overlap.Start), l.Time(c.Overlap.End))
 		} else {
@@ -465,6 +495,15 @@ func agConflictText(env *Env, conflicts []store.DateConflict, w int) string {
 	}
 	lines = append(lines, " "+st.Muted.Render(a.FixAndRetry))
 	return strings.Join(lines, "\n")
+}
+
+// agUnavailableText is the sentence (with a %s for the date-time) for a
+// conflict with the availability, "" for a clash with a session.
+func agUnavailableText(env *Env, ov *store.OverlapError) string {
+	if ov == nil {
+		return ""
+	}
+	return env.L.Unavailable(ov.Resource)
 }
 
 func (p *bookingPage) Keys() []key.Binding {

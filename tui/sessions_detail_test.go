@@ -224,3 +224,38 @@ func TestBookingErrorShownAsConflicts(t *testing.T) {
 		t.Fatalf("a validation error became %+v, %v", cs, rest)
 	}
 }
+
+// TestSessionMarkPaidTwiceRefused: two desks take the same payment; the
+// second, whose screen still showed it unpaid, is told it is already paid
+// and nothing is logged twice.
+func TestSessionMarkPaidTwiceRefused(t *testing.T) {
+	t.Parallel()
+	f := newAgFixture(t)
+	s := f.book(0, 1, 0, 9, 0, 60)
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "○ Ana García")
+	term.Key("enter")
+	term.WaitFor(t, "p pagar", "sin pago registrado")
+	if _, err := f.tn.MarkPaid(f.ctx, f.actor, s.ID, store.PaymentInput{}); err != nil { // the other desk
+		t.Fatal(err)
+	}
+	term.Key("p")
+	term.WaitFor(t, "┃ Monto")
+	for range 4 { // amount, method, reference, date
+		term.Key("enter")
+	}
+	term.WaitFor(t, "ya está pagada", "márcala primero como no pagada")
+	log, err := f.tn.PaymentLog(f.ctx, f.actor, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid := 0
+	for _, e := range log {
+		if e.Action == "paid" {
+			paid++
+		}
+	}
+	if paid != 1 {
+		t.Fatalf("%d 'paid' rows in the payment log, want 1: %+v", paid, log)
+	}
+}

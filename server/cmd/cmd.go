@@ -158,6 +158,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 		settingsCmd(env),
 		auditCmd(env),
 		loginsCmd(env),
+		availabilityCmd(env),
 	}
 }
 

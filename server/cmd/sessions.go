@@ -166,6 +166,8 @@ func sessionsBook(env *Env) *cobra.Command {
 	countVar(f, &b.DurationMin, "duration", 0, 1, "minutes (default: the clinic's default duration)")
 	f.BoolVar(&b.PaidInAdvance, "paid-in-advance", false, "record the payment as paid now")
 	countVar(f, &b.Repeat.WeeklyCount, "weekly", 0, 0, "book N weekly sessions in all (the first included); all or nothing")
+	f.BoolVar(&b.PatientOverlapOK, "allow-patient-overlap", false, "book even though the patient already has a session at that time")
+	f.StringVar(&b.OverrideReason, "override-reason", "", "book dates outside the clinic's or the specialist's availability anyway (admin; audited)")
 	f.BoolVar(&check, "check", false, "only check: say which dates clash (exit 1) or that all are free, and save nothing")
 	return c
 }

@@ -304,3 +304,17 @@ func SetRawPublic(t testing.TB, db *store.DB, table, column string, id int64, va
 		t.Fatalf("set public.%s.%s of #%d: %v", table, column, id, err)
 	}
 }
+
+// OpenAllHours opens the clinic every day from 00:00 to 23:59, through the
+// store's own SetDayHours. Tests about something else than availability
+// (time zones, day boundaries, many bookings on consecutive days) use it so
+// their dates need not fall inside the default working week.
+func OpenAllHours(t testing.TB, tn *store.Tenant) {
+	t.Helper()
+	for d := 1; d <= 7; d++ {
+		if _, err := tn.SetDayHours(context.Background(), store.System,
+			store.DayHours{Weekday: d, Open: true, Opens: "00:00", Closes: "23:59"}); err != nil {
+			t.Fatalf("open all hours: %v", err)
+		}
+	}
+}

@@ -117,6 +117,7 @@ var en = Messages{
 		NotFoundWhat:     "Not found: %s.",
 		Limit:            "The plan allows %d active %s and there are %d.",
 		Conflict:         "Not saved (%s): %s.",
+		AlreadyPaid:      "Session #%d is already paid (%s, %s): to correct the payment, mark it unpaid first.",
 		Overlap:          "It overlaps another session.",
 		OverlapWith:      "It overlaps session #%d (%s–%s).",
 		OverlapSame:      "It overlaps session #%d (%s–%s) of the same %s.",
@@ -831,6 +832,8 @@ var en = Messages{
 		InRooms:           "In rooms",
 	},
 	AuditChain: enAuditChain,
+
+	Availability: enAvailability,
 	ClinicAudit: ClinicAudit{
 		Empty:            "No entries.",
 		Rows:             "%d rows",

@@ -68,6 +68,8 @@ func (l *Locale) ErrorText(err error) (text, ref string) {
 		lk *store.LockedError
 		te *store.TextError
 		dn *store.DataNewerError
+		ap *store.AlreadyPaidError
+		pb *store.PatientBusyError
 	)
 	code := store.CodeOf(err)
 	var (
@@ -106,6 +108,16 @@ func (l *Locale) ErrorText(err error) (text, ref string) {
 		switch {
 		case errors.As(err, &bc):
 			return l.bookingConflicts(bc), ""
+		case errors.As(err, &ap):
+			on := "—"
+			if ap.PaidOn != nil {
+				on = ap.PaidOn.Format(l.DateLayout())
+			}
+			return fmt.Sprintf(e.AlreadyPaid, ap.SessionID, l.Money(ap.Amount), on), ""
+		case errors.As(err, &pb):
+			c := pb.Sessions[0]
+			return fmt.Sprintf(l.M.Availability.PatientBusy, c.ID, l.DateTime(c.StartsAt), l.Time(c.EndsAt),
+				c.SpecialistName), ""
 		case errors.As(err, &oe):
 			return l.bookingConflicts(&store.BookingConflicts{Dates: []store.DateConflict{
 				{Start: oe.Start, Overlap: oe, FreeSlots: oe.FreeSlots}}}), ""
@@ -269,6 +281,9 @@ func (l *Locale) fieldList(fields map[string]store.FieldError) string {
 
 func (l *Locale) overlap(oe *store.OverlapError) string {
 	e := &l.M.Errors
+	if why := l.Unavailable(oe.Resource); why != "" {
+		return fmt.Sprintf(why, l.DateTime(oe.Start))
+	}
 	if oe.SessionID != 0 {
 		if t, ok := entityText[oe.Resource]; ok {
 			return fmt.Sprintf(e.OverlapSame, oe.SessionID, l.DateTime(oe.Start), l.Time(oe.End), t[l.idx()])

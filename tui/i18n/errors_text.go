@@ -67,6 +67,9 @@ var reasonText = map[store.Reason][2]string{
 	store.ReasonHostName:            {"%q es parte del nombre del servidor", "%q is part of the server's own host name"},
 	store.ReasonNumber:              {"debe ser un número entero", "must be a whole number"},
 	store.ReasonCodeSent:            {"la invitación ya se envió y no guarda el código; genere un código nuevo", "the invitation was sent and no longer holds its code; issue a new setup code"},
+	store.ReasonEndBeforeStart:      {"debe ser posterior al inicio", "must be after the start"},
+	store.ReasonRangesOverlap:       {"los rangos de un mismo día no deben cruzarse", "the ranges of one day must not overlap"},
+	store.ReasonMaxDays:             {"puede durar como mucho %v días", "may last at most %v days"},
 }
 
 // fieldText names the fields of the data model (store validation fields).
@@ -152,6 +155,14 @@ var fieldText = map[string][2]string{
 	"user_id":           {"Usuario", "User"},
 	"weekly_count":      {"Semanas", "Weeks"},
 	"work_days":         {"Días laborables", "Working days"},
+	"weekday":           {"Día de la semana", "Weekday"},
+	"opens":             {"Abre", "Opens"},
+	"closes":            {"Cierra", "Closes"},
+	"reason":            {"Motivo", "Reason"},
+	"first_day":         {"Primer día", "First day"},
+	"last_day":          {"Último día", "Last day"},
+	"end":               {"Fin", "End"},
+	"override_reason":   {"Motivo para reservar igualmente", "Reason to book anyway"},
 	"work_end":          {"Fin de la jornada", "End of the working day"},
 	"work_start":        {"Inicio de la jornada", "Start of the working day"},
 	"from_name":         {"Nombre del remitente", "Sender name"},
@@ -180,6 +191,8 @@ var entityText = map[string][2]string{
 	string(store.EntityLogin):        {"sesión abierta", "open session"},
 	string(store.EntityMessage):      {"correo", "message"},
 	string(store.EntityAttachment):   {"archivo", "file"},
+	string(store.EntityClosure):      {"cierre", "closure"},
+	string(store.EntityAbsence):      {"ausencia", "absence"},
 }
 
 // limitText names what a plan limit counts (LimitError.What).

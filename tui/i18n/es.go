@@ -117,6 +117,7 @@ var es = Messages{
 		NotFoundWhat:     "No se encontró: %s.",
 		Limit:            "El plan permite %d %s activos y hay %d.",
 		Conflict:         "No se guardó (%s): %s.",
+		AlreadyPaid:      "La sesión n.º %d ya está pagada (%s, %s): para corregir el pago, márcala primero como no pagada.",
 		Overlap:          "Se cruza con otra sesión.",
 		OverlapWith:      "Se cruza con la sesión n.º %d (%s–%s).",
 		OverlapSame:      "Se cruza con la sesión n.º %d (%s–%s) del mismo %s.",
@@ -831,6 +832,8 @@ var es = Messages{
 		InRooms:           "En salas",
 	},
 	AuditChain: esAuditChain,
+
+	Availability: esAvailability,
 	ClinicAudit: ClinicAudit{
 		Empty:            "No hay registros.",
 		Rows:             "%d filas",

@@ -90,6 +90,8 @@ type Messages struct {
 	Rooms          Rooms
 	ClinicAudit    ClinicAudit
 	AuditChain     AuditChain // verification line of both audit screens (auditchain.go)
+
+	Availability Availability // clinic hours, closures, specialists' hours and absences (availability.go)
 }
 
 // Shell: the frame around every screen.
@@ -219,6 +221,7 @@ type Errors struct {
 	NotFoundWhat     string // what (entity and id)
 	Limit            string // limit, what, count
 	Conflict         string // field label, reason
+	AlreadyPaid      string // session id, amount, date
 	Overlap          string
 	OverlapWith      string // session id, start, end
 	OverlapSame      string // session id, start, end, "specialist" or "room"
