@@ -25,6 +25,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 		listenMaps  []string
 		pre         preLogin
 		walArchive  string
+		pprofAddr   string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -56,6 +57,9 @@ load balancer.`,
 			logger := slog.New(slog.NewTextHandler(c.ErrOrStderr(), nil))
 			quietLibraryLog(logger)
 
+			if err := servePprof(ctx, pprofAddr, logger); err != nil {
+				return err
+			}
 			if err := serveWALArchive(ctx, cfg, walArchive); err != nil {
 				return err
 			}
@@ -104,6 +108,7 @@ load balancer.`,
 	f.DurationVar(&pre.login, "login-timeout", server.DefaultLoginTimeout, "end a login form not completed within this time")
 	f.StringArrayVar(&proxies, "trusted-proxy", nil, "address or CIDR of a load balancer that sends the PROXY protocol header (repeatable)")
 	f.StringArrayVar(&listenMaps, "listen-domain", nil, "HOST:PORT=DOMAIN: connections to that address go to the clinic with that domain (repeatable)")
+	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060 (docs/BENCHMARKS.md)")
 	f.StringVar(&walArchive, "wal-archive", "", "archive the private cluster's WAL into this directory (kept; see db wal-archive)")
 	return cmd
 }
