@@ -53,6 +53,11 @@ const endSessionDelay = 1500 * time.Millisecond
 // or the notifications screen sends it).
 type UnreadMsg struct{ Count int }
 
+// MinuteMsg comes at every whole minute of the clock (the server sends it to
+// every session from one timer): the periodic work of a session happens
+// then, so an idle session has no timer of its own.
+type MinuteMsg struct{}
+
 // asyncMsg carries the result of an Env.Do back to whoever asked.
 type asyncMsg struct {
 	target string // a ScreenID, or loginTarget
