@@ -104,7 +104,7 @@ type app struct {
 
 func newApp(ctx context.Context, width, height int, dark bool, loc *i18n.Locale) *app {
 	a := &app{
-		ctx: ctx, width: width, height: height, styles: NewStyles(dark),
+		ctx: ctx, width: width, height: height, styles: sharedStyles(dark),
 		spin:     spinner.New(spinner.WithSpinner(spinner.Line)),
 		endDelay: endSessionDelay,
 	}
@@ -182,7 +182,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.BackgroundColorMsg:
-		a.styles = NewStyles(msg.IsDark())
+		a.styles = sharedStyles(msg.IsDark())
 		return a, a.route(msg)
 
 	case EndSessionMsg:

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -284,6 +286,21 @@ func holdPhase(ctx context.Context, cfg config, users []loadUser) error {
 	fmt.Printf("server RSS: %d KiB before, %d KiB with %d sessions: %.0f KiB per session (threads %d → %d)\n",
 		before.rssKiB, after.rssKiB, cfg.hold, perSession, before.threads, after.threads)
 
+	if cfg.pprof != "" {
+		for name, path := range map[string]string{"heap.prof": "heap?gc=1", "goroutines.txt": "goroutine?debug=1"} {
+			if err := saveProfile(ctx, cfg, path, name); err != nil {
+				return err
+			}
+		}
+		// The CPU profile covers the idle window below.
+		go func() {
+			secs := int(cfg.window.Seconds())
+			if err := saveProfile(ctx, cfg, fmt.Sprintf("profile?seconds=%d", secs), "cpu.prof"); err != nil {
+				fmt.Fprintln(os.Stderr, "sshload:", err)
+			}
+		}()
+	}
+
 	var sentBefore int64
 	for _, s := range held {
 		sentBefore += s.bytes.Load()
@@ -312,26 +329,49 @@ func holdPhase(ctx context.Context, cfg config, users []loadUser) error {
 		sentAfter-sentBefore, loadAverage())
 
 	if cfg.moves > 0 {
-		s := held[0]
-		s.quiet(300*time.Millisecond, 5*time.Second)
-		var sizes []int64
-		for range cfg.moves {
-			n0 := s.bytes.Load()
-			if _, err := io.WriteString(s.stdin, "\x1b[B"); err != nil {
-				return fmt.Errorf("cursor move: %w", err)
-			}
-			time.Sleep(50 * time.Millisecond)
-			s.quiet(400*time.Millisecond, 3*time.Second)
-			sizes = append(sizes, s.bytes.Load()-n0)
+		if err := cursorMoves(held[0], cfg.moves); err != nil {
+			return err
 		}
-		sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
-		var sum int64
-		for _, n := range sizes {
-			sum += n
-		}
-		fmt.Printf("bytes per cursor move in the agenda (%d moves): mean %.1f, min %d, max %d\n",
-			len(sizes), float64(sum)/float64(len(sizes)), sizes[0], sizes[len(sizes)-1])
 	}
+	return nil
+}
+
+// cursorMoves presses up and down in turn in s (the agenda is the first
+// screen) and prints the bytes each move sent. Alternating keeps the cursor
+// moving wherever "now" placed it; a move against the edge of the day
+// changes nothing and is counted apart.
+func cursorMoves(s *session, n int) error {
+	s.quiet(300*time.Millisecond, 5*time.Second)
+	var sizes []int64
+	still := 0
+	for i := range n {
+		key := "\x1b[A" // up
+		if i%2 == 1 {
+			key = "\x1b[B" // down
+		}
+		n0 := s.bytes.Load()
+		if _, err := io.WriteString(s.stdin, key); err != nil {
+			return fmt.Errorf("cursor move: %w", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		s.quiet(400*time.Millisecond, 3*time.Second)
+		if d := s.bytes.Load() - n0; d > 0 {
+			sizes = append(sizes, d)
+		} else {
+			still++
+		}
+	}
+	if len(sizes) == 0 {
+		return fmt.Errorf("cursor moves: none of %d changed the screen", n)
+	}
+	fmt.Printf("bytes of each cursor move: %v (%d moves against an edge sent nothing)\n", sizes, still)
+	sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
+	var sum int64
+	for _, n := range sizes {
+		sum += n
+	}
+	fmt.Printf("bytes per cursor move in the agenda (%d moves): mean %.1f, median %d, max %d\n",
+		len(sizes), float64(sum)/float64(len(sizes)), sizes[len(sizes)/2], sizes[len(sizes)-1])
 	return nil
 }
 
@@ -429,3 +469,29 @@ func percentiles(d []time.Duration) (p50, p99 time.Duration) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// saveProfile fetches http://PPROF/debug/pprof/PATH into the profiles
+// directory as name.
+func saveProfile(ctx context.Context, cfg config, path, name string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+cfg.pprof+"/debug/pprof/"+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile %s: %s", path, resp.Status)
+	}
+	f, err := os.Create(filepath.Join(cfg.profiles, name))
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("profile %s: %w", path, err)
+	}
+	return f.Close()
+}

@@ -42,6 +42,7 @@ type config struct {
 	parallel, openParallel int
 	window, settle         time.Duration
 	moves                  int
+	pprof, profiles        string
 }
 
 func main() {
@@ -55,6 +56,8 @@ func main() {
 	flag.IntVar(&cfg.openParallel, "open-parallel", 20, "sessions opened at once while building the held set")
 	flag.DurationVar(&cfg.settle, "settle", 3*time.Second, "wait after the last held session opened before measuring")
 	flag.DurationVar(&cfg.window, "window", 20*time.Second, "how long to measure the server's CPU while the sessions are idle")
+	flag.StringVar(&cfg.pprof, "pprof", "", "the server's profile address (serve --pprof), e.g. 127.0.0.1:6060: save its heap and goroutines with the sessions held, and a CPU profile of the idle window")
+	flag.StringVar(&cfg.profiles, "profiles", ".", "directory for the profiles of --pprof")
 	flag.IntVar(&cfg.moves, "moves", 20, "cursor moves in the agenda to count bytes of")
 	flag.IntVar(&cfg.single, "single", 100, "connections timed one at a time (connect → first frame)")
 	flag.IntVar(&cfg.burst, "burst", 200, "connections timed --parallel at a time")
