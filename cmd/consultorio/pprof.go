@@ -11,23 +11,23 @@ import (
 )
 
 // servePprof serves the Go profiles (heap, CPU, goroutines) on addr until
-// ctx ends, for measuring the server under the load tool (cmd/sshload).
+// ctx ends and returns the address bound, for measuring the server under the load tool (cmd/sshload).
 // The profiles show the server's internals, so only a loopback address is
 // accepted; "" serves nothing.
-func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
+func servePprof(ctx context.Context, addr string, log *slog.Logger) (net.Addr, error) {
 	if addr == "" {
-		return nil
+		return nil, nil
 	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return usagef("--pprof %q: want HOST:PORT", addr)
+		return nil, usagef("--pprof %q: want HOST:PORT", addr)
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return usagef("--pprof %q: only a loopback address (127.0.0.1:PORT)", addr)
+		return nil, usagef("--pprof %q: only a loopback address (127.0.0.1:PORT)", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -45,5 +45,5 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
 		}
 	}()
 	log.Info("profiles", "addr", ln.Addr().String())
-	return nil
+	return ln.Addr(), nil
 }

@@ -57,7 +57,7 @@ load balancer.`,
 			logger := slog.New(slog.NewTextHandler(c.ErrOrStderr(), nil))
 			quietLibraryLog(logger)
 
-			if err := servePprof(ctx, pprofAddr, logger); err != nil {
+			if _, err := servePprof(ctx, pprofAddr, logger); err != nil {
 				return err
 			}
 			if err := serveWALArchive(ctx, cfg, walArchive); err != nil {
