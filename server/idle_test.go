@@ -51,19 +51,23 @@ func TestIdleSessionWaitsOnNothing(t *testing.T) {
 	tm := openTerm(t, mustDial(t, srv.addr, "idle", keyAuth(key)), 80, 24)
 	tm.waitFor("Administrador", "0 sin leer")
 
+	// Settled: no TUI goroutine at work, and the last frame (flushed at
+	// most a frame interval after the last change) has arrived.
 	deadline := time.Now().Add(10 * time.Second)
+	before := ""
 	for {
 		busy := tuiGoroutines()
-		if busy == "" {
+		out := tm.output()
+		if busy == "" && out == before {
 			break
 		}
+		before = out
 		if time.Now().After(deadline) {
 			t.Fatalf("an idle session still has TUI goroutines waiting:\n%s", busy)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond) // six frame intervals at 30 FPS
 	}
 
-	before := tm.output()
 	clock.Advance(30 * time.Minute)
 	time.Sleep(300 * time.Millisecond) // nine frame intervals at 30 FPS
 	if after := tm.output(); after != before {
