@@ -51,5 +51,6 @@ type appSet struct {
 	clinic   func(context.Context, clinicParams) tea.Model
 	panel    func(context.Context, panelParams) tea.Model
 	end      func(reason string) tea.Msg
+	minute   func() tea.Msg // sent to every program at each whole minute
 	commands func(context.Context, *cmd.Env, cmd.Scope, []string) cmd.Result
 }

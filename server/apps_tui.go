@@ -22,6 +22,7 @@ func defaultApps() appSet {
 			return tui.NewPanelApp(ctx, tui.PanelSession(p))
 		},
 		end:      endSessionMsg,
+		minute:   func() tea.Msg { return tui.MinuteMsg{} },
 		commands: cmd.Run,
 	}
 }

@@ -97,8 +97,9 @@ type Config struct {
 	// AuthFailureWindow block further attempts from it until the window ends.
 	AuthFailures      int
 	AuthFailureWindow time.Duration
-	// FPS caps the TUI's frame rate per session (default 30): every program
-	// wakes up at this rate, so it is the main cost of an idle session.
+	// FPS caps the TUI's frame rate per session (default 30): a screen
+	// that changes is redrawn at most this often; one that does not change
+	// costs nothing (the renderer flushes on change, third_party/bubbletea).
 	FPS int
 
 	// Background jobs, run by Serve at start and then at these intervals
@@ -351,10 +352,14 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.bgCancel = cancel
 	s.mu.Unlock()
 
-	s.bg.Add(2)
+	s.bg.Add(3)
 	go func() {
 		defer s.bg.Done()
 		_ = s.listener.Run(bgCtx) // returns when bgCtx ends
+	}()
+	go func() {
+		defer s.bg.Done()
+		s.minuteTicks(bgCtx)
 	}()
 	go func() {
 		defer s.bg.Done()

@@ -53,6 +53,11 @@ const endSessionDelay = 1500 * time.Millisecond
 // or the notifications screen sends it).
 type UnreadMsg struct{ Count int }
 
+// MinuteMsg comes at every whole minute of the clock (the server sends it to
+// every session from one timer): the periodic work of a session happens
+// then, so an idle session has no timer of its own.
+type MinuteMsg struct{}
+
 // asyncMsg carries the result of an Env.Do back to whoever asked.
 type asyncMsg struct {
 	target string // a ScreenID, or loginTarget
@@ -99,7 +104,7 @@ type app struct {
 
 func newApp(ctx context.Context, width, height int, dark bool, loc *i18n.Locale) *app {
 	a := &app{
-		ctx: ctx, width: width, height: height, styles: NewStyles(dark),
+		ctx: ctx, width: width, height: height, styles: sharedStyles(dark),
 		spin:     spinner.New(spinner.WithSpinner(spinner.Line)),
 		endDelay: endSessionDelay,
 	}
@@ -177,7 +182,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.BackgroundColorMsg:
-		a.styles = NewStyles(msg.IsDark())
+		a.styles = sharedStyles(msg.IsDark())
 		return a, a.route(msg)
 
 	case EndSessionMsg:

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -41,20 +40,12 @@ type shell struct {
 	unreadSeq int
 }
 
-// unreadEvery is how often the badge is recounted without any change
-// notification (notifications also appear as time passes: a session
-// becomes "tomorrow", a payment overdue).
-const unreadEvery = time.Minute
-
-// unreadLoaded is a recount of the badge; unreadTickMsg asks for one.
-type (
-	unreadLoaded struct {
-		seq int
-		n   int
-		err error
-	}
-	unreadTickMsg struct{}
-)
+// unreadLoaded is a recount of the badge.
+type unreadLoaded struct {
+	seq int
+	n   int
+	err error
+}
 
 func newShell(a *app, brand, who string, badge bool, defs []ScreenDef, newEnv func(ScreenID) *Env) *shell {
 	// The jump keys' help names the digits that exist for this role.
@@ -68,8 +59,8 @@ func newShell(a *app, brand, who string, badge bool, defs []ScreenDef, newEnv fu
 	}
 }
 
-// start opens the first screen and, in the clinic, counts the badge and
-// schedules its recounts.
+// start opens the first screen and, in the clinic, counts the badge (it is
+// recounted on every MinuteMsg).
 func (s *shell) start() tea.Cmd {
 	var cmds []tea.Cmd
 	if len(s.defs) > 0 {
@@ -77,7 +68,7 @@ func (s *shell) start() tea.Cmd {
 		cmds = append(cmds, cmd)
 	}
 	if cmd := s.refreshUnread(); cmd != nil {
-		cmds = append(cmds, cmd, s.unreadTick())
+		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
 }
@@ -99,22 +90,6 @@ func (s *shell) refreshUnread() tea.Cmd {
 	return func() tea.Msg {
 		n, err := t.UnreadCount(ctx, actor)
 		return unreadLoaded{seq: seq, n: n, err: err}
-	}
-}
-
-// unreadTick asks for the next periodic recount. Unlike tea.Tick it gives
-// up when the session ends, so no goroutine outlives a session by a minute.
-func (s *shell) unreadTick() tea.Cmd {
-	ctx := s.app.ctx
-	return func() tea.Msg {
-		t := time.NewTimer(unreadEvery)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return unreadTickMsg{}
-		case <-ctx.Done():
-			return nil
-		}
 	}
 }
 
@@ -196,8 +171,10 @@ func (s *shell) update(msg tea.Msg) tea.Cmd {
 			s.app.unread = msg.n
 		}
 		return nil
-	case unreadTickMsg:
-		return tea.Batch(s.refreshUnread(), s.unreadTick())
+	case MinuteMsg:
+		// Notifications also appear as time passes (a session becomes
+		// "tomorrow", a payment overdue): recount once a minute.
+		return s.refreshUnread()
 	case ChangedMsg:
 		// A change of the clinic (any user, any server instance): the
 		// active screen reloads what it shows, the badge is recounted.

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"sync"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/table"
 	"charm.land/huh/v2"
@@ -33,6 +35,21 @@ type Styles struct {
 	Key      lipgloss.Style // a key name shown in text
 
 	Help help.Styles
+}
+
+// styleSheets are the light and the dark sheet, built once and shared by
+// every session (issue 16: what is the same for every session is held
+// once). A sheet is never changed after it is built.
+var styleSheets = sync.OnceValue(func() [2]*Styles {
+	return [2]*Styles{NewStyles(false), NewStyles(true)}
+})
+
+// sharedStyles is the shared sheet for a dark or light background.
+func sharedStyles(dark bool) *Styles {
+	if dark {
+		return styleSheets()[1]
+	}
+	return styleSheets()[0]
 }
 
 // NewStyles builds the styles for a dark or light background.

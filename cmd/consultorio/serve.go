@@ -27,6 +27,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 		pre         preLogin
 		walArchive  string
 		smtp        = smtpFlags{getenv: cfg.env.getenv}
+		pprofAddr   string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -62,6 +63,9 @@ load balancer.`,
 			logger := slog.New(slog.NewTextHandler(c.ErrOrStderr(), nil))
 			quietLibraryLog(logger)
 
+			if _, err := servePprof(ctx, pprofAddr, logger); err != nil {
+				return err
+			}
 			if err := serveWALArchive(ctx, cfg, walArchive); err != nil {
 				return err
 			}
@@ -114,6 +118,7 @@ load balancer.`,
 	f.StringArrayVar(&proxies, "trusted-proxy", nil, "address or CIDR of a load balancer that sends the PROXY protocol header (repeatable)")
 	f.StringArrayVar(&listenMaps, "listen-domain", nil, "HOST:PORT=DOMAIN: connections to that address go to the clinic with that domain (repeatable)")
 	f.Int64Var(&cfg.attachmentMax, "attachment-max-bytes", store.DefaultAttachmentMaxBytes, "largest patient file accepted over SFTP/scp, in bytes")
+	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060 (docs/BENCHMARKS.md)")
 	f.StringVar(&walArchive, "wal-archive", "", "archive the private cluster's WAL into this directory (kept; see db wal-archive)")
 	smtp.flags(f)
 	return cmd
