@@ -227,6 +227,9 @@ func (db *DB) migrateTenant(ctx context.Context, b interface {
 			if !exists {
 				return fmt.Errorf("schema %q no longer exists (renamed meanwhile; run migrate again)", tv.Schema)
 			}
+			if err := citusDDL(ctx, tx); err != nil {
+				return err
+			}
 			if err := applyTenantMigration(ctx, tx, tv.Schema, m); err != nil {
 				return err
 			}
