@@ -484,7 +484,7 @@ nodes and how many clinics each holds: tenants nodes.`,
 			}
 			node, err := store.ParseNode(to)
 			if err != nil {
-				return err
+				return usagef("%s: --to %q must be HOST:PORT, as tenants nodes lists the nodes", c.CommandPath(), to)
 			}
 			return ta.with(c.Context(), func(db *store.DB) error {
 				mv, err := db.MoveTenant(c.Context(), ta.Actor, a[0], node)
