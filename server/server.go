@@ -48,6 +48,7 @@ const (
 	DefaultNotifyScanEvery = 10 * time.Minute
 	DefaultMoroseEvery     = time.Hour
 	DefaultSparesEvery     = time.Minute
+	DefaultLeaderEvery     = 15 * time.Second
 )
 
 // Config configures the SSH server. Zero values take the defaults above.
@@ -101,9 +102,9 @@ type Config struct {
 	FPS int
 
 	// Background jobs, run by Serve at start and then at these intervals
-	// (0 takes the default, a negative value disables the job). Every
-	// server instance of a deployment may run them: each is safe to run
-	// concurrently.
+	// (0 takes the default, a negative value disables the job). They run
+	// on one server of the deployment at a time, the leader (see LeaderEvery);
+	// each is also safe to run concurrently.
 	//
 	// NotifyScanEvery: the notification scan of every clinic, in each
 	// clinic's time zone (PRODUCT.md §4: sessions tomorrow, payments
@@ -115,6 +116,10 @@ type Config struct {
 	// SparesEvery: the pool of pre-built tenant schemas is topped up to
 	// store.DefaultSpares (a count when it is full).
 	SparesEvery time.Duration
+	// LeaderEvery: how often a server that does not run the shared jobs
+	// tries to take them over (store.TryLead), and the leader checks it
+	// still holds them.
+	LeaderEvery time.Duration
 }
 
 func (c *Config) defaults() {
@@ -158,6 +163,9 @@ func (c *Config) defaults() {
 	if c.SparesEvery == 0 {
 		c.SparesEvery = DefaultSparesEvery
 	}
+	if c.LeaderEvery <= 0 {
+		c.LeaderEvery = DefaultLeaderEvery
+	}
 }
 
 // Server is the SSH server. Create it with New, run it with Serve.
@@ -187,8 +195,11 @@ type Server struct {
 	handshakes sync.Map
 	live       sync.Map // ssh.Session → *liveSession
 	bgCancel   context.CancelFunc
-	bg         sync.WaitGroup
-	served     chan struct{} // closed when the ssh server's Serve returned
+	// leading: this server holds the leadership and runs the shared
+	// background jobs (jobs.go).
+	leading atomic.Bool
+	bg      sync.WaitGroup
+	served  chan struct{} // closed when the ssh server's Serve returned
 
 	shutdownDone chan struct{}
 }
