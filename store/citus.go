@@ -84,13 +84,13 @@ func ParseNode(s string) (Node, error) {
 	host, port, err := net.SplitHostPort(strings.TrimSpace(s))
 	p, perr := strconv.Atoi(port)
 	if err != nil || host == "" || perr != nil || p <= 0 || p > 65535 {
-		return Node{}, invalid("node", "must be HOST:PORT, as `tenants nodes` lists them")
+		return Node{}, invalid("node", ReasonNodeAddress)
 	}
 	return Node{Host: host, Port: p}, nil
 }
 
 // errNotCitus: the operation needs a Citus coordinator.
-var errNotCitus = &ConflictError{Field: "node", Msg: "the database is not a Citus cluster (no citus extension): there are no nodes to move clinics between"}
+var errNotCitus = conflict("", ReasonNotCitus)
 
 // NodeLoad is a worker node and the clinics it holds.
 type NodeLoad struct {
@@ -186,7 +186,7 @@ func (db *DB) MoveTenant(ctx context.Context, actor OperatorActor, schema string
 			return fmt.Errorf("check node: %w", err)
 		}
 		if !known {
-			return invalid("node", fmt.Sprintf("%s is not an active worker node of the cluster", to))
+			return invalid("node", ReasonNoNode, to.String())
 		}
 		if mv.From, err = tenantNode(ctx, conn, ti.Schema); err != nil {
 			return err

@@ -160,6 +160,9 @@ const (
 	ReasonOverlap                    // conflict: the database's exclusion constraint fired
 	ReasonHostName                   // args: the name, part of the server's own host name
 	ReasonNumber                     // not a whole number
+	ReasonNodeAddress                // not HOST:PORT
+	ReasonNoNode                     // args: the node, not an active worker of the Citus cluster
+	ReasonNotCitus                   // conflict: the database is not a Citus cluster
 	reasonCount
 )
 
@@ -226,6 +229,9 @@ var reasonInfo = [reasonCount]struct {
 	ReasonOverlap:             {"overlap", 0},
 	ReasonHostName:            {"host_name", 1},
 	ReasonNumber:              {"number", 0},
+	ReasonNodeAddress:         {"node_address", 0},
+	ReasonNoNode:              {"no_node", 1},
+	ReasonNotCitus:            {"not_citus", 0},
 }
 
 func (r Reason) String() string {

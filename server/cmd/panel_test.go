@@ -512,9 +512,9 @@ func TestPanelTenantsMoveOutsideCitus(t *testing.T) {
 	p.create("alfa", "100")
 	p.fails(2, "--to HOST:PORT is required", "tenants", "move", "alfa")
 	p.fails(2, `--to "nope" must be HOST:PORT`, "tenants", "move", "alfa", "--to", "nope")
-	p.fails(1, "not a Citus cluster", "tenants", "move", "alfa", "--to", "10.0.0.12:5432")
-	p.fails(1, `no such clinic: "nadie"`, "tenants", "move", "nadie", "--to", "10.0.0.12:5432")
-	p.fails(1, "not a Citus cluster", "tenants", "nodes")
+	p.fails(1, "no es un clúster Citus", "tenants", "move", "alfa", "--to", "10.0.0.12:5432")
+	p.fails(1, "No se encontró: clínica nadie", "tenants", "move", "nadie", "--to", "10.0.0.12:5432")
+	p.fails(1, "no es un clúster Citus", "tenants", "nodes")
 	if n := p.audited()["tenant.move"]; n != 0 {
 		t.Errorf("%d tenant.move audit rows for moves that did not happen", n)
 	}
