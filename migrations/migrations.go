@@ -26,6 +26,16 @@ type Migration struct {
 	SQL     string
 }
 
+// Statements is the migration cut into its statements (Split), in order:
+// the runner sends them one at a time.
+func (m Migration) Statements() ([]string, error) {
+	stmts, err := Split(m.SQL)
+	if err != nil {
+		return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	return stmts, nil
+}
+
 // Public returns the migrations of the public schema, in order.
 func Public() []Migration { return mustLoad("public") }
 
@@ -60,7 +70,13 @@ func load(fsys fs.FS, dir string) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
 		}
-		ms = append(ms, Migration{Version: v, Name: e.Name(), SQL: string(b)})
+		mig := Migration{Version: v, Name: e.Name(), SQL: string(b)}
+		// A file the runner could not cut into statements fails here, at
+		// load time, not halfway through a migration.
+		if _, err := mig.Statements(); err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		ms = append(ms, mig)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i, m := range ms {

@@ -22,12 +22,19 @@ func (s *Server) scanJobs() int {
 // startJobs starts the background jobs of Config (each in its own
 // goroutine, so none delays another or any session); they stop when ctx
 // ends, and Serve waits for them (s.bg) before returning.
+//
+// The jobs over every clinic run on one server of the deployment at a time,
+// the leader; the refresh of the open-session rows is each server's own.
 func (s *Server) startJobs(ctx context.Context) {
-	s.every(ctx, "notification scan", s.cfg.NotifyScanEvery, s.scanNotifications)
-	s.every(ctx, "morose status", s.cfg.MoroseEvery, s.updateMorose)
-	s.every(ctx, "spare schemas", s.cfg.SparesEvery, s.topUpSpares)
+	s.lead(ctx, s.cfg.LeaderEvery)
+	s.every(ctx, "notification scan", s.cfg.NotifyScanEvery, s.ifLeader(s.scanNotifications))
+	s.every(ctx, "morose status", s.cfg.MoroseEvery, s.ifLeader(s.updateMorose))
+	s.every(ctx, "spare schemas", s.cfg.SparesEvery, s.ifLeader(s.topUpSpares))
 	s.every(ctx, "open sessions", store.LoginRefresh, s.refreshLogins)
-	s.every(ctx, "e-mail", s.cfg.MailEvery, s.sendMail)
+	// E-mail is claimed row by row (FOR UPDATE SKIP LOCKED), so two senders
+	// would be safe; one is enough, and it keeps the per-minute scan of
+	// every clinic to one server.
+	s.every(ctx, "e-mail", s.cfg.MailEvery, s.ifLeader(s.sendMail))
 }
 
 // DefaultMailEvery is how often the e-mail job runs.
@@ -46,6 +53,63 @@ func (s *Server) sendMail(ctx context.Context) error {
 		s.log.Info("e-mail", "sent", res.Sent, "failed", res.Failed)
 	}
 	return err
+}
+
+// lead keeps trying to take the leadership (store.TryLead) every d, at once
+// the first time so a lone server runs its jobs from the start; the leader
+// checks every d that it still holds it. The leadership is given up when
+// ctx ends.
+func (s *Server) lead(ctx context.Context, d time.Duration) {
+	var held *store.Leadership
+	try := func() {
+		if held != nil && !held.Held(ctx) {
+			held.Release(ctx)
+			held = nil
+			s.leading.Store(false)
+			s.log.Warn("lost the leadership of the background jobs")
+		}
+		if held == nil && ctx.Err() == nil {
+			l, err := s.db.TryLead(ctx)
+			if err != nil {
+				s.log.Error("background jobs: leadership", "err", err)
+				return
+			}
+			if l != nil {
+				held = l
+				s.leading.Store(true)
+				s.log.Info("this server runs the shared background jobs", "server", s.serverID)
+			}
+		}
+	}
+	try()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				if held != nil {
+					s.leading.Store(false)
+					held.Release(ctx)
+				}
+				return
+			case <-t.C:
+				try()
+			}
+		}
+	}()
+}
+
+// ifLeader runs job only on the leader.
+func (s *Server) ifLeader(job func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if !s.leading.Load() {
+			return nil
+		}
+		return job(ctx)
+	}
 }
 
 // every runs job now and then every d until ctx ends (d < 0: never). A

@@ -3,11 +3,15 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"consultorio/store/storetest"
 )
 
 // A background job runs at once and then at its interval; a panic or an
@@ -46,5 +50,49 @@ func TestBackgroundJobsRepeatAndSurviveFailures(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// Two servers on one database: the shared jobs run on exactly one of them;
+// when it stops, the other takes them over at its next try.
+func TestSharedJobsRunOnOneServerOfTwo(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDB(t)
+	type inst struct {
+		s      *Server
+		cancel context.CancelFunc
+		runs   atomic.Int32
+	}
+	var servers [2]*inst
+	for i := range servers {
+		in := &inst{s: &Server{db: db, serverID: fmt.Sprintf("server-%d", i), log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+		var ctx context.Context
+		ctx, in.cancel = context.WithCancel(context.Background())
+		in.s.lead(ctx, 20*time.Millisecond)
+		in.s.every(ctx, "shared", 5*time.Millisecond, in.s.ifLeader(func(context.Context) error {
+			in.runs.Add(1)
+			return nil
+		}))
+		servers[i] = in
+		t.Cleanup(func() { in.cancel(); in.s.bg.Wait() })
+	}
+	waitUntil(t, "the shared job to run", func() bool { return servers[0].runs.Load()+servers[1].runs.Load() >= 20 })
+	leader, other := servers[0], servers[1]
+	if other.runs.Load() > 0 {
+		leader, other = other, leader
+	}
+	if leader.runs.Load() == 0 || other.runs.Load() != 0 {
+		t.Fatalf("runs: %d and %d; want one server only", leader.runs.Load(), other.runs.Load())
+	}
+	if !leader.s.leading.Load() || other.s.leading.Load() {
+		t.Fatalf("leading: %v and %v", leader.s.leading.Load(), other.s.leading.Load())
+	}
+	// The leader stops: the other takes over.
+	leader.cancel()
+	leader.s.bg.Wait()
+	stopped := leader.runs.Load()
+	waitUntil(t, "the other server to take over", func() bool { return other.runs.Load() >= 5 })
+	if leader.runs.Load() != stopped {
+		t.Errorf("the stopped server kept running the job")
 	}
 }

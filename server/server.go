@@ -49,6 +49,7 @@ const (
 	DefaultNotifyScanEvery = 10 * time.Minute
 	DefaultMoroseEvery     = time.Hour
 	DefaultSparesEvery     = time.Minute
+	DefaultLeaderEvery     = 15 * time.Second
 )
 
 // Config configures the SSH server. Zero values take the defaults above.
@@ -103,9 +104,9 @@ type Config struct {
 	FPS int
 
 	// Background jobs, run by Serve at start and then at these intervals
-	// (0 takes the default, a negative value disables the job). Every
-	// server instance of a deployment may run them: each is safe to run
-	// concurrently.
+	// (0 takes the default, a negative value disables the job). They run
+	// on one server of the deployment at a time, the leader (see LeaderEvery);
+	// each is also safe to run concurrently.
 	//
 	// NotifyScanEvery: the notification scan of every clinic, in each
 	// clinic's time zone (PRODUCT.md §4: sessions tomorrow, payments
@@ -124,6 +125,10 @@ type Config struct {
 	// Mail is the installation's SMTP server; without a host, e-mail waits
 	// in each clinic's outbox.
 	Mail mail.Config
+	// LeaderEvery: how often a server that does not run the shared jobs
+	// tries to take them over (store.TryLead), and the leader checks it
+	// still holds them.
+	LeaderEvery time.Duration
 }
 
 func (c *Config) defaults() {
@@ -170,6 +175,9 @@ func (c *Config) defaults() {
 	if c.MailEvery == 0 {
 		c.MailEvery = DefaultMailEvery
 	}
+	if c.LeaderEvery <= 0 {
+		c.LeaderEvery = DefaultLeaderEvery
+	}
 }
 
 // Server is the SSH server. Create it with New, run it with Serve.
@@ -199,8 +207,11 @@ type Server struct {
 	handshakes sync.Map
 	live       sync.Map // ssh.Session → *liveSession
 	bgCancel   context.CancelFunc
-	bg         sync.WaitGroup
-	served     chan struct{} // closed when the ssh server's Serve returned
+	// leading: this server holds the leadership and runs the shared
+	// background jobs (jobs.go).
+	leading atomic.Bool
+	bg      sync.WaitGroup
+	served  chan struct{} // closed when the ssh server's Serve returned
 
 	shutdownDone chan struct{}
 }

@@ -241,7 +241,7 @@ func (db *DB) ensureAccess(ctx context.Context, conn *pgx.Conn) (ready bool, err
 		for _, g := range grants {
 			fmt.Fprintf(&sql, "GRANT %s ON %s TO %s;\n", g.privileges, g.object, r)
 		}
-		if _, err := tx.Exec(ctx, sql.String()); err != nil {
+		if err := execScript(ctx, tx, sql.String()); err != nil {
 			return fmt.Errorf("runtime role: %w", err)
 		}
 		for _, cr := range noLogin {

@@ -164,6 +164,9 @@ const (
 	ReasonEndBeforeStart             // an end (closing time, last day) must be after its start
 	ReasonRangesOverlap              // the time ranges of one day overlap
 	ReasonMaxDays                    // args: the most days a span may last
+	ReasonNodeAddress                // not HOST:PORT
+	ReasonNoNode                     // args: the node, not an active worker of the Citus cluster
+	ReasonNotCitus                   // conflict: the database is not a Citus cluster
 	reasonCount
 )
 
@@ -234,6 +237,9 @@ var reasonInfo = [reasonCount]struct {
 	ReasonEndBeforeStart:      {"end_before_start", 0},
 	ReasonRangesOverlap:       {"ranges_overlap", 0},
 	ReasonMaxDays:             {"max_days", 1},
+	ReasonNodeAddress:         {"node_address", 0},
+	ReasonNoNode:              {"no_node", 1},
+	ReasonNotCitus:            {"not_citus", 0},
 }
 
 func (r Reason) String() string {

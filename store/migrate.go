@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consultorio/migrations"
@@ -99,7 +100,7 @@ func (db *DB) MigratePublic(ctx context.Context) (int, error) {
 				continue
 			}
 			err := inPublic(ctx, conn, func(tx pgx.Tx) error {
-				if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				if err := execScript(ctx, tx, m.SQL); err != nil {
 					return err
 				}
 				_, err := tx.Exec(ctx, `insert into public.schema_versions (schema_name, version) values ('public', $1)
@@ -226,6 +227,9 @@ func (db *DB) migrateTenant(ctx context.Context, b interface {
 			if !exists {
 				return fmt.Errorf("schema %q no longer exists (renamed meanwhile; run migrate again)", tv.Schema)
 			}
+			if err := citusDDL(ctx, tx); err != nil {
+				return err
+			}
 			if err := applyTenantMigration(ctx, tx, tv.Schema, m); err != nil {
 				return err
 			}
@@ -268,7 +272,7 @@ func applyTenantMigration(ctx context.Context, tx pgx.Tx, schema string, m migra
 	if _, err := tx.Exec(ctx, "select set_config('search_path', $1, true)", searchPath(schema)); err != nil {
 		return fmt.Errorf("set search_path: %w", err)
 	}
-	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+	if err := execScript(ctx, tx, m.SQL); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `insert into public.schema_versions (schema_name, version) values ($1, $2)
@@ -326,7 +330,7 @@ func grantTenantRole(ctx context.Context, tx pgx.Tx, schema, role string) error 
 		// The chain head moves only through the audit trigger (as owner).
 		fmt.Fprintf(&sql, "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %s.audit_chain_head FROM %s;\n", s, r)
 	}
-	if _, err := tx.Exec(ctx, sql.String()); err != nil {
+	if err := execScript(ctx, tx, sql.String()); err != nil {
 		return fmt.Errorf("grant tenant role: %w", err)
 	}
 	return nil
@@ -415,4 +419,27 @@ func (db *DB) MigrateTenants(ctx context.Context, tenants []TenantVersion, jobs 
 		}
 	}
 	return results
+}
+
+// execer is what runs a statement: a transaction or a connection.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// execScript runs an SQL script one statement at a time (migrations.Split).
+// A multi-statement query string works on plain PostgreSQL but not on a
+// Citus coordinator, which refuses some DDL sent that way; one statement
+// per round trip works on both. Inside a transaction the script is still
+// all or nothing.
+func execScript(ctx context.Context, e execer, script string) error {
+	stmts, err := migrations.Split(script)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if _, err := e.Exec(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -157,6 +157,7 @@ func (a Actor) MayEndLogin(owner int64) bool {
 func (a OperatorActor) MayEndOperatorLogin(owner int64) bool {
 	return a.OperatorID != 0 && a.OperatorID == owner
 }
+
 // MayReadAttachment: reading (listing, downloading) the files of kind k of
 // patient p as the store shaped p for the actor: an admin all of them;
 // reception the administrative ones (consent forms, papers), never clinical

@@ -272,8 +272,7 @@ func (db *DB) provision(ctx context.Context, actor OperatorActor, nt NewTenant, 
 		}
 		// From here on, work as the tenant would: its role, its schema
 		// (the owner is a member of every clinic role).
-		if _, err := tx.Exec(ctx, "select set_config('search_path', $1, true), set_config('role', $2, true)",
-			searchPath(nt.Schema), role); err != nil {
+		if err := enterNewTenant(ctx, tx, nt.Schema, role); err != nil {
 			return fmt.Errorf("enter tenant: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `update settings set display_name = $1, timezone = $2, currency = $3, lang = $4`,

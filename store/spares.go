@@ -134,7 +134,10 @@ func (db *DB) buildSpare(ctx context.Context, tx pgx.Tx) error {
 // tables. The raw CREATE error is returned so the caller can name conflicts.
 func (db *DB) buildTenantSchema(ctx context.Context, tx pgx.Tx, schema, role string, step func(string) error) error {
 	s, r := pgx.Identifier{schema}.Sanitize(), pgx.Identifier{role}.Sanitize()
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE ROLE %[1]s NOLOGIN NOINHERIT; GRANT %[1]s TO CURRENT_USER; CREATE SCHEMA %[2]s`, r, s)); err != nil {
+	if err := citusDDL(ctx, tx); err != nil {
+		return err
+	}
+	if err := execScript(ctx, tx, fmt.Sprintf(`CREATE ROLE %[1]s NOLOGIN NOINHERIT; GRANT %[1]s TO CURRENT_USER; CREATE SCHEMA %[2]s`, r, s)); err != nil {
 		return &createSchemaError{err: err}
 	}
 	if step != nil {
@@ -192,7 +195,7 @@ func (db *DB) claimSpare(ctx context.Context, tx pgx.Tx) (*claimedSpare, error) 
 // adoptSpare gives a claimed spare the tenant's schema and role names and
 // moves its version row along.
 func adoptSpare(ctx context.Context, tx pgx.Tx, sp *claimedSpare, schema, role string) error {
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER SCHEMA %s RENAME TO %s; ALTER ROLE %s RENAME TO %s`,
+	if err := execScript(ctx, tx, fmt.Sprintf(`ALTER SCHEMA %s RENAME TO %s; ALTER ROLE %s RENAME TO %s`,
 		pgx.Identifier{sp.schema}.Sanitize(), pgx.Identifier{schema}.Sanitize(),
 		pgx.Identifier{sp.role}.Sanitize(), pgx.Identifier{role}.Sanitize())); err != nil {
 		return &createSchemaError{err: err}

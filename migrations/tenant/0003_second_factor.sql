@@ -2,7 +2,11 @@
 -- one-time recovery codes (only their SHA-256 is kept) and the short-lived
 -- grants that let a key run scripted commands after an interactive login
 -- with the second factor.
-ALTER TABLE settings ADD COLUMN second_factor text NOT NULL DEFAULT 'off'
+-- Column and CHECK in two commands: Citus cannot add a column with a
+-- constraint to a distributed table in one. The constraint has the name
+-- PostgreSQL gives the inline form, so every schema ends up alike.
+ALTER TABLE settings ADD COLUMN second_factor text NOT NULL DEFAULT 'off';
+ALTER TABLE settings ADD CONSTRAINT settings_second_factor_check
     CHECK (second_factor IN ('off', 'admins', 'everyone'));
 
 ALTER TABLE users

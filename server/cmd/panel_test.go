@@ -502,3 +502,20 @@ func TestPanelUsageErrorsExit2(t *testing.T) {
 		t.Errorf("a usage error created a clinic")
 	}
 }
+
+// tenants move and tenants nodes belong to Citus clusters: on plain
+// PostgreSQL they say so (exit 1); a missing or malformed --to is a usage
+// error. The moves themselves are tested on Citus (scale/, make test-scale).
+func TestPanelTenantsMoveOutsideCitus(t *testing.T) {
+	t.Parallel()
+	p := newPanelFixture(t)
+	p.create("alfa", "100")
+	p.fails(2, "--to HOST:PORT is required", "tenants", "move", "alfa")
+	p.fails(2, `--to "nope" must be HOST:PORT`, "tenants", "move", "alfa", "--to", "nope")
+	p.fails(1, "no es un clúster Citus", "tenants", "move", "alfa", "--to", "10.0.0.12:5432")
+	p.fails(1, "No se encontró: clínica nadie", "tenants", "move", "nadie", "--to", "10.0.0.12:5432")
+	p.fails(1, "no es un clúster Citus", "tenants", "nodes")
+	if n := p.audited()["tenant.move"]; n != 0 {
+		t.Errorf("%d tenant.move audit rows for moves that did not happen", n)
+	}
+}

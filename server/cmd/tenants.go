@@ -18,7 +18,7 @@ import (
 )
 
 // Tenant administration, written once: `tenants list|show|create|update|
-// suspend|activate|delete|restore|domains`. The panel serves it over SSH
+// suspend|activate|delete|restore|domains|move|nodes`. The panel serves it over SSH
 // (`ssh panel@host tenants ...`) and the local CLI as `consultorio tenants
 // ...`; the doors differ only in what TenantAdmin gives them.
 
@@ -83,7 +83,7 @@ func TenantsCmd(ta TenantAdmin) *cobra.Command {
 	g := &cobra.Command{
 		Use:     "tenants",
 		Aliases: []string{"tenant"},
-		Short:   "Clinics (clients) of the service: list, show, create, update, suspend, activate, delete, restore, domains, export, import",
+		Short:   "Clinics (clients) of the service: list, show, create, update, suspend, activate, delete, restore, domains, export, import, move, nodes",
 	}
 	if ta.JSONFlag {
 		g.PersistentFlags().Bool("json", false, "print JSON instead of text")
@@ -97,7 +97,8 @@ func TenantsCmd(ta TenantAdmin) *cobra.Command {
 			func(ctx context.Context, db *store.DB, schema string) (store.TenantInfo, error) {
 				return db.ActivateTenant(ctx, ta.Actor, schema)
 			}),
-		tenantsDelete(ta), tenantsRestore(ta), tenantsDomains(ta), tenantsExport(ta), tenantsImport(ta))
+		tenantsDelete(ta), tenantsRestore(ta), tenantsDomains(ta), tenantsExport(ta), tenantsImport(ta),
+		tenantsMove(ta), tenantsNodes(ta))
 	return g
 }
 
@@ -465,3 +466,68 @@ func tenantsDomains(ta TenantAdmin) *cobra.Command {
 
 // timeUTC is an instant as the panel prints it.
 func timeUTC(t time.Time) string { return t.UTC().Format(timeLayout) + " UTC" }
+
+// tenantsMove moves a clinic to another node of a Citus cluster.
+func tenantsMove(ta TenantAdmin) *cobra.Command {
+	var to string
+	c := &cobra.Command{
+		Use:   "move SCHEMA --to HOST:PORT",
+		Short: "Move a clinic's data to another database node (Citus clusters)",
+		Long: `Move a clinic's schema, all its tables, to another worker node of the Citus
+cluster (citus_schema_move). The clinic keeps working: reads go on, writes go
+on or wait for the copy to end (with wal_level=logical they go on). The
+nodes and how many clinics each holds: tenants nodes.`,
+		Example: `  tenants move consultorio-medico --to 10.0.0.12:5432`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, a []string) error {
+			if to == "" {
+				return usagef("%s: --to HOST:PORT is required (the nodes: tenants nodes)", c.CommandPath())
+			}
+			node, err := store.ParseNode(to)
+			if err != nil {
+				return usagef("%s: --to %q must be HOST:PORT, as tenants nodes lists the nodes", c.CommandPath(), to)
+			}
+			return ta.with(c.Context(), func(db *store.DB) error {
+				mv, err := db.MoveTenant(c.Context(), ta.Actor, a[0], node)
+				if err != nil {
+					return noSuchClinic(a[0], err)
+				}
+				return output(c, mv, func(w io.Writer) error {
+					if !mv.Moved {
+						_, err := fmt.Fprintf(w, "Clinic %s already is on %s.\n", mv.Schema, mv.To)
+						return err
+					}
+					_, err := fmt.Fprintf(w, "Clinic %s moved from %s to %s (%s).\n", mv.Schema, mv.From, mv.To, mv.Mode)
+					return err
+				})
+			})
+		},
+	}
+	c.Flags().StringVar(&to, "to", "", "the node to move to, HOST:PORT as tenants nodes lists it")
+	return c
+}
+
+// tenantsNodes lists the worker nodes of a Citus cluster.
+func tenantsNodes(ta TenantAdmin) *cobra.Command {
+	return &cobra.Command{
+		Use:   "nodes",
+		Short: "Database nodes of a Citus cluster and how many clinics each holds",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return ta.with(c.Context(), func(db *store.DB) error {
+				nodes, err := db.Nodes(c.Context())
+				if err != nil {
+					return err
+				}
+				return output(c, nodes, func(w io.Writer) error {
+					for _, n := range nodes {
+						if _, err := fmt.Fprintf(w, "%-24s %d clinics\n", n.Node, n.Clinics); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			})
+		},
+	}
+}

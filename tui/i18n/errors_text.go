@@ -70,6 +70,9 @@ var reasonText = map[store.Reason][2]string{
 	store.ReasonEndBeforeStart:      {"debe ser posterior al inicio", "must be after the start"},
 	store.ReasonRangesOverlap:       {"los rangos de un mismo día no deben cruzarse", "the ranges of one day must not overlap"},
 	store.ReasonMaxDays:             {"puede durar como mucho %v días", "may last at most %v days"},
+	store.ReasonNodeAddress:         {"debe ser HOST:PUERTO, como lo lista tenants nodes", "must be HOST:PORT, as tenants nodes lists it"},
+	store.ReasonNoNode:              {"%v no es un nodo activo del clúster", "%v is not an active node of the cluster"},
+	store.ReasonNotCitus:            {"la base de datos no es un clúster Citus: no hay nodos entre los que mover clínicas", "the database is not a Citus cluster: there are no nodes to move clinics between"},
 }
 
 // fieldText names the fields of the data model (store validation fields).
@@ -96,6 +99,7 @@ var fieldText = map[string][2]string{
 	"display_name":      {"Nombre visible", "Display name"},
 	"document":          {"Documento", "Document"},
 	"domain":            {"Dominio", "Domain"},
+	"node":              {"Nodo", "Node"},
 	"duration_min":      {"Duración", "Duration"},
 	"education":         {"Estudios", "Education"},
 	"email":             {"Correo", "E-mail"},
