@@ -415,10 +415,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	serving := s.serving
 	cancel := s.bgCancel
-	if !serving && s.ln != nil {
+	s.mu.Unlock()
+	// Close the listener here too, not only through srv.Close: a shutdown
+	// right after Serve started (while the jobs start) can come before
+	// Serve's goroutine handed the listener to the SSH server, which would
+	// then not know it and accept forever (Shutdown waiting on s.served).
+	if s.ln != nil {
 		_ = s.ln.Close()
 	}
-	s.mu.Unlock()
 
 	// Closing the listeners first: no new connection can slip in while the
 	// live ones are being ended.

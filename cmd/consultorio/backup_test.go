@@ -16,6 +16,7 @@ import (
 
 	"consultorio/backup"
 	"consultorio/store"
+	"consultorio/store/storetest"
 )
 
 // opsCLI runs the command in-process against the private cluster of its own
@@ -101,6 +102,9 @@ func demoClinic(t *testing.T, ctx context.Context, db *store.DB) (*store.Tenant,
 		t.Fatal(err)
 	}
 	actor := admin.Actor("test")
+	// The tests book one session a day at fixed hours, Sundays included:
+	// the demo clinic's hours (Monday to Saturday) would refuse some.
+	storetest.OpenAllHours(t, tn)
 	specs, err := tn.ListSpecialists(ctx, actor, false)
 	if err != nil {
 		t.Fatal(err)
