@@ -111,6 +111,9 @@ func clinicScreens() []ScreenDef {
 		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, May: finance, New: newFinanceScreen},
 		{ID: ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
 		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: newStaffScreen},
+		// Everyone: their own open sessions (an admin: every staff user's),
+		// to end one left open elsewhere (issue 17).
+		{ID: ScreenLogins, Title: func(m *i18n.Messages) string { return m.Nav.Logins }, New: newLoginsScreen},
 		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, May: store.Actor.MayReadAudit, New: newAuditScreen},
 	}
 }

@@ -36,6 +36,14 @@ func newLoginsPage(env *Env, st *Stack) *loginsPage {
 		end: func(ctx context.Context, id int64) error { return env.Tenant.EndLogin(ctx, env.Actor, id) }}
 }
 
+// newLoginsScreen is the clinic screen of the same list, for every role:
+// a receptionist or specialist sees and ends their own sessions there.
+func newLoginsScreen(env *Env) Screen {
+	s := NewStack(env, env.M.Nav.Logins)
+	s.SetRoot(newLoginsPage(env, s))
+	return s
+}
+
 // newClinicLoginsPage is a clinic's open sessions, for an operator (from
 // the clinic's detail in the panel).
 func newClinicLoginsPage(env *Env, st *Stack, schema string) *loginsPage {

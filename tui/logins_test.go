@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +141,58 @@ func TestOperatorLoginsScreen(t *testing.T) {
 	}
 	ended, err := book.Ended(ctx, []int64{old, this})
 	if err != nil || len(ended) != 1 || ended[old] != f.op.Email {
+		t.Fatalf("ended = %v, %v", ended, err)
+	}
+}
+
+// TestReceptionEndsOwnLoginFromAccesos (80x24): every role has the
+// "Accesos" screen; a receptionist sees her own open sessions there (not the
+// admin's) and ends the one left open on another machine.
+func TestReceptionEndsOwnLoginFromAccesos(t *testing.T) {
+	t.Parallel()
+	tn, admin := admClinic(t)
+	ctx := context.Background()
+	rosa := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	left, err := tn.LoginBook().Open(ctx, rosa.ID, store.DoorTUI, "198.51.100.23:40000", "srv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tn.LoginBook().Open(ctx, admin.ID, store.DoorTUI, "203.0.113.9:7000", "srv"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The screen's number key for this role: its place among the screens
+	// the role sees (1…9, then 0).
+	n := ""
+	i := 0
+	for _, d := range clinicScreens() {
+		if !d.allows(rosa.Actor("")) {
+			continue
+		}
+		i++
+		if d.ID == ScreenLogins {
+			n = fmt.Sprint(i % 10)
+		}
+	}
+	if n == "" || i > 10 {
+		t.Fatalf("Accesos is not among the first ten screens of reception (%d screens)", i)
+	}
+	term := admStart(t, tn, rosa, 80, 24, []string{n}, "Sesiones abiertas")
+	s := admSettled(t, term, "Sesiones abiertas", "Rosa Quispe", "198.51.100.23:40000")
+	if strings.Contains(s, "203.0.113.9") || strings.Contains(s, "Admin") {
+		t.Errorf("a receptionist sees another user's session:\n%s", s)
+	}
+	admSelectRow(t, term, "Rosa Quispe")
+	term.Key("x")
+	term.WaitFor(t, "¿Terminar la sesión de Rosa Quispe desde 198.51.100.23:40000?")
+	term.Key("left") // huh's confirm starts on "No"
+	term.Key("enter")
+	s = admSettled(t, term, "✓ Sesión terminada.")
+	if strings.Contains(s, "198.51.100.23") {
+		t.Errorf("ended session still listed:\n%s", s)
+	}
+	ended, err := tn.LoginBook().Ended(ctx, []int64{left})
+	if err != nil || ended[left] != rosa.Name {
 		t.Fatalf("ended = %v, %v", ended, err)
 	}
 }

@@ -64,6 +64,7 @@ const (
 	ScreenNotifications ScreenID = "notifications"
 	ScreenStaff         ScreenID = "staff"
 	ScreenAudit         ScreenID = "audit"
+	ScreenLogins        ScreenID = "logins"
 )
 
 // Panel screens.

@@ -110,7 +110,8 @@ func TestShellNavigation(t *testing.T) {
 		{"shift+tab", "[3 Pacientes]", "Pacientes"},
 		{"alt+9", "[9 Notificaciones]", "Notificaciones"},
 		{"0", "[0 Personal]", "Personal"},
-		{"tab", "[Auditoría]", "Auditoría"}, // the 11th screen has no digit
+		{"tab", "[Accesos]", "Accesos"},     // the 11th screen has no digit
+		{"tab", "[Auditoría]", "Auditoría"}, // nor the 12th
 		{"tab", "[1 Agenda]", "Agenda"},     // wraps around
 		{"shift+tab", "[Auditoría]", "Auditoría"},
 	}
@@ -130,14 +131,14 @@ func TestShellNavigation(t *testing.T) {
 // TestShellRoles: each role sees the screens of the roles matrix.
 func TestShellRoles(t *testing.T) {
 	t.Parallel()
-	all := []string{"Agenda", "Sesiones", "Pacientes", "Especialistas", "Salas", "Pagos", "Gastos", "Finanzas", "Notificaciones", "Personal", "Auditoría"}
+	all := []string{"Agenda", "Sesiones", "Pacientes", "Especialistas", "Salas", "Pagos", "Gastos", "Finanzas", "Notificaciones", "Personal", "Accesos", "Auditoría"}
 	cases := []struct {
 		role store.Role
 		see  []string
 	}{
 		{store.RoleAdmin, all},
-		{store.RoleReception, []string{"Agenda", "Sesiones", "Pacientes", "Especialistas", "Salas", "Pagos", "Notificaciones", "Personal"}},
-		{store.RoleSpecialist, []string{"Agenda", "Sesiones", "Pacientes", "Pagos", "Notificaciones"}},
+		{store.RoleReception, []string{"Agenda", "Sesiones", "Pacientes", "Especialistas", "Salas", "Pagos", "Notificaciones", "Personal", "Accesos"}},
+		{store.RoleSpecialist, []string{"Agenda", "Sesiones", "Pacientes", "Pagos", "Notificaciones", "Accesos"}},
 	}
 	for _, c := range cases {
 		t.Run(string(c.role), func(t *testing.T) {

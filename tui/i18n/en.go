@@ -36,6 +36,7 @@ var en = Messages{
 		Notifications: "Notifications",
 		Staff:         "Staff",
 		Audit:         "Audit log",
+		Logins:        "Logins",
 	},
 	Panel: PanelNav{
 		Clients:   "Clients",

@@ -36,6 +36,7 @@ var es = Messages{
 		Notifications: "Notificaciones",
 		Staff:         "Personal",
 		Audit:         "Auditoría",
+		Logins:        "Accesos",
 	},
 	Panel: PanelNav{
 		Clients:   "Clientes",

@@ -130,6 +130,7 @@ type Nav struct {
 	Notifications string
 	Staff         string
 	Audit         string
+	Logins        string // the user's open sessions (every staff user's for an admin)
 }
 
 // PanelNav: the operator panel's screens.
