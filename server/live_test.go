@@ -128,6 +128,8 @@ func TestLiveUnreadBadgeAfterScan(t *testing.T) {
 	admin.waitFor("[1 Agenda]", "0 sin leer")
 
 	ctx := context.Background()
+	// Tomorrow may be a Sunday, when the clinic's default hours are closed.
+	storetest.OpenAllHours(t, c.tn)
 	loc := c.tn.Info.Location()
 	tomorrow := time.Now().In(loc).AddDate(0, 0, 1)
 	start := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 10, 0, 0, 0, loc)

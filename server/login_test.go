@@ -94,7 +94,7 @@ func TestSetupCodeFirstLoginRegistersTheKey(t *testing.T) {
 
 	// An unregistered key: the login form, and the key is offered.
 	c := mustDial(t, srv.addr, "clinic-a", keyAuth(key))
-	if _, errOut, code := run(t, c, "whoami"); code != 1 || !strings.Contains(errOut, "register a key") {
+	if _, errOut, code := run(t, c, "whoami"); code != 1 || !strings.Contains(errOut, "registre una llave") {
 		t.Fatalf("unregistered key, scripted: exit %d, %q", code, errOut)
 	}
 	tm := openTerm(t, c, 100, 30)
