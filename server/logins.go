@@ -78,6 +78,27 @@ func (s *Server) openLogin(ls *liveSession, accountID int64) {
 	ls.login.book, ls.login.id = book, id
 }
 
+// recordKeyLogin records the login of the user or operator the session's key
+// identified: the key's last use and the account's last login, then the
+// open session. A failure is logged: the session goes on.
+func (s *Server) recordKeyLogin(ls *liveSession) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ls.ctx), 10*time.Second)
+	defer cancel()
+	tgt := ls.tgt
+	switch {
+	case tgt.user != nil:
+		if err := tgt.tenant.KeyLogin(ctx, tgt.user.ID, tgt.fp); err != nil {
+			s.log.Error("record key login", "tenant", ls.tenant, "user", tgt.user.ID, "err", err)
+		}
+		s.openLogin(ls, tgt.user.ID)
+	case tgt.operator != nil:
+		if err := s.db.OperatorKeyLogin(ctx, tgt.operator.ID, tgt.fp); err != nil {
+			s.log.Error("record key login", "operator", tgt.operator.ID, "err", err)
+		}
+		s.openLogin(ls, tgt.operator.ID)
+	}
+}
+
 // openLoginByEmail records the session of a user or operator who logged in
 // through the login form.
 func (s *Server) openLoginByEmail(ls *liveSession, email string) {

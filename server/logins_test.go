@@ -32,6 +32,24 @@ func listLogins(t *testing.T, srv *testServer, auth []gossh.AuthMethod) []cmd.Lo
 	return list
 }
 
+// waitListed waits until tn records a terminal session of email: a
+// terminal session is recorded alongside its first frame, not before it.
+func waitListed(t *testing.T, tn *store.Tenant, email string) {
+	t.Helper()
+	waitUntil(t, email+"'s terminal session recorded", func() bool {
+		list, err := tn.Logins(context.Background(), store.System, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range list {
+			if l.Email == email && l.Door == store.DoorTUI {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // TestAdminEndsReceptionSession: the receptionist's open TUI session is
 // listed (address, door, since, last activity) to the admin, who ends it
 // with a scripted command; the TUI shows who closed it within 2 seconds and
@@ -53,6 +71,7 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 
 	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(rosaKey)), 80, 24)
 	tm.waitFor("Rosa Recepción")
+	waitListed(t, a.tn, "rosa@clinic-a.test")
 
 	list := listLogins(t, srv, keyAuth(adminKey))
 	var rosaTUI *cmd.LoginView
@@ -113,6 +132,7 @@ func TestAdminEndsReceptionSession(t *testing.T) {
 	// A scripted command ends a session too.
 	tm2 := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(rosaKey)), 80, 24)
 	tm2.waitFor("Rosa Recepción")
+	waitListed(t, a.tn, "rosa@clinic-a.test")
 	var second int64
 	for _, l := range listLogins(t, srv, keyAuth(rosaKey)) {
 		if l.Door == "tui" {
@@ -161,6 +181,7 @@ func TestOperatorEndsClinicSession(t *testing.T) {
 	tm := openTerm(t, mustDial(t, srv.addr, "clinic-a", keyAuth(adminKey)), 80, 24)
 	tm.waitFor("Admin clinic-a")
 	var list []cmd.LoginView
+	waitListed(t, a.tn, a.admin.Email)
 	runJSON(t, mustDial(t, srv.addr, "panel", keyAuth(opKey)), &list, "tenants logins clinic-a")
 	if len(list) != 1 || list[0].Email != a.admin.Email || list[0].Door != "tui" {
 		t.Fatalf("tenants logins = %+v", list)

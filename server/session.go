@@ -160,11 +160,19 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		}
 		s.live.Store(sess, ls)
 		defer s.live.Delete(sess)
-		switch {
-		case tgt.user != nil:
-			s.openLogin(ls, tgt.user.ID)
-		case tgt.operator != nil:
-			s.openLogin(ls, tgt.operator.ID)
+		if tgt.identified() {
+			if hasPty(sess) && noCommand(sess) { // a terminal session
+				// The first frame does not wait for the login's records
+				// (writes that wait for the disk): they are written
+				// alongside, as after a login by e-mail. closeLogin takes
+				// the open session's lock, so it either closes the row or,
+				// first, stops it being made.
+				go s.recordKeyLogin(ls)
+			} else {
+				// A command may be over before records made alongside
+				// would exist: record first.
+				s.recordKeyLogin(ls)
+			}
 		}
 		defer s.closeLogin(ls)
 

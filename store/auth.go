@@ -252,25 +252,24 @@ func (t *Tenant) checkOpen(ctx context.Context) error {
 }
 
 // UserByKey returns the active staff user owning the key with this SHA256
-// fingerprint (as gossh.FingerprintSHA256 prints it) and records the use.
-// A key of another clinic, of an operator or of a deactivated user is
-// ErrNotFound. The lockout does not apply: a key cannot be guessed, and an
-// attacker guessing the password must not lock the owner out of key login.
+// fingerprint (as gossh.FingerprintSHA256 prints it). A key of another
+// clinic, of an operator or of a deactivated user is ErrNotFound. The
+// lockout does not apply: a key cannot be guessed, and an attacker guessing
+// the password must not lock the owner out of key login.
+//
+// It only reads, so it waits for no disk flush: the login itself is recorded
+// by KeyLogin, which a terminal session runs alongside its first frame.
 func (t *Tenant) UserByKey(ctx context.Context, fingerprint string) (*User, error) {
 	if err := t.checkOpen(ctx); err != nil {
 		return nil, err
 	}
-	now := t.db.now()
 	var u *User
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		var id int64
-		err := tx.QueryRow(ctx, `update user_keys k set last_used_at = $2 from users u
-			where k.fingerprint = $1 and u.id = k.user_id and u.active returning u.id`, fingerprint, now).Scan(&id)
+		err := tx.QueryRow(ctx, `select u.id from user_keys k join users u on u.id = k.user_id
+			where k.fingerprint = $1 and u.active`, fingerprint).Scan(&id)
 		if err != nil {
 			return notFound(err, EntityKey, nil)
-		}
-		if _, err := tx.Exec(ctx, `update users set last_login_at = $2 where id = $1`, id, now); err != nil {
-			return err
 		}
 		u, err = userByID(ctx, tx, id)
 		return err
@@ -279,6 +278,21 @@ func (t *Tenant) UserByKey(ctx context.Context, fingerprint string) (*User, erro
 		return nil, wrapOp("login by key", err)
 	}
 	return u, nil
+}
+
+// KeyLogin records that the user logged in with the key with this
+// fingerprint: the key's last use and the user's last login.
+func (t *Tenant) KeyLogin(ctx context.Context, userID int64, fingerprint string) error {
+	now := t.db.now()
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `update user_keys set last_used_at = $3 where fingerprint = $1 and user_id = $2`,
+			fingerprint, userID, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `update users set last_login_at = $2 where id = $1`, userID, now)
+		return err
+	})
+	return wrapOp("record key login", err)
 }
 
 // LoginPassword logs a staff user in with e-mail and password, applying the

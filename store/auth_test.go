@@ -313,8 +313,30 @@ func TestUserByKey(t *testing.T) {
 		t.Fatalf("key: %+v", k)
 	}
 	u, err := a.UserByKey(ctx, fp)
-	if err != nil || u.ID != admin.ID || u.LastLoginAt == nil {
+	if err != nil || u.ID != admin.ID {
 		t.Fatalf("user by key: %+v, %v", u, err)
+	}
+	// Finding the user only reads; KeyLogin records the login.
+	var keyUsed, lastLogin *time.Time
+	readUse := func() {
+		t.Helper()
+		if err := a.Exec(ctx, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `select k.last_used_at, u.last_login_at from user_keys k join users u on u.id = k.user_id
+				where k.fingerprint = $1`, fp).Scan(&keyUsed, &lastLogin)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readUse()
+	if keyUsed != nil {
+		t.Fatalf("UserByKey recorded a use: %v", keyUsed)
+	}
+	if err := a.KeyLogin(ctx, u.ID, fp); err != nil {
+		t.Fatal(err)
+	}
+	readUse()
+	if keyUsed == nil || lastLogin == nil || !keyUsed.Equal(*lastLogin) {
+		t.Fatalf("after KeyLogin: key used %v, last login %v", keyUsed, lastLogin)
 	}
 	// The key routes to clinic-a only.
 	if schemas, err := db.TenantsForKey(ctx, fp); err != nil || len(schemas) != 1 || schemas[0] != "clinic-a" {

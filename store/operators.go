@@ -163,20 +163,16 @@ func insertOperatorKey(ctx context.Context, tx pgx.Tx, operatorID int64, line, l
 }
 
 // OperatorByKey returns the active operator owning the key with this SHA256
-// fingerprint and records the use; ErrNotFound otherwise (staff keys are
-// never found here).
+// fingerprint; ErrNotFound otherwise (staff keys are never found here). It
+// only reads: OperatorKeyLogin records the login.
 func (db *DB) OperatorByKey(ctx context.Context, fingerprint string) (*Operator, error) {
-	now := db.now()
 	var op *Operator
 	err := db.publicTx(ctx, func(tx pgx.Tx) error {
 		var id int64
-		err := tx.QueryRow(ctx, `update public.operator_keys k set last_used_at = $2 from public.operators o
-			where k.fingerprint = $1 and o.id = k.operator_id and o.active returning o.id`, fingerprint, now).Scan(&id)
+		err := tx.QueryRow(ctx, `select o.id from public.operator_keys k join public.operators o on o.id = k.operator_id
+			where k.fingerprint = $1 and o.active`, fingerprint).Scan(&id)
 		if err != nil {
 			return notFound(err, EntityOperatorKey, nil)
-		}
-		if _, err := tx.Exec(ctx, `update public.operators set last_login_at = $2 where id = $1`, id, now); err != nil {
-			return err
 		}
 		op, err = operatorByID(ctx, tx, id)
 		return err
@@ -185,6 +181,21 @@ func (db *DB) OperatorByKey(ctx context.Context, fingerprint string) (*Operator,
 		return nil, wrapOp("operator login by key", err)
 	}
 	return op, nil
+}
+
+// OperatorKeyLogin records that the operator logged in with the key with
+// this fingerprint: the key's last use and the operator's last login.
+func (db *DB) OperatorKeyLogin(ctx context.Context, operatorID int64, fingerprint string) error {
+	now := db.now()
+	err := db.publicTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `update public.operator_keys set last_used_at = $3 where fingerprint = $1 and operator_id = $2`,
+			fingerprint, operatorID, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `update public.operators set last_login_at = $2 where id = $1`, operatorID, now)
+		return err
+	})
+	return wrapOp("record operator key login", err)
 }
 
 // OperatorByEmail returns the operator with this e-mail (active or not);

@@ -32,8 +32,14 @@ func TestOperatorLogin(t *testing.T) {
 
 	// Key login.
 	got, err := db.OperatorByKey(ctx, fp)
-	if err != nil || got.ID != op.ID || got.LastLoginAt == nil {
-		t.Fatalf("operator by key: %+v, %v", got, err)
+	if err != nil || got.ID != op.ID || got.LastLoginAt != nil {
+		t.Fatalf("operator by key (only reads): %+v, %v", got, err)
+	}
+	if err := db.OperatorKeyLogin(ctx, op.ID, fp); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = db.OperatorByKey(ctx, fp); err != nil || got.LastLoginAt == nil {
+		t.Fatalf("after OperatorKeyLogin: %+v, %v", got, err)
 	}
 	// Setup code, then password.
 	if _, err := db.OperatorLoginSetupCode(ctx, op.Email, "AAAA-BBBB-CCCC", "x"); !errors.Is(err, store.ErrBadCredentials) {
