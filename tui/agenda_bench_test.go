@@ -53,7 +53,7 @@ func BenchmarkAgendaDay500(b *testing.B) {
 	ctx := context.Background()
 	a := newClinicApp(ctx, ClinicSession{Tenant: f.tn, User: f.admin, Width: 80, Height: 24}, clinicScreens())
 	l := i18n.NewLocale(i18n.ES, "PEN", f.lima)
-	env := &Env{Ctx: ctx, L: l, M: l.M, Tenant: f.tn, User: f.admin, Actor: f.actor, id: ScreenAgenda, app: a}
+	env := &Env{Ctx: ctx, L: l, M: l.M, Tenant: f.tn, User: f.admin, Actor: f.actor, ID: ScreenAgenda, Host: host{a}}
 	p := newAgendaPage(env, nil)
 	from, to := p.rangeOf(agDayView, p.day)
 	load := func() agendaLoaded {

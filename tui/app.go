@@ -66,14 +66,6 @@ type asyncMsg struct {
 
 type endNowMsg struct{}
 
-type statusKind int
-
-const (
-	statusNone statusKind = iota
-	statusInfo
-	statusError
-)
-
 // app is the root model of a session: login, then the shell; the
 // too-small notice over both; the end-of-session notice.
 type app struct {
@@ -87,7 +79,7 @@ type app struct {
 	pending       int    // Env.Do calls in flight
 	busyText      string // what the spinner says ("" = Loading)
 	status        string
-	statusKind    statusKind
+	statusKind    StatusKind
 	unread        int
 	brand         string // clinic name (sanitized) or "Panel"
 
@@ -125,7 +117,7 @@ func (a *app) bodySize() (int, int) {
 	return a.width, max(a.height-chrome, 0)
 }
 
-func (a *app) setStatus(k statusKind, text string) {
+func (a *app) setStatus(k StatusKind, text string) {
 	a.statusKind, a.status = k, sanitize.Line(text)
 }
 
@@ -233,7 +225,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.ending || a.tooSmall() {
 			return a, nil
 		}
-		a.setStatus(statusNone, "")
+		a.setStatus(StatusNone, "")
 		return a, a.route(msg)
 	}
 	return a, a.route(msg)
@@ -324,11 +316,30 @@ func (a *app) statusView(w int) string {
 	rw := lipgloss.Width(right)
 	left := ""
 	switch a.statusKind {
-	case statusError:
+	case StatusError:
 		left = st.Error.Render(ansi.Truncate("✗ "+a.status, max(w-rw-2, 0), "…"))
-	case statusInfo:
+	case StatusInfo:
 		left = st.Info.Render(ansi.Truncate("✓ "+a.status, max(w-rw-2, 0), "…"))
 	}
 	gap := max(w-1-lipgloss.Width(left)-rw, 0)
 	return " " + left + strings.Repeat(" ", gap) + right
+}
+
+// host is the app as the screens' Env sees it (Host).
+type host struct{ a *app }
+
+func (h host) Do(target string, fn func(context.Context) tea.Msg) tea.Cmd {
+	return h.a.do(target, fn)
+}
+func (h host) Pending() int                        { return h.a.pending }
+func (h host) Styles() *Styles                     { return h.a.styles }
+func (h host) SetStatus(k StatusKind, text string) { h.a.setStatus(k, text) }
+func (h host) SetUnread(n int)                     { h.a.unread = n }
+func (h host) BodySize() (int, int)                { return h.a.bodySize() }
+func (h host) Log() *slog.Logger                   { return h.a.log }
+func (h host) Open(id ScreenID) tea.Cmd {
+	if h.a.shell == nil {
+		return nil
+	}
+	return h.a.shell.open(id)
 }

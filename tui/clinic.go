@@ -73,7 +73,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				Tenant: t, User: u, Actor: u.Actor(s.RemoteAddr),
 				LoginID: s.LoginID,
-				id:      id, app: a,
+				ID:      id, Host: host{a},
 			}
 		})
 		// A morose clinic keeps working; its admins are told why the

@@ -128,7 +128,7 @@ func BenchmarkDashboard10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	a := newApp(ctx, 80, 24, true, i18n.NewLocale(i18n.ES, panelCurrency, time.UTC))
-	env := &Env{Ctx: ctx, L: a.loc, M: a.loc.M, DB: db, app: a, id: ScreenDashboard}
+	env := &Env{Ctx: ctx, L: a.loc, M: a.loc.M, DB: db, Host: host{a}, ID: ScreenDashboard}
 	d := newDashboard(env)
 	now := time.Date(2026, 6, 20, 15, 0, 0, 0, time.UTC)
 	w, h := a.bodySize()

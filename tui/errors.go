@@ -23,4 +23,4 @@ func ErrorText(log *slog.Logger, l *i18n.Locale, err error) string {
 }
 
 // ErrorText is the error's text for this screen's user (see ErrorText).
-func (e *Env) ErrorText(err error) string { return ErrorText(e.app.log, e.L, err) }
+func (e *Env) ErrorText(err error) string { return ErrorText(e.Host.Log(), e.L, err) }

@@ -429,7 +429,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			// Not registering the key does not stop the login: say why in
 			// the status line of the shell.
 			cmd := l.land()
-			l.a.setStatus(statusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, ErrorText(l.a.log, l.a.loc, r.err)))
+			l.a.setStatus(StatusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, ErrorText(l.a.log, l.a.loc, r.err)))
 			return cmd
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.KeyAdded })
@@ -466,7 +466,7 @@ func (l *login) land() tea.Cmd {
 	for _, n := range l.notes {
 		notes = append(notes, n(m))
 	}
-	l.a.setStatus(statusInfo, strings.Join(notes, " "))
+	l.a.setStatus(StatusInfo, strings.Join(notes, " "))
 	return cmd
 }
 

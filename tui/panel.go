@@ -67,7 +67,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 			return &Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				DB: s.DB, Operator: op, OperatorActor: op.Actor(s.RemoteAddr),
-				SSHLine: s.SSHLine, LoginID: s.LoginID, id: id, app: a,
+				SSHLine: s.SSHLine, LoginID: s.LoginID, ID: id, Host: host{a},
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -114,9 +115,44 @@ type Env struct {
 	OperatorActor store.OperatorActor
 	SSHLine       func(user string) string // connect line, as PanelSession.SSHLine
 
-	id  ScreenID
-	app *app
+	// ID is the screen this Env belongs to; Host is the app it runs in.
+	// The shell sets both.
+	ID   ScreenID
+	Host Host
 }
+
+// Host is what an Env reaches of the app that runs the screen: the
+// session's services, behind an interface so that screens do not depend on
+// the app (and tests can run a screen under a small fake).
+type Host interface {
+	// Do runs fn off the program's goroutine and delivers its result to
+	// target (a ScreenID) with the spinner on meanwhile.
+	Do(target string, fn func(ctx context.Context) tea.Msg) tea.Cmd
+	// Pending is the number of Do calls in flight.
+	Pending() int
+	// Styles are the current styles (light or dark).
+	Styles() *Styles
+	// SetStatus shows text in the status line (StatusNone clears it).
+	SetStatus(k StatusKind, text string)
+	// SetUnread updates the unread-notifications badge.
+	SetUnread(n int)
+	// BodySize is the size of the area the active screen draws in.
+	BodySize() (width, height int)
+	// Open switches to another screen (nil when there is no shell yet).
+	Open(id ScreenID) tea.Cmd
+	// Log receives unexpected errors (nil: none).
+	Log() *slog.Logger
+}
+
+// StatusKind is what the status line shows.
+type StatusKind int
+
+// Status line kinds.
+const (
+	StatusNone StatusKind = iota
+	StatusInfo
+	StatusError
+)
 
 // Do runs fn off the program's goroutine with the session's context and
 // delivers the message it returns to this screen's Update. The shell's
@@ -127,40 +163,40 @@ type Env struct {
 //		return patientsLoaded{list, err}
 //	})
 func (e *Env) Do(fn func(ctx context.Context) tea.Msg) tea.Cmd {
-	return e.app.do(string(e.id), fn)
+	return e.Host.Do(string(e.ID), fn)
 }
 
 // Busy tells whether any Do of the session is still pending.
-func (e *Env) Busy() bool { return e.app.pending > 0 }
+func (e *Env) Busy() bool { return e.Host.Pending() > 0 }
 
 // Styles are the current styles (they change with the terminal's
 // background: read them in View, do not keep them).
-func (e *Env) Styles() *Styles { return e.app.styles }
+func (e *Env) Styles() *Styles { return e.Host.Styles() }
 
 // Info shows a confirmation ("✓ Paciente guardado.") in the status line. The
 // status line is cleared by the next key press.
-func (e *Env) Info(text string) { e.app.setStatus(statusInfo, text) }
+func (e *Env) Info(text string) { e.Host.SetStatus(StatusInfo, text) }
 
 // Error shows an error in the status line, in the user's language (see
 // ErrorText). A nil error or a cancelled context shows nothing.
 func (e *Env) Error(err error) {
 	if t := e.ErrorText(err); t != "" {
-		e.app.setStatus(statusError, t)
+		e.Host.SetStatus(StatusError, t)
 	}
 }
 
 // StartForm initialises an embedded form (made with NewForm) and gives it
 // the current light/dark setting: use it instead of form.Init().
-func (e *Env) StartForm(f *huh.Form) tea.Cmd { return startForm(f, e.app.styles.Dark) }
+func (e *Env) StartForm(f *huh.Form) tea.Cmd { return startForm(f, e.Host.Styles().Dark) }
 
 // ClearStatus empties the status line.
-func (e *Env) ClearStatus() { e.app.setStatus(statusNone, "") }
+func (e *Env) ClearStatus() { e.Host.SetStatus(StatusNone, "") }
 
 // SetUnread updates the unread-notifications badge in the header.
-func (e *Env) SetUnread(n int) { e.app.unread = n }
+func (e *Env) SetUnread(n int) { e.Host.SetUnread(n) }
 
 // BodySize is the size of the area the screen draws in.
-func (e *Env) BodySize() (width, height int) { return e.app.bodySize() }
+func (e *Env) BodySize() (width, height int) { return e.Host.BodySize() }
 
 // Now is the store's clock (fake in tests).
 func (e *Env) Now() time.Time {
@@ -176,10 +212,7 @@ func (e *Env) Now() time.Time {
 // Open switches to another screen (e.g. from a notification to the record
 // it links to). It does nothing when the user's role does not see it.
 func (e *Env) Open(id ScreenID) tea.Cmd {
-	if e.app.shell == nil {
-		return nil
-	}
-	return e.app.shell.open(id)
+	return e.Host.Open(id)
 }
 
 func (e *Env) loginID() int64 {

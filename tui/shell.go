@@ -289,19 +289,6 @@ func (s *shell) headerView(w int, st *Styles) string {
 	return bar(left, right, w, st)
 }
 
-// bar lays out left and right text on one reverse-video line of width w,
-// cutting the left part first when both do not fit.
-func bar(left, right string, w int, st *Styles) string {
-	rw := lipgloss.Width(right)
-	if rw > w-10 {
-		right = ansi.Truncate(right, max(w-10, 0), "…")
-		rw = lipgloss.Width(right)
-	}
-	left = ansi.Truncate(left, max(w-rw-1, 0), "…")
-	gap := max(w-lipgloss.Width(left)-rw, 0)
-	return st.Header.Render(left + strings.Repeat(" ", gap) + right)
-}
-
 // tabsView draws the navigation bar. The active screen is in [brackets] and
 // reverse video; when the names do not fit, a window around the active one
 // is shown with ‹ › marking hidden screens.
@@ -383,20 +370,6 @@ func (s *shell) helpView(w int) string {
 	return helpLine(s.app.styles, &s.help, append(scrKeys, nav...), tail, w)
 }
 
-// helpLine renders keys, cut to fit, followed by tail which is never cut.
-func helpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string {
-	h.Styles = st.Help
-	h.SetWidth(0)
-	t := h.ShortHelpView(tail)
-	tw := lipgloss.Width(t)
-	h.SetWidth(max(w-tw-3, 1))
-	head := h.ShortHelpView(keys)
-	if head == "" {
-		return " " + t
-	}
-	return " " + head + st.Help.ShortSeparator.Render(h.ShortSeparator) + t
-}
-
 func (s *shell) fullHelpView(w int) string {
 	k := s.app.keys
 	var scrKeys []key.Binding
@@ -412,35 +385,6 @@ func (s *shell) fullHelpView(w int) string {
 	groups = append(groups, []key.Binding{k.Next, k.Prev, k.Jump, k.JumpAlt}, []key.Binding{k.Help, k.Quit, k.QuitAlways})
 	title := s.app.styles.Title.Render(s.app.loc.M.Shell.KeyHelp)
 	return "\n " + title + "\n\n" + indent(s.help.FullHelpView(groups), 1)
-}
-
-// fit makes s exactly h lines, each cut to w cells.
-func fit(s string, w, h int) string {
-	if h <= 0 {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func indent(s string, n int) string {
-	pad := strings.Repeat(" ", n)
-	lines := strings.Split(s, "\n")
-	for i := range lines {
-		lines[i] = pad + lines[i]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // shellKeys are the global bindings, with help in the user's language.
