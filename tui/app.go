@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
 
@@ -71,7 +72,7 @@ type endNowMsg struct{}
 type app struct {
 	ctx           context.Context
 	width, height int
-	styles        *Styles
+	styles        *kit.Styles
 	loc           *i18n.Locale
 	log           *slog.Logger // unexpected errors, under the reference shown (nil: none)
 	keys          shellKeys
@@ -79,7 +80,7 @@ type app struct {
 	pending       int    // Env.Do calls in flight
 	busyText      string // what the spinner says ("" = Loading)
 	status        string
-	statusKind    StatusKind
+	statusKind    kit.StatusKind
 	unread        int
 	brand         string // clinic name (sanitized) or "Panel"
 
@@ -96,7 +97,7 @@ type app struct {
 
 func newApp(ctx context.Context, width, height int, dark bool, loc *i18n.Locale) *app {
 	a := &app{
-		ctx: ctx, width: width, height: height, styles: sharedStyles(dark),
+		ctx: ctx, width: width, height: height, styles: kit.SharedStyles(dark),
 		spin:     spinner.New(spinner.WithSpinner(spinner.Line)),
 		endDelay: endSessionDelay,
 	}
@@ -117,7 +118,7 @@ func (a *app) bodySize() (int, int) {
 	return a.width, max(a.height-chrome, 0)
 }
 
-func (a *app) setStatus(k StatusKind, text string) {
+func (a *app) setStatus(k kit.StatusKind, text string) {
 	a.statusKind, a.status = k, sanitize.Line(text)
 }
 
@@ -174,7 +175,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.BackgroundColorMsg:
-		a.styles = sharedStyles(msg.IsDark())
+		a.styles = kit.SharedStyles(msg.IsDark())
 		return a, a.route(msg)
 
 	case EndSessionMsg:
@@ -193,7 +194,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.unread = msg.Count
 		return a, nil
 
-	case ChangedMsg:
+	case kit.ChangedMsg:
 		// Changes concern the shell's screens and badge only; the login
 		// form has nothing to reload.
 		if a.shell == nil {
@@ -225,7 +226,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.ending || a.tooSmall() {
 			return a, nil
 		}
-		a.setStatus(StatusNone, "")
+		a.setStatus(kit.StatusNone, "")
 		return a, a.route(msg)
 	}
 	return a, a.route(msg)
@@ -316,9 +317,9 @@ func (a *app) statusView(w int) string {
 	rw := lipgloss.Width(right)
 	left := ""
 	switch a.statusKind {
-	case StatusError:
+	case kit.StatusError:
 		left = st.Error.Render(ansi.Truncate("✗ "+a.status, max(w-rw-2, 0), "…"))
-	case StatusInfo:
+	case kit.StatusInfo:
 		left = st.Info.Render(ansi.Truncate("✓ "+a.status, max(w-rw-2, 0), "…"))
 	}
 	gap := max(w-1-lipgloss.Width(left)-rw, 0)
@@ -331,13 +332,13 @@ type host struct{ a *app }
 func (h host) Do(target string, fn func(context.Context) tea.Msg) tea.Cmd {
 	return h.a.do(target, fn)
 }
-func (h host) Pending() int                        { return h.a.pending }
-func (h host) Styles() *Styles                     { return h.a.styles }
-func (h host) SetStatus(k StatusKind, text string) { h.a.setStatus(k, text) }
-func (h host) SetUnread(n int)                     { h.a.unread = n }
-func (h host) BodySize() (int, int)                { return h.a.bodySize() }
-func (h host) Log() *slog.Logger                   { return h.a.log }
-func (h host) Open(id ScreenID) tea.Cmd {
+func (h host) Pending() int                            { return h.a.pending }
+func (h host) Styles() *kit.Styles                     { return h.a.styles }
+func (h host) SetStatus(k kit.StatusKind, text string) { h.a.setStatus(k, text) }
+func (h host) SetUnread(n int)                         { h.a.unread = n }
+func (h host) BodySize() (int, int)                    { return h.a.bodySize() }
+func (h host) Log() *slog.Logger                       { return h.a.log }
+func (h host) Open(id kit.ScreenID) tea.Cmd {
 	if h.a.shell == nil {
 		return nil
 	}
