@@ -93,24 +93,9 @@ func agParseInt(s string, def int) (int, bool) {
 // stored word made safe to show).
 func agStatusName(m *i18n.Messages, status string) string { return sanitize.Line(m.StatusName(status)) }
 
-// agReasonName is a cancel reason in the user's language.
-func agReasonName(m *i18n.Messages, reason string) string {
-	switch reason {
-	case store.CancelPatient:
-		return m.Sessions.ReasonPatient
-	case store.CancelTherapist:
-		return m.Sessions.ReasonTherapist
-	case store.CancelClinic:
-		return m.Sessions.ReasonClinic
-	case store.CancelNoShow:
-		return m.Sessions.ReasonNoShow
-	case store.CancelOther:
-		return m.Sessions.ReasonOther
-	case store.CancelRescheduled:
-		return m.Sessions.ReasonRescheduled
-	}
-	return sanitize.Line(reason)
-}
+// agReasonName is a cancel reason in the user's language (an unknown
+// stored word made safe to show).
+func agReasonName(m *i18n.Messages, reason string) string { return sanitize.Line(m.ReasonName(reason)) }
 
 // agMethodName is a payment method in the user's language (an unknown
 // stored word made safe to show).
