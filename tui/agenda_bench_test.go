@@ -10,7 +10,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"consultorio/store"
+	"consultorio/tui/clinic"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 )
 
 // BenchmarkAgendaDay500: the agenda's day view of a day with 500 sessions
@@ -51,22 +53,22 @@ func BenchmarkAgendaDay500(b *testing.B) {
 		}
 	}
 	ctx := context.Background()
-	a := newClinicApp(ctx, ClinicSession{Tenant: f.tn, User: f.admin, Width: 80, Height: 24}, clinicScreens())
+	a := newClinicApp(ctx, ClinicSession{Tenant: f.tn, User: f.admin, Width: 80, Height: 24}, f.tn, clinic.Screens())
 	l := i18n.NewLocale(i18n.ES, "PEN", f.lima)
-	env := &Env{Ctx: ctx, L: l, M: l.M, Tenant: f.tn, User: f.admin, Actor: f.actor, id: ScreenAgenda, app: a}
-	p := newAgendaPage(env, nil)
-	from, to := p.rangeOf(agDayView, p.day)
-	load := func() agendaLoaded {
-		out := loadAgenda(ctx, env, p.seq, agDayView, p.day, from, to, store.AgendaFilter{})
-		if out.err != nil {
-			b.Fatal(out.err)
+	env := &kit.Env{Ctx: ctx, L: l, M: l.M, Tenant: f.tn, User: f.admin, Actor: f.actor, ID: kit.ScreenAgenda, Host: host{a}}
+	p := clinic.NewAgendaPage(env, nil)
+	from, to := p.RangeOf(clinic.AgDayView, p.Day)
+	load := func() clinic.AgendaLoaded {
+		out := clinic.LoadAgenda(ctx, env, p.Seq, clinic.AgDayView, p.Day, from, to, store.AgendaFilter{})
+		if out.Err != nil {
+			b.Fatal(out.Err)
 		}
-		if len(out.sessions) != 500 {
-			b.Fatalf("%d sessions, want 500", len(out.sessions))
+		if len(out.Sessions) != 500 {
+			b.Fatalf("%d sessions, want 500", len(out.Sessions))
 		}
 		return out
 	}
-	render := func(msg agendaLoaded, w, h int) {
+	render := func(msg clinic.AgendaLoaded, w, h int) {
 		p.Update(agWinSize(w, h))
 		p.Update(msg)
 		if v := p.View(w, h); len(v) == 0 {

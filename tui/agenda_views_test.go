@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"consultorio/store"
+	"consultorio/tui/kit"
 )
 
 // TestAgendaWeekAndMonth: the week view counts sessions per day and hour,
@@ -127,8 +128,8 @@ func TestAgendaScrollsColumnsAndRooms(t *testing.T) {
 // TestChangedMsgTouches: screens reload for the entities they show.
 func TestChangedMsgTouches(t *testing.T) {
 	t.Parallel()
-	if !(ChangedMsg{}).Touches("expense") || !(ChangedMsg{Entity: "session"}).Touches("session", "payment") ||
-		(ChangedMsg{Entity: "expense"}).Touches("session", "payment") {
+	if !(kit.ChangedMsg{}).Touches("expense") || !(kit.ChangedMsg{Entity: "session"}).Touches("session", "payment") ||
+		(kit.ChangedMsg{Entity: "expense"}).Touches("session", "payment") {
 		t.Fatal("ChangedMsg.Touches")
 	}
 }

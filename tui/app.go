@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
 
@@ -66,20 +67,12 @@ type asyncMsg struct {
 
 type endNowMsg struct{}
 
-type statusKind int
-
-const (
-	statusNone statusKind = iota
-	statusInfo
-	statusError
-)
-
 // app is the root model of a session: login, then the shell; the
 // too-small notice over both; the end-of-session notice.
 type app struct {
 	ctx           context.Context
 	width, height int
-	styles        *Styles
+	styles        *kit.Styles
 	loc           *i18n.Locale
 	log           *slog.Logger // unexpected errors, under the reference shown (nil: none)
 	keys          shellKeys
@@ -87,7 +80,7 @@ type app struct {
 	pending       int    // Env.Do calls in flight
 	busyText      string // what the spinner says ("" = Loading)
 	status        string
-	statusKind    statusKind
+	statusKind    kit.StatusKind
 	unread        int
 	brand         string // clinic name (sanitized) or "Panel"
 
@@ -104,7 +97,7 @@ type app struct {
 
 func newApp(ctx context.Context, width, height int, dark bool, loc *i18n.Locale) *app {
 	a := &app{
-		ctx: ctx, width: width, height: height, styles: sharedStyles(dark),
+		ctx: ctx, width: width, height: height, styles: kit.SharedStyles(dark),
 		spin:     spinner.New(spinner.WithSpinner(spinner.Line)),
 		endDelay: endSessionDelay,
 	}
@@ -125,7 +118,7 @@ func (a *app) bodySize() (int, int) {
 	return a.width, max(a.height-chrome, 0)
 }
 
-func (a *app) setStatus(k statusKind, text string) {
+func (a *app) setStatus(k kit.StatusKind, text string) {
 	a.statusKind, a.status = k, sanitize.Line(text)
 }
 
@@ -182,7 +175,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.BackgroundColorMsg:
-		a.styles = sharedStyles(msg.IsDark())
+		a.styles = kit.SharedStyles(msg.IsDark())
 		return a, a.route(msg)
 
 	case EndSessionMsg:
@@ -201,7 +194,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.unread = msg.Count
 		return a, nil
 
-	case ChangedMsg:
+	case kit.ChangedMsg:
 		// Changes concern the shell's screens and badge only; the login
 		// form has nothing to reload.
 		if a.shell == nil {
@@ -233,7 +226,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.ending || a.tooSmall() {
 			return a, nil
 		}
-		a.setStatus(statusNone, "")
+		a.setStatus(kit.StatusNone, "")
 		return a, a.route(msg)
 	}
 	return a, a.route(msg)
@@ -324,11 +317,30 @@ func (a *app) statusView(w int) string {
 	rw := lipgloss.Width(right)
 	left := ""
 	switch a.statusKind {
-	case statusError:
+	case kit.StatusError:
 		left = st.Error.Render(ansi.Truncate("✗ "+a.status, max(w-rw-2, 0), "…"))
-	case statusInfo:
+	case kit.StatusInfo:
 		left = st.Info.Render(ansi.Truncate("✓ "+a.status, max(w-rw-2, 0), "…"))
 	}
 	gap := max(w-1-lipgloss.Width(left)-rw, 0)
 	return " " + left + strings.Repeat(" ", gap) + right
+}
+
+// host is the app as the screens' Env sees it (Host).
+type host struct{ a *app }
+
+func (h host) Do(target string, fn func(context.Context) tea.Msg) tea.Cmd {
+	return h.a.do(target, fn)
+}
+func (h host) Pending() int                            { return h.a.pending }
+func (h host) Styles() *kit.Styles                     { return h.a.styles }
+func (h host) SetStatus(k kit.StatusKind, text string) { h.a.setStatus(k, text) }
+func (h host) SetUnread(n int)                         { h.a.unread = n }
+func (h host) BodySize() (int, int)                    { return h.a.bodySize() }
+func (h host) Log() *slog.Logger                       { return h.a.log }
+func (h host) Open(id kit.ScreenID) tea.Cmd {
+	if h.a.shell == nil {
+		return nil
+	}
+	return h.a.shell.open(id)
 }

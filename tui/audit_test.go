@@ -11,7 +11,9 @@ import (
 
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/clinic"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 	"consultorio/tui/tuitest"
 )
 
@@ -104,11 +106,11 @@ func TestAdminScreensRefuseSpecialist(t *testing.T) {
 	t.Parallel()
 	tn, _ := admClinic(t)
 	spec := admStaffUser(t, tn, "luis@clinic-a.test", "Luis Soto", store.RoleSpecialist)
-	defs := []ScreenDef{
-		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, New: newStaffScreen},
-		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, New: newAuditScreen},
+	defs := []kit.ScreenDef{
+		{ID: kit.ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, New: clinic.NewStaffScreen},
+		{ID: kit.ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, New: clinic.NewAuditScreen},
 	}
-	m := newClinicApp(context.Background(), ClinicSession{Tenant: tn, User: spec, RemoteAddr: "192.0.2.9:1", Width: 80, Height: 24}, defs)
+	m := newClinicApp(context.Background(), ClinicSession{Tenant: tn, User: spec, RemoteAddr: "192.0.2.9:1", Width: 80, Height: 24}, tn, defs)
 	term := tuitest.Start(t, m, 80, 24)
 	s := term.WaitFor(t, "✗ Su rol no permite esta acción.")
 	if strings.Contains(s, "admin@clinic-a.test") {

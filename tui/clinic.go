@@ -8,7 +8,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"consultorio/store"
+	"consultorio/tui/clinic"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
 
@@ -47,10 +49,12 @@ type ClinicSession struct {
 // (Tenant.Info.Lang); money and dates follow the clinic's currency and time
 // zone (Tenant.Info).
 func NewClinicApp(ctx context.Context, s ClinicSession) tea.Model {
-	return newClinicApp(ctx, s, clinicScreens())
+	return newClinicApp(ctx, s, s.Tenant, clinic.Screens())
 }
 
-func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *app {
+// newClinicApp runs the clinic app with the header badge counted by unread:
+// NewClinicApp passes s.Tenant, the shell's tests a fake.
+func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, screens []kit.ScreenDef) *app {
 	t := s.Tenant
 	loc := func(userLang string) *i18n.Locale {
 		return i18n.NewLocale(i18n.Pick(userLang, t.Info.Lang), t.Info.Currency, t.Info.Location())
@@ -62,18 +66,18 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 		u := acc.user
 		a.setLocale(loc(u.Lang))
 		who := sanitize.Line(u.Name) + " · " + a.loc.Role(string(u.Role))
-		var defs []ScreenDef
+		var defs []kit.ScreenDef
 		for _, d := range screens {
-			if d.allows(u.Actor(s.RemoteAddr)) {
+			if d.Allows(u.Actor(s.RemoteAddr)) {
 				defs = append(defs, d)
 			}
 		}
-		sh := newShell(a, a.brand, who, true, defs, func(id ScreenID) *Env {
-			return &Env{
+		sh := newShell(a, a.brand, who, unread, defs, func(id kit.ScreenID) *kit.Env {
+			return &kit.Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
-				Tenant: t, User: u, Actor: u.Actor(s.RemoteAddr),
+				Clock: t.DB(), Tenant: t, User: u, Actor: u.Actor(s.RemoteAddr),
 				LoginID: s.LoginID,
-				id:      id, app: a,
+				ID:      id, Host: host{a},
 			}
 		})
 		// A morose clinic keeps working; its admins are told why the
@@ -93,29 +97,6 @@ func newClinicApp(ctx context.Context, s ClinicSession, screens []ScreenDef) *ap
 		a.login.startAt = &account{user: s.User}
 	}
 	return a
-}
-
-// clinicScreens lists the clinic's screens in navigation order, with the
-// store rule deciding who sees each (PRODUCT.md §4). Later work replaces a nil New with
-// the screen's constructor.
-func clinicScreens() []ScreenDef {
-	setup, finance := store.Actor.MaySeeClinicSetup, store.Actor.MayManageFinance
-	return []ScreenDef{
-		{ID: ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }, New: newAgendaScreen},
-		{ID: ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }, New: newSessionsScreen},
-		{ID: ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }, New: newPatientsScreen},
-		{ID: ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, May: setup, New: newSpecialistsScreen},
-		{ID: ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, May: setup, New: newRoomsScreen},
-		{ID: ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, New: newPaymentsScreen},
-		{ID: ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, May: finance, New: newExpensesScreen},
-		{ID: ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, May: finance, New: newFinanceScreen},
-		{ID: ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
-		{ID: ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: newStaffScreen},
-		// Everyone: their own open sessions (an admin: every staff user's),
-		// to end one left open elsewhere (issue 17).
-		{ID: ScreenLogins, Title: func(m *i18n.Messages) string { return m.Nav.Logins }, New: newLoginsScreen},
-		{ID: ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, May: store.Actor.MayReadAudit, New: newAuditScreen},
-	}
 }
 
 // clinicAuth adapts a tenant's login operations to the login form.

@@ -13,6 +13,8 @@ import (
 	"consultorio/store"
 	"consultorio/store/storetest"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
+	"consultorio/tui/panel"
 )
 
 // dashboardData: three clients billed June–November 2026. Clínica del Sol
@@ -80,7 +82,7 @@ func TestDashboardChart(t *testing.T) {
 		{Month: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Invoiced: decimal.RequireFromString("0"), Collected: decimal.RequireFromString("0")},
 		{Month: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Invoiced: decimal.RequireFromString("1"), Collected: decimal.RequireFromString("100")},
 	}
-	got := strings.Join(chartView(l, months, 4), "\n")
+	got := strings.Join(panel.ChartView(l, months, 4), "\n")
 	want := strings.Join([]string{
 		" Last 12 months · ## invoiced · == collected · max S/ 100.00",
 		" ##            ==",
@@ -128,8 +130,8 @@ func BenchmarkDashboard10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	a := newApp(ctx, 80, 24, true, i18n.NewLocale(i18n.ES, panelCurrency, time.UTC))
-	env := &Env{Ctx: ctx, L: a.loc, M: a.loc.M, DB: db, app: a, id: ScreenDashboard}
-	d := newDashboard(env)
+	env := &kit.Env{Ctx: ctx, L: a.loc, M: a.loc.M, DB: db, Host: host{a}, ID: kit.ScreenDashboard}
+	d := panel.NewDashboard(env)
 	now := time.Date(2026, 6, 20, 15, 0, 0, 0, time.UTC)
 	w, h := a.bodySize()
 	b.Run("load+render", func(b *testing.B) {
@@ -138,7 +140,7 @@ func BenchmarkDashboard10k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			d.set(r)
+			d.Set(r)
 			if v := d.View(w, h); !strings.Contains(v, "Clientes 10005") {
 				b.Fatalf("view:\n%s", v)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 )
 
 // TestDiskFullErrorText: a disk-full failure reaches the user as the
@@ -19,7 +20,7 @@ func TestDiskFullErrorText(t *testing.T) {
 	pg := &pgconn.PgError{Code: "53100", Message: `could not extend file "base/16384/17790": No space left on device`}
 	err := fmt.Errorf("book session: %w", &store.DiskFullError{Err: pg})
 	for _, lang := range []i18n.Lang{i18n.ES, i18n.EN} {
-		got := ErrorText(nil, i18n.NewLocale(lang, "PEN", time.UTC), err)
+		got := kit.ErrorText(nil, i18n.NewLocale(lang, "PEN", time.UTC), err)
 		if want := i18n.For(lang).Storage.DiskFull; got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}

@@ -28,12 +28,13 @@
 //
 // # Adding a screen
 //
-//  1. Write a type implementing Screen (screen.go). For the usual list →
-//     detail → form → confirm flow, make a Stack (stack.go): the root Page
+//  1. Write a type implementing kit.Screen (tui/kit/screen.go), in
+//     tui/clinic or tui/panel. For the usual list → detail → form →
+//     confirm flow, make a kit.Stack (tui/kit/stack.go): the root Page
 //     is the list; Push a detail page; Push a FormPage (huh form + Save) or
 //     NewConfirmPage (yes/no or typed confirmation); esc goes back.
-//  2. Set ScreenDef.New for its ID in clinicScreens (clinic.go) or
-//     panelScreens (panel.go); ScreenDef.May is the store's Actor.May… rule for
+//  2. Set ScreenDef.New for its ID in clinic.Screens (tui/clinic/screens.go)
+//     or panel.Screens (tui/panel/screens.go); ScreenDef.May is the store's Actor.May… rule for
 //     it (the store enforces it regardless).
 //  3. Database work: return env.Do(func(ctx) tea.Msg {...}) from Init or
 //     Update; the message comes back to the screen's Update (spinner on

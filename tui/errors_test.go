@@ -7,6 +7,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 )
 
 // A refused character is named in the user's language, with its code
@@ -18,13 +19,13 @@ func TestErrorTextNamesRefusedCharacter(t *testing.T) {
 		i18n.EN: "Notes: the character U+202E (RIGHT-TO-LEFT OVERRIDE) at position 5 is not allowed: it changes the order in which text is displayed.",
 	}
 	for lang, want := range cases {
-		if got := ErrorText(nil, i18n.NewLocale(lang, "PEN", time.UTC), err); got != want {
+		if got := kit.ErrorText(nil, i18n.NewLocale(lang, "PEN", time.UTC), err); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}
 	esc := store.CheckText("first_name", "Eve\x1b[2J", false)
 	want := "«Nombres»: el carácter U+001B (ESCAPE) en la posición 4 no está permitido: es un carácter de control o un salto de línea."
-	if got := ErrorText(nil, i18n.NewLocale(i18n.ES, "PEN", time.UTC), esc); got != want {
+	if got := kit.ErrorText(nil, i18n.NewLocale(i18n.ES, "PEN", time.UTC), esc); got != want {
 		t.Errorf("ESC: %q, want %q", got, want)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
 
@@ -184,7 +185,7 @@ func (l *login) init() tea.Cmd {
 // show makes f the current form.
 func (l *login) show(f *huh.Form) tea.Cmd {
 	l.form = f
-	return tea.Batch(startForm(f, l.a.styles.Dark), l.resize())
+	return tea.Batch(kit.StartForm(f, l.a.styles.Dark), l.resize())
 }
 
 func (l *login) formWidth() int {
@@ -202,7 +203,7 @@ func (l *login) resize() tea.Cmd {
 		return nil
 	}
 	l.form.WithWidth(l.formWidth())
-	return UpdateForm(l.form, tea.WindowSizeMsg{Width: l.formWidth(), Height: max(l.a.height-10, 5)})
+	return kit.UpdateForm(l.form, tea.WindowSizeMsg{Width: l.formWidth(), Height: max(l.a.height-10, 5)})
 }
 
 func (l *login) credentialsForm() *huh.Form {
@@ -219,7 +220,7 @@ func (l *login) credentialsForm() *huh.Form {
 		}
 		return m.Login.PasswordHint
 	}
-	f := NewForm(m, huh.NewGroup(
+	f := kit.NewForm(m, huh.NewGroup(
 		huh.NewInput().Key("email").Title(m.Login.Email).Value(&l.email).CharLimit(254).
 			Validate(l.validateEmail),
 		huh.NewSelect[string]().Key("method").Title(m.Login.Method).Accessor(l.method).Options(
@@ -236,7 +237,7 @@ func (l *login) credentialsForm() *huh.Form {
 
 func (l *login) newPasswordForm() *huh.Form {
 	m := l.a.loc.M
-	return NewForm(m, huh.NewGroup(
+	return kit.NewForm(m, huh.NewGroup(
 		huh.NewInput().Key("new").Title(m.Login.NewPassword).Description(m.Login.PasswordRules).
 			Value(&l.newPassword).EchoMode(huh.EchoModePassword).CharLimit(200).
 			Validate(l.validatePassword),
@@ -253,7 +254,7 @@ func (l *login) newPasswordForm() *huh.Form {
 
 func (l *login) offerKeyForm() *huh.Form {
 	m := l.a.loc.M
-	return NewForm(m, huh.NewGroup(
+	return kit.NewForm(m, huh.NewGroup(
 		huh.NewConfirm().Key("addkey").Title(m.Login.OfferKey).
 			Description(fmt.Sprintf(m.Login.OfferKeyDesc, l.keyDesc)).
 			Affirmative(m.Login.Yes).Negative(m.Login.No).Value(&l.addKey).
@@ -302,7 +303,7 @@ func (l *login) update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "esc" && l.step == stepCredentials {
 		return nil // nothing to go back to; do not abort the form
 	}
-	cmd := UpdateForm(l.form, msg)
+	cmd := kit.UpdateForm(l.form, msg)
 	switch l.form.State {
 	case huh.StateCompleted:
 		return tea.Batch(cmd, l.submit())
@@ -397,7 +398,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 				l.errText = m.Errors.RateLimited
 				l.secret = "" // not checked: typed again when the address may try
 			} else {
-				l.errText = ErrorText(l.a.log, l.a.loc, r.err)
+				l.errText = kit.ErrorText(l.a.log, l.a.loc, r.err)
 			}
 			if errors.Is(r.err, store.ErrBadCredentials) {
 				if l.method.Get() == methodCode {
@@ -419,7 +420,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 	case passwordResult:
 		if r.err != nil {
 			l.step = stepNewPassword
-			l.errText = ErrorText(l.a.log, l.a.loc, r.err)
+			l.errText = kit.ErrorText(l.a.log, l.a.loc, r.err)
 			return l.again(l.newPasswordForm(), 0)
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.PasswordSaved })
@@ -429,7 +430,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			// Not registering the key does not stop the login: say why in
 			// the status line of the shell.
 			cmd := l.land()
-			l.a.setStatus(statusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, ErrorText(l.a.log, l.a.loc, r.err)))
+			l.a.setStatus(kit.StatusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, kit.ErrorText(l.a.log, l.a.loc, r.err)))
 			return cmd
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.KeyAdded })
@@ -443,7 +444,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 func (l *login) again(f *huh.Form, focus int) tea.Cmd {
 	l.a.busyText = ""
 	l.form = f
-	cmds := []tea.Cmd{startForm(f, l.a.styles.Dark)}
+	cmds := []tea.Cmd{kit.StartForm(f, l.a.styles.Dark)}
 	for i := 0; i < focus; i++ {
 		cmds = append(cmds, f.NextField())
 	}
@@ -466,18 +467,18 @@ func (l *login) land() tea.Cmd {
 	for _, n := range l.notes {
 		notes = append(notes, n(m))
 	}
-	l.a.setStatus(statusInfo, strings.Join(notes, " "))
+	l.a.setStatus(kit.StatusInfo, strings.Join(notes, " "))
 	return cmd
 }
 
 func (l *login) keys() []key.Binding {
-	return FormKeys(l.form)
+	return kit.FormKeys(l.form)
 }
 
 func (l *login) view(w, h int) string {
 	st := l.a.styles
 	m := l.a.loc.M
-	header := bar(" "+m.Shell.AppName+" · "+l.a.brand, "", w, st)
+	header := kit.Bar(" "+m.Shell.AppName+" · "+l.a.brand, "", w, st)
 	bodyH := h - 3
 
 	var body strings.Builder
@@ -493,21 +494,21 @@ func (l *login) view(w, h int) string {
 		}
 		body.WriteString("  " + st.Title.Render(title) + "\n\n")
 		if l.form != nil && l.form.State == huh.StateNormal {
-			body.WriteString(indent(l.form.View(), 2))
+			body.WriteString(kit.Indent(l.form.View(), 2))
 			body.WriteString("\n")
 		}
 		if l.errText != "" {
 			wrapped := lipgloss.NewStyle().Width(max(w-6, 10)).Render("✗ " + sanitize.Line(l.errText))
-			body.WriteString("\n" + indent(st.Error.Render(wrapped), 2) + "\n")
+			body.WriteString("\n" + kit.Indent(st.Error.Render(wrapped), 2) + "\n")
 		}
 	}
 	helpKeys := l.keys()
 	tail := []key.Binding{l.a.keys.QuitAlways}
 	return strings.Join([]string{
 		header,
-		fit(body.String(), w, bodyH),
+		kit.Fit(body.String(), w, bodyH),
 		l.a.statusView(w),
-		helpLine(st, &l.help, helpKeys, tail, w),
+		kit.HelpLine(st, &l.help, helpKeys, tail, w),
 	}, "\n")
 }
 

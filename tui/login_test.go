@@ -14,6 +14,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/panel"
 	"consultorio/tui/tuitest"
 )
 
@@ -337,10 +338,29 @@ func TestPanelLoginSetupCode(t *testing.T) {
 	}
 }
 
+// emptyPanel is a store with no clinics, for the panel's shell alone: it
+// answers what the Clientes and Tablero screens ask when they open (any
+// other call panics through the nil PanelStore).
+type emptyPanel struct{ PanelStore }
+
+func (emptyPanel) Now() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
+
+func (emptyPanel) ListTenants(context.Context, store.TenantFilter) ([]store.TenantInfo, error) {
+	return nil, nil
+}
+
+func (emptyPanel) TenantUsage(context.Context, time.Time, []string) ([]store.ClientUsage, error) {
+	return nil, nil
+}
+
+func (emptyPanel) Dashboard(context.Context, time.Time) (store.DashboardReport, error) {
+	return store.DashboardReport{}, nil
+}
+
 func TestPanelShell(t *testing.T) {
 	t.Parallel()
 	op := &store.Operator{ID: 1, Email: "ops@example.test", Name: "Olga\x1b[2J", Active: true}
-	m := NewPanelApp(context.Background(), PanelSession{Operator: op, Width: 80, Height: 24})
+	m := newPanelApp(context.Background(), PanelSession{Operator: op, Width: 80, Height: 24}, emptyPanel{}, panel.Screens())
 	term := tuitest.Start(t, m, 80, 24)
 	term.WaitFor(t, "Olga␛[2J · Operador", "[1 Clientes]", "q salir")
 	term.Key("4")

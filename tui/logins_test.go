@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"consultorio/store"
+	"consultorio/tui/clinic"
+	"consultorio/tui/kit"
 	"consultorio/tui/tuitest"
 )
 
@@ -165,12 +167,12 @@ func TestReceptionEndsOwnLoginFromAccesos(t *testing.T) {
 	// the role sees (1…9, then 0).
 	n := ""
 	i := 0
-	for _, d := range clinicScreens() {
-		if !d.allows(rosa.Actor("")) {
+	for _, d := range clinic.Screens() {
+		if !d.Allows(rosa.Actor("")) {
 			continue
 		}
 		i++
-		if d.ID == ScreenLogins {
+		if d.ID == kit.ScreenLogins {
 			n = fmt.Sprint(i % 10)
 		}
 	}

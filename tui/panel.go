@@ -9,6 +9,8 @@ import (
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
+	"consultorio/tui/panel"
 	"consultorio/tui/sanitize"
 )
 
@@ -37,6 +39,20 @@ type PanelSession struct {
 	LoginID func() int64
 }
 
+// PanelStore is the store as the operator panel uses it: the screens'
+// operations (kit.OperatorStore) and the operators' login. *store.DB
+// satisfies it; the shell's tests give the panel a small fake.
+type PanelStore interface {
+	kit.OperatorStore
+	OperatorLoginPassword(ctx context.Context, email, password, remoteAddr string) (*store.Operator, error)
+	OperatorLoginSetupCode(ctx context.Context, email, code, remoteAddr string) (*store.Operator, error)
+	SetOperatorPassword(ctx context.Context, operatorID int64, password string) error
+	AddOperatorKey(ctx context.Context, actor store.OperatorActor, operatorID int64, publicKeyLine, label string) (store.OperatorKey, error)
+	OperatorSecondFactor(o *store.Operator, remoteAddr string) store.SecondFactor
+}
+
+var _ PanelStore = (*store.DB)(nil)
+
 // panelCurrency and panelZone: the service bills in the product's default
 // currency and keeps the default calendar, whatever each clinic uses.
 const (
@@ -46,10 +62,12 @@ const (
 
 // NewPanelApp is the operator panel for one session.
 func NewPanelApp(ctx context.Context, s PanelSession) tea.Model {
-	return newPanelApp(ctx, s, panelScreens())
+	return newPanelApp(ctx, s, s.DB, panel.Screens())
 }
 
-func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app {
+// newPanelApp runs the panel on db: NewPanelApp passes s.DB, the shell's
+// tests a fake.
+func newPanelApp(ctx context.Context, s PanelSession, db PanelStore, screens []kit.ScreenDef) *app {
 	zone, err := time.LoadLocation(panelZone)
 	if err != nil {
 		zone = time.UTC
@@ -63,11 +81,11 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 		a.setLocale(loc(op.Lang))
 		a.brand = a.loc.M.Shell.PanelName
 		who := sanitize.Line(op.Name) + " · " + a.loc.M.Roles.Operator
-		return newShell(a, a.brand, who, false, screens, func(id ScreenID) *Env {
-			return &Env{
+		return newShell(a, a.brand, who, nil, screens, func(id kit.ScreenID) *kit.Env {
+			return &kit.Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
-				DB: s.DB, Operator: op, OperatorActor: op.Actor(s.RemoteAddr),
-				SSHLine: s.SSHLine, LoginID: s.LoginID, id: id, app: a,
+				Clock: db, DB: db, Operator: op, OperatorActor: op.Actor(s.RemoteAddr),
+				SSHLine: s.SSHLine, LoginID: s.LoginID, ID: id, Host: host{a},
 			}
 		})
 	}
@@ -75,7 +93,7 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 		a.shell = a.enter(&account{op: s.Operator})
 		return a
 	}
-	a.login = newLogin(a, panelAuth{db: s.DB, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin, s.KeyFingerprint},
+	a.login = newLogin(a, panelAuth{db: db, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin, s.KeyFingerprint},
 		a.loc.M.Login.PanelTitle, s.OfferKey)
 	if s.Operator != nil {
 		a.login.startAt = &account{op: s.Operator}
@@ -83,21 +101,9 @@ func newPanelApp(ctx context.Context, s PanelSession, screens []ScreenDef) *app 
 	return a
 }
 
-// panelScreens lists the panel's screens in navigation order.
-func panelScreens() []ScreenDef {
-	return []ScreenDef{
-		{ID: ScreenClients, Title: func(m *i18n.Messages) string { return m.Panel.Clients }, New: newClientsScreen},
-		{ID: ScreenPlans, Title: func(m *i18n.Messages) string { return m.Panel.Plans }, New: newPlansScreen},
-		{ID: ScreenBilling, Title: func(m *i18n.Messages) string { return m.Panel.Billing }, New: newBillingScreen},
-		{ID: ScreenDashboard, Title: func(m *i18n.Messages) string { return m.Panel.Dashboard }, New: newDashboardScreen},
-		{ID: ScreenOpsAudit, Title: func(m *i18n.Messages) string { return m.Panel.Audit }, New: newOpsAuditScreen},
-		{ID: ScreenOpsLogins, Title: func(m *i18n.Messages) string { return m.Panel.Logins }, New: newOperatorLoginsScreen},
-	}
-}
-
 // panelAuth adapts the operators' login operations to the login form.
 type panelAuth struct {
-	db     *store.DB
+	db     PanelStore
 	remote string
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"consultorio/store"
+	"consultorio/tui/clinic"
 )
 
 // The patient file's Files tab: name, kind, size and date of the files the
@@ -25,7 +26,7 @@ func TestPatientFileFilesTab(t *testing.T) {
 	openFiles := func(u *store.User) string {
 		term := pc.start(t, u, 80, 24)
 		settled(t, term, "Quispe Mamani")
-		term.Send(OpenPatientMsg{ID: pc.ana.ID})
+		term.Send(clinic.OpenPatientMsg{ID: pc.ana.ID})
 		settled(t, term, "Quispe Mamani, Ana", "[Datos]")
 		for range 5 {
 			term.Key("right")

@@ -12,6 +12,8 @@ import (
 
 	"consultorio/store"
 	"consultorio/store/storetest"
+	"consultorio/tui/clinic"
+	"consultorio/tui/kit"
 	"consultorio/tui/tuitest"
 )
 
@@ -345,7 +347,7 @@ func TestPatientsClinicalByRole(t *testing.T) {
 			t.Fatalf("another specialist's patient is listed:\n%s", s)
 		}
 		// Opened from elsewhere (agenda, a link) by id.
-		term.Send(OpenPatientMsg{ID: pc.ana.ID})
+		term.Send(clinic.OpenPatientMsg{ID: pc.ana.ID})
 		s = settled(t, term, "Quispe Mamani, Ana", "Paciente de otro especialista")
 		if strings.Contains(s, "987654321") {
 			t.Errorf("a restricted file shows the phone:\n%s", s)
@@ -371,7 +373,7 @@ func TestPatientsClinicalByRole(t *testing.T) {
 	t.Run("specialist, own patient", func(t *testing.T) {
 		term := pc.start(t, pc.s1, 80, 24)
 		settled(t, term, "Quispe Mamani")
-		term.Send(OpenPatientMsg{ID: pc.ana.ID})
+		term.Send(clinic.OpenPatientMsg{ID: pc.ana.ID})
 		settled(t, term, "Quispe Mamani, Ana", "987654321")
 		term.Key("right")
 		settled(t, term, "[Clínico]", "TEA leve")
@@ -388,7 +390,7 @@ func TestPatientsClinicalByRole(t *testing.T) {
 		settled(t, term, "Página 1 · 1 pacientes")
 		term.Key("enter")
 		settled(t, term, "Quispe Mamani, Ana", "987654321")
-		for i := 0; i < tabCount; i++ {
+		for i := 0; i < clinic.TabCount; i++ {
 			s := settled(t, term, "[")
 			if strings.Contains(s, "TEA leve") || strings.Contains(s, "Penicilina") {
 				t.Fatalf("reception sees clinical data:\n%s", s)
@@ -541,32 +543,32 @@ func TestPatientsSpecialistEdit(t *testing.T) {
 func TestPatientsSearchDropsStale(t *testing.T) {
 	t.Parallel()
 	pc := newPatientsClinic(t)
-	a := newClinicApp(context.Background(), clinicSession(pc.tn, pc.admin, 80, 24), clinicScreens())
+	a := newClinicApp(context.Background(), clinicSession(pc.tn, pc.admin, 80, 24), pc.tn, clinic.Screens())
 	a.Update(tuitest.KeyMsg("3"))
-	l := a.shell.screens[a.shell.index(ScreenPatients)].(*Stack).pages[0].(*patientList)
+	l := a.shell.screens[a.shell.index(kit.ScreenPatients)].(*kit.Stack).Pages[0].(*clinic.PatientList)
 
 	l.Update(tuitest.KeyMsg("/"))
 	l.Update(tuitest.KeyMsg("q"))
 	l.Update(tuitest.KeyMsg("u"))
-	if l.searchSeq != 2 || l.search != "qu" {
-		t.Fatalf("search %q seq %d", l.search, l.searchSeq)
+	if l.SearchSeq != 2 || l.Search != "qu" {
+		t.Fatalf("search %q seq %d", l.Search, l.SearchSeq)
 	}
-	before := l.seq
-	if cmd := l.Update(searchTick{seq: 1}); cmd != nil || l.seq != before {
+	before := l.Seq
+	if cmd := l.Update(clinic.SearchTick{Seq: 1}); cmd != nil || l.Seq != before {
 		t.Fatal("the tick of an older edit searched")
 	}
-	if cmd := l.Update(searchTick{seq: 2}); cmd == nil || l.seq != before+1 {
+	if cmd := l.Update(clinic.SearchTick{Seq: 2}); cmd == nil || l.Seq != before+1 {
 		t.Fatal("the tick of the last edit did not search")
 	}
 	stale := store.PatientPage{Patients: []store.Patient{{FirstName: "Viejo", Surname: "Resultado"}}}
-	l.Update(patientsLoaded{seq: l.seq - 1, page: stale})
-	if len(l.rows) == 1 && l.rows[0].FirstName == "Viejo" {
+	l.Update(clinic.PatientsLoaded{Seq: l.Seq - 1, Page: stale})
+	if len(l.Rows) == 1 && l.Rows[0].FirstName == "Viejo" {
 		t.Fatal("an answer to an older query was shown")
 	}
 	fresh := store.PatientPage{Patients: []store.Patient{{FirstName: "Nuevo", Surname: "Resultado"}}}
-	l.Update(patientsLoaded{seq: l.seq, page: fresh})
-	if len(l.rows) != 1 || l.rows[0].FirstName != "Nuevo" {
-		t.Fatalf("the answer to the last query was not shown: %+v", l.rows)
+	l.Update(clinic.PatientsLoaded{Seq: l.Seq, Page: fresh})
+	if len(l.Rows) != 1 || l.Rows[0].FirstName != "Nuevo" {
+		t.Fatalf("the answer to the last query was not shown: %+v", l.Rows)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"consultorio/store"
+	"consultorio/tui/kit"
 )
 
 // TestSessionsAndPaymentsLists: the sessions list shows the month's
@@ -57,7 +58,7 @@ func TestSessionsAndPaymentsLists(t *testing.T) {
 	if _, err := f.tn.MarkUnpaid(f.ctx, f.actor, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	term.Send(ChangedMsg{Entity: "payment"})
+	term.Send(kit.ChangedMsg{Entity: "payment"})
 	term.WaitFor(t, "Pendiente: S/ 80.00", "Pedro Quispe")
 }
 

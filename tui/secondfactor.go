@@ -12,6 +12,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 )
 
 // qrBlocks draws content as a QR code in text, two modules a character
@@ -103,7 +104,7 @@ func (l *login) beginEnrolment() tea.Cmd {
 
 func (l *login) codeForm() *huh.Form {
 	m := l.a.loc.M.SecondFactor
-	return NewForm(l.a.loc.M, huh.NewGroup(
+	return kit.NewForm(l.a.loc.M, huh.NewGroup(
 		huh.NewInput().Key("code").Title(m.Code).Description(m.CodeHint).
 			Value(&l.code).CharLimit(20).Validate(l.required),
 	)).WithWidth(l.formWidth())
@@ -111,7 +112,7 @@ func (l *login) codeForm() *huh.Form {
 
 func (l *login) enrolForm() *huh.Form {
 	m := l.a.loc.M.SecondFactor
-	return NewForm(l.a.loc.M, huh.NewGroup(
+	return kit.NewForm(l.a.loc.M, huh.NewGroup(
 		huh.NewInput().Key("code").Title(m.EnrolFirstCode).
 			Value(&l.code).CharLimit(6).Validate(l.required),
 	)).WithWidth(l.formWidth())
@@ -119,7 +120,7 @@ func (l *login) enrolForm() *huh.Form {
 
 func (l *login) recoveryForm() *huh.Form {
 	m := l.a.loc.M.SecondFactor
-	return NewForm(l.a.loc.M, huh.NewGroup(
+	return kit.NewForm(l.a.loc.M, huh.NewGroup(
 		huh.NewConfirm().Key("saved").Title(m.RecoverySaved).Affirmative(l.a.loc.M.Login.Yes).
 			Negative("").Value(&l.saved).WithButtonAlignment(lipgloss.Left),
 	)).WithWidth(l.formWidth())
@@ -177,7 +178,7 @@ func (l *login) secondFactorError(err error) string {
 	if errors.Is(err, store.ErrBadSecondFactor) {
 		return l.a.loc.M.SecondFactor.BadCode
 	}
-	return ErrorText(l.a.log, l.a.loc, err)
+	return kit.ErrorText(l.a.log, l.a.loc, err)
 }
 
 // failSecondFactor: the state could not be read; the login starts over
@@ -185,7 +186,7 @@ func (l *login) secondFactorError(err error) string {
 func (l *login) failSecondFactor(err error) tea.Cmd {
 	l.acc = nil
 	l.step = stepCredentials
-	l.errText = ErrorText(l.a.log, l.a.loc, err)
+	l.errText = kit.ErrorText(l.a.log, l.a.loc, err)
 	return l.again(l.credentialsForm(), 0)
 }
 
@@ -243,12 +244,12 @@ func (l *login) secondFactorView(w, h int) string {
 		}
 		col := strings.Join(right, "\n")
 		if qr == "" {
-			return indent(col, 2)
+			return kit.Indent(col, 2)
 		}
-		return indent(lipgloss.JoinHorizontal(lipgloss.Top, qr, "  ", col), 1)
+		return kit.Indent(lipgloss.JoinHorizontal(lipgloss.Top, qr, "  ", col), 1)
 	case stepRecovery:
 		lines := []string{"  " + st.Title.Render(m.RecoveryTitle), "",
-			indent(lipgloss.NewStyle().Width(max(w-6, 20)).Render(m.RecoveryIntro), 2), ""}
+			kit.Indent(lipgloss.NewStyle().Width(max(w-6, 20)).Render(m.RecoveryIntro), 2), ""}
 		for i := 0; i < len(l.recovery); i += 2 {
 			row := "    " + l.recovery[i]
 			if i+1 < len(l.recovery) {
@@ -258,7 +259,7 @@ func (l *login) secondFactorView(w, h int) string {
 		}
 		lines = append(lines, "")
 		if l.form != nil && l.form.State == huh.StateNormal {
-			lines = append(lines, indent(l.form.View(), 2))
+			lines = append(lines, kit.Indent(l.form.View(), 2))
 		}
 		return strings.Join(lines, "\n")
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"consultorio/store"
+	"consultorio/tui/clinic"
+	"consultorio/tui/kit"
 )
 
 // TestSessionComplete: complete from the agenda with an observation (an
@@ -101,7 +103,7 @@ func TestAgendaRefreshesOnChange(t *testing.T) {
 	term := f.start(t, 80, 24)
 	term.WaitFor(t, "María Rojas", "0 ses.")
 	s := f.book(2, 0, 1, 11, 0, 60) // by someone else
-	term.Send(ChangedMsg{Entity: "session"})
+	term.Send(kit.ChangedMsg{Entity: "session"})
 	term.WaitFor(t, "○ Rosa Huamán", "1 ses.")
 	term.Key("right")
 	term.Key("down")
@@ -111,7 +113,7 @@ func TestAgendaRefreshesOnChange(t *testing.T) {
 	if _, err := f.tn.CompleteSession(f.ctx, f.actor, s.ID, "Hecho en otra terminal"); err != nil {
 		t.Fatal(err)
 	}
-	term.Send(ChangedMsg{Entity: "session"})
+	term.Send(kit.ChangedMsg{Entity: "session"})
 	screen := term.WaitFor(t, "✓ completada", "Hecho en otra terminal")
 	if strings.Contains(screen, "c completar") {
 		t.Fatalf("a completed session still offers completing:\n%s", screen)
@@ -210,7 +212,7 @@ func TestBookingErrorShownAsConflicts(t *testing.T) {
 	b := store.Booking{PatientID: f.patients[1].ID, SpecialistID: f.specs[0].ID, RoomID: f.rooms[1].ID,
 		Start: time.Date(2026, 12, 1, 10, 30, 0, 0, f.lima), DurationMin: 60}
 	_, err := f.tn.BookSession(f.ctx, f.actor, b)
-	conflicts, rest := agConflictsOf(b.Start, err)
+	conflicts, rest := clinic.AgConflictsOf(b.Start, err)
 	if rest != nil || len(conflicts) != 1 {
 		t.Fatalf("conflicts %+v, error %v (from %v)", conflicts, rest, err)
 	}
@@ -220,7 +222,7 @@ func TestBookingErrorShownAsConflicts(t *testing.T) {
 		t.Fatalf("conflict: %+v", c)
 	}
 	other := &store.ValidationError{Fields: map[string]store.FieldError{"start": {Reason: store.ReasonRequired}}}
-	if cs, rest := agConflictsOf(b.Start, other); cs != nil || rest != other {
+	if cs, rest := clinic.AgConflictsOf(b.Start, other); cs != nil || rest != other {
 		t.Fatalf("a validation error became %+v, %v", cs, rest)
 	}
 }

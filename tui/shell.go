@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,7 +12,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"consultorio/store"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 )
 
 // chromeLines is what the shell takes from the height: header, navigation
@@ -25,19 +28,26 @@ type shell struct {
 	app   *app
 	brand string // header left: clinic name or "Panel" (sanitized)
 	who   string // header right: user name and role (sanitized)
-	badge bool   // show the unread-notifications badge
+	// unread counts the header badge (nil: no badge, as in the panel).
+	unread unreadCounter
 	// banner is a standing notice under the header (the clinic's overdue
 	// subscription, for its admins); "" for none. It takes one body line.
 	banner   string
-	defs     []ScreenDef
-	screens  []Screen // nil until first opened
+	defs     []kit.ScreenDef
+	screens  []kit.Screen // nil until first opened
 	active   int
 	fullHelp bool
-	newEnv   func(id ScreenID) *Env
+	newEnv   func(id kit.ScreenID) *kit.Env
 	help     help.Model
 	// unreadSeq numbers the badge's count requests: only the latest one
 	// is shown.
 	unreadSeq int
+}
+
+// unreadCounter counts a user's unread notifications for the header badge
+// (*store.Tenant; the shell's tests use a fake).
+type unreadCounter interface {
+	UnreadCount(ctx context.Context, actor store.Actor) (int, error)
 }
 
 // unreadLoaded is a recount of the badge.
@@ -47,15 +57,15 @@ type unreadLoaded struct {
 	err error
 }
 
-func newShell(a *app, brand, who string, badge bool, defs []ScreenDef, newEnv func(ScreenID) *Env) *shell {
+func newShell(a *app, brand, who string, unread unreadCounter, defs []kit.ScreenDef, newEnv func(kit.ScreenID) *kit.Env) *shell {
 	// The jump keys' help names the digits that exist for this role.
 	if n := len(defs); n > 0 && n < 9 {
 		a.keys.Jump.SetHelp(fmt.Sprintf("1…%d", n), a.keys.Jump.Help().Desc)
 		a.keys.JumpAlt.SetHelp(fmt.Sprintf("alt+1…%d", n), a.keys.JumpAlt.Help().Desc)
 	}
 	return &shell{
-		app: a, brand: brand, who: who, badge: badge, defs: defs,
-		screens: make([]Screen, len(defs)), newEnv: newEnv, help: help.New(),
+		app: a, brand: brand, who: who, unread: unread, defs: defs,
+		screens: make([]kit.Screen, len(defs)), newEnv: newEnv, help: help.New(),
 	}
 }
 
@@ -74,26 +84,22 @@ func (s *shell) start() tea.Cmd {
 }
 
 // refreshUnread recounts the unread notifications of the badge (nil in the
-// panel, or for a tenant without a database behind it, as in the shell's
-// own tests). It is background work: it does not turn the spinner, and a
+// panel). It is background work: it does not turn the spinner, and a
 // failure keeps the last count (the screens report database trouble).
 func (s *shell) refreshUnread() tea.Cmd {
-	if !s.badge {
+	if s.unread == nil {
 		return nil
 	}
 	env := s.newEnv("")
-	if env.Tenant == nil || env.Tenant.DB() == nil {
-		return nil
-	}
 	s.unreadSeq++
-	seq, t, actor, ctx := s.unreadSeq, env.Tenant, env.Actor, s.app.ctx
+	seq, counter, actor, ctx := s.unreadSeq, s.unread, env.Actor, s.app.ctx
 	return func() tea.Msg {
-		n, err := t.UnreadCount(ctx, actor)
+		n, err := counter.UnreadCount(ctx, actor)
 		return unreadLoaded{seq: seq, n: n, err: err}
 	}
 }
 
-func (s *shell) index(id ScreenID) int {
+func (s *shell) index(id kit.ScreenID) int {
 	for i, d := range s.defs {
 		if d.ID == id {
 			return i
@@ -102,7 +108,7 @@ func (s *shell) index(id ScreenID) int {
 	return -1
 }
 
-func (s *shell) current() Screen {
+func (s *shell) current() kit.Screen {
 	if len(s.defs) == 0 {
 		return nil
 	}
@@ -111,17 +117,17 @@ func (s *shell) current() Screen {
 
 // instance returns screen i, creating it (and its start-up commands) on
 // first use.
-func (s *shell) instance(i int) (Screen, tea.Cmd) {
+func (s *shell) instance(i int) (kit.Screen, tea.Cmd) {
 	if s.screens[i] != nil {
 		return s.screens[i], nil
 	}
 	d := s.defs[i]
 	env := s.newEnv(d.ID)
-	var scr Screen
+	var scr kit.Screen
 	if d.New != nil {
 		scr = d.New(env)
 	} else {
-		scr = newPlaceholder(env, d.Title(env.M))
+		scr = kit.NewPlaceholder(env, d.Title(env.M))
 	}
 	s.screens[i] = scr
 	w, h := s.app.bodySize()
@@ -129,7 +135,7 @@ func (s *shell) instance(i int) (Screen, tea.Cmd) {
 	return scr, tea.Batch(init, scr.Update(tea.WindowSizeMsg{Width: w, Height: h}))
 }
 
-func (s *shell) open(id ScreenID) tea.Cmd {
+func (s *shell) open(id kit.ScreenID) tea.Cmd {
 	if i := s.index(id); i >= 0 {
 		return s.switchTo(i)
 	}
@@ -151,7 +157,7 @@ func (s *shell) switchTo(i int) tea.Cmd {
 		_, cmd := s.instance(i)
 		return tea.Batch(cmd, s.refreshUnread())
 	}
-	return tea.Batch(s.screens[i].Update(ShownMsg{}), s.refreshUnread())
+	return tea.Batch(s.screens[i].Update(kit.ShownMsg{}), s.refreshUnread())
 }
 
 // update routes a message: keys through the global bindings to the active
@@ -162,7 +168,7 @@ func (s *shell) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	case asyncMsg:
-		if i := s.index(ScreenID(msg.target)); i >= 0 && s.screens[i] != nil {
+		if i := s.index(kit.ScreenID(msg.target)); i >= 0 && s.screens[i] != nil {
 			return s.screens[i].Update(msg.msg)
 		}
 		return nil
@@ -175,7 +181,7 @@ func (s *shell) update(msg tea.Msg) tea.Cmd {
 		// Notifications also appear as time passes (a session becomes
 		// "tomorrow", a payment overdue): recount once a minute.
 		return s.refreshUnread()
-	case ChangedMsg:
+	case kit.ChangedMsg:
 		// A change of the clinic (any user, any server instance): the
 		// active screen reloads what it shows, the badge is recounted.
 		// Hidden screens reload when shown again (ShownMsg).
@@ -267,17 +273,17 @@ func (s *shell) view(w, h int) string {
 	lines := []string{s.headerView(w, st)}
 	if s.banner != "" {
 		// Reverse video with a ⚠ marker: readable without colour.
-		lines = append(lines, bar(" ⚠ "+s.banner, "", w, st))
+		lines = append(lines, kit.Bar(" ⚠ "+s.banner, "", w, st))
 	}
-	lines = append(lines, s.tabsView(w, st), fit(body, w, bodyH), s.app.statusView(w), s.helpView(w))
+	lines = append(lines, s.tabsView(w, st), kit.Fit(body, w, bodyH), s.app.statusView(w), s.helpView(w))
 	return strings.Join(lines, "\n")
 }
 
 // headerView: " Consultorio · Clínica A            Ana Pérez · Recepción · 3 sin leer ".
-func (s *shell) headerView(w int, st *Styles) string {
+func (s *shell) headerView(w int, st *kit.Styles) string {
 	m := s.app.loc.M
 	right := s.who
-	if s.badge {
+	if s.unread != nil {
 		badge := fmt.Sprintf(m.Shell.Unread, s.app.unread)
 		if s.app.unread > 0 {
 			badge = "● " + badge
@@ -286,26 +292,13 @@ func (s *shell) headerView(w int, st *Styles) string {
 	}
 	right += " "
 	left := " " + m.Shell.AppName + " · " + s.brand
-	return bar(left, right, w, st)
-}
-
-// bar lays out left and right text on one reverse-video line of width w,
-// cutting the left part first when both do not fit.
-func bar(left, right string, w int, st *Styles) string {
-	rw := lipgloss.Width(right)
-	if rw > w-10 {
-		right = ansi.Truncate(right, max(w-10, 0), "…")
-		rw = lipgloss.Width(right)
-	}
-	left = ansi.Truncate(left, max(w-rw-1, 0), "…")
-	gap := max(w-lipgloss.Width(left)-rw, 0)
-	return st.Header.Render(left + strings.Repeat(" ", gap) + right)
+	return kit.Bar(left, right, w, st)
 }
 
 // tabsView draws the navigation bar. The active screen is in [brackets] and
 // reverse video; when the names do not fit, a window around the active one
 // is shown with ‹ › marking hidden screens.
-func (s *shell) tabsView(w int, st *Styles) string {
+func (s *shell) tabsView(w int, st *kit.Styles) string {
 	if len(s.defs) == 0 {
 		return ""
 	}
@@ -380,21 +373,7 @@ func (s *shell) helpView(w int) string {
 		nav = []key.Binding{k.Next, k.Jump}
 		tail = []key.Binding{k.Help, k.Quit}
 	}
-	return helpLine(s.app.styles, &s.help, append(scrKeys, nav...), tail, w)
-}
-
-// helpLine renders keys, cut to fit, followed by tail which is never cut.
-func helpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string {
-	h.Styles = st.Help
-	h.SetWidth(0)
-	t := h.ShortHelpView(tail)
-	tw := lipgloss.Width(t)
-	h.SetWidth(max(w-tw-3, 1))
-	head := h.ShortHelpView(keys)
-	if head == "" {
-		return " " + t
-	}
-	return " " + head + st.Help.ShortSeparator.Render(h.ShortSeparator) + t
+	return kit.HelpLine(s.app.styles, &s.help, append(scrKeys, nav...), tail, w)
 }
 
 func (s *shell) fullHelpView(w int) string {
@@ -411,36 +390,7 @@ func (s *shell) fullHelpView(w int) string {
 	}
 	groups = append(groups, []key.Binding{k.Next, k.Prev, k.Jump, k.JumpAlt}, []key.Binding{k.Help, k.Quit, k.QuitAlways})
 	title := s.app.styles.Title.Render(s.app.loc.M.Shell.KeyHelp)
-	return "\n " + title + "\n\n" + indent(s.help.FullHelpView(groups), 1)
-}
-
-// fit makes s exactly h lines, each cut to w cells.
-func fit(s string, w, h int) string {
-	if h <= 0 {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func indent(s string, n int) string {
-	pad := strings.Repeat(" ", n)
-	lines := strings.Split(s, "\n")
-	for i := range lines {
-		lines[i] = pad + lines[i]
-	}
-	return strings.Join(lines, "\n")
+	return "\n " + title + "\n\n" + kit.Indent(s.help.FullHelpView(groups), 1)
 }
 
 // shellKeys are the global bindings, with help in the user's language.

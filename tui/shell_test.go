@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,7 +13,9 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"consultorio/store"
+	"consultorio/tui/clinic"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 	"consultorio/tui/tuitest"
 )
 
@@ -20,6 +23,15 @@ import (
 // screens make no database call.
 func demoTenant(name, lang string) *store.Tenant {
 	return &store.Tenant{Info: store.TenantInfo{Schema: "demo", Name: name, Lang: lang, Currency: "PEN", Timezone: "America/Lima"}}
+}
+
+// offlineUnread is the badge's counter of a demo clinic with no database:
+// the count is never known, so the badge keeps what it shows (as when the
+// store fails).
+type offlineUnread struct{}
+
+func (offlineUnread) UnreadCount(context.Context, store.Actor) (int, error) {
+	return 0, errors.New("demo clinic: no database")
 }
 
 func demoUser(role store.Role, name, lang string) *store.User {
@@ -32,14 +44,14 @@ func clinicSession(tn *store.Tenant, u *store.User, w, h int) ClinicSession {
 
 func startClinic(t *testing.T, tn *store.Tenant, u *store.User, w, h int, opts ...tea.ProgramOption) *tuitest.Term {
 	t.Helper()
-	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), placeholderScreens()), w, h, opts...)
+	return tuitest.Start(t, newClinicApp(context.Background(), clinicSession(tn, u, w, h), offlineUnread{}, placeholderScreens()), w, h, opts...)
 }
 
 // placeholderScreens are the clinic's screens with every one a placeholder:
 // the demo tenant has no database behind it, and the shell's tests must not
 // depend on what each screen draws.
-func placeholderScreens() []ScreenDef {
-	defs := clinicScreens()
+func placeholderScreens() []kit.ScreenDef {
+	defs := clinic.Screens()
 	for i := range defs {
 		defs[i].New = nil
 	}
@@ -294,7 +306,7 @@ func TestEndSession(t *testing.T) {
 // results routed to the screen that asked (even after switching away), the
 // status line, capturing text input, body size.
 type fakeScreen struct {
-	env     *Env
+	env     *kit.Env
 	typing  bool
 	text    string
 	loaded  string
@@ -312,7 +324,7 @@ func (f *fakeScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		f.size = fmt.Sprintf("%dx%d", msg.Width, msg.Height)
-	case ShownMsg:
+	case kit.ShownMsg:
 		f.shown++
 	case fakeLoaded:
 		f.loaded = msg.v
@@ -351,11 +363,11 @@ func TestScreenContract(t *testing.T) {
 		key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "cargar")),
 		key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "escribir")),
 	}}
-	defs := []ScreenDef{
-		{ID: "fake", Title: func(*i18n.Messages) string { return "Prueba" }, New: func(env *Env) Screen { fake.env = env; return fake }},
+	defs := []kit.ScreenDef{
+		{ID: "fake", Title: func(*i18n.Messages) string { return "Prueba" }, New: func(env *kit.Env) kit.Screen { fake.env = env; return fake }},
 		{ID: "other", Title: func(*i18n.Messages) string { return "Otra" }},
 	}
-	m := newClinicApp(context.Background(), clinicSession(demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), defs)
+	m := newClinicApp(context.Background(), clinicSession(demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), offlineUnread{}, defs)
 	term := tuitest.Start(t, m, 80, 24)
 
 	// The screen's keys lead the help line; the body is 80x20.
@@ -405,7 +417,7 @@ func TestScreenContract(t *testing.T) {
 
 func TestBackgroundColour(t *testing.T) {
 	t.Parallel()
-	a := newClinicApp(context.Background(), clinicSession(demoTenant("C", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), placeholderScreens())
+	a := newClinicApp(context.Background(), clinicSession(demoTenant("C", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), offlineUnread{}, placeholderScreens())
 	if !a.styles.Dark {
 		t.Fatal("DarkBackground not honoured")
 	}

@@ -18,6 +18,7 @@ import (
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 	"consultorio/tui/tuitest"
 )
@@ -55,8 +56,8 @@ func (f *fakeRecords) remove(i int) error {
 }
 
 type listPage struct {
-	env    *Env
-	stack  *Stack
+	env    *kit.Env
+	stack  *kit.Stack
 	db     *fakeRecords
 	rows   []string
 	cursor int
@@ -124,17 +125,17 @@ func (d *detailPage) Update(msg tea.Msg) tea.Cmd {
 	switch k.String() {
 	case "e":
 		name := d.name()
-		return l.stack.Push(&FormPage{
+		return l.stack.Push(&kit.FormPage{
 			Stack: l.stack, Name: "Editar",
 			Build: func() *huh.Form {
-				return NewForm(l.env.M, huh.NewGroup(huh.NewInput().Title("Nombre").Value(&name)))
+				return kit.NewForm(l.env.M, huh.NewGroup(huh.NewInput().Title("Nombre").Value(&name)))
 			},
 			Save:      func(context.Context) error { return l.db.rename(d.i, name) },
 			Done:      "Guardado.",
 			AfterSave: l.reload,
 		})
 	case "d":
-		return l.stack.Push(NewConfirmPage(l.stack, "Eliminar", "¿Eliminar el registro?", d.name(),
+		return l.stack.Push(kit.NewConfirmPage(l.stack, "Eliminar", "¿Eliminar el registro?", d.name(),
 			func(context.Context) error { return l.db.remove(d.i) }, "Eliminado.",
 			func() tea.Cmd { return tea.Batch(l.stack.Pop(), l.reload()) }))
 	}
@@ -150,13 +151,13 @@ func TestStackListDetailFormConfirm(t *testing.T) {
 	t.Parallel()
 	db := &fakeRecords{names: []string{"Ana", "Beto\x1b[2J", "Carla"},
 		failNext: &store.ValidationError{Fields: map[string]store.FieldError{"name": {Reason: store.ReasonRequired}}}}
-	defs := []ScreenDef{{ID: "records", Title: func(*i18n.Messages) string { return "Registros" },
-		New: func(env *Env) Screen {
-			s := NewStack(env, "Registros")
+	defs := []kit.ScreenDef{{ID: "records", Title: func(*i18n.Messages) string { return "Registros" },
+		New: func(env *kit.Env) kit.Screen {
+			s := kit.NewStack(env, "Registros")
 			s.SetRoot(&listPage{env: env, stack: s, db: db})
 			return s
 		}}}
-	m := newClinicApp(context.Background(), clinicSession(demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), defs)
+	m := newClinicApp(context.Background(), clinicSession(demoTenant("Clínica Demo", "es"), demoUser(store.RoleAdmin, "Ana", ""), 80, 24), offlineUnread{}, defs)
 	term := tuitest.Start(t, m, 80, 24)
 
 	term.WaitFor(t, "cargas=1", "> Ana", "Beto␛[2J", "enter abrir")
@@ -237,15 +238,15 @@ func TestFailedSaveShowsCatalogueText(t *testing.T) {
 	} {
 		var logged bytes.Buffer
 		db := &fakeRecords{names: []string{"Ana"}, failNext: c.err}
-		defs := []ScreenDef{{ID: "records", Title: func(*i18n.Messages) string { return "Registros" },
-			New: func(env *Env) Screen {
-				s := NewStack(env, "Registros")
+		defs := []kit.ScreenDef{{ID: "records", Title: func(*i18n.Messages) string { return "Registros" },
+			New: func(env *kit.Env) kit.Screen {
+				s := kit.NewStack(env, "Registros")
 				s.SetRoot(&listPage{env: env, stack: s, db: db})
 				return s
 			}}}
 		cs := clinicSession(demoTenant("Clínica Demo", c.lang), demoUser(store.RoleAdmin, "Ana", ""), 80, 24)
 		cs.Log = slog.New(slog.NewTextHandler(&logged, nil))
-		term := tuitest.Start(t, newClinicApp(context.Background(), cs, defs), 80, 24)
+		term := tuitest.Start(t, newClinicApp(context.Background(), cs, offlineUnread{}, defs), 80, 24)
 		term.WaitFor(t, "> Ana")
 		term.Key("enter")
 		term.WaitFor(t, "Detalle de Ana")

@@ -142,6 +142,26 @@ var enDocuments = Documents{
 	PDFHint:      "PDF: %s",
 }
 
+// ReasonName is a cancel reason in the catalog's language (the stored word
+// when unknown).
+func (m *Messages) ReasonName(reason string) string {
+	switch reason {
+	case store.CancelPatient:
+		return m.Sessions.ReasonPatient
+	case store.CancelTherapist:
+		return m.Sessions.ReasonTherapist
+	case store.CancelClinic:
+		return m.Sessions.ReasonClinic
+	case store.CancelNoShow:
+		return m.Sessions.ReasonNoShow
+	case store.CancelOther:
+		return m.Sessions.ReasonOther
+	case store.CancelRescheduled:
+		return m.Sessions.ReasonRescheduled
+	}
+	return reason
+}
+
 // MethodName is a payment method in the catalog's language (the stored
 // word when unknown).
 func (m *Messages) MethodName(method string) string {

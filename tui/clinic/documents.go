@@ -1,0 +1,284 @@
+package clinic
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
+	"consultorio/tui/sanitize"
+)
+
+// The front desk's documents on screen: the cash close (from the payments
+// and finance screens), a patient's statement (from the patient file) and a
+// payment's receipt (from the payments list). Each page shows what the
+// printed document says, from the same store operation, and the scripted
+// command that prints it as PDF (printout.Documents makes the bytes, for
+// that command and for deliveries by e-mail or SFTP).
+
+// docView is a document laid out for the terminal: lines above a table,
+// the table, lines below it.
+type docView struct {
+	title string // "": the page's title stays
+	head  []string
+	cols  []agCol
+	rows  [][]string
+	foot  []string
+}
+
+// docPage shows one document: load reads it (in a tea.Cmd) and returns
+// how to lay it out, which View does with the current styles. A cash close
+// (day non-nil) moves by day.
+type docPage struct {
+	env   *kit.Env
+	title string
+	load  func(ctx context.Context, day time.Time) (func() docView, error) // day: a copy of *day
+	hint  func() string                                                    // the command line printing it as PDF
+	day   *time.Time                                                       // cash close: the calendar date shown
+
+	view   func() docView // nil until loaded
+	loaded bool
+	seq    int
+	off    int
+	w, h   int
+}
+
+type docLoaded struct {
+	page *docPage
+	seq  int
+	view func() docView
+	err  error
+}
+
+func (p *docPage) Title() string   { return p.title }
+func (p *docPage) Capturing() bool { return false }
+func (p *docPage) Init() tea.Cmd   { return p.reload() }
+
+func (p *docPage) reload() tea.Cmd {
+	p.seq++
+	seq, load := p.seq, p.load
+	var day time.Time
+	if p.day != nil {
+		day = *p.day
+	}
+	return p.env.Do(func(ctx context.Context) tea.Msg {
+		v, err := load(ctx, day)
+		return docLoaded{page: p, seq: seq, view: v, err: err}
+	})
+}
+
+// vis is how many table rows fit: the page less title, head, table
+// header, foot, hint.
+func (p *docPage) vis() int {
+	if p.view == nil {
+		return 1
+	}
+	v := p.view()
+	return max(p.h-len(v.head)-len(v.foot)-6, 1)
+}
+
+// rows is the number of table rows.
+func (p *docPage) rows() int {
+	if p.view == nil {
+		return 0
+	}
+	return len(p.view().rows)
+}
+
+func (p *docPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case docLoaded:
+		if msg.page != p || msg.seq != p.seq {
+			return nil
+		}
+		if msg.err != nil {
+			p.env.Error(msg.err)
+			return nil
+		}
+		p.view, p.loaded, p.off = msg.view, true, 0
+		if t := msg.view().title; t != "" {
+			p.title = t
+		}
+	case tea.WindowSizeMsg:
+		p.w, p.h = msg.Width, msg.Height
+	case kit.ChangedMsg:
+		if msg.Touches("session", "payment") {
+			return p.reload()
+		}
+	case tea.KeyPressMsg:
+		n := p.rows()
+		switch msg.String() {
+		case "up", "k":
+			p.off = max(p.off-1, 0)
+		case "down", "j":
+			p.off = max(min(p.off+1, n-p.vis()), 0)
+		case ",", ".", "t":
+			if p.day == nil {
+				return nil
+			}
+			switch msg.String() {
+			case ",":
+				*p.day = p.day.AddDate(0, 0, -1)
+			case ".":
+				*p.day = p.day.AddDate(0, 0, 1)
+			default:
+				*p.day = agCivil(p.env.Now(), p.env.L.Loc)
+			}
+			p.title = cashCloseTitle(p.env, *p.day)
+			return p.reload()
+		}
+	}
+	return nil
+}
+
+func (p *docPage) View(w, h int) string {
+	st := p.env.Styles()
+	lines := []string{" " + st.Title.Render(p.title)}
+	if !p.loaded {
+		return strings.Join(append(lines, "", " "+st.Muted.Render(p.env.M.Shell.Loading)), "\n")
+	}
+	v := p.view()
+	for _, l := range v.head {
+		lines = append(lines, " "+l)
+	}
+	if len(v.cols) > 0 {
+		lines = append(lines, agTable(st, v.cols, v.rows, -1, p.off, w, p.vis()+2)...)
+	}
+	for _, l := range v.foot {
+		lines = append(lines, " "+l)
+	}
+	for len(lines) < h-1 {
+		lines = append(lines, "")
+	}
+	hint := fmt.Sprintf(p.env.M.Documents.PDFHint, p.hint())
+	return strings.Join(append(lines[:min(len(lines), h-1)], " "+st.Muted.Render(agCell(hint, max(w-2, 1)))), "\n")
+}
+
+func (p *docPage) Keys() []key.Binding {
+	d := p.env.M.Documents
+	if p.day == nil {
+		return nil
+	}
+	return []key.Binding{agBind(d.KeyPrevDay, ","), agBind(d.KeyNextDay, "."), agBind(d.KeyToday, "t")}
+}
+
+func cashCloseTitle(env *kit.Env, day time.Time) string {
+	return fmt.Sprintf(env.M.Documents.CashCloseTitle, i18n.LongDate(env.L.Lang, day))
+}
+
+// newCashClosePage is the cash close of day (a calendar date as written).
+func newCashClosePage(env *kit.Env, day time.Time) *docPage {
+	shown := day
+	p := &docPage{env: env, day: &shown, title: cashCloseTitle(env, day)}
+	p.hint = func() string { return "cash-close --date " + p.day.Format(time.DateOnly) + " --pdf > caja.pdf" }
+	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
+		cc, err := env.Tenant.CashClose(ctx, env.Actor, day)
+		return func() docView { return cashCloseView(env, cc) }, err
+	}
+	return p
+}
+
+func cashCloseView(env *kit.Env, cc store.CashClose) docView {
+	d, l, st := env.M.Documents, env.L, env.Styles()
+	var v docView
+	for _, m := range cc.Methods {
+		v.head = append(v.head, agCell(l.MethodName(m.Method), 16)+agRight(strconv.Itoa(m.Count), 5)+"  "+agRight(l.Money(m.Total), 16))
+	}
+	v.head = append(v.head, st.Label.Render(agCell(d.Total, 16)+agRight(strconv.Itoa(cc.Count), 5)+"  "+agRight(l.Money(cc.Total), 16)), "")
+	if len(cc.Payments) == 0 {
+		v.head = append(v.head, st.Muted.Render(d.NoPayments))
+		return v
+	}
+	v.cols = []agCol{{d.Session, 7, false}, {d.Patient, 0, false}, {d.Method, 13, false}, {d.Reference, 10, false}, {d.Amount, 13, true}}
+	for _, p := range cc.Payments {
+		v.rows = append(v.rows, []string{"#" + strconv.FormatInt(p.SessionID, 10), sanitize.Line(p.PatientName),
+			l.MethodName(p.Method), sanitize.Line(p.Reference), l.Money(p.Amount)})
+	}
+	return v
+}
+
+// newStatementPage is a patient's statement.
+func newStatementPage(env *kit.Env, patientID int64) *docPage {
+	p := &docPage{env: env, title: env.M.Documents.StatementTitle}
+	p.hint = func() string { return "patients statement " + strconv.FormatInt(patientID, 10) + " --pdf > estado.pdf" }
+	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
+		s, err := env.Tenant.PatientStatement(ctx, env.Actor, patientID)
+		return func() docView { return statementView(env, s) }, err
+	}
+	return p
+}
+
+func statementView(env *kit.Env, s store.Statement) docView {
+	d, l, st := env.M.Documents, env.L, env.Styles()
+	v := docView{head: []string{st.Label.Render(sanitize.Line(s.PatientName))}}
+	if s.PatientDocument != "" {
+		v.head = append(v.head, d.Document+": "+sanitize.Line(s.PatientDocument))
+	}
+	v.cols = []agCol{{d.Date, 16, false}, {d.Specialist, 0, false}, {d.Status, 11, false}, {d.Amount, 12, true}, {d.Paid, 14, false}}
+	for _, line := range s.Lines {
+		amount, paid := "—", "—"
+		if line.Amount != nil {
+			amount = l.Money(*line.Amount)
+		}
+		switch {
+		case line.Paid && line.PaidOn != nil:
+			paid = line.PaidOn.Format(l.DateLayout())
+		case line.Owed:
+			paid = "! " + d.Owed
+		case line.Amount == nil:
+			paid = d.NotCharged
+		}
+		v.rows = append(v.rows, []string{l.DateTime(line.StartsAt), sanitize.Line(line.SpecialistName),
+			l.StatusName(line.Status), amount, paid})
+	}
+	if len(s.Lines) == 0 {
+		v.cols, v.head = nil, append(v.head, st.Muted.Render(d.NoLines))
+	}
+	v.foot = []string{d.TotalPaid + ": " + l.Money(s.Paid), st.Label.Render(d.Balance + ": " + l.Money(s.Balance))}
+	return v
+}
+
+// newReceiptPage is the receipt of a session's payment.
+func newReceiptPage(env *kit.Env, sessionID int64) *docPage {
+	p := &docPage{env: env, title: env.M.Documents.KeyReceipt}
+	p.hint = func() string { return "payments receipt " + strconv.FormatInt(sessionID, 10) + " --pdf > recibo.pdf" }
+	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
+		r, err := env.Tenant.PaymentReceipt(ctx, env.Actor, sessionID)
+		return func() docView { return receiptView(env, r) }, err
+	}
+	return p
+}
+
+func receiptView(env *kit.Env, r store.Receipt) docView {
+	d, l, st := env.M.Documents, env.L, env.Styles()
+	pay := r.Payment
+	who := sanitize.Line(pay.PatientName)
+	if r.PatientDocument != "" {
+		who += " (" + d.Document + " " + sanitize.Line(r.PatientDocument) + ")"
+	}
+	method := l.MethodName(pay.Method)
+	if pay.Reference != "" {
+		method += " · " + sanitize.Line(pay.Reference)
+	}
+	paidOn := ""
+	if pay.PaidOn != nil {
+		paidOn = pay.PaidOn.Format(l.DateLayout())
+	}
+	row := func(label, value string) string { return st.Label.Render(agCell(label, 16)) + " " + value }
+	return docView{title: fmt.Sprintf(d.ReceiptTitle, r.Number), head: []string{
+		sanitize.Line(r.Clinic), "",
+		row(d.Received, who),
+		row(d.Amount, st.Title.Render(l.Money(pay.Amount))),
+		row(d.Method, method),
+		row(d.Date, paidOn), "",
+		fmt.Sprintf(d.Concept, l.DateTime(pay.SessionStart), sanitize.Line(pay.SpecialistName)), "",
+		row(d.IssuedBy, sanitize.Line(r.IssuedBy)),
+	}}
+}

@@ -1,0 +1,284 @@
+package clinic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/shopspring/decimal"
+
+	"consultorio/store"
+	"consultorio/tui/kit"
+	"consultorio/tui/sanitize"
+)
+
+// The expenses screen (admin; PRODUCT.md §4 Expense): the expenses of a
+// month (due in it, or created in it when they have no due date) or all,
+// with totals; create, edit, pay (date defaults to today). Paying a
+// recurring expense offers to create next month's.
+
+func NewExpensesScreen(env *kit.Env) kit.Screen {
+	s := kit.NewStack(env, env.M.Nav.Expenses)
+	s.SetRoot(newExpensesPage(env, s))
+	return s
+}
+
+type expensesPage struct {
+	env *kit.Env
+	st  *kit.Stack
+
+	month time.Time
+	all   bool
+
+	list   []store.Expense
+	loaded bool
+	seq    int
+
+	cursor, off int
+	w, h        int
+}
+
+type expensesLoaded struct {
+	seq  int
+	list []store.Expense
+	err  error
+}
+
+func newExpensesPage(env *kit.Env, st *kit.Stack) *expensesPage {
+	return &expensesPage{env: env, st: st, month: agMonthStart(env.Now(), env.L.Loc)}
+}
+
+func (p *expensesPage) Title() string   { return p.env.M.Expenses.Title }
+func (p *expensesPage) Capturing() bool { return false }
+func (p *expensesPage) Init() tea.Cmd   { return p.reload() }
+
+func (p *expensesPage) reload() tea.Cmd {
+	p.seq++
+	seq, env := p.seq, p.env
+	var month time.Time
+	if !p.all {
+		month = agCivil(p.month, env.L.Loc)
+	}
+	return env.Do(func(ctx context.Context) tea.Msg {
+		list, err := env.Tenant.ListExpenses(ctx, env.Actor, month)
+		return expensesLoaded{seq: seq, list: list, err: err}
+	})
+}
+
+func (p *expensesPage) vis() int { return max(p.h-5, 1) }
+
+func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
+	n := len(p.list)
+	switch msg := msg.(type) {
+	case expensesLoaded:
+		if msg.seq != p.seq {
+			return nil
+		}
+		if msg.err != nil {
+			p.env.Error(msg.err)
+			return nil
+		}
+		p.list, p.loaded = msg.list, true
+		p.cursor, p.off = agScroll(p.cursor, p.off, len(p.list), p.vis())
+	case tea.WindowSizeMsg:
+		p.w, p.h = msg.Width, msg.Height
+		p.cursor, p.off = agScroll(p.cursor, p.off, n, p.vis())
+	case kit.ChangedMsg:
+		if msg.Touches("expense") {
+			return p.reload()
+		}
+	case kit.ShownMsg:
+		return p.reload()
+	case tea.KeyPressMsg:
+		if c, ok := agListKey(msg.String(), p.cursor, n, p.vis()); ok {
+			p.cursor, p.off = agScroll(c, p.off, n, p.vis())
+			return nil
+		}
+		switch msg.String() {
+		case ",":
+			p.month, p.all = p.month.AddDate(0, -1, 0), false
+		case ".":
+			p.month, p.all = p.month.AddDate(0, 1, 0), false
+		case "a":
+			p.all = !p.all
+		case "n":
+			return p.st.Push(p.editPage(nil))
+		case "e", "enter":
+			if p.cursor < n {
+				e := p.list[p.cursor]
+				return p.st.Push(p.editPage(&e))
+			}
+			return nil
+		case "p":
+			if p.cursor < n {
+				e := p.list[p.cursor]
+				if e.Paid {
+					p.env.Info(p.env.M.Expenses.AlreadyPaid)
+					return nil
+				}
+				return p.st.Push(p.payPage(e))
+			}
+			return nil
+		default:
+			return nil
+		}
+		p.cursor, p.off = 0, 0
+		return p.reload()
+	}
+	return nil
+}
+
+// editPage creates (e == nil) or edits an expense.
+func (p *expensesPage) editPage(e *store.Expense) *kit.FormPage {
+	m, l, env := p.env.M, p.env.L, p.env
+	em := m.Expenses
+	var name, amount, due, notes string
+	var fixed, recurring bool
+	title := em.New
+	if e != nil {
+		title = em.Edit
+		name, amount, notes = e.Name, kit.MoneyText(env, e.Amount), e.Notes
+		fixed, recurring = e.Fixed, e.Recurring
+		if e.DueDate != nil {
+			due = e.DueDate.Format(l.DateLayout())
+		}
+	}
+	yn := func(c *huh.Confirm) *huh.Confirm {
+		return c.Affirmative(m.Login.Yes).Negative(m.Login.No).WithButtonAlignment(lipgloss.Left)
+	}
+	return &kit.FormPage{Stack: p.st, Name: title, Done: em.Saved, AfterSave: p.reload,
+		Build: func() *huh.Form {
+			return kit.NewForm(m, huh.NewGroup(
+				huh.NewInput().Title(em.Name).Value(&name).CharLimit(200).Validate(func(s string) error {
+					if strings.TrimSpace(s) == "" {
+						return errors.New(m.Errors.Required)
+					}
+					return nil
+				}),
+				huh.NewInput().Title(em.Amount).Value(&amount).Validate(kit.MoneyOK(env, false)),
+				huh.NewInput().Title(fmt.Sprintf(em.DueDate, l.DateHint())).Placeholder(em.DueHint).
+					Value(&due).Validate(agDateOK(env, true)),
+				yn(huh.NewConfirm().Title(em.Fixed).Value(&fixed)),
+				yn(huh.NewConfirm().Title(em.Recurring).Value(&recurring)),
+				kit.NewText().Title(em.Notes).Value(&notes).Lines(2)))
+		},
+		Save: func(ctx context.Context) error {
+			amt, err := env.L.ReadMoney(amount)
+			if err != nil {
+				return err
+			}
+			in := store.ExpenseInput{Name: name, Amount: amt, Fixed: fixed, Recurring: recurring, Notes: notes}
+			if d, err := l.ParseDate(due); err == nil {
+				c := agCivil(d, l.Loc)
+				in.DueDate = &c
+			}
+			if e == nil {
+				_, err = env.Tenant.CreateExpense(ctx, env.Actor, in)
+			} else {
+				_, err = env.Tenant.UpdateExpense(ctx, env.Actor, e.ID, in)
+			}
+			return err
+		}}
+}
+
+// payPage pays an expense on a date (today by default); a recurring one
+// then offers next month's copy.
+func (p *expensesPage) payPage(e store.Expense) *kit.FormPage {
+	m, l, env := p.env.M, p.env.L, p.env
+	em := m.Expenses
+	date := l.Date(env.Now())
+	// next is written by Save (a command goroutine) and read by AfterSave,
+	// which runs after Save's result message arrived: ordered, no race.
+	var next *store.Expense
+	return &kit.FormPage{Stack: p.st, Name: em.Pay, Done: fmt.Sprintf(em.PaidDone, sanitize.Line(e.Name)),
+		Build: func() *huh.Form {
+			return kit.NewForm(m, huh.NewGroup(
+				huh.NewNote().Title(sanitize.Line(e.Name)+" · "+l.Money(e.Amount)),
+				huh.NewInput().Title(fmt.Sprintf(em.PayDate, l.DateHint())).Value(&date).Validate(agDateOK(env, false))))
+		},
+		Save: func(ctx context.Context) error {
+			d, err := l.ParseDate(date)
+			if err != nil {
+				return err
+			}
+			c := agCivil(d, l.Loc)
+			_, next, err = env.Tenant.PayExpense(ctx, env.Actor, e.ID, &c)
+			return err
+		},
+		AfterSave: func() tea.Cmd {
+			if next == nil || next.DueDate == nil {
+				return p.reload()
+			}
+			due := next.DueDate.Format(l.DateLayout())
+			q := fmt.Sprintf(em.NextQ, sanitize.Line(e.Name), due, l.Money(next.Amount))
+			id := e.ID
+			return tea.Batch(p.reload(), p.st.Push(kit.NewConfirmPage(p.st, em.New, q, "",
+				func(ctx context.Context) error {
+					_, err := env.Tenant.CreateNextRecurring(ctx, env.Actor, id)
+					return err
+				}, fmt.Sprintf(em.NextDone, due), p.reload)))
+		}}
+}
+
+func (p *expensesPage) View(w, h int) string {
+	st, m, l := p.env.Styles(), p.env.M, p.env.L
+	em := m.Expenses
+	period := l.MonthYear(p.month)
+	if p.all {
+		period = em.AllMonths
+	}
+	lines := []string{" " + st.Title.Render(em.Title) + st.Muted.Render(" · "+period)}
+	var total, paid decimal.Decimal
+	today := agCivil(p.env.Now(), l.Loc)
+	rows := make([][]string, len(p.list))
+	for i, e := range p.list {
+		total = total.Add(e.Amount)
+		due := ""
+		if e.DueDate != nil {
+			due = e.DueDate.Format(l.DateLayout())
+		}
+		var kind []string
+		if e.Fixed {
+			kind = append(kind, em.KindFixed)
+		}
+		if e.Recurring {
+			kind = append(kind, em.KindRecur)
+		}
+		state := em.StatePend
+		switch {
+		case e.Paid:
+			paid = paid.Add(e.Amount)
+			on := ""
+			if e.PaidAt != nil {
+				on = e.PaidAt.Format(l.DateLayout())
+			}
+			state = "$ " + fmt.Sprintf(em.StatePaid, on)
+		case e.DueDate != nil && e.DueDate.Before(today):
+			state = "! " + em.StateLate
+		}
+		rows[i] = []string{due, sanitize.Line(e.Name), l.Money(e.Amount), strings.Join(kind, ", "), state}
+	}
+	totals := " " + st.Label.Render(fmt.Sprintf(em.Total, l.Money(total), l.Money(paid), l.Money(total.Sub(paid))))
+	if p.loaded && len(p.list) == 0 {
+		return strings.Join(append(lines, "", " "+st.Muted.Render(em.Empty), "", totals), "\n")
+	}
+	cols := []agCol{{em.ColDue, 10, false}, {em.ColName, 0, false}, {em.ColAmount, 13, true},
+		{em.ColKind, 13, false}, {em.ColState, 19, false}}
+	lines = append(lines, agTable(st, cols, rows, p.cursor, p.off, w, h-3)...)
+	for len(lines) < h-1 {
+		lines = append(lines, "")
+	}
+	return strings.Join(append(lines, totals), "\n")
+}
+
+func (p *expensesPage) Keys() []key.Binding {
+	em := p.env.M.Expenses
+	return []key.Binding{agBind(em.KeyNew, "n"), agBind(em.KeyEdit, "e", "enter"), agBind(em.KeyPay, "p"),
+		agBindShown(",.", em.KeyMonth, ",", "."), agBind(em.KeyAll, "a")}
+}

@@ -1,0 +1,30 @@
+package clinic
+
+import (
+	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
+)
+
+// Screens lists the clinic's screens in navigation order, with the
+// store rule deciding who sees each (PRODUCT.md §4). Later work replaces a nil New with
+// the screen's constructor.
+func Screens() []kit.ScreenDef {
+	setup, finance := store.Actor.MaySeeClinicSetup, store.Actor.MayManageFinance
+	return []kit.ScreenDef{
+		{ID: kit.ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }, New: NewAgendaScreen},
+		{ID: kit.ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }, New: NewSessionsScreen},
+		{ID: kit.ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }, New: NewPatientsScreen},
+		{ID: kit.ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, May: setup, New: NewSpecialistsScreen},
+		{ID: kit.ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, May: setup, New: NewRoomsScreen},
+		{ID: kit.ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, New: NewPaymentsScreen},
+		{ID: kit.ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, May: finance, New: NewExpensesScreen},
+		{ID: kit.ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, May: finance, New: NewFinanceScreen},
+		{ID: kit.ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
+		{ID: kit.ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: NewStaffScreen},
+		// Everyone: their own open sessions (an admin: every staff user's),
+		// to end one left open elsewhere (issue 17).
+		{ID: kit.ScreenLogins, Title: func(m *i18n.Messages) string { return m.Nav.Logins }, New: kit.NewLoginsScreen},
+		{ID: kit.ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, May: store.Actor.MayReadAudit, New: NewAuditScreen},
+	}
+}

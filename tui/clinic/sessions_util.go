@@ -1,0 +1,211 @@
+package clinic
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+	"consultorio/tui/kit"
+	"consultorio/tui/sanitize"
+)
+
+// Helpers shared by the agenda, sessions, payments, expenses and finance
+// screens (prefixed ag… so they cannot collide with other screens' helpers).
+
+// agBind is a key binding with its help text.
+func agBind(help string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
+}
+
+// agBindShown is agBind with a different key label in the help line
+// ("←/→" for two keys).
+func agBindShown(label, help string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(label, help))
+}
+
+// agCell pads or cuts s (which may hold styles) to exactly w cells.
+func agCell(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-sw)
+}
+
+// agRight right-aligns s in w cells.
+func agRight(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw >= w {
+		return agCell(s, w)
+	}
+	return strings.Repeat(" ", w-sw) + s
+}
+
+// agMidnight is the start of t's calendar day in loc.
+func agMidnight(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// agMonthStart is the first day of t's month in loc.
+func agMonthStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+}
+
+// agCivil is a calendar date of the clinic as the store wants dates "as
+// written" (midnight UTC of the same Y-M-D).
+func agCivil(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// agParseClock reads "HH:MM" (or "H:MM", "HHMM", "H").
+func agParseClock(s string) (time.Duration, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"15:04", "15.04", "1504", "15"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, true
+		}
+	}
+	return 0, false
+}
+
+// agParseInt reads a non-negative integer; "" gives def.
+func agParseInt(s string, def int) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n >= 0
+}
+
+// agStatusName is a session status in the user's language (an unknown
+// stored word made safe to show).
+func agStatusName(m *i18n.Messages, status string) string { return sanitize.Line(m.StatusName(status)) }
+
+// agReasonName is a cancel reason in the user's language (an unknown
+// stored word made safe to show).
+func agReasonName(m *i18n.Messages, reason string) string { return sanitize.Line(m.ReasonName(reason)) }
+
+// agMethodName is a payment method in the user's language (an unknown
+// stored word made safe to show).
+func agMethodName(m *i18n.Messages, method string) string { return sanitize.Line(m.MethodName(method)) }
+
+// agMark is the marker of a session's status (the agenda's legend): it
+// tells the status without colour. A "$" follows when it is paid.
+func agMark(s store.Session) string {
+	m := "○"
+	switch s.Status {
+	case store.SessionPlanned:
+		m = "●"
+	case store.SessionCompleted:
+		m = "✓"
+	case store.SessionCancelled:
+		m = "✗"
+	}
+	if s.Paid {
+		m += "$"
+	}
+	return m
+}
+
+// agCol is a column of a list: a fixed width, or 0 for the one that takes
+// the rest of the line.
+type agCol struct {
+	title string
+	width int
+	right bool
+}
+
+// agTable draws a list: bold headers over a rule, the rows from off, the
+// cursor's row in reverse video. Cells must be sanitized already.
+func agTable(st *kit.Styles, cols []agCol, rows [][]string, cursor, off, w, h int) []string {
+	fixed := 0
+	for _, c := range cols {
+		fixed += c.width + 1
+	}
+	flex := max(w-fixed-2, 8)
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = c.width
+		if c.width == 0 {
+			widths[i] = flex
+		}
+	}
+	line := func(cells []string) string {
+		var b strings.Builder
+		b.WriteString(" ")
+		for i, c := range cols {
+			v := ""
+			if i < len(cells) {
+				v = cells[i]
+			}
+			if c.right {
+				b.WriteString(agRight(v, widths[i]))
+			} else {
+				b.WriteString(agCell(v, widths[i]))
+			}
+			b.WriteString(" ")
+		}
+		return b.String()
+	}
+	titles := make([]string, len(cols))
+	total := 1
+	for i, c := range cols {
+		titles[i] = c.title
+		total += widths[i] + 1
+	}
+	out := []string{st.Label.Render(line(titles)), " " + strings.Repeat("─", max(min(total, w)-2, 1))}
+	for i := off; i < len(rows) && len(out) < h; i++ {
+		l := line(rows[i])
+		if i == cursor {
+			l = " " + st.Selected.Render(strings.TrimPrefix(l, " "))
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// agScroll keeps cursor inside [0, n) and visible in a window of vis rows
+// starting at off; it returns the new cursor and offset.
+func agScroll(cursor, off, n, vis int) (int, int) {
+	cursor = max(min(cursor, n-1), 0)
+	vis = max(vis, 1)
+	if cursor < off {
+		off = cursor
+	}
+	if cursor >= off+vis {
+		off = cursor - vis + 1
+	}
+	return cursor, max(min(off, n-vis), 0)
+}
+
+// agListKey moves a list cursor for the usual keys; ok is false for other
+// keys.
+func agListKey(k string, cursor, n, page int) (int, bool) {
+	switch k {
+	case "up", "k":
+		return cursor - 1, true
+	case "down", "j":
+		return cursor + 1, true
+	case "pgup":
+		return cursor - max(page, 1), true
+	case "pgdown":
+		return cursor + max(page, 1), true
+	case "home", "g":
+		return 0, true
+	case "end", "G":
+		return n - 1, true
+	}
+	return cursor, false
+}

@@ -1,0 +1,183 @@
+package clinic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"consultorio/store"
+	"consultorio/tui/kit"
+	"consultorio/tui/sanitize"
+)
+
+// settingsPage shows the clinic's settings (opened from the Staff screen
+// with s); admins edit them with e. Everyone who sees Staff may read them.
+type settingsPage struct {
+	env    *kit.Env
+	stack  *kit.Stack
+	s      store.Settings
+	loaded bool
+}
+
+type settingsLoaded struct {
+	page *settingsPage
+	s    store.Settings
+	err  error
+}
+
+func newSettingsPage(env *kit.Env, st *kit.Stack) *settingsPage {
+	return &settingsPage{env: env, stack: st}
+}
+
+func (p *settingsPage) reload() tea.Cmd {
+	env := p.env
+	return env.Do(func(ctx context.Context) tea.Msg {
+		s, err := env.Tenant.Settings(ctx)
+		return settingsLoaded{p, s, err}
+	})
+}
+
+func (p *settingsPage) Title() string   { return p.env.M.ClinicSettings.Title }
+func (p *settingsPage) Init() tea.Cmd   { return p.reload() }
+func (p *settingsPage) Capturing() bool { return false }
+
+func (p *settingsPage) keyEdit() key.Binding { return kit.AdmKey(p.env.M.Admin.KeyEdit, "e") }
+
+func (p *settingsPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case settingsLoaded:
+		if msg.page != p {
+			return nil
+		}
+		if msg.err != nil {
+			p.env.Error(msg.err)
+			return nil
+		}
+		p.s, p.loaded = msg.s, true
+	case tea.KeyPressMsg:
+		if key.Matches(msg, p.keyEdit()) && p.loaded && kit.AdmCanManage(p.env) {
+			return p.stack.Push(p.form())
+		}
+	}
+	return nil
+}
+
+// weekdayName names an ISO weekday (1 = Monday … 7 = Sunday).
+func (p *settingsPage) weekdayName(iso int) string {
+	return p.env.M.Dates.Weekdays[iso%7]
+}
+
+func (p *settingsPage) days(days []int) string {
+	names := make([]string, len(days))
+	for i, d := range days {
+		names[i] = p.env.M.Dates.WeekdaysAbbr[d%7]
+	}
+	return strings.Join(names, ", ")
+}
+
+func (p *settingsPage) View(w, h int) string {
+	if !p.loaded {
+		return ""
+	}
+	m, s := p.env.M.ClinicSettings, p.s
+	lang := "Español"
+	if s.Lang == "en" {
+		lang = "English"
+	}
+	return "\n" + kit.AdmFields(p.env.Styles(), w, []kit.AdmField{
+		{Label: m.Name, Value: sanitize.Line(s.DisplayName)},
+		{Label: m.Timezone, Value: sanitize.Line(s.Timezone)},
+		{Label: m.Currency, Value: sanitize.Line(s.Currency)},
+		{Label: m.Lang, Value: lang},
+		{Label: m.Duration, Value: fmt.Sprintf(m.Minutes, s.DefaultDuration)},
+		{Label: m.Hours, Value: sanitize.Line(s.WorkStart + "–" + s.WorkEnd)},
+		{Label: m.Days, Value: p.days(s.WorkDays)},
+		{Label: p.env.M.SecondFactor.Policy, Value: p.policyName(s.SecondFactor)},
+	})
+}
+
+// policyName names a second-factor policy in the user's language.
+func (p *settingsPage) policyName(sf store.SecondFactorPolicy) string {
+	m := p.env.M.SecondFactor
+	switch sf {
+	case store.SecondFactorAdmins:
+		return m.PolicyAdmins
+	case store.SecondFactorEveryone:
+		return m.PolicyEveryone
+	}
+	return m.PolicyOff
+}
+
+func (p *settingsPage) Keys() []key.Binding {
+	if kit.AdmCanManage(p.env) {
+		return []key.Binding{p.keyEdit()}
+	}
+	return nil
+}
+
+func (p *settingsPage) form() *kit.FormPage {
+	env, m := p.env, p.env.M.ClinicSettings
+	s := p.s
+	s.WorkDays = append([]int(nil), p.s.WorkDays...)
+	duration := strconv.Itoa(s.DefaultDuration)
+	clock := func(v string) error {
+		if _, err := time.Parse("15:04", strings.TrimSpace(v)); err != nil {
+			return errors.New(m.BadTime)
+		}
+		return nil
+	}
+	build := func() *huh.Form {
+		// Fresh options each time: huh marks the selected ones in place.
+		dayOpts := make([]huh.Option[int], 7)
+		for i := range dayOpts {
+			dayOpts[i] = huh.NewOption(p.weekdayName(i+1), i+1)
+		}
+		return kit.NewForm(env.M,
+			huh.NewGroup(
+				huh.NewInput().Title(m.Name).Value(&s.DisplayName).CharLimit(200),
+				huh.NewInput().Title(m.Timezone).Description(m.TimezoneHint).Value(&s.Timezone).Validate(func(v string) error {
+					if _, err := time.LoadLocation(strings.TrimSpace(v)); err != nil || strings.TrimSpace(v) == "" {
+						return errors.New(m.BadTimezone)
+					}
+					return nil
+				}),
+				huh.NewInput().Title(m.Currency).Description(m.CurrencyHint).Value(&s.Currency).CharLimit(3),
+				huh.NewSelect[string]().Title(m.Lang).Options(huh.NewOption("Español", "es"), huh.NewOption("English", "en")).Value(&s.Lang),
+			),
+			huh.NewGroup(
+				huh.NewInput().Title(m.Duration).Description(m.DurationHint).Value(&duration).Validate(func(v string) error {
+					if _, err := strconv.Atoi(strings.TrimSpace(v)); err != nil {
+						return errors.New(m.BadNumber)
+					}
+					return nil
+				}),
+				huh.NewInput().Title(m.Start).Description(m.TimeHint).Value(&s.WorkStart).Validate(clock),
+				huh.NewInput().Title(m.End).Description(m.TimeHint).Value(&s.WorkEnd).Validate(clock),
+			),
+			huh.NewGroup(
+				huh.NewMultiSelect[int]().Title(m.Days).Options(dayOpts...).Value(&s.WorkDays).Height(9),
+			),
+			huh.NewGroup(
+				huh.NewSelect[store.SecondFactorPolicy]().Title(env.M.SecondFactor.Policy).Options(
+					huh.NewOption(p.policyName(store.SecondFactorOff), store.SecondFactorOff),
+					huh.NewOption(p.policyName(store.SecondFactorAdmins), store.SecondFactorAdmins),
+					huh.NewOption(p.policyName(store.SecondFactorEveryone), store.SecondFactorEveryone),
+				).Value(&s.SecondFactor),
+			),
+		)
+	}
+	save := func(ctx context.Context) error {
+		d, _ := strconv.Atoi(strings.TrimSpace(duration))
+		s.DefaultDuration = d
+		_, err := env.Tenant.UpdateSettings(ctx, env.Actor, s)
+		return err
+	}
+	return &kit.FormPage{Stack: p.stack, Name: m.Edit, Build: build, Save: save, Done: m.Saved, AfterSave: p.reload}
+}

@@ -1,0 +1,116 @@
+package kit
+
+import (
+	"sync"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/table"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// Styles are the shared looks of the app. Every meaning is carried by an
+// attribute or a marker as well as by colour (reverse video for the
+// selection and the active screen, bold for titles, "✗"/"✓" before errors
+// and confirmations), so the UI reads the same on a terminal without colour.
+// Colours are written once here; Bubble Tea down-samples them to what each
+// session's terminal supports.
+type Styles struct {
+	Dark bool
+
+	Header    lipgloss.Style // the top bar (reverse video)
+	HeaderDim lipgloss.Style
+	Tab       lipgloss.Style
+	TabActive lipgloss.Style // reverse + bold, and drawn in [brackets]
+	TabMore   lipgloss.Style
+
+	Title    lipgloss.Style // a screen's title: bold
+	Subtitle lipgloss.Style
+	Muted    lipgloss.Style // secondary text: faint
+	Label    lipgloss.Style // "Field:" labels
+	Selected lipgloss.Style // the selected row of a list: reverse + bold
+	Error    lipgloss.Style // text after the ✗ marker
+	Info     lipgloss.Style // text after the ✓ marker
+	Warn     lipgloss.Style
+	Key      lipgloss.Style // a key name shown in text
+
+	Help help.Styles
+}
+
+// styleSheets are the light and the dark sheet, built once and shared by
+// every session (issue 16: what is the same for every session is held
+// once). A sheet is never changed after it is built.
+var styleSheets = sync.OnceValue(func() [2]*Styles {
+	return [2]*Styles{NewStyles(false), NewStyles(true)}
+})
+
+// sharedStyles is the shared sheet for a dark or light background.
+func SharedStyles(dark bool) *Styles {
+	if dark {
+		return styleSheets()[1]
+	}
+	return styleSheets()[0]
+}
+
+// NewStyles builds the styles for a dark or light background.
+func NewStyles(dark bool) *Styles {
+	ld := lipgloss.LightDark(dark)
+	accent := ld(lipgloss.Color("#3F3BC1"), lipgloss.Color("#8C89FF"))
+	red := ld(lipgloss.Color("#B3123B"), lipgloss.Color("#FF6B8B"))
+	green := ld(lipgloss.Color("#0A7A52"), lipgloss.Color("#3DDC97"))
+	amber := ld(lipgloss.Color("#8A5A00"), lipgloss.Color("#FFC25C"))
+	faint := ld(lipgloss.Color("#666666"), lipgloss.Color("#9A9A9A"))
+	barBg := ld(lipgloss.Color("#3F3BC1"), lipgloss.Color("#5A56E0"))
+	barFg := lipgloss.Color("#FFFFFF")
+
+	s := &Styles{Dark: dark}
+	// Reverse keeps the bar visible without colour; the colours then paint
+	// it (reverse swaps them, hence background given as foreground).
+	s.Header = lipgloss.NewStyle().Reverse(true).Foreground(barBg).Background(barFg).Bold(true)
+	s.HeaderDim = lipgloss.NewStyle().Reverse(true).Foreground(barBg).Background(barFg)
+	s.Tab = lipgloss.NewStyle()
+	s.TabActive = lipgloss.NewStyle().Reverse(true).Bold(true).Foreground(accent)
+	s.TabMore = lipgloss.NewStyle().Bold(true)
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Subtitle = lipgloss.NewStyle().Bold(true)
+	s.Muted = lipgloss.NewStyle().Faint(true).Foreground(faint)
+	s.Label = lipgloss.NewStyle().Bold(true)
+	s.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
+	s.Error = lipgloss.NewStyle().Bold(true).Foreground(red)
+	s.Info = lipgloss.NewStyle().Foreground(green)
+	s.Warn = lipgloss.NewStyle().Bold(true).Foreground(amber)
+	s.Key = lipgloss.NewStyle().Bold(true)
+
+	s.Help = help.DefaultStyles(dark)
+	s.Help.ShortKey = s.Help.ShortKey.Bold(true)
+	s.Help.FullKey = s.Help.FullKey.Bold(true)
+	return s
+}
+
+// formTheme is huh's Charm theme with markers that survive the loss of
+// colour: the focused button is bold and underlined, errors bold after
+// their "*" marker.
+func formTheme() huh.Theme {
+	return huh.ThemeFunc(func(dark bool) *huh.Styles {
+		t := huh.ThemeCharm(dark)
+		t.Focused.Title = t.Focused.Title.Bold(true)
+		t.Focused.FocusedButton = t.Focused.FocusedButton.Bold(true).Underline(true)
+		t.Blurred.FocusedButton = t.Blurred.FocusedButton.Bold(true).Underline(true)
+		t.Focused.ErrorMessage = t.Focused.ErrorMessage.Bold(true)
+		t.Blurred.ErrorMessage = t.Blurred.ErrorMessage.Bold(true)
+		return t
+	})
+}
+
+// Table are styles for a bubbles table (charm.land/bubbles/v2/table): bold
+// headers over a rule, the selected row in reverse video (visible without
+// colour, unlike the default's colour-only selection). Sanitize every cell
+// before giving rows to the table.
+func (s *Styles) Table() table.Styles {
+	return table.Styles{
+		Header: lipgloss.NewStyle().Bold(true).Padding(0, 1).
+			BorderStyle(lipgloss.NormalBorder()).BorderBottom(true),
+		Cell:     lipgloss.NewStyle().Padding(0, 1),
+		Selected: lipgloss.NewStyle().Reverse(true).Bold(true),
+	}
+}
