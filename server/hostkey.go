@@ -7,38 +7,39 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"consultorio/keyfile"
 )
 
 // loadHostKey reads the ed25519 host key at path, creating it on first use.
 // The key must survive restarts (clients pin it) and be shared by every
 // server behind a load balancer, so it lives in the data directory rather than
-// being generated in memory. Creation is atomic: a crash never leaves a
-// half-written key that would change on the next start.
+// being generated in memory; keyfile makes its creation atomic (a crash never
+// leaves a half-written key that would change on the next start) and lets
+// the first of two servers starting together win.
 func loadHostKey(path string) (gossh.Signer, error) {
 	if path == "" {
 		return nil, errors.New("host key path is empty")
 	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		data, err = createHostKey(path)
-	}
+	data, err := keyfile.LoadOrCreate(path, newHostKey)
 	if err != nil {
-		return nil, fmt.Errorf("host key %s: %w", path, err)
+		return nil, fmt.Errorf("host key: %w", err)
 	}
 	signer, err := gossh.ParsePrivateKey(data)
 	if err != nil {
 		return nil, fmt.Errorf("host key %s: %w", path, err)
 	}
+	if _, err := os.Stat(path + ".pub"); errors.Is(err, os.ErrNotExist) {
+		pub := gossh.MarshalAuthorizedKey(signer.PublicKey())
+		_ = os.WriteFile(path+".pub", pub, 0o644) // informational only
+	}
 	return signer, nil
 }
 
-func createHostKey(path string) ([]byte, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
+// newHostKey makes a new ed25519 private key in OpenSSH's PEM form.
+func newHostKey() ([]byte, error) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -47,32 +48,5 @@ func createHostKey(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := pem.EncodeToMemory(block)
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".hostkey-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, err
-	}
-	// Link instead of rename: if another server created the key meanwhile,
-	// keep theirs so both serve the same identity.
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return os.ReadFile(path)
-		}
-		return nil, err
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		return nil, err
-	}
-	pub := gossh.MarshalAuthorizedKey(signer.PublicKey())
-	_ = os.WriteFile(path+".pub", pub, 0o644) // informational only
-	return data, nil
+	return pem.EncodeToMemory(block), nil
 }

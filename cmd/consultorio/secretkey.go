@@ -2,11 +2,10 @@ package main
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
+	"consultorio/keyfile"
 	"consultorio/store"
 )
 
@@ -18,51 +17,19 @@ import (
 const secretKeyFile = "secret.key"
 
 // loadSecretKey reads the key at path, creating it (random, mode 0600) on
-// first use. Creation is atomic, and a key another process created first
-// wins, so two servers starting together end up with one key.
+// first use; a key another process created first wins, so two servers
+// starting together end up with one key.
 func loadSecretKey(path string) ([]byte, error) {
-	key, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		key, err = createSecretKey(path)
-	}
+	key, err := keyfile.LoadOrCreate(path, func() ([]byte, error) {
+		key := make([]byte, store.SecretKeySize)
+		_, err := rand.Read(key)
+		return key, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("secret key %s: %w", path, err)
+		return nil, fmt.Errorf("secret key: %w", err)
 	}
 	if len(key) != store.SecretKeySize {
 		return nil, fmt.Errorf("secret key %s: %d bytes, want %d", path, len(key), store.SecretKeySize)
-	}
-	return key, nil
-}
-
-func createSecretKey(path string) ([]byte, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	key := make([]byte, store.SecretKeySize)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".secret-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name()) //nolint:errcheck // gone after the link
-	if _, err := tmp.Write(key); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return os.ReadFile(path)
-		}
-		return nil, err
 	}
 	return key, nil
 }
