@@ -265,7 +265,9 @@ func (t *Tenant) ClaimMail(ctx context.Context, limit int) ([]ClaimedMail, error
 // outbox (last_error) and --json; the words are the doors'. The full error
 // goes to the server's log only (it names hosts and addresses).
 const (
-	MailUnreachable      = "unreachable"       // no connection to the SMTP server (down, TLS, login)
+	MailUnreachable      = "unreachable"       // no connection to the SMTP server (down, refused, timed out)
+	MailTLSFailed        = "tls_failed"        // TLS or STARTTLS failed: the server's certificate is not trusted, or no STARTTLS
+	MailAuthFailed       = "auth_failed"       // the SMTP server refused the installation's login (user, password, method)
 	MailRefusedSender    = "refused_sender"    // the server refused the From address
 	MailRefusedRecipient = "refused_recipient" // the server refused the recipient
 	MailRefusedMessage   = "refused_message"   // the server refused the message itself
