@@ -1,0 +1,24 @@
+package i18n
+
+// DocMail is what a door says after queueing a printable document as an
+// e-mail attachment (scripted `--mail`, the TUI's "send by e-mail").
+type DocMail struct {
+	// Queued: %s the recipient, %d the outbox number.
+	Queued string
+}
+
+var docMailES = DocMail{
+	Queued: "Documento en la bandeja de salida para %s (correo #%d); se envía en el próximo envío de correos.",
+}
+
+var docMailEN = DocMail{
+	Queued: "Document queued for %s (e-mail #%d); it goes out with the next e-mail run.",
+}
+
+// DocMailFor is the document-mail text in a language.
+func DocMailFor(l Lang) *DocMail {
+	if l == EN {
+		return &docMailEN
+	}
+	return &docMailES
+}
