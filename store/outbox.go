@@ -289,6 +289,17 @@ const (
 	MailSMTPError        = "smtp_error"        // anything else
 )
 
+// MailFailures are the reasons a try can fail with, for the doors' words.
+func MailFailures() []string {
+	return []string{MailUnreachable, MailTLSFailed, MailAuthFailed, MailRefusedSender, MailRefusedRecipient,
+		MailRefusedMessage, MailUnrenderable, MailSMTPError}
+}
+
+// MailKinds are the kinds of outgoing message, for the doors' words.
+func MailKinds() []MailKind {
+	return []MailKind{MailInvitation, MailReminder, MailCancellation, MailMove, MailAgenda, MailDocument}
+}
+
 // MailDone records the outcome of one try of a claimed message: sent
 // (failure ""; its subject kept; an invitation's setup code erased), or
 // failed for that reason (retrying after MailBackoff, failed after
