@@ -5,14 +5,19 @@ package i18n
 type DocMail struct {
 	// Queued: %s the recipient, %d the outbox number.
 	Queued string
+	// Key names the document pages' key that sends the document by
+	// e-mail (to the patient's address, or the user's own).
+	Key string
 }
 
 var docMailES = DocMail{
 	Queued: "Documento en la bandeja de salida para %s (correo #%d); se envía en el próximo envío de correos.",
+	Key:    "enviar por correo",
 }
 
 var docMailEN = DocMail{
 	Queued: "Document queued for %s (e-mail #%d); it goes out with the next e-mail run.",
+	Key:    "send by e-mail",
 }
 
 // DocMailFor is the document-mail text in a language.
