@@ -7,6 +7,7 @@
 package mail
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -47,6 +48,11 @@ type Config struct {
 	From string
 	// Timeout bounds one SMTP conversation.
 	Timeout time.Duration
+	// RootCAs are the authorities the server's certificate must chain to
+	// (STARTTLS and TLS); nil means the system's. An installation whose
+	// relay has a private or self-signed certificate names it here
+	// (serve --smtp-ca-file); verification is never turned off.
+	RootCAs *x509.CertPool
 }
 
 // Enabled tells whether an SMTP server is configured.

@@ -74,8 +74,46 @@ func Render(c store.ClaimedMail, connect ConnectLine, now time.Time) (Message, e
 		}
 		fmt.Fprintf(&b, w.agendaCount, len(p.Items))
 		return Message{Subject: fmt.Sprintf(w.agendaSubject, w.date(day)), Text: b.String()}, nil
+	case store.MailDocument:
+		var p store.DocumentMail
+		if err := json.Unmarshal(c.Payload, &p); err != nil {
+			return Message{}, fmt.Errorf("document #%d: %w", c.ID, err)
+		}
+		return renderDocument(c, p, w)
 	}
 	return Message{}, fmt.Errorf("outbox #%d: unknown kind %q", c.ID, c.Kind)
+}
+
+// renderDocument is a printable document as a PDF attachment, with a
+// subject and a line that say what it is.
+func renderDocument(c store.ClaimedMail, p store.DocumentMail, w *lang) (Message, error) {
+	d, ok := w.docs[p.Document]
+	if !ok {
+		return Message{}, fmt.Errorf("document #%d: unknown document %q", c.ID, p.Document)
+	}
+	if len(p.PDF) == 0 {
+		return Message{}, fmt.Errorf("document #%d holds no PDF", c.ID)
+	}
+	var arg any
+	file := d.file
+	switch p.Document {
+	case store.DocReceipt:
+		arg, file = p.Number, fmt.Sprintf(file, p.Number)
+	case store.DocStatement:
+		arg = clean(p.Patient)
+	default:
+		day, err := time.Parse(time.DateOnly, p.Day)
+		if err != nil {
+			return Message{}, fmt.Errorf("document #%d: day %q: %w", c.ID, p.Day, err)
+		}
+		arg, file = w.date(day), fmt.Sprintf(file, p.Day)
+	}
+	clinic := clean(p.Clinic)
+	return Message{
+		Subject:     fmt.Sprintf(w.docSubject, fmt.Sprintf(d.title, arg), clinic),
+		Text:        fmt.Sprintf(w.docBody, fmt.Sprintf(d.phrase, arg), clinic),
+		Attachments: []Attachment{{Name: file, ContentType: "application/pdf", Data: p.PDF}},
+	}, nil
 }
 
 func renderSession(c store.ClaimedMail, p store.SessionMail, w *lang, now time.Time) Message {

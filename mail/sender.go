@@ -3,9 +3,12 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/textproto"
 
 	gomail "github.com/wneessen/go-mail"
 
@@ -154,14 +157,27 @@ func (s *Sender) send(ctx context.Context, c store.ClaimedMail) (string, error) 
 	if err != nil {
 		return m.Subject, err
 	}
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return m.Subject, &deliveryError{fmt.Errorf("smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, err)}
+	// Connecting (TCP, TLS or STARTTLS, the login) and sending fail for
+	// different reasons the clinic can act on; keep them apart.
+	conn, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return m.Subject, &dialError{fmt.Errorf("smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, err)}
+	}
+	sendErr := client.SendWithSMTPClient(conn, msg)
+	if err := client.CloseWithSMTPClient(conn); err != nil && sendErr == nil {
+		s.log.Debug("smtp close", "err", err)
+	}
+	if sendErr != nil {
+		return m.Subject, &deliveryError{fmt.Errorf("smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, sendErr)}
 	}
 	return m.Subject, nil
 }
 
 func (s *Sender) client() (*gomail.Client, error) {
-	opts := []gomail.Option{gomail.WithPort(s.cfg.Port)}
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port),
+		// The certificate is checked against RootCAs (nil: the system's)
+		// for the configured host name; never skipped.
+		gomail.WithTLSConfig(&tls.Config{ServerName: s.cfg.Host, RootCAs: s.cfg.RootCAs, MinVersion: tls.VersionTLS12})}
 	if s.cfg.Timeout > 0 {
 		opts = append(opts, gomail.WithTimeout(s.cfg.Timeout))
 	}
@@ -188,12 +204,14 @@ func (s *Sender) client() (*gomail.Client, error) {
 type (
 	renderError    struct{ error } // Render
 	recipientError struct{ error } // the recipient is no address go-mail accepts
-	deliveryError  struct{ error } // the SMTP conversation
+	dialError      struct{ error } // connecting: TCP, TLS/STARTTLS, the login
+	deliveryError  struct{ error } // the SMTP conversation after the login
 )
 
 func (e *renderError) Unwrap() error    { return e.error }
 func (e *recipientError) Unwrap() error { return e.error }
 func (e *deliveryError) Unwrap() error  { return e.error }
+func (e *dialError) Unwrap() error      { return e.error }
 
 // failureReason classifies a failed try for the clinic's outbox ("" for
 // none); the error itself goes to the log.
@@ -202,6 +220,7 @@ func failureReason(err error) string {
 		re *renderError
 		ae *recipientError
 		se *gomail.SendError
+		di *dialError
 		de *deliveryError
 	)
 	switch {
@@ -211,7 +230,13 @@ func failureReason(err error) string {
 		return store.MailUnrenderable
 	case errors.As(err, &ae):
 		return store.MailRefusedRecipient
+	case errors.As(err, &di):
+		return dialReason(err)
 	case errors.As(err, &se):
+		if authCode(se.ErrorCode()) {
+			// The server wants a login the installation did not give.
+			return store.MailAuthFailed
+		}
 		switch se.Reason {
 		case gomail.ErrSMTPMailFrom, gomail.ErrGetSender:
 			return store.MailRefusedSender
@@ -224,9 +249,53 @@ func failureReason(err error) string {
 		}
 		return store.MailSMTPError
 	case errors.As(err, &de):
-		// Any other failure of DialAndSend is in connecting: the
-		// connection, STARTTLS/TLS or the login.
 		return store.MailUnreachable
 	}
 	return store.MailSMTPError
+}
+
+// dialReason says why connecting failed: the server's certificate or the
+// TLS handshake, the login, else the connection itself.
+func dialReason(err error) string {
+	var (
+		cv *tls.CertificateVerificationError
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+		rh tls.RecordHeaderError
+		al tls.AlertError
+		tp *textproto.Error
+	)
+	switch {
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he), errors.As(err, &ci),
+		errors.As(err, &rh), errors.As(err, &al):
+		return store.MailTLSFailed
+	case errors.As(err, &tp) && authCode(tp.Code):
+		return store.MailAuthFailed
+	case isAuthMechanismError(err):
+		return store.MailAuthFailed
+	}
+	// Refused, timed out, closed, or a server without STARTTLS when it is
+	// required: the connection could not be made.
+	return store.MailUnreachable
+}
+
+// authCode tells whether an SMTP reply code is about the login: 530
+// authentication required, 534 mechanism too weak, 535 credentials
+// invalid, 538 encryption required for the mechanism (RFC 4954).
+func authCode(code int) bool {
+	return code == 530 || code == 534 || code == 535 || code == 538
+}
+
+// isAuthMechanismError: the server offers no login method go-mail can use
+// with the configured user.
+func isAuthMechanismError(err error) bool {
+	for _, e := range []error{gomail.ErrNoSupportedAuthDiscovered, gomail.ErrPlainAuthNotSupported,
+		gomail.ErrLoginAuthNotSupported, gomail.ErrCramMD5AuthNotSupported, gomail.ErrSCRAMSHA256AuthNotSupported,
+		gomail.ErrSCRAMSHA1AuthNotSupported} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -19,7 +19,16 @@ type lang struct {
 	moveSubject, moveBody                   string
 	eventSummary                            string
 	agendaSubject, agendaIntro, agendaCount string
+	// A document sent by e-mail: subject and body take what it is (its
+	// title) and the clinic.
+	docSubject, docBody string
+	docs                map[store.DocumentKind]docWords
 }
+
+// docWords name one kind of document: its title for the subject and as a
+// phrase in the body (%d the receipt number, %s the patient or the long
+// date), and its file name (%d the number, %s the day YYYY-MM-DD).
+type docWords struct{ title, phrase, file string }
 
 // date is the product's one long date ("martes 8 de diciembre de 2026").
 func (l *lang) date(t time.Time) string { return i18n.LongDate(l.code, t) }
@@ -78,6 +87,14 @@ con %s, en %s.
 		agendaSubject: "Su agenda del %s",
 		agendaIntro:   "Hola, %s:\n\nSu agenda del %s en %s:\n\n",
 		agendaCount:   "\nSesiones: %d\n",
+		docSubject:    "%s - %s",
+		docBody:       "Hola:\n\nLe enviamos adjunto, en PDF, %s de %s.\n",
+		docs: map[store.DocumentKind]docWords{
+			store.DocReceipt:   {title: "Recibo n.º %d", phrase: "el recibo n.º %d", file: "recibo-%d.pdf"},
+			store.DocStatement: {title: "Estado de cuenta de %s", phrase: "el estado de cuenta de %s", file: "estado-de-cuenta.pdf"},
+			store.DocCashClose: {title: "Cierre de caja del %s", phrase: "el cierre de caja del %s", file: "cierre-de-caja-%s.pdf"},
+			store.DocAgenda:    {title: "Agenda del %s", phrase: "la agenda del %s", file: "agenda-%s.pdf"},
+		},
 	},
 	"en": {
 		code:          i18n.EN,
@@ -123,5 +140,13 @@ with %s, in %s.
 		agendaSubject: "Your agenda for %s",
 		agendaIntro:   "Hello %s,\n\nYour agenda for %s at %s:\n\n",
 		agendaCount:   "\nSessions: %d\n",
+		docSubject:    "%s - %s",
+		docBody:       "Hello,\n\nPlease find attached, as a PDF, %s from %s.\n",
+		docs: map[store.DocumentKind]docWords{
+			store.DocReceipt:   {title: "Receipt no. %d", phrase: "receipt no. %d", file: "receipt-%d.pdf"},
+			store.DocStatement: {title: "Statement of %s", phrase: "the statement of %s", file: "statement.pdf"},
+			store.DocCashClose: {title: "Cash close of %s", phrase: "the cash close of %s", file: "cash-close-%s.pdf"},
+			store.DocAgenda:    {title: "Agenda of %s", phrase: "the agenda of %s", file: "agenda-%s.pdf"},
+		},
 	},
 }

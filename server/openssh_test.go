@@ -81,7 +81,7 @@ func TestOpenSSHClientWhoami(t *testing.T) {
 	if out, errOut, code := ssh("maria@127.0.0.1", "whoami"); code != 0 || !strings.Contains(out, "admin@demo.test") {
 		t.Errorf("key routing: exit %d, %q, %q", code, out, errOut)
 	}
-	if _, errOut, code := ssh("demo@127.0.0.1", "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+	if _, errOut, code := ssh("demo@127.0.0.1", "frobnicate"); code != 2 || !strings.Contains(errOut, "comando desconocido") {
 		t.Errorf("unknown command: exit %d, %q", code, errOut)
 	}
 }

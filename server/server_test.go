@@ -279,9 +279,9 @@ func TestScriptedCommandsUsageAndAuth(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{"nosuchcommand", 2, "unknown command"},
-		{"whoami --bogus", 2, "unknown flag"},
-		{"whoami extra", 2, "unknown command"},
+		{"nosuchcommand", 2, "comando desconocido"},
+		{"whoami --bogus", 2, "opción desconocida"},
+		{"whoami extra", 2, "argumento inesperado"},
 		{"", 2, "needs a terminal"},
 	} {
 		out, errOut, code := run(t, c, tc.cmd)

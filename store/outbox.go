@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -148,21 +149,34 @@ func scanOutbox(row pgx.Row) (OutboxItem, error) {
 // queued again.
 func enqueueMail(ctx context.Context, tx pgx.Tx, now time.Time, kind MailKind, recipient, lang string,
 	payload any, dedupe string, sessionID *int64) error {
+	_, err := insertMail(ctx, tx, now, kind, recipient, lang, payload, dedupe, sessionID)
+	return err
+}
+
+// insertMail is enqueueMail returning the new row's id (0 when the dedupe
+// key was queued already).
+func insertMail(ctx context.Context, tx pgx.Tx, now time.Time, kind MailKind, recipient, lang string,
+	payload any, dedupe string, sessionID *int64) (int64, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("mail payload: %w", err)
+		return 0, fmt.Errorf("mail payload: %w", err)
 	}
 	var key *string
 	if dedupe != "" {
 		key = &dedupe
 	}
-	if _, err := tx.Exec(ctx, `insert into outbox (kind, recipient, lang, payload, dedupe_key, session_id,
+	var id int64
+	err = tx.QueryRow(ctx, `insert into outbox (kind, recipient, lang, payload, dedupe_key, session_id,
 			next_attempt_at, created_at) values ($1, $2, $3, $4, $5, $6, $7, $7)
-		on conflict (dedupe_key) do nothing`,
-		string(kind), recipient, lang, body, key, sessionID, now); err != nil {
-		return fmt.Errorf("queue %s mail: %w", kind, err)
+		on conflict (dedupe_key) do nothing returning id`,
+		string(kind), recipient, lang, body, key, sessionID, now).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
 	}
-	return nil
+	if err != nil {
+		return 0, fmt.Errorf("queue %s mail: %w", kind, err)
+	}
+	return id, nil
 }
 
 // Outbox lists the clinic's most recent outgoing messages (limit ≤ 0: 100),
@@ -265,13 +279,26 @@ func (t *Tenant) ClaimMail(ctx context.Context, limit int) ([]ClaimedMail, error
 // outbox (last_error) and --json; the words are the doors'. The full error
 // goes to the server's log only (it names hosts and addresses).
 const (
-	MailUnreachable      = "unreachable"       // no connection to the SMTP server (down, TLS, login)
+	MailUnreachable      = "unreachable"       // no connection to the SMTP server (down, refused, timed out)
+	MailTLSFailed        = "tls_failed"        // TLS or STARTTLS failed: the server's certificate is not trusted, or no STARTTLS
+	MailAuthFailed       = "auth_failed"       // the SMTP server refused the installation's login (user, password, method)
 	MailRefusedSender    = "refused_sender"    // the server refused the From address
 	MailRefusedRecipient = "refused_recipient" // the server refused the recipient
 	MailRefusedMessage   = "refused_message"   // the server refused the message itself
 	MailUnrenderable     = "unrenderable"      // the row could not be turned into a message
 	MailSMTPError        = "smtp_error"        // anything else
 )
+
+// MailFailures are the reasons a try can fail with, for the doors' words.
+func MailFailures() []string {
+	return []string{MailUnreachable, MailTLSFailed, MailAuthFailed, MailRefusedSender, MailRefusedRecipient,
+		MailRefusedMessage, MailUnrenderable, MailSMTPError}
+}
+
+// MailKinds are the kinds of outgoing message, for the doors' words.
+func MailKinds() []MailKind {
+	return []MailKind{MailInvitation, MailReminder, MailCancellation, MailMove, MailAgenda, MailDocument}
+}
 
 // MailDone records the outcome of one try of a claimed message: sent
 // (failure ""; its subject kept; an invitation's setup code erased), or

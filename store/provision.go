@@ -68,7 +68,8 @@ type NewTenant struct {
 }
 
 // Provisioned is the result of CreateTenant: the tenant and the admin's
-// one-time setup code (shown once, never stored in clear).
+// one-time setup code (shown once; stored in clear only in the admin's
+// invitation in the clinic's outbox, until it is sent).
 type Provisioned struct {
 	Tenant    TenantInfo `json:"tenant"`
 	SetupCode string     `json:"setup_code"`
@@ -171,7 +172,9 @@ type provisionHook func(step string) error
 
 // CreateTenant provisions a clinic in one transaction: tenant row, role,
 // schema and tables, grants, settings, domains, the first admin user with a
-// hashed one-time setup code (and optional key), audit row. All or nothing.
+// hashed one-time setup code (and optional key) and their invitation in the
+// clinic's outbox (sent by the server's e-mail job with its ssh line),
+// audit row. All or nothing.
 // Schema, tables, role and grants come from a ready spare when the pool has
 // one (see TopUpSpares); a failure puts the spare back in the pool.
 func (db *DB) CreateTenant(ctx context.Context, actor OperatorActor, nt NewTenant) (*Provisioned, error) {
@@ -286,6 +289,17 @@ func (db *DB) provision(ctx context.Context, actor OperatorActor, nt NewTenant, 
 		}
 		if nt.AdminKey != "" {
 			if _, err := addUserKey(ctx, tx, adminID, nt.AdminKey, "admin"); err != nil {
+				return err
+			}
+		}
+		// The first admin's invitation (setup code and ssh line) goes out
+		// through the clinic's outbox like any staff user's. An imported
+		// clinic brings its own staff: the rows are replaced below.
+		if fill == nil {
+			if err := enqueueMail(ctx, tx, db.now(), MailInvitation, nt.AdminEmail, nt.Lang, InvitationMail{
+				Clinic: nt.Name, Schema: nt.Schema, Name: nt.AdminName, Email: nt.AdminEmail, Role: RoleAdmin,
+				Code: code, Expires: expires,
+			}, "", nil); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"fmt"
 	"os"
 	"strings"
@@ -15,6 +16,7 @@ import (
 // sender of every clinic's e-mail; each clinic sets its own From name).
 type smtpFlags struct {
 	host, security, user, passwordFile, from string
+	caFile                                   string
 	port                                     int
 	timeout                                  time.Duration
 	getenv                                   func(string) string
@@ -29,6 +31,8 @@ func (s *smtpFlags) flags(f *pflag.FlagSet) {
 		"file holding the SMTP password (or env CONSULTORIO_SMTP_PASSWORD; never a flag, which ps shows)")
 	f.StringVar(&s.from, "smtp-from", "", "sender address of every clinic's e-mail, e.g. no-reply@clinic.example.com")
 	f.DurationVar(&s.timeout, "smtp-timeout", 30*time.Second, "bound of one SMTP conversation")
+	f.StringVar(&s.caFile, "smtp-ca-file", "",
+		"PEM file of the certificates the SMTP server's must chain to (a private CA or a self-signed relay; default: the system's)")
 }
 
 // config is the mail.Config the flags describe; a bad combination is a
@@ -54,6 +58,16 @@ func (s *smtpFlags) config() (mail.Config, error) {
 	}
 	cfg := mail.Config{Host: s.host, Port: s.port, Security: sec, User: s.user, Password: password,
 		From: s.from, Timeout: s.timeout}
+	if s.caFile != "" {
+		b, err := os.ReadFile(s.caFile)
+		if err != nil {
+			return mail.Config{}, fmt.Errorf("--smtp-ca-file: %w", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(b) {
+			return mail.Config{}, usagef("--smtp-ca-file %s: no PEM certificate in it", s.caFile)
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return mail.Config{}, usagef("%v (--smtp-port, --smtp-from)", err)
 	}

@@ -5,27 +5,54 @@
 package mailtest
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Mailpit is one running Mailpit process with its own ports and database.
 type Mailpit struct {
 	SMTPPort int
+	// RootCAs trusts the certificate the server presents (With TLS); nil
+	// without TLS.
+	RootCAs  *x509.CertPool
 	api      string
 	bin, dir string
+	flags    []string // of Options, given to every Up
 	cmd      *exec.Cmd
 	t        testing.TB
+}
+
+// Options ask for a Mailpit that protects and guards its SMTP port.
+type Options struct {
+	// STARTTLS: a certificate made for the test (127.0.0.1, localhost),
+	// and every client must upgrade with STARTTLS before anything else.
+	STARTTLS bool
+	// TLS: the same certificate, TLS from the first byte (SMTPS).
+	TLS bool
+	// Users, when set, are the only logins the server accepts (SMTP AUTH
+	// required); their passwords are stored bcrypt-hashed.
+	Users map[string]string
 }
 
 // binary finds bin/mailpit at the module's root (the test's working
@@ -62,13 +89,84 @@ func freePort(t testing.TB) int {
 }
 
 // Start runs a Mailpit for the test, stopped when the test ends.
-func Start(t testing.TB) *Mailpit {
+func Start(t testing.TB) *Mailpit { return StartWith(t, Options{}) }
+
+// StartWith runs a Mailpit with TLS and logins as o says.
+func StartWith(t testing.TB, o Options) *Mailpit {
 	t.Helper()
 	m := &Mailpit{SMTPPort: freePort(t), bin: binary(t), dir: t.TempDir(), t: t}
 	m.api = fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
+	if o.STARTTLS || o.TLS {
+		cert, key, pool := selfSigned(t, m.dir)
+		m.RootCAs = pool
+		m.flags = append(m.flags, "--smtp-tls-cert", cert, "--smtp-tls-key", key)
+		if o.TLS {
+			m.flags = append(m.flags, "--smtp-require-tls")
+		} else {
+			m.flags = append(m.flags, "--smtp-require-starttls")
+		}
+	}
+	if len(o.Users) > 0 {
+		var b strings.Builder
+		for user, password := range o.Users {
+			h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s:%s\n", user, h)
+		}
+		file := filepath.Join(m.dir, "smtp-users")
+		if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		m.flags = append(m.flags, "--smtp-auth-file", file)
+	}
 	m.Up()
 	t.Cleanup(m.Down)
 	return m
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and localhost, valid for
+// the test, and its key; the pool trusts it.
+func selfSigned(t testing.TB, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "mailpit test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:         true, BasicConstraintsValid: true,
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:    []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "smtp.crt"), filepath.Join(dir, "smtp.key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
 }
 
 // Up starts the process (again, on the same ports and database), with
@@ -76,9 +174,9 @@ func Start(t testing.TB) *Mailpit {
 func (m *Mailpit) Up(flags ...string) {
 	m.t.Helper()
 	u, _ := url.Parse(m.api)
-	m.cmd = exec.Command(m.bin, append([]string{
+	m.cmd = exec.Command(m.bin, slices.Concat([]string{
 		"--smtp", fmt.Sprintf("127.0.0.1:%d", m.SMTPPort), "--listen", u.Host,
-		"--database", filepath.Join(m.dir, "mailpit.db"), "--disable-version-check"}, flags...)...)
+		"--database", filepath.Join(m.dir, "mailpit.db"), "--disable-version-check"}, m.flags, flags)...)
 	log, err := os.Create(filepath.Join(m.dir, "mailpit.log"))
 	if err != nil {
 		m.t.Fatal(err)

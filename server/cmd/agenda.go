@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"consultorio/printout"
 	"consultorio/store"
 	"consultorio/tui/i18n"
 )
@@ -15,23 +16,32 @@ import (
 // `agenda`: the day's sessions, as the agenda's day view lists them.
 func agendaCmd(env *Env) *cobra.Command {
 	var (
-		day time.Time
-		f   store.AgendaFilter
-		pdf bool
+		day  time.Time
+		f    store.AgendaFilter
+		pdf  bool
+		mail mailTo
 	)
 	c := &cobra.Command{
-		Use:   "agenda [--date D] [--specialist ID] [--room ID] [--pdf]",
+		Use:   "agenda [--date D] [--specialist ID] [--room ID] [--pdf | --mail[=ADDR]]",
 		Short: "The sessions of a day (default today), cancelled ones included",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if !given(c, "date") {
 				day = env.today()
 			}
+			if err := checkMail(c, mail, pdf); err != nil {
+				return err
+			}
 			if err := env.checkPDF(c, pdf); err != nil {
 				return err
 			}
 			if pdf {
 				return agendaPDF(c, env, day, f)
+			}
+			if mail.given {
+				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
+					return d.MailAgenda(c.Context(), env.Actor(), day, f, mail.addr)
+				})
 			}
 			list, err := env.Tenant.Agenda(c.Context(), env.Actor(), day, f)
 			if err != nil {
@@ -52,6 +62,7 @@ func agendaCmd(env *Env) *cobra.Command {
 	idVar(c.Flags(), &f.SpecialistID, "specialist", "only this specialist's sessions")
 	idVar(c.Flags(), &f.RoomID, "room", "only this room's sessions")
 	pdfFlag(c, &pdf)
+	mailFlag(c, &mail, "send the PDF by e-mail: to your own address, or --mail=ADDR")
 	return c
 }
 

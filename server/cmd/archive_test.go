@@ -70,7 +70,7 @@ func TestClinicExportAndPatientFiles(t *testing.T) {
 	}
 	f.fails(1, "", f.desk, "patients", "files", id, "--kind", "lab")
 	f.fails(1, "", f.drB, "patients", "files", id)
-	if out := f.ok(f.drA, "patients", "files", id); !strings.Contains(out, "hemograma.pdf") || !strings.Contains(out, "NAME") {
+	if out := f.ok(f.drA, "patients", "files", id); !strings.Contains(out, "hemograma.pdf") || !strings.Contains(out, "NOMBRE") {
 		t.Errorf("the therapist's listing: %q", out)
 	}
 

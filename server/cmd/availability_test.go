@@ -66,6 +66,6 @@ func TestAvailabilityCommands(t *testing.T) {
 	f.ok(f.desk, book(f.desk, "2026-11-30 10:00")...)
 
 	// Bad values are usage errors.
-	f.fails(2, "weekday", f.admin, "availability", "day", "--day", "funday", "--closed")
+	f.fails(2, "día de la semana", f.admin, "availability", "day", "--day", "funday", "--closed")
 	f.fails(2, "HH:MM-HH:MM", f.admin, "availability", "specialist-hours", "--specialist", id64(f.specA.ID), "--day", "1", "--hours", "nine")
 }

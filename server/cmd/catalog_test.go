@@ -109,7 +109,7 @@ func TestStaffListAddKeys(t *testing.T) {
 		t.Errorf("the printed setup code does not log in: %v", err)
 	}
 	text := f.ok(f.admin, "staff", "add", "--email", "otro@clinic-a.test", "--name", "Otro", "--role", "specialist")
-	if !strings.Contains(text, "setup code:") || !strings.Contains(text, "shown only now") {
+	if !strings.Contains(text, "código de configuración:") || !strings.Contains(text, "shown only now") {
 		t.Errorf("staff add text:\n%s", text)
 	}
 	f.fails(1, "No se guardó (Correo): ya está en uso.", f.admin, "staff", "add", "--email", "otro@clinic-a.test",
@@ -148,7 +148,7 @@ func TestStaffListAddKeys(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.err, "No se guardó (Llave pública): ya está en uso.") {
 		t.Errorf("same key twice: exit %d %q", r.code, r.err)
 	}
-	if r = f.runIn(f.admin, "", "staff", "keys", "add", "--email", f.desk.Email); r.code != 2 || !strings.Contains(r.err, "no public key on stdin") {
+	if r = f.runIn(f.admin, "", "staff", "keys", "add", "--email", f.desk.Email); r.code != 2 || !strings.Contains(r.err, "no hay llave pública en la entrada estándar") {
 		t.Errorf("empty stdin: exit %d %q", r.code, r.err)
 	}
 	if r = f.runIn(f.admin, "not a key\n", "staff", "keys", "add", "--email", f.desk.Email); r.code != 1 {

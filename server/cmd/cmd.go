@@ -204,26 +204,46 @@ func Root(use, short string) *cobra.Command {
 // UsageError. A value that does not parse names the flag, the value and
 // what it should be; the parser's own text (strconv's) is not shown.
 func flagError(c *cobra.Command, err error) error {
-	var iv *pflag.InvalidValueError
-	var words flagWords
-	if errors.As(err, &iv) && errors.As(err, &words) {
-		return &UsageError{Msg: fmt.Sprintf("%s: --%s: %s", c.CommandPath(), iv.GetFlag().Name, words)}
-	}
-	if errors.As(err, &iv) {
-		want := "not a valid " + iv.GetFlag().Value.Type()
+	var (
+		iv *pflag.InvalidValueError
+		ne *pflag.NotExistError
+		vr *pflag.ValueRequiredError
+		fw flagWords
+	)
+	switch {
+	case errors.As(err, &iv) && errors.As(err, &fw):
+		return &UsageError{Msg: fmt.Sprintf("%s: --%s: %s", c.CommandPath(), iv.GetFlag().Name, fw)}
+	case errors.As(err, &iv):
+		var want any = words{"not a valid %s", []any{iv.GetFlag().Value.Type()}}
 		var bv badValue
+		var bf badValuef
 		if errors.As(err, &bv) {
-			want = string(bv)
+			want = bv
+		} else if errors.As(err, &bf) {
+			want = bf.words
 		}
-		return &UsageError{Msg: fmt.Sprintf("%s: --%s: %q is %s", c.CommandPath(), iv.GetFlag().Name, iv.GetValue(), want)}
+		return Usagef("%s: --%s: %q is %s", c.CommandPath(), iv.GetFlag().Name, iv.GetValue(), want)
+	case errors.As(err, &ne):
+		return Usagef("%s: unknown flag %s", c.CommandPath(), flagName(ne.GetSpecifiedName(), ne.GetSpecifiedShortnames()))
+	case errors.As(err, &vr):
+		return Usagef("%s: %s needs a value", c.CommandPath(), flagName(vr.GetSpecifiedName(), vr.GetSpecifiedShortnames()))
 	}
 	return &UsageError{Msg: c.CommandPath() + ": " + err.Error()}
+}
+
+// flagName writes a flag as it was typed: -n (among -shorthands), or --name.
+func flagName(name, shorthands string) string {
+	if shorthands != "" {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // Execute runs args on a tree made with Root, writes a failure as one line
 // on stderr (Report) and returns the exit status (ExitCode). It is the one
 // place where both doors (SSH commands and the local CLI) end.
 func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer, l *i18n.Locale, log *slog.Logger) Result {
+	localize(root, l.Lang)
 	usageForArgs(root)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -238,10 +258,12 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stderr io.
 // or flag, a flag value that does not parse, a missing argument. Exit
 // status 2.
 // Err, if set, is a failure the catalogue words after Msg (a value the
-// store refused before anything was tried).
+// store refused before anything was tried). Msg is English, for the log;
+// the user reads the same in their language (words, when Usagef made it).
 type UsageError struct {
-	Msg string
-	Err error
+	Msg   string
+	Err   error
+	words words
 }
 
 func (e *UsageError) Error() string {
@@ -253,8 +275,13 @@ func (e *UsageError) Error() string {
 
 func (e *UsageError) Unwrap() error { return e.Err }
 
-// Usagef makes a UsageError.
-func Usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
+// Usagef makes a UsageError. The format is English and is the key of its
+// words in the catalogue (i18n.CommandText); arguments of type word or
+// words are translated too.
+func Usagef(format string, a ...any) error {
+	w := words{format, a}
+	return &UsageError{Msg: w.in(i18n.EN), words: w}
+}
 
 func usagef(format string, a ...any) error { return Usagef(format, a...) }
 
@@ -324,10 +351,14 @@ func message(l *i18n.Locale, log *slog.Logger, err error) string {
 	}
 	var ue *UsageError
 	if errors.As(err, &ue) {
-		if ue.Err != nil {
-			return sanitize(ue.Msg + ": " + l.Error(log, ue.Err))
+		msg := ue.Msg
+		if ue.words.format != "" {
+			msg = ue.words.in(l.Lang)
 		}
-		return sanitize(ue.Msg)
+		if ue.Err != nil {
+			return sanitize(msg + ": " + l.Error(log, ue.Err))
+		}
+		return sanitize(msg)
 	}
 	return sanitize(l.Error(log, err))
 }
@@ -339,7 +370,14 @@ func usageForArgs(c *cobra.Command) {
 	if check := c.Args; check != nil {
 		c.Args = func(c *cobra.Command, a []string) error {
 			if err := check(c, a); err != nil {
-				return &UsageError{Msg: fmt.Sprintf("%s: %v", c.CommandPath(), err)}
+				// cobra's own text is English: say which argument is one
+				// too many, or that some are missing, and the usage line.
+				for k := len(a) - 1; k >= 0; k-- {
+					if check(c, a[:k]) == nil {
+						return Usagef("%s: unexpected argument %q; usage: %s", c.CommandPath(), a[k], c.UseLine())
+					}
+				}
+				return Usagef("%s: missing arguments; usage: %s", c.CommandPath(), c.UseLine())
 			}
 			return nil
 		}
@@ -383,22 +421,31 @@ func output(c *cobra.Command, v any, text func(w io.Writer) error) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	return text(c.OutOrStdout())
+	return text(langOut{c.OutOrStdout(), treeLang(c)})
 }
 
-// fields prints "label: value" lines, aligned.
+// fields prints "label: value" lines, aligned; the labels (English, the
+// catalogue's keys) in the output's language.
 func fields(w io.Writer, pairs ...string) error {
+	l := outLang(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	for i := 0; i+1 < len(pairs); i += 2 {
-		fmt.Fprintf(tw, "%s:\t%s\n", pairs[i], sanitize(pairs[i+1]))
+		fmt.Fprintf(tw, "%s:\t%s\n", i18n.CommandText(l, pairs[i]), sanitize(pairs[i+1]))
 	}
 	return tw.Flush()
 }
 
-// table prints rows under a header, aligned; cells are sanitized.
+// table prints rows under a header, aligned; cells are sanitized. The
+// header's words (English, the catalogue's keys) are in the output's
+// language.
 func table(w io.Writer, header []string, rows [][]string) error {
+	l := outLang(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	cols := make([]string, len(header))
+	for i, h := range header {
+		cols[i] = i18n.CommandText(l, h)
+	}
+	fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	for _, r := range rows {
 		cells := make([]string, len(r))
 		for i, c := range r {

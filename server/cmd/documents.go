@@ -64,16 +64,25 @@ type CashMethodView struct {
 
 func cashCloseCmd(env *Env) *cobra.Command {
 	var (
-		day time.Time
-		pdf bool
+		day  time.Time
+		pdf  bool
+		mail mailTo
 	)
 	c := &cobra.Command{
-		Use:   "cash-close [--date D] [--pdf]",
+		Use:   "cash-close [--date D] [--pdf | --mail[=ADDR]]",
 		Short: "A day's takings by payment method, with every payment (default today)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if err := checkMail(c, mail, pdf); err != nil {
+				return err
+			}
 			if err := env.checkPDF(c, pdf); err != nil {
 				return err
+			}
+			if mail.given {
+				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
+					return d.MailCashClose(c.Context(), env.Actor(), day, mail.addr)
+				})
 			}
 			if pdf {
 				b, err := env.documents().CashClosePDF(c.Context(), env.Actor(), day)
@@ -121,6 +130,7 @@ func cashCloseCmd(env *Env) *cobra.Command {
 	}
 	dateVar(c.Flags(), &day, "date", "the day, YYYY-MM-DD (default: today in the clinic)")
 	pdfFlag(c, &pdf)
+	mailFlag(c, &mail, "send the PDF by e-mail: to your own address, or --mail=ADDR")
 	return c
 }
 
@@ -148,9 +158,12 @@ type StatementLineView struct {
 }
 
 func patientsStatement(env *Env) *cobra.Command {
-	var pdf bool
+	var (
+		pdf  bool
+		mail mailTo
+	)
 	c := &cobra.Command{
-		Use:   "statement ID [--pdf]",
+		Use:   "statement ID [--pdf | --mail[=ADDR]]",
 		Short: "A patient's statement: sessions, payments and the balance owed",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -158,8 +171,16 @@ func patientsStatement(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkMail(c, mail, pdf); err != nil {
+				return err
+			}
 			if err := env.checkPDF(c, pdf); err != nil {
 				return err
+			}
+			if mail.given {
+				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
+					return d.MailStatement(c.Context(), env.Actor(), id, mail.addr)
+				})
 			}
 			if pdf {
 				b, err := env.documents().StatementPDF(c.Context(), env.Actor(), id)
@@ -212,6 +233,7 @@ func patientsStatement(env *Env) *cobra.Command {
 		},
 	}
 	pdfFlag(c, &pdf)
+	mailFlag(c, &mail, "send the PDF by e-mail: to the patient's address, or --mail=ADDR")
 	return c
 }
 
@@ -225,9 +247,12 @@ type ReceiptView struct {
 }
 
 func paymentsReceipt(env *Env) *cobra.Command {
-	var pdf bool
+	var (
+		pdf  bool
+		mail mailTo
+	)
 	c := &cobra.Command{
-		Use:   "receipt SESSION_ID [--pdf]",
+		Use:   "receipt SESSION_ID [--pdf | --mail[=ADDR]]",
 		Short: "The receipt of a session's paid payment",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -235,8 +260,16 @@ func paymentsReceipt(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkMail(c, mail, pdf); err != nil {
+				return err
+			}
 			if err := env.checkPDF(c, pdf); err != nil {
 				return err
+			}
+			if mail.given {
+				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
+					return d.MailReceipt(c.Context(), env.Actor(), id, mail.addr)
+				})
 			}
 			if pdf {
 				b, err := env.documents().ReceiptPDF(c.Context(), env.Actor(), id)
@@ -257,6 +290,7 @@ func paymentsReceipt(env *Env) *cobra.Command {
 		},
 	}
 	pdfFlag(c, &pdf)
+	mailFlag(c, &mail, "send the PDF by e-mail: to the patient's address, or --mail=ADDR")
 	return c
 }
 

@@ -60,7 +60,7 @@ func TestCashCloseCommand(t *testing.T) {
 		t.Errorf("cash close = %+v", v)
 	}
 	text := f.ok(f.admin, "cash-close", "--date", "2026-11-19")
-	for _, s := range []string{"METHOD", "cash", "200.50", "total", "355.75", "Lucía Mendoza"} {
+	for _, s := range []string{"MEDIO", "cash", "200.50", "total", "355.75", "Lucía Mendoza"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("text lacks %q:\n%s", s, text)
 		}
@@ -77,7 +77,7 @@ func TestCashCloseCommand(t *testing.T) {
 		t.Errorf("today: %+v", v)
 	}
 	f.fails(1, "Su rol no permite esta acción.", f.drA, "cash-close")
-	f.fails(2, "--pdf and --json exclude each other", f.desk, "cash-close", "--pdf", "--json")
+	f.fails(2, "--pdf y --json se excluyen", f.desk, "cash-close", "--pdf", "--json")
 }
 
 // --pdf is refused on a terminal: its line discipline would rewrite the
@@ -89,7 +89,7 @@ func TestPDFRefusedOnATerminal(t *testing.T) {
 	env := &Env{DB: f.db, Tenant: f.tn, User: f.desk, RemoteAddr: f.remote, Stdin: strings.NewReader(""),
 		Stdout: &out, Stderr: &errb, Terminal: true}
 	res := Run(f.ctx, env, Clinic, []string{"agenda", "--date", "2026-11-20", "--pdf"})
-	if res.Code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "without a terminal") {
+	if res.Code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "sin terminal") {
 		t.Errorf("exit %d, stdout %d bytes, stderr %q", res.Code, out.Len(), errb.String())
 	}
 	// Text output on a terminal is fine.

@@ -61,7 +61,7 @@ func TestFinanceFigures(t *testing.T) {
 		t.Errorf("October = %+v", v)
 	}
 	text := f.ok(f.admin, "finance", "--month", "2026-11")
-	for _, s := range []string{"collected income:", "80.00", "balance:", "-2652.00", "Payroll", "40.00% of 80.00",
+	for _, s := range []string{"ingresos cobrados:", "80.00", "saldo:", "-2652.00", "Payroll", "40.00% of 80.00",
 		"Next unpaid expenses", "Alquiler", "Last 12 months"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("finance text lacks %q:\n%s", s, text)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/pflag"
+
+	"consultorio/tui/i18n"
 )
 
 // Typed flags. Every flag is bound to a variable of its type when the
@@ -69,6 +71,11 @@ type badValue string
 
 func (b badValue) Error() string { return string(b) }
 
+// badValuef is a badValue with arguments.
+type badValuef struct{ words }
+
+func (b badValuef) Error() string { return b.in(i18n.EN) }
+
 var errNotID = badValue("not a positive integer id")
 
 func parseIDText(s string) (int64, error) {
@@ -89,7 +96,7 @@ type countValue struct {
 func (v countValue) Set(s string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < v.min {
-		return badValue("not a whole number of at least " + strconv.Itoa(v.min))
+		return badValuef{words{"not a whole number of at least %d", []any{v.min}}}
 	}
 	*v.p = n
 	return nil
@@ -262,7 +269,7 @@ func (v choiceValue) Set(s string) error {
 			return nil
 		}
 	}
-	return badValue("not one of " + strings.Join(v.choices, ", "))
+	return badValuef{words{"not one of %s", []any{strings.Join(v.choices, ", ")}}}
 }
 func (v choiceValue) String() string { return *v.p }
 func (choiceValue) Type() string     { return "string" }

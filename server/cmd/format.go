@@ -127,7 +127,7 @@ func idStr(id *int64) string {
 func parseID(what, s string) (int64, error) {
 	id, err := parseIDText(s)
 	if err != nil {
-		return 0, usagef("%s must be a positive integer id, not %q", what, s)
+		return 0, usagef("%s must be a positive integer id, not %q", word(what), s)
 	}
 	return id, nil
 }

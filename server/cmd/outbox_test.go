@@ -36,7 +36,7 @@ func TestOutboxCommands(t *testing.T) {
 		t.Errorf("resend: %q", out)
 	}
 
-	if out := f.ok(f.admin, "outbox", "settings"); !strings.Contains(out, "patient_mail:") || !strings.Contains(out, "reminder_hours: 24") {
+	if out := f.ok(f.admin, "outbox", "settings"); !strings.Contains(out, "correo a pacientes:") || !strings.Contains(out, "horas del recordatorio: 24") {
 		t.Errorf("settings: %q", out)
 	}
 	f.fails(1, "Su rol no permite", f.desk, "outbox", "settings", "--patient-mail")
@@ -55,7 +55,7 @@ func TestOutboxCommands(t *testing.T) {
 	}
 
 	pid := strconv.FormatInt(f.patA.ID, 10)
-	if out := f.ok(f.desk, "patients", "mail", pid, "--opt-out", "--lang", "en"); !strings.Contains(out, "opt_out: yes") {
+	if out := f.ok(f.desk, "patients", "mail", pid, "--opt-out", "--lang", "en"); !strings.Contains(out, "sin correos: yes") {
 		t.Errorf("patients mail: %q", out)
 	}
 	f.fails(1, "", f.desk, "patients", "mail", pid, "--lang", "fr")

@@ -176,11 +176,11 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 	}
 
 	// Mistakes in the call exit 2; the store's refusals exit 1.
-	p.fails(2, "missing required flag(s) --name, --admin-email", "tenants", "create", "gamma")
+	p.fails(2, "faltan opciones obligatorias: --name, --admin-email", "tenants", "create", "gamma")
 	p.fails(2, "Nombre SSH: \"panel\" está reservado.", "tenants", "create", "panel", "--name", "X", "--admin-email", "x@x.test")
 	p.fails(2, "--monthly-fee", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--monthly-fee", "-5")
 	p.fails(2, "--specialists-limit", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--specialists-limit", "0")
-	p.fails(2, "not an OpenSSH public key", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--admin-key", "/home/me/.ssh/id.pub")
+	p.fails(2, "no es una llave pública OpenSSH", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--admin-key", "/home/me/.ssh/id.pub")
 	p.fails(1, "Correo del administrador: no es un correo válido", "tenants", "create", "gamma", "--name", "G", "--admin-email", "not-an-email")
 	p.fails(1, "No se guardó (Nombre SSH): ya está en uso.", "tenants", "create", "beta", "--name", "Beta 2", "--admin-email", "b@beta.test")
 	p.fails(1, "No se guardó (Dominio): \"medico.example.com\" pertenece a otra clínica.", "tenants", "create", "gamma", "--name", "G", "--admin-email", "g@g.test", "--domain", "medico.example.com")
@@ -196,7 +196,7 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 		!strings.Contains(out, "Beto <b@beta.test>") {
 		t.Errorf("update text: %q", out)
 	}
-	p.fails(2, "nothing to change", "tenants", "update", "beta")
+	p.fails(2, "nada que cambiar", "tenants", "update", "beta")
 	p.fails(2, "--users-limit", "tenants", "update", "beta", "--users-limit", "many")
 	p.fails(1, "Idioma: debe ser es o en", "tenants", "update", "beta", "--lang", "fr")
 	p.fails(1, "No se encontró: clínica nosuch.", "tenants", "update", "nosuch", "--name", "X")
@@ -214,10 +214,10 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 	if strings.Join(ti.Domains, ",") != "cm.example.com" {
 		t.Errorf("domains after remove: %v", ti.Domains)
 	}
-	p.fails(2, "accepts 2 arg(s)", "tenants", "domains", "add", "beta")
+	p.fails(2, "faltan argumentos", "tenants", "domains", "add", "beta")
 
 	// delete needs --yes; it archives; restore brings the clinic back.
-	p.fails(2, "repeat with --yes", "tenants", "delete", "beta")
+	p.fails(2, "repita con --yes", "tenants", "delete", "beta")
 	if p.status("beta") != "active" {
 		t.Fatal("delete without --yes changed the clinic")
 	}
@@ -308,7 +308,7 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 	p.fails(1, "Método de pago: debe ser uno de: cash, card, transfer, other", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--method", "bitcoin")
 	p.fails(1, "Fecha de pago: no puede estar en el futuro", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--date", "2026-12-01")
 	p.fails(2, "--date", "invoices", "mark-paid", itoa(int(byClient["beta"].ID)), "--date", "18/11/2026")
-	p.fails(2, "positive integer", "invoices", "mark-paid", "abc")
+	p.fails(2, "entero positivo", "invoices", "mark-paid", "abc")
 	p.fails(1, "No se encontró: factura 999999.", "invoices", "mark-paid", "999999")
 	p.fails(1, "No se encontró: factura 999999.", "invoices", "show", "999999")
 	p.okJSON(&list, "invoices", "list", "--unpaid")
@@ -317,7 +317,7 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 	}
 	p.fails(2, "--month", "invoices", "generate")
 	p.fails(2, "--month", "invoices", "generate", "--month", "noviembre")
-	p.fails(2, "say generate, list", "invoices")
+	p.fails(2, "indique generate, list", "invoices")
 
 	// beta's fee rises after billing: the invoice keeps the old amount,
 	// the morose clients' fees show the new one.
@@ -426,7 +426,7 @@ func TestPanelCommandsScope(t *testing.T) {
 		var out, errb bytes.Buffer
 		env := &Env{DB: p.db, Tenant: tn, User: admin, RemoteAddr: "test", Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
 		if res := Run(p.ctx, env, Clinic, args); res.Code != 2 || out.Len() != 0 ||
-			!(strings.Contains(errb.String(), "unknown command") || strings.Contains(errb.String(), "unknown flag")) {
+			!(strings.Contains(errb.String(), "comando desconocido") || strings.Contains(errb.String(), "opción desconocida")) {
 			t.Errorf("clinic admin runs %v: exit %d, %q %q", args, res.Code, out.String(), errb.String())
 		}
 	}
@@ -469,24 +469,24 @@ func TestPanelUsageErrorsExit2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"tenants", "create"}, "accepts 1 arg(s)"},
-		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--patients-limit", "x"}, `--patients-limit: "x" is not a whole number`},
+		{[]string{"tenants", "create"}, "faltan argumentos"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--patients-limit", "x"}, `--patients-limit: "x" no es un número entero`},
 		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.0055"}, "tiene más de dos decimales"},
 		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--monthly-fee", "1.005"}, "puede ser 1005.00 (separador de miles) o 1.005 (decimales)"},
-		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--admin-key", "-"}, "no public key on stdin"},
+		{[]string{"tenants", "create", "beta", "--name", "B", "--admin-email", "b@b.test", "--admin-key", "-"}, "no hay llave pública en la entrada estándar"},
 		{[]string{"tenants", "update", "alfa", "--monthly-fee", "cien"}, `--monthly-fee: "cien" no es un monto`},
-		{[]string{"tenants", "update", "alfa", "--specialists-limit", "-1"}, `"-1" is not a whole number of at least 0`},
-		{[]string{"tenants", "delete"}, "accepts 1 arg(s)"},
-		{[]string{"tenants", "restore"}, "accepts 1 arg(s)"},
-		{[]string{"tenants", "domains"}, "say add, primary, remove"},
-		{[]string{"invoices", "list", "--month", "2026-13"}, "is not a month YYYY-MM"},
-		{[]string{"invoices", "list", "--limit", "-1"}, `--limit: "-1" is not a whole number of at least 0`},
-		{[]string{"invoices", "list", "extra"}, "unknown command"},
-		{[]string{"invoices", "show"}, "accepts 1 arg(s)"},
-		{[]string{"invoices", "mark-unpaid", "0"}, "positive integer id"},
-		{[]string{"invoices", "frob"}, `unknown command "frob"`},
-		{[]string{"dashboard", "now"}, "unknown command"},
-		{[]string{"dashboard", "--month", "2026-11"}, "unknown flag: --month"},
+		{[]string{"tenants", "update", "alfa", "--specialists-limit", "-1"}, `"-1" no es un número entero de al menos 0`},
+		{[]string{"tenants", "delete"}, "faltan argumentos"},
+		{[]string{"tenants", "restore"}, "faltan argumentos"},
+		{[]string{"tenants", "domains"}, "indique add, primary, remove"},
+		{[]string{"invoices", "list", "--month", "2026-13"}, "no es un mes AAAA-MM"},
+		{[]string{"invoices", "list", "--limit", "-1"}, `--limit: "-1" no es un número entero de al menos 0`},
+		{[]string{"invoices", "list", "extra"}, "argumento inesperado"},
+		{[]string{"invoices", "show"}, "faltan argumentos"},
+		{[]string{"invoices", "mark-unpaid", "0"}, "entero positivo"},
+		{[]string{"invoices", "frob"}, `comando desconocido "frob"`},
+		{[]string{"dashboard", "now"}, "argumento inesperado"},
+		{[]string{"dashboard", "--month", "2026-11"}, "opción desconocida --month"},
 	} {
 		r := p.runIn("", tc.args...)
 		if r.code != 2 || !strings.Contains(r.err, tc.want) || r.out != "" {
@@ -510,8 +510,8 @@ func TestPanelTenantsMoveOutsideCitus(t *testing.T) {
 	t.Parallel()
 	p := newPanelFixture(t)
 	p.create("alfa", "100")
-	p.fails(2, "--to HOST:PORT is required", "tenants", "move", "alfa")
-	p.fails(2, `--to "nope" must be HOST:PORT`, "tenants", "move", "alfa", "--to", "nope")
+	p.fails(2, "falta --to HOST:PUERTO", "tenants", "move", "alfa")
+	p.fails(2, `--to "nope" debe ser HOST:PUERTO`, "tenants", "move", "alfa", "--to", "nope")
 	p.fails(1, "no es un clúster Citus", "tenants", "move", "alfa", "--to", "10.0.0.12:5432")
 	p.fails(1, "No se encontró: clínica nadie", "tenants", "move", "nadie", "--to", "10.0.0.12:5432")
 	p.fails(1, "no es un clúster Citus", "tenants", "nodes")

@@ -101,7 +101,7 @@ func TestParityCommands(t *testing.T) {
 		t.Errorf("specialists update = %+v", sp)
 	}
 	f.fails(1, "Su rol no permite esta acción.", f.desk, "specialists", "update", id64(f.specA.ID), "--phone", "1")
-	f.fails(2, "say which fields", f.admin, "specialists", "update", id64(f.specA.ID))
+	f.fails(2, "indique qué campos", f.admin, "specialists", "update", id64(f.specA.ID))
 	f.okJSON(&sp, f.admin, "specialists", "deactivate", id64(f.specB.ID))
 	if sp.Active {
 		t.Errorf("specialists deactivate = %+v", sp)
@@ -189,7 +189,7 @@ func TestParityCommands(t *testing.T) {
 	if ev.Amount != "135.50" || ev.DueDate != nil || !ev.Recurring || ev.Name != "Luz" {
 		t.Errorf("expenses update = %+v", ev)
 	}
-	f.fails(2, `--recurring: "si" is not one of yes, no`, f.admin, "expenses", "update", id64(ev.ID), "--recurring", "si")
+	f.fails(2, `--recurring: "si" no es uno de yes, no`, f.admin, "expenses", "update", id64(ev.ID), "--recurring", "si")
 
 	// settings update; audit
 	var st store.Settings

@@ -147,7 +147,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 	}
 	f.fails(1, "Su rol no permite esta acción.", f.drA, "payments", "mark-paid", id)
 	f.fails(1, "Fecha de pago: no puede estar en el futuro", f.desk, "payments", "mark-paid", id, "--date", "2026-12-01")
-	f.fails(2, `--method: "bitcoin" is not one of cash, card, transfer, other`, f.desk, "payments", "mark-paid", id, "--method", "bitcoin")
+	f.fails(2, `--method: "bitcoin" no es uno de cash, card, transfer, other`, f.desk, "payments", "mark-paid", id, "--method", "bitcoin")
 	f.okJSON(&p, f.desk, "payments", "mark-unpaid", id)
 	if p.Paid || p.PaidOn != nil {
 		t.Errorf("mark-unpaid = %+v", p)
@@ -166,7 +166,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 
 	// Cancel and reschedule other sessions.
 	c := f.book("2026-11-25 10:00")
-	f.fails(2, `--reason: "boredom" is not one of patient, therapist`, f.desk, "sessions", "cancel", id64(c.ID), "--reason", "boredom")
+	f.fails(2, `--reason: "boredom" no es uno de patient, therapist`, f.desk, "sessions", "cancel", id64(c.ID), "--reason", "boredom")
 	f.okJSON(&got, f.desk, "sessions", "cancel", id64(c.ID), "--reason", "no_show", "--detail", "no vino")
 	if got.Status != "cancelled" || got.CancelReason != "no_show" || got.CancelDetail != "no vino" {
 		t.Errorf("cancel = %+v", got)
@@ -215,7 +215,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 	if len(list) != 0 {
 		t.Errorf("specialist B sees %d of A's sessions", len(list))
 	}
-	f.fails(2, `--status: "done" is not one of unplanned, planned, completed, cancelled`, f.desk, "sessions", "list", "--status", "done")
+	f.fails(2, `--status: "done" no es uno de unplanned, planned, completed, cancelled`, f.desk, "sessions", "list", "--status", "done")
 
 	var pl PaymentListView
 	f.okJSON(&pl, f.desk, "payments", "list", "--month", "2026-11")
@@ -228,7 +228,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 		t.Errorf("payments list --unpaid = %+v", pl)
 	}
 	text = f.ok(f.desk, "payments", "list")
-	if !strings.Contains(text, "total paid:") || !strings.Contains(text, "Lucía Mendoza") {
+	if !strings.Contains(text, "total pagado:") || !strings.Contains(text, "Lucía Mendoza") {
 		t.Errorf("payments text:\n%s", text)
 	}
 	// Reopen is the admin's.

@@ -33,7 +33,7 @@ func TestStaffActivationAndUnlock(t *testing.T) {
 	}
 	f.fails(1, "Su rol no permite esta acción.", f.desk, "staff", "deactivate", f.drA.Email)
 	f.fails(1, "No se encontró: usuario nadie@clinic-a.test.", f.admin, "staff", "activate", "nadie@clinic-a.test")
-	f.fails(2, "accepts 1 arg(s)", f.admin, "staff", "deactivate")
+	f.fails(2, "faltan argumentos", f.admin, "staff", "deactivate")
 
 	// Lock Ana out with wrong passwords; unlock lets the right one in at
 	// once, without touching it.
@@ -83,7 +83,7 @@ func TestStaffKeysAddAndRemove(t *testing.T) {
 	if k1.Label != "rosa@desk" || k2.Label != "casa" || k1.Fingerprint == k2.Fingerprint {
 		t.Fatalf("keys add = %+v, %+v", k1, k2)
 	}
-	f.fails(2, "name the user once", f.admin, "staff", "keys", "add", f.desk.Email, "--email", f.desk.Email, "--key", key1)
+	f.fails(2, "indique el usuario una sola vez", f.admin, "staff", "keys", "add", f.desk.Email, "--email", f.desk.Email, "--key", key1)
 	f.fails(1, "Revise los datos: Llave pública: no es una llave pública OpenSSH.", f.admin, "staff", "keys", "add", f.desk.Email, "--key", "ssh-ed25519 not-base64")
 	// The list numbers the keys; remove takes that number or a fingerprint.
 	text := f.ok(f.admin, "staff", "keys", "list", f.desk.Email)

@@ -214,8 +214,8 @@ func tenantsCreate(ta TenantAdmin) *cobra.Command {
 		Use:   "create SCHEMA --name N --admin-email E",
 		Short: "Provision a clinic and print its admin's one-time setup code",
 		Long: `Provision a clinic (schema, tables, role, domains and its first admin, all or
-nothing) and print the admin's one-time setup code (shown only now: only its
-hash is stored) and the ssh line to give the clinic.
+nothing) and print the admin's one-time setup code (shown only now and sent
+in the admin's invitation e-mail) and the ssh line to give the clinic.
 
 The schema name is the clinic's SSH user name: lowercase letters, digits, '-'
 and '_', starting with a letter, 3 to 63 bytes.`,

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"consultorio/printout"
 	"consultorio/store"
 	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
@@ -42,12 +43,22 @@ type docPage struct {
 	load  func(ctx context.Context, day time.Time) (func() docView, error) // day: a copy of *day
 	hint  func() string                                                    // the command line printing it as PDF
 	day   *time.Time                                                       // cash close: the calendar date shown
+	// mail queues the document as a PDF attachment to its default address
+	// (the patient's; the user's own for a cash close): key e.
+	mail func(ctx context.Context, day time.Time) (store.OutboxItem, error) // day: a copy of *day
 
 	view   func() docView // nil until loaded
 	loaded bool
 	seq    int
 	off    int
 	w, h   int
+}
+
+// docMailed is how sending the document by e-mail ended.
+type docMailed struct {
+	page *docPage
+	item store.OutboxItem
+	err  error
 }
 
 type docLoaded struct {
@@ -106,6 +117,15 @@ func (p *docPage) Update(msg tea.Msg) tea.Cmd {
 		if t := msg.view().title; t != "" {
 			p.title = t
 		}
+	case docMailed:
+		if msg.page != p {
+			return nil
+		}
+		if msg.err != nil {
+			p.env.Error(msg.err)
+			return nil
+		}
+		p.env.Info(fmt.Sprintf(i18n.DocMailFor(p.env.L.Lang).Queued, sanitize.Line(msg.item.Recipient), msg.item.ID))
 	case tea.WindowSizeMsg:
 		p.w, p.h = msg.Width, msg.Height
 	case kit.ChangedMsg:
@@ -119,6 +139,19 @@ func (p *docPage) Update(msg tea.Msg) tea.Cmd {
 			p.off = max(p.off-1, 0)
 		case "down", "j":
 			p.off = max(min(p.off+1, n-p.vis()), 0)
+		case "e":
+			if p.mail == nil || !p.loaded {
+				return nil
+			}
+			send := p.mail
+			var day time.Time
+			if p.day != nil {
+				day = *p.day
+			}
+			return p.env.Do(func(ctx context.Context) tea.Msg {
+				it, err := send(ctx, day)
+				return docMailed{page: p, item: it, err: err}
+			})
 		case ",", ".", "t":
 			if p.day == nil {
 				return nil
@@ -163,10 +196,19 @@ func (p *docPage) View(w, h int) string {
 
 func (p *docPage) Keys() []key.Binding {
 	d := p.env.M.Documents
-	if p.day == nil {
-		return nil
+	var keys []key.Binding
+	if p.mail != nil {
+		keys = append(keys, agBind(i18n.DocMailFor(p.env.L.Lang).Key, "e"))
 	}
-	return []key.Binding{agBind(d.KeyPrevDay, ","), agBind(d.KeyNextDay, "."), agBind(d.KeyToday, "t")}
+	if p.day != nil {
+		keys = append(keys, agBind(d.KeyPrevDay, ","), agBind(d.KeyNextDay, "."), agBind(d.KeyToday, "t"))
+	}
+	return keys
+}
+
+// documents makes and sends the clinic's PDFs for the screen's user.
+func documents(env *kit.Env) printout.Documents {
+	return printout.Documents{Tenant: env.Tenant, Locale: env.L}
 }
 
 func cashCloseTitle(env *kit.Env, day time.Time) string {
@@ -181,6 +223,9 @@ func newCashClosePage(env *kit.Env, day time.Time) *docPage {
 	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
 		cc, err := env.Tenant.CashClose(ctx, env.Actor, day)
 		return func() docView { return cashCloseView(env, cc) }, err
+	}
+	p.mail = func(ctx context.Context, day time.Time) (store.OutboxItem, error) {
+		return documents(env).MailCashClose(ctx, env.Actor, day, "")
 	}
 	return p
 }
@@ -211,6 +256,9 @@ func newStatementPage(env *kit.Env, patientID int64) *docPage {
 	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
 		s, err := env.Tenant.PatientStatement(ctx, env.Actor, patientID)
 		return func() docView { return statementView(env, s) }, err
+	}
+	p.mail = func(ctx context.Context, _ time.Time) (store.OutboxItem, error) {
+		return documents(env).MailStatement(ctx, env.Actor, patientID, "")
 	}
 	return p
 }
@@ -252,6 +300,9 @@ func newReceiptPage(env *kit.Env, sessionID int64) *docPage {
 	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
 		r, err := env.Tenant.PaymentReceipt(ctx, env.Actor, sessionID)
 		return func() docView { return receiptView(env, r) }, err
+	}
+	p.mail = func(ctx context.Context, _ time.Time) (store.OutboxItem, error) {
+		return documents(env).MailReceipt(ctx, env.Actor, sessionID, "")
 	}
 	return p
 }
