@@ -49,6 +49,10 @@ type DB struct {
 	passwords     *passwords // bounded argon2id work (logins, password changes)
 	box           *secretBox // seals TOTP secrets; nil without Options.SecretKey
 	attachmentMax int64      // Options.AttachmentMaxBytes
+	// direct is Options.DirectURL's connection settings (nil: admin's),
+	// for the connections that must hold a server session of their own.
+	direct  *pgx.ConnConfig
+	observe Observer // Options.Observer, never nil
 }
 
 // Options tunes Open.
@@ -87,7 +91,30 @@ type Options struct {
 	// AttachmentMaxBytes is the largest patient file stored; 0 means
 	// DefaultAttachmentMaxBytes.
 	AttachmentMaxBytes int64
+	// DirectURL reaches the same database without a connection pooler in
+	// between; "" means the main URL. The live-update listener (LISTEN)
+	// and the jobs' leadership (a session advisory lock) need a server
+	// session of their own, which a pooler in transaction mode does not
+	// keep: behind PgBouncer they connect here. Only its host, port,
+	// database and TLS settings are used; they log in as the runtime role.
+	DirectURL string
+	// Observer is told about core operations as they run (metrics); nil
+	// observes nothing.
+	Observer Observer
 }
+
+// Observer watches core operations for metrics. Its methods must be
+// cheap and safe for concurrent use.
+type Observer interface {
+	// BookingStarted is called as a booking starts; the function it
+	// returns is called when the booking is over, with its error (nil: booked).
+	BookingStarted() func(error)
+}
+
+// noObserver observes nothing.
+type noObserver struct{}
+
+func (noObserver) BookingStarted() func(error) { return func(error) {} }
 
 // Defaults of Options.
 const (
@@ -122,6 +149,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword), box: box, attachmentMax: opts.AttachmentMaxBytes}
 	if db.connsPerClinic <= 0 {
 		db.connsPerClinic = DefaultConnsPerClinic
+	}
+	db.observe = opts.Observer
+	if db.observe == nil {
+		db.observe = noObserver{}
+	}
+	if opts.DirectURL != "" {
+		if db.direct, err = pgx.ParseConfig(opts.DirectURL); err != nil {
+			return nil, fmt.Errorf("parse direct database url: %w", err)
+		}
 	}
 	clinicConns := opts.ClinicConns
 	if clinicConns <= 0 {
@@ -189,9 +225,15 @@ func (db *DB) loginConfig(role string) *pgxpool.Config {
 var errNoRoles = errors.New("the database has no login roles yet: run consultorio migrate")
 
 // runtimeConnConfig is the runtime role's settings for a connection of its
-// own, outside the pool (the listener).
+// own, outside the pool, that keeps its server session (the listener, the
+// leadership): through Options.DirectURL when given.
 func (db *DB) runtimeConnConfig() (*pgx.ConnConfig, error) {
 	cfg := db.pool.Config().ConnConfig
+	if db.direct != nil {
+		user := cfg.User
+		cfg = db.direct.Copy()
+		cfg.User = user
+	}
 	secret := db.secret.Load()
 	if secret == nil {
 		return nil, errNoRoles
