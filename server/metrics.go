@@ -42,7 +42,7 @@ func (s *Server) serverCollectors() []prometheus.Collector {
 			Help: "Time spent waiting for a connection of the shared pool."},
 			func() float64 { return pool.Stat().EmptyAcquireWaitTime().Seconds() }),
 		gauge("db_clinic_pools_open", "Clinics with a connection pool open (each up to the connections per clinic, as the clinic's role).", nil,
-			func() float64 { return float64(s.db.ClinicPoolsOpen()) }),
+			func() float64 { return float64(s.db.OpenClinicPools()) }),
 		outboxCollector{s: s, desc: prometheus.NewDesc(metrics.Namespace+"_outbox_due",
 			"E-mails waiting to be sent (pending or retrying) in every clinic's outbox.", nil, nil)},
 	}

@@ -9,10 +9,6 @@ import (
 
 // What an operator's monitoring reads about the store (server metrics).
 
-// ClinicPoolsOpen is how many clinics' connection pools are open now (each
-// holds up to Options.ConnsPerClinic connections as that clinic's role).
-func (db *DB) ClinicPoolsOpen() int { return db.clinics.Open() }
-
 // Ping checks that the database answers on the shared pool, as the runtime
 // role.
 func (db *DB) Ping(ctx context.Context) error {
