@@ -29,13 +29,14 @@ func bouncedDB(t *testing.T, bouncer, direct string) *store.DB {
 	return db
 }
 
-// bouncerFor runs PgBouncer in front of the coordinator for the owner, the
-// runtime roles and the clinics' roles given.
+// bouncerFor runs PgBouncer in front of the coordinator for every role
+// that exists (the owner, the runtime roles, every clinic's: a server
+// starting up looks at every clinic) and the clinics' roles given.
 func bouncerFor(t *testing.T, clinicRoles ...string) string {
 	t.Helper()
 	ctx := context.Background()
 	coord := owner(t, citusURL(t))
-	rows, err := coord.Query(ctx, `select rolname::text from pg_roles where rolname like '%\_\_app' or rolname = current_user`)
+	rows, err := coord.Query(ctx, `select rolname::text from pg_roles where rolname !~ '^pg_'`)
 	if err != nil {
 		t.Fatal(err)
 	}
