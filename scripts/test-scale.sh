@@ -18,17 +18,22 @@ if [ -z "$cluster" ]; then
 	exit 1
 fi
 
-# PgBouncer (Debian package) for the pooler's tests.
-if ! command -v pgbouncer >/dev/null && [ -x /usr/sbin/pgbouncer ]; then PATH=$PATH:/usr/sbin; fi
-if ! command -v pgbouncer >/dev/null; then
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null
-		PATH=$PATH:/usr/sbin
-	else
-		echo "test-scale: pgbouncer is missing (apt-get install pgbouncer)" >&2
-		exit 1
+# PgBouncer and HAProxy (Debian packages) for the pooler's and the load
+# balancer's tests. Only the programs are used: the tests start their own
+# instances with their own configuration (the packages' services are not
+# needed).
+for prog in pgbouncer haproxy; do
+	if ! command -v $prog >/dev/null && [ -x /usr/sbin/$prog ]; then PATH=$PATH:/usr/sbin; fi
+	if ! command -v $prog >/dev/null; then
+		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $prog >/dev/null
+			PATH=$PATH:/usr/sbin
+		else
+			echo "test-scale: $prog is missing (apt-get install $prog)" >&2
+			exit 1
+		fi
 	fi
-fi
+done
 
 # Builds Citus the first time (several minutes); "already installed" after.
 "$cluster" install

@@ -15,6 +15,8 @@ type limiter struct {
 	max    int
 	window time.Duration
 	now    func() time.Time
+	// onFail, when set, is told of every failure (the logins metric).
+	onFail func()
 
 	mu      sync.Mutex
 	entries map[netip.Addr]*limitEntry
@@ -52,6 +54,9 @@ func (l *limiter) blocked(addr netip.Addr) bool {
 func (l *limiter) fail(addr netip.Addr) {
 	if l == nil || !addr.IsValid() {
 		return
+	}
+	if l.onFail != nil {
+		l.onFail()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

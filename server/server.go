@@ -21,6 +21,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/mail"
+	"consultorio/metrics"
 	"consultorio/store"
 	"consultorio/tui/sshline"
 )
@@ -129,6 +130,15 @@ type Config struct {
 	// tries to take them over (store.TryLead), and the leader checks it
 	// still holds them.
 	LeaderEvery time.Duration
+
+	// MetricsAddr, when set, serves Prometheus metrics (/metrics) and a
+	// health check (/healthz) on that address, apart from SSH. Empty:
+	// no metrics, nothing listens.
+	MetricsAddr string
+	// Metrics are the process's metrics, which the store feeds too
+	// (store.Options.Observer); nil with MetricsAddr set makes new ones
+	// (without the store's).
+	Metrics *metrics.Metrics
 }
 
 func (c *Config) defaults() {
@@ -211,7 +221,12 @@ type Server struct {
 	// background jobs (jobs.go).
 	leading atomic.Bool
 	bg      sync.WaitGroup
-	served  chan struct{} // closed when the ssh server's Serve returned
+	// metrics is nil when Config.MetricsAddr is empty (counting is then a
+	// no-op); metricsLn serves them.
+	metrics     *metrics.Metrics
+	metricsLn   net.Listener
+	stopMetrics func()
+	served      chan struct{} // closed when the ssh server's Serve returned
 
 	shutdownDone chan struct{}
 }
@@ -247,6 +262,16 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 	}
 	for addr, domain := range cfg.ListenAddrDomains {
 		s.domains[addrKey(addr)] = domain
+	}
+	if cfg.MetricsAddr != "" {
+		s.metrics = cfg.Metrics
+		if s.metrics == nil {
+			s.metrics = metrics.New()
+		}
+		if err := s.metrics.Register(s.serverCollectors()...); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+		s.limiter.onFail = func() { s.metrics.Login(false) }
 	}
 	srv, err := wish.NewServer(
 		// The host key goes in as an option: with none set, NewServer
@@ -288,6 +313,9 @@ func New(cfg Config, db *store.DB, logger *slog.Logger) (*Server, error) {
 func (s *Server) Listen() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.listenMetrics(); err != nil {
+		return fmt.Errorf("metrics: listen on %s: %w", s.cfg.MetricsAddr, err)
+	}
 	if s.ln != nil {
 		return nil
 	}
@@ -361,6 +389,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	ln := proxyListener(s.ln, s.cfg.TrustedProxies)
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.bgCancel = cancel
+	s.stopMetrics = s.serveMetrics()
 	s.mu.Unlock()
 
 	s.bg.Add(3)
@@ -390,6 +419,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 		cancel()
 		s.bg.Wait()
+		s.mu.Lock()
+		s.stopMetrics()
+		s.mu.Unlock()
 		return fmt.Errorf("ssh serve: %w", err)
 	case <-ctx.Done():
 		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownGrace)
@@ -415,6 +447,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	serving := s.serving
 	cancel := s.bgCancel
+	if s.stopMetrics != nil {
+		s.stopMetrics()
+	} else if s.metricsLn != nil {
+		_ = s.metricsLn.Close()
+	}
 	s.mu.Unlock()
 	// Close the listener here too, not only through srv.Close: a shutdown
 	// right after Serve started (while the jobs start) can come before

@@ -161,6 +161,7 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		s.live.Store(sess, ls)
 		defer s.live.Delete(sess)
 		if tgt.identified() {
+			s.metrics.Login(true)
 			if hasPty(sess) && noCommand(sess) { // a terminal session
 				// The first frame does not wait for the login's records
 				// (writes that wait for the disk): they are written
@@ -438,6 +439,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 		// Logged in: out of the login budget and its timeout, and known
 		// for the deactivation check.
 		s.reg.identified(ls)
+		s.metrics.Login(true)
 		ls.setEmail(email)
 		if ls.rec != nil {
 			ls.rec.set(func(r *connRecord) { r.user = email })

@@ -49,6 +49,10 @@ type DB struct {
 	passwords     *passwords // bounded argon2id work (logins, password changes)
 	box           *secretBox // seals TOTP secrets; nil without Options.SecretKey
 	attachmentMax int64      // Options.AttachmentMaxBytes
+	// direct is Options.DirectURL's settings (nil: admin's), for the
+	// connections that must keep a server session of their own.
+	direct  *pgxpool.Config
+	observe Observer // Options.Observer, never nil
 }
 
 // Options tunes Open.
@@ -87,7 +91,32 @@ type Options struct {
 	// AttachmentMaxBytes is the largest patient file stored; 0 means
 	// DefaultAttachmentMaxBytes.
 	AttachmentMaxBytes int64
+	// DirectURL reaches the same database, as its owner, without a
+	// connection pooler in between; "" means the main URL. The live-update
+	// listener (LISTEN), the jobs' leadership and the migrations (session
+	// advisory locks) need a server session of their own, which a pooler
+	// in transaction mode does not keep: behind PgBouncer they connect
+	// here. The listener and the leadership log in as the runtime role
+	// (the URL's host, port, database and TLS settings); the owner's work
+	// (migrations, provisioning) as the URL's user.
+	DirectURL string
+	// Observer is told about core operations as they run (metrics); nil
+	// observes nothing.
+	Observer Observer
 }
+
+// Observer watches core operations for metrics. Its methods must be
+// cheap and safe for concurrent use.
+type Observer interface {
+	// BookingStarted is called as a booking starts; the function it
+	// returns is called when the booking is over, with its error (nil: booked).
+	BookingStarted() func(error)
+}
+
+// noObserver observes nothing.
+type noObserver struct{}
+
+func (noObserver) BookingStarted() func(error) { return func(error) {} }
 
 // Defaults of Options.
 const (
@@ -122,6 +151,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword), box: box, attachmentMax: opts.AttachmentMaxBytes}
 	if db.connsPerClinic <= 0 {
 		db.connsPerClinic = DefaultConnsPerClinic
+	}
+	db.observe = opts.Observer
+	if db.observe == nil {
+		db.observe = noObserver{}
+	}
+	if opts.DirectURL != "" {
+		if db.direct, err = pgxpool.ParseConfig(opts.DirectURL); err != nil {
+			return nil, fmt.Errorf("parse direct database url: %w", err)
+		}
 	}
 	clinicConns := opts.ClinicConns
 	if clinicConns <= 0 {
@@ -189,9 +227,15 @@ func (db *DB) loginConfig(role string) *pgxpool.Config {
 var errNoRoles = errors.New("the database has no login roles yet: run consultorio migrate")
 
 // runtimeConnConfig is the runtime role's settings for a connection of its
-// own, outside the pool (the listener).
+// own, outside the pool, that keeps its server session (the listener, the
+// leadership): through Options.DirectURL when given.
 func (db *DB) runtimeConnConfig() (*pgx.ConnConfig, error) {
 	cfg := db.pool.Config().ConnConfig
+	if db.direct != nil {
+		user := cfg.User
+		cfg = db.direct.ConnConfig.Copy()
+		cfg.User = user
+	}
 	secret := db.secret.Load()
 	if secret == nil {
 		return nil, errNoRoles
@@ -249,10 +293,19 @@ func inPublic(ctx context.Context, b interface {
 	})
 }
 
+// ownerConfig is the settings of the owner's own connections: the direct
+// URL when there is one (migrations hold a session advisory lock).
+func (db *DB) ownerConfig() *pgxpool.Config {
+	if db.direct != nil {
+		return db.direct
+	}
+	return db.admin
+}
+
 // withAdminConn runs fn on a connection as the database's owner, opened for
 // it and closed after: no owner connection outlives the job that needs it.
 func (db *DB) withAdminConn(ctx context.Context, fn func(*pgx.Conn) error) error {
-	conn, err := pgx.ConnectConfig(ctx, db.admin.ConnConfig.Copy())
+	conn, err := pgx.ConnectConfig(ctx, db.ownerConfig().ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("connect as owner: %w", err)
 	}
@@ -271,7 +324,7 @@ func (db *DB) adminTx(ctx context.Context, fn func(pgx.Tx) error) error {
 // withAdminPool runs fn with a pool of up to n owner connections (parallel
 // migrations), closed after.
 func (db *DB) withAdminPool(ctx context.Context, n int, fn func(*pgxpool.Pool) error) error {
-	cfg := db.admin.Copy()
+	cfg := db.ownerConfig().Copy()
 	cfg.MaxConns = int32(max(1, n))
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		pgxdecimal.Register(c.TypeMap())

@@ -918,7 +918,9 @@ func (t *Tenant) CheckBooking(ctx context.Context, actor Actor, b Booking) ([]Da
 // for a series. The exclusion constraints are the final guard: when a
 // concurrent booking wins the race, the booking is retried from scratch and
 // reports the winner the same way.
-func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) ([]Session, error) {
+func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) (_ []Session, err error) {
+	done := t.db.observe.BookingStarted()
+	defer func() { done(err) }()
 	if err := mayScheduleFor(actor, b.SpecialistID); err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func newBenchCmd(cfg *config) *cobra.Command {
 		Short:  "Benchmarks on a scratch database: provision, migrate, clean",
 		Hidden: true,
 	})
-	cmd.AddCommand(newBenchProvisionCmd(cfg), newBenchMigrateCmd(cfg), newBenchCleanCmd(cfg))
+	cmd.AddCommand(newBenchProvisionCmd(cfg), newBenchMigrateCmd(cfg), newBenchCatalogCmd(cfg), newBenchCleanCmd(cfg))
 	return cmd
 }
 
@@ -279,6 +279,125 @@ func newBenchCleanCmd(cfg *config) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func newBenchCatalogCmd(cfg *config) *cobra.Command {
+	var touch int
+	cmd := &cobra.Command{
+		Use:   "catalog [--touch N]",
+		Short: "Catalog size of the clinics, and a backend's memory per clinic it touches",
+		Long: `Report what the clinics cost the database whatever their data: the
+database's size, the catalog's (pg_catalog tables with their indexes), the
+relations (pg_class rows) per clinic; then, on one new connection as the
+owner, the backend's memory (pg_backend_memory_contexts, private memory:
+mostly the catalog caches) before and after it reads every table of one
+clinic, then of --touch clinics: what a backend that serves one clinic
+costs, and what each further clinic adds to a backend that serves many.
+Needs the owner to be a superuser (or hold pg_read_all_stats).`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if touch < 1 {
+				return usagef("bench catalog: --touch must be at least 1")
+			}
+			ctx := c.Context()
+			db, err := benchDB(ctx, cfg, 2)
+			if err != nil {
+				return err
+			}
+			db.Close()
+			u, err := cfg.url(ctx)
+			if err != nil {
+				return err
+			}
+			conn, err := pgx.Connect(ctx, u)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(context.WithoutCancel(ctx))
+			out := c.OutOrStdout()
+			var clinics, spares, relsAll, relsClinics int64
+			var dbSize, catSize int64
+			err = conn.QueryRow(ctx, `select (select count(*) from public.tenants),
+				(select count(*) from public.spare_schemas),
+				(select count(*) from pg_class),
+				(select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+					join public.tenants t on t.schema_name = n.nspname),
+				pg_database_size(current_database()),
+				(select sum(pg_total_relation_size(c.oid)) from pg_class c
+					where c.relnamespace = 'pg_catalog'::regnamespace and c.relkind = 'r')::bigint`).
+				Scan(&clinics, &spares, &relsAll, &relsClinics, &dbSize, &catSize)
+			if err != nil {
+				return err
+			}
+			if clinics == 0 {
+				return usagef("bench catalog: no clinics in this database (bench provision first)")
+			}
+			mib := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+			fmt.Fprintf(out, "%d clinics, %d spare schemas\n", clinics, spares)
+			fmt.Fprintf(out, "database size %s (%s per clinic)\n", mib(dbSize), mib(dbSize/clinics))
+			fmt.Fprintf(out, "catalog (pg_catalog tables and indexes) %s (%s per clinic)\n", mib(catSize), mib(catSize/clinics))
+			fmt.Fprintf(out, "pg_class rows %d, of them in clinic schemas %d (%d per clinic)\n", relsAll, relsClinics, relsClinics/clinics)
+
+			rows, err := conn.Query(ctx, `select schema_name from public.tenants order by id limit $1`, touch)
+			if err != nil {
+				return err
+			}
+			schemas, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			mem := func() (int64, error) {
+				var b int64
+				err := conn.QueryRow(ctx, `select sum(total_bytes)::bigint from pg_backend_memory_contexts`).Scan(&b)
+				return b, err
+			}
+			readAll := func(schema string) error {
+				rows, err := conn.Query(ctx, `select format('select * from %I.%I limit 0', schemaname, tablename)
+					from pg_tables where schemaname = $1`, schema)
+				if err != nil {
+					return err
+				}
+				qs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+				if err != nil {
+					return err
+				}
+				for _, q := range qs {
+					if _, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol); err != nil {
+						return fmt.Errorf("%s: %w", q, err)
+					}
+				}
+				return nil
+			}
+			m0, err := mem()
+			if err != nil {
+				return fmt.Errorf("backend memory (the owner must be a superuser): %w", err)
+			}
+			if err := readAll(schemas[0]); err != nil {
+				return err
+			}
+			m1, err := mem()
+			if err != nil {
+				return err
+			}
+			for _, s := range schemas[1:] {
+				if err := readAll(s); err != nil {
+					return err
+				}
+			}
+			mN, err := mem()
+			if err != nil {
+				return err
+			}
+			kib := func(b int64) string { return fmt.Sprintf("%.0f KiB", float64(b)/1024) }
+			fmt.Fprintf(out, "backend private memory: new %s; after reading every table of 1 clinic %s (+%s)\n", kib(m0), kib(m1), kib(m1-m0))
+			if n := int64(len(schemas)); n > 1 {
+				fmt.Fprintf(out, "after %d clinics %s: +%s per further clinic\n", n, kib(mN), kib((mN-m1)/(n-1)))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&touch, "touch", 100, "clinics whose tables the measured backend reads")
+	return cmd
 }
 
 // stats summarises durations: median, p95, p99, min, max, mean.

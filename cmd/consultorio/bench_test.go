@@ -15,6 +15,13 @@ func TestBenchCommands(t *testing.T) {
 	if !strings.Contains(out, "provisioned 3 clinics") || !strings.Contains(out, "per clinic: median") {
 		t.Fatalf("provision:\n%s", out)
 	}
+	out = c.ok("bench", "catalog", "--touch", "3")
+	for _, want := range []string{"3 clinics, 0 spare schemas", "database size", "per clinic)", "pg_class rows",
+		"backend private memory: new", "after 3 clinics", "per further clinic"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("catalog: no %q in\n%s", want, out)
+		}
+	}
 	out = c.ok("bench", "migrate", "--repeat", "2", "--jobs", "2")
 	if !strings.Contains(out, "3 clinics\n") || !strings.Contains(out, "no-op migrate") ||
 		!strings.Contains(out, fmt.Sprintf("tenants: 3 schemas, 3 migrated, 0 up to date, 0 failed (latest version %d", latestTenantVersion()+1)) {

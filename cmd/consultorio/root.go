@@ -78,6 +78,11 @@ type config struct {
 	// attachmentMax is the largest patient file stored (serve
 	// --attachment-max-bytes); 0: the store's default.
 	attachmentMax int64
+	// directURL reaches the database without a pooler (serve
+	// --direct-database-url); "": databaseURL. observer gets the store's
+	// operations (serve --metrics-addr). Both only for serve.
+	directURL string
+	observer  store.Observer
 }
 
 func newRootCmd(e env) (*cobra.Command, *config) {
@@ -234,6 +239,8 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 	if cfg.attachmentMax > 0 {
 		opts.AttachmentMaxBytes = cfg.attachmentMax
 	}
+	opts.DirectURL = cfg.directURL
+	opts.Observer = cfg.observer
 	return store.Open(ctx, u, opts)
 }
 

@@ -14,6 +14,7 @@ import (
 	charmlog "charm.land/log/v2"
 	"github.com/spf13/cobra"
 
+	"consultorio/metrics"
 	"consultorio/server"
 	"consultorio/store"
 )
@@ -28,6 +29,7 @@ func newServeCmd(cfg *config) *cobra.Command {
 		walArchive  string
 		smtp        = smtpFlags{getenv: cfg.env.getenv}
 		pprofAddr   string
+		metricsAddr string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -69,6 +71,14 @@ load balancer.`,
 			if err := serveWALArchive(ctx, cfg, walArchive); err != nil {
 				return err
 			}
+			var m *metrics.Metrics
+			if metricsAddr != "" {
+				if _, _, err := net.SplitHostPort(metricsAddr); err != nil {
+					return usagef("--metrics-addr %q: want HOST:PORT", metricsAddr)
+				}
+				m = metrics.New()
+				cfg.observer = m
+			}
 			db, err := cfg.open(ctx)
 			if err != nil {
 				return err
@@ -90,6 +100,8 @@ load balancer.`,
 				TrustedProxies:    trusted,
 				ListenAddrDomains: domains,
 				Mail:              mailCfg,
+				MetricsAddr:       metricsAddr,
+				Metrics:           m,
 			}, db, logger)
 			if err != nil {
 				return err
@@ -100,6 +112,9 @@ load balancer.`,
 			// The address really bound (":0" picks a port).
 			fmt.Fprintf(c.OutOrStdout(), "Consultorio is listening on %s\nConnect with: %s\n", srv.Addr(),
 				cfg.connect(srv.Addr().String()).For("demo"))
+			if a := srv.MetricsAddr(); a != nil {
+				fmt.Fprintf(c.OutOrStdout(), "Metrics: http://%s/metrics (health: /healthz)\n", a)
+			}
 			return srv.Serve(ctx)
 		},
 	}
@@ -119,6 +134,8 @@ load balancer.`,
 	f.StringArrayVar(&listenMaps, "listen-domain", nil, "HOST:PORT=DOMAIN: connections to that address go to the clinic with that domain (repeatable)")
 	f.Int64Var(&cfg.attachmentMax, "attachment-max-bytes", store.DefaultAttachmentMaxBytes, "largest patient file accepted over SFTP/scp, in bytes")
 	f.StringVar(&pprofAddr, "pprof", "", "serve Go profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060 (docs/BENCHMARKS.md)")
+	f.StringVar(&metricsAddr, "metrics-addr", cfg.env.getenv("CONSULTORIO_METRICS_ADDR"), "serve Prometheus metrics (/metrics) and a health check (/healthz) on this address, e.g. 127.0.0.1:9100; empty: off (env CONSULTORIO_METRICS_ADDR)")
+	f.StringVar(&cfg.directURL, "direct-database-url", cfg.env.getenv("CONSULTORIO_DIRECT_DATABASE_URL"), "the same database without a pooler in between, for the live-update LISTEN and the background jobs' leader lock; needed when --database-url goes through PgBouncer in transaction mode; empty: --database-url (env CONSULTORIO_DIRECT_DATABASE_URL)")
 	f.StringVar(&walArchive, "wal-archive", "", "archive the private cluster's WAL into this directory (kept; see db wal-archive)")
 	smtp.flags(f)
 	return cmd

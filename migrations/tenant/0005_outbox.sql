@@ -29,15 +29,23 @@ CREATE INDEX outbox_recent ON outbox (created_at DESC);
 -- Per-clinic e-mail preferences: the From name, patient e-mail (reminders,
 -- cancellation and move notices) opt-in with the hours before a session a
 -- reminder goes out, and the evening agenda for each specialist.
+-- Columns and CHECKs in separate commands: Citus cannot add a column with
+-- a constraint to a distributed table in one (see 0003); the constraints
+-- have the names PostgreSQL gives the inline form, so every schema ends up
+-- alike whichever form built it.
 ALTER TABLE settings
     ADD COLUMN mail_from_name  text NOT NULL DEFAULT '',
     ADD COLUMN patient_mail    boolean NOT NULL DEFAULT false,
-    ADD COLUMN reminder_hours  integer NOT NULL DEFAULT 24 CHECK (reminder_hours BETWEEN 1 AND 168),
+    ADD COLUMN reminder_hours  integer NOT NULL DEFAULT 24,
     ADD COLUMN agenda_mail     boolean NOT NULL DEFAULT false,
     ADD COLUMN agenda_mail_at  time NOT NULL DEFAULT '19:00';
+ALTER TABLE settings ADD CONSTRAINT settings_reminder_hours_check
+    CHECK (reminder_hours BETWEEN 1 AND 168);
 
 -- Per patient: no e-mail at all, and the language of the e-mails (null:
 -- the clinic's).
 ALTER TABLE patients
     ADD COLUMN mail_opt_out boolean NOT NULL DEFAULT false,
-    ADD COLUMN mail_lang    text CHECK (mail_lang IN ('es', 'en'));
+    ADD COLUMN mail_lang    text;
+ALTER TABLE patients ADD CONSTRAINT patients_mail_lang_check
+    CHECK (mail_lang IN ('es', 'en'));

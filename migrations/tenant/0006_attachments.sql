@@ -28,4 +28,13 @@ CREATE TABLE attachment_chunks (
     PRIMARY KEY (attachment_id, seq)
 );
 -- Photos and PDFs are compressed already: do not try again on every write.
-ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+-- Citus refuses SET STORAGE on a distributed table (and PostgreSQL 15 has
+-- no STORAGE clause in CREATE TABLE): there the chunks keep the default,
+-- which only costs a compression attempt per chunk.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+        ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+    END IF;
+END
+$$;
