@@ -25,6 +25,26 @@ type Notify struct {
 	WaitlistAdded, WaitlistRemoved, WaitlistBooked string // entry id (, session id)
 	// The settings' label of store.Settings.PaymentOverdueDays.
 	OverdueDays string
+
+	// The notifications screen: columns, keys, states.
+	Empty, EmptyUnread                   string
+	ColWhen, ColTitle, ColMessage        string
+	UnreadMark, ReadMark                 string // first column: unread or read (readable without colour)
+	KeyOpen, KeyRead, KeyAllRead, KeyAll string
+	KeyWaitlist                          string
+	ReadDone, AllReadDone                string // status line; AllReadDone: count
+	NoLink                               string // enter on a notice that leads nowhere
+	// The waiting-list page.
+	WaitTitle, WaitEmpty                                           string
+	ColPatient, ColSpecialist, ColFrom, ColUntil, ColNote, ColSlot string
+	KeyAdd, KeyRemove, KeyBook                                     string
+	AddTitle, Patient, PatientHint, Specialist, From, Until, Note  string
+	Room, Start, Duration, DurationHint                            string
+	BadID, BadTime                                                 string
+	ConfirmRemove                                                  string // patient
+	ConfirmBook                                                    string // patient, date-time, specialist, room
+	BookTitle                                                      string
+	Added, Removed, Booked                                         string // Booked: session id
 }
 
 var notifyES = Notify{
@@ -47,6 +67,24 @@ var notifyES = Notify{
 	WaitlistRemoved: "Quitado de la lista de espera (n.º %d).",
 	WaitlistBooked:  "Lista de espera n.º %d: sesión n.º %d reservada.",
 	OverdueDays:     "Días para pago vencido",
+
+	Empty: "No hay avisos.", EmptyUnread: "No hay avisos sin leer.",
+	ColWhen: "Fecha", ColTitle: "Aviso", ColMessage: "Detalle", UnreadMark: "●", ReadMark: " ",
+	KeyOpen: "abrir", KeyRead: "leído", KeyAllRead: "todo leído", KeyAll: "ver leídos", KeyWaitlist: "lista de espera",
+	ReadDone: "Aviso marcado como leído.", AllReadDone: "%d avisos marcados como leídos.",
+	NoLink:    "Este aviso no lleva a ningún registro.",
+	WaitTitle: "Lista de espera", WaitEmpty: "No hay pacientes en lista de espera.",
+	ColPatient: "Paciente", ColSpecialist: "Especialista", ColFrom: "Desde", ColUntil: "Hasta", ColNote: "Nota",
+	ColSlot: "Horario libre",
+	KeyAdd:  "agregar", KeyRemove: "quitar", KeyBook: "reservar",
+	AddTitle: "Agregar a la lista de espera", Patient: "Paciente (n.º)", PatientHint: "el número del paciente (Pacientes)",
+	Specialist: "Especialista", From: "Desde (AAAA-MM-DD HH:MM)", Until: "Hasta (AAAA-MM-DD HH:MM)", Note: "Nota",
+	Room: "Consultorio", Start: "Inicio (AAAA-MM-DD HH:MM)", Duration: "Duración (min)", DurationHint: "vacío: la de la clínica",
+	BadID: "Escriba un número", BadTime: "Escriba fecha y hora como 2026-11-23 10:00",
+	ConfirmRemove: "¿Quitar a %s de la lista de espera?",
+	ConfirmBook:   "¿Reservar a %s el %s con %s en %s?",
+	BookTitle:     "Reservar desde la lista de espera",
+	Added:         "Agregado a la lista de espera.", Removed: "Quitado de la lista de espera.", Booked: "Sesión n.º %d reservada.",
 }
 
 var notifyEN = Notify{
@@ -69,6 +107,24 @@ var notifyEN = Notify{
 	WaitlistRemoved: "Removed from the waiting list (#%d).",
 	WaitlistBooked:  "Waiting-list entry #%d: session #%d booked.",
 	OverdueDays:     "Days until a payment is overdue",
+
+	Empty: "No notifications.", EmptyUnread: "No unread notifications.",
+	ColWhen: "Date", ColTitle: "Notice", ColMessage: "Details", UnreadMark: "●", ReadMark: " ",
+	KeyOpen: "open", KeyRead: "read", KeyAllRead: "all read", KeyAll: "show read", KeyWaitlist: "waiting list",
+	ReadDone: "Notification marked read.", AllReadDone: "%d notifications marked read.",
+	NoLink:    "This notification leads to no record.",
+	WaitTitle: "Waiting list", WaitEmpty: "Nobody is on the waiting list.",
+	ColPatient: "Patient", ColSpecialist: "Specialist", ColFrom: "From", ColUntil: "Until", ColNote: "Note",
+	ColSlot: "Free slot",
+	KeyAdd:  "add", KeyRemove: "remove", KeyBook: "book",
+	AddTitle: "Add to the waiting list", Patient: "Patient (#)", PatientHint: "the patient's number (Patients)",
+	Specialist: "Specialist", From: "From (YYYY-MM-DD HH:MM)", Until: "Until (YYYY-MM-DD HH:MM)", Note: "Note",
+	Room: "Room", Start: "Start (YYYY-MM-DD HH:MM)", Duration: "Duration (min)", DurationHint: "empty: the clinic's",
+	BadID: "Type a number", BadTime: "Type a date and time like 2026-11-23 10:00",
+	ConfirmRemove: "Remove %s from the waiting list?",
+	ConfirmBook:   "Book %s on %s with %s in %s?",
+	BookTitle:     "Book from the waiting list",
+	Added:         "Added to the waiting list.", Removed: "Removed from the waiting list.", Booked: "Session #%d booked.",
 }
 
 // NotifyFor is the notification words of a language.

@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -40,5 +42,22 @@ func TestEveryNotificationTypeIsWorded(t *testing.T) {
 		Data: store.NotificationData{Patient: "Ana", Start: &start, Reason: "no_show", By: "Desk"}})
 	if !strings.Contains(msg, es.M.Sessions.ReasonNoShow) || !strings.Contains(msg, es.DateTime(start)) {
 		t.Errorf("cancellation: %q", msg)
+	}
+}
+
+// TestNotifyCatalogueComplete: every text of the notifications catalogue is
+// there in both languages, with the same verbs.
+func TestNotifyCatalogueComplete(t *testing.T) {
+	es, en := reflect.ValueOf(*NotifyFor(ES)), reflect.ValueOf(*NotifyFor(EN))
+	verbs := regexp.MustCompile(`%(\[\d\])?[sdv]`)
+	for i := range es.NumField() {
+		name := es.Type().Field(i).Name
+		a, b := es.Field(i).String(), en.Field(i).String()
+		if a == "" || b == "" {
+			t.Errorf("%s: es %q, en %q", name, a, b)
+		}
+		if len(verbs.FindAllString(a, -1)) != len(verbs.FindAllString(b, -1)) {
+			t.Errorf("%s: verbs differ: %q / %q", name, a, b)
+		}
 	}
 }
