@@ -463,3 +463,42 @@ func TestWaitlistSlotFreedOnMove(t *testing.T) {
 		t.Fatalf("%d past freed slots left open", open)
 	}
 }
+
+// Two desks book the same waiting entry at once, into two different free
+// slots: exactly one booking is made, the other is refused (the entry is
+// gone) and leaves nothing behind.
+func TestWaitlistBookOnceUnderRace(t *testing.T) {
+	t.Parallel()
+	f := newNoticeFixture(t)
+	entry, err := f.tn.AddToWaitlist(f.ctx, f.desk, store.WaitlistInput{PatientID: f.ben,
+		From: agAt(2026, 11, 12, 8, 0), Until: agAt(2026, 11, 12, 20, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk2 := f.user("desk2@clinic-a.test", "Desk 2", store.RoleReception, 0)
+	errs := make(chan error, 2)
+	for i, a := range []store.Actor{f.desk, desk2} {
+		go func() {
+			_, err := f.tn.BookFromWaitlist(f.ctx, a, store.WaitlistBooking{EntryID: entry.ID, SpecialistID: f.specA,
+				RoomID: f.room1, Start: agAt(2026, 11, 12, 9+2*i, 0)})
+			errs <- err
+		}()
+	}
+	var ok, notFound int
+	for range 2 {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, store.ErrNotFound):
+			notFound++
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if ok != 1 || notFound != 1 {
+		t.Fatalf("%d booked, %d not found", ok, notFound)
+	}
+	if n := f.countSessions(); n != 1 {
+		t.Fatalf("%d sessions booked", n)
+	}
+}
