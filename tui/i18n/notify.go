@@ -27,13 +27,13 @@ type Notify struct {
 	OverdueDays string
 
 	// The notifications screen: columns, keys, states.
-	Empty, EmptyUnread                   string
-	ColWhen, ColTitle, ColMessage        string
-	UnreadMark, ReadMark                 string // first column: unread or read (readable without colour)
-	KeyOpen, KeyRead, KeyAllRead, KeyAll string
-	KeyWaitlist                          string
-	ReadDone, AllReadDone                string // status line; AllReadDone: count
-	NoLink                               string // enter on a notice that leads nowhere
+	Empty                         string
+	ColWhen, ColTitle, ColMessage string
+	UnreadMark, ReadMark          string // first column: unread or read (readable without colour)
+	KeyOpen, KeyRead, KeyAllRead  string
+	KeyWaitlist                   string
+	ReadDone, AllReadDone         string // status line; AllReadDone: count
+	NoLink                        string // enter on a notice that leads nowhere
 	// The waiting-list page.
 	WaitTitle, WaitEmpty                                           string
 	ColPatient, ColSpecialist, ColFrom, ColUntil, ColNote, ColSlot string
@@ -44,7 +44,7 @@ type Notify struct {
 	ConfirmRemove                                                  string // patient
 	ConfirmBook                                                    string // patient, date-time, specialist, room
 	BookTitle                                                      string
-	Added, Removed, Booked                                         string // Booked: session id
+	Added, Removed, Booked                                         string
 }
 
 var notifyES = Notify{
@@ -68,9 +68,9 @@ var notifyES = Notify{
 	WaitlistBooked:  "Lista de espera n.º %d: sesión n.º %d reservada.",
 	OverdueDays:     "Días para pago vencido",
 
-	Empty: "No hay avisos.", EmptyUnread: "No hay avisos sin leer.",
+	Empty:   "No hay avisos.",
 	ColWhen: "Fecha", ColTitle: "Aviso", ColMessage: "Detalle", UnreadMark: "●", ReadMark: " ",
-	KeyOpen: "abrir", KeyRead: "leído", KeyAllRead: "todo leído", KeyAll: "ver leídos", KeyWaitlist: "lista de espera",
+	KeyOpen: "abrir", KeyRead: "leído", KeyAllRead: "todo leído", KeyWaitlist: "lista de espera",
 	ReadDone: "Aviso marcado como leído.", AllReadDone: "%d avisos marcados como leídos.",
 	NoLink:    "Este aviso no lleva a ningún registro.",
 	WaitTitle: "Lista de espera", WaitEmpty: "No hay pacientes en lista de espera.",
@@ -84,7 +84,7 @@ var notifyES = Notify{
 	ConfirmRemove: "¿Quitar a %s de la lista de espera?",
 	ConfirmBook:   "¿Reservar a %s el %s con %s en %s?",
 	BookTitle:     "Reservar desde la lista de espera",
-	Added:         "Agregado a la lista de espera.", Removed: "Quitado de la lista de espera.", Booked: "Sesión n.º %d reservada.",
+	Added:         "Agregado a la lista de espera.", Removed: "Quitado de la lista de espera.", Booked: "Sesión reservada; el paciente salió de la lista de espera.",
 }
 
 var notifyEN = Notify{
@@ -108,9 +108,9 @@ var notifyEN = Notify{
 	WaitlistBooked:  "Waiting-list entry #%d: session #%d booked.",
 	OverdueDays:     "Days until a payment is overdue",
 
-	Empty: "No notifications.", EmptyUnread: "No unread notifications.",
+	Empty:   "No notifications.",
 	ColWhen: "Date", ColTitle: "Notice", ColMessage: "Details", UnreadMark: "●", ReadMark: " ",
-	KeyOpen: "open", KeyRead: "read", KeyAllRead: "all read", KeyAll: "show read", KeyWaitlist: "waiting list",
+	KeyOpen: "open", KeyRead: "read", KeyAllRead: "all read", KeyWaitlist: "waiting list",
 	ReadDone: "Notification marked read.", AllReadDone: "%d notifications marked read.",
 	NoLink:    "This notification leads to no record.",
 	WaitTitle: "Waiting list", WaitEmpty: "Nobody is on the waiting list.",
@@ -124,7 +124,7 @@ var notifyEN = Notify{
 	ConfirmRemove: "Remove %s from the waiting list?",
 	ConfirmBook:   "Book %s on %s with %s in %s?",
 	BookTitle:     "Book from the waiting list",
-	Added:         "Added to the waiting list.", Removed: "Removed from the waiting list.", Booked: "Session #%d booked.",
+	Added:         "Added to the waiting list.", Removed: "Removed from the waiting list.", Booked: "Session booked; the patient left the waiting list.",
 }
 
 // NotifyFor is the notification words of a language.
