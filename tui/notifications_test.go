@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,4 +84,37 @@ func TestNotificationsScreen(t *testing.T) {
 	term.Key("esc")
 	term.Key("R")
 	admSettled(t, term, "avisos marcados como leídos", "0 sin leer")
+}
+
+// TestWaitlistPageAddRemove (80x24): w opens the waiting list from the
+// notifications screen; n adds a patient by number for any specialist,
+// x removes the entry after a yes. The store sees both.
+func TestWaitlistPageAddRemove(t *testing.T) {
+	t.Parallel()
+	f := newAgFixture(t)
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "[1 Agenda]")
+	term.Key("9")
+	admSettled(t, term, "[9 Notificaciones]", "No hay avisos.")
+	term.Key("w")
+	admSettled(t, term, "Notificaciones › Lista de espera", "No hay pacientes en lista de espera.")
+	term.Key("n")
+	admFill(t, term, "Paciente (n.º)", strconv.FormatInt(f.patients[2].ID, 10))
+	term.Key("enter") // specialist: any (the first option)
+	admFill(t, term, "Desde (AAAA-MM-DD HH:MM)", "2026-12-02 08:00")
+	admFill(t, term, "Hasta (AAAA-MM-DD HH:MM)", "2026-12-02 13:00")
+	admFill(t, term, "Nota", "solo mañanas")
+	admSettled(t, term, "✓ Agregado a la lista de espera.", "Rosa Huamán", "cualquiera", "02/12/2026 08:00", "02/12/2026 13:00")
+	list, err := f.tn.ListWaitlist(f.ctx, f.actor)
+	if err != nil || len(list) != 1 || list[0].PatientID != f.patients[2].ID || list[0].SpecialistID != nil || list[0].Note != "solo mañanas" {
+		t.Fatalf("waiting list: %+v, %v", list, err)
+	}
+	term.Key("x")
+	term.WaitFor(t, "¿Quitar a Rosa Huamán de la lista de espera?")
+	term.Key("left")
+	term.Key("enter")
+	admSettled(t, term, "✓ Quitado de la lista de espera.", "No hay pacientes en lista de espera.")
+	if list, err := f.tn.ListWaitlist(f.ctx, f.actor); err != nil || len(list) != 0 {
+		t.Fatalf("after remove: %+v, %v", list, err)
+	}
 }
