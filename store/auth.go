@@ -225,6 +225,12 @@ func (t *Tenant) accounts(remoteAddr string) accountStore {
 			if event == "auth.login" {
 				a.UserID = id
 			}
+			if event == "auth.locked" && id != 0 {
+				// The admins hear of it in the transaction that records it.
+				if err := t.noticeLocked(ctx, tx, id); err != nil {
+					return err
+				}
+			}
 			return audit(ctx, tx, a, event, "user", id, detail)
 		},
 	}

@@ -32,6 +32,14 @@ const (
 	// listing of notifications.
 	DefaultNotificationsLimit = 100
 	MaxNotificationsLimit     = 500
+	// DefaultPaymentOverdueDays: a session completed on day D whose payment
+	// is unpaid becomes overdue at the clinic's midnight starting day D+N. A
+	// week leaves room for the usual "I'll pay next session" without letting
+	// a debt go unnoticed for a month. Each clinic may change it within
+	// MinPaymentOverdueDays..MaxPaymentOverdueDays (settings).
+	DefaultPaymentOverdueDays = 7
+	MinPaymentOverdueDays     = 1
+	MaxPaymentOverdueDays     = 90
 	// DefaultAttachmentMaxBytes is the largest file a clinic may attach to
 	// a patient (a phone photo, a scanned referral or lab report fit well
 	// within it); Options.AttachmentMaxBytes overrides it per installation.
@@ -45,5 +53,5 @@ func DefaultWorkDays() []int { return []int{1, 2, 3, 4, 5, 6} }
 func DefaultSettings() Settings {
 	return Settings{Timezone: DefaultTimezone, Currency: DefaultCurrency, Lang: DefaultLang,
 		DefaultDuration: DefaultSessionMinutes, WorkStart: DefaultWorkStart, WorkEnd: DefaultWorkEnd,
-		WorkDays: DefaultWorkDays(), SecondFactor: SecondFactorOff}
+		WorkDays: DefaultWorkDays(), SecondFactor: SecondFactorOff, PaymentOverdueDays: DefaultPaymentOverdueDays}
 }

@@ -334,6 +334,7 @@ const (
 	EntityAttachment   Entity = "attachment" // a patient's file
 	EntityClosure      Entity = "closure"
 	EntityAbsence      Entity = "absence"
+	EntityWaitlist     Entity = "waitlist" // an entry of the waiting list
 )
 
 // Entities lists every Entity, for catalogues and their tests.
@@ -341,7 +342,7 @@ func Entities() []Entity {
 	return []Entity{EntityPatient, EntitySession, EntitySpecialist, EntityRoom, EntityUser, EntityKey,
 		EntityOperator, EntityOperatorKey, EntityInvoice, EntityExpense, EntityPayment, EntityDomain,
 		EntityClinic, EntityEquipment, EntityNotification, EntityLogin, EntityMessage, EntityAttachment,
-		EntityClosure, EntityAbsence}
+		EntityClosure, EntityAbsence, EntityWaitlist}
 }
 
 // FieldError is why one field is invalid.

@@ -23,16 +23,40 @@ const (
 	NotifyExpenseDue = "expense_due"
 	// NotifyExpenseOverdue: an unpaid expense whose due date has passed.
 	NotifyExpenseOverdue = "expense_overdue"
+
+	// Events, written in the transaction of the event itself (events.go).
+
+	// NotifySessionBooked: someone else booked a session (or a series) on a
+	// specialist's agenda; addressed to the specialist's user.
+	NotifySessionBooked = "session_booked"
+	// NotifySessionCancelled: someone else cancelled one of a specialist's
+	// sessions; addressed to the specialist's user.
+	NotifySessionCancelled = "session_cancelled"
+	// NotifySessionMoved: someone else moved one of a specialist's
+	// sessions; addressed to the specialist's user.
+	NotifySessionMoved = "session_moved"
+	// NotifyAccountLocked: a staff account was locked by failed logins;
+	// for the admins.
+	NotifyAccountLocked = "account_locked"
+	// NotifySlotFreed: a cancelled or moved session freed a slot a waiting
+	// patient wants; for the front desk (admin and reception).
+	NotifySlotFreed = "slot_freed"
 )
 
+// NotificationTypes lists every notification type, for catalogues and
+// their tests.
+func NotificationTypes() []string {
+	return []string{NotifySessionTomorrow, NotifyPaymentOverdue, NotifyExpenseDue, NotifyExpenseOverdue,
+		NotifySessionBooked, NotifySessionCancelled, NotifySessionMoved, NotifyAccountLocked, NotifySlotFreed}
+}
+
 const (
-	// PaymentOverdueDays: a session completed on day D whose payment is
-	// unpaid becomes overdue at the clinic's midnight starting day D+7. A
-	// week leaves room for the usual "I'll pay next session" without letting
-	// a debt go unnoticed for a month.
-	PaymentOverdueDays = 7
 	// ExpenseDueDays: how far ahead an unpaid expense is announced.
 	ExpenseDueDays = 3
+	// NoticeKeepDays: an event notification (booked, cancelled, ...) stays
+	// in the lists this long; the scan then resolves it. The ones the scan
+	// checks last as long as their condition holds.
+	NoticeKeepDays = 30
 )
 
 // noticeText is the title and message of one notification type, as
@@ -158,6 +182,7 @@ existed as (
 res as (
 	update notifications n set resolved_at = @now::timestamptz
 	where n.resolved_at is null and not exists (select 1 from cand c where c.ref_key = n.ref_key)
+	  and n.type in ('session_tomorrow', 'payment_overdue', 'expense_due', 'expense_overdue')
 	returning n.id
 ),
 up as (
@@ -178,9 +203,21 @@ select (select count(*) from up where up.id not in (select id from existed))
      + (select count(*) from existed where was_resolved),
        (select count(*) from res)`
 
+// expireNoticesSQL resolves the event notifications whose time is over: a
+// freed slot that has started (nobody can book it now), and any event
+// notice older than NoticeKeepDays.
+const expireNoticesSQL = `
+update notifications set resolved_at = @now::timestamptz
+where resolved_at is null and (
+	(type = 'slot_freed' and (data->>'starts_at')::timestamptz <= @now::timestamptz)
+	or (type in ('session_booked', 'session_cancelled', 'session_moved', 'account_locked', 'slot_freed')
+	    and created_at < @keep_after::timestamptz))`
+
 // ScanNotifications brings the clinic's notifications up to date at instant
 // now: creates the ones whose condition holds (once: ref_key dedupes) and
-// resolves the ones whose condition no longer holds. "Tomorrow", "today" and
+// resolves the ones whose condition no longer holds, and the event
+// notifications whose time is over (expireNoticesSQL). A payment is overdue
+// after the clinic's Settings.PaymentOverdueDays. "Tomorrow", "today" and
 // "overdue" are days of the clinic's time zone (settings.timezone); titles
 // and messages are in the clinic's language (settings.lang). It returns how
 // many notifications were created (or reopened) and resolved. Running it
@@ -192,7 +229,9 @@ func (t *Tenant) ScanNotifications(ctx context.Context, now time.Time) (created,
 			return fmt.Errorf("lock clinic scan: %w", err)
 		}
 		var tz, lang, currency string
-		if err := tx.QueryRow(ctx, "select timezone, lang, currency from settings").Scan(&tz, &lang, &currency); err != nil {
+		var overdueDays int
+		if err := tx.QueryRow(ctx, "select timezone, lang, currency, payment_overdue_days from settings").
+			Scan(&tz, &lang, &currency, &overdueDays); err != nil {
 			return fmt.Errorf("read clinic settings: %w", err)
 		}
 		loc, err := time.LoadLocation(tz)
@@ -216,7 +255,7 @@ func (t *Tenant) ScanNotifications(ctx context.Context, now time.Time) (created,
 			"tomorrow_key":   day(1).Format(time.DateOnly),
 			// completed before the start of day today-(N-1) ⇔ completed on
 			// day today-N or earlier
-			"overdue_before": day(-(PaymentOverdueDays - 1)),
+			"overdue_before": day(-(overdueDays - 1)),
 			"today":          day(0).Format(time.DateOnly),
 			"due_until":      day(ExpenseDueDays).Format(time.DateOnly),
 			"st_title":       texts.text[NotifySessionTomorrow].title,
@@ -231,6 +270,11 @@ func (t *Tenant) ScanNotifications(ctx context.Context, now time.Time) (created,
 		if err := tx.QueryRow(ctx, scanNotificationsSQL, args).Scan(&created, &resolved); err != nil {
 			return fmt.Errorf("scan notifications: %w", err)
 		}
+		tag, err := tx.Exec(ctx, expireNoticesSQL, pgx.NamedArgs{"now": now, "keep_after": now.AddDate(0, 0, -NoticeKeepDays)})
+		if err != nil {
+			return fmt.Errorf("expire notifications: %w", err)
+		}
+		resolved += int(tag.RowsAffected())
 		if created+resolved > 0 {
 			return t.notifyChange(ctx, tx, "notification", 0, "scan")
 		}
@@ -339,6 +383,63 @@ type Notification struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	ResolvedAt *time.Time `json:"resolved_at"`
 	Read       bool       `json:"read"`
+	// AboutUserID is the staff account an account_locked notice is about.
+	AboutUserID *int64 `json:"about_user_id"`
+	// WaitlistID is the waiting-list entry a slot_freed notice offers the
+	// slot to.
+	WaitlistID *int64 `json:"waitlist_id"`
+	// Data are the facts of an event notification (empty for the scan's,
+	// whose Title and Message are written in the clinic's language).
+	Data NotificationData `json:"data"`
+	// Link is the record to open from the notification.
+	Link NotificationLink `json:"link"`
+}
+
+// NotificationData are the facts an event notification is worded from, as
+// they were when it happened; the words are the catalogue's (tui/i18n), in
+// the reader's language. Times are instants (shown in the clinic's zone).
+type NotificationData struct {
+	Patient      string     `json:"patient,omitempty"`
+	Specialist   string     `json:"specialist,omitempty"`
+	SpecialistID int64      `json:"specialist_id,omitempty"`
+	Room         string     `json:"room,omitempty"`
+	RoomID       int64      `json:"room_id,omitempty"`
+	Start        *time.Time `json:"starts_at,omitempty"`
+	DurationMin  int        `json:"duration_min,omitempty"`
+	NewStart     *time.Time `json:"new_starts_at,omitempty"` // session_moved: where it went
+	Count        int        `json:"count,omitempty"`         // session_booked: sessions of the series
+	Reason       string     `json:"reason,omitempty"`        // session_cancelled: the cancel reason
+	By           string     `json:"by,omitempty"`            // who did it
+	User         string     `json:"user,omitempty"`          // account_locked: the account's e-mail
+	Until        *time.Time `json:"until,omitempty"`         // account_locked: locked until
+	Note         string     `json:"note,omitempty"`          // slot_freed: the waiting entry's note
+}
+
+// NotificationLink names the record a notification leads to: its kind
+// (EntitySession, EntityPatient, EntityUser, EntityExpense, EntityWaitlist)
+// and id. Kind is empty when there is none.
+type NotificationLink struct {
+	Kind Entity `json:"kind,omitempty"`
+	ID   int64  `json:"id,omitempty"`
+}
+
+// link decides what a notification opens: the waiting entry a freed slot
+// is offered to, the locked account, else the session, the expense or the
+// patient it is about.
+func (n Notification) link() NotificationLink {
+	switch {
+	case n.Type == NotifySlotFreed && n.WaitlistID != nil:
+		return NotificationLink{EntityWaitlist, *n.WaitlistID}
+	case n.Type == NotifyAccountLocked && n.AboutUserID != nil:
+		return NotificationLink{EntityUser, *n.AboutUserID}
+	case n.SessionID != nil:
+		return NotificationLink{EntitySession, *n.SessionID}
+	case n.ExpenseID != nil:
+		return NotificationLink{EntityExpense, *n.ExpenseID}
+	case n.PatientID != nil:
+		return NotificationLink{EntityPatient, *n.PatientID}
+	}
+	return NotificationLink{}
 }
 
 // NotificationFilter narrows ListNotifications.
@@ -354,25 +455,35 @@ const notificationFrom = `
 	left join payments p on p.id = n.payment_id
 	left join expenses e on e.id = n.expense_id`
 
-// notificationForRole: which notifications a role may see, as the roles
-// matrix says: sessions and payments for admin and reception and for the
-// specialist of the session; expenses for the admin only.
+// notificationForRole: which notifications a user may see. One addressed
+// to a user (user_id) is theirs alone. Else the roles matrix says:
+// sessions and payments for admin and reception and for the specialist of
+// the session; freed slots for the front desk (admin and reception);
+// expenses and locked accounts for the admin only.
 const notificationForRole = `
-	case n.type
+	case when n.user_id is not null then n.user_id = @user_id::bigint
+	else case n.type
 		when 'session_tomorrow' then @role::text in ('admin', 'reception') or s.specialist_id = @specialist_id::bigint
 		when 'payment_overdue' then @role::text in ('admin', 'reception') or s.specialist_id = @specialist_id::bigint
+		when 'slot_freed' then @role::text in ('admin', 'reception')
 		else @role::text = 'admin'
-	end`
+	end end`
 
 // notificationOpen: not resolved, and its record not settled in the
-// meantime. The scan resolves settled ones, but it runs periodically; this
+// meantime (a freed slot: its waiting entry still there and nobody booked
+// the slot since). The scan resolves settled ones, but it runs periodically; this
 // keeps the list and the badge right in between (a payment marked paid
 // drops its notice at once).
 const notificationOpen = `
 	n.resolved_at is null and case n.type
 		when 'session_tomorrow' then s.status <> 'cancelled'
 		when 'payment_overdue' then not p.paid
-		else not e.paid
+		when 'expense_due' then not e.paid
+		when 'expense_overdue' then not e.paid
+		when 'slot_freed' then n.waitlist_id is not null and not exists (select 1 from sessions x
+			where x.status <> 'cancelled' and (x.specialist_id = s.specialist_id or x.room_id = s.room_id)
+			  and tstzrange(x.starts_at, x.ends_at) && tstzrange(s.starts_at, s.ends_at))
+		else true
 	end`
 
 func notificationArgs(actor Actor) pgx.NamedArgs {
@@ -383,8 +494,9 @@ func notificationArgs(actor Actor) pgx.NamedArgs {
 	return pgx.NamedArgs{"role": string(actor.Role), "specialist_id": spec, "user_id": actor.UserID}
 }
 
-// ListNotifications lists the open notifications the actor may see, newest
-// first, each with the actor's own read state.
+// ListNotifications lists the open notifications the actor may see, unread
+// first and newest first within each, each with the actor's own read state
+// and the record it links to.
 func (t *Tenant) ListNotifications(ctx context.Context, actor Actor, f NotificationFilter) ([]Notification, error) {
 	if !actor.Role.Valid() {
 		return nil, forbidden("reading notifications")
@@ -399,12 +511,13 @@ func (t *Tenant) ListNotifications(ctx context.Context, actor Actor, f Notificat
 	var out []Notification
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `select n.id, n.type, n.title, n.message, n.patient_id, n.session_id,
-				n.payment_id, n.expense_id, n.ref_key, n.created_at, n.resolved_at, r.user_id is not null`+
+				n.payment_id, n.expense_id, n.ref_key, n.created_at, n.resolved_at, r.user_id is not null,
+				n.about_user_id, n.waitlist_id, n.data`+
 			notificationFrom+`
 			left join notification_reads r on r.notification_id = n.id and r.user_id = @user_id::bigint
 			where `+notificationOpen+` and `+notificationForRole+`
 			  and (not @unread_only::bool or r.user_id is null)
-			order by n.created_at desc, n.id desc
+			order by r.user_id is not null, n.created_at desc, n.id desc
 			limit @limit::int`, args)
 		if err != nil {
 			return err
@@ -412,7 +525,8 @@ func (t *Tenant) ListNotifications(ctx context.Context, actor Actor, f Notificat
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Notification, error) {
 			var n Notification
 			err := row.Scan(&n.ID, &n.Type, &n.Title, &n.Message, &n.PatientID, &n.SessionID, &n.PaymentID,
-				&n.ExpenseID, &n.RefKey, &n.CreatedAt, &n.ResolvedAt, &n.Read)
+				&n.ExpenseID, &n.RefKey, &n.CreatedAt, &n.ResolvedAt, &n.Read, &n.AboutUserID, &n.WaitlistID, &n.Data)
+			n.Link = n.link()
 			return n, err
 		})
 		return err

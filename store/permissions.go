@@ -202,3 +202,8 @@ func (a Actor) MayDeleteAttachments() bool { return a.Role == RoleAdmin }
 
 // MayExportClinic: a copy of every row and file of the clinic (admin).
 func (a Actor) MayExportClinic() bool { return a.Role == RoleAdmin }
+
+// MayManageWaitlist: the waiting list — adding, removing and booking
+// waiting patients — is the front desk's (admin and reception), like the
+// slot-freed notices that feed it.
+func (a Actor) MayManageWaitlist() bool { return a.Role == RoleAdmin || a.Role == RoleReception }

@@ -931,7 +931,7 @@ func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) (_ []S
 		return nil, forbidden("booking outside the clinic's or the specialist's availability")
 	}
 	for attempt := 1; ; attempt++ {
-		out, err := t.bookOnce(ctx, actor, b)
+		out, err := t.bookOnce(ctx, actor, b, nil)
 		if errors.Is(err, errRaced) && attempt < bookingRetries {
 			continue
 		}
@@ -947,7 +947,9 @@ func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) (_ []S
 	}
 }
 
-func (t *Tenant) bookOnce(ctx context.Context, actor Actor, b Booking) ([]Session, error) {
+// bookOnce books b in one transaction; then, if not nil, runs last in it
+// (BookFromWaitlist takes the entry off the list there).
+func (t *Tenant) bookOnce(ctx context.Context, actor Actor, b Booking, then func(pgx.Tx, []Session) error) ([]Session, error) {
 	var out []Session
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		cfg, err := t.loadAgendaConfig(ctx, tx)
@@ -1007,12 +1009,17 @@ func (t *Tenant) bookOnce(ctx context.Context, actor Actor, b Booking) ([]Sessio
 			}
 			ids = append(ids, id)
 		}
+		if err := t.noticeSpecialist(ctx, tx, actor, NotifySessionBooked, ids[0], 0, len(ids), ""); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, sessionSelect+` where s.id = any($1) order by s.starts_at`, ids)
 		if err != nil {
 			return err
 		}
-		out, err = collectSessions(rows, cfg.loc)
-		return err
+		if out, err = collectSessions(rows, cfg.loc); err != nil || then == nil {
+			return err
+		}
+		return then(tx, out)
 	})
 	return out, err
 }
@@ -1205,6 +1212,12 @@ func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reaso
 		if err := t.notifyChange(ctx, tx, "session", id, "cancel"); err != nil {
 			return err
 		}
+		if err := t.noticeSpecialist(ctx, tx, actor, NotifySessionCancelled, id, 0, 0, reason); err != nil {
+			return err
+		}
+		if err := t.slotFreed(ctx, tx, actor, id); err != nil {
+			return err
+		}
 		if out, err = getSessionTx(ctx, tx, id, t.Info.Location()); err != nil {
 			return err
 		}
@@ -1340,6 +1353,12 @@ func (t *Tenant) rescheduleOnce(ctx context.Context, actor Actor, id int64, newS
 			return err
 		}
 		if err := t.notifyChange(ctx, tx, "session", newID, "create"); err != nil {
+			return err
+		}
+		if err := t.noticeSpecialist(ctx, tx, actor, NotifySessionMoved, newID, id, 0, ""); err != nil {
+			return err
+		}
+		if err := t.slotFreed(ctx, tx, actor, id); err != nil {
 			return err
 		}
 		if out, err = getSessionTx(ctx, tx, newID, cfg.loc); err != nil {

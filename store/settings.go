@@ -27,6 +27,9 @@ type Settings struct {
 	// SecondFactor: who must pass a second factor to log in ("" keeps the
 	// stored policy on update).
 	SecondFactor SecondFactorPolicy `json:"second_factor"`
+	// PaymentOverdueDays: days after its completion when an unpaid session
+	// is notified as overdue (0 keeps the stored value on update).
+	PaymentOverdueDays int `json:"payment_overdue_days"`
 }
 
 // Location is the settings' time zone (UTC if unknown).
@@ -78,9 +81,9 @@ func readSettings(ctx context.Context, tx pgx.Tx) (Settings, error) {
 	var s Settings
 	var days []int16
 	err := tx.QueryRow(ctx, `select display_name, timezone, currency, lang, default_duration,
-			to_char(work_start, 'HH24:MI'), to_char(work_end, 'HH24:MI'), work_days, second_factor
+			to_char(work_start, 'HH24:MI'), to_char(work_end, 'HH24:MI'), work_days, second_factor, payment_overdue_days
 		from settings`).Scan(&s.DisplayName, &s.Timezone, &s.Currency, &s.Lang, &s.DefaultDuration,
-		&s.WorkStart, &s.WorkEnd, &days, &s.SecondFactor)
+		&s.WorkStart, &s.WorkEnd, &days, &s.SecondFactor, &s.PaymentOverdueDays)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -151,6 +154,9 @@ func (s *Settings) normalize() error {
 	if s.SecondFactor != "" && !s.SecondFactor.Valid() {
 		v.add("second_factor", ReasonOneOf, "off, admins, everyone")
 	}
+	if s.PaymentOverdueDays != 0 && (s.PaymentOverdueDays < MinPaymentOverdueDays || s.PaymentOverdueDays > MaxPaymentOverdueDays) {
+		v.add("overdue_days", ReasonRange, MinPaymentOverdueDays, MaxPaymentOverdueDays)
+	}
 	return v.err()
 }
 
@@ -177,9 +183,10 @@ func (t *Tenant) UpdateSettings(ctx context.Context, actor Actor, s Settings) (S
 		}
 		if _, err := tx.Exec(ctx, `update settings set display_name = $1, timezone = $2, currency = $3, lang = $4,
 				default_duration = $5, work_start = $6::time, work_end = $7::time, work_days = $8,
-				second_factor = coalesce(nullif($9, ''), second_factor)`,
+				second_factor = coalesce(nullif($9, ''), second_factor),
+				payment_overdue_days = coalesce(nullif($10::int, 0), payment_overdue_days)`,
 			s.DisplayName, s.Timezone, s.Currency, s.Lang, s.DefaultDuration, s.WorkStart, s.WorkEnd, days,
-			string(s.SecondFactor)); err != nil {
+			string(s.SecondFactor), s.PaymentOverdueDays); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `select public.sync_tenant_settings($1, $2, $3)`, s.Timezone, s.Currency, s.Lang); err != nil {

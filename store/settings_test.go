@@ -27,7 +27,8 @@ func TestSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := store.Settings{DisplayName: "Clínica clinic-a", Timezone: "America/Lima", Currency: "PEN", Lang: "es",
-		DefaultDuration: 60, WorkStart: "08:00", WorkEnd: "20:00", WorkDays: []int{1, 2, 3, 4, 5, 6}, SecondFactor: store.SecondFactorOff}
+		DefaultDuration: 60, WorkStart: "08:00", WorkEnd: "20:00", WorkDays: []int{1, 2, 3, 4, 5, 6}, SecondFactor: store.SecondFactorOff,
+		PaymentOverdueDays: store.DefaultPaymentOverdueDays}
 	if !clSettingsEqual(s, want) {
 		t.Fatalf("defaults: got %+v, want %+v", s, want)
 	}
@@ -63,7 +64,8 @@ func TestSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = store.Settings{DisplayName: "Centro Norte", Timezone: "America/Bogota", Currency: "COP", Lang: "en",
-		DefaultDuration: 45, WorkStart: "07:30", WorkEnd: "19:00", WorkDays: []int{1, 2, 3, 4, 5}, SecondFactor: store.SecondFactorAdmins}
+		DefaultDuration: 45, WorkStart: "07:30", WorkEnd: "19:00", WorkDays: []int{1, 2, 3, 4, 5}, SecondFactor: store.SecondFactorAdmins,
+		PaymentOverdueDays: store.DefaultPaymentOverdueDays} // 0 in upd: kept
 	if !clSettingsEqual(got, want) {
 		t.Fatalf("updated: got %+v, want %+v", got, want)
 	}
@@ -95,7 +97,8 @@ func TestSettings(t *testing.T) {
 func clSettingsEqual(a, b store.Settings) bool {
 	return a.DisplayName == b.DisplayName && a.Timezone == b.Timezone && a.Currency == b.Currency && a.Lang == b.Lang &&
 		a.DefaultDuration == b.DefaultDuration && a.WorkStart == b.WorkStart && a.WorkEnd == b.WorkEnd &&
-		slices.Equal(a.WorkDays, b.WorkDays) && a.SecondFactor == b.SecondFactor
+		slices.Equal(a.WorkDays, b.WorkDays) && a.SecondFactor == b.SecondFactor &&
+		a.PaymentOverdueDays == b.PaymentOverdueDays
 }
 
 // ---- helpers shared by the clinic tests ----
@@ -195,6 +198,7 @@ func TestSchemaDefaultsAreTheStoreDefaults(t *testing.T) {
 		{tn.Info.Schema, "settings", "work_end", "'" + store.DefaultWorkEnd + ":00'::time without time zone"},
 		{tn.Info.Schema, "settings", "work_days", "'{" + strings.Join(days, ",") + "}'::smallint[]"},
 		{tn.Info.Schema, "settings", "second_factor", sqlText(string(store.SecondFactorOff))},
+		{tn.Info.Schema, "settings", "payment_overdue_days", strconv.Itoa(store.DefaultPaymentOverdueDays)},
 	} {
 		var def string
 		err := conn.QueryRow(ctx, `select column_default from information_schema.columns

@@ -152,6 +152,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 		expensesCmd(env),
 		financeCmd(env),
 		notificationsCmd(env),
+		waitlistCmd(env),
 		outboxCmd(env),
 		exportCmd(env),
 		equipmentCmd(env),

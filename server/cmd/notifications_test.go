@@ -17,9 +17,10 @@ func TestNotifications(t *testing.T) {
 		list[0].Read || list[0].Title == "" {
 		t.Fatalf("reception's notifications = %+v", list)
 	}
-	// The session's specialist sees it; the other specialist does not.
+	// The session's specialist sees it, and that the desk booked it; the
+	// other specialist sees neither.
 	f.okJSON(&list, f.drA, "notifications")
-	if len(list) != 1 {
+	if len(list) != 2 || list[0].Type != "session_booked" && list[1].Type != "session_booked" {
 		t.Errorf("specialist A's notifications = %+v", list)
 	}
 	f.okJSON(&list, f.drB, "notifications")
@@ -50,10 +51,11 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("after read ID: %+v", list)
 	}
 	f.fails(1, "No se encontró: aviso 99999.", f.drB, "notifications", "read", "99999")
-	// Cancelling the session resolves it for everyone.
+	// Cancelling the session resolves it (and the booked notice) for
+	// everyone; its specialist is told of the cancellation.
 	f.ok(f.desk, "sessions", "cancel", id64(s.ID), "--reason", "clinic")
 	f.okJSON(&list, f.drA, "notifications", "--all")
-	if len(list) != 0 {
+	if len(list) != 1 || list[0].Type != "session_cancelled" {
 		t.Errorf("after cancelling: %+v", list)
 	}
 }

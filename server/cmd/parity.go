@@ -391,15 +391,15 @@ func settingsCmd(env *Env) *cobra.Command {
 	g := &cobra.Command{Use: "settings", Short: "The clinic's settings (admin)"}
 	var (
 		name, tz, currency, lang, start, end *string
-		duration                             *int
+		duration, overdueDays                *int
 		secondFactor                         *string
 	)
 	update := &cobra.Command{
-		Use:   "update [--name N] [--timezone TZ] [--currency C] [--lang es|en] [--duration MIN] [--work-start HH:MM] [--work-end HH:MM]",
+		Use:   "update [--name N] [--timezone TZ] [--currency C] [--lang es|en] [--duration MIN] [--work-start HH:MM] [--work-end HH:MM] [--overdue-days N]",
 		Short: "Change the clinic's settings (the fields not given stay as they are)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !anyGiven(name, tz, currency, lang, start, end, secondFactor) && duration == nil {
+			if !anyGiven(name, tz, currency, lang, start, end, secondFactor) && duration == nil && overdueDays == nil {
 				return usagef("%s: say which settings to change (see: help settings update)", c.CommandPath())
 			}
 			cur, err := env.Tenant.Settings(c.Context())
@@ -418,6 +418,9 @@ func settingsCmd(env *Env) *cobra.Command {
 			if secondFactor != nil {
 				cur.SecondFactor = store.SecondFactorPolicy(*secondFactor)
 			}
+			if overdueDays != nil {
+				cur.PaymentOverdueDays = *overdueDays
+			}
 			s, err := env.Tenant.UpdateSettings(c.Context(), env.Actor(), cur)
 			if err != nil {
 				return err
@@ -430,7 +433,8 @@ func settingsCmd(env *Env) *cobra.Command {
 				}
 				return fields(w, "name", s.DisplayName, "timezone", s.Timezone, "currency", s.Currency, "language", s.Lang,
 					"session length", strconv.Itoa(s.DefaultDuration)+" min", "working hours", s.WorkStart+"-"+s.WorkEnd,
-					"working days", strings.Join(days, " "), "second factor", string(s.SecondFactor))
+					"working days", strings.Join(days, " "), "second factor", string(s.SecondFactor),
+					"payment overdue after", strconv.Itoa(s.PaymentOverdueDays)+" days")
 			})
 		},
 	}
@@ -442,6 +446,8 @@ func settingsCmd(env *Env) *cobra.Command {
 	optCountVar(f, &duration, "duration", 1, "default session length, minutes")
 	optStringVar(f, &start, "work-start", "working hours start, HH:MM")
 	optStringVar(f, &end, "work-end", "working hours end, HH:MM")
+	optCountVar(f, &overdueDays, "overdue-days", 1, fmt.Sprintf("days after a session when its unpaid payment is notified as overdue (%d-%d, default %d)",
+		store.MinPaymentOverdueDays, store.MaxPaymentOverdueDays, store.DefaultPaymentOverdueDays))
 	f.Var(optChoiceValue{p: &secondFactor, choices: []string{string(store.SecondFactorOff), string(store.SecondFactorAdmins),
 		string(store.SecondFactorEveryone)}}, "second-factor", "who must pass a second factor at login: off, admins or everyone")
 	g.AddCommand(update)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // The JSON the clinic commands print: the store's records with the fields
@@ -358,24 +359,57 @@ func financeView(r store.FinanceReport, currency string, loc *time.Location) Fin
 	return v
 }
 
-// NotificationView is a notice with the user's own read state.
+// NotificationView is a notice with the user's own read state. Title and
+// Message are in the user's language (event notices) or the clinic's (the
+// scan's); Data, Link and the ids are the stable part scripts rely on.
 type NotificationView struct {
-	ID         int64   `json:"id"`
-	Type       string  `json:"type"`
-	Title      string  `json:"title"`
-	Message    string  `json:"message"`
-	PatientID  *int64  `json:"patient_id"`
-	SessionID  *int64  `json:"session_id"`
-	PaymentID  *int64  `json:"payment_id"`
-	ExpenseID  *int64  `json:"expense_id"`
-	RefKey     string  `json:"ref_key"`
-	CreatedAt  string  `json:"created_at"`
-	ResolvedAt *string `json:"resolved_at"`
-	Read       bool    `json:"read"`
+	ID          int64                  `json:"id"`
+	Type        string                 `json:"type"`
+	Title       string                 `json:"title"`
+	Message     string                 `json:"message"`
+	PatientID   *int64                 `json:"patient_id"`
+	SessionID   *int64                 `json:"session_id"`
+	PaymentID   *int64                 `json:"payment_id"`
+	ExpenseID   *int64                 `json:"expense_id"`
+	AboutUserID *int64                 `json:"about_user_id"`
+	WaitlistID  *int64                 `json:"waitlist_id"`
+	Link        store.NotificationLink `json:"link"`
+	Data        NotificationDataView   `json:"data"`
+	RefKey      string                 `json:"ref_key"`
+	CreatedAt   string                 `json:"created_at"`
+	ResolvedAt  *string                `json:"resolved_at"`
+	Read        bool                   `json:"read"`
 }
 
-func notificationView(n store.Notification, loc *time.Location) NotificationView {
-	return NotificationView{ID: n.ID, Type: n.Type, Title: n.Title, Message: n.Message, PatientID: n.PatientID,
-		SessionID: n.SessionID, PaymentID: n.PaymentID, ExpenseID: n.ExpenseID, RefKey: n.RefKey,
+// NotificationDataView is store.NotificationData with times as the
+// scripted commands write them (clinic's zone, "YYYY-MM-DD HH:MM").
+type NotificationDataView struct {
+	Patient      string  `json:"patient,omitempty"`
+	Specialist   string  `json:"specialist,omitempty"`
+	SpecialistID int64   `json:"specialist_id,omitempty"`
+	Room         string  `json:"room,omitempty"`
+	RoomID       int64   `json:"room_id,omitempty"`
+	StartsAt     *string `json:"starts_at,omitempty"`
+	DurationMin  int     `json:"duration_min,omitempty"`
+	NewStartsAt  *string `json:"new_starts_at,omitempty"`
+	Count        int     `json:"count,omitempty"`
+	Reason       string  `json:"reason,omitempty"`
+	By           string  `json:"by,omitempty"`
+	User         string  `json:"user,omitempty"`
+	Until        *string `json:"until,omitempty"`
+	Note         string  `json:"note,omitempty"`
+}
+
+func notificationView(n store.Notification, l *i18n.Locale) NotificationView {
+	loc := l.Loc
+	title, message := l.NotificationText(n)
+	d := n.Data
+	return NotificationView{ID: n.ID, Type: n.Type, Title: title, Message: message, PatientID: n.PatientID,
+		SessionID: n.SessionID, PaymentID: n.PaymentID, ExpenseID: n.ExpenseID, AboutUserID: n.AboutUserID,
+		WaitlistID: n.WaitlistID, Link: n.Link, RefKey: n.RefKey,
+		Data: NotificationDataView{Patient: d.Patient, Specialist: d.Specialist, SpecialistID: d.SpecialistID,
+			Room: d.Room, RoomID: d.RoomID, StartsAt: fmtTimePtr(d.Start, loc), DurationMin: d.DurationMin,
+			NewStartsAt: fmtTimePtr(d.NewStart, loc), Count: d.Count, Reason: d.Reason, By: d.By, User: d.User,
+			Until: fmtTimePtr(d.Until, loc), Note: d.Note},
 		CreatedAt: fmtTime(n.CreatedAt, loc), ResolvedAt: fmtTimePtr(n.ResolvedAt, loc), Read: n.Read}
 }

@@ -20,7 +20,7 @@ func Screens() []kit.ScreenDef {
 		{ID: kit.ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, New: NewPaymentsScreen},
 		{ID: kit.ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, May: finance, New: NewExpensesScreen},
 		{ID: kit.ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, May: finance, New: NewFinanceScreen},
-		{ID: kit.ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }},
+		{ID: kit.ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }, New: NewNotificationsScreen},
 		{ID: kit.ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: NewStaffScreen},
 		// Everyone: their own open sessions (an admin: every staff user's),
 		// to end one left open elsewhere (issue 17).

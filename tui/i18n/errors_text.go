@@ -173,6 +173,7 @@ var fieldText = map[string][2]string{
 	"message":           {"Correo", "Message"},
 	"reminder_hours":    {"Horas antes del recordatorio", "Reminder hours before"},
 	"agenda_at":         {"Hora de la agenda", "Agenda time"},
+	"overdue_days":      {"Días para pago vencido", "Days until a payment is overdue"},
 }
 
 // entityText names the kinds of record a NotFoundError can name.
@@ -197,6 +198,7 @@ var entityText = map[string][2]string{
 	string(store.EntityAttachment):   {"archivo", "file"},
 	string(store.EntityClosure):      {"cierre", "closure"},
 	string(store.EntityAbsence):      {"ausencia", "absence"},
+	string(store.EntityWaitlist):     {"entrada de la lista de espera", "waiting-list entry"},
 }
 
 // limitText names what a plan limit counts (LimitError.What).
