@@ -29,14 +29,22 @@ ALTER TABLE notifications DROP CONSTRAINT notifications_type_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_type_check CHECK (type IN (
     'session_tomorrow', 'payment_overdue', 'expense_due', 'expense_overdue',
     'session_booked', 'session_cancelled', 'session_moved', 'account_locked', 'slot_freed'));
-ALTER TABLE notifications ADD COLUMN user_id bigint REFERENCES users(id) ON DELETE CASCADE;
-ALTER TABLE notifications ADD COLUMN about_user_id bigint REFERENCES users(id) ON DELETE CASCADE;
-ALTER TABLE notifications ADD COLUMN waitlist_id bigint REFERENCES waitlist(id) ON DELETE SET NULL;
+-- Each constraint in its own command: Citus refuses ADD COLUMN with one.
+ALTER TABLE notifications ADD COLUMN user_id bigint;
+ALTER TABLE notifications ADD CONSTRAINT notifications_user_id_fkey
+    FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE;
+ALTER TABLE notifications ADD COLUMN about_user_id bigint;
+ALTER TABLE notifications ADD CONSTRAINT notifications_about_user_id_fkey
+    FOREIGN KEY (about_user_id) REFERENCES users(id) ON DELETE CASCADE;
+ALTER TABLE notifications ADD COLUMN waitlist_id bigint;
+ALTER TABLE notifications ADD CONSTRAINT notifications_waitlist_id_fkey
+    FOREIGN KEY (waitlist_id) REFERENCES waitlist(id) ON DELETE SET NULL;
 ALTER TABLE notifications ADD COLUMN data jsonb NOT NULL DEFAULT '{}';
 CREATE INDEX notifications_user_open ON notifications (user_id) WHERE resolved_at IS NULL AND user_id IS NOT NULL;
 CREATE INDEX notifications_waitlist ON notifications (waitlist_id) WHERE waitlist_id IS NOT NULL;
 
 -- Days after completion when an unpaid session becomes overdue; the
 -- default repeats store.DefaultPaymentOverdueDays.
-ALTER TABLE settings ADD COLUMN payment_overdue_days integer NOT NULL DEFAULT 7
+ALTER TABLE settings ADD COLUMN payment_overdue_days integer NOT NULL DEFAULT 7;
+ALTER TABLE settings ADD CONSTRAINT settings_payment_overdue_days_check
     CHECK (payment_overdue_days BETWEEN 1 AND 90);
