@@ -822,3 +822,60 @@ func (t *Tenant) applyCredits(ctx context.Context, tx pgx.Tx, actor Actor, patie
 	}
 	return nil
 }
+
+// Credit is a payment made in advance for a session cancelled as credit,
+// held for the patient's next session (UsedSessionID, once one took it).
+type Credit struct {
+	ID            int64           `json:"id"`
+	PatientID     int64           `json:"patient_id"`
+	PaymentID     int64           `json:"payment_id"`
+	FromSessionID int64           `json:"from_session_id"`
+	Amount        decimal.Decimal `json:"amount"`
+	CreatedAt     time.Time       `json:"created_at"`
+	UsedSessionID *int64          `json:"used_session_id"`
+	UsedAt        *time.Time      `json:"used_at"`
+}
+
+// PatientCredits lists a patient's credits, open ones first (oldest
+// first), then the used ones (latest first); all = false: the open ones
+// only. Admin and reception (who decide them when cancelling).
+func (t *Tenant) PatientCredits(ctx context.Context, actor Actor, patientID int64, all bool) ([]Credit, error) {
+	if !actor.MayWritePayments() {
+		return nil, forbidden("reading payments")
+	}
+	var out []Credit
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `select exists(select 1 from patients where id = $1)`, patientID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return &NotFoundError{What: EntityPatient, ID: patientID}
+		}
+		rows, err := tx.Query(ctx, `select id, patient_id, payment_id, from_session_id, amount, created_at,
+				used_session_id, used_at
+			from patient_credits where patient_id = $1 and ($2 or used_at is null)
+			order by used_at is not null, case when used_at is null then created_at end, used_at desc, id`,
+			patientID, all)
+		if err != nil {
+			return err
+		}
+		loc := t.Info.Location()
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Credit, error) {
+			var c Credit
+			err := r.Scan(&c.ID, &c.PatientID, &c.PaymentID, &c.FromSessionID, &c.Amount, &c.CreatedAt,
+				&c.UsedSessionID, &c.UsedAt)
+			c.CreatedAt = c.CreatedAt.In(loc)
+			if c.UsedAt != nil {
+				u := c.UsedAt.In(loc)
+				c.UsedAt = &u
+			}
+			return c, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("patient credits: %w", err)
+	}
+	return out, nil
+}

@@ -327,19 +327,28 @@ func TestCancelPrepaidCreditOrRefund(t *testing.T) {
 	if _, err := f.tn.CancelSessions(f.ctx, f.desk, s1.ID, store.SessionCancel{Reason: store.CancelPatient, Prepaid: store.PrepaidCredit}); err != nil {
 		t.Fatal(err)
 	}
-	var open int
-	f.scalar(&open, `select count(*) from patient_credits where patient_id = $1 and used_at is null`, pat)
-	if open != 1 {
-		t.Fatalf("%d open credits, want 1", open)
+	credits, err := f.tn.PatientCredits(f.ctx, f.desk, pat, false)
+	if err != nil || len(credits) != 1 || credits[0].FromSessionID != s1.ID || !credits[0].Amount.Equal(agDec("90")) ||
+		credits[0].PaymentID != *s1.PaymentID || credits[0].UsedSessionID != nil {
+		t.Fatalf("open credits: %+v %v", credits, err)
+	}
+	if _, err := f.tn.PatientCredits(f.ctx, dr, pat, true); !agForbidden(err) {
+		t.Errorf("a specialist reads credits: %v", err)
+	}
+	if was, _ := f.tn.GetSession(f.ctx, f.admin, s1.ID); !was.Paid || was.Status != store.SessionCancelled {
+		t.Errorf("the credited payment: %+v", was)
 	}
 	// The next booking takes it over: paid in advance, the same payment.
 	s2 := f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room, Start: agAt(2026, 11, 23, 10, 0)})
 	if !s2.Paid || !s2.PaidInAdvance || s2.PaymentID == nil || *s2.PaymentID != *s1.PaymentID {
 		t.Errorf("next session after the credit: %+v", s2)
 	}
-	f.scalar(&open, `select count(*) from patient_credits where patient_id = $1 and used_at is null`, pat)
-	if open != 0 {
-		t.Errorf("the credit is still open")
+	credits, err = f.tn.PatientCredits(f.ctx, f.desk, pat, true)
+	if err != nil || len(credits) != 1 || credits[0].UsedSessionID == nil || *credits[0].UsedSessionID != s2.ID {
+		t.Errorf("used credit: %+v %v", credits, err)
+	}
+	if open, _ := f.tn.PatientCredits(f.ctx, f.desk, pat, false); len(open) != 0 {
+		t.Errorf("the credit is still open: %+v", open)
 	}
 	log, err := f.tn.PaymentLog(f.ctx, f.desk, s2.ID)
 	if err != nil {
@@ -377,9 +386,8 @@ func TestCancelPrepaidCreditOrRefund(t *testing.T) {
 	if last := log[len(log)-1]; last.Action != "refunded" || !last.Amount.Equal(agDec("90")) || last.Method != store.MethodTransfer {
 		t.Errorf("last log row: %+v", last)
 	}
-	f.scalar(&open, `select count(*) from patient_credits where patient_id = $1 and used_at is null`, pat)
-	if open != 0 {
-		t.Errorf("a refund left %d credits", open)
+	if open, _ := f.tn.PatientCredits(f.ctx, f.desk, pat, false); len(open) != 0 {
+		t.Errorf("a refund left credits: %+v", open)
 	}
 	// Keep: the payment stays paid on the cancelled session.
 	s4 := f.book(store.Booking{PatientID: pat, SpecialistID: spec, RoomID: room, Start: agAt(2026, 12, 7, 10, 0), PaidInAdvance: true})

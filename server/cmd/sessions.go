@@ -404,3 +404,56 @@ func sessionsReopen(env *Env) *cobra.Command {
 		},
 	}
 }
+
+// CreditView is a payment in advance held as a patient's credit.
+type CreditView struct {
+	ID            int64   `json:"id"`
+	PatientID     int64   `json:"patient_id"`
+	PaymentID     int64   `json:"payment_id"`
+	FromSessionID int64   `json:"from_session_id"`
+	Amount        string  `json:"amount"`
+	CreatedAt     string  `json:"created_at"`
+	UsedSessionID *int64  `json:"used_session_id"`
+	UsedAt        *string `json:"used_at"`
+}
+
+func patientsCredits(env *Env) *cobra.Command {
+	var all bool
+	c := &cobra.Command{
+		Use:   "credits ID [--all]",
+		Short: "A patient's credits: payments in advance of cancelled sessions, kept for their next session",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := parseID("patient", args[0])
+			if err != nil {
+				return err
+			}
+			list, err := env.Tenant.PatientCredits(c.Context(), env.Actor(), id, all)
+			if err != nil {
+				return err
+			}
+			loc := env.loc()
+			views := make([]CreditView, len(list))
+			rows := make([][]string, len(list))
+			for i, cr := range list {
+				views[i] = CreditView{ID: cr.ID, PatientID: cr.PatientID, PaymentID: cr.PaymentID,
+					FromSessionID: cr.FromSessionID, Amount: money(cr.Amount), CreatedAt: fmtTime(cr.CreatedAt, loc),
+					UsedSessionID: cr.UsedSessionID, UsedAt: fmtTimePtr(cr.UsedAt, loc)}
+				used := "-"
+				if cr.UsedSessionID != nil {
+					used = "#" + idStr(cr.UsedSessionID)
+				}
+				rows[i] = []string{strconv.FormatInt(cr.ID, 10), views[i].Amount, "#" + strconv.FormatInt(cr.FromSessionID, 10),
+					views[i].CreatedAt, used}
+			}
+			return output(c, views, func(w io.Writer) error {
+				if len(views) == 0 {
+					return emptyState(w, i18n.SessionsEditFor(env.lang()).NoCredits)
+				}
+				return table(w, []string{"ID", "AMOUNT", "FROM SESSION", "CREATED", "USED BY"}, rows)
+			})
+		},
+	}
+	c.Flags().BoolVar(&all, "all", false, "also the credits already used")
+	return c
+}

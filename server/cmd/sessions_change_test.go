@@ -106,7 +106,20 @@ func TestSessionsPrepaidCommands(t *testing.T) {
 	if got.Status != "cancelled" {
 		t.Fatalf("cancel as credit: %+v", got)
 	}
+	var credits []CreditView
+	f.okJSON(&credits, f.desk, "patients", "credits", id64(f.patA.ID))
+	if len(credits) != 1 || credits[0].FromSessionID != p.ID || credits[0].Amount != "80.00" || credits[0].UsedSessionID != nil {
+		t.Fatalf("patients credits: %+v", credits)
+	}
+	f.fails(1, "", f.drA, "patients", "credits", id64(f.patA.ID))
 	q := f.book("2026-12-10 10:00")
+	f.okJSON(&credits, f.desk, "patients", "credits", id64(f.patA.ID))
+	if len(credits) != 0 {
+		t.Errorf("open credits after the next booking: %+v", credits)
+	}
+	if text := f.ok(f.desk, "patients", "credits", id64(f.patA.ID), "--all"); !strings.Contains(text, "#"+id64(q.ID)) {
+		t.Errorf("patients credits --all:\n%s", text)
+	}
 	if !q.Paid || q.PaymentID == nil || *q.PaymentID != *p.PaymentID {
 		t.Errorf("the credit did not pay the next session: %+v", q)
 	}

@@ -15,7 +15,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"patients"}, "say add, archive, files, list, mail, purge, show, statement, unarchive, update"},
+		{[]string{"patients"}, "say add, archive, credits, files, list, mail, purge, show, statement, unarchive, update"},
 		{[]string{"patients", "remove", "1"}, `unknown command "remove"`},
 		{[]string{"patients", "list", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"patients", "list", "--limit", "many"}, `--limit: "many" is not a whole number`},

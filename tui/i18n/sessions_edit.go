@@ -7,6 +7,7 @@ package i18n
 type SessionsEdit struct {
 	// Scripted commands: the heading of a list of sessions changed at once.
 	Moved, Cancelled string // %d: how many
+	NoCredits        string // `patients credits` with none
 
 	// The session detail's edit form.
 	KeyEdit, EditTitle               string
@@ -27,7 +28,8 @@ type SessionsEdit struct {
 
 var esSessionsEdit = SessionsEdit{
 	Moved: "Se movieron %d sesiones.", Cancelled: "Se cancelaron %d sesiones.",
-	KeyEdit: "editar", EditTitle: "Editar la sesión n.º %d",
+	NoCredits: "El paciente no tiene créditos.",
+	KeyEdit:   "editar", EditTitle: "Editar la sesión n.º %d",
 	Specialist: "Especialista", Room: "Consultorio", Duration: "Duración (minutos)",
 	DurationHint: "entre 5 y 720", Saved: "Sesión actualizada", NothingToDo: "Nada que cambiar",
 	ScopeTitle: "Esta sesión es parte de una serie: ¿a cuáles se aplica?",
@@ -43,7 +45,8 @@ var esSessionsEdit = SessionsEdit{
 
 var enSessionsEdit = SessionsEdit{
 	Moved: "Moved %d sessions.", Cancelled: "Cancelled %d sessions.",
-	KeyEdit: "edit", EditTitle: "Edit session #%d",
+	NoCredits: "The patient has no credits.",
+	KeyEdit:   "edit", EditTitle: "Edit session #%d",
 	Specialist: "Specialist", Room: "Room", Duration: "Duration (minutes)",
 	DurationHint: "between 5 and 720", Saved: "Session updated", NothingToDo: "Nothing to change",
 	ScopeTitle: "This session is part of a series: which ones?",
