@@ -434,3 +434,58 @@ func TestListSessionsByPatientAndRoom(t *testing.T) {
 		}
 	}
 }
+
+// Two desks hand two sessions at the same hour to the same free specialist
+// at once: exactly one edit wins; the other gets the *OverlapError naming
+// the winner (the exclusion constraint guards what the pre-check cannot).
+func TestConcurrentEditsIntoOneSlot(t *testing.T) {
+	t.Parallel()
+	f := newAgendaFixture(t, 0)
+	day := agAt(2026, 11, 16, 10, 0)
+	free := f.specialist("Ciro", "Vega", "percent", "40", true)
+	const n = 6
+	ids := make([]int64, n)
+	for i := range n {
+		ids[i] = f.book(store.Booking{PatientID: f.patient("P", fmt.Sprint(i), "90"),
+			SpecialistID: f.specialist("Esp", fmt.Sprint(i), "percent", "40", true),
+			RoomID:       f.room(fmt.Sprintf("Sala %d", i)), Start: day.Add(time.Duration(i) * time.Minute)}).ID
+	}
+	errs := make([]error, n)
+	start := make(chan struct{})
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			<-start
+			_, errs[i] = f.tn.EditSession(f.ctx, f.desk, ids[i], store.SessionEdit{SpecialistID: free})
+			done <- i
+		}()
+	}
+	close(start)
+	for range n {
+		<-done
+	}
+	var winner int64
+	for i, err := range errs {
+		if err == nil {
+			if winner != 0 {
+				t.Fatalf("two edits won: #%d and #%d", winner, ids[i])
+			}
+			winner = ids[i]
+		}
+	}
+	if winner == 0 {
+		t.Fatalf("no edit won: %v", errs)
+	}
+	for i, err := range errs {
+		if err != nil {
+			if ov := agOverlap(t, err); ov.SessionID != winner || ov.Resource != "specialist" {
+				t.Errorf("edit of #%d: overlap %+v, want winner #%d", ids[i], ov, winner)
+			}
+		}
+	}
+	var withFree int
+	f.scalar(&withFree, `select count(*) from sessions where specialist_id = $1`, free)
+	if withFree != 1 {
+		t.Errorf("%d sessions with the free specialist, want 1", withFree)
+	}
+}
