@@ -24,13 +24,17 @@ type SessionsEdit struct {
 
 	// The patient file's sessions tab and the sessions screen's filters.
 	KeyBook, KeyOpen, FilterPatient, FilterRoom, AllRooms, AllPatients string
+	KeyByPatient                                                       string
+
+	// The session page: its series, and the payment log's new actions.
+	InSeries, LogRefunded, LogCredited string
 }
 
 var esSessionsEdit = SessionsEdit{
 	Moved: "Se movieron %d sesiones.", Cancelled: "Se cancelaron %d sesiones.",
 	NoCredits: "El paciente no tiene créditos.",
 	KeyEdit:   "editar", EditTitle: "Editar la sesión n.º %d",
-	Specialist: "Especialista", Room: "Consultorio", Duration: "Duración (minutos)",
+	Specialist: "Especialista", Room: "Sala", Duration: "Duración (minutos)",
 	DurationHint: "entre 5 y 720", Saved: "Sesión actualizada", NothingToDo: "Nada que cambiar",
 	ScopeTitle: "Esta sesión es parte de una serie: ¿a cuáles se aplica?",
 	ScopeThis:  "Solo a esta", ScopeFollowing: "A esta y las siguientes", ScopeAll: "A toda la serie",
@@ -39,8 +43,9 @@ var esSessionsEdit = SessionsEdit{
 	PrepaidCredit: "Queda como crédito para la próxima sesión del paciente",
 	PrepaidRefund: "Se devuelve al paciente (queda registrado)",
 	PrepaidKeep:   "Lo retiene la clínica (cancelación tardía, inasistencia)",
-	KeyBook:       "agendar", KeyOpen: "abrir", FilterPatient: "Paciente", FilterRoom: "Consultorio",
-	AllRooms: "todos los consultorios", AllPatients: "todos los pacientes",
+	KeyBook:       "agendar", KeyOpen: "abrir", FilterPatient: "Paciente", FilterRoom: "Sala",
+	AllRooms: "todas las salas", AllPatients: "todos los pacientes", KeyByPatient: "solo este paciente",
+	InSeries: "Parte de la serie n.º %d", LogRefunded: "devuelto", LogCredited: "queda como crédito",
 }
 
 var enSessionsEdit = SessionsEdit{
@@ -57,7 +62,8 @@ var enSessionsEdit = SessionsEdit{
 	PrepaidRefund: "Refunded to the patient (recorded)",
 	PrepaidKeep:   "Kept by the clinic (late cancellation, no-show)",
 	KeyBook:       "book", KeyOpen: "open", FilterPatient: "Patient", FilterRoom: "Room",
-	AllRooms: "all rooms", AllPatients: "all patients",
+	AllRooms: "all rooms", AllPatients: "all patients", KeyByPatient: "this patient only",
+	InSeries: "Part of series #%d", LogRefunded: "refunded", LogCredited: "kept as credit",
 }
 
 // SessionsEditFor is the SessionsEdit catalogue of a language.
