@@ -26,9 +26,6 @@ var notCommands = map[string]string{
 	// QR code, a code from the app); scripts run on the grant it gives.
 	"SecondFactor":       "the login's second step",
 	"SecondFactorPolicy": "read by the login; `settings update --second-factor` sets it",
-	// CancelSession is CancelSessions of one session keeping a payment in
-	// advance; `sessions cancel` calls CancelSessions (scope, prepaid).
-	"CancelSession": "CancelSessions with PrepaidKeep; `sessions cancel` calls CancelSessions",
 }
 
 // TestEveryTUIOperationHasACommand walks the TUI's screens for the clinic
