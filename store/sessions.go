@@ -64,30 +64,33 @@ const (
 // Session is an appointment, with the names of who and where, the link of a
 // reschedule in both directions, and a summary of its payment.
 type Session struct {
-	ID              int64      `json:"id"`
-	PatientID       int64      `json:"patient_id"`
-	PatientName     string     `json:"patient_name"`
-	SpecialistID    int64      `json:"specialist_id"`
-	SpecialistName  string     `json:"specialist_name"`
-	RoomID          int64      `json:"room_id"`
-	RoomName        string     `json:"room_name"`
-	StartsAt        time.Time  `json:"starts_at"` // in the clinic's time zone
-	EndsAt          time.Time  `json:"ends_at"`
-	DurationMin     int        `json:"duration_min"`
-	Objective       string     `json:"objective"`
-	Activity        string     `json:"activity"`
-	Materials       string     `json:"materials"`
-	Observation     string     `json:"observation"`
-	Status          string     `json:"status"`
-	CancelReason    string     `json:"cancel_reason"` // "" unless cancelled
-	CancelDetail    string     `json:"cancel_detail"`
-	RescheduledTo   *int64     `json:"rescheduled_to"`
-	RescheduledFrom *int64     `json:"rescheduled_from"`
-	CompletedAt     *time.Time `json:"completed_at"`
-	PaidInAdvance   bool       `json:"paid_in_advance"`
-	CreatedBy       *int64     `json:"created_by"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	ID              int64     `json:"id"`
+	PatientID       int64     `json:"patient_id"`
+	PatientName     string    `json:"patient_name"`
+	SpecialistID    int64     `json:"specialist_id"`
+	SpecialistName  string    `json:"specialist_name"`
+	RoomID          int64     `json:"room_id"`
+	RoomName        string    `json:"room_name"`
+	StartsAt        time.Time `json:"starts_at"` // in the clinic's time zone
+	EndsAt          time.Time `json:"ends_at"`
+	DurationMin     int       `json:"duration_min"`
+	Objective       string    `json:"objective"`
+	Activity        string    `json:"activity"`
+	Materials       string    `json:"materials"`
+	Observation     string    `json:"observation"`
+	Status          string    `json:"status"`
+	CancelReason    string    `json:"cancel_reason"` // "" unless cancelled
+	CancelDetail    string    `json:"cancel_detail"`
+	RescheduledTo   *int64    `json:"rescheduled_to"`
+	RescheduledFrom *int64    `json:"rescheduled_from"`
+	// SeriesID is shared by the sessions booked together (a weekly series or
+	// extra dates): the id of the first one. nil: a session of its own.
+	SeriesID      *int64     `json:"series_id"`
+	CompletedAt   *time.Time `json:"completed_at"`
+	PaidInAdvance bool       `json:"paid_in_advance"`
+	CreatedBy     *int64     `json:"created_by"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 	// Payment summary: PaymentID and Amount are nil when the session has no
 	// payment yet.
 	PaymentID *int64           `json:"payment_id"`
@@ -406,7 +409,7 @@ const sessionSelect = `select s.id, s.patient_id, p.first_name || ' ' || p.surna
 		sp.first_name || ' ' || sp.last_name, s.room_id, r.name, s.starts_at, s.ends_at, s.duration_min,
 		s.objective, s.activity, s.materials, s.observation, s.status, coalesce(s.cancel_reason, ''),
 		s.cancel_detail, s.rescheduled_to, (select o.id from sessions o where o.rescheduled_to = s.id limit 1),
-		s.completed_at, s.paid_in_advance, s.created_by, s.created_at, s.updated_at,
+		s.completed_at, s.paid_in_advance, s.created_by, s.created_at, s.updated_at, s.series_id,
 		pay.id, coalesce(pay.paid, false), pay.amount
 	from sessions s
 	join patients p on p.id = s.patient_id
@@ -419,7 +422,7 @@ func scanSession(row pgx.Row, loc *time.Location) (Session, error) {
 	err := row.Scan(&s.ID, &s.PatientID, &s.PatientName, &s.SpecialistID, &s.SpecialistName, &s.RoomID,
 		&s.RoomName, &s.StartsAt, &s.EndsAt, &s.DurationMin, &s.Objective, &s.Activity, &s.Materials,
 		&s.Observation, &s.Status, &s.CancelReason, &s.CancelDetail, &s.RescheduledTo, &s.RescheduledFrom,
-		&s.CompletedAt, &s.PaidInAdvance, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt,
+		&s.CompletedAt, &s.PaidInAdvance, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &s.SeriesID,
 		&s.PaymentID, &s.Paid, &s.Amount)
 	if err != nil {
 		return s, err
@@ -454,15 +457,16 @@ type sessionHead struct {
 	durationMin                         int
 	objective, activity, materials      string
 	paidInAdvance                       bool
+	seriesID                            *int64
 }
 
 func lockSession(ctx context.Context, tx pgx.Tx, id int64) (sessionHead, error) {
 	var h sessionHead
 	err := tx.QueryRow(ctx, `select id, patient_id, specialist_id, room_id, status, starts_at, duration_min,
-			objective, activity, materials, paid_in_advance
+			objective, activity, materials, paid_in_advance, series_id
 		from sessions where id = $1 for update`, id).
 		Scan(&h.id, &h.patientID, &h.specialistID, &h.roomID, &h.status, &h.startsAt, &h.durationMin,
-			&h.objective, &h.activity, &h.materials, &h.paidInAdvance)
+			&h.objective, &h.activity, &h.materials, &h.paidInAdvance, &h.seriesID)
 	if err != nil {
 		return h, notFound(err, EntitySession, id)
 	}
@@ -1009,6 +1013,18 @@ func (t *Tenant) bookOnce(ctx context.Context, actor Actor, b Booking, then func
 			}
 			ids = append(ids, id)
 		}
+		if len(ids) > 1 {
+			// One series: moved or cancelled together later (this one, this
+			// and following, all).
+			if _, err := tx.Exec(ctx, `update sessions set series_id = $1 where id = any($2)`, ids[0], ids); err != nil {
+				return fmt.Errorf("link series: %w", err)
+			}
+		}
+		// A credit the patient holds (a prepaid session cancelled as credit)
+		// pays for their next session.
+		if err := t.applyCredits(ctx, tx, actor, b.PatientID); err != nil {
+			return err
+		}
 		if err := t.noticeSpecialist(ctx, tx, actor, NotifySessionBooked, ids[0], 0, len(ids), ""); err != nil {
 			return err
 		}
@@ -1162,215 +1178,6 @@ func (t *Tenant) CompleteSession(ctx context.Context, actor Actor, id int64, obs
 		return Session{}, fmt.Errorf("complete session: %w", err)
 	}
 	return out, nil
-}
-
-// CancelSession cancels an open session with a reason (patient, therapist,
-// clinic, no_show, other) and an optional detail. It is final. A payment
-// made in advance stays as it is (a refund is marked unpaid by hand).
-func (t *Tenant) CancelSession(ctx context.Context, actor Actor, id int64, reason, detail string) (Session, error) {
-	if err := checkTexts(oneLine("cancel_reason", reason), multiLine("cancel_detail", detail)); err != nil {
-		return Session{}, err
-	}
-	reason = strings.TrimSpace(reason)
-	detail = strings.TrimSpace(detail)
-	v := validation{}
-	if !validCancelReason(reason) {
-		v.add("cancel_reason", ReasonOneOf, strings.Join(CancelReasons(), ", "))
-	}
-	if len(detail) > maxCancelDetail {
-		v.add("cancel_detail", ReasonTooLong, maxCancelDetail)
-	}
-	if err := v.err(); err != nil {
-		return Session{}, err
-	}
-	var out Session
-	err := t.tx(ctx, func(tx pgx.Tx) error {
-		h, err := lockSession(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := mayScheduleFor(actor, h.specialistID); err != nil {
-			return err
-		}
-		if h.status == SessionCompleted || h.status == SessionCancelled {
-			return &StatusError{SessionID: id, Status: h.status, Action: "cancel"}
-		}
-		if _, err := tx.Exec(ctx, `update sessions set status = 'cancelled', cancel_reason = $2, cancel_detail = $3,
-				updated_at = now() where id = $1`, id, reason, detail); err != nil {
-			return fmt.Errorf("cancel: %w", err)
-		}
-		if err := audit(ctx, tx, actor, "cancel", "session", id, map[string]any{
-			"cancel_reason": reason, "cancel_detail": detail, "status": map[string]string{"from": h.status, "to": SessionCancelled},
-		}); err != nil {
-			return err
-		}
-		// Reminders about a cancelled session are moot.
-		if _, err := tx.Exec(ctx, `update notifications set resolved_at = now()
-				where session_id = $1 and resolved_at is null`, id); err != nil {
-			return fmt.Errorf("resolve notifications: %w", err)
-		}
-		if err := t.notifyChange(ctx, tx, "session", id, "cancel"); err != nil {
-			return err
-		}
-		if err := t.noticeSpecialist(ctx, tx, actor, NotifySessionCancelled, id, 0, 0, reason); err != nil {
-			return err
-		}
-		if err := t.slotFreed(ctx, tx, actor, id); err != nil {
-			return err
-		}
-		if out, err = getSessionTx(ctx, tx, id, t.Info.Location()); err != nil {
-			return err
-		}
-		return t.queueSessionNotice(ctx, tx, MailCancellation, out, nil)
-	})
-	if err != nil {
-		return Session{}, fmt.Errorf("cancel session: %w", err)
-	}
-	return hidePlan(actor, out), nil
-}
-
-// RescheduleSession moves an open session to newStart (and newRoomID, 0 =
-// the same room), same patient, specialist and duration: the new session is
-// created and linked (old.rescheduled_to), the old one is cancelled with
-// reason "rescheduled". copyPlan carries the plan over. A payment of the
-// old session (paid in advance) moves to the new one — never duplicated —
-// with a "moved" payment log row. A clash of the new slot returns
-// *OverlapError and changes nothing.
-func (t *Tenant) RescheduleSession(ctx context.Context, actor Actor, id int64, newStart time.Time, newRoomID int64, copyPlan bool) (Session, error) {
-	if newStart.IsZero() {
-		return Session{}, invalid("start", ReasonRequired)
-	}
-	for attempt := 1; ; attempt++ {
-		out, err := t.rescheduleOnce(ctx, actor, id, newStart, newRoomID, copyPlan)
-		if errors.Is(err, errRaced) && attempt < bookingRetries {
-			continue
-		}
-		var cf *conflictsFound
-		if errors.As(err, &cf) {
-			return Session{}, cf.publicError()
-		}
-		if err != nil {
-			return Session{}, fmt.Errorf("reschedule session: %w", err)
-		}
-		return hidePlan(actor, out), nil
-	}
-}
-
-func (t *Tenant) rescheduleOnce(ctx context.Context, actor Actor, id int64, newStart time.Time, newRoomID int64, copyPlan bool) (Session, error) {
-	var out Session
-	err := t.tx(ctx, func(tx pgx.Tx) error {
-		cfg, err := t.loadAgendaConfig(ctx, tx)
-		if err != nil {
-			return err
-		}
-		h, err := lockSession(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := mayScheduleFor(actor, h.specialistID); err != nil {
-			return err
-		}
-		if h.status == SessionCompleted || h.status == SessionCancelled {
-			return &StatusError{SessionID: id, Status: h.status, Action: "reschedule"}
-		}
-		roomID := h.roomID
-		if newRoomID != 0 && newRoomID != h.roomID {
-			var active *bool
-			if err := tx.QueryRow(ctx, `select (select active from rooms where id = $1)`, newRoomID).Scan(&active); err != nil {
-				return fmt.Errorf("check room: %w", err)
-			}
-			switch {
-			case active == nil:
-				return invalid("room_id", ReasonNoSuch)
-			case !*active:
-				return invalid("room_id", ReasonInactive)
-			}
-			roomID = newRoomID
-		}
-		start := newStart.Truncate(time.Minute).In(cfg.loc)
-		// The old session still holds its slot until it is cancelled below:
-		// leave it out of the check so a move by a few minutes works.
-		conflicts, _, err := t.checkOccurrences(ctx, tx, cfg, h.specialistID, roomID, []time.Time{start}, h.durationMin, id, false)
-		if err != nil {
-			return err
-		}
-		if len(conflicts) > 0 {
-			return &conflictsFound{dates: conflicts, single: true}
-		}
-		if _, err := tx.Exec(ctx, `update sessions set status = 'cancelled', cancel_reason = 'rescheduled',
-				updated_at = now() where id = $1`, id); err != nil {
-			return fmt.Errorf("cancel old session: %w", err)
-		}
-		plan := Plan{}
-		if copyPlan {
-			plan = Plan{Objective: h.objective, Activity: h.activity, Materials: h.materials}
-		}
-		newID, err := insertSession(ctx, tx, actor, h.patientID, h.specialistID, roomID, start, h.durationMin,
-			plan, derivedStatus(plan.Objective, plan.Activity), h.paidInAdvance)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `update sessions set rescheduled_to = $2 where id = $1`, id, newID); err != nil {
-			return fmt.Errorf("link sessions: %w", err)
-		}
-		// The payment follows the session it pays for: moved, not copied.
-		var payID int64
-		var amount decimal.Decimal
-		var method *string
-		var reference string
-		err = tx.QueryRow(ctx, `update payments set session_id = $2, updated_at = now() where session_id = $1
-			returning id, amount, method, reference`, id, newID).Scan(&payID, &amount, &method, &reference)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("move payment: %w", err)
-		default:
-			if err := logPayment(ctx, tx, actor, payID, newID, "moved", amount, method, reference); err != nil {
-				return err
-			}
-			if err := audit(ctx, tx, actor, "move", "payment", payID, map[string]any{
-				"from_session_id": id, "to_session_id": newID, "amount": amount,
-			}); err != nil {
-				return err
-			}
-		}
-		if err := audit(ctx, tx, actor, "reschedule", "session", id, map[string]any{
-			"rescheduled_to": newID, "status": map[string]string{"from": h.status, "to": SessionCancelled},
-		}); err != nil {
-			return err
-		}
-		if err := audit(ctx, tx, actor, "create", "session", newID, map[string]any{
-			"rescheduled_from": id, "patient_id": h.patientID, "specialist_id": h.specialistID, "room_id": roomID,
-			"starts_at": start, "duration_min": h.durationMin, "copy_plan": copyPlan,
-		}); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `update notifications set resolved_at = now()
-				where session_id = $1 and resolved_at is null`, id); err != nil {
-			return fmt.Errorf("resolve notifications: %w", err)
-		}
-		if err := t.notifyChange(ctx, tx, "session", id, "reschedule"); err != nil {
-			return err
-		}
-		if err := t.notifyChange(ctx, tx, "session", newID, "create"); err != nil {
-			return err
-		}
-		if err := t.noticeSpecialist(ctx, tx, actor, NotifySessionMoved, newID, id, 0, ""); err != nil {
-			return err
-		}
-		if err := t.slotFreed(ctx, tx, actor, id); err != nil {
-			return err
-		}
-		if out, err = getSessionTx(ctx, tx, newID, cfg.loc); err != nil {
-			return err
-		}
-		old, err := getSessionTx(ctx, tx, id, cfg.loc)
-		if err != nil {
-			return err
-		}
-		return t.queueSessionNotice(ctx, tx, MailMove, out, &old)
-	})
-	return out, err
 }
 
 // ReopenSession takes a completed session back to planned or unplanned so

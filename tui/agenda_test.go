@@ -235,9 +235,20 @@ func TestAgendaBookingPaidInAdvance(t *testing.T) {
 	term.Key("enter")
 	term.WaitFor(t, "┃ Fechas adicionales")
 	term.Key("enter")
+	// Paid in advance: how (issue 13).
+	term.WaitFor(t, "┃ ¿Cómo se pagó?")
+	term.Key("down") // card
+	term.Key("enter")
+	term.WaitFor(t, "┃ Referencia")
+	term.Type("V-9")
+	term.Key("enter")
 	term.WaitFor(t, "✓ 1 sesión(es) agendada(s).", "○$ Ana García")
 	list, err := f.tn.ListSessions(f.ctx, f.actor, store.SessionFilter{PatientID: f.patients[0].ID})
 	if err != nil || len(list) != 1 || !list[0].PaidInAdvance || !list[0].Paid || list[0].Amount.String() != "80" {
 		t.Fatalf("booked: %+v, %v", list, err)
+	}
+	if log, err := f.tn.PaymentLog(f.ctx, f.actor, list[0].ID); err != nil || len(log) != 1 || log[0].Method != store.MethodCard ||
+		log[0].Reference != "V-9" {
+		t.Errorf("how it was paid: %+v %v", log, err)
 	}
 }

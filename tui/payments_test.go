@@ -134,6 +134,8 @@ func TestSessionsFilter(t *testing.T) {
 	term.Key("down") // María Rojas (by last name)
 	term.Key("down") // Luis Soto
 	term.Key("enter")
+	term.WaitFor(t, "┃ Sala")
+	term.Key("enter") // every room
 	screen := term.WaitFor(t, "sin plan · Luis Soto", "sesiones: 1", "Rosa Huamán")
 	if strings.Contains(screen, "Ana García") || strings.Contains(screen, "Pedro Quispe") {
 		t.Fatalf("the filter lets other sessions through:\n%s", screen)

@@ -19,7 +19,7 @@ func patientsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "patients", Short: "List, show, register, change and archive patients"}
 	group.AddCommand(patientsList(env), patientsShow(env), patientsAdd(env), patientsUpdate(env),
 		patientsArchive(env, true), patientsArchive(env, false), patientsPurge(env), patientsStatement(env), patientsMail(env),
-		patientsFiles(env))
+		patientsFiles(env), patientsCredits(env))
 	return group
 }
 

@@ -15,7 +15,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"patients"}, "indique add, archive, files, list, mail, purge, show, statement, unarchive, update"},
+		{[]string{"patients"}, "indique add, archive, credits, files, list, mail, purge, show, statement, unarchive, update"},
 		{[]string{"patients", "remove", "1"}, `comando desconocido "remove"`},
 		{[]string{"patients", "list", "--bogus"}, "opción desconocida --bogus"},
 		{[]string{"patients", "list", "--limit", "many"}, `--limit: "many" no es un número entero`},

@@ -184,6 +184,7 @@ type SessionView struct {
 	CancelDetail    string  `json:"cancel_detail"`
 	RescheduledTo   *int64  `json:"rescheduled_to"`
 	RescheduledFrom *int64  `json:"rescheduled_from"`
+	SeriesID        *int64  `json:"series_id"`
 	CompletedAt     *string `json:"completed_at"`
 	PaidInAdvance   bool    `json:"paid_in_advance"`
 	CreatedBy       *int64  `json:"created_by"`
@@ -200,7 +201,7 @@ func sessionView(s store.Session, loc *time.Location) SessionView {
 		EndsAt: fmtTime(s.EndsAt, loc), DurationMin: s.DurationMin, Objective: s.Objective, Activity: s.Activity,
 		Materials: s.Materials, Observation: s.Observation, Status: s.Status, CancelReason: s.CancelReason,
 		CancelDetail: s.CancelDetail, RescheduledTo: s.RescheduledTo, RescheduledFrom: s.RescheduledFrom,
-		CompletedAt: fmtTimePtr(s.CompletedAt, loc), PaidInAdvance: s.PaidInAdvance, CreatedBy: s.CreatedBy,
+		SeriesID: s.SeriesID, CompletedAt: fmtTimePtr(s.CompletedAt, loc), PaidInAdvance: s.PaidInAdvance, CreatedBy: s.CreatedBy,
 		CreatedAt: fmtTime(s.CreatedAt, loc), UpdatedAt: fmtTime(s.UpdatedAt, loc), PaymentID: s.PaymentID,
 		Paid: s.Paid, Amount: moneyPtr(s.Amount)}
 }

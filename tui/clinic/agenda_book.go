@@ -58,6 +58,8 @@ type bookingPage struct {
 	weekly      string
 	extra       string
 	prepaid     bool
+	payMethod   string // how it was paid in advance
+	payRef      string
 	override    string // reason to book outside the availability (admin)
 	patientBusy bool   // the store warned the patient has a session then
 	overlapOK   bool   // …and the user confirmed
@@ -218,6 +220,21 @@ func (p *bookingPage) buildForm() *huh.Form {
 			Negative(m.Login.No).Value(&p.overlapOK).WithButtonAlignment(lipgloss.Left))
 	}
 	groups := []*huh.Group{huh.NewGroup(first...), huh.NewGroup(second...)}
+	if p.env.Actor.MayWritePayments() {
+		// Paid in advance: how (its own page, shown only then).
+		se := i18n.SessionsEditFor(l.Lang)
+		if p.payMethod == "" {
+			p.payMethod = store.MethodCash
+		}
+		var methods []huh.Option[string]
+		for _, x := range store.PaymentMethods() {
+			methods = append(methods, huh.NewOption(agMethodName(m, x), x))
+		}
+		groups = append(groups, huh.NewGroup(
+			huh.NewSelect[string]().Title(se.PaidHow).Options(methods...).Value(&p.payMethod),
+			huh.NewInput().Title(se.Reference).Value(&p.payRef).CharLimit(200)).
+			WithHideFunc(func() bool { return !p.prepaid }))
+	}
 	// Only after a refusal for availability does an admin get the override
 	// (a third page): it is an exception, not a field to fill every time.
 	if p.env.Actor.MayOverrideAvailability() && (p.override != "" || agAnyUnavailable(p.conflicts)) {
@@ -274,7 +291,15 @@ func (p *bookingPage) booking() (store.Booking, error) {
 	}
 	return store.Booking{PatientID: p.patientID, SpecialistID: p.specID, RoomID: p.roomID,
 		Start: agAt(d, c), DurationMin: dur, PaidInAdvance: p.prepaid, OverrideReason: p.override, PatientOverlapOK: p.overlapOK,
-		Repeat: store.Repeat{WeeklyCount: weekly, ExtraDates: extra}}, nil
+		Repeat: store.Repeat{WeeklyCount: weekly, ExtraDates: extra}, Payment: p.payment()}, nil
+}
+
+// payment is how the session was paid in advance (nil: not paid).
+func (p *bookingPage) payment() *store.PaymentInput {
+	if !p.prepaid {
+		return nil
+	}
+	return &store.PaymentInput{Method: p.payMethod, Reference: p.payRef}
 }
 
 // save checks, then books. Clashes found by the check and clashes the

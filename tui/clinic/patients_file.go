@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
@@ -40,10 +41,12 @@ type patientFile struct {
 	data   fileData
 	tab    int
 	scroll int
+	cursor int // the session chosen on the upcoming and history tabs
 }
 
 type patientFileKeys struct {
 	Tabs, Prev, Next, Up, Down, Edit, Archive, Unarchive, Purge, Statement key.Binding
+	Book, Open                                                             key.Binding
 }
 
 // fileData is everything the file shows besides the patient itself.
@@ -89,6 +92,8 @@ func newPatientFile(l *PatientList, p store.Patient) *patientFile {
 		Unarchive: k(m.KeyUnarchive, "a"),
 		Purge:     k(m.KeyPurge, "x"),
 		Statement: k(l.env.M.Documents.KeyStatement, "s"),
+		Book:      k(i18n.SessionsEditFor(l.env.L.Lang).KeyBook, "n"),
+		Open:      k(i18n.SessionsEditFor(l.env.L.Lang).KeyOpen, "enter"),
 	}}
 }
 
@@ -154,17 +159,43 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 			f.data.files, f.data.filesErr, f.data.filesLoaded = msg.files, msg.err, true
 		}
 		return nil
+	case fileBookLoaded:
+		if msg.file != f {
+			return nil
+		}
+		if msg.err != nil {
+			f.env.Error(msg.err)
+			return nil
+		}
+		pre := bookingDefaults{patientID: f.p.ID, patientName: f.p.FullName()}
+		if f.p.TherapistID != nil {
+			pre.specialistID = *f.p.TherapistID
+		}
+		return f.list.stack.Push(newBookingPage(f.env, f.list.stack, msg.specs, msg.rooms, pre, f.reload))
 	case kit.ShownMsg:
 		return f.reload()
 	case tea.KeyPressMsg:
 		k := f.keys
+		sessions := f.tabSessions()
 		switch {
 		case key.Matches(msg, k.Next):
-			f.tab, f.scroll = (f.tab+1)%TabCount, 0
+			f.tab, f.scroll, f.cursor = (f.tab+1)%TabCount, 0, 0
 			return f.loadFiles()
 		case key.Matches(msg, k.Prev):
-			f.tab, f.scroll = (f.tab+TabCount-1)%TabCount, 0
+			f.tab, f.scroll, f.cursor = (f.tab+TabCount-1)%TabCount, 0, 0
 			return f.loadFiles()
+		case sessions != nil && key.Matches(msg, k.Down):
+			f.cursor = min(f.cursor+1, len(sessions)-1)
+		case sessions != nil && key.Matches(msg, k.Up):
+			f.cursor = max(f.cursor-1, 0)
+		case sessions != nil && key.Matches(msg, k.Open):
+			if f.cursor < len(sessions) {
+				return f.list.stack.Push(newSessionPage(f.env, f.list.stack, sessions[f.cursor].ID))
+			}
+		case key.Matches(msg, k.Book):
+			if f.mayBook() {
+				return f.loadBooking()
+			}
 		case key.Matches(msg, k.Down):
 			f.scroll++
 		case key.Matches(msg, k.Up):
@@ -210,7 +241,55 @@ func (f *patientFile) Keys() []key.Binding {
 	if f.env.Actor.MayIssueStatements() {
 		keys = append(keys, k.Statement)
 	}
+	// last: the help line cuts from the end, and "?" lists them all
+	if len(f.tabSessions()) > 0 {
+		keys = append(keys, k.Open)
+	}
+	if f.mayBook() {
+		keys = append(keys, k.Book)
+	}
 	return keys
+}
+
+// tabSessions are the sessions the shown tab lists (nil on other tabs).
+func (f *patientFile) tabSessions() []store.Session {
+	if !f.loaded {
+		return nil
+	}
+	switch f.tab {
+	case tabUpcoming:
+		return f.data.upcoming
+	case tabHistory:
+		return f.data.history
+	}
+	return nil
+}
+
+// mayBook: the patient file offers "book a session" to whoever may book
+// (a specialist, their own sessions), for a patient not archived.
+func (f *patientFile) mayBook() bool {
+	a := f.env.Actor
+	return f.loaded && f.p.ArchivedAt == nil && (a.Role != store.RoleSpecialist || a.MayBook(a.SpecialistID))
+}
+
+// fileBookLoaded brings what the booking form offers.
+type fileBookLoaded struct {
+	file  *patientFile
+	specs []store.Specialist
+	rooms []store.Room
+	err   error
+}
+
+func (f *patientFile) loadBooking() tea.Cmd {
+	env := f.env
+	return env.Do(func(ctx context.Context) tea.Msg {
+		out := fileBookLoaded{file: f}
+		if out.specs, out.err = env.Tenant.ListSpecialists(ctx, env.Actor, false); out.err != nil {
+			return out
+		}
+		out.rooms, out.err = env.Tenant.ListRooms(ctx, env.Actor, false)
+		return out
+	})
 }
 
 func (f *patientFile) Capturing() bool { return false }
@@ -277,10 +356,14 @@ func (f *patientFile) View(w, h int) string {
 		lines = f.dataLines()
 	case tabClinical:
 		lines = f.clinicalLines(w)
-	case tabUpcoming:
-		lines = f.sessionLines(f.data.upcoming, f.data.sessionsErr, false)
-	case tabHistory:
-		lines = f.sessionLines(f.data.history, f.data.sessionsErr, true)
+	case tabUpcoming, tabHistory:
+		lines = f.sessionLines(f.tabSessions(), f.data.sessionsErr, f.tab == tabHistory)
+		// keep the chosen session in view
+		f.cursor = min(f.cursor, max(len(f.tabSessions())-1, 0))
+		f.scroll = min(f.scroll, f.cursor)
+		if f.cursor >= f.scroll+h-2 {
+			f.scroll = f.cursor - (h - 3)
+		}
 	case tabPayments:
 		lines = f.paymentLines()
 	case tabFiles:
@@ -388,8 +471,12 @@ func (f *patientFile) sessionLines(list []store.Session, err error, withObservat
 		return []string{" " + st.Muted.Render(m.NoSessions)}
 	}
 	var out []string
-	for _, s := range list {
-		line := fmt.Sprintf(" %s  %s  %s", f.env.L.DateTime(s.StartsAt), safeCell(s.SpecialistName, 22), safeCell(s.RoomName, 14))
+	for i, s := range list {
+		mark := " "
+		if i == f.cursor {
+			mark = "›"
+		}
+		line := fmt.Sprintf("%s%s  %s  %s", mark, f.env.L.DateTime(s.StartsAt), safeCell(s.SpecialistName, 22), safeCell(s.RoomName, 14))
 		if withObservation {
 			line += " " + sanitize.Line(s.Observation)
 		} else {

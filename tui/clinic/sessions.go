@@ -33,6 +33,10 @@ type sessionsPage struct {
 	from, to time.Time // to zero: no end
 	status   string
 	specID   int64
+	roomID   int64
+	// patientID: only this patient's sessions ("p" on a row toggles it)
+	patientID   int64
+	patientName string
 
 	specs  []store.Specialist
 	rooms  []store.Room
@@ -65,7 +69,8 @@ func (p *sessionsPage) Init() tea.Cmd   { return p.reload() }
 func (p *sessionsPage) reload() tea.Cmd {
 	p.seq++
 	seq, env := p.seq, p.env
-	f := store.SessionFilter{From: p.from, Status: p.status, SpecialistID: p.specID, Limit: 2000}
+	f := store.SessionFilter{From: p.from, Status: p.status, SpecialistID: p.specID, RoomID: p.roomID,
+		PatientID: p.patientID, Limit: 2000}
 	if !p.to.IsZero() {
 		f.To = p.to.AddDate(0, 0, 1) // the "to" day included
 	}
@@ -131,6 +136,17 @@ func (p *sessionsPage) Update(msg tea.Msg) tea.Cmd {
 				func() tea.Cmd { return p.reload() }))
 		case "f":
 			return p.st.Push(p.filterPage())
+		case "p":
+			switch {
+			case p.patientID != 0:
+				p.patientID, p.patientName = 0, ""
+			case p.cursor < len(p.list):
+				p.patientID, p.patientName = p.list[p.cursor].PatientID, p.list[p.cursor].PatientName
+			default:
+				return nil
+			}
+			p.cursor, p.off, p.landed = 0, 0, false
+			return p.reload()
 		}
 	}
 	return nil
@@ -143,7 +159,12 @@ func (p *sessionsPage) filterPage() *kit.FormPage {
 	if !p.to.IsZero() {
 		to = l.Date(p.to)
 	}
-	status, spec := p.status, p.specID
+	status, spec, room := p.status, p.specID, p.roomID
+	se := i18n.SessionsEditFor(l.Lang)
+	roomOpts := []huh.Option[int64]{huh.NewOption(se.AllRooms, int64(0))}
+	for _, r := range p.rooms {
+		roomOpts = append(roomOpts, huh.NewOption(sanitize.Line(r.Name), r.ID))
+	}
 	statusOpts := []huh.Option[string]{huh.NewOption(m.Sessions.AnyStatus, "")}
 	for _, s := range []string{store.SessionUnplanned, store.SessionPlanned, store.SessionCompleted, store.SessionCancelled} {
 		statusOpts = append(statusOpts, huh.NewOption(agStatusName(m, s), s))
@@ -159,7 +180,8 @@ func (p *sessionsPage) filterPage() *kit.FormPage {
 				huh.NewInput().Title(fmt.Sprintf(m.Sessions.To, l.DateHint())).Placeholder(m.Sessions.ToHint).
 					Value(&to).Validate(agDateOK(p.env, true)),
 				huh.NewSelect[string]().Title(m.Sessions.ColStatus).Options(statusOpts...).Value(&status),
-				huh.NewSelect[int64]().Title(m.Sessions.ColSpec).Options(specOpts...).Value(&spec)))
+				huh.NewSelect[int64]().Title(m.Sessions.ColSpec).Options(specOpts...).Value(&spec),
+				huh.NewSelect[int64]().Title(se.FilterRoom).Options(roomOpts...).Value(&room)))
 		},
 		Save: func(context.Context) error { return nil },
 		AfterSave: func() tea.Cmd {
@@ -170,7 +192,7 @@ func (p *sessionsPage) filterPage() *kit.FormPage {
 			if d, err := l.ParseDate(to); err == nil {
 				p.to = d
 			}
-			p.status, p.specID = status, spec
+			p.status, p.specID, p.roomID = status, spec, room
 			p.cursor, p.off, p.landed = 0, 0, false
 			return p.reload()
 		}}
@@ -190,6 +212,14 @@ func (p *sessionsPage) View(w, h int) string {
 		if s.ID == p.specID {
 			filters += " · " + sanitize.Line(s.FullName())
 		}
+	}
+	for _, r := range p.rooms {
+		if r.ID == p.roomID {
+			filters += " · " + sanitize.Line(r.Name)
+		}
+	}
+	if p.patientID != 0 {
+		filters += " · " + sanitize.Line(p.patientName)
 	}
 	count := fmt.Sprintf(m.Sessions.Shown, len(p.list)) + " "
 	head := agCell(" "+st.Title.Render(m.Sessions.ListTitle)+st.Muted.Render(" · "+filters), max(w-len([]rune(count)), 0)) + count
@@ -230,5 +260,7 @@ func agPayCell(l *i18n.Locale, s store.Session) string {
 
 func (p *sessionsPage) Keys() []key.Binding {
 	a := p.env.M.Agenda
-	return []key.Binding{agBindShown("enter", a.KeyOpen, "enter"), agBind(a.KeyBook, "n"), agBind(a.KeyFilter, "f")}
+	se := i18n.SessionsEditFor(p.env.L.Lang)
+	return []key.Binding{agBindShown("enter", a.KeyOpen, "enter"), agBind(a.KeyBook, "n"), agBind(a.KeyFilter, "f"),
+		agBind(se.KeyByPatient, "p")}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
@@ -83,6 +84,15 @@ func (p *sessionPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.s, p.pay, p.log, p.loaded = msg.s, msg.pay, msg.log, true
+	case sessionEditLoaded:
+		if msg.p != p {
+			return nil
+		}
+		if msg.err != nil {
+			p.env.Error(msg.err)
+			return nil
+		}
+		return p.st.Push(p.editPage(msg.specs, msg.rooms))
 	case kit.ChangedMsg:
 		if p.st.Top() == kit.Page(p) && msg.Touches("session", "payment") {
 			return p.reload()
@@ -138,6 +148,9 @@ func (p *sessionPage) actions() []sessionAction {
 		add(m.KeyReopen, "o", func() tea.Cmd { return p.st.Push(p.reopenPage()) })
 	}
 	add(m.KeyLog, "l", func() tea.Cmd { p.showLog = !p.showLog; return nil })
+	if !s.Final() && schedules { // last: the help line cuts from the end
+		add(p.se().KeyEdit, "m", p.loadEdit)
+	}
 	return out
 }
 
@@ -185,6 +198,9 @@ func (p *sessionPage) View(w, h int) string {
 	}
 	if s.RescheduledFrom != nil {
 		lines = append(lines, " "+st.Muted.Render(fmt.Sprintf(m.RescheduledF, *s.RescheduledFrom)))
+	}
+	if s.SeriesID != nil {
+		lines = append(lines, " "+st.Muted.Render(fmt.Sprintf(p.se().InSeries, *s.SeriesID)))
 	}
 	for _, f := range []struct{ label, v string }{
 		{m.Objective, s.Objective}, {m.Activity, s.Activity}, {m.Materials, s.Materials}, {m.Observation, s.Observation},
@@ -242,6 +258,10 @@ func agLogAction(env *kit.Env, action string) string {
 		return m.LogUnpaid
 	case "moved":
 		return m.LogMoved
+	case "refunded":
+		return i18n.SessionsEditFor(env.L.Lang).LogRefunded
+	case "credited":
+		return i18n.SessionsEditFor(env.L.Lang).LogCredited
 	}
 	return sanitize.Line(action)
 }
@@ -286,21 +306,104 @@ func (p *sessionPage) completePage() *kit.FormPage {
 }
 
 func (p *sessionPage) cancelPage() *kit.FormPage {
-	m := p.env.M
-	reason, detail := store.CancelPatient, ""
+	m, se := p.env.M, p.se()
+	in := store.SessionCancel{Reason: store.CancelPatient, Scope: store.ScopeThis}
 	var opts []huh.Option[string]
 	for _, r := range store.CancelReasons() {
 		opts = append(opts, huh.NewOption(agReasonName(m, r), r))
 	}
+	// A session of a series asks which ones; one paid in advance asks what
+	// becomes of the payment (the store refuses to guess).
+	prepaid := p.s.PaidInAdvance && p.s.Paid
+	if prepaid {
+		in.Prepaid = store.PrepaidCredit
+	}
 	env, id := p.env, p.id
 	return &kit.FormPage{Stack: p.st, Name: m.Sessions.Cancel, Done: m.Sessions.Cancelled, AfterSave: p.done,
 		Build: func() *huh.Form {
-			return kit.NewForm(m, huh.NewGroup(
-				huh.NewSelect[string]().Title(m.Sessions.CancelReason).Options(opts...).Value(&reason),
-				huh.NewInput().Title(m.Sessions.CancelDetail).Value(&detail).CharLimit(1000)))
+			fields := []huh.Field{
+				huh.NewSelect[string]().Title(m.Sessions.CancelReason).Options(opts...).Value(&in.Reason),
+				huh.NewInput().Title(m.Sessions.CancelDetail).Value(&in.Detail).CharLimit(1000)}
+			if p.s.SeriesID != nil {
+				fields = append(fields, p.scopeField(&in.Scope))
+			}
+			if prepaid {
+				fields = append(fields, huh.NewSelect[string]().Title(se.PrepaidTitle).Options(
+					huh.NewOption(se.PrepaidCredit, store.PrepaidCredit), huh.NewOption(se.PrepaidRefund, store.PrepaidRefund),
+					huh.NewOption(se.PrepaidKeep, store.PrepaidKeep)).Value(&in.Prepaid))
+			}
+			return kit.NewForm(m, huh.NewGroup(fields...))
 		},
 		Save: func(ctx context.Context) error {
-			_, err := env.Tenant.CancelSession(ctx, env.Actor, id, reason, detail)
+			_, err := env.Tenant.CancelSessions(ctx, env.Actor, id, in)
+			return err
+		}}
+}
+
+// se is the words of the session changes of issue 13.
+func (p *sessionPage) se() *i18n.SessionsEdit { return i18n.SessionsEditFor(p.env.L.Lang) }
+
+// scopeField asks which sessions of the series a move or a cancellation
+// covers.
+func (p *sessionPage) scopeField(scope *string) huh.Field {
+	se := p.se()
+	return huh.NewSelect[string]().Title(se.ScopeTitle).Options(huh.NewOption(se.ScopeThis, store.ScopeThis),
+		huh.NewOption(se.ScopeFollowing, store.ScopeFollowing), huh.NewOption(se.ScopeAll, store.ScopeAll)).Value(scope)
+}
+
+// sessionEditLoaded brings the specialists and rooms the edit form offers.
+type sessionEditLoaded struct {
+	p     *sessionPage
+	specs []store.Specialist
+	rooms []store.Room
+	err   error
+}
+
+func (p *sessionPage) loadEdit() tea.Cmd {
+	env := p.env
+	return env.Do(func(ctx context.Context) tea.Msg {
+		out := sessionEditLoaded{p: p}
+		if out.specs, out.err = env.Tenant.ListSpecialists(ctx, env.Actor, false); out.err != nil {
+			return out
+		}
+		out.rooms, out.err = env.Tenant.ListRooms(ctx, env.Actor, false)
+		return out
+	})
+}
+
+// editPage changes the specialist, room or duration; a clash comes back
+// from the store with the next free slots, shown under the form.
+func (p *sessionPage) editPage(specs []store.Specialist, rooms []store.Room) *kit.FormPage {
+	m, se := p.env.M, p.se()
+	spec, room, dur := p.s.SpecialistID, p.s.RoomID, fmt.Sprint(p.s.DurationMin)
+	specOpts := []huh.Option[int64]{huh.NewOption(sanitize.Line(p.s.SpecialistName), p.s.SpecialistID)}
+	for _, x := range specs {
+		if x.ID != p.s.SpecialistID && p.env.Actor.MayBook(x.ID) {
+			specOpts = append(specOpts, huh.NewOption(sanitize.Line(x.FullName()), x.ID))
+		}
+	}
+	roomOpts := []huh.Option[int64]{huh.NewOption(sanitize.Line(p.s.RoomName), p.s.RoomID)}
+	for _, r := range rooms {
+		if r.ID != p.s.RoomID {
+			roomOpts = append(roomOpts, huh.NewOption(sanitize.Line(r.Name), r.ID))
+		}
+	}
+	env, id := p.env, p.id
+	return &kit.FormPage{Stack: p.st, Name: fmt.Sprintf(se.EditTitle, id), Done: se.Saved, AfterSave: p.done,
+		Build: func() *huh.Form {
+			return kit.NewForm(m, huh.NewGroup(
+				huh.NewSelect[int64]().Title(se.Specialist).Options(specOpts...).Value(&spec),
+				huh.NewSelect[int64]().Title(se.Room).Options(roomOpts...).Value(&room),
+				huh.NewInput().Title(se.Duration).Placeholder(se.DurationHint).Value(&dur).Validate(func(x string) error {
+					if n, ok := agParseInt(x, 0); !ok || n < 5 || n > 720 {
+						return errors.New(se.DurationHint)
+					}
+					return nil
+				})))
+		},
+		Save: func(ctx context.Context) error {
+			n, _ := agParseInt(dur, 0)
+			_, err := env.Tenant.EditSession(ctx, env.Actor, id, store.SessionEdit{SpecialistID: spec, RoomID: room, DurationMin: n})
 			return err
 		}}
 }
@@ -388,7 +491,7 @@ func agDateOK(env *kit.Env, optional bool) func(string) error {
 func (p *sessionPage) reschedulePage() *agCheckedForm {
 	m, l := p.env.M, p.env.L
 	date, clock := l.Date(p.s.StartsAt), l.Time(p.s.StartsAt)
-	room, copyPlan := p.s.RoomID, true
+	room, copyPlan, scope := p.s.RoomID, true, store.ScopeThis
 	env, id, s := p.env, p.id, p.s
 	var rooms []huh.Option[int64]
 	// The rooms come with the form's first build (env.Do): until then the
@@ -396,7 +499,7 @@ func (p *sessionPage) reschedulePage() *agCheckedForm {
 	rooms = append(rooms, huh.NewOption(sanitize.Line(s.RoomName), s.RoomID))
 	f := &agCheckedForm{st: p.st, name: m.Sessions.Reschedule, after: p.done}
 	f.build = func() *huh.Form {
-		return kit.NewForm(m, huh.NewGroup(
+		fields := []huh.Field{
 			huh.NewInput().Title(fmt.Sprintf(m.Sessions.NewDate, l.DateHint())).Value(&date).Validate(agDateOK(env, false)),
 			huh.NewInput().Title(m.Sessions.NewTime).Value(&clock).Validate(func(x string) error {
 				if _, ok := agParseClock(x); !ok {
@@ -406,16 +509,21 @@ func (p *sessionPage) reschedulePage() *agCheckedForm {
 			}),
 			huh.NewSelect[int64]().Title(m.Sessions.NewRoom).Options(f.roomOpts(rooms)...).Value(&room).Inline(true),
 			huh.NewConfirm().Title(m.Sessions.CopyPlan).Affirmative(m.Login.Yes).Negative(m.Login.No).
-				Value(&copyPlan).WithButtonAlignment(lipgloss.Left)))
+				Value(&copyPlan).WithButtonAlignment(lipgloss.Left)}
+		if s.SeriesID != nil { // which sessions of the series
+			fields = append(fields, p.scopeField(&scope))
+		}
+		return kit.NewForm(m, huh.NewGroup(fields...))
 	}
 	f.load = func(ctx context.Context) ([]store.Room, error) { return env.Tenant.ListRooms(ctx, env.Actor, false) }
 	f.save = func(ctx context.Context) (string, []store.DateConflict, error) {
 		d, _ := l.ParseDate(date)
 		c, _ := agParseClock(clock)
 		start := agAt(d, c)
-		ns, err := env.Tenant.RescheduleSession(ctx, env.Actor, id, start, room, copyPlan)
+		moved, err := env.Tenant.MoveSessions(ctx, env.Actor, id, store.SessionMove{Start: start, RoomID: room,
+			CopyPlan: copyPlan, Scope: scope})
 		if err == nil {
-			return fmt.Sprintf(m.Sessions.Rescheduled2, l.DateTime(ns.StartsAt)), nil, nil
+			return fmt.Sprintf(m.Sessions.Rescheduled2, l.DateTime(moved[0].StartsAt)), nil, nil
 		}
 		conflicts, err := AgConflictsOf(start, err)
 		return "", conflicts, err
