@@ -159,6 +159,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 		auditCmd(env),
 		loginsCmd(env),
 		availabilityCmd(env),
+		passwordCmd(env),
 	}
 }
 
