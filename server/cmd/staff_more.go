@@ -273,5 +273,5 @@ func checkTimezoneChange(c *cobra.Command, env *Env, tz string, confirmed bool) 
 		return err
 	}
 	m := i18n.StaffMoreFor(env.lang())
-	return Shown(m.TimezoneWarning(im)+" "+m.TimezoneConfirmFlag, nil)
+	return Shown(m.TimezoneWarning(im, timeLayout)+" "+m.TimezoneConfirmFlag, nil)
 }

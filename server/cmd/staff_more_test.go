@@ -186,7 +186,7 @@ func TestSettingsTimezoneNeedsConfirmation(t *testing.T) {
 		SpecialistID: f.specA.ID, RoomID: f.room.ID, Start: start}); err != nil {
 		t.Fatal(err)
 	}
-	r := f.fails(1, "Hay 1 sesiones reservadas", f.admin, "settings", "update", "--timezone", "Europe/Madrid")
+	r := f.fails(1, "Sesiones reservadas desde ahora: 1.", f.admin, "settings", "update", "--timezone", "Europe/Madrid")
 	for _, want := range []string{"+6 h", "2026-11-23 10:00", "2026-11-23 16:00", "--confirm-timezone"} {
 		if !strings.Contains(r.err, want) {
 			t.Errorf("the warning lacks %q: %q", want, r.err)

@@ -189,7 +189,7 @@ func (p *settingsPage) form() *kit.FormPage {
 			if im.Changes() && im.Booked > 0 {
 				warned = tz
 				sm := staffMore(env)
-				return i18n.InputError(sm.TimezoneWarning(im) + " " + sm.TimezoneConfirmKey)
+				return i18n.InputError(sm.TimezoneWarning(im, env.L.DateLayout()+" 15:04") + " " + sm.TimezoneConfirmKey)
 			}
 		}
 		_, err := env.Tenant.UpdateSettings(ctx, env.Actor, s)

@@ -29,6 +29,8 @@ type staffList struct {
 	stack *kit.Stack
 	list  kit.AdmList
 	users []store.User
+	// anyLocked: a user is locked out, so the list has the lock column.
+	anyLocked bool
 }
 
 type staffLoaded struct {
@@ -73,9 +75,16 @@ func (l *staffList) Update(msg tea.Msg) tea.Cmd {
 		}
 		l.users = msg.users
 		rows := make([][]string, len(l.users))
+		l.anyLocked = false
+		for _, u := range l.users {
+			l.anyLocked = l.anyLocked || u.Locked()
+		}
 		for i, u := range l.users {
 			rows[i] = []string{sanitize.Line(u.Name), sanitize.Line(u.Email), l.env.L.Role(string(u.Role)),
-				kit.AdmActive(l.env, u.Active), l.lastLogin(u), l.locked(u)}
+				kit.AdmActive(l.env, u.Active), l.lastLogin(u)}
+			if l.anyLocked {
+				rows[i] = append(rows[i], l.locked(u))
+			}
 		}
 		l.list.SetRows(rows)
 	case kit.ShownMsg:
@@ -127,7 +136,12 @@ func (l *staffList) current() (store.User, bool) {
 func (l *staffList) View(w, h int) string {
 	m := l.env.M.Staff
 	l.list.Cols = []kit.AdmColumn{{Title: m.ColName, Width: 0}, {Title: m.ColEmail, Width: 0}, {Title: m.ColRole, Width: 13},
-		{Title: m.ColActive, Width: 8}, {Title: m.ColLastLogin, Width: 16}, {Title: staffMore(l.env).ColLocked, Width: 7}}
+		{Title: m.ColActive, Width: 8}, {Title: m.ColLastLogin, Width: 16}}
+	if l.anyLocked {
+		// Only while someone is locked out: the lock column takes room
+		// the e-mails need at 80 columns.
+		l.list.Cols = append(l.list.Cols, kit.AdmColumn{Title: staffMore(l.env).ColLocked, Width: 7})
+	}
 	st := l.env.Styles()
 	head := " " + st.Title.Render(l.env.M.Nav.Staff)
 	if !kit.AdmCanManage(l.env) {

@@ -83,7 +83,7 @@ var staffMoreES = StaffMore{
 	ExpenseDeleted:       "Gasto n.º %d eliminado.",
 	ExpenseUnpaid:        "«%s» marcado como no pagado.",
 
-	TimezoneWarn: "Hay %d sesiones reservadas desde ahora. Conservan su momento real: con la zona %s su hora " +
+	TimezoneWarn: "Sesiones reservadas desde ahora: %d. Conservan su momento real: con la zona %s su hora " +
 		"de reloj se corre %s (la primera, %s, pasa a leerse %s).",
 	TimezoneConfirmFlag: "Repita el comando con --confirm-timezone para cambiar la zona.",
 	TimezoneConfirmKey:  "Guarde otra vez para cambiar la zona.",
@@ -117,7 +117,7 @@ var staffMoreEN = StaffMore{
 	ExpenseDeleted:       "Expense #%d deleted.",
 	ExpenseUnpaid:        "“%s” marked as not paid.",
 
-	TimezoneWarn: "%d sessions are booked from now on. They keep their real moment: in the zone %s their " +
+	TimezoneWarn: "Sessions booked from now on: %d. They keep their real moment: in the zone %s their " +
 		"clock time moves %s (the first one, %s, will read %s).",
 	TimezoneConfirmFlag: "Run the command again with --confirm-timezone to change the zone.",
 	TimezoneConfirmKey:  "Save again to change the zone.",
@@ -133,8 +133,10 @@ func StaffMoreFor(l Lang) *StaffMore {
 
 // TimezoneWarning words what a time-zone change does to the sessions booked
 // ahead (store.TimezoneImpact): how many, the shift of their clock time, and
-// the first one's clock time before and after. Every door shows this.
-func (m *StaffMore) TimezoneWarning(im store.TimezoneImpact) string {
+// the first one's clock time before and after, written with layout (a
+// screen's date and time, or a script's 2006-01-02 15:04). Every door shows
+// this.
+func (m *StaffMore) TimezoneWarning(im store.TimezoneImpact, layout string) string {
 	from, err := time.LoadLocation(im.From)
 	if err != nil {
 		from = time.UTC
@@ -143,7 +145,6 @@ func (m *StaffMore) TimezoneWarning(im store.TimezoneImpact) string {
 	if err != nil {
 		to = time.UTC
 	}
-	const layout = "2006-01-02 15:04"
 	before, after := "-", "-"
 	if im.First != nil {
 		before, after = im.First.In(from).Format(layout), im.First.In(to).Format(layout)
