@@ -177,7 +177,7 @@ func TestEquipmentCatalogEditDelete(t *testing.T) {
 	term.WaitFor(t, "¿Eliminar «Camilla plegable» del catálogo de equipos?")
 	term.Key("left")
 	term.Key("enter")
-	admSettled(t, term, "tros registros dependen de este")
+	admSettled(t, term, "✗ Otros registros dependen de este.")
 	term.Key("esc")
 	if _, err := tn.RemoveRoomEquipment(ctx, store.System, room.ID, bed.ID); err != nil {
 		t.Fatal(err)

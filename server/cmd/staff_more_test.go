@@ -137,7 +137,7 @@ func TestEquipmentUpdateDeleteCommands(t *testing.T) {
 	if _, err := f.tn.AddRoomEquipment(f.ctx, f.admin.Actor(f.remote), f.room.ID, e.ID, 1); err != nil {
 		t.Fatal(err)
 	}
-	f.fails(1, "tros registros dependen de este.", f.admin, "equipment", "delete", id64(e.ID), "--yes")
+	f.fails(1, "Otros registros dependen de este.", f.admin, "equipment", "delete", id64(e.ID), "--yes")
 	f.fails(2, "--yes", f.admin, "equipment", "delete", id64(e.ID))
 	if _, err := f.tn.RemoveRoomEquipment(f.ctx, f.admin.Actor(f.remote), f.room.ID, e.ID); err != nil {
 		t.Fatal(err)
