@@ -200,7 +200,10 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case kit.ChangedMsg:
 		var reload tea.Cmd
-		if msg.Entity == store.ChangeSettings && a.settings != nil {
+		// "" is a change the server could not name (several merged, or a
+		// resync after changes may have been missed): it may hide one of
+		// the settings.
+		if (msg.Entity == store.ChangeSettings || msg.Entity == "") && a.settings != nil {
 			reload = a.settings.reload()
 		}
 		// Changes concern the shell's screens and badge only; the login

@@ -77,6 +77,10 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 		// mutates it, so nothing races); they are dropped with the old
 		// shell. The screen the user was on opens again.
 		apply: func(fresh *store.Tenant) tea.Cmd {
+			was, now := t.Info, fresh.Info
+			if was.Name == now.Name && was.Lang == now.Lang && was.Currency == now.Currency && was.Timezone == now.Timezone {
+				return nil // nothing this session shows changed: keep its screens as they are
+			}
 			t = fresh
 			a.brand = sanitize.Line(t.Info.Name)
 			if a.shell == nil || current == nil {

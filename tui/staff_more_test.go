@@ -305,4 +305,13 @@ func TestSettingsApplyLive(t *testing.T) {
 	}
 	term.Send(kit.ChangedMsg{Entity: store.ChangeSettings})
 	admSettled(t, term, "Staff", "Administrator")
+
+	// Changes the server merged (or a resync) come unnamed: they may hide
+	// a settings change, which applies all the same.
+	s.Lang = "es"
+	if _, err := tn.UpdateSettings(ctx, store.System, s); err != nil {
+		t.Fatal(err)
+	}
+	term.Send(kit.ChangedMsg{})
+	admSettled(t, term, "Personal", "Administrador")
 }
