@@ -343,3 +343,66 @@ func (t *Tenant) CreateNextRecurring(ctx context.Context, actor Actor, id int64)
 	}
 	return out, nil
 }
+
+// UnpayExpense marks a paid expense unpaid again (a payment recorded by
+// mistake), admin only: paid_at is forgotten, and the audit row keeps the
+// date it had. A recurring expense's next month's copy, if already made,
+// stays (it is an expense of its own). An expense that is not paid is
+// returned as it is, with nothing written: the state asked for holds.
+func (t *Tenant) UnpayExpense(ctx context.Context, actor Actor, id int64) (Expense, error) {
+	if err := mayManageFinance(actor, "managing expenses"); err != nil {
+		return Expense{}, err
+	}
+	var out Expense
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		before, err := scanExpense(tx.QueryRow(ctx, expenseSelect+` where e.id = $1 for update of e`, id))
+		if err != nil {
+			return notFound(err, EntityExpense, id)
+		}
+		if !before.Paid {
+			out = before
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `update expenses set paid = false, paid_at = null where id = $1`, id); err != nil {
+			return fmt.Errorf("unpay expense: %w", err)
+		}
+		if out, err = getExpenseTx(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, actor, "unpaid", "expense", id,
+			map[string]any{"paid_at": before.PaidAt.Format(time.DateOnly)}); err != nil {
+			return err
+		}
+		return t.notifyChange(ctx, tx, "expense", id, "unpaid")
+	})
+	if err != nil {
+		return Expense{}, fmt.Errorf("unpay expense: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteExpense removes an expense for good (admin only; one entered by
+// mistake), paid or not; the audit row keeps what it was. Its notifications
+// go with it; a next month's copy of it stays, no longer linked to it.
+func (t *Tenant) DeleteExpense(ctx context.Context, actor Actor, id int64) error {
+	if err := mayManageFinance(actor, "managing expenses"); err != nil {
+		return err
+	}
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		before, err := scanExpense(tx.QueryRow(ctx, expenseSelect+` where e.id = $1 for update of e`, id))
+		if err != nil {
+			return notFound(err, EntityExpense, id)
+		}
+		if _, err := tx.Exec(ctx, `delete from expenses where id = $1`, id); err != nil {
+			return fmt.Errorf("delete expense: %w", err)
+		}
+		if err := audit(ctx, tx, actor, "delete", "expense", id, map[string]any{"before": before}); err != nil {
+			return err
+		}
+		return t.notifyChange(ctx, tx, "expense", id, "delete")
+	})
+	if err != nil {
+		return fmt.Errorf("delete expense: %w", err)
+	}
+	return nil
+}

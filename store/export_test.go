@@ -8,11 +8,12 @@ func CreateTenantWithHook(ctx context.Context, db *DB, nt NewTenant, hook func(s
 	return db.createTenant(ctx, CLI, nt, hook)
 }
 
-// SetPatientWalk sets how many name-index entries a multi-word search walks
-// before asking the trigram index (see patientListSQL), so a test can make
+// SetPatientWalk sets how many index entries a multi-word or letter-pair
+// search walks (in name and in creation order) before asking the trigram or
+// letter-pair index (see patientListSQL), so a test can make
 // the walk stop short of the matches; it returns the restore function.
 func SetPatientWalk(n int) (restore func()) {
-	old := patientWalk
-	patientWalk = n
-	return func() { patientWalk = old }
+	old, oldCreated := patientWalk, patientCreatedWalk
+	patientWalk, patientCreatedWalk = n, n
+	return func() { patientWalk, patientCreatedWalk = old, oldCreated }
 }

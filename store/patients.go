@@ -710,9 +710,10 @@ const (
 // page, DefaultPageSize rows, by name, any status, archived patients left out.
 type PatientQuery struct {
 	// Search matches every word (in any order) against first name, surname,
-	// document, phone and e-mail, ignoring accents and case. Words of three
-	// or more characters match anywhere (trigram index); a search made only
-	// of shorter words matches the start of the surname or first name.
+	// document, phone and e-mail, ignoring accents and case. Words of two or
+	// more characters match anywhere ("ar" finds Lara: trigram index for
+	// three or more, letter-pair index for two); a search made only of
+	// one-letter words matches the start of the surname or first name.
 	Search          string
 	After           *PatientCursor // the previous page's Next
 	Limit           int            // 1–MaxPageSize, default DefaultPageSize
@@ -849,6 +850,12 @@ func (t *Tenant) ListPatients(ctx context.Context, actor Actor, q PatientQuery) 
 // variable only so that tests can shrink it (SetPatientWalk).
 var patientWalk = 50000
 
+// patientCreatedWalk is the bounded walk of a pairs search in creation
+// order: the creation index carries no searched column, so each entry costs
+// a table read and the walk is shorter than the name index's. A variable
+// only so that tests can shrink it (SetPatientWalk).
+var patientCreatedWalk = 10000
+
 // patientPilotShare: the walk starts with a fifth of its stretch, and goes
 // on only if the matches found there promise a page within the whole
 // stretch. Words common apart but rare together (`jose maria`) then cost a
@@ -923,8 +930,16 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 			nlong++
 		}
 	}
-	var prefixes []string // SQL patterns 'word%' of the surname ranges
-	var implied []string  // the filter each surname range makes redundant
+	// pairs: no word has three characters but one has two ("ar"): every
+	// word matches anywhere (infix), the two-letter ones served by the
+	// letter-pair index (patients_search_pairs) when they are rare.
+	pairs := false
+	for _, w := range words {
+		pairs = pairs || (!long && utf8.RuneCountInString(w) == 2)
+	}
+	var prefixes []string  // SQL patterns 'word%' of the surname ranges
+	var implied []string   // the filter each surname range makes redundant
+	var pairConds []string // the letter-pair index's conditions (pairs only)
 	shortOnly := false
 	for i, w := range words {
 		switch {
@@ -937,14 +952,22 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 				prefixes = append(prefixes, `(`+likeWord(p)+` || '%') collate "C"`)
 				implied = append(implied, like)
 			}
-		case !long && i == 0:
-			// Too short for trigrams: the start of the surname or first name,
-			// which the C-collated key indexes answer as a range.
+		case !long && !pairs && i == 0:
+			// One letter: the start of the surname or first name, which the
+			// C-collated key indexes answer as a range.
 			prefixes = append(prefixes, `(`+likeWord(arg(w))+` || '%') collate "C"`)
 			shortOnly = true
 		default:
-			// Other short words only filter the rows found.
-			where = append(where, `strpos(p.search_text, public.search_norm(`+arg(w)+`)) > 0`)
+			// Other short words only filter the rows found (anywhere in the
+			// text); a two-letter one of a pairs search also names the
+			// letter pairs the index must hold, for the fallback plan only:
+			// a walk that computed search_pairs for every row it reads would
+			// cost more than it saves.
+			p := arg(w)
+			where = append(where, `strpos(p.search_text, public.search_norm(`+p+`)) > 0`)
+			if pairs && utf8.RuneCountInString(w) == 2 {
+				pairConds = append(pairConds, `search_pairs(p.search_text) @> search_pairs(public.search_norm(`+p+`))`)
+			}
 		}
 	}
 	switch {
@@ -977,7 +1000,8 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 	} else {
 		order = `p.created_at desc, p.id desc`
 		if c := q.After; c != nil {
-			where = append(where, fmt.Sprintf(`(p.created_at, p.id) < (%s, %s)`, arg(c.CreatedAt), arg(c.ID)))
+			keyset = fmt.Sprintf(`(p.created_at, p.id) < (%s, %s)`, arg(c.CreatedAt), arg(c.ID))
+			where = append(where, keyset)
 		}
 	}
 	limit := arg(q.Limit + 1)
@@ -1007,7 +1031,7 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 		order by m.surname_key, m.first_name_key, m.id limit ` + limit
 	}
 
-	if q.Sort == PatientSortName && nlong >= 2 && actor.Role != RoleSpecialist {
+	if q.Sort == PatientSortName && (nlong >= 2 || pairs) && actor.Role != RoleSpecialist {
 		// The bounded walk: the inner select reads only columns of the
 		// covering name index (an index-only scan), the keyset inside it so
 		// the walk starts at the cursor; the filters apply to what it read.
@@ -1023,9 +1047,32 @@ func patientListSQL(actor Actor, q PatientQuery) listSQL {
 		}
 		// The whole question: every match (through the trigram index, as no
 		// order or limit inside asks for a walk), then the first page.
-		all := byName(`with a as materialized (select p.id, p.surname_key, p.first_name_key from patients p` + cond() + `),
+		all := byName(`with a as materialized (select p.id, p.surname_key, p.first_name_key from patients p` + cond(pairConds...) + `),
 			m as (select * from a p order by ` + order + ` limit ` + limit + `)`)
 		return listSQL{sql: walk(patientWalk / patientPilotShare), walk: walk(patientWalk), fallback: all, args: args}
+	}
+	if pairs && actor.Role != RoleSpecialist {
+		// A pairs search in creation order: the same two plans over the
+		// creation index (which holds no searched column: the walk reads
+		// the table, so it is shorter).
+		byCreated := func(m string) string {
+			return m + `
+			select ` + patientListColumns + ` from m join patients p on p.id = m.id
+			left join specialists th on th.id = p.therapist_id
+			order by m.created_at desc, m.id desc limit ` + limit
+		}
+		walk := func(entries int) string {
+			inner := `select p.id, p.created_at, p.search_text, p.archived_at, p.status, p.therapist_id from patients p`
+			if keyset != "" {
+				inner += ` where ` + keyset
+			}
+			inner += fmt.Sprintf(` order by %s limit %d`, order, entries)
+			return byCreated(`with m as (select p.id, p.created_at from (` + inner + `) p` +
+				condWithout(keyset) + ` order by ` + order + ` limit ` + limit + `)`)
+		}
+		all := byCreated(`with a as materialized (select p.id, p.created_at from patients p` + cond(pairConds...) + `),
+			m as (select * from a p order by ` + order + ` limit ` + limit + `)`)
+		return listSQL{sql: walk(patientCreatedWalk / patientPilotShare), walk: walk(patientCreatedWalk), fallback: all, args: args}
 	}
 	if actor.Role == RoleSpecialist {
 		// Two walks in the list's order, each stopping at a page: the

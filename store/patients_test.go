@@ -569,12 +569,21 @@ func TestPatientSearch(t *testing.T) {
 		{"example.com", []int64{perez, quispe}},
 		{"ana example.com", []int64{quispe}},
 		{"  Quispe\x00 ", []int64{quispe}},
-		// Short searches: the start of the surname or the first name.
-		{"pe", []int64{perez}},
+		// One letter: the start of the surname or the first name.
 		{"p", []int64{lipa, perez}},
-		{"li", []int64{lipa}},
 		{"á", []int64{alvarez, quispe}},
+		// Two letters match anywhere (issue 13: "ar" finds Lara), served
+		// by the letter-pair index when rare: in names, e-mails, phones.
+		{"pe", []int64{nunez, perez, quispe}}, // Correo.PE, Pérez, Quispe
+		{"ar", []int64{alvarez, perez}},       // Álvarez, García
+		{"li", []int64{lipa}},
+		{"ez", []int64{alvarez, nunez, perez}},
+		{"ÑE", []int64{nunez}},
+		{"54", []int64{perez}}, // 987 654 321
 		{"jo pe", []int64{perez}},
+		{"ar a", []int64{alvarez, perez}},
+		{"zq", nil},
+		{"%_", nil},
 		{"", []int64{alvarez, nunez, lipa, perez, quispe}},
 	}
 	for _, c := range cases {
@@ -680,6 +689,12 @@ func clCheckPaging(t *testing.T, a *store.Tenant, walk int, lucia int64) {
 		{"specialist search", clSpecialist("a", lucia), store.PatientQuery{Search: "ana garcia"}, 5},
 		{"specialist short search", clSpecialist("a", lucia), store.PatientQuery{Search: "an"}, 16},
 		{"specialist search by created", clSpecialist("a", lucia), store.PatientQuery{Search: "garcia", Sort: store.PatientSortCreated}, 9},
+		// Letter pairs: common ("an") and rarer ("ru": de la Cruz, Bruno),
+		// in both orders; short walks hand over to the letter-pair index.
+		{"pair search", clReception("a"), store.PatientQuery{Search: "ru"}, 13},
+		{"pair search by created", clReception("a"), store.PatientQuery{Search: "ru", Sort: store.PatientSortCreated}, 13},
+		{"short search by created", clReception("a"), store.PatientQuery{Search: "an", Sort: store.PatientSortCreated}, 33},
+		{"specialist pair search", clSpecialist("a", lucia), store.PatientQuery{Search: "ru"}, 6},
 	} {
 		name := fmt.Sprintf("%s (walk %d)", c.name, walk)
 		all := c.q

@@ -138,6 +138,17 @@ func (a Actor) MayManageKeysOf(userID int64) bool {
 	return a.Role == RoleAdmin || (a.Role.Valid() && a.UserID != 0 && a.UserID == userID)
 }
 
+// MayChangePasswordOf: the password of that staff user, knowing the
+// current one — only one's own, whatever the role (an admin who forgot
+// nothing of another user's password gives them a new setup code instead).
+func (a Actor) MayChangePasswordOf(userID int64) bool {
+	return a.Role.Valid() && a.UserID != 0 && a.UserID == userID
+}
+
+// MayUnlockUsers: lifting a staff user's lockout after failed logins
+// (admin).
+func (a Actor) MayUnlockUsers() bool { return a.Role == RoleAdmin }
+
 // MayReadAudit: the clinic's audit log (admin).
 func (a Actor) MayReadAudit() bool { return a.Role == RoleAdmin }
 

@@ -195,7 +195,12 @@ func (t *Tenant) UpdateSettings(ctx context.Context, actor Actor, s Settings) (S
 		if out, err = readSettings(ctx, tx); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "update", "settings", 0, map[string]any{"before": before, "after": out})
+		if err := audit(ctx, tx, actor, "update", "settings", 0, map[string]any{"before": before, "after": out}); err != nil {
+			return err
+		}
+		// Open sessions of the clinic apply the new language, currency and
+		// time zone at once (the servers pass the change on to them).
+		return t.notifyChange(ctx, tx, ChangeSettings, 0, "update")
 	})
 	if err != nil {
 		return Settings{}, clinicErr("update clinic settings", err)

@@ -10,7 +10,7 @@ import (
 // attempts are forgotten and the user can log in again at once. Nothing else
 // changes: password, keys and any setup code stay as they are.
 func (t *Tenant) UnlockUser(ctx context.Context, actor Actor, id int64) (*User, error) {
-	if actor.Role != RoleAdmin {
+	if !actor.MayUnlockUsers() {
 		return nil, forbidden("unlocking staff users")
 	}
 	var u *User
@@ -27,7 +27,11 @@ func (t *Tenant) UnlockUser(ctx context.Context, actor Actor, id int64) (*User, 
 		if u, err = userByID(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "user.unlock", "user", id, map[string]any{"was_locked": wasLocked})
+		if err := audit(ctx, tx, actor, "user.unlock", "user", id, map[string]any{"was_locked": wasLocked}); err != nil {
+			return err
+		}
+		// Open staff lists drop the lock marker at once.
+		return t.notifyChange(ctx, tx, "user", id, "unlock")
 	})
 	if err != nil {
 		return nil, wrapOp("unlock user", err)

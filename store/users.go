@@ -23,6 +23,22 @@ type User struct {
 	HasPassword  bool       `json:"has_password"`
 	LastLoginAt  *time.Time `json:"last_login_at"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// LockedUntil is when the lockout after too many failed logins ends;
+	// nil when the account is not locked now (UnlockUser lifts it).
+	LockedUntil *time.Time `json:"locked_until"`
+}
+
+// Locked tells whether the account is locked out now (too many failed
+// logins): the store leaves LockedUntil set only while the lock lasts.
+func (u User) Locked() bool { return u.LockedUntil != nil }
+
+// settleLock clears a lockout that has ended by now (the column keeps the
+// last lock's end; only the store's clock says whether it still holds).
+func (u *User) settleLock(now time.Time) *User {
+	if u != nil && u.LockedUntil != nil && !u.LockedUntil.After(now) {
+		u.LockedUntil = nil
+	}
+	return u
 }
 
 // Actor is the user acting from remoteAddr: what every tenant operation
@@ -41,13 +57,13 @@ func (u *User) Actor(remoteAddr string) Actor {
 // userColumns selects a User from "users u" inside a tenant transaction.
 const userColumns = `u.id, u.email::text, u.name, u.role, u.active, coalesce(u.lang, ''),
 	coalesce((select s.id from specialists s where s.user_id = u.id), 0),
-	u.password_hash is not null, u.last_login_at, u.created_at`
+	u.password_hash is not null, u.last_login_at, u.created_at, u.locked_until`
 
 func scanUser(row pgx.Row) (*User, error) {
 	var u User
 	var role string
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.Lang, &u.SpecialistID,
-		&u.HasPassword, &u.LastLoginAt, &u.CreatedAt); err != nil {
+		&u.HasPassword, &u.LastLoginAt, &u.CreatedAt, &u.LockedUntil); err != nil {
 		return nil, err
 	}
 	u.Role = Role(role)
@@ -229,6 +245,7 @@ func (t *Tenant) ListUsers(ctx context.Context, actor Actor) ([]User, error) {
 		return nil, forbidden("listing staff users")
 	}
 	var out []User
+	now := t.db.now()
 	err := t.tx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `select `+userColumns+` from users u order by u.active desc, lower(u.name), u.id`)
 		if err != nil {
@@ -239,7 +256,7 @@ func (t *Tenant) ListUsers(ctx context.Context, actor Actor) ([]User, error) {
 			if err != nil {
 				return User{}, err
 			}
-			return *u, nil
+			return *u.settleLock(now), nil
 		})
 		return err
 	})
@@ -263,7 +280,7 @@ func (t *Tenant) GetUser(ctx context.Context, actor Actor, id int64) (*User, err
 	if err != nil {
 		return nil, wrapOp("get user", err)
 	}
-	return u, nil
+	return u.settleLock(t.db.now()), nil
 }
 
 // UserByEmail returns the staff user with that e-mail (case-insensitive),
@@ -281,7 +298,7 @@ func (t *Tenant) UserByEmail(ctx context.Context, actor Actor, email string) (*U
 	if err != nil {
 		return nil, wrapOp("user by e-mail", err)
 	}
-	return u, nil
+	return u.settleLock(t.db.now()), nil
 }
 
 // UpdateUser changes a staff user's name, role or language. Admins may
@@ -349,7 +366,7 @@ func (t *Tenant) UpdateUser(ctx context.Context, actor Actor, id int64, up UserU
 	if err != nil {
 		return nil, wrapOp("update user", err)
 	}
-	return u, nil
+	return u.settleLock(t.db.now()), nil
 }
 
 // DeactivateUser stops a staff user from logging in (admins only; history
@@ -508,4 +525,41 @@ func (t *Tenant) RevokeKey(ctx context.Context, actor Actor, keyID int64) error 
 			map[string]any{"key_id": keyID, "fingerprint": fp, "label": label})
 	})
 	return wrapOp("revoke key", err)
+}
+
+// LinkableUsers lists the staff users the specialist with id specialistID
+// (0: one being created) may be linked to, by name: active users with the
+// specialist role that no other specialist is linked to, plus the user
+// already linked to this one whatever they now are, so an edit shows the
+// current link. It is what a specialist form offers; CreateSpecialist and
+// UpdateSpecialist still refuse a user linked elsewhere (ReasonLinked), as
+// the list can be stale by the time the form is saved. Admins and reception
+// may read it, as they read staff users.
+func (t *Tenant) LinkableUsers(ctx context.Context, actor Actor, specialistID int64) ([]User, error) {
+	if !actor.MaySeeClinicSetup() {
+		return nil, forbidden("listing staff users")
+	}
+	var out []User
+	now := t.db.now()
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `select `+userColumns+` from users u
+			where (u.active and u.role = 'specialist' and not exists (select 1 from specialists s where s.user_id = u.id))
+			   or exists (select 1 from specialists s where s.user_id = u.id and s.id = $1)
+			order by lower(u.name), u.id`, specialistID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) {
+			u, err := scanUser(r)
+			if err != nil {
+				return User{}, err
+			}
+			return *u.settleLock(now), nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, wrapOp("list linkable users", err)
+	}
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"consultorio/store"
 	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
@@ -88,6 +89,9 @@ type app struct {
 	shell *shell
 	// enter builds the shell once an account is logged in.
 	enter func(acc *account) *shell
+	// settings, in the clinic, reloads the clinic when its settings change
+	// and applies them to this session (nil in the panel).
+	settings *liveSettings
 
 	ending   bool // an EndSessionMsg arrived
 	endText  string
@@ -195,12 +199,28 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case kit.ChangedMsg:
+		var reload tea.Cmd
+		// "" is a change the server could not name (several merged, or a
+		// resync after changes may have been missed): it may hide one of
+		// the settings.
+		if (msg.Entity == store.ChangeSettings || msg.Entity == "") && a.settings != nil {
+			reload = a.settings.reload()
+		}
 		// Changes concern the shell's screens and badge only; the login
 		// form has nothing to reload.
 		if a.shell == nil {
+			return a, reload
+		}
+		return a, tea.Batch(reload, a.shell.update(msg))
+
+	case settingsReloaded:
+		if msg.err != nil {
+			if a.log != nil {
+				a.log.Warn("reload clinic settings", "err", msg.err)
+			}
 			return a, nil
 		}
-		return a, a.shell.update(msg)
+		return a, a.settings.apply(msg.t)
 
 	case spinner.TickMsg:
 		if a.pending == 0 {

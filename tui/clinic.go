@@ -62,7 +62,38 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
 	a.log = s.Log
 	a.brand = sanitize.Line(t.Info.Name)
+	var current *account // who is logged in (nil: the login form)
+	a.settings = &liveSettings{
+		reload: func() tea.Cmd {
+			db, schema := t.DB(), t.Info.Schema
+			return func() tea.Msg {
+				fresh, err := db.Tenant(ctx, schema)
+				return settingsReloaded{t: fresh, err: err}
+			}
+		},
+		// The new handle replaces t for everything built from now on: the
+		// locale, and a new shell whose screens get Envs with it. Screens
+		// and commands already running keep the old handle (nothing
+		// mutates it, so nothing races); they are dropped with the old
+		// shell. The screen the user was on opens again.
+		apply: func(fresh *store.Tenant) tea.Cmd {
+			was, now := t.Info, fresh.Info
+			if was.Name == now.Name && was.Lang == now.Lang && was.Currency == now.Currency && was.Timezone == now.Timezone {
+				return nil // nothing this session shows changed: keep its screens as they are
+			}
+			t = fresh
+			a.brand = sanitize.Line(t.Info.Name)
+			if a.shell == nil || current == nil {
+				a.setLocale(loc(""))
+				return nil
+			}
+			active := a.shell.active
+			a.shell = a.enter(current)
+			return tea.Batch(a.shell.start(), a.shell.switchTo(active))
+		},
+	}
 	a.enter = func(acc *account) *shell {
+		current = acc
 		u := acc.user
 		a.setLocale(loc(u.Lang))
 		who := sanitize.Line(u.Name) + " · " + a.loc.Role(string(u.Role))
@@ -97,6 +128,21 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 		a.login.startAt = &account{user: s.User}
 	}
 	return a
+}
+
+// liveSettings applies a change of the clinic's settings (language,
+// currency, time zone, name) to an open session: the server passes the
+// store's ChangeSettings on as a ChangedMsg, reload fetches the clinic
+// afresh, and apply rebuilds what depends on it.
+type liveSettings struct {
+	reload func() tea.Cmd
+	apply  func(*store.Tenant) tea.Cmd
+}
+
+// settingsReloaded carries the clinic as it is after a settings change.
+type settingsReloaded struct {
+	t   *store.Tenant
+	err error
 }
 
 // clinicAuth adapts a tenant's login operations to the login form.

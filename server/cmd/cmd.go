@@ -160,6 +160,7 @@ func clinicCommands(env *Env) []*cobra.Command {
 		auditCmd(env),
 		loginsCmd(env),
 		availabilityCmd(env),
+		passwordCmd(env),
 	}
 }
 

@@ -14,7 +14,8 @@ import (
 // `expenses list|add|pay`: the expenses screen (admin).
 func expensesCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "expenses", Short: "The clinic's expenses (admin)"}
-	group.AddCommand(expensesList(env), expensesAdd(env), expensesUpdate(env), expensesPay(env))
+	group.AddCommand(expensesList(env), expensesAdd(env), expensesUpdate(env), expensesPay(env),
+		expensesUnpay(env), expensesDelete(env))
 	return group
 }
 

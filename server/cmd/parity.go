@@ -290,7 +290,7 @@ func equipmentCmd(env *Env) *cobra.Command {
 	}
 	add.Flags().StringVar(&name, "name", "", "name (required, unique)")
 	add.Flags().StringVar(&code, "code", "", "code (unique)")
-	g.AddCommand(list, add)
+	g.AddCommand(list, add, equipmentUpdate(env), equipmentDelete(env))
 	return g
 }
 
@@ -393,6 +393,7 @@ func settingsCmd(env *Env) *cobra.Command {
 		name, tz, currency, lang, start, end *string
 		duration, overdueDays                *int
 		secondFactor                         *string
+		confirmTZ                            bool
 	)
 	update := &cobra.Command{
 		Use:   "update [--name N] [--timezone TZ] [--currency C] [--lang es|en] [--duration MIN] [--work-start HH:MM] [--work-end HH:MM] [--overdue-days N]",
@@ -421,6 +422,11 @@ func settingsCmd(env *Env) *cobra.Command {
 			if overdueDays != nil {
 				cur.PaymentOverdueDays = *overdueDays
 			}
+			if tz != nil {
+				if err := checkTimezoneChange(c, env, *tz, confirmTZ); err != nil {
+					return err
+				}
+			}
 			s, err := env.Tenant.UpdateSettings(c.Context(), env.Actor(), cur)
 			if err != nil {
 				return err
@@ -440,7 +446,8 @@ func settingsCmd(env *Env) *cobra.Command {
 	}
 	f := update.Flags()
 	optStringVar(f, &name, "name", "the clinic's display name")
-	optStringVar(f, &tz, "timezone", "time zone (IANA name)")
+	optStringVar(f, &tz, "timezone", "time zone (IANA name); booked sessions keep their instant, so their clock time moves")
+	f.BoolVar(&confirmTZ, "confirm-timezone", false, "go ahead with a time-zone change although sessions are booked ahead")
 	optStringVar(f, &currency, "currency", "currency (ISO code)")
 	optStringVar(f, &lang, "lang", "language: es or en")
 	optCountVar(f, &duration, "duration", 1, "default session length, minutes")

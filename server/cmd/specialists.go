@@ -13,7 +13,7 @@ import (
 func specialistsCmd(env *Env) *cobra.Command {
 	group := &cobra.Command{Use: "specialists", Short: "List, add, activate and deactivate specialists"}
 	group.AddCommand(specialistsList(env), specialistsAdd(env), specialistsUpdate(env), specialistsSetActive(env, true),
-		specialistsSetActive(env, false))
+		specialistsSetActive(env, false), specialistsUsers(env))
 	return group
 }
 

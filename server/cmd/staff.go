@@ -58,7 +58,8 @@ func printUser(c *cobra.Command, env *Env, u *store.User) error {
 	v := userView(*u, env.loc())
 	return output(c, v, func(w io.Writer) error {
 		return fields(w, "id", strconv.FormatInt(v.ID, 10), "e-mail", v.Email, "name", v.Name, "role", v.Role,
-			"active", yesNo(v.Active), "password", yesNo(v.HasPassword), "last login", orDash(deref(v.LastLoginAt)))
+			"active", yesNo(v.Active), "password", yesNo(v.HasPassword), "last login", orDash(deref(v.LastLoginAt)),
+			"locked until", orDash(deref(v.LockedUntil)))
 	})
 }
 
@@ -160,9 +161,9 @@ func staffList(env *Env) *cobra.Command {
 				rows := make([][]string, len(views))
 				for i, u := range views {
 					rows[i] = []string{strconv.FormatInt(u.ID, 10), u.Email, u.Name, u.Role, yesNo(u.Active),
-						yesNo(u.HasPassword), orDash(deref(u.LastLoginAt))}
+						yesNo(u.HasPassword), orDash(deref(u.LastLoginAt)), orDash(deref(u.LockedUntil))}
 				}
-				return table(w, []string{"ID", "E-MAIL", "NAME", "ROLE", "ACTIVE", "PASSWORD", "LAST LOGIN"}, rows)
+				return table(w, []string{"ID", "E-MAIL", "NAME", "ROLE", "ACTIVE", "PASSWORD", "LAST LOGIN", "LOCKED UNTIL"}, rows)
 			})
 		},
 	}

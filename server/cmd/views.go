@@ -133,12 +133,17 @@ type UserView struct {
 	HasPassword  bool    `json:"has_password"`
 	LastLoginAt  *string `json:"last_login_at"`
 	CreatedAt    string  `json:"created_at"`
-	SetupCode    string  `json:"setup_code,omitempty"`
+	// Locked: too many failed logins; LockedUntil is when the lock ends
+	// (null when not locked). `staff unlock` lifts it.
+	Locked      bool    `json:"locked"`
+	LockedUntil *string `json:"locked_until"`
+	SetupCode   string  `json:"setup_code,omitempty"`
 }
 
 func userView(u store.User, loc *time.Location) UserView {
 	v := UserView{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Active: u.Active, Lang: u.Lang,
-		HasPassword: u.HasPassword, LastLoginAt: fmtTimePtr(u.LastLoginAt, loc), CreatedAt: fmtTime(u.CreatedAt, loc)}
+		HasPassword: u.HasPassword, LastLoginAt: fmtTimePtr(u.LastLoginAt, loc), CreatedAt: fmtTime(u.CreatedAt, loc),
+		Locked: u.Locked(), LockedUntil: fmtTimePtr(u.LockedUntil, loc)}
 	if u.SpecialistID != 0 {
 		id := u.SpecialistID
 		v.SpecialistID = &id

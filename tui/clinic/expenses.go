@@ -115,6 +115,16 @@ func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 				return p.st.Push(p.editPage(&e))
 			}
 			return nil
+		case "u":
+			if p.cursor < n && p.list[p.cursor].Paid {
+				return p.st.Push(p.confirmUnpay(p.list[p.cursor]))
+			}
+			return nil
+		case "x":
+			if p.cursor < n {
+				return p.st.Push(p.confirmDelete(p.list[p.cursor]))
+			}
+			return nil
 		case "p":
 			if p.cursor < n {
 				e := p.list[p.cursor]
@@ -278,7 +288,34 @@ func (p *expensesPage) View(w, h int) string {
 }
 
 func (p *expensesPage) Keys() []key.Binding {
-	em := p.env.M.Expenses
-	return []key.Binding{agBind(em.KeyNew, "n"), agBind(em.KeyEdit, "e", "enter"), agBind(em.KeyPay, "p"),
-		agBindShown(",.", em.KeyMonth, ",", "."), agBind(em.KeyAll, "a")}
+	em, sm := p.env.M.Expenses, staffMore(p.env)
+	keys := []key.Binding{agBind(em.KeyNew, "n"), agBind(em.KeyEdit, "e", "enter"), agBind(em.KeyPay, "p")}
+	if p.cursor < len(p.list) {
+		if p.list[p.cursor].Paid {
+			keys = append(keys, agBind(sm.KeyUnpayExpense, "u"))
+		}
+		keys = append(keys, agBind(sm.KeyDeleteExpense, "x"))
+	}
+	return append(keys, agBindShown(",.", em.KeyMonth, ",", "."), agBind(em.KeyAll, "a"))
+}
+
+// confirmUnpay marks a paid expense unpaid again (store.UnpayExpense).
+func (p *expensesPage) confirmUnpay(e store.Expense) *kit.FormPage {
+	env, m := p.env, staffMore(p.env)
+	name := sanitize.Line(e.Name)
+	run := func(ctx context.Context) error {
+		_, err := env.Tenant.UnpayExpense(ctx, env.Actor, e.ID)
+		return err
+	}
+	return kit.NewConfirmPage(p.st, m.KeyUnpayExpense, fmt.Sprintf(m.ConfirmUnpayExpense, name), "", run,
+		fmt.Sprintf(m.ExpenseUnpaid, name), p.reload)
+}
+
+// confirmDelete deletes an expense for good after a yes
+// (store.DeleteExpense).
+func (p *expensesPage) confirmDelete(e store.Expense) *kit.FormPage {
+	env, m := p.env, staffMore(p.env)
+	run := func(ctx context.Context) error { return env.Tenant.DeleteExpense(ctx, env.Actor, e.ID) }
+	q := fmt.Sprintf(m.ConfirmDeleteExpense, sanitize.Line(e.Name), env.L.Money(e.Amount))
+	return kit.NewConfirmPage(p.st, m.KeyDeleteExpense, q, "", run, fmt.Sprintf(m.ExpenseDeleted, e.ID), p.reload)
 }

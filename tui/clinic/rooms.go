@@ -431,6 +431,14 @@ func (p *catalogPage) Update(msg tea.Msg) tea.Cmd {
 	if !ok || p.list.Move(k) {
 		return nil
 	}
+	if cur, ok := p.current(); ok && kit.AdmCanManage(p.l.env) {
+		switch {
+		case key.Matches(k, p.keyEdit()):
+			return p.l.stack.Push(p.editForm(cur))
+		case key.Matches(k, p.keyDelete()):
+			return p.l.stack.Push(p.confirmDelete(cur))
+		}
+	}
 	if key.Matches(k, p.l.keyNew()) && kit.AdmCanManage(p.l.env) {
 		env, m := p.l.env, p.l.env.M.Rooms
 		var name, code string
@@ -472,6 +480,53 @@ func (p *catalogPage) Keys() []key.Binding {
 	keys := []key.Binding{kit.AdmKeyShown("↑/↓", p.l.env.M.Admin.KeyMove, "up", "down")}
 	if kit.AdmCanManage(p.l.env) {
 		keys = append(keys, p.l.keyNew())
+		if _, ok := p.current(); ok {
+			keys = append(keys, p.keyEdit(), p.keyDelete())
+		}
 	}
 	return keys
+}
+
+func (p *catalogPage) keyEdit() key.Binding {
+	return kit.AdmKey(staffMore(p.l.env).KeyEditEquipment, "e")
+}
+
+func (p *catalogPage) keyDelete() key.Binding {
+	return kit.AdmKey(staffMore(p.l.env).KeyDeleteEquipment, "x")
+}
+
+// current is the catalog item under the cursor.
+func (p *catalogPage) current() (store.Equipment, bool) {
+	if p.list.Cursor < len(p.l.catalog) {
+		return p.l.catalog[p.list.Cursor], true
+	}
+	return store.Equipment{}, false
+}
+
+// editForm renames an item or changes its code (store.UpdateEquipment).
+func (p *catalogPage) editForm(e store.Equipment) *kit.FormPage {
+	env, m := p.l.env, p.l.env.M.Rooms
+	name, code := e.Name, e.Code
+	build := func() *huh.Form {
+		return kit.NewForm(env.M, huh.NewGroup(
+			huh.NewInput().Title(m.EquipName).Value(&name).CharLimit(100).Validate(requiredText(env.M.Errors.Required)),
+			huh.NewInput().Title(m.EquipCode).Description(m.EquipCodeHint).Value(&code).CharLimit(50),
+		))
+	}
+	save := func(ctx context.Context) error {
+		_, err := env.Tenant.UpdateEquipment(ctx, env.Actor, e.ID, name, code)
+		return err
+	}
+	return &kit.FormPage{Stack: p.l.stack, Name: sanitize.Line(e.Name), Build: build, Save: save, Done: m.Saved,
+		AfterSave: p.l.reload}
+}
+
+// confirmDelete deletes an item after a yes; the store refuses one a room
+// still holds, and the refusal is shown under the question.
+func (p *catalogPage) confirmDelete(e store.Equipment) *kit.FormPage {
+	env, m := p.l.env, staffMore(p.l.env)
+	name := sanitize.Line(e.Name)
+	run := func(ctx context.Context) error { return env.Tenant.DeleteEquipment(ctx, env.Actor, e.ID) }
+	return kit.NewConfirmPage(p.l.stack, m.KeyDeleteEquipment, fmt.Sprintf(m.ConfirmDeleteEquipment, name), "", run,
+		fmt.Sprintf(m.EquipmentDeleted, name), p.l.reload)
 }

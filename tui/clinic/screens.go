@@ -23,8 +23,9 @@ func Screens() []kit.ScreenDef {
 		{ID: kit.ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }, New: NewNotificationsScreen},
 		{ID: kit.ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: NewStaffScreen},
 		// Everyone: their own open sessions (an admin: every staff user's),
-		// to end one left open elsewhere (issue 17).
-		{ID: kit.ScreenLogins, Title: func(m *i18n.Messages) string { return m.Nav.Logins }, New: kit.NewLoginsScreen},
+		// to end one left open elsewhere (issue 17), and their own password
+		// (issue 13).
+		{ID: kit.ScreenLogins, Title: func(m *i18n.Messages) string { return m.Nav.Logins }, New: NewAccessScreen},
 		{ID: kit.ScreenAudit, Title: func(m *i18n.Messages) string { return m.Nav.Audit }, May: store.Actor.MayReadAudit, New: NewAuditScreen},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"charm.land/huh/v2"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
@@ -173,9 +174,24 @@ func (p *settingsPage) form() *kit.FormPage {
 			),
 		)
 	}
+	// warned is the zone the user was told about (store.TimezoneChange):
+	// saving again with it changes the zone. Written and read by Save only,
+	// one save after the other.
+	var warned string
 	save := func(ctx context.Context) error {
 		d, _ := strconv.Atoi(strings.TrimSpace(duration))
 		s.DefaultDuration = d
+		if tz := strings.TrimSpace(s.Timezone); tz != p.s.Timezone && tz != warned {
+			im, err := env.Tenant.TimezoneChange(ctx, env.Actor, tz)
+			if err != nil {
+				return err
+			}
+			if im.Changes() && im.Booked > 0 {
+				warned = tz
+				sm := staffMore(env)
+				return i18n.InputError(sm.TimezoneWarning(im, env.L.DateLayout()+" 15:04") + " " + sm.TimezoneConfirmKey)
+			}
+		}
 		_, err := env.Tenant.UpdateSettings(ctx, env.Actor, s)
 		return err
 	}

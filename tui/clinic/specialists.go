@@ -30,13 +30,18 @@ type specialistList struct {
 	list  kit.AdmList
 	specs []store.Specialist
 	users []store.User // staff users, for the login link
-	err   error
+	// linkable are the users no specialist is linked to yet
+	// (store.LinkableUsers): what the form's user picker offers, with the
+	// specialist's own link.
+	linkable []store.User
+	err      error
 }
 
 type specialistsLoaded struct {
-	specs []store.Specialist
-	users []store.User
-	err   error
+	specs    []store.Specialist
+	users    []store.User
+	linkable []store.User
+	err      error
 }
 
 func (l *specialistList) reload() tea.Cmd {
@@ -49,7 +54,8 @@ func (l *specialistList) reload() tea.Cmd {
 		// The login link is a detail: a role that cannot list staff still
 		// sees the specialists.
 		users, _ := env.Tenant.ListUsers(ctx, env.Actor)
-		return specialistsLoaded{specs: specs, users: users}
+		linkable, _ := env.Tenant.LinkableUsers(ctx, env.Actor, 0)
+		return specialistsLoaded{specs: specs, users: users, linkable: linkable}
 	})
 }
 
@@ -64,6 +70,16 @@ func (l *specialistList) byID(id int64) (store.Specialist, bool) {
 		}
 	}
 	return store.Specialist{}, false
+}
+
+// user is the staff user with that id, as last listed.
+func (l *specialistList) user(id int64) (store.User, bool) {
+	for _, u := range l.users {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return store.User{}, false
 }
 
 func (l *specialistList) userName(id *int64) string {
@@ -98,7 +114,7 @@ func (l *specialistList) Update(msg tea.Msg) tea.Cmd {
 			l.env.Error(msg.err)
 			return nil
 		}
-		l.specs, l.users = msg.specs, msg.users
+		l.specs, l.users, l.linkable = msg.specs, msg.users, msg.linkable
 		rows := make([][]string, len(l.specs))
 		for i, s := range l.specs {
 			rows[i] = []string{sanitize.Line(s.LastName + ", " + s.FirstName), sanitize.Line(s.Specialty),
@@ -180,11 +196,17 @@ func (l *specialistList) form(cur *store.Specialist) *kit.FormPage {
 	if in.UserID != nil {
 		userID = *in.UserID
 	}
-	// Login users a specialist can be linked to: active staff with the
-	// specialist role (and the one already linked).
+	// Login users a specialist can be linked to: the store's choice of
+	// users no other specialist is linked to (store.LinkableUsers), and the
+	// one already linked to this one.
 	userOpts := []huh.Option[int64]{huh.NewOption(m.NoUser, int64(0))}
-	for _, u := range l.users {
-		if (u.Role == store.RoleSpecialist && u.Active) || u.ID == userID {
+	if userID != 0 {
+		if u, ok := l.user(userID); ok {
+			userOpts = append(userOpts, huh.NewOption(sanitize.Line(u.Name+" <"+u.Email+">"), u.ID))
+		}
+	}
+	for _, u := range l.linkable {
+		if u.ID != userID {
 			userOpts = append(userOpts, huh.NewOption(sanitize.Line(u.Name+" <"+u.Email+">"), u.ID))
 		}
 	}

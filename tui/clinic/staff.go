@@ -29,6 +29,8 @@ type staffList struct {
 	stack *kit.Stack
 	list  kit.AdmList
 	users []store.User
+	// anyLocked: a user is locked out, so the list has the lock column.
+	anyLocked bool
 }
 
 type staffLoaded struct {
@@ -73,13 +75,24 @@ func (l *staffList) Update(msg tea.Msg) tea.Cmd {
 		}
 		l.users = msg.users
 		rows := make([][]string, len(l.users))
+		l.anyLocked = false
+		for _, u := range l.users {
+			l.anyLocked = l.anyLocked || u.Locked()
+		}
 		for i, u := range l.users {
 			rows[i] = []string{sanitize.Line(u.Name), sanitize.Line(u.Email), l.env.L.Role(string(u.Role)),
 				kit.AdmActive(l.env, u.Active), l.lastLogin(u)}
+			if l.anyLocked {
+				rows[i] = append(rows[i], l.locked(u))
+			}
 		}
 		l.list.SetRows(rows)
 	case kit.ShownMsg:
 		return l.reload()
+	case kit.ChangedMsg:
+		if msg.Touches("user") {
+			return l.reload()
+		}
 	case tea.KeyPressMsg:
 		if l.list.Move(msg) {
 			return nil
@@ -87,6 +100,8 @@ func (l *staffList) Update(msg tea.Msg) tea.Cmd {
 		cur, ok := l.current()
 		admin := kit.AdmCanManage(l.env)
 		switch {
+		case key.Matches(msg, l.keyUnlock()) && l.env.Actor.MayUnlockUsers() && ok && cur.Locked():
+			return l.stack.Push(l.confirmUnlock(cur))
 		case key.Matches(msg, l.keyOpen()) && ok:
 			d := &staffDetail{l: l, id: cur.ID, keys: kit.AdmList{Empty: l.env.M.Staff.NoKeys}}
 			return l.stack.Push(d)
@@ -120,7 +135,13 @@ func (l *staffList) current() (store.User, bool) {
 
 func (l *staffList) View(w, h int) string {
 	m := l.env.M.Staff
-	l.list.Cols = []kit.AdmColumn{{Title: m.ColName, Width: 0}, {Title: m.ColEmail, Width: 0}, {Title: m.ColRole, Width: 13}, {Title: m.ColActive, Width: 8}, {Title: m.ColLastLogin, Width: 16}}
+	l.list.Cols = []kit.AdmColumn{{Title: m.ColName, Width: 0}, {Title: m.ColEmail, Width: 0}, {Title: m.ColRole, Width: 13},
+		{Title: m.ColActive, Width: 8}, {Title: m.ColLastLogin, Width: 16}}
+	if l.anyLocked {
+		// Only while someone is locked out: the lock column takes room
+		// the e-mails need at 80 columns.
+		l.list.Cols = append(l.list.Cols, kit.AdmColumn{Title: staffMore(l.env).ColLocked, Width: 7})
+	}
 	st := l.env.Styles()
 	head := " " + st.Title.Render(l.env.M.Nav.Staff)
 	if !kit.AdmCanManage(l.env) {
@@ -138,11 +159,36 @@ func (l *staffList) keySettings() key.Binding { return kit.AdmKey(l.env.M.Staff.
 func (l *staffList) keyReload() key.Binding   { return kit.AdmKey(l.env.M.Admin.KeyReload, "r") }
 func (l *staffList) keyLogins() key.Binding   { return kit.AdmKey(l.env.M.Logins.Key, "o") }
 func (l *staffList) keyOutbox() key.Binding   { return kit.AdmKey(l.env.M.Outbox.Key, "m") }
+func (l *staffList) keyUnlock() key.Binding   { return kit.AdmKey(staffMore(l.env).KeyUnlock, "u") }
+
+// locked is the lock column's cell: until when an account locked out by
+// failed logins stays locked ("" when it is not).
+func (l *staffList) locked(u store.User) string {
+	if !u.Locked() {
+		return ""
+	}
+	return l.env.L.Time(*u.LockedUntil)
+}
+
+// confirmUnlock lifts a lockout after a yes (store.UnlockUser).
+func (l *staffList) confirmUnlock(u store.User) *kit.FormPage {
+	env, m := l.env, staffMore(l.env)
+	name := sanitize.Line(u.Name)
+	run := func(ctx context.Context) error {
+		_, err := env.Tenant.UnlockUser(ctx, env.Actor, u.ID)
+		return err
+	}
+	return kit.NewConfirmPage(l.stack, m.KeyUnlock, fmt.Sprintf(m.ConfirmUnlock, name), "", run,
+		fmt.Sprintf(m.Unlocked, name), l.reload)
+}
 
 func (l *staffList) Keys() []key.Binding {
 	keys := []key.Binding{kit.AdmKeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
 	if kit.AdmCanManage(l.env) {
 		keys = append(keys, l.keyNew(), l.keyEdit(), l.keyCode(), l.keyActive())
+	}
+	if cur, ok := l.current(); ok && cur.Locked() && l.env.Actor.MayUnlockUsers() {
+		keys = append(keys, l.keyUnlock())
 	}
 	return append(keys, l.keyLogins(), l.keyOutbox(), l.keySettings(), l.keyReload())
 }
@@ -321,6 +367,11 @@ func (d *staffDetail) keyRevoke() key.Binding { return kit.AdmKey(d.l.env.M.Staf
 func (d *staffDetail) Update(msg tea.Msg) tea.Cmd {
 	env := d.l.env
 	switch msg := msg.(type) {
+	case staffLoaded, kit.ChangedMsg:
+		// The list reloads after an edit made from here (and on a change
+		// elsewhere); this page reads the user from it, so it shows the
+		// edit at once instead of the user as first opened.
+		return d.l.Update(msg)
 	case staffKeysLoaded:
 		if msg.userID != d.id {
 			return nil
@@ -359,6 +410,8 @@ func (d *staffDetail) Update(msg tea.Msg) tea.Cmd {
 			return d.l.stack.Push(d.l.editForm(u))
 		case key.Matches(msg, d.l.keyCode()):
 			return d.l.stack.Push(d.l.confirmCode(u))
+		case key.Matches(msg, d.l.keyUnlock()) && u.Locked() && env.Actor.MayUnlockUsers():
+			return d.l.stack.Push(d.l.confirmUnlock(u))
 		}
 	}
 	return nil
@@ -385,11 +438,20 @@ func (d *staffDetail) View(w, h int) string {
 		{Label: env.M.Admin.State, Value: kit.AdmActive(env, u.Active)},
 		{Label: m.HasPassword, Value: pw},
 		{Label: m.ColLastLogin, Value: d.l.lastLogin(u)},
+		{Label: staffMore(env).ColLocked, Value: d.lockState(u)},
 		{Label: env.M.Admin.Created, Value: env.L.DateTime(u.CreatedAt)},
 	})
 	d.keys.Cols = []kit.AdmColumn{{Title: m.ColFingerprint, Width: 0}, {Title: m.ColLabel, Width: 14}, {Title: m.ColKeyCreated, Width: 16}, {Title: m.ColLastUsed, Width: 16}}
 	used := strings.Count(fields, "\n") + 4
 	return "\n" + fields + "\n\n " + st.Subtitle.Render(m.Keys) + "\n" + d.keys.View(st, w, max(h-used, 2))
+}
+
+// lockState says whether the account is locked out, and until when.
+func (d *staffDetail) lockState(u store.User) string {
+	if !u.Locked() {
+		return "—"
+	}
+	return fmt.Sprintf(staffMore(d.l.env).Locked, d.l.env.L.DateTime(*u.LockedUntil))
 }
 
 func (d *staffDetail) Keys() []key.Binding {
@@ -400,6 +462,9 @@ func (d *staffDetail) Keys() []key.Binding {
 			keys = append(keys, d.keyRevoke())
 		}
 		keys = append(keys, d.l.keyEdit(), d.l.keyCode(), d.l.keyActive())
+	}
+	if u, ok := d.l.byID(d.id); ok && u.Locked() && env.Actor.MayUnlockUsers() {
+		keys = append(keys, d.l.keyUnlock())
 	}
 	return keys
 }

@@ -133,7 +133,8 @@ func (l *Locale) ErrorText(err error) (text, ref string) {
 				l.pick(sessionActionText, se.Action)), ""
 		case errors.As(err, &ce):
 			if ce.Field == "" {
-				return l.Reason(ce.Reason, ce.Args) + ".", ""
+				// A sentence of its own (reasons are lower-case phrases).
+				return capitalize(l.Reason(ce.Reason, ce.Args)) + ".", ""
 			}
 			return fmt.Sprintf(e.Conflict, l.FieldLabel(ce.Field), l.Reason(ce.Reason, ce.Args)), ""
 		}
