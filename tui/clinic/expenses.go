@@ -279,6 +279,6 @@ func (p *expensesPage) View(w, h int) string {
 
 func (p *expensesPage) Keys() []key.Binding {
 	em := p.env.M.Expenses
-	return []key.Binding{agBind(em.KeyNew, "n"), agBind(em.KeyEdit, "e", "enter"), agBind(em.KeyPay, "p"),
-		agBindShown(",.", em.KeyMonth, ",", "."), agBind(em.KeyAll, "a")}
+	return []key.Binding{kit.Key(em.KeyNew, "n"), kit.Key(em.KeyEdit, "e", "enter"), kit.Key(em.KeyPay, "p"),
+		kit.KeyShown(",.", em.KeyMonth, ",", "."), kit.Key(em.KeyAll, "a")}
 }
