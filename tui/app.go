@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -15,6 +16,7 @@ import (
 	"consultorio/store"
 	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
+	"consultorio/tui/login"
 	"consultorio/tui/sanitize"
 )
 
@@ -62,7 +64,7 @@ type MinuteMsg struct{}
 
 // asyncMsg carries the result of an Env.Do back to whoever asked.
 type asyncMsg struct {
-	target string // a ScreenID, or loginTarget
+	target string // a ScreenID, or login.Target
 	msg    tea.Msg
 }
 
@@ -85,10 +87,10 @@ type app struct {
 	unread        int
 	brand         string // clinic name (sanitized) or "Panel"
 
-	login *login
+	login *login.Model
 	shell *shell
 	// enter builds the shell once an account is logged in.
-	enter func(acc *account) *shell
+	enter func(acc *login.Account) *shell
 	// settings, in the clinic, reloads the clinic when its settings change
 	// and applies them to this session (nil in the panel).
 	settings *liveSettings
@@ -142,7 +144,7 @@ func (a *app) do(target string, fn func(context.Context) tea.Msg) tea.Cmd {
 func (a *app) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if a.login != nil {
-		cmds = append(cmds, a.login.init())
+		cmds = append(cmds, a.login.Init())
 	} else if a.shell != nil {
 		cmds = append(cmds, a.shell.start())
 	}
@@ -150,7 +152,7 @@ func (a *app) Init() tea.Cmd {
 }
 
 // enterShell replaces the login by the shell of the logged-in account.
-func (a *app) enterShell(acc *account) tea.Cmd {
+func (a *app) enterShell(acc *login.Account) tea.Cmd {
 	a.login = nil
 	a.busyText = ""
 	a.shell = a.enter(acc)
@@ -171,7 +173,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		w, h := a.bodySize()
 		body := tea.WindowSizeMsg{Width: w, Height: h}
 		if a.login != nil {
-			return a, a.login.resize()
+			return a, a.login.Resize()
 		}
 		if a.shell != nil {
 			return a, a.shell.update(body)
@@ -255,7 +257,10 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // route hands a message to the login or the shell.
 func (a *app) route(msg tea.Msg) tea.Cmd {
 	if a.login != nil {
-		return a.login.update(msg)
+		if r, ok := msg.(asyncMsg); ok {
+			return a.login.Result(r.msg)
+		}
+		return a.login.Update(msg)
 	}
 	if a.shell != nil {
 		return a.shell.update(msg)
@@ -301,7 +306,7 @@ func (a *app) View() tea.View {
 		content = lipgloss.Place(a.width, a.height, lipgloss.Center, lipgloss.Center,
 			a.styles.Warn.Render("■ "+a.endText))
 	case a.login != nil:
-		content = a.login.view(a.width, a.height)
+		content = a.login.View(a.width, a.height)
 	case a.shell != nil:
 		content = a.shell.view(a.width, a.height)
 	}
@@ -364,3 +369,20 @@ func (h host) Open(id kit.ScreenID) tea.Cmd {
 	}
 	return h.a.shell.open(id)
 }
+
+// loginHost is the app as the login form sees it (login.Host).
+type loginHost struct{ a *app }
+
+func (h loginHost) Do(target string, fn func(context.Context) tea.Msg) tea.Cmd {
+	return h.a.do(target, fn)
+}
+func (h loginHost) SetBusy(text string)                     { h.a.busyText = text }
+func (h loginHost) SetStatus(k kit.StatusKind, text string) { h.a.setStatus(k, text) }
+func (h loginHost) StatusLine(w int) string                 { return h.a.statusView(w) }
+func (h loginHost) Styles() *kit.Styles                     { return h.a.styles }
+func (h loginHost) Locale() *i18n.Locale                    { return h.a.loc }
+func (h loginHost) Log() *slog.Logger                       { return h.a.log }
+func (h loginHost) Size() (int, int)                        { return h.a.width, h.a.height }
+func (h loginHost) Brand() string                           { return h.a.brand }
+func (h loginHost) QuitKey() key.Binding                    { return h.a.keys.QuitAlways }
+func (h loginHost) Enter(acc *login.Account) tea.Cmd        { return h.a.enterShell(acc) }

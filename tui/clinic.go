@@ -11,8 +11,13 @@ import (
 	"consultorio/tui/clinic"
 	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
+	"consultorio/tui/login"
 	"consultorio/tui/sanitize"
 )
+
+// LoginLimiter rate-limits the login form's attempts from one address
+// (login.Limiter; the server passes one per session).
+type LoginLimiter = login.Limiter
 
 // ClinicSession is what the SSH server knows about a clinic session.
 type ClinicSession struct {
@@ -62,7 +67,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
 	a.log = s.Log
 	a.brand = sanitize.Line(t.Info.Name)
-	var current *account // who is logged in (nil: the login form)
+	var current *login.Account // who is logged in (nil: the login form)
 	a.settings = &liveSettings{
 		reload: func() tea.Cmd {
 			db, schema := t.DB(), t.Info.Schema
@@ -92,9 +97,9 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 			return tea.Batch(a.shell.start(), a.shell.switchTo(active))
 		},
 	}
-	a.enter = func(acc *account) *shell {
+	a.enter = func(acc *login.Account) *shell {
 		current = acc
-		u := acc.user
+		u := acc.User
 		a.setLocale(loc(u.Lang))
 		who := sanitize.Line(u.Name) + " · " + a.loc.Role(string(u.Role))
 		var defs []kit.ScreenDef
@@ -119,14 +124,15 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 		return sh
 	}
 	if s.User != nil && !s.SecondFactor {
-		a.shell = a.enter(&account{user: s.User})
+		a.shell = a.enter(&login.Account{User: s.User})
 		return a
 	}
-	a.login = newLogin(a, clinicAuth{t: t, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin, s.KeyFingerprint},
-		fmt.Sprintf(a.loc.M.Login.Title, a.brand), s.OfferKey)
+	var startAt *login.Account
 	if s.User != nil {
-		a.login.startAt = &account{user: s.User}
+		startAt = &login.Account{User: s.User}
 	}
+	a.login = login.New(loginHost{a}, login.Clinic(t, s.RemoteAddr), login.Hooks{Limiter: s.Limiter, OnLogin: s.OnLogin, KeyFingerprint: s.KeyFingerprint},
+		fmt.Sprintf(a.loc.M.Login.Title, a.brand), s.OfferKey, startAt)
 	return a
 }
 
@@ -143,39 +149,4 @@ type liveSettings struct {
 type settingsReloaded struct {
 	t   *store.Tenant
 	err error
-}
-
-// clinicAuth adapts a tenant's login operations to the login form.
-type clinicAuth struct {
-	t      *store.Tenant
-	remote string
-}
-
-func (c clinicAuth) loginPassword(ctx context.Context, email, password string) (*account, error) {
-	u, err := c.t.LoginPassword(ctx, email, password, c.remote)
-	if err != nil {
-		return nil, err
-	}
-	return &account{user: u}, nil
-}
-
-func (c clinicAuth) loginSetupCode(ctx context.Context, email, code string) (*account, error) {
-	u, err := c.t.LoginSetupCode(ctx, email, code, c.remote)
-	if err != nil {
-		return nil, err
-	}
-	return &account{user: u}, nil
-}
-
-func (c clinicAuth) setPassword(ctx context.Context, acc *account, password string) error {
-	return c.t.SetPassword(ctx, acc.user.ID, password)
-}
-
-func (c clinicAuth) addKey(ctx context.Context, acc *account, keyLine string) error {
-	_, err := c.t.AddKey(ctx, acc.user.Actor(c.remote), acc.user.ID, keyLine, "")
-	return err
-}
-
-func (c clinicAuth) secondFactor(acc *account) store.SecondFactor {
-	return c.t.SecondFactor(acc.user, c.remote)
 }

@@ -58,7 +58,7 @@
 //     env.StartForm(form), pass them every message (UpdateForm) and the
 //     body's tea.WindowSizeMsg, check form.State; never form.Run(). huh
 //     runs TitleFunc / DescriptionFunc / OptionsFunc in command goroutines:
-//     they must not read what Update writes (login.go's lockedString shows
+//     they must not read what Update writes (tui/login's lockedString shows
 //     a safe binding).
 //  9. Tests: tuitest.Start(t, model, 80, 24), WaitFor the text, send keys,
 //     golden.RequireEqual(t, term.Screen()) for golden screens.

@@ -10,6 +10,7 @@ import (
 	"consultorio/store"
 	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
+	"consultorio/tui/login"
 	"consultorio/tui/panel"
 	"consultorio/tui/sanitize"
 )
@@ -44,11 +45,7 @@ type PanelSession struct {
 // satisfies it; the shell's tests give the panel a small fake.
 type PanelStore interface {
 	kit.OperatorStore
-	OperatorLoginPassword(ctx context.Context, email, password, remoteAddr string) (*store.Operator, error)
-	OperatorLoginSetupCode(ctx context.Context, email, code, remoteAddr string) (*store.Operator, error)
-	SetOperatorPassword(ctx context.Context, operatorID int64, password string) error
-	AddOperatorKey(ctx context.Context, actor store.OperatorActor, operatorID int64, publicKeyLine, label string) (store.OperatorKey, error)
-	OperatorSecondFactor(o *store.Operator, remoteAddr string) store.SecondFactor
+	login.OperatorStore
 }
 
 var _ PanelStore = (*store.DB)(nil)
@@ -76,8 +73,8 @@ func newPanelApp(ctx context.Context, s PanelSession, db PanelStore, screens []k
 	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
 	a.log = s.Log
 	a.brand = a.loc.M.Shell.PanelName
-	a.enter = func(acc *account) *shell {
-		op := acc.op
+	a.enter = func(acc *login.Account) *shell {
+		op := acc.Op
 		a.setLocale(loc(op.Lang))
 		a.brand = a.loc.M.Shell.PanelName
 		who := sanitize.Line(op.Name) + " · " + a.loc.M.Roles.Operator
@@ -90,48 +87,14 @@ func newPanelApp(ctx context.Context, s PanelSession, db PanelStore, screens []k
 		})
 	}
 	if s.Operator != nil && !s.SecondFactor {
-		a.shell = a.enter(&account{op: s.Operator})
+		a.shell = a.enter(&login.Account{Op: s.Operator})
 		return a
 	}
-	a.login = newLogin(a, panelAuth{db: db, remote: s.RemoteAddr}, loginHooks{s.Limiter, s.OnLogin, s.KeyFingerprint},
-		a.loc.M.Login.PanelTitle, s.OfferKey)
+	var startAt *login.Account
 	if s.Operator != nil {
-		a.login.startAt = &account{op: s.Operator}
+		startAt = &login.Account{Op: s.Operator}
 	}
+	a.login = login.New(loginHost{a}, login.Panel(db, s.RemoteAddr), login.Hooks{Limiter: s.Limiter, OnLogin: s.OnLogin, KeyFingerprint: s.KeyFingerprint},
+		a.loc.M.Login.PanelTitle, s.OfferKey, startAt)
 	return a
-}
-
-// panelAuth adapts the operators' login operations to the login form.
-type panelAuth struct {
-	db     PanelStore
-	remote string
-}
-
-func (p panelAuth) loginPassword(ctx context.Context, email, password string) (*account, error) {
-	op, err := p.db.OperatorLoginPassword(ctx, email, password, p.remote)
-	if err != nil {
-		return nil, err
-	}
-	return &account{op: op}, nil
-}
-
-func (p panelAuth) loginSetupCode(ctx context.Context, email, code string) (*account, error) {
-	op, err := p.db.OperatorLoginSetupCode(ctx, email, code, p.remote)
-	if err != nil {
-		return nil, err
-	}
-	return &account{op: op}, nil
-}
-
-func (p panelAuth) setPassword(ctx context.Context, acc *account, password string) error {
-	return p.db.SetOperatorPassword(ctx, acc.op.ID, password)
-}
-
-func (p panelAuth) addKey(ctx context.Context, acc *account, keyLine string) error {
-	_, err := p.db.AddOperatorKey(ctx, acc.op.Actor(p.remote), acc.op.ID, keyLine, "")
-	return err
-}
-
-func (p panelAuth) secondFactor(acc *account) store.SecondFactor {
-	return p.db.OperatorSecondFactor(acc.op, p.remote)
 }

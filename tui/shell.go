@@ -411,12 +411,12 @@ func newShellKeys(m *i18n.Messages) shellKeys {
 		alt[i] = "alt+" + d
 	}
 	return shellKeys{
-		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", m.Shell.KeyQuit)),
-		QuitAlways: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", m.Shell.KeyQuit)),
-		Next:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", m.Shell.KeyNext)),
-		Prev:       key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", m.Shell.KeyPrev)),
-		Jump:       key.NewBinding(key.WithKeys(digits...), key.WithHelp("1…9", m.Shell.KeyJump)),
-		JumpAlt:    key.NewBinding(key.WithKeys(alt...), key.WithHelp("alt+1…9", m.Shell.KeyJump)),
-		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", m.Shell.KeyHelp)),
+		Quit:       kit.KeyShown("q", m.Shell.KeyQuit, "q", "ctrl+c"),
+		QuitAlways: kit.Key(m.Shell.KeyQuit, "ctrl+c"),
+		Next:       kit.Key(m.Shell.KeyNext, "tab"),
+		Prev:       kit.Key(m.Shell.KeyPrev, "shift+tab"),
+		Jump:       kit.KeyShown("1…9", m.Shell.KeyJump, digits...),
+		JumpAlt:    kit.KeyShown("alt+1…9", m.Shell.KeyJump, alt...),
+		Help:       kit.Key(m.Shell.KeyHelp, "?"),
 	}
 }

@@ -33,7 +33,7 @@ type accessPage struct {
 }
 
 func (p *accessPage) keyPassword() key.Binding {
-	return kit.AdmKey(staffMore(p.env).KeyPassword, "p")
+	return kit.Key(staffMore(p.env).KeyPassword, "p")
 }
 
 func (p *accessPage) Update(msg tea.Msg) tea.Cmd {

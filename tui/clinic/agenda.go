@@ -608,7 +608,7 @@ func (p *agendaPage) heading(w int, count int) string {
 		left += st.Muted.Render(" · " + strings.Join(parts, " · "))
 	}
 	right := fmt.Sprintf(m.Agenda.Count, count) + " "
-	return agCell(left, max(w-len([]rune(right))-1, 0)) + " " + right
+	return kit.Cell(left, max(w-len([]rune(right))-1, 0), false) + " " + right
 }
 
 func (p *agendaPage) filterName() string {
@@ -659,7 +659,7 @@ func (p *agendaPage) dayView(w, h int) string {
 		hdr.WriteString("      ")
 	}
 	for c := p.colOff; c < p.colOff+fit; c++ {
-		hdr.WriteString("│" + st.Subtitle.Render(agCell(cols[c].name, cw-1)))
+		hdr.WriteString("│" + st.Subtitle.Render(kit.Cell(cols[c].name, cw-1, false)))
 	}
 	if p.colOff+fit < len(cols) {
 		hdr.WriteString(" " + st.Key.Render(m.Shell.MoreRight))
@@ -673,9 +673,9 @@ func (p *agendaPage) dayView(w, h int) string {
 		b.WriteString(st.Muted.Render(at.Format("15:04")) + " ")
 		for c := p.colOff; c < p.colOff+fit; c++ {
 			text := p.cellText(grid[[2]int{c, r}], at)
-			cell := agCell(text, cw-1)
+			cell := kit.Cell(text, cw-1, false)
 			if c == p.col && r == p.row {
-				cell = st.Selected.Render(agCell(ansi.Strip(text), cw-1))
+				cell = st.Selected.Render(kit.Cell(ansi.Strip(text), cw-1, false))
 			}
 			b.WriteString("│" + cell)
 		}
@@ -743,7 +743,7 @@ func (p *agendaPage) weekView(w, h int) string {
 	for d := 0; d < 7; d++ {
 		day := from.AddDate(0, 0, d)
 		label := fmt.Sprintf("%s %d", m.Dates.WeekdaysAbbr[day.Weekday()], day.Day())
-		hdr.WriteString("│" + st.Subtitle.Render(agCell(label, cw-1)))
+		hdr.WriteString("│" + st.Subtitle.Render(kit.Cell(label, cw-1, false)))
 	}
 	lines = append(lines, hdr.String(), "──────"+strings.Repeat("┼"+strings.Repeat("─", cw-1), 7))
 	cur := int(p.Day.Sub(from).Hours()+12) / 24
@@ -756,7 +756,7 @@ func (p *agendaPage) weekView(w, h int) string {
 			if c := counts[[2]int{d, r}]; c > 0 {
 				text = strconv.Itoa(c)
 			}
-			cell := agCell(" "+text, cw-1)
+			cell := kit.Cell(" "+text, cw-1, false)
 			if d == cur && r == p.row {
 				cell = st.Selected.Render(cell)
 			}
@@ -765,9 +765,9 @@ func (p *agendaPage) weekView(w, h int) string {
 		lines = append(lines, b.String())
 	}
 	var tot strings.Builder
-	tot.WriteString(st.Label.Render(agCell(m.Agenda.Total, 6)))
+	tot.WriteString(st.Label.Render(kit.Cell(m.Agenda.Total, 6, false)))
 	for d := 0; d < 7; d++ {
-		tot.WriteString("│" + st.Label.Render(agCell(" "+strconv.Itoa(totals[d]), cw-1)))
+		tot.WriteString("│" + st.Label.Render(kit.Cell(" "+strconv.Itoa(totals[d]), cw-1, false)))
 	}
 	lines = append(lines, "──────"+strings.Repeat("┼"+strings.Repeat("─", cw-1), 7), tot.String())
 	return strings.Join(lines, "\n")
@@ -791,7 +791,7 @@ func (p *agendaPage) monthView(w, h int) string {
 	var hdr strings.Builder
 	hdr.WriteString(" ")
 	for d := 0; d < 7; d++ {
-		hdr.WriteString(st.Subtitle.Render(agCell(" "+m.Dates.WeekdaysAbbr[(d+1)%7], cw)))
+		hdr.WriteString(st.Subtitle.Render(kit.Cell(" "+m.Dates.WeekdaysAbbr[(d+1)%7], cw, false)))
 	}
 	lines = append(lines, hdr.String())
 	perWeek := 2
@@ -809,10 +809,10 @@ func (p *agendaPage) monthView(w, h int) string {
 		for d := 0; d < 7; d++ {
 			idx := wk*7 + d
 			day := from.AddDate(0, 0, idx)
-			num := agCell(fmt.Sprintf(" %2d", day.Day()), cw)
-			cnt := agCell("", cw)
+			num := kit.Cell(fmt.Sprintf(" %2d", day.Day()), cw, false)
+			cnt := kit.Cell("", cw, false)
 			if c := counts[idx]; c > 0 {
-				cnt = agCell("  "+fmt.Sprintf(m.Agenda.Count, c), cw)
+				cnt = kit.Cell("  "+fmt.Sprintf(m.Agenda.Count, c), cw, false)
 			}
 			switch {
 			case day.Equal(p.Day):
@@ -850,20 +850,20 @@ func (p *agendaPage) Keys() []key.Binding {
 	keys := []key.Binding{}
 	switch p.view {
 	case AgDayView:
-		keys = append(keys, agBindShown("enter", a.KeyOpen, "enter"), agBind(a.KeyBook, "n"),
-			agBindShown("↑↓", a.KeyMove, "up", "down"), agBindShown("←→", a.KeyColumn, "left", "right"),
-			agBindShown(",.", a.KeyDay, ",", "."))
+		keys = append(keys, kit.Key(a.KeyOpen, "enter"), kit.Key(a.KeyBook, "n"),
+			kit.KeyShown("↑↓", a.KeyMove, "up", "down"), kit.KeyShown("←→", a.KeyColumn, "left", "right"),
+			kit.KeyShown(",.", a.KeyDay, ",", "."))
 	case agWeekView:
-		keys = append(keys, agBindShown("enter", a.ViewDay, "enter"), agBind(a.KeyBook, "n"),
-			agBindShown("←→", a.KeyDay, "left", "right"), agBindShown("↑↓", a.KeyMove, "up", "down"))
+		keys = append(keys, kit.Key(a.ViewDay, "enter"), kit.Key(a.KeyBook, "n"),
+			kit.KeyShown("←→", a.KeyDay, "left", "right"), kit.KeyShown("↑↓", a.KeyMove, "up", "down"))
 	case agMonthView:
-		keys = append(keys, agBindShown("enter", a.ViewDay, "enter"), agBind(a.KeyBook, "n"),
-			agBindShown("←→↑↓", a.KeyDay, "left", "right", "up", "down"))
+		keys = append(keys, kit.Key(a.ViewDay, "enter"), kit.Key(a.KeyBook, "n"),
+			kit.KeyShown("←→↑↓", a.KeyDay, "left", "right", "up", "down"))
 	}
-	keys = append(keys, agBindShown("[]", a.KeyWeek, "[", "]"), agBindShown("{}", a.KeyMonth, "{", "}"),
-		agBind(a.KeyToday, "t"), agBind(a.KeyView, "v"))
+	keys = append(keys, kit.KeyShown("[]", a.KeyWeek, "[", "]"), kit.KeyShown("{}", a.KeyMonth, "{", "}"),
+		kit.Key(a.KeyToday, "t"), kit.Key(a.KeyView, "v"))
 	if p.view == AgDayView {
-		keys = append(keys, agBind(a.KeyRooms, "r"))
+		keys = append(keys, kit.Key(a.KeyRooms, "r"))
 	}
-	return append(keys, agBind(a.KeyFilter, "f"), agBind(p.env.M.Availability.Title, "a"))
+	return append(keys, kit.Key(a.KeyFilter, "f"), kit.Key(p.env.M.Availability.Title, "a"))
 }

@@ -453,10 +453,10 @@ func (p *bookingPage) View(w, h int) string {
 		off := max(p.cursor-vis+1, 0)
 		for i := off; i < min(off+vis, len(p.results)); i++ {
 			pt := p.results[i]
-			row := agCell(sanitize.Line(pt.Surname+", "+pt.FirstName), 34) + " " +
-				agCell(sanitize.Line(pt.Document), 12) + " " + agCell(sanitize.Line(pt.Phone), 14)
+			row := kit.Cell(sanitize.Line(pt.Surname+", "+pt.FirstName), 34, false) + " " +
+				kit.Cell(sanitize.Line(pt.Document), 12, false) + " " + kit.Cell(sanitize.Line(pt.Phone), 14, false)
 			if i == p.cursor {
-				row = st.Selected.Render(agCell(row, min(w-2, 64)))
+				row = st.Selected.Render(kit.Cell(row, min(w-2, 64), false))
 			}
 			lines = append(lines, " "+row)
 		}
@@ -508,7 +508,7 @@ func agConflictText(env *kit.Env, conflicts []store.DateConflict, w int) string 
 		} else {
 			line = fmt.Sprintf(a.ConflictAny, l.DateTime(c.Start), res)
 		}
-		lines = append(lines, "   "+agCell(line, max(w-4, 10)))
+		lines = append(lines, "   "+kit.Cell(line, max(w-4, 10), false))
 		free := a.NoFreeSlots
 		if len(c.FreeSlots) > 0 {
 			parts := make([]string, len(c.FreeSlots))
@@ -517,7 +517,7 @@ func agConflictText(env *kit.Env, conflicts []store.DateConflict, w int) string 
 			}
 			free = fmt.Sprintf(a.FreeSlots, strings.Join(parts, ", "))
 		}
-		lines = append(lines, "     "+st.Info.Render(agCell(free, max(w-6, 10))))
+		lines = append(lines, "     "+st.Info.Render(kit.Cell(free, max(w-6, 10), false)))
 	}
 	lines = append(lines, " "+st.Muted.Render(a.FixAndRetry))
 	return strings.Join(lines, "\n")
@@ -535,8 +535,8 @@ func agUnavailableText(env *kit.Env, ov *store.OverlapError) string {
 func (p *bookingPage) Keys() []key.Binding {
 	a := p.env.M.Agenda
 	if p.searching {
-		return []key.Binding{agBindShown("enter", a.KeyChoose, "enter"), agBindShown("↑↓", a.KeyChoose, "up", "down"),
-			agBindShown("esc", p.env.M.Form.Cancel, "esc")}
+		return []key.Binding{kit.Key(a.KeyChoose, "enter"), kit.KeyShown("↑↓", a.KeyChoose, "up", "down"),
+			kit.Key(p.env.M.Form.Cancel, "esc")}
 	}
 	return kit.FormKeys(p.form)
 }

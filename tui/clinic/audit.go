@@ -167,13 +167,13 @@ func (l *auditList) View(w, h int) string {
 	return head + "\n" + filter + "\n" + chain + "\n" + l.list.View(st, w, h-3)
 }
 
-func (l *auditList) keyOpen() key.Binding   { return kit.AdmKey(l.env.M.Admin.KeyOpen, "enter") }
-func (l *auditList) keyFilter() key.Binding { return kit.AdmKey(l.env.M.ClinicAudit.KeyFilter, "f") }
-func (l *auditList) keyMore() key.Binding   { return kit.AdmKey(l.env.M.ClinicAudit.KeyMore, "m") }
-func (l *auditList) keyReload() key.Binding { return kit.AdmKey(l.env.M.Admin.KeyReload, "r") }
+func (l *auditList) keyOpen() key.Binding   { return kit.Key(l.env.M.Admin.KeyOpen, "enter") }
+func (l *auditList) keyFilter() key.Binding { return kit.Key(l.env.M.ClinicAudit.KeyFilter, "f") }
+func (l *auditList) keyMore() key.Binding   { return kit.Key(l.env.M.ClinicAudit.KeyMore, "m") }
+func (l *auditList) keyReload() key.Binding { return kit.Key(l.env.M.Admin.KeyReload, "r") }
 
 func (l *auditList) Keys() []key.Binding {
-	keys := []key.Binding{kit.AdmKeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen(), l.keyFilter()}
+	keys := []key.Binding{kit.KeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen(), l.keyFilter()}
 	if l.more {
 		keys = append(keys, l.keyMore())
 	}
@@ -270,5 +270,5 @@ func (d *auditDetail) View(w, h int) string {
 }
 
 func (d *auditDetail) Keys() []key.Binding {
-	return []key.Binding{kit.AdmKeyShown("↑/↓", d.env.M.ClinicAudit.KeyScroll, "up", "down")}
+	return []key.Binding{kit.KeyShown("↑/↓", d.env.M.ClinicAudit.KeyScroll, "up", "down")}
 }

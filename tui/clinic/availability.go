@@ -84,9 +84,9 @@ func (p *availabilityPage) items() int { return len(p.clinic.Closures) + len(p.s
 
 func (p *availabilityPage) keys() (move, spec, day, closure, hours, absence, del key.Binding) {
 	m := p.env.M.Availability
-	return kit.AdmKeyShown("↑/↓", m.KeyMove, "up", "down"), kit.AdmKeyShown("←/→", m.KeySpecialist, "left", "right"),
-		kit.AdmKey(m.KeyDay, "e"), kit.AdmKey(m.KeyClose, "c"), kit.AdmKey(m.KeyHours, "h"), kit.AdmKey(m.KeyAbsence, "a"),
-		kit.AdmKey(m.KeyDelete, "d")
+	return kit.KeyShown("↑/↓", m.KeyMove, "up", "down"), kit.KeyShown("←/→", m.KeySpecialist, "left", "right"),
+		kit.Key(m.KeyDay, "e"), kit.Key(m.KeyClose, "c"), kit.Key(m.KeyHours, "h"), kit.Key(m.KeyAbsence, "a"),
+		kit.Key(m.KeyDelete, "d")
 }
 
 func (p *availabilityPage) mayManageSpec() bool {
@@ -211,7 +211,7 @@ func (p *availabilityPage) View(w, h int) string {
 				cell += m.OwnHours
 			}
 		}
-		row = append(row, agCell(cell, 17))
+		row = append(row, kit.Cell(cell, 17, false))
 		if len(row) == 4 || i == len(p.clinic.Week)-1 {
 			head = append(head, "  "+strings.Join(row, " "))
 			row = nil
@@ -235,7 +235,7 @@ func (p *availabilityPage) View(w, h int) string {
 			}
 			hours = strings.Join(parts, " · ")
 		}
-		head = append(head, "  "+agCell(m.Hours+": "+hours, max(w-3, 10)))
+		head = append(head, "  "+kit.Cell(m.Hours+": "+hours, max(w-3, 10), false))
 	}
 	// The lists scroll so the selected item stays in view.
 	type line struct {
@@ -275,9 +275,9 @@ func (p *availabilityPage) View(w, h int) string {
 		case l.item < 0:
 			out = append(out, " "+l.text)
 		case l.item == p.cursor:
-			out = append(out, " "+st.Selected.Render(agCell("> "+l.text, max(w-2, 10))))
+			out = append(out, " "+st.Selected.Render(kit.Cell("> "+l.text, max(w-2, 10), false)))
 		default:
-			out = append(out, " "+agCell("  "+l.text, max(w-2, 10)))
+			out = append(out, " "+kit.Cell("  "+l.text, max(w-2, 10), false))
 		}
 	}
 	return strings.Join(out, "\n")

@@ -191,17 +191,17 @@ func (p *docPage) View(w, h int) string {
 		lines = append(lines, "")
 	}
 	hint := fmt.Sprintf(p.env.M.Documents.PDFHint, p.hint())
-	return strings.Join(append(lines[:min(len(lines), h-1)], " "+st.Muted.Render(agCell(hint, max(w-2, 1)))), "\n")
+	return strings.Join(append(lines[:min(len(lines), h-1)], " "+st.Muted.Render(kit.Cell(hint, max(w-2, 1), false))), "\n")
 }
 
 func (p *docPage) Keys() []key.Binding {
 	d := p.env.M.Documents
 	var keys []key.Binding
 	if p.mail != nil {
-		keys = append(keys, agBind(i18n.DocMailFor(p.env.L.Lang).Key, "e"))
+		keys = append(keys, kit.Key(i18n.DocMailFor(p.env.L.Lang).Key, "e"))
 	}
 	if p.day != nil {
-		keys = append(keys, agBind(d.KeyPrevDay, ","), agBind(d.KeyNextDay, "."), agBind(d.KeyToday, "t"))
+		keys = append(keys, kit.Key(d.KeyPrevDay, ","), kit.Key(d.KeyNextDay, "."), kit.Key(d.KeyToday, "t"))
 	}
 	return keys
 }
@@ -234,9 +234,9 @@ func cashCloseView(env *kit.Env, cc store.CashClose) docView {
 	d, l, st := env.M.Documents, env.L, env.Styles()
 	var v docView
 	for _, m := range cc.Methods {
-		v.head = append(v.head, agCell(l.MethodName(m.Method), 16)+agRight(strconv.Itoa(m.Count), 5)+"  "+agRight(l.Money(m.Total), 16))
+		v.head = append(v.head, kit.Cell(l.MethodName(m.Method), 16, false)+kit.Cell(strconv.Itoa(m.Count), 5, true)+"  "+kit.Cell(l.Money(m.Total), 16, true))
 	}
-	v.head = append(v.head, st.Label.Render(agCell(d.Total, 16)+agRight(strconv.Itoa(cc.Count), 5)+"  "+agRight(l.Money(cc.Total), 16)), "")
+	v.head = append(v.head, st.Label.Render(kit.Cell(d.Total, 16, false)+kit.Cell(strconv.Itoa(cc.Count), 5, true)+"  "+kit.Cell(l.Money(cc.Total), 16, true)), "")
 	if len(cc.Payments) == 0 {
 		v.head = append(v.head, st.Muted.Render(d.NoPayments))
 		return v
@@ -322,7 +322,7 @@ func receiptView(env *kit.Env, r store.Receipt) docView {
 	if pay.PaidOn != nil {
 		paidOn = pay.PaidOn.Format(l.DateLayout())
 	}
-	row := func(label, value string) string { return st.Label.Render(agCell(label, 16)) + " " + value }
+	row := func(label, value string) string { return st.Label.Render(kit.Cell(label, 16, false)) + " " + value }
 	return docView{title: fmt.Sprintf(d.ReceiptTitle, r.Number), head: []string{
 		sanitize.Line(r.Clinic), "",
 		row(d.Received, who),

@@ -289,14 +289,14 @@ func (p *expensesPage) View(w, h int) string {
 
 func (p *expensesPage) Keys() []key.Binding {
 	em, sm := p.env.M.Expenses, staffMore(p.env)
-	keys := []key.Binding{agBind(em.KeyNew, "n"), agBind(em.KeyEdit, "e", "enter"), agBind(em.KeyPay, "p")}
+	keys := []key.Binding{kit.Key(em.KeyNew, "n"), kit.Key(em.KeyEdit, "e", "enter"), kit.Key(em.KeyPay, "p")}
 	if p.cursor < len(p.list) {
 		if p.list[p.cursor].Paid {
-			keys = append(keys, agBind(sm.KeyUnpayExpense, "u"))
+			keys = append(keys, kit.Key(sm.KeyUnpayExpense, "u"))
 		}
-		keys = append(keys, agBind(sm.KeyDeleteExpense, "x"))
+		keys = append(keys, kit.Key(sm.KeyDeleteExpense, "x"))
 	}
-	return append(keys, agBindShown(",.", em.KeyMonth, ",", "."), agBind(em.KeyAll, "a"))
+	return append(keys, kit.KeyShown(",.", em.KeyMonth, ",", "."), kit.Key(em.KeyAll, "a"))
 }
 
 // confirmUnpay marks a paid expense unpaid again (store.UnpayExpense).

@@ -103,8 +103,8 @@ func (p *financePage) View(w, h int) string {
 	r := p.rep
 	const lw = 40
 	fig := func(label string, d decimal.Decimal, bold bool) string {
-		v := agRight(l.Money(d), 14)
-		label = agCell(label, lw-16)
+		v := kit.Cell(l.Money(d), 14, true)
+		label = kit.Cell(label, lw-16, false)
 		if bold {
 			return " " + st.Label.Render(label) + " " + st.Label.Render(v)
 		}
@@ -126,7 +126,7 @@ func (p *financePage) View(w, h int) string {
 	chartH := max(min(h-12, 14), 5)
 	right := agChart(p.env, r.Chart, max(w-lw-1, 20), chartH)
 	for i := range left {
-		left[i] = agCell(left[i], lw)
+		left[i] = kit.Cell(left[i], lw, false)
 	}
 	top := lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(left, "\n"), " ", strings.Join(right, "\n"))
 	lines := append([]string{head, ""}, strings.Split(top, "\n")...)
@@ -149,7 +149,7 @@ func (p *financePage) View(w, h int) string {
 					mark = "!"
 				}
 			}
-			next = append(next, agCell(" "+mark+due+" "+agCell(sanitize.Line(e.Name), max(half-28, 6))+" "+agRight(l.Money(e.Amount), 13), half))
+			next = append(next, kit.Cell(" "+mark+due+" "+kit.Cell(sanitize.Line(e.Name), max(half-28, 6), false)+" "+kit.Cell(l.Money(e.Amount), 13, true), half, false))
 		}
 		pay := []string{" " + st.Subtitle.Render(fm.PayrollLines)}
 		if len(r.PayrollLines) == 0 {
@@ -160,7 +160,7 @@ func (p *financePage) View(w, h int) string {
 			if pl.CompType == store.CompPercent {
 				comp = pl.CompValue.String() + "%"
 			}
-			pay = append(pay, "  "+agCell(sanitize.Line(pl.Name), max(half-32, 6))+" "+agRight(comp, 12)+" "+agRight(l.Money(pl.Amount), 14))
+			pay = append(pay, "  "+kit.Cell(sanitize.Line(pl.Name), max(half-32, 6), false)+" "+kit.Cell(comp, 12, true)+" "+kit.Cell(l.Money(pl.Amount), 14, true))
 		}
 		n := min(max(len(next), len(pay)), room)
 		lines = append(lines, "")
@@ -172,7 +172,7 @@ func (p *financePage) View(w, h int) string {
 			if i < len(pay) {
 				b = pay[i]
 			}
-			lines = append(lines, agCell(a, half)+" "+b)
+			lines = append(lines, kit.Cell(a, half, false)+" "+b)
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -224,16 +224,16 @@ func agChart(env *kit.Env, months []store.MonthFigure, w, height int) []string {
 	labels.WriteString(" ")
 	for _, m := range months {
 		axis.WriteString(strings.Repeat("─", group))
-		labels.WriteString(agCell(fmt.Sprintf("%02d", int(m.Month.In(l.Loc).Month())), group))
+		labels.WriteString(kit.Cell(fmt.Sprintf("%02d", int(m.Month.In(l.Loc).Month())), group, false))
 	}
 	return append(out, axis.String(), labels.String(), st.Muted.Render(fm.ChartLegend))
 }
 
 func (p *financePage) Keys() []key.Binding {
 	fm := p.env.M.Finance
-	keys := []key.Binding{agBindShown(",.", fm.KeyMonth, ",", "."), agBind(fm.KeyThis, "t")}
+	keys := []key.Binding{kit.KeyShown(",.", fm.KeyMonth, ",", "."), kit.Key(fm.KeyThis, "t")}
 	if p.env.Actor.MayCloseCash() {
-		keys = append(keys, agBind(p.env.M.Documents.KeyCashClose, "c"))
+		keys = append(keys, kit.Key(p.env.M.Documents.KeyCashClose, "c"))
 	}
 	return keys
 }

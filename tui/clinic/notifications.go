@@ -68,14 +68,14 @@ func (p *noticeList) Init() tea.Cmd   { return p.reload() }
 func (p *noticeList) Capturing() bool { return false }
 
 func (p *noticeList) keyOpen() key.Binding {
-	return kit.AdmKeyShown("enter", p.words().KeyOpen, "enter")
+	return kit.KeyShown("enter", p.words().KeyOpen, "enter")
 }
-func (p *noticeList) keyRead() key.Binding     { return kit.AdmKey(p.words().KeyRead, "r") }
-func (p *noticeList) keyAllRead() key.Binding  { return kit.AdmKey(p.words().KeyAllRead, "R") }
-func (p *noticeList) keyWaitlist() key.Binding { return kit.AdmKey(p.words().KeyWaitlist, "w") }
+func (p *noticeList) keyRead() key.Binding     { return kit.Key(p.words().KeyRead, "r") }
+func (p *noticeList) keyAllRead() key.Binding  { return kit.Key(p.words().KeyAllRead, "R") }
+func (p *noticeList) keyWaitlist() key.Binding { return kit.Key(p.words().KeyWaitlist, "w") }
 
 func (p *noticeList) Keys() []key.Binding {
-	keys := []key.Binding{kit.AdmKeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyOpen(), p.keyRead(), p.keyAllRead()}
+	keys := []key.Binding{kit.KeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyOpen(), p.keyRead(), p.keyAllRead()}
 	if p.env.Actor.MayManageWaitlist() {
 		keys = append(keys, p.keyWaitlist())
 	}

@@ -45,11 +45,11 @@ func (p *outboxPage) Title() string   { return p.env.M.Outbox.Title }
 func (p *outboxPage) Init() tea.Cmd   { return p.reload() }
 func (p *outboxPage) Capturing() bool { return false }
 
-func (p *outboxPage) keyResend() key.Binding { return kit.AdmKey(p.env.M.Outbox.KeyResend, "x") }
-func (p *outboxPage) keyReload() key.Binding { return kit.AdmKey(p.env.M.Admin.KeyReload, "r") }
+func (p *outboxPage) keyResend() key.Binding { return kit.Key(p.env.M.Outbox.KeyResend, "x") }
+func (p *outboxPage) keyReload() key.Binding { return kit.Key(p.env.M.Admin.KeyReload, "r") }
 
 func (p *outboxPage) Keys() []key.Binding {
-	return []key.Binding{kit.AdmKeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyResend(), p.keyReload()}
+	return []key.Binding{kit.KeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyResend(), p.keyReload()}
 }
 
 func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {

@@ -83,14 +83,12 @@ type SearchTick struct{ Seq int }
 
 func newPatientList(env *kit.Env, s *kit.Stack) *PatientList {
 	m := env.M.Patients
-	k := func(help string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
-	}
+	k := kit.Key
 	l := &PatientList{env: env, stack: s, cursors: []*store.PatientCursor{nil}}
 	l.keys = patientListKeys{
 		Search:   k(m.KeySearch, "/"),
-		Done:     key.NewBinding(key.WithKeys("enter", "esc", "down"), key.WithHelp("enter", m.KeyDoneSearch)),
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑↓", m.KeyMove)),
+		Done:     kit.KeyShown("enter", m.KeyDoneSearch, "enter", "esc", "down"),
+		Up:       kit.KeyShown("↑↓", m.KeyMove, "up", "k"),
 		Down:     key.NewBinding(key.WithKeys("down", "j")),
 		Open:     k(m.KeyOpen, "enter"),
 		New:      k(m.KeyNew, "n"),
@@ -98,8 +96,8 @@ func newPatientList(env *kit.Env, s *kit.Stack) *PatientList {
 		Archive:  k(m.KeyArchive, "a"),
 		Sort:     k(m.KeySort, "s"),
 		Archived: k(m.KeyArchived, "v"),
-		NextPage: key.NewBinding(key.WithKeys("pgdown", "]"), key.WithHelp("]", m.KeyNextPage)),
-		PrevPage: key.NewBinding(key.WithKeys("pgup", "["), key.WithHelp("[", m.KeyPrevPage)),
+		NextPage: kit.KeyShown("]", m.KeyNextPage, "pgdown", "]"),
+		PrevPage: kit.KeyShown("[", m.KeyPrevPage, "pgup", "["),
 	}
 	w, h := env.BodySize()
 	l.w, l.h = w, h

@@ -78,11 +78,9 @@ type fileLoaded struct {
 
 func newPatientFile(l *PatientList, p store.Patient) *patientFile {
 	m := l.env.M.Patients
-	k := func(help string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
-	}
+	k := kit.Key
 	return &patientFile{list: l, env: l.env, p: p, keys: patientFileKeys{
-		Tabs:      key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←→", m.KeyTabs)),
+		Tabs:      kit.KeyShown("←→", m.KeyTabs, "left", "right"),
 		Prev:      key.NewBinding(key.WithKeys("left", "h")),
 		Next:      key.NewBinding(key.WithKeys("right", "l")),
 		Up:        key.NewBinding(key.WithKeys("up", "k")),

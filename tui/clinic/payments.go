@@ -185,15 +185,15 @@ func (p *paymentsPage) View(w, h int) string {
 
 func (p *paymentsPage) Keys() []key.Binding {
 	pm := p.env.M.Payments
-	keys := []key.Binding{agBindShown("enter", pm.KeyOpen, "enter")}
+	keys := []key.Binding{kit.Key(pm.KeyOpen, "enter")}
 	if p.mayWrite() {
-		keys = append(keys, agBind(p.env.M.Sessions.KeyPaid, "p"))
+		keys = append(keys, kit.Key(p.env.M.Sessions.KeyPaid, "p"))
 	}
 	if p.cursor < len(p.list.Payments) && p.list.Payments[p.cursor].Paid {
-		keys = append(keys, agBind(p.env.M.Documents.KeyReceipt, "r"))
+		keys = append(keys, kit.Key(p.env.M.Documents.KeyReceipt, "r"))
 	}
 	if p.env.Actor.MayCloseCash() {
-		keys = append(keys, agBind(p.env.M.Documents.KeyCashClose, "c"))
+		keys = append(keys, kit.Key(p.env.M.Documents.KeyCashClose, "c"))
 	}
-	return append(keys, agBindShown(",.", pm.KeyMonth, ",", "."), agBind(pm.KeyUnpaid, "u"), agBind(pm.KeyAll, "a"))
+	return append(keys, kit.KeyShown(",.", pm.KeyMonth, ",", "."), kit.Key(pm.KeyUnpaid, "u"), kit.Key(pm.KeyAll, "a"))
 }

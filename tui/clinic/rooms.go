@@ -152,15 +152,15 @@ func (l *roomList) View(w, h int) string {
 	return " " + st.Title.Render(l.env.M.Nav.Rooms) + "\n\n" + l.list.View(st, w, h-2)
 }
 
-func (l *roomList) keyOpen() key.Binding    { return kit.AdmKey(l.env.M.Admin.KeyOpen, "enter") }
-func (l *roomList) keyNew() key.Binding     { return kit.AdmKey(l.env.M.Admin.KeyNew, "n") }
-func (l *roomList) keyEdit() key.Binding    { return kit.AdmKey(l.env.M.Admin.KeyEdit, "e") }
-func (l *roomList) keyActive() key.Binding  { return kit.AdmKey(l.env.M.Admin.KeyActive, "a") }
-func (l *roomList) keyCatalog() key.Binding { return kit.AdmKey(l.env.M.Rooms.KeyCatalog, "c") }
-func (l *roomList) keyReload() key.Binding  { return kit.AdmKey(l.env.M.Admin.KeyReload, "r") }
+func (l *roomList) keyOpen() key.Binding    { return kit.Key(l.env.M.Admin.KeyOpen, "enter") }
+func (l *roomList) keyNew() key.Binding     { return kit.Key(l.env.M.Admin.KeyNew, "n") }
+func (l *roomList) keyEdit() key.Binding    { return kit.Key(l.env.M.Admin.KeyEdit, "e") }
+func (l *roomList) keyActive() key.Binding  { return kit.Key(l.env.M.Admin.KeyActive, "a") }
+func (l *roomList) keyCatalog() key.Binding { return kit.Key(l.env.M.Rooms.KeyCatalog, "c") }
+func (l *roomList) keyReload() key.Binding  { return kit.Key(l.env.M.Admin.KeyReload, "r") }
 
 func (l *roomList) Keys() []key.Binding {
-	keys := []key.Binding{kit.AdmKeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
+	keys := []key.Binding{kit.KeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
 	if kit.AdmCanManage(l.env) {
 		keys = append(keys, l.keyNew(), l.keyEdit())
 	}
@@ -255,12 +255,12 @@ func (d *roomDetail) Title() string {
 	return sanitize.Line(r.Name)
 }
 
-func (d *roomDetail) keyAssign() key.Binding { return kit.AdmKey(d.l.env.M.Rooms.KeyAssign, "s") }
-func (d *roomDetail) keyInline() key.Binding { return kit.AdmKey(d.l.env.M.Rooms.KeyInline, "i") }
+func (d *roomDetail) keyAssign() key.Binding { return kit.Key(d.l.env.M.Rooms.KeyAssign, "s") }
+func (d *roomDetail) keyInline() key.Binding { return kit.Key(d.l.env.M.Rooms.KeyInline, "i") }
 func (d *roomDetail) keyFromCatalog() key.Binding {
-	return kit.AdmKey(d.l.env.M.Rooms.KeyFromCatalog, "k")
+	return kit.Key(d.l.env.M.Rooms.KeyFromCatalog, "k")
 }
-func (d *roomDetail) keyRemove() key.Binding { return kit.AdmKey(d.l.env.M.Rooms.KeyRemove, "x") }
+func (d *roomDetail) keyRemove() key.Binding { return kit.Key(d.l.env.M.Rooms.KeyRemove, "x") }
 
 func (d *roomDetail) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
@@ -477,7 +477,7 @@ func (p *catalogPage) View(w, h int) string {
 }
 
 func (p *catalogPage) Keys() []key.Binding {
-	keys := []key.Binding{kit.AdmKeyShown("↑/↓", p.l.env.M.Admin.KeyMove, "up", "down")}
+	keys := []key.Binding{kit.KeyShown("↑/↓", p.l.env.M.Admin.KeyMove, "up", "down")}
 	if kit.AdmCanManage(p.l.env) {
 		keys = append(keys, p.l.keyNew())
 		if _, ok := p.current(); ok {
@@ -488,11 +488,11 @@ func (p *catalogPage) Keys() []key.Binding {
 }
 
 func (p *catalogPage) keyEdit() key.Binding {
-	return kit.AdmKey(staffMore(p.l.env).KeyEditEquipment, "e")
+	return kit.Key(staffMore(p.l.env).KeyEditEquipment, "e")
 }
 
 func (p *catalogPage) keyDelete() key.Binding {
-	return kit.AdmKey(staffMore(p.l.env).KeyDeleteEquipment, "x")
+	return kit.Key(staffMore(p.l.env).KeyDeleteEquipment, "x")
 }
 
 // current is the catalog item under the cursor.

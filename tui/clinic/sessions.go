@@ -222,7 +222,7 @@ func (p *sessionsPage) View(w, h int) string {
 		filters += " · " + sanitize.Line(p.patientName)
 	}
 	count := fmt.Sprintf(m.Sessions.Shown, len(p.list)) + " "
-	head := agCell(" "+st.Title.Render(m.Sessions.ListTitle)+st.Muted.Render(" · "+filters), max(w-len([]rune(count)), 0)) + count
+	head := kit.Cell(" "+st.Title.Render(m.Sessions.ListTitle)+st.Muted.Render(" · "+filters), max(w-len([]rune(count)), 0), false) + count
 	lines := []string{head}
 	if p.loaded && len(p.list) == 0 {
 		return head + "\n\n " + st.Muted.Render(m.Sessions.Empty)
@@ -261,6 +261,6 @@ func agPayCell(l *i18n.Locale, s store.Session) string {
 func (p *sessionsPage) Keys() []key.Binding {
 	a := p.env.M.Agenda
 	se := i18n.SessionsEditFor(p.env.L.Lang)
-	return []key.Binding{agBindShown("enter", a.KeyOpen, "enter"), agBind(a.KeyBook, "n"), agBind(a.KeyFilter, "f"),
-		agBind(se.KeyByPatient, "p")}
+	return []key.Binding{kit.KeyShown("enter", a.KeyOpen, "enter"), kit.Key(a.KeyBook, "n"), kit.Key(a.KeyFilter, "f"),
+		kit.Key(se.KeyByPatient, "p")}
 }

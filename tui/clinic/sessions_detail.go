@@ -128,7 +128,7 @@ func (p *sessionPage) actions() []sessionAction {
 	records, schedules, pays := a.MayRecord(s.SpecialistID), a.MayBook(s.SpecialistID), a.MayWritePayments()
 	var out []sessionAction
 	add := func(help, k string, run func() tea.Cmd) {
-		out = append(out, sessionAction{agBind(help, k), run})
+		out = append(out, sessionAction{kit.Key(help, k), run})
 	}
 	if !s.Final() && records {
 		add(m.KeyComplete, "c", func() tea.Cmd { return p.st.Push(p.completePage()) })
@@ -176,7 +176,7 @@ func (p *sessionPage) View(w, h int) string {
 	s := p.s
 	lw := 14
 	row := func(label, value string) string {
-		return " " + st.Label.Render(agCell(label, lw)) + agCell(value, max(w-lw-2, 10))
+		return " " + st.Label.Render(kit.Cell(label, lw, false)) + kit.Cell(value, max(w-lw-2, 10), false)
 	}
 	lines := []string{" " + st.Title.Render(fmt.Sprintf(m.Session, s.ID)) + "  " +
 		agMark(s) + " " + agStatusName(p.env.M, s.Status)}

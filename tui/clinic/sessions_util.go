@@ -5,9 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
-	"github.com/charmbracelet/x/ansi"
-
 	"consultorio/store"
 	"consultorio/tui/i18n"
 	"consultorio/tui/kit"
@@ -16,38 +13,6 @@ import (
 
 // Helpers shared by the agenda, sessions, payments, expenses and finance
 // screens (prefixed ag… so they cannot collide with other screens' helpers).
-
-// agBind is a key binding with its help text.
-func agBind(help string, keys ...string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
-}
-
-// agBindShown is agBind with a different key label in the help line
-// ("←/→" for two keys).
-func agBindShown(label, help string, keys ...string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(label, help))
-}
-
-// agCell pads or cuts s (which may hold styles) to exactly w cells.
-func agCell(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", w-sw)
-}
-
-// agRight right-aligns s in w cells.
-func agRight(s string, w int) string {
-	sw := ansi.StringWidth(s)
-	if sw >= w {
-		return agCell(s, w)
-	}
-	return strings.Repeat(" ", w-sw) + s
-}
 
 // agMidnight is the start of t's calendar day in loc.
 func agMidnight(t time.Time, loc *time.Location) time.Time {
@@ -151,9 +116,9 @@ func agTable(st *kit.Styles, cols []agCol, rows [][]string, cursor, off, w, h in
 				v = cells[i]
 			}
 			if c.right {
-				b.WriteString(agRight(v, widths[i]))
+				b.WriteString(kit.Cell(v, widths[i], true))
 			} else {
-				b.WriteString(agCell(v, widths[i]))
+				b.WriteString(kit.Cell(v, widths[i], false))
 			}
 			b.WriteString(" ")
 		}

@@ -49,7 +49,7 @@ func (p *settingsPage) Title() string   { return p.env.M.ClinicSettings.Title }
 func (p *settingsPage) Init() tea.Cmd   { return p.reload() }
 func (p *settingsPage) Capturing() bool { return false }
 
-func (p *settingsPage) keyEdit() key.Binding { return kit.AdmKey(p.env.M.Admin.KeyEdit, "e") }
+func (p *settingsPage) keyEdit() key.Binding { return kit.Key(p.env.M.Admin.KeyEdit, "e") }
 
 func (p *settingsPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

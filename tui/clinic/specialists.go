@@ -165,14 +165,14 @@ func (l *specialistList) View(w, h int) string {
 	return head + "\n\n" + l.list.View(st, w, h-2)
 }
 
-func (l *specialistList) keyOpen() key.Binding   { return kit.AdmKey(l.env.M.Admin.KeyOpen, "enter") }
-func (l *specialistList) keyNew() key.Binding    { return kit.AdmKey(l.env.M.Admin.KeyNew, "n") }
-func (l *specialistList) keyEdit() key.Binding   { return kit.AdmKey(l.env.M.Admin.KeyEdit, "e") }
-func (l *specialistList) keyActive() key.Binding { return kit.AdmKey(l.env.M.Admin.KeyActive, "a") }
-func (l *specialistList) keyReload() key.Binding { return kit.AdmKey(l.env.M.Admin.KeyReload, "r") }
+func (l *specialistList) keyOpen() key.Binding   { return kit.Key(l.env.M.Admin.KeyOpen, "enter") }
+func (l *specialistList) keyNew() key.Binding    { return kit.Key(l.env.M.Admin.KeyNew, "n") }
+func (l *specialistList) keyEdit() key.Binding   { return kit.Key(l.env.M.Admin.KeyEdit, "e") }
+func (l *specialistList) keyActive() key.Binding { return kit.Key(l.env.M.Admin.KeyActive, "a") }
+func (l *specialistList) keyReload() key.Binding { return kit.Key(l.env.M.Admin.KeyReload, "r") }
 
 func (l *specialistList) Keys() []key.Binding {
-	keys := []key.Binding{kit.AdmKeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
+	keys := []key.Binding{kit.KeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
 	if kit.AdmCanManage(l.env) {
 		keys = append(keys, l.keyNew(), l.keyEdit(), l.keyActive())
 	}

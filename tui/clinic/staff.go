@@ -150,16 +150,16 @@ func (l *staffList) View(w, h int) string {
 	return head + "\n\n" + l.list.View(st, w, h-2)
 }
 
-func (l *staffList) keyOpen() key.Binding     { return kit.AdmKey(l.env.M.Staff.KeyKeys, "enter") }
-func (l *staffList) keyNew() key.Binding      { return kit.AdmKey(l.env.M.Admin.KeyNew, "n") }
-func (l *staffList) keyEdit() key.Binding     { return kit.AdmKey(l.env.M.Admin.KeyEdit, "e") }
-func (l *staffList) keyActive() key.Binding   { return kit.AdmKey(l.env.M.Admin.KeyActive, "a") }
-func (l *staffList) keyCode() key.Binding     { return kit.AdmKey(l.env.M.Staff.KeyCode, "c") }
-func (l *staffList) keySettings() key.Binding { return kit.AdmKey(l.env.M.Staff.KeySettings, "s") }
-func (l *staffList) keyReload() key.Binding   { return kit.AdmKey(l.env.M.Admin.KeyReload, "r") }
-func (l *staffList) keyLogins() key.Binding   { return kit.AdmKey(l.env.M.Logins.Key, "o") }
-func (l *staffList) keyOutbox() key.Binding   { return kit.AdmKey(l.env.M.Outbox.Key, "m") }
-func (l *staffList) keyUnlock() key.Binding   { return kit.AdmKey(staffMore(l.env).KeyUnlock, "u") }
+func (l *staffList) keyOpen() key.Binding     { return kit.Key(l.env.M.Staff.KeyKeys, "enter") }
+func (l *staffList) keyNew() key.Binding      { return kit.Key(l.env.M.Admin.KeyNew, "n") }
+func (l *staffList) keyEdit() key.Binding     { return kit.Key(l.env.M.Admin.KeyEdit, "e") }
+func (l *staffList) keyActive() key.Binding   { return kit.Key(l.env.M.Admin.KeyActive, "a") }
+func (l *staffList) keyCode() key.Binding     { return kit.Key(l.env.M.Staff.KeyCode, "c") }
+func (l *staffList) keySettings() key.Binding { return kit.Key(l.env.M.Staff.KeySettings, "s") }
+func (l *staffList) keyReload() key.Binding   { return kit.Key(l.env.M.Admin.KeyReload, "r") }
+func (l *staffList) keyLogins() key.Binding   { return kit.Key(l.env.M.Logins.Key, "o") }
+func (l *staffList) keyOutbox() key.Binding   { return kit.Key(l.env.M.Outbox.Key, "m") }
+func (l *staffList) keyUnlock() key.Binding   { return kit.Key(staffMore(l.env).KeyUnlock, "u") }
 
 // locked is the lock column's cell: until when an account locked out by
 // failed logins stays locked ("" when it is not).
@@ -183,7 +183,7 @@ func (l *staffList) confirmUnlock(u store.User) *kit.FormPage {
 }
 
 func (l *staffList) Keys() []key.Binding {
-	keys := []key.Binding{kit.AdmKeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
+	keys := []key.Binding{kit.KeyShown("↑/↓", l.env.M.Admin.KeyMove, "up", "down"), l.keyOpen()}
 	if kit.AdmCanManage(l.env) {
 		keys = append(keys, l.keyNew(), l.keyEdit(), l.keyCode(), l.keyActive())
 	}
@@ -311,7 +311,7 @@ func (p *staffCodePage) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (p *staffCodePage) keyDone() key.Binding { return kit.AdmKey(p.env.M.Staff.KeyDone, "enter") }
+func (p *staffCodePage) keyDone() key.Binding { return kit.Key(p.env.M.Staff.KeyDone, "enter") }
 
 func (p *staffCodePage) View(w, h int) string {
 	env, m, st := p.env, p.env.M.Staff, p.env.Styles()
@@ -362,7 +362,7 @@ func (d *staffDetail) Title() string {
 	return sanitize.Line(u.Name)
 }
 
-func (d *staffDetail) keyRevoke() key.Binding { return kit.AdmKey(d.l.env.M.Staff.KeyRevoke, "x") }
+func (d *staffDetail) keyRevoke() key.Binding { return kit.Key(d.l.env.M.Staff.KeyRevoke, "x") }
 
 func (d *staffDetail) Update(msg tea.Msg) tea.Cmd {
 	env := d.l.env
@@ -456,7 +456,7 @@ func (d *staffDetail) lockState(u store.User) string {
 
 func (d *staffDetail) Keys() []key.Binding {
 	env := d.l.env
-	keys := []key.Binding{kit.AdmKeyShown("↑/↓", env.M.Admin.KeyMove, "up", "down")}
+	keys := []key.Binding{kit.KeyShown("↑/↓", env.M.Admin.KeyMove, "up", "down")}
 	if kit.AdmCanManage(env) {
 		if len(d.userKeys) > 0 {
 			keys = append(keys, d.keyRevoke())

@@ -80,12 +80,12 @@ func (p *waitPage) Title() string   { return p.words().WaitTitle }
 func (p *waitPage) Init() tea.Cmd   { return p.reload() }
 func (p *waitPage) Capturing() bool { return false }
 
-func (p *waitPage) keyAdd() key.Binding    { return kit.AdmKey(p.words().KeyAdd, "n") }
-func (p *waitPage) keyRemove() key.Binding { return kit.AdmKey(p.words().KeyRemove, "x") }
-func (p *waitPage) keyBook() key.Binding   { return kit.AdmKey(p.words().KeyBook, "b") }
+func (p *waitPage) keyAdd() key.Binding    { return kit.Key(p.words().KeyAdd, "n") }
+func (p *waitPage) keyRemove() key.Binding { return kit.Key(p.words().KeyRemove, "x") }
+func (p *waitPage) keyBook() key.Binding   { return kit.Key(p.words().KeyBook, "b") }
 
 func (p *waitPage) Keys() []key.Binding {
-	return []key.Binding{kit.AdmKeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyBook(), p.keyAdd(), p.keyRemove()}
+	return []key.Binding{kit.KeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyBook(), p.keyAdd(), p.keyRemove()}
 }
 
 func (p *waitPage) Update(msg tea.Msg) tea.Cmd {

@@ -64,3 +64,14 @@ func Indent(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Key is a key binding whose help line names its first key.
+func Key(help string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
+}
+
+// KeyShown is a key binding named label in the help line (e.g. "↑/↓" for
+// up and down).
+func KeyShown(label, help string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(label, help))
+}

@@ -72,7 +72,7 @@ func formKeyMap(m *i18n.Messages) *huh.KeyMap {
 	f := m.Form
 	km := huh.NewDefaultKeyMap()
 	// ctrl+c belongs to the shell (it ends the session); esc cancels a form.
-	km.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", f.Cancel))
+	km.Quit = Key(f.Cancel, "esc")
 	help := func(b *key.Binding, desc string) { b.SetHelp(b.Help().Key, desc) }
 
 	help(&km.Input.Prev, f.Prev)

@@ -86,11 +86,11 @@ func (p *loginsPage) Title() string   { return p.title }
 func (p *loginsPage) Init() tea.Cmd   { return p.reload() }
 func (p *loginsPage) Capturing() bool { return false }
 
-func (p *loginsPage) keyEnd() key.Binding    { return AdmKey(p.env.M.Logins.KeyEnd, "x") }
-func (p *loginsPage) keyReload() key.Binding { return AdmKey(p.env.M.Admin.KeyReload, "r") }
+func (p *loginsPage) keyEnd() key.Binding    { return Key(p.env.M.Logins.KeyEnd, "x") }
+func (p *loginsPage) keyReload() key.Binding { return Key(p.env.M.Admin.KeyReload, "r") }
 
 func (p *loginsPage) Keys() []key.Binding {
-	return []key.Binding{AdmKeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyEnd(), p.keyReload()}
+	return []key.Binding{KeyShown("↑/↓", p.env.M.Admin.KeyMove, "up", "down"), p.keyEnd(), p.keyReload()}
 }
 
 func (p *loginsPage) Update(msg tea.Msg) tea.Cmd {

@@ -50,7 +50,7 @@ type Stack struct {
 // crumb. Call SetRoot before the shell opens it.
 func NewStack(env *Env, title string) *Stack {
 	return &Stack{Env: env, title: title,
-		back: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", env.M.Shell.KeyBack))}
+		back: Key(env.M.Shell.KeyBack, "esc")}
 }
 
 // SetRoot sets the bottom page (its Init runs with the stack's).

@@ -242,9 +242,9 @@ func (l *invoiceList) View(w, h int) string {
 func (l *invoiceList) Keys() []key.Binding {
 	b, c := l.env.M.Ops.Billing, l.env.M.Ops.Common
 	return []key.Binding{
-		kit.Bind("m", b.KeyPay, "m", "enter"), kit.Bind("n", b.KeyUnpay, "n"), kit.Bind("g", b.KeyGenerate, "g"),
-		kit.Bind("u", b.KeyUnpaid, "u"), kit.Bind("p", b.KeyPeriod, "p"), kit.Bind("s", b.KeySettings, "s"),
-		kit.Bind("↑↓", c.KeyUpDown, "up", "down"), kit.Bind("r", c.KeyReload, "r"),
+		kit.KeyShown("m", b.KeyPay, "m", "enter"), kit.Key(b.KeyUnpay, "n"), kit.Key(b.KeyGenerate, "g"),
+		kit.Key(b.KeyUnpaid, "u"), kit.Key(b.KeyPeriod, "p"), kit.Key(b.KeySettings, "s"),
+		kit.KeyShown("↑↓", c.KeyUpDown, "up", "down"), kit.Key(c.KeyReload, "r"),
 	}
 }
 

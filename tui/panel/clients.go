@@ -313,17 +313,17 @@ func (l *clientList) Keys() []key.Binding {
 	m := l.env.M
 	c, k := m.Ops.Clients, m.Ops.Common
 	if l.searching {
-		return []key.Binding{kit.Bind("enter", c.Search, "enter"), kit.Bind("esc", m.Form.Cancel, "esc")}
+		return []key.Binding{kit.Key(c.Search, "enter"), kit.Key(m.Form.Cancel, "esc")}
 	}
 	if l.plans {
 		return []key.Binding{
-			kit.Bind("enter", m.Ops.Plans.KeyEdit, "enter", "e"), kit.Bind("/", c.KeySearch, "/"),
-			kit.Bind("f", c.KeyFilter, "f"), kit.Bind("↑↓", k.KeyUpDown, "up", "down"), kit.Bind("r", k.KeyReload, "r"),
+			kit.KeyShown("enter", m.Ops.Plans.KeyEdit, "enter", "e"), kit.Key(c.KeySearch, "/"),
+			kit.Key(c.KeyFilter, "f"), kit.KeyShown("↑↓", k.KeyUpDown, "up", "down"), kit.Key(k.KeyReload, "r"),
 		}
 	}
 	return []key.Binding{
-		kit.Bind("enter", k.KeyOpen, "enter"), kit.Bind("n", c.KeyNew, "n"), kit.Bind("/", c.KeySearch, "/"),
-		kit.Bind("f", c.KeyFilter, "f"), kit.Bind("↑↓", k.KeyUpDown, "up", "down"), kit.Bind("r", k.KeyReload, "r"),
+		kit.Key(k.KeyOpen, "enter"), kit.Key(c.KeyNew, "n"), kit.Key(c.KeySearch, "/"),
+		kit.Key(c.KeyFilter, "f"), kit.KeyShown("↑↓", k.KeyUpDown, "up", "down"), kit.Key(k.KeyReload, "r"),
 	}
 }
 
@@ -482,16 +482,16 @@ func (d *clientDetail) View(w, h int) string {
 func (d *clientDetail) Keys() []key.Binding {
 	c := d.list.env.M.Ops.Clients
 	if d.ti.Status == store.TenantArchived {
-		return []key.Binding{kit.Bind("r", c.KeyRestore, "r")}
+		return []key.Binding{kit.Key(c.KeyRestore, "r")}
 	}
-	keys := []key.Binding{kit.Bind("e", c.KeyEdit, "e")}
+	keys := []key.Binding{kit.Key(c.KeyEdit, "e")}
 	if d.ti.Status != store.TenantSuspended {
-		keys = append(keys, kit.Bind("s", c.KeySuspend, "s"))
+		keys = append(keys, kit.Key(c.KeySuspend, "s"))
 	}
 	if d.ti.Status != store.TenantActive {
-		keys = append(keys, kit.Bind("a", c.KeyActivate, "a"))
+		keys = append(keys, kit.Key(c.KeyActivate, "a"))
 	}
-	return append(keys, kit.Bind("d", c.KeyDomains, "d"), kit.Bind("x", c.KeyArchive, "x"), kit.Bind("o", c.KeyLogins, "o"))
+	return append(keys, kit.Key(c.KeyDomains, "d"), kit.Key(c.KeyArchive, "x"), kit.Key(c.KeyLogins, "o"))
 }
 
 func (d *clientDetail) Capturing() bool { return false }
@@ -751,7 +751,7 @@ func (p *setupCodePage) View(w, h int) string {
 }
 
 func (p *setupCodePage) Keys() []key.Binding {
-	return []key.Binding{kit.Bind("enter", p.list.env.M.Ops.Clients.KeyClose, "enter")}
+	return []key.Binding{kit.Key(p.list.env.M.Ops.Clients.KeyClose, "enter")}
 }
 func (p *setupCodePage) Capturing() bool { return false }
 
@@ -864,9 +864,9 @@ func (p *domainsPage) View(w, h int) string {
 
 func (p *domainsPage) Keys() []key.Binding {
 	c := p.detail.list.env.M.Ops.Clients
-	keys := []key.Binding{kit.Bind("a", c.KeyAdd, "a")}
+	keys := []key.Binding{kit.Key(c.KeyAdd, "a")}
 	if len(p.detail.ti.Domains) > 0 {
-		keys = append(keys, kit.Bind("x", c.KeyRemove, "x"), kit.Bind("p", c.KeyPrimary, "p"))
+		keys = append(keys, kit.Key(c.KeyRemove, "x"), kit.Key(c.KeyPrimary, "p"))
 	}
 	return keys
 }

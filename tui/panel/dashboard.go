@@ -167,7 +167,7 @@ func ChartView(l *i18n.Locale, months []store.InvoiceMonth, rows int) []string {
 }
 
 func (s *dashboard) Keys() []key.Binding {
-	return []key.Binding{kit.Bind("r", s.env.M.Ops.Common.KeyReload, "r")}
+	return []key.Binding{kit.Key(s.env.M.Ops.Common.KeyReload, "r")}
 }
 
 func (s *dashboard) Capturing() bool { return false }

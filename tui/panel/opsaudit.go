@@ -191,11 +191,11 @@ func (l *opsAuditList) View(w, h int) string {
 
 func (l *opsAuditList) Keys() []key.Binding {
 	a, c := l.env.M.Ops.Audit, l.env.M.Ops.Common
-	keys := []key.Binding{kit.Bind("enter", c.KeyOpen, "enter"), kit.Bind("f", a.KeyFilter, "f")}
+	keys := []key.Binding{kit.Key(c.KeyOpen, "enter"), kit.Key(a.KeyFilter, "f")}
 	if l.more {
-		keys = append(keys, kit.Bind("m", c.KeyMore, "m"))
+		keys = append(keys, kit.Key(c.KeyMore, "m"))
 	}
-	return append(keys, kit.Bind("↑↓", c.KeyUpDown, "up", "down"), kit.Bind("r", c.KeyReload, "r"))
+	return append(keys, kit.KeyShown("↑↓", c.KeyUpDown, "up", "down"), kit.Key(c.KeyReload, "r"))
 }
 
 func (l *opsAuditList) Capturing() bool { return false }
@@ -344,6 +344,6 @@ func (d *opsAuditDetail) View(w, h int) string {
 }
 
 func (d *opsAuditDetail) Keys() []key.Binding {
-	return []key.Binding{kit.Bind("↑↓", d.list.env.M.Ops.Common.KeyUpDown, "up", "down", "pgup", "pgdown")}
+	return []key.Binding{kit.KeyShown("↑↓", d.list.env.M.Ops.Common.KeyUpDown, "up", "down", "pgup", "pgdown")}
 }
 func (d *opsAuditDetail) Capturing() bool { return false }

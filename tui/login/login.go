@@ -1,9 +1,10 @@
-package tui
+package login
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strings"
 	"sync"
@@ -21,64 +22,92 @@ import (
 	"consultorio/tui/sanitize"
 )
 
-// loginTarget routes async results to the login.
-const loginTarget = "\x00login"
+// Target is the Do target of the login's async work: the app hands those
+// results to Result.
+const Target = "\x00login"
 
-// account is who logged in: a clinic's staff user or a panel operator.
-type account struct {
-	user *store.User
-	op   *store.Operator
+// Host is the app as the login sees it: async work with the spinner, the
+// status line and its busy text, the window, and the way into the shell.
+type Host interface {
+	// Do runs fn off the program's goroutine; its result comes back to
+	// Result.
+	Do(target string, fn func(ctx context.Context) tea.Msg) tea.Cmd
+	// SetBusy is what the spinner says while work is pending ("": the
+	// default).
+	SetBusy(text string)
+	SetStatus(k kit.StatusKind, text string)
+	// StatusLine is the status line drawn w cells wide.
+	StatusLine(w int) string
+	Styles() *kit.Styles
+	// Locale is the session's language: the clinic's until Enter, the
+	// user's afterwards.
+	Locale() *i18n.Locale
+	Log() *slog.Logger
+	// Size is the window's size.
+	Size() (width, height int)
+	// Brand is the clinic's name (sanitized) or the panel's.
+	Brand() string
+	// QuitKey is the key that ends the session from anywhere.
+	QuitKey() key.Binding
+	// Enter replaces the login by the shell of the logged-in account.
+	Enter(acc *Account) tea.Cmd
 }
 
-func (acc *account) email() string {
-	if acc.user != nil {
-		return acc.user.Email
+// Account is who logged in: a clinic's staff user or a panel operator.
+type Account struct {
+	User *store.User
+	Op   *store.Operator
+}
+
+func (acc *Account) email() string {
+	if acc.User != nil {
+		return acc.User.Email
 	}
-	return acc.op.Email
+	return acc.Op.Email
 }
 
-func (acc *account) name() string {
-	if acc.user != nil {
-		return acc.user.Name
+func (acc *Account) name() string {
+	if acc.User != nil {
+		return acc.User.Name
 	}
-	return acc.op.Name
+	return acc.Op.Name
 }
 
-// authenticator is the part of the store the login form needs; the clinic
-// and the panel each adapt theirs (clinicAuth, panelAuth).
-type authenticator interface {
-	loginPassword(ctx context.Context, email, password string) (*account, error)
-	loginSetupCode(ctx context.Context, email, code string) (*account, error)
-	setPassword(ctx context.Context, acc *account, password string) error
-	addKey(ctx context.Context, acc *account, keyLine string) error
+// Authenticator is the part of the store the login form needs; the clinic
+// and the panel each adapt theirs (Clinic, Panel in auth.go).
+type Authenticator interface {
+	LoginPassword(ctx context.Context, email, password string) (*Account, error)
+	LoginSetupCode(ctx context.Context, email, code string) (*Account, error)
+	SetPassword(ctx context.Context, acc *Account, password string) error
+	AddKey(ctx context.Context, acc *Account, keyLine string) error
 
-	// secondFactor is acc's second factor (secondfactor.go): whether it
+	// SecondFactor is acc's second factor (secondfactor.go): whether it
 	// must pass one now, enrolment, the check of a code, and the grant that
 	// lets the connecting key run scripted commands afterwards.
-	secondFactor(acc *account) store.SecondFactor
+	SecondFactor(acc *Account) store.SecondFactor
 }
 
-// LoginLimiter rate-limits login attempts per source address (PRODUCT.md
+// Limiter rate-limits login attempts per source address (PRODUCT.md
 // §3: failed attempts per source address are rate-limited; the per-account
 // lockout is the store's). The SSH server passes one keyed by the session's
 // remote address; nil means no limit.
-type LoginLimiter interface {
+type Limiter interface {
 	// Allow returns an error when the address may not try now.
 	Allow() error
 	// Failed counts one failed credential check of the address.
 	Failed()
 }
 
-// loginHooks are the server's hooks into the login form.
-type loginHooks struct {
-	limiter LoginLimiter
-	// onLogin learns who logged in (their e-mail) once the credentials
+// Hooks are the server's hooks into the login form.
+type Hooks struct {
+	Limiter Limiter
+	// OnLogin learns who logged in (their e-mail) once the credentials
 	// were accepted, e.g. for the server's connection log line.
-	onLogin func(email string)
-	// keyFingerprint is the SHA256 fingerprint of the key the client
+	OnLogin func(email string)
+	// KeyFingerprint is the SHA256 fingerprint of the key the client
 	// connected with ("" if none): passing the second factor lets it run
 	// scripted commands for a while.
-	keyFingerprint string
+	KeyFingerprint string
 }
 
 // errRateLimited: the limiter refused the attempt (its error is not shown:
@@ -111,24 +140,24 @@ const (
 // Results of the login's async steps.
 type (
 	loginResult struct {
-		acc *account
+		acc *Account
 		err error
 	}
 	passwordResult struct{ err error }
 	keyResult      struct{ err error }
 )
 
-// login is the login form and the first-login flow:
+// Model is the login form and the first-login flow:
 //
 //	e-mail + password ─────────────────────────────┐
 //	e-mail + setup code → new password (twice) ────┴→ offer the connecting key (if any) → shell
 //
 // Errors (wrong credentials, locked until HH:MM, suspended clinic, rules)
 // show under the form, which is rebuilt with what the user typed.
-type login struct {
-	a        *app
-	auth     authenticator
-	hooks    loginHooks
+type Model struct {
+	h        Host
+	auth     Authenticator
+	hooks    Hooks
 	title    string
 	offerKey string // authorized_keys line of the connecting key, "" if none
 	keyDesc  string // how the key reads to a person
@@ -145,7 +174,7 @@ type login struct {
 	newPassword, repeat string
 	addKey              bool
 
-	acc   *account
+	acc   *Account
 	notes []func(*i18n.Messages) string // confirmations to show on landing, in the user's language
 
 	// Second factor.
@@ -155,11 +184,16 @@ type login struct {
 	saved     bool
 	// startAt, when set, is an account identified by its key that must
 	// still pass the second factor: the login starts there.
-	startAt *account
+	startAt *Account
 }
 
-func newLogin(a *app, auth authenticator, hooks loginHooks, title, offerKey string) *login {
-	l := &login{a: a, auth: auth, hooks: hooks, title: title, offerKey: strings.TrimSpace(offerKey),
+// New is the login form titled title; offerKey is the authorized_keys line
+// of the key the client connected with ("" if none), offered for
+// registration after the login. startAt, if not nil, is an account the key
+// identified that must still pass the second factor: the login starts
+// there.
+func New(h Host, auth Authenticator, hooks Hooks, title, offerKey string, startAt *Account) *Model {
+	l := &Model{h: h, auth: auth, hooks: hooks, title: title, offerKey: strings.TrimSpace(offerKey), startAt: startAt,
 		method: &lockedString{v: methodPassword, seen: methodPassword}, addKey: true, help: help.New()}
 	if l.offerKey != "" {
 		canonical, fp, comment, err := store.ParsePublicKey(l.offerKey)
@@ -173,7 +207,8 @@ func newLogin(a *app, auth authenticator, hooks loginHooks, title, offerKey stri
 	return l
 }
 
-func (l *login) init() tea.Cmd {
+// Init starts the login.
+func (l *Model) Init() tea.Cmd {
 	if l.startAt != nil {
 		// The key identified the account: it is registered already.
 		l.acc, l.offerKey = l.startAt, ""
@@ -183,31 +218,33 @@ func (l *login) init() tea.Cmd {
 }
 
 // show makes f the current form.
-func (l *login) show(f *huh.Form) tea.Cmd {
+func (l *Model) show(f *huh.Form) tea.Cmd {
 	l.form = f
-	return tea.Batch(kit.StartForm(f, l.a.styles.Dark), l.resize())
+	return tea.Batch(kit.StartForm(f, l.h.Styles().Dark), l.Resize())
 }
 
-func (l *login) formWidth() int {
+func (l *Model) formWidth() int {
 	if l.step == stepEnrol {
 		return 34 // beside the QR code
 	}
-	return min(max(l.a.width-6, 20), 70)
+	width, _ := l.h.Size()
+	return min(max(width-6, 20), 70)
 }
 
-// resize fits the form to the window: its width, and the height left under
+// Resize fits the form to the window: its width, and the height left under
 // the title and above the error and the two bottom lines (huh scrolls a
 // group taller than that to keep the focused field visible).
-func (l *login) resize() tea.Cmd {
+func (l *Model) Resize() tea.Cmd {
 	if l.form == nil {
 		return nil
 	}
+	_, height := l.h.Size()
 	l.form.WithWidth(l.formWidth())
-	return kit.UpdateForm(l.form, tea.WindowSizeMsg{Width: l.formWidth(), Height: max(l.a.height-10, 5)})
+	return kit.UpdateForm(l.form, tea.WindowSizeMsg{Width: l.formWidth(), Height: max(height-10, 5)})
 }
 
-func (l *login) credentialsForm() *huh.Form {
-	m := l.a.loc.M
+func (l *Model) credentialsForm() *huh.Form {
+	m := l.h.Locale().M
 	secretTitle := func() string {
 		if l.method.Get() == methodCode {
 			return m.Login.SetupCode
@@ -235,8 +272,8 @@ func (l *login) credentialsForm() *huh.Form {
 	return f
 }
 
-func (l *login) newPasswordForm() *huh.Form {
-	m := l.a.loc.M
+func (l *Model) newPasswordForm() *huh.Form {
+	m := l.h.Locale().M
 	return kit.NewForm(m, huh.NewGroup(
 		huh.NewInput().Key("new").Title(m.Login.NewPassword).Description(m.Login.PasswordRules).
 			Value(&l.newPassword).EchoMode(huh.EchoModePassword).CharLimit(200).
@@ -252,8 +289,8 @@ func (l *login) newPasswordForm() *huh.Form {
 	)).WithWidth(l.formWidth())
 }
 
-func (l *login) offerKeyForm() *huh.Form {
-	m := l.a.loc.M
+func (l *Model) offerKeyForm() *huh.Form {
+	m := l.h.Locale().M
 	return kit.NewForm(m, huh.NewGroup(
 		huh.NewConfirm().Key("addkey").Title(m.Login.OfferKey).
 			Description(fmt.Sprintf(m.Login.OfferKeyDesc, l.keyDesc)).
@@ -262,41 +299,39 @@ func (l *login) offerKeyForm() *huh.Form {
 	)).WithWidth(l.formWidth())
 }
 
-func (l *login) required(s string) error {
+func (l *Model) required(s string) error {
 	if strings.TrimSpace(s) == "" {
-		return errors.New(l.a.loc.M.Errors.Required)
+		return errors.New(l.h.Locale().M.Errors.Required)
 	}
 	return nil
 }
 
-func (l *login) validateEmail(s string) error {
+func (l *Model) validateEmail(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return errors.New(l.a.loc.M.Errors.Required)
+		return errors.New(l.h.Locale().M.Errors.Required)
 	}
 	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
-		return errors.New(l.a.loc.M.Errors.EmailInvalid)
+		return errors.New(l.h.Locale().M.Errors.EmailInvalid)
 	}
 	return nil
 }
 
 // validatePassword applies store.ValidatePassword (the rule's only
 // authority) and says why in the user's language.
-func (l *login) validatePassword(s string) error {
+func (l *Model) validatePassword(s string) error {
 	if store.ValidatePassword(s) == nil {
 		return nil
 	}
-	e := l.a.loc.M.Errors
+	e := l.h.Locale().M.Errors
 	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 && len([]rune(s)) >= 10 {
 		return errors.New(e.PasswordDigits)
 	}
 	return errors.New(e.PasswordShort)
 }
 
-func (l *login) update(msg tea.Msg) tea.Cmd {
-	if r, ok := msg.(asyncMsg); ok {
-		return l.result(r.msg)
-	}
+// Update handles a message of the program (not an async result: Result).
+func (l *Model) Update(msg tea.Msg) tea.Cmd {
 	if l.form == nil || l.step == stepChecking || l.step == stepSaving || l.step == stepAddingKey {
 		return nil
 	}
@@ -314,16 +349,16 @@ func (l *login) update(msg tea.Msg) tea.Cmd {
 }
 
 // submit starts the step the completed form asks for.
-func (l *login) submit() tea.Cmd {
+func (l *Model) submit() tea.Cmd {
 	l.errText = ""
-	m := l.a.loc.M
+	m := l.h.Locale().M
 	switch l.step {
 	case stepCredentials:
 		l.step = stepChecking
-		l.a.busyText = m.Login.Checking
+		l.h.SetBusy(m.Login.Checking)
 		email, secret, method := strings.TrimSpace(l.email), l.secret, l.method.Get()
-		lim := l.hooks.limiter
-		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
+		lim := l.hooks.Limiter
+		return l.h.Do(Target, func(ctx context.Context) tea.Msg {
 			// The address's limit comes before any credential check: a
 			// blocked address learns nothing, not even a right password.
 			if lim != nil {
@@ -331,12 +366,12 @@ func (l *login) submit() tea.Cmd {
 					return loginResult{nil, errRateLimited{err}}
 				}
 			}
-			var acc *account
+			var acc *Account
 			var err error
 			if method == methodCode {
-				acc, err = l.auth.loginSetupCode(ctx, email, secret)
+				acc, err = l.auth.LoginSetupCode(ctx, email, secret)
 			} else {
-				acc, err = l.auth.loginPassword(ctx, email, secret)
+				acc, err = l.auth.LoginPassword(ctx, email, secret)
 			}
 			if lim != nil && errors.Is(err, store.ErrBadCredentials) {
 				lim.Failed()
@@ -345,10 +380,10 @@ func (l *login) submit() tea.Cmd {
 		})
 	case stepNewPassword:
 		l.step = stepSaving
-		l.a.busyText = m.Login.Saving
+		l.h.SetBusy(m.Login.Saving)
 		acc, pw := l.acc, l.newPassword
-		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-			return passwordResult{l.auth.setPassword(ctx, acc, pw)}
+		return l.h.Do(Target, func(ctx context.Context) tea.Msg {
+			return passwordResult{l.auth.SetPassword(ctx, acc, pw)}
 		})
 	case stepSecondFactor, stepEnrol, stepRecovery:
 		return l.submitSecondFactor()
@@ -357,10 +392,10 @@ func (l *login) submit() tea.Cmd {
 			return l.land()
 		}
 		l.step = stepAddingKey
-		l.a.busyText = m.Login.Saving
+		l.h.SetBusy(m.Login.Saving)
 		acc, line := l.acc, l.offerKey
-		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-			return keyResult{l.auth.addKey(ctx, acc, line)}
+		return l.h.Do(Target, func(ctx context.Context) tea.Msg {
+			return keyResult{l.auth.AddKey(ctx, acc, line)}
 		})
 	}
 	return nil
@@ -368,7 +403,7 @@ func (l *login) submit() tea.Cmd {
 
 // aborted: esc on a later step. Choosing a password cannot be skipped (the
 // setup code is only good for that); declining the key offer lands.
-func (l *login) aborted() tea.Cmd {
+func (l *Model) aborted() tea.Cmd {
 	switch l.step {
 	case stepSecondFactor:
 		return l.show(l.codeForm())
@@ -384,11 +419,12 @@ func (l *login) aborted() tea.Cmd {
 	return nil
 }
 
-func (l *login) result(msg tea.Msg) tea.Cmd {
+// Result handles the result of the login's async work (Target).
+func (l *Model) Result(msg tea.Msg) tea.Cmd {
 	if cmd, ok := l.secondFactorResult(msg); ok {
 		return cmd
 	}
-	m := l.a.loc.M
+	m := l.h.Locale().M
 	switch r := msg.(type) {
 	case loginResult:
 		if r.err != nil {
@@ -398,7 +434,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 				l.errText = m.Errors.RateLimited
 				l.secret = "" // not checked: typed again when the address may try
 			} else {
-				l.errText = kit.ErrorText(l.a.log, l.a.loc, r.err)
+				l.errText = kit.ErrorText(l.h.Log(), l.h.Locale(), r.err)
 			}
 			if errors.Is(r.err, store.ErrBadCredentials) {
 				if l.method.Get() == methodCode {
@@ -409,8 +445,8 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			return l.again(l.credentialsForm(), 2)
 		}
 		l.acc = r.acc
-		if l.hooks.onLogin != nil {
-			l.hooks.onLogin(r.acc.email())
+		if l.hooks.OnLogin != nil {
+			l.hooks.OnLogin(r.acc.email())
 		}
 		if l.method.Get() == methodCode {
 			l.step = stepNewPassword
@@ -420,7 +456,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 	case passwordResult:
 		if r.err != nil {
 			l.step = stepNewPassword
-			l.errText = kit.ErrorText(l.a.log, l.a.loc, r.err)
+			l.errText = kit.ErrorText(l.h.Log(), l.h.Locale(), r.err)
 			return l.again(l.newPasswordForm(), 0)
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.PasswordSaved })
@@ -430,7 +466,7 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 			// Not registering the key does not stop the login: say why in
 			// the status line of the shell.
 			cmd := l.land()
-			l.a.setStatus(kit.StatusError, fmt.Sprintf(l.a.loc.M.Errors.KeyNotRegistered, kit.ErrorText(l.a.log, l.a.loc, r.err)))
+			l.h.SetStatus(kit.StatusError, fmt.Sprintf(l.h.Locale().M.Errors.KeyNotRegistered, kit.ErrorText(l.h.Log(), l.h.Locale(), r.err)))
 			return cmd
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.KeyAdded })
@@ -441,44 +477,45 @@ func (l *login) result(msg tea.Msg) tea.Cmd {
 
 // again shows a rebuilt form (the bound values are kept) with the focus on
 // field focus.
-func (l *login) again(f *huh.Form, focus int) tea.Cmd {
-	l.a.busyText = ""
+func (l *Model) again(f *huh.Form, focus int) tea.Cmd {
+	l.h.SetBusy("")
 	l.form = f
-	cmds := []tea.Cmd{kit.StartForm(f, l.a.styles.Dark)}
+	cmds := []tea.Cmd{kit.StartForm(f, l.h.Styles().Dark)}
 	for i := 0; i < focus; i++ {
 		cmds = append(cmds, f.NextField())
 	}
-	return tea.Batch(append(cmds, l.resize())...)
+	return tea.Batch(append(cmds, l.Resize())...)
 }
 
-func (l *login) offerOrLand() tea.Cmd {
+func (l *Model) offerOrLand() tea.Cmd {
 	if l.offerKey == "" {
 		return l.land()
 	}
 	l.step = stepOfferKey
-	l.a.busyText = ""
+	l.h.SetBusy("")
 	return l.show(l.offerKeyForm())
 }
 
-func (l *login) land() tea.Cmd {
-	cmd := l.a.enterShell(l.acc)
-	m := l.a.loc.M // the user's language from now on
+func (l *Model) land() tea.Cmd {
+	cmd := l.h.Enter(l.acc)
+	m := l.h.Locale().M // the user's language from now on
 	notes := []string{fmt.Sprintf(m.Login.Welcome, sanitize.Line(l.acc.name()))}
 	for _, n := range l.notes {
 		notes = append(notes, n(m))
 	}
-	l.a.setStatus(kit.StatusInfo, strings.Join(notes, " "))
+	l.h.SetStatus(kit.StatusInfo, strings.Join(notes, " "))
 	return cmd
 }
 
-func (l *login) keys() []key.Binding {
+func (l *Model) keys() []key.Binding {
 	return kit.FormKeys(l.form)
 }
 
-func (l *login) view(w, h int) string {
-	st := l.a.styles
-	m := l.a.loc.M
-	header := kit.Bar(" "+m.Shell.AppName+" · "+l.a.brand, "", w, st)
+// View is the whole window: header, form, status and help lines.
+func (l *Model) View(w, h int) string {
+	st := l.h.Styles()
+	m := l.h.Locale().M
+	header := kit.Bar(" "+m.Shell.AppName+" · "+l.h.Brand(), "", w, st)
 	bodyH := h - 3
 
 	var body strings.Builder
@@ -503,11 +540,11 @@ func (l *login) view(w, h int) string {
 		}
 	}
 	helpKeys := l.keys()
-	tail := []key.Binding{l.a.keys.QuitAlways}
+	tail := []key.Binding{l.h.QuitKey()}
 	return strings.Join([]string{
 		header,
 		kit.Fit(body.String(), w, bodyH),
-		l.a.statusView(w),
+		l.h.StatusLine(w),
 		kit.HelpLine(st, &l.help, helpKeys, tail, w),
 	}, "\n")
 }

@@ -7,7 +7,6 @@ package kit
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -88,7 +87,7 @@ func (l *AdmList) View(st *Styles, w, h int) string {
 			if i < len(cells) {
 				c = cells[i]
 			}
-			b.WriteString(admPad(c, wd))
+			b.WriteString(Cell(c, wd, false))
 			if i < len(widths)-1 {
 				b.WriteByte(' ')
 			}
@@ -115,7 +114,7 @@ func (l *AdmList) View(st *Styles, w, h int) string {
 	l.Offset = max(min(l.Offset, len(l.Rows)-rowsH), 0)
 	for i := l.Offset; i < len(l.Rows) && i < l.Offset+rowsH; i++ {
 		if i == l.Cursor {
-			out = append(out, st.Selected.Render(admPad("› "+line(l.Rows[i]), w)))
+			out = append(out, st.Selected.Render(Cell("› "+line(l.Rows[i]), w, false)))
 		} else {
 			out = append(out, AdmCut("  "+line(l.Rows[i]), w))
 		}
@@ -145,15 +144,6 @@ func AdmCut(s string, w int) string {
 	return b.String() + "…"
 }
 
-// pad cuts s to w cells and fills the rest with spaces.
-func admPad(s string, w int) string {
-	s = AdmCut(s, w)
-	if n := w - lipgloss.Width(s); n > 0 {
-		s += strings.Repeat(" ", n)
-	}
-	return s
-}
-
 // field is one "Label: value" line of a detail page (value sanitized).
 type AdmField struct{ Label, Value string }
 
@@ -165,20 +155,9 @@ func AdmFields(st *Styles, w int, fields []AdmField) string {
 	}
 	lines := make([]string, len(fields))
 	for i, f := range fields {
-		lines[i] = " " + st.Label.Render(admPad(f.Label+":", lw+1)) + " " + AdmCut(f.Value, max(w-lw-4, 1))
+		lines[i] = " " + st.Label.Render(Cell(f.Label+":", lw+1, false)) + " " + AdmCut(f.Value, max(w-lw-4, 1))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// binding is a key with its help text.
-func AdmKey(help string, keys ...string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
-}
-
-// admKeyShown is binding with the key named differently in the help line
-// (e.g. "↑/↓" for up and down).
-func AdmKeyShown(shown, help string, keys ...string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(shown, help))
 }
 
 // admCanManage tells whether the actor may change staff, specialists, rooms and

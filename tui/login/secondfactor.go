@@ -1,4 +1,4 @@
-package tui
+package login
 
 import (
 	"context"
@@ -78,12 +78,12 @@ type (
 )
 
 // checkSecondFactor asks whether the account must pass a second factor.
-func (l *login) checkSecondFactor() tea.Cmd {
+func (l *Model) checkSecondFactor() tea.Cmd {
 	l.step = stepChecking
-	l.a.busyText = l.a.loc.M.SecondFactor.Verifying
+	l.h.SetBusy(l.h.Locale().M.SecondFactor.Verifying)
 	acc := l.acc
-	return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-		f := l.auth.secondFactor(acc)
+	return l.h.Do(Target, func(ctx context.Context) tea.Msg {
+		f := l.auth.SecondFactor(acc)
 		need, err := f.Required(ctx)
 		enrolled := false
 		if err == nil && need {
@@ -93,42 +93,42 @@ func (l *login) checkSecondFactor() tea.Cmd {
 	})
 }
 
-func (l *login) beginEnrolment() tea.Cmd {
+func (l *Model) beginEnrolment() tea.Cmd {
 	l.step = stepChecking
 	acc := l.acc
-	return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-		en, err := l.auth.secondFactor(acc).Begin(ctx)
+	return l.h.Do(Target, func(ctx context.Context) tea.Msg {
+		en, err := l.auth.SecondFactor(acc).Begin(ctx)
 		return enrolResult{en, err}
 	})
 }
 
-func (l *login) codeForm() *huh.Form {
-	m := l.a.loc.M.SecondFactor
-	return kit.NewForm(l.a.loc.M, huh.NewGroup(
+func (l *Model) codeForm() *huh.Form {
+	m := l.h.Locale().M.SecondFactor
+	return kit.NewForm(l.h.Locale().M, huh.NewGroup(
 		huh.NewInput().Key("code").Title(m.Code).Description(m.CodeHint).
 			Value(&l.code).CharLimit(20).Validate(l.required),
 	)).WithWidth(l.formWidth())
 }
 
-func (l *login) enrolForm() *huh.Form {
-	m := l.a.loc.M.SecondFactor
-	return kit.NewForm(l.a.loc.M, huh.NewGroup(
+func (l *Model) enrolForm() *huh.Form {
+	m := l.h.Locale().M.SecondFactor
+	return kit.NewForm(l.h.Locale().M, huh.NewGroup(
 		huh.NewInput().Key("code").Title(m.EnrolFirstCode).
 			Value(&l.code).CharLimit(6).Validate(l.required),
 	)).WithWidth(l.formWidth())
 }
 
-func (l *login) recoveryForm() *huh.Form {
-	m := l.a.loc.M.SecondFactor
-	return kit.NewForm(l.a.loc.M, huh.NewGroup(
-		huh.NewConfirm().Key("saved").Title(m.RecoverySaved).Affirmative(l.a.loc.M.Login.Yes).
+func (l *Model) recoveryForm() *huh.Form {
+	m := l.h.Locale().M.SecondFactor
+	return kit.NewForm(l.h.Locale().M, huh.NewGroup(
+		huh.NewConfirm().Key("saved").Title(m.RecoverySaved).Affirmative(l.h.Locale().M.Login.Yes).
 			Negative("").Value(&l.saved).WithButtonAlignment(lipgloss.Left),
 	)).WithWidth(l.formWidth())
 }
 
 // secondFactorResult handles the results of the second-factor steps; ok is
 // false when msg is not one of them.
-func (l *login) secondFactorResult(msg tea.Msg) (tea.Cmd, bool) {
+func (l *Model) secondFactorResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch r := msg.(type) {
 	case secondFactorState:
 		switch {
@@ -138,7 +138,7 @@ func (l *login) secondFactorResult(msg tea.Msg) (tea.Cmd, bool) {
 			return l.offerOrLand(), true
 		case r.enrolled:
 			l.step, l.code = stepSecondFactor, ""
-			l.a.busyText = ""
+			l.h.SetBusy("")
 			return l.show(l.codeForm()), true
 		}
 		return l.beginEnrolment(), true
@@ -147,7 +147,7 @@ func (l *login) secondFactorResult(msg tea.Msg) (tea.Cmd, bool) {
 			return l.failSecondFactor(r.err), true
 		}
 		l.enrolment, l.step, l.code = r.en, stepEnrol, ""
-		l.a.busyText = ""
+		l.h.SetBusy("")
 		return l.show(l.enrolForm()), true
 	case confirmResult:
 		if r.err != nil {
@@ -157,7 +157,7 @@ func (l *login) secondFactorResult(msg tea.Msg) (tea.Cmd, bool) {
 			return l.again(l.enrolForm(), 0), true
 		}
 		l.recovery, l.step = r.codes, stepRecovery
-		l.a.busyText = ""
+		l.h.SetBusy("")
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.SecondFactor.Enrolled })
 		return l.show(l.recoveryForm()), true
 	case verifyResult:
@@ -174,31 +174,31 @@ func (l *login) secondFactorResult(msg tea.Msg) (tea.Cmd, bool) {
 
 // secondFactorError words a refused code: the form's own text for a wrong
 // one, the catalogue's for the rest (locked, disabled).
-func (l *login) secondFactorError(err error) string {
+func (l *Model) secondFactorError(err error) string {
 	if errors.Is(err, store.ErrBadSecondFactor) {
-		return l.a.loc.M.SecondFactor.BadCode
+		return l.h.Locale().M.SecondFactor.BadCode
 	}
-	return kit.ErrorText(l.a.log, l.a.loc, err)
+	return kit.ErrorText(l.h.Log(), l.h.Locale(), err)
 }
 
 // failSecondFactor: the state could not be read; the login starts over
 // (nothing is granted without the factor).
-func (l *login) failSecondFactor(err error) tea.Cmd {
+func (l *Model) failSecondFactor(err error) tea.Cmd {
 	l.acc = nil
 	l.step = stepCredentials
-	l.errText = kit.ErrorText(l.a.log, l.a.loc, err)
+	l.errText = kit.ErrorText(l.h.Log(), l.h.Locale(), err)
 	return l.again(l.credentialsForm(), 0)
 }
 
 // submitSecondFactor starts the check of a completed code or enrolment form.
-func (l *login) submitSecondFactor() tea.Cmd {
-	acc, code, fp := l.acc, strings.TrimSpace(l.code), l.hooks.keyFingerprint
-	l.a.busyText = l.a.loc.M.SecondFactor.Verifying
+func (l *Model) submitSecondFactor() tea.Cmd {
+	acc, code, fp := l.acc, strings.TrimSpace(l.code), l.hooks.KeyFingerprint
+	l.h.SetBusy(l.h.Locale().M.SecondFactor.Verifying)
 	switch l.step {
 	case stepSecondFactor:
 		l.step = stepChecking
-		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-			f := l.auth.secondFactor(acc)
+		return l.h.Do(Target, func(ctx context.Context) tea.Msg {
+			f := l.auth.SecondFactor(acc)
 			err := f.Verify(ctx, code)
 			if err == nil {
 				err = f.GrantCommands(ctx, fp)
@@ -207,8 +207,8 @@ func (l *login) submitSecondFactor() tea.Cmd {
 		})
 	case stepEnrol:
 		l.step = stepChecking
-		return l.a.do(loginTarget, func(ctx context.Context) tea.Msg {
-			f := l.auth.secondFactor(acc)
+		return l.h.Do(Target, func(ctx context.Context) tea.Msg {
+			f := l.auth.SecondFactor(acc)
 			codes, err := f.Confirm(ctx, code)
 			if err == nil {
 				err = f.GrantCommands(ctx, fp)
@@ -223,12 +223,12 @@ func (l *login) submitSecondFactor() tea.Cmd {
 
 // secondFactorView is the body of the enrolment and recovery-code steps
 // (the code step is the form alone).
-func (l *login) secondFactorView(w, h int) string {
-	m, st := l.a.loc.M.SecondFactor, l.a.styles
+func (l *Model) secondFactorView(w, h int) string {
+	m, st := l.h.Locale().M.SecondFactor, l.h.Styles()
 	switch l.step {
 	case stepEnrol:
 		text := lipgloss.NewStyle().Width(max(w-4, 20)).Render(m.EnrolIntro)
-		qr := qrBlocks(l.enrolment.URI, l.a.styles.Dark, w-36, h)
+		qr := qrBlocks(l.enrolment.URI, l.h.Styles().Dark, w-36, h)
 		right := []string{st.Title.Render(m.EnrolTitle), ""}
 		if qr == "" {
 			right = append(right, text, "", m.EnrolSecret+": "+l.enrolment.Secret, st.Muted.Render(m.EnrolNoQR), "")

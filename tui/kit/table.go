@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -183,10 +182,6 @@ func ListMove(t *PanelTable, k string, page int) bool {
 		return false
 	}
 	return true
-}
-
-func Bind(help, desc string, keys ...string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }
 
 // calDate shows a calendar date as the store keeps it (UTC midnight), in
