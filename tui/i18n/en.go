@@ -763,7 +763,7 @@ var en = Messages{
 		CodeOnce:          "Shown only this once: write it down or hand it over now.",
 		CodeExpires:       "Expires %s.",
 		CodeHowTo:         "To log in the first time:",
-		CodeSSH:           "ssh -p PORT %s@host",
+		CodeSSH:           "ssh %s@host",
 		CodeHowTo2:        "and choose “I have a setup code”.",
 		Keys:              "SSH keys",
 		NoKeys:            "No keys registered.",

@@ -763,7 +763,7 @@ var es = Messages{
 		CodeOnce:          "Se muestra solo esta vez: anótelo o entrégueselo ahora.",
 		CodeExpires:       "Vence el %s.",
 		CodeHowTo:         "Para ingresar por primera vez:",
-		CodeSSH:           "ssh -p PUERTO %s@servidor",
+		CodeSSH:           "ssh %s@servidor",
 		CodeHowTo2:        "y elegir «Tengo un código de configuración».",
 		Keys:              "Llaves SSH",
 		NoKeys:            "Sin llaves registradas.",
