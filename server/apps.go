@@ -19,12 +19,14 @@ type clinicParams struct {
 	OfferKey       string // authorized_keys line of the key that signed, "" if none
 	Width, Height  int
 	DarkBackground bool
-	Limiter        tui.LoginLimiter   // the source address's failed-login limit
-	OnLogin        func(email string) // names a form login in the connection's log line
-	KeyFingerprint string             // of the key that signed, "" if none
-	SecondFactor   bool               // User must still pass the second factor
-	LoginID        func() int64       // the session's open-session id
-	Log            *slog.Logger       // unexpected errors, under the reference the user sees
+	ASCII          bool                     // the client's terminal wants ASCII mode (TermWantsASCII)
+	Limiter        tui.LoginLimiter         // the source address's failed-login limit
+	OnLogin        func(email string)       // names a form login in the connection's log line
+	KeyFingerprint string                   // of the key that signed, "" if none
+	SecondFactor   bool                     // User must still pass the second factor
+	SSHLine        func(user string) string // connect line shown with a new setup code
+	LoginID        func() int64             // the session's open-session id
+	Log            *slog.Logger             // unexpected errors, under the reference the user sees
 }
 
 type panelParams struct {
@@ -34,6 +36,7 @@ type panelParams struct {
 	OfferKey       string
 	Width, Height  int
 	DarkBackground bool
+	ASCII          bool
 	Limiter        tui.LoginLimiter
 	OnLogin        func(email string)
 	KeyFingerprint string

@@ -426,11 +426,23 @@ func commandOutcome(name string, code int) string {
 	return "command " + name + ": exit " + strconv.Itoa(code)
 }
 
+// TermWantsASCII tells whether a client's TERM (from its PTY request)
+// asks for ASCII mode: DEC's terminals, a dumb line, the Linux console
+// (whose font lacks most box-drawing and marker glyphs).
+func TermWantsASCII(term string) bool {
+	switch strings.ToLower(strings.TrimSpace(term)) {
+	case "vt100", "vt102", "vt220", "dumb", "linux":
+		return true
+	}
+	return false
+}
+
 // programHandler creates the TUI program of a terminal session.
 func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 	ls := s.liveOf(sess)
 	pty, _, _ := sess.Pty()
 	dark := darkBackground(sess.Environ())
+	ascii := TermWantsASCII(pty.Term)
 	// The login form's attempts count against the source address, with
 	// its failed SSH authentications; a form login names the user in the
 	// connection's log line.
@@ -450,7 +462,7 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 	if ls.tgt.panel {
 		model = s.apps.panel(ls.ctx, panelParams{
 			DB: s.db, Operator: ls.tgt.operator, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
-			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
+			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark, ASCII: ascii,
 			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
 			SSHLine: s.sshLine,
 			Log:     s.log,
@@ -459,8 +471,9 @@ func (s *Server) programHandler(sess ssh.Session) *tea.Program {
 	} else {
 		model = s.apps.clinic(ls.ctx, clinicParams{
 			Tenant: ls.tgt.tenant, User: ls.tgt.user, RemoteAddr: ls.tgt.remote, OfferKey: ls.offerKey(),
-			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark,
+			Width: pty.Window.Width, Height: pty.Window.Height, DarkBackground: dark, ASCII: ascii,
 			Limiter: lim, OnLogin: onLogin, KeyFingerprint: ls.tgt.fp, SecondFactor: s.needsSecondFactor(ls),
+			SSHLine: s.sshLine,
 			LoginID: ls.loginID,
 			Log:     s.log,
 		})

@@ -13,16 +13,19 @@ import (
 // User is a staff member of a clinic (a login). Secrets (password and setup
 // code hashes) never leave the store; HasPassword says whether one is set.
 type User struct {
-	ID           int64      `json:"id"`
-	Email        string     `json:"email"`
-	Name         string     `json:"name"`
-	Role         Role       `json:"role"`
-	Active       bool       `json:"active"`
-	Lang         string     `json:"lang,omitempty"`          // "" = the clinic's language
-	SpecialistID int64      `json:"specialist_id,omitempty"` // specialists.user_id link, 0 if none
-	HasPassword  bool       `json:"has_password"`
-	LastLoginAt  *time.Time `json:"last_login_at"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         Role   `json:"role"`
+	Active       bool   `json:"active"`
+	Lang         string `json:"lang,omitempty"`          // "" = the clinic's language
+	SpecialistID int64  `json:"specialist_id,omitempty"` // specialists.user_id link, 0 if none
+	HasPassword  bool   `json:"has_password"`
+	// ASCII: the user's own preference for ASCII mode (no colour, no
+	// Unicode chrome) in the TUI.
+	ASCII       bool       `json:"ascii"`
+	LastLoginAt *time.Time `json:"last_login_at"`
+	CreatedAt   time.Time  `json:"created_at"`
 	// LockedUntil is when the lockout after too many failed logins ends;
 	// nil when the account is not locked now (UnlockUser lifts it).
 	LockedUntil *time.Time `json:"locked_until"`
@@ -57,13 +60,13 @@ func (u *User) Actor(remoteAddr string) Actor {
 // userColumns selects a User from "users u" inside a tenant transaction.
 const userColumns = `u.id, u.email::text, u.name, u.role, u.active, coalesce(u.lang, ''),
 	coalesce((select s.id from specialists s where s.user_id = u.id), 0),
-	u.password_hash is not null, u.last_login_at, u.created_at, u.locked_until`
+	u.password_hash is not null, u.last_login_at, u.created_at, u.locked_until, u.ascii`
 
 func scanUser(row pgx.Row) (*User, error) {
 	var u User
 	var role string
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.Lang, &u.SpecialistID,
-		&u.HasPassword, &u.LastLoginAt, &u.CreatedAt, &u.LockedUntil); err != nil {
+		&u.HasPassword, &u.LastLoginAt, &u.CreatedAt, &u.LockedUntil, &u.ASCII); err != nil {
 		return nil, err
 	}
 	u.Role = Role(role)
@@ -114,6 +117,9 @@ type UserUpdate struct {
 	Name *string
 	Role *Role
 	Lang *string
+	// ASCII sets the user's ASCII-mode preference (a user may set their
+	// own, like their name and language).
+	ASCII *bool
 }
 
 // maxNameLen bounds names shown on 80-column screens and stored in logs.
@@ -351,16 +357,17 @@ func (t *Tenant) UpdateUser(ctx context.Context, actor Actor, id int64, up UserU
 			role = &r
 		}
 		if _, err := tx.Exec(ctx, `update users set name = coalesce($2, name), role = coalesce($3, role),
-				lang = case when $4::text is null then lang else nullif($4, '') end
-			where id = $1`, id, up.Name, role, up.Lang); err != nil {
+				lang = case when $4::text is null then lang else nullif($4, '') end,
+				ascii = coalesce($5, ascii)
+			where id = $1`, id, up.Name, role, up.Lang, up.ASCII); err != nil {
 			return err
 		}
 		if u, err = userByID(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "user.update", "user", id, map[string]any{
-			"before": map[string]any{"name": before.Name, "role": before.Role, "lang": before.Lang},
-			"after":  map[string]any{"name": u.Name, "role": u.Role, "lang": u.Lang},
+			"before": map[string]any{"name": before.Name, "role": before.Role, "lang": before.Lang, "ascii": before.ASCII},
+			"after":  map[string]any{"name": u.Name, "role": u.Role, "lang": u.Lang, "ascii": u.ASCII},
 		})
 	})
 	if err != nil {
@@ -562,4 +569,11 @@ func (t *Tenant) LinkableUsers(ctx context.Context, actor Actor, specialistID in
 		return nil, wrapOp("list linkable users", err)
 	}
 	return out, nil
+}
+
+// SetOwnASCII sets the acting user's own ASCII-mode preference (issue 13):
+// the TUI then draws without colour or Unicode chrome, whatever terminal
+// type the client announces. Every user may set their own.
+func (t *Tenant) SetOwnASCII(ctx context.Context, actor Actor, on bool) (*User, error) {
+	return t.UpdateUser(ctx, actor, actor.UserID, UserUpdate{ASCII: &on})
 }

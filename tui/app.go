@@ -76,16 +76,23 @@ type app struct {
 	ctx           context.Context
 	width, height int
 	styles        *kit.Styles
-	loc           *i18n.Locale
-	log           *slog.Logger // unexpected errors, under the reference shown (nil: none)
-	keys          shellKeys
-	spin          spinner.Model
-	pending       int    // Env.Do calls in flight
-	busyText      string // what the spinner says ("" = Loading)
-	status        string
-	statusKind    kit.StatusKind
-	unread        int
-	brand         string // clinic name (sanitized) or "Panel"
+	dark          bool // the terminal's background
+	// ascii: ASCII mode (no colour, no Unicode chrome; issue 13), from the
+	// client's terminal type or the user's setting.
+	ascii bool
+	// baseLoc is the locale before ASCII mode's catalogue (loc is it, or
+	// its ASCII copy).
+	baseLoc    *i18n.Locale
+	loc        *i18n.Locale
+	log        *slog.Logger // unexpected errors, under the reference shown (nil: none)
+	keys       shellKeys
+	spin       spinner.Model
+	pending    int    // Env.Do calls in flight
+	busyText   string // what the spinner says ("" = Loading)
+	status     string
+	statusKind kit.StatusKind
+	unread     int
+	brand      string // clinic name (sanitized) or "Panel"
 
 	login *login.Model
 	shell *shell
@@ -101,19 +108,44 @@ type app struct {
 	endDelay time.Duration
 }
 
-func newApp(ctx context.Context, width, height int, dark bool, loc *i18n.Locale) *app {
+func newApp(ctx context.Context, width, height int, dark, ascii bool, loc *i18n.Locale) *app {
 	a := &app{
-		ctx: ctx, width: width, height: height, styles: kit.SharedStyles(dark),
+		ctx: ctx, width: width, height: height, dark: dark, ascii: ascii,
 		spin:     spinner.New(spinner.WithSpinner(spinner.Line)),
 		endDelay: endSessionDelay,
 	}
+	a.styles = a.sheet()
 	a.setLocale(loc)
 	return a
 }
 
+// sheet is the style sheet for the background and the mode.
+func (a *app) sheet() *kit.Styles {
+	if a.ascii {
+		return kit.ASCIIStyles()
+	}
+	return kit.SharedStyles(a.dark)
+}
+
 func (a *app) setLocale(l *i18n.Locale) {
+	a.baseLoc = l
+	if a.ascii {
+		l = kit.ASCIILocale(l)
+	}
 	a.loc = l
 	a.keys = newShellKeys(l.M)
+}
+
+// setASCII switches ASCII mode. Screens already open keep the catalogue
+// they were built with until the session restarts; the frame (colour,
+// borders, glyphs) changes at once.
+func (a *app) setASCII(on bool) {
+	if a.ascii == on {
+		return
+	}
+	a.ascii = on
+	a.styles = a.sheet()
+	a.setLocale(a.baseLoc)
 }
 
 func (a *app) bodySize() (int, int) {
@@ -181,7 +213,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.BackgroundColorMsg:
-		a.styles = kit.SharedStyles(msg.IsDark())
+		a.dark = msg.IsDark()
+		a.styles = a.sheet()
 		return a, a.route(msg)
 
 	case EndSessionMsg:
@@ -294,7 +327,11 @@ func (a *app) View() tea.View {
 	if a.quitting {
 		// The last frame goes to the normal screen, so the reason stays
 		// visible in the user's terminal after the connection closes.
-		v := tea.NewView(a.endText + "\n")
+		text := a.endText + "\n"
+		if a.ascii {
+			text = kit.ASCIIFrame(text)
+		}
+		v := tea.NewView(text)
 		v.AltScreen = false
 		return v
 	}
@@ -309,6 +346,9 @@ func (a *app) View() tea.View {
 		content = a.login.View(a.width, a.height)
 	case a.shell != nil:
 		content = a.shell.view(a.width, a.height)
+	}
+	if a.ascii {
+		content = kit.ASCIIFrame(content)
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true

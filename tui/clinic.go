@@ -27,6 +27,10 @@ type ClinicSession struct {
 	OfferKey       string // authorized_keys line of the key the client authenticated with, "" if none
 	Width, Height  int
 	DarkBackground bool
+	// ASCII starts in ASCII mode (no colour, no Unicode chrome): the
+	// server sets it for terminals that cannot draw more (TermWantsASCII).
+	// A user's own setting (User.ASCII) turns it on too.
+	ASCII bool
 	// Limiter rate-limits the login form's attempts from the client's
 	// address (nil: no limit).
 	Limiter LoginLimiter
@@ -39,6 +43,10 @@ type ClinicSession struct {
 	// SecondFactor: User (identified by a key) must still pass the second
 	// factor before the shell opens.
 	SecondFactor bool
+	// SSHLine is the command that reaches an SSH user name on the server
+	// ("ssh -p 2222 clinic@host"), as PanelSession.SSHLine: the setup-code
+	// page shows it to a new user.
+	SSHLine func(user string) string
 	// LoginID, if set, is the session's id among the clinic's open
 	// sessions (store.Logins), 0 while it has none.
 	LoginID func() int64
@@ -64,7 +72,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 	loc := func(userLang string) *i18n.Locale {
 		return i18n.NewLocale(i18n.Pick(userLang, t.Info.Lang), t.Info.Currency, t.Info.Location())
 	}
-	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
+	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, s.ASCII, loc(""))
 	a.log = s.Log
 	a.brand = sanitize.Line(t.Info.Name)
 	var current *login.Account // who is logged in (nil: the login form)
@@ -100,6 +108,7 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 	a.enter = func(acc *login.Account) *shell {
 		current = acc
 		u := acc.User
+		a.setASCII(s.ASCII || u.ASCII)
 		a.setLocale(loc(u.Lang))
 		who := sanitize.Line(u.Name) + " · " + a.loc.Role(string(u.Role))
 		var defs []kit.ScreenDef
@@ -112,10 +121,15 @@ func newClinicApp(ctx context.Context, s ClinicSession, unread unreadCounter, sc
 			return &kit.Env{
 				Ctx: ctx, RemoteAddr: s.RemoteAddr, L: a.loc, M: a.loc.M,
 				Clock: t.DB(), Tenant: t, User: u, Actor: u.Actor(s.RemoteAddr),
-				LoginID: s.LoginID,
-				ID:      id, Host: host{a},
+				LoginID: s.LoginID, SSHLine: s.SSHLine,
+				ID: id, Host: host{a},
 			}
 		})
+		actor := u.Actor(s.RemoteAddr)
+		sh.saveASCII = func(ctx context.Context, on bool) error {
+			_, err := t.SetOwnASCII(ctx, actor, on)
+			return err
+		}
 		// A morose clinic keeps working; its admins are told why the
 		// service may be suspended (PRODUCT.md §3).
 		if t.Info.Status == store.TenantMorose && u.Actor(s.RemoteAddr).MayManageClinic() {

@@ -129,7 +129,7 @@ func BenchmarkDashboard10k(b *testing.B) {
 	if _, err := owner.Exec(ctx, `vacuum analyze public.tenants, public.invoices`); err != nil {
 		b.Fatal(err)
 	}
-	a := newApp(ctx, 80, 24, true, i18n.NewLocale(i18n.ES, panelCurrency, time.UTC))
+	a := newApp(ctx, 80, 24, true, false, i18n.NewLocale(i18n.ES, panelCurrency, time.UTC))
 	env := &kit.Env{Ctx: ctx, L: a.loc, M: a.loc.M, DB: db, Host: host{a}, ID: kit.ScreenDashboard}
 	d := panel.NewDashboard(env)
 	now := time.Date(2026, 6, 20, 15, 0, 0, 0, time.UTC)

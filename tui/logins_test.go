@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +9,6 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"consultorio/store"
-	"consultorio/tui/clinic"
-	"consultorio/tui/kit"
 	"consultorio/tui/tuitest"
 )
 
@@ -163,23 +160,10 @@ func TestReceptionEndsOwnLoginFromAccesos(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The screen's number key for this role: its place among the screens
-	// the role sees (1…9, then 0).
-	n := ""
-	i := 0
-	for _, d := range clinic.Screens() {
-		if !d.Allows(rosa.Actor("")) {
-			continue
-		}
-		i++
-		if d.ID == kit.ScreenLogins {
-			n = fmt.Sprint(i % 10)
-		}
-	}
-	if n == "" || i > 10 {
-		t.Fatalf("Accesos is not among the first ten screens of reception (%d screens)", i)
-	}
-	term := admStart(t, tn, rosa, 80, 24, []string{n}, "Sesiones abiertas")
+	// Accesos has no digit (issue 13: digits are the same for every role
+	// and run out): it is the last of reception's screens, shift+tab from
+	// the first.
+	term := admStart(t, tn, rosa, 80, 24, []string{"shift+tab"}, "Sesiones abiertas")
 	s := admSettled(t, term, "Sesiones abiertas", "Rosa Quispe", "198.51.100.23:40000")
 	if strings.Contains(s, "203.0.113.9") || strings.Contains(s, "Admin") {
 		t.Errorf("a receptionist sees another user's session:\n%s", s)

@@ -24,6 +24,7 @@ type PanelSession struct {
 	OfferKey       string
 	Width, Height  int
 	DarkBackground bool
+	ASCII          bool               // as ClinicSession.ASCII
 	Limiter        LoginLimiter       // as ClinicSession.Limiter
 	OnLogin        func(email string) // as ClinicSession.OnLogin
 	KeyFingerprint string             // as ClinicSession.KeyFingerprint
@@ -70,7 +71,7 @@ func newPanelApp(ctx context.Context, s PanelSession, db PanelStore, screens []k
 		zone = time.UTC
 	}
 	loc := func(lang string) *i18n.Locale { return i18n.NewLocale(i18n.ParseLang(lang), panelCurrency, zone) }
-	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, loc(""))
+	a := newApp(ctx, s.Width, s.Height, s.DarkBackground, s.ASCII, loc(""))
 	a.log = s.Log
 	a.brand = a.loc.M.Shell.PanelName
 	a.enter = func(acc *login.Account) *shell {

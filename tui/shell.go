@@ -42,6 +42,18 @@ type shell struct {
 	// unreadSeq numbers the badge's count requests: only the latest one
 	// is shown.
 	unreadSeq int
+	// saveASCII keeps the user's ASCII-mode preference (nil: the mode
+	// changes for this session only, as in the panel).
+	saveASCII func(ctx context.Context, on bool) error
+}
+
+// asciiTarget receives the result of saving the ASCII-mode preference.
+const asciiTarget = "shell:ascii"
+
+// asciiSaved is the result of saving the ASCII-mode preference.
+type asciiSaved struct {
+	on  bool
+	err error
 }
 
 // unreadCounter counts a user's unread notifications for the header badge
@@ -58,15 +70,57 @@ type unreadLoaded struct {
 }
 
 func newShell(a *app, brand, who string, unread unreadCounter, defs []kit.ScreenDef, newEnv func(kit.ScreenID) *kit.Env) *shell {
-	// The jump keys' help names the digits that exist for this role.
-	if n := len(defs); n > 0 && n < 9 {
-		a.keys.Jump.SetHelp(fmt.Sprintf("1…%d", n), a.keys.Jump.Help().Desc)
-		a.keys.JumpAlt.SetHelp(fmt.Sprintf("alt+1…%d", n), a.keys.JumpAlt.Help().Desc)
-	}
-	return &shell{
+	s := &shell{
 		app: a, brand: brand, who: who, unread: unread, defs: defs,
 		screens: make([]kit.Screen, len(defs)), newEnv: newEnv, help: help.New(),
 	}
+	s.jumpHelp()
+	return s
+}
+
+// jumpHelp makes the jump keys' help name the digits that exist for this
+// role.
+func (s *shell) jumpHelp() {
+	hi := 0
+	for i := range s.defs {
+		if n := s.number(i); n > hi && n < 10 {
+			hi = n
+		}
+	}
+	if hi > 0 && hi < 9 && s.numberOf(10) < 0 {
+		k := &s.app.keys
+		k.Jump.SetHelp(fmt.Sprintf("1…%d", hi), k.Jump.Help().Desc)
+		k.JumpAlt.SetHelp(fmt.Sprintf("alt+1…%d", hi), k.JumpAlt.Help().Desc)
+	}
+}
+
+// number is screen i's digit key as a number 1…10 (10 is the key 0), 0 for
+// none: the screen's own Number when it has one — the same for every role
+// (issue 13) — else its position.
+func (s *shell) number(i int) int {
+	for _, d := range s.defs {
+		if d.Number != 0 {
+			// Numbered screens: the others have no digit.
+			return s.defs[i].Number
+		}
+	}
+	if i < 10 {
+		return i + 1
+	}
+	return 0
+}
+
+// numberOf is the index of the screen with digit number n, -1 if none.
+func (s *shell) numberOf(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	for i := range s.defs {
+		if s.number(i) == n {
+			return i
+		}
+	}
+	return -1
 }
 
 // start opens the first screen and, in the clinic, counts the badge (it is
@@ -168,6 +222,18 @@ func (s *shell) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	case asyncMsg:
+		if r, ok := msg.msg.(asciiSaved); ok && msg.target == asciiTarget {
+			m := s.app.loc.M.Shell
+			switch {
+			case r.err != nil:
+				s.newEnv("").Error(r.err)
+			case r.on:
+				s.app.setStatus(kit.StatusInfo, m.ASCIIOn)
+			default:
+				s.app.setStatus(kit.StatusInfo, m.ASCIIOff)
+			}
+			return nil
+		}
 		if i := s.index(kit.ScreenID(msg.target)); i >= 0 && s.screens[i] != nil {
 			return s.screens[i].Update(msg.msg)
 		}
@@ -220,7 +286,7 @@ func (s *shell) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	if key.Matches(msg, k.JumpAlt) {
-		return s.switchTo(jumpIndex(msg.String()))
+		return s.switchTo(s.numberOf(jumpNumber(msg.String())))
 	}
 	if !s.capturing() {
 		switch {
@@ -231,7 +297,9 @@ func (s *shell) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Prev):
 			return s.switchTo((s.active + len(s.defs) - 1) % max(len(s.defs), 1))
 		case key.Matches(msg, k.Jump):
-			return s.switchTo(jumpIndex(msg.String()))
+			return s.switchTo(s.numberOf(jumpNumber(msg.String())))
+		case key.Matches(msg, k.ASCII):
+			return s.toggleASCII()
 		case key.Matches(msg, k.Help):
 			s.fullHelp = true
 			return nil
@@ -243,17 +311,39 @@ func (s *shell) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// jumpIndex maps "3" or "alt+3" to screen index 2, and "0" to 9.
-func jumpIndex(k string) int {
+// jumpNumber maps "3" or "alt+3" to screen number 3, and "0" to 10.
+func jumpNumber(k string) int {
 	k = strings.TrimPrefix(k, "alt+")
 	n, err := strconv.Atoi(k)
 	if err != nil {
 		return -1
 	}
 	if n == 0 {
-		return 9
+		return 10
 	}
-	return n - 1
+	return n
+}
+
+// toggleASCII turns ASCII mode on or off for the session and keeps the
+// choice as the user's preference.
+func (s *shell) toggleASCII() tea.Cmd {
+	on := !s.app.ascii
+	s.app.setASCII(on)
+	s.jumpHelp()
+	// The screens were built with the other catalogue: build them again
+	// (the key works only while no screen takes typed text, so no form
+	// in progress is lost).
+	s.screens = make([]kit.Screen, len(s.defs))
+	_, reopen := s.instance(s.active)
+	m := s.app.loc.M.Shell
+	if s.saveASCII == nil {
+		s.app.setStatus(kit.StatusInfo, map[bool]string{true: m.ASCIIOn, false: m.ASCIIOff}[on])
+		return reopen
+	}
+	save := s.saveASCII
+	return tea.Batch(reopen, s.app.do(asciiTarget, func(ctx context.Context) tea.Msg {
+		return asciiSaved{on: on, err: save(ctx, on)}
+	}))
 }
 
 func (s *shell) view(w, h int) string {
@@ -307,10 +397,10 @@ func (s *shell) tabsView(w int, st *kit.Styles) string {
 	widths := make([]int, len(s.defs))
 	for i, d := range s.defs {
 		label := d.Title(m)
-		switch {
-		case i < 9:
-			label = strconv.Itoa(i+1) + " " + label
-		case i == 9:
+		switch n := s.number(i); {
+		case n > 0 && n < 10:
+			label = strconv.Itoa(n) + " " + label
+		case n == 10:
 			label = "0 " + label
 		}
 		labels[i] = label
@@ -388,7 +478,7 @@ func (s *shell) fullHelpView(w int) string {
 	if len(scrKeys) > 0 {
 		groups = append(groups, scrKeys)
 	}
-	groups = append(groups, []key.Binding{k.Next, k.Prev, k.Jump, k.JumpAlt}, []key.Binding{k.Help, k.Quit, k.QuitAlways})
+	groups = append(groups, []key.Binding{k.Next, k.Prev, k.Jump, k.JumpAlt}, []key.Binding{k.ASCII, k.Help, k.Quit, k.QuitAlways})
 	title := s.app.styles.Title.Render(s.app.loc.M.Shell.KeyHelp)
 	return "\n " + title + "\n\n" + kit.Indent(s.help.FullHelpView(groups), 1)
 }
@@ -402,6 +492,7 @@ type shellKeys struct {
 	Jump       key.Binding
 	JumpAlt    key.Binding
 	Help       key.Binding
+	ASCII      key.Binding // ctrl+t: ASCII mode on/off (shown in the full help)
 }
 
 func newShellKeys(m *i18n.Messages) shellKeys {
@@ -418,5 +509,6 @@ func newShellKeys(m *i18n.Messages) shellKeys {
 		Jump:       kit.KeyShown("1…9", m.Shell.KeyJump, digits...),
 		JumpAlt:    kit.KeyShown("alt+1…9", m.Shell.KeyJump, alt...),
 		Help:       kit.Key(m.Shell.KeyHelp, "?"),
+		ASCII:      kit.Key(m.Shell.KeyASCII, "ctrl+t"),
 	}
 }

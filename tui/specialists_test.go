@@ -40,10 +40,14 @@ func admStaffUser(t *testing.T, tn *store.Tenant, email, name string, role store
 // admStart runs the real clinic app for u and opens a screen with
 // keys (as a user would), waiting until its data is on screen (want) and
 // nothing is loading.
+// testSSHLine is the connect line of a server started on
+// consultorio.example port 2222.
+func testSSHLine(user string) string { return "ssh -p 2222 " + user + "@consultorio.example" }
+
 func admStart(t *testing.T, tn *store.Tenant, u *store.User, w, h int, keys []string, want ...string) *tuitest.Term {
 	t.Helper()
 	m := NewClinicApp(context.Background(), ClinicSession{Tenant: tn, User: u, RemoteAddr: "192.0.2.7:5555",
-		Width: w, Height: h, DarkBackground: true})
+		Width: w, Height: h, DarkBackground: true, SSHLine: testSSHLine})
 	term := tuitest.Start(t, m, w, h)
 	term.WaitFor(t, "[1 Agenda]")
 	for _, k := range keys {

@@ -15,7 +15,7 @@ var admCodeRe = regexp.MustCompile(`[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}`)
 
 // TestStaffScreen: the list (golden); creating a user shows the setup code
 // once, on a page that says so, with the ssh line naming the clinic; the
-// code works; it is gone once the page is closed; revoking a key.
+// code works (issue 13: the ssh line is the server's, not "PORT"); it is gone once the page is closed; revoking a key.
 func TestStaffScreen(t *testing.T) {
 	t.Parallel()
 	tn, admin := admClinic(t)
@@ -45,7 +45,7 @@ func TestStaffScreen(t *testing.T) {
 	focused(t, term, "Idioma")
 	term.Key("enter")
 	s := admSettled(t, term, "Personal › Código de configuración", "Código de configuración de Luis Soto <luis@clinic-a.test>:",
-		"Se muestra solo esta vez", "ssh -p PUERTO clinic-a@servidor", "✓ Usuario creado.", "enter listo")
+		"Se muestra solo esta vez", "ssh -p 2222 clinic-a@consultorio.example", "✓ Usuario creado.", "enter listo")
 	code := admCodeRe.FindString(s)
 	if code == "" {
 		t.Fatalf("no setup code on the page:\n%s", s)
@@ -93,7 +93,7 @@ func TestStaffScreen(t *testing.T) {
 
 	// Edit her name and language from her page.
 	term.Key("e")
-	term.WaitFor(t, "Rosa Quispe › Rosa Quispe")
+	term.WaitFor(t, "Personal › Rosa Quispe\n")
 	focused(t, term, "Nombre completo")
 	term.Key("ctrl+u")
 	admFill(t, term, "Nombre completo", "Rosa Díaz")
@@ -119,7 +119,7 @@ func TestStaffReceptionReadOnly(t *testing.T) {
 	if _, err := tn.AddKey(context.Background(), store.System, rec.ID, line, "laptop"); err != nil {
 		t.Fatal(err)
 	}
-	term := admStart(t, tn, rec, 80, 24, []string{"8"}, "Personal  (solo lectura)", "Rosa Quispe", "Admin clinic-a")
+	term := admStart(t, tn, rec, 80, 24, []string{"0"}, "Personal  (solo lectura)", "Rosa Quispe", "Admin clinic-a")
 	s := term.Screen()
 	for _, k := range []string{"n nuevo", "c código nuevo", "a activar"} {
 		if strings.Contains(s, k) {
@@ -140,5 +140,22 @@ func TestStaffReceptionReadOnly(t *testing.T) {
 	s = admSettled(t, term, "Ajustes de la clínica", "America/Lima")
 	if strings.Contains(s, "e editar") {
 		t.Fatalf("reception may edit the settings:\n%s", s)
+	}
+}
+
+// TestStaffEditBreadcrumb: editing a user from their detail names them
+// once in the breadcrumb (issue 13: "Personal › Rosa Quispe › Rosa Quispe").
+func TestStaffEditBreadcrumb(t *testing.T) {
+	t.Parallel()
+	tn, admin := admClinic(t)
+	admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)
+	term := admStart(t, tn, admin, 80, 24, []string{"0"}, "Rosa Quispe")
+	admSelectRow(t, term, "Rosa Quispe")
+	term.Key("enter")
+	admSettled(t, term, "Personal › Rosa Quispe")
+	term.Key("e")
+	s := term.WaitFor(t, "Nombre completo")
+	if strings.Contains(s, "Rosa Quispe › Rosa Quispe") || !strings.Contains(s, "Personal › Rosa Quispe") {
+		t.Fatalf("breadcrumb of the edit form:\n%s", s)
 	}
 }

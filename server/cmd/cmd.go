@@ -141,6 +141,7 @@ func New(env *Env, scope Scope, name string) *cobra.Command {
 func clinicCommands(env *Env) []*cobra.Command {
 	return []*cobra.Command{
 		whoamiCmd(env),
+		asciiCmd(env),
 		patientsCmd(env),
 		specialistsCmd(env),
 		roomsCmd(env),

@@ -98,7 +98,7 @@ func TestSessionsBookAndAgenda(t *testing.T) {
 		t.Fatal(err)
 	}
 	desk := f.reload(f.desk)
-	if text := f.ok(desk, "agenda", "--date", "2026-12-01"); !strings.Contains(text, "Agenda for Tuesday, 1 December 2026") {
+	if text := f.ok(desk, "agenda", "--date", "2026-12-01"); !strings.Contains(text, "Agenda for Tuesday, December 1, 2026") {
 		t.Errorf("agenda text in English:\n%s", text)
 	}
 	if text := f.ok(desk, "agenda"); !strings.Contains(text, "No sessions.") {

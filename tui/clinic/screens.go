@@ -6,22 +6,24 @@ import (
 	"consultorio/tui/kit"
 )
 
-// Screens lists the clinic's screens in navigation order, with the
+// Screens lists the clinic's screens in navigation order, each with its
+// digit key (the same for every role: gaps where a role does not see a
+// screen), with the
 // store rule deciding who sees each (PRODUCT.md §4). Later work replaces a nil New with
 // the screen's constructor.
 func Screens() []kit.ScreenDef {
 	setup, finance := store.Actor.MaySeeClinicSetup, store.Actor.MayManageFinance
 	return []kit.ScreenDef{
-		{ID: kit.ScreenAgenda, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }, New: NewAgendaScreen},
-		{ID: kit.ScreenSessions, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }, New: NewSessionsScreen},
-		{ID: kit.ScreenPatients, Title: func(m *i18n.Messages) string { return m.Nav.Patients }, New: NewPatientsScreen},
-		{ID: kit.ScreenSpecialists, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, May: setup, New: NewSpecialistsScreen},
-		{ID: kit.ScreenRooms, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, May: setup, New: NewRoomsScreen},
-		{ID: kit.ScreenPayments, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, New: NewPaymentsScreen},
-		{ID: kit.ScreenExpenses, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, May: finance, New: NewExpensesScreen},
-		{ID: kit.ScreenFinance, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, May: finance, New: NewFinanceScreen},
-		{ID: kit.ScreenNotifications, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }, New: NewNotificationsScreen},
-		{ID: kit.ScreenStaff, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: NewStaffScreen},
+		{ID: kit.ScreenAgenda, Number: 1, Title: func(m *i18n.Messages) string { return m.Nav.Agenda }, New: NewAgendaScreen},
+		{ID: kit.ScreenSessions, Number: 2, Title: func(m *i18n.Messages) string { return m.Nav.Sessions }, New: NewSessionsScreen},
+		{ID: kit.ScreenPatients, Number: 3, Title: func(m *i18n.Messages) string { return m.Nav.Patients }, New: NewPatientsScreen},
+		{ID: kit.ScreenSpecialists, Number: 4, Title: func(m *i18n.Messages) string { return m.Nav.Specialists }, May: setup, New: NewSpecialistsScreen},
+		{ID: kit.ScreenRooms, Number: 5, Title: func(m *i18n.Messages) string { return m.Nav.Rooms }, May: setup, New: NewRoomsScreen},
+		{ID: kit.ScreenPayments, Number: 6, Title: func(m *i18n.Messages) string { return m.Nav.Payments }, New: NewPaymentsScreen},
+		{ID: kit.ScreenExpenses, Number: 7, Title: func(m *i18n.Messages) string { return m.Nav.Expenses }, May: finance, New: NewExpensesScreen},
+		{ID: kit.ScreenFinance, Number: 8, Title: func(m *i18n.Messages) string { return m.Nav.Finance }, May: finance, New: NewFinanceScreen},
+		{ID: kit.ScreenNotifications, Number: 9, Title: func(m *i18n.Messages) string { return m.Nav.Notifications }, New: NewNotificationsScreen},
+		{ID: kit.ScreenStaff, Number: 10, Title: func(m *i18n.Messages) string { return m.Nav.Staff }, May: setup, New: NewStaffScreen},
 		// Everyone: their own open sessions (an admin: every staff user's),
 		// to end one left open elsewhere (issue 17), and their own password
 		// (issue 13).

@@ -326,12 +326,22 @@ func (p *staffCodePage) View(w, h int) string {
 		" " + fmt.Sprintf(m.CodeExpires, exp),
 		"",
 		" " + m.CodeHowTo,
-		"     " + st.Key.Render(fmt.Sprintf(m.CodeSSH, sanitize.Line(env.Tenant.Info.Schema))),
+		"     " + st.Key.Render(p.connectLine()),
 		" " + m.CodeHowTo2,
 	}, "\n")
 }
 
 func (p *staffCodePage) Keys() []key.Binding { return []key.Binding{p.keyDone()} }
+
+// connectLine is the command that reaches the clinic: the server's own
+// (host name and port it was started with) when it passed one.
+func (p *staffCodePage) connectLine() string {
+	schema := p.env.Tenant.Info.Schema
+	if p.env.SSHLine != nil {
+		return sanitize.Line(p.env.SSHLine(schema))
+	}
+	return fmt.Sprintf(p.env.M.Staff.CodeSSH, sanitize.Line(schema))
+}
 
 // staffDetail is a staff user with their SSH keys.
 type staffDetail struct {

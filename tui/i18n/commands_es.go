@@ -229,6 +229,8 @@ var commandsES = map[string]string{
 	"Show one invoice":                    "Muestra una factura",
 	"Show one patient (clinical fields only for the roles that may see them)": "Muestra un paciente (campos clínicos solo para los roles que pueden verlos)",
 	"Show one session": "Muestra una sesión",
+	"Turn ASCII mode (no colour, no Unicode lines) on or off for your terminal sessions": "Activa o desactiva el modo ASCII (sin colores ni líneas Unicode) en sus sesiones de terminal",
+	"%s: say on or off": "%s: diga on u off",
 	"Show the clinic and the user you are logged in as":                           "Muestra la clínica y el usuario con el que ingresó",
 	"Show the clinic's week and closures, or one specialist's hours and absences": "Muestra la semana y los cierres de la clínica, o el horario y las ausencias de un especialista",
 	"Show the operator you are logged in as":                                      "Muestra el operador con el que ingresó",

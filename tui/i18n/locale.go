@@ -87,15 +87,8 @@ func (l *Locale) DateTime(t time.Time) string {
 
 // LongDate reads like a heading: "martes 1 de diciembre de 2026" /
 // "Tuesday, December 1, 2026".
-func (l *Locale) LongDate(t time.Time) string {
-	t = t.In(l.Loc)
-	wd := l.M.Dates.Weekdays[t.Weekday()]
-	mo := l.M.Dates.Months[t.Month()-1]
-	if l.Lang == EN {
-		return fmt.Sprintf("%s, %s %d, %d", wd, mo, t.Day(), t.Year())
-	}
-	return fmt.Sprintf("%s %d de %s de %d", wd, t.Day(), mo, t.Year())
-}
+// It is LongDate of the language, in the clinic's time zone.
+func (l *Locale) LongDate(t time.Time) string { return LongDate(l.Lang, t.In(l.Loc)) }
 
 // MonthYear names a month: "diciembre 2026" / "December 2026".
 func (l *Locale) MonthYear(t time.Time) string {

@@ -96,10 +96,15 @@ type Messages struct {
 
 // Shell: the frame around every screen.
 type Shell struct {
-	AppName      string
-	PanelName    string
-	KeyQuit      string // help text of the logout key
-	KeyHelp      string
+	AppName   string
+	PanelName string
+	KeyQuit   string // help text of the logout key
+	KeyHelp   string
+	// KeyASCII, ASCIIOn, ASCIIOff: the key that turns ASCII mode on or
+	// off (issue 13) and its confirmations.
+	KeyASCII     string
+	ASCIIOn      string
+	ASCIIOff     string
 	KeyNext      string
 	KeyPrev      string
 	KeyJump      string

@@ -74,12 +74,13 @@ func ScriptFor(l Lang) *Script {
 	return &scriptES
 }
 
-// LongDate writes a calendar date with its weekday and month names:
-// "martes 1 de diciembre de 2026", "Tuesday, 1 December 2026".
+// LongDate writes a calendar date with its weekday and month names, the
+// one long format of each language (screens, PDFs, commands):
+// "martes 1 de diciembre de 2026", "Tuesday, December 1, 2026".
 func LongDate(l Lang, d time.Time) string {
 	m := For(l).Dates
 	if l == EN {
-		return fmt.Sprintf("%s, %d %s %d", m.Weekdays[d.Weekday()], d.Day(), m.Months[d.Month()-1], d.Year())
+		return fmt.Sprintf("%s, %s %d, %d", m.Weekdays[d.Weekday()], m.Months[d.Month()-1], d.Day(), d.Year())
 	}
 	return fmt.Sprintf("%s %d de %s de %d", m.Weekdays[d.Weekday()], d.Day(), m.Months[d.Month()-1], d.Year())
 }

@@ -89,6 +89,11 @@ type ScreenDef struct {
 	May func(store.Actor) bool
 	// New creates the screen for a session; nil shows a placeholder.
 	New func(env *Env) Screen
+	// Number is the screen's digit key, 1…9 or 10 for the key 0, the same
+	// for every role that sees the screen (issue 13); 0: no digit (reached
+	// with tab). When no screen of a list has a Number, they are numbered
+	// by position.
+	Number int
 }
 
 func (d ScreenDef) Allows(a store.Actor) bool { return d.May == nil || d.May(a) }

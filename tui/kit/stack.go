@@ -142,7 +142,11 @@ func (s *Stack) View(w, h int) string {
 	st := s.Env.Styles()
 	crumbs := []string{s.title}
 	for _, p := range s.Pages[1:] {
-		crumbs = append(crumbs, p.Title())
+		// A page named like the one under it (the edit form of the
+		// record whose detail is open) adds no segment (issue 13).
+		if t := p.Title(); t != crumbs[len(crumbs)-1] {
+			crumbs = append(crumbs, t)
+		}
 	}
 	crumb := " " + st.Subtitle.Render(strings.Join(crumbs, " › "))
 	return crumb + "\n" + Fit(top.View(w, h-1), w, h-1)

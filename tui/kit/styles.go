@@ -17,6 +17,9 @@ import (
 // session's terminal supports.
 type Styles struct {
 	Dark bool
+	// ASCII: the sheet of ASCII mode (no colour, ASCII borders); see
+	// ascii.go.
+	ASCII bool
 
 	Header    lipgloss.Style // the top bar (reverse video)
 	HeaderDim lipgloss.Style
@@ -40,9 +43,12 @@ type Styles struct {
 // styleSheets are the light and the dark sheet, built once and shared by
 // every session (issue 16: what is the same for every session is held
 // once). A sheet is never changed after it is built.
-var styleSheets = sync.OnceValue(func() [2]*Styles {
-	return [2]*Styles{NewStyles(false), NewStyles(true)}
+var styleSheets = sync.OnceValue(func() [3]*Styles {
+	return [3]*Styles{NewStyles(false), NewStyles(true), NewASCIIStyles()}
 })
+
+// ASCIIStyles is the shared sheet of ASCII mode.
+func ASCIIStyles() *Styles { return styleSheets()[2] }
 
 // sharedStyles is the shared sheet for a dark or light background.
 func SharedStyles(dark bool) *Styles {
@@ -87,6 +93,33 @@ func NewStyles(dark bool) *Styles {
 	return s
 }
 
+// NewASCIIStyles builds the sheet of ASCII mode: the same attributes
+// (bold, reverse video, faint) without any colour, so a vt100 shows every
+// marker the colour sheets show.
+func NewASCIIStyles() *Styles {
+	plain := lipgloss.NewStyle()
+	s := &Styles{ASCII: true}
+	s.Header = plain.Reverse(true).Bold(true)
+	s.HeaderDim = plain.Reverse(true)
+	s.Tab = plain
+	s.TabActive = plain.Reverse(true).Bold(true)
+	s.TabMore = plain.Bold(true)
+	s.Title = plain.Bold(true)
+	s.Subtitle = plain.Bold(true)
+	s.Muted = plain.Faint(true)
+	s.Label = plain.Bold(true)
+	s.Selected = plain.Reverse(true).Bold(true)
+	s.Error = plain.Bold(true)
+	s.Info = plain
+	s.Warn = plain.Bold(true)
+	s.Key = plain.Bold(true)
+	s.Help = help.Styles{
+		ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
+		Ellipsis: plain, FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain,
+	}
+	return s
+}
+
 // formTheme is huh's Charm theme with markers that survive the loss of
 // colour: the focused button is bold and underlined, errors bold after
 // their "*" marker.
@@ -109,8 +142,16 @@ func formTheme() huh.Theme {
 func (s *Styles) Table() table.Styles {
 	return table.Styles{
 		Header: lipgloss.NewStyle().Bold(true).Padding(0, 1).
-			BorderStyle(lipgloss.NormalBorder()).BorderBottom(true),
+			BorderStyle(s.border()).BorderBottom(true),
 		Cell:     lipgloss.NewStyle().Padding(0, 1),
 		Selected: lipgloss.NewStyle().Reverse(true).Bold(true),
 	}
+}
+
+// border is the rule under table headers: ASCII in ASCII mode.
+func (s *Styles) border() lipgloss.Border {
+	if s.ASCII {
+		return lipgloss.ASCIIBorder()
+	}
+	return lipgloss.NormalBorder()
 }
