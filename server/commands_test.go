@@ -94,7 +94,7 @@ func TestScriptedStaffKeysAddThenLogin(t *testing.T) {
 	}
 	// No key on stdin: a usage error.
 	if _, errOut, code := runStdin(t, admin, "", "staff keys add --email rosa@clinic-a.test"); code != 2 ||
-		!strings.Contains(errOut, "no public key on stdin") {
+		!strings.Contains(errOut, "no hay llave pública en la entrada estándar") {
 		t.Errorf("empty stdin: exit %d %q", code, errOut)
 	}
 }

@@ -35,7 +35,7 @@ func TestPanelTenantCommands(t *testing.T) {
 	if len(list) != 2 || list[0].Schema != "clinic-a" || list[1].Schema != "clinic-b" || list[0].Status != "active" {
 		t.Errorf("tenants list = %+v", list)
 	}
-	if out, _, code := run(t, panel, "tenants list"); code != 0 || !strings.Contains(out, "SCHEMA") || !strings.Contains(out, "Clínica clinic-b") {
+	if out, _, code := run(t, panel, "tenants list"); code != 0 || !strings.Contains(out, "ESQUEMA") || !strings.Contains(out, "Clínica clinic-b") {
 		t.Errorf("tenants list text: exit %d, %q", code, out)
 	}
 	if out, _, code := run(t, panel, "tenants show clinic-a"); code != 0 || !strings.Contains(out, "admin@clinic-a.test") {
