@@ -250,7 +250,7 @@ func TestReminderWithICSInThePatientsLanguage(t *testing.T) {
 		to, subject, greeting, file, dtstart string
 	}{
 		{"jose@example.com", "Recordatorio: su cita del martes 8 de diciembre de 2026, 10:00", "Hola, José Peña:", "cita.ics", "20261208T150000Z"},
-		{"mary@example.com", "Reminder: your appointment on Tuesday, 8 December 2026, 11:00", "Hello Mary Peña,", "appointment.ics", "20261208T160000Z"},
+		{"mary@example.com", "Reminder: your appointment on Tuesday, December 8, 2026, 11:00", "Hello Mary Peña,", "appointment.ics", "20261208T160000Z"},
 	} {
 		got := f.pit.To(tc.to)
 		if len(got) != 1 {

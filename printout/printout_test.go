@@ -197,7 +197,7 @@ func TestCashClosePDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	text, _ := pdfText(t, pdf)
-	wantAll(t, "cash close", text, "Cash close for Monday, 7 December 2026", "José Núñez", "Iñigo Suárez",
+	wantAll(t, "cash close", text, "Cash close for Monday, December 7, 2026", "José Núñez", "Iñigo Suárez",
 		"S/ 1,375.75", "S/ 1,330.50", "S/ 45.25", "S/ 0.00", "transfer")
 	for _, line := range strings.Split(text, "\n") {
 		if f := strings.Fields(line); len(f) > 0 && f[0] == "cash" && !strings.Contains(line, "S/ 1,330.50") {
