@@ -30,7 +30,7 @@ func TestScriptedPasswordChangeOverSSH(t *testing.T) {
 		!strings.Contains(errOut, "Correo o contraseña incorrectos") {
 		t.Errorf("wrong current password: exit %d %q", code, errOut)
 	}
-	if _, errOut, code := runStdin(t, c, old+"\n", "password change"); code != 2 || !strings.Contains(errOut, "two lines") {
+	if _, errOut, code := runStdin(t, c, old+"\n", "password change"); code != 2 || !strings.Contains(errOut, "dos líneas") {
 		t.Errorf("one line: exit %d %q", code, errOut)
 	}
 	out, errOut, code := runStdin(t, c, old+"\n"+next+"\n", "password change")

@@ -38,7 +38,7 @@ func TestStaffListShowsLocked(t *testing.T) {
 	if v := find(views); !v.Locked || deref(v.LockedUntil) != until {
 		t.Errorf("locked user in --json: %+v, want locked until %s", v, until)
 	}
-	if out := f.ok(f.admin, "staff", "list"); !strings.Contains(out, "LOCKED UNTIL") || !strings.Contains(out, until) {
+	if out := f.ok(f.admin, "staff", "list"); !strings.Contains(out, "BLOQUEADO HASTA") || !strings.Contains(out, until) {
 		t.Errorf("staff list text does not show the lock:\n%s", out)
 	}
 	f.fails(1, "Su rol no permite esta acción.", f.desk, "staff", "unlock", f.drA.Email)
@@ -65,7 +65,7 @@ func TestPasswordChangeCommand(t *testing.T) {
 	}
 	run := func(stdin string) result { return f.runIn(f.drA, stdin, "password", "change") }
 
-	if r := run(old + "\n"); r.code != 2 || !strings.Contains(r.err, "two lines") {
+	if r := run(old + "\n"); r.code != 2 || !strings.Contains(r.err, "dos líneas") {
 		t.Errorf("one line: exit %d, %q", r.code, r.err)
 	}
 	if r := run(old + "\ncorta\n"); r.code != 1 || !strings.Contains(r.err, "al menos 10 caracteres") {

@@ -114,7 +114,7 @@ func TestWaitlistCommands(t *testing.T) {
 		t.Fatalf("after booking: %+v", list)
 	}
 	f.fails(1, "No se encontró", f.desk, "waitlist", "book", id64(e.ID), "--session", id64(s.ID))
-	f.fails(2, "not both", f.desk, "waitlist", "book", id64(e.ID), "--session", id64(s.ID), "--room", id64(f.room.ID))
+	f.fails(2, "no ambos", f.desk, "waitlist", "book", id64(e.ID), "--session", id64(s.ID), "--room", id64(f.room.ID))
 	f.fails(2, "--specialist", f.desk, "waitlist", "book", id64(e.ID))
 
 	// remove
