@@ -14,7 +14,7 @@ import (
 
 // staffMore is the catalogue of issue 13's small operations in the
 // screen's language.
-func staffMore(env *kit.Env) *i18n.StaffMore { return i18n.StaffMoreFor(env.L.Lang) }
+func staffMore(env *kit.Env) *i18n.StaffMore { return kit.Words(env, i18n.StaffMoreFor(env.L.Lang)) }
 
 // NewAccessScreen is the screen every role has for their own access: their
 // open sessions (kit's logins page: an admin sees everyone's) and, with p,

@@ -125,7 +125,7 @@ func (p *docPage) Update(msg tea.Msg) tea.Cmd {
 			p.env.Error(msg.err)
 			return nil
 		}
-		p.env.Info(fmt.Sprintf(i18n.DocMailFor(p.env.L.Lang).Queued, sanitize.Line(msg.item.Recipient), msg.item.ID))
+		p.env.Info(fmt.Sprintf(kit.Words(p.env, i18n.DocMailFor(p.env.L.Lang)).Queued, sanitize.Line(msg.item.Recipient), msg.item.ID))
 	case tea.WindowSizeMsg:
 		p.w, p.h = msg.Width, msg.Height
 	case kit.ChangedMsg:
@@ -198,7 +198,7 @@ func (p *docPage) Keys() []key.Binding {
 	d := p.env.M.Documents
 	var keys []key.Binding
 	if p.mail != nil {
-		keys = append(keys, kit.Key(i18n.DocMailFor(p.env.L.Lang).Key, "e"))
+		keys = append(keys, kit.Key(kit.Words(p.env, i18n.DocMailFor(p.env.L.Lang)).Key, "e"))
 	}
 	if p.day != nil {
 		keys = append(keys, kit.Key(d.KeyPrevDay, ","), kit.Key(d.KeyNextDay, "."), kit.Key(d.KeyToday, "t"))

@@ -33,7 +33,7 @@ type noticeList struct {
 }
 
 func newNoticeList(env *kit.Env, st *kit.Stack) *noticeList {
-	return &noticeList{env: env, stack: st, list: kit.AdmList{Empty: i18n.NotifyFor(env.L.Lang).Empty}}
+	return &noticeList{env: env, stack: st, list: kit.AdmList{Empty: kit.Words(env, i18n.NotifyFor(env.L.Lang)).Empty}}
 }
 
 type noticesLoaded struct {
@@ -49,7 +49,7 @@ type noticeRead struct {
 	err  error
 }
 
-func (p *noticeList) words() *i18n.Notify { return i18n.NotifyFor(p.env.L.Lang) }
+func (p *noticeList) words() *i18n.Notify { return kit.Words(p.env, i18n.NotifyFor(p.env.L.Lang)) }
 
 func (p *noticeList) reload() tea.Cmd {
 	env := p.env

@@ -90,8 +90,8 @@ func newPatientFile(l *PatientList, p store.Patient) *patientFile {
 		Unarchive: k(m.KeyUnarchive, "a"),
 		Purge:     k(m.KeyPurge, "x"),
 		Statement: k(l.env.M.Documents.KeyStatement, "s"),
-		Book:      k(i18n.SessionsEditFor(l.env.L.Lang).KeyBook, "n"),
-		Open:      k(i18n.SessionsEditFor(l.env.L.Lang).KeyOpen, "enter"),
+		Book:      k(kit.Words(l.env, i18n.SessionsEditFor(l.env.L.Lang)).KeyBook, "n"),
+		Open:      k(kit.Words(l.env, i18n.SessionsEditFor(l.env.L.Lang)).KeyOpen, "enter"),
 	}}
 }
 

@@ -260,7 +260,7 @@ func agPayCell(l *i18n.Locale, s store.Session) string {
 
 func (p *sessionsPage) Keys() []key.Binding {
 	a := p.env.M.Agenda
-	se := i18n.SessionsEditFor(p.env.L.Lang)
+	se := kit.Words(p.env, i18n.SessionsEditFor(p.env.L.Lang))
 	return []key.Binding{kit.KeyShown("enter", a.KeyOpen, "enter"), kit.Key(a.KeyBook, "n"), kit.Key(a.KeyFilter, "f"),
 		kit.Key(se.KeyByPatient, "p")}
 }

@@ -259,9 +259,9 @@ func agLogAction(env *kit.Env, action string) string {
 	case "moved":
 		return m.LogMoved
 	case "refunded":
-		return i18n.SessionsEditFor(env.L.Lang).LogRefunded
+		return kit.Words(env, i18n.SessionsEditFor(env.L.Lang)).LogRefunded
 	case "credited":
-		return i18n.SessionsEditFor(env.L.Lang).LogCredited
+		return kit.Words(env, i18n.SessionsEditFor(env.L.Lang)).LogCredited
 	}
 	return sanitize.Line(action)
 }
@@ -341,7 +341,9 @@ func (p *sessionPage) cancelPage() *kit.FormPage {
 }
 
 // se is the words of the session changes of issue 13.
-func (p *sessionPage) se() *i18n.SessionsEdit { return i18n.SessionsEditFor(p.env.L.Lang) }
+func (p *sessionPage) se() *i18n.SessionsEdit {
+	return kit.Words(p.env, i18n.SessionsEditFor(p.env.L.Lang))
+}
 
 // scopeField asks which sessions of the series a move or a cancellation
 // covers.

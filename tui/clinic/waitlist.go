@@ -35,7 +35,7 @@ type waitPage struct {
 }
 
 func newWaitPage(env *kit.Env, st *kit.Stack, focus int64) *waitPage {
-	return &waitPage{env: env, stack: st, focus: focus, list: kit.AdmList{Empty: i18n.NotifyFor(env.L.Lang).WaitEmpty}}
+	return &waitPage{env: env, stack: st, focus: focus, list: kit.AdmList{Empty: kit.Words(env, i18n.NotifyFor(env.L.Lang)).WaitEmpty}}
 }
 
 type waitLoaded struct {
@@ -46,7 +46,7 @@ type waitLoaded struct {
 	err    error
 }
 
-func (p *waitPage) words() *i18n.Notify { return i18n.NotifyFor(p.env.L.Lang) }
+func (p *waitPage) words() *i18n.Notify { return kit.Words(p.env, i18n.NotifyFor(p.env.L.Lang)) }
 
 func (p *waitPage) reload() tea.Cmd {
 	env := p.env

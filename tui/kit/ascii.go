@@ -140,3 +140,25 @@ func ASCIILocale(l *i18n.Locale) *i18n.Locale {
 	c.M = m.(*i18n.Messages)
 	return &c
 }
+
+// asciiWords holds the ASCII copies of the side catalogues (a feature's own
+// words, e.g. i18n.NotifyFor), built once per catalogue.
+var asciiWords sync.Map // pointer → its ASCII copy
+
+// Words is a feature catalogue as the screen shows it: w itself, or in ASCII
+// mode its copy with the glyphs and accents replaced (as ASCIIMessages does
+// for the main catalogue).
+func Words[T any](env *Env, w *T) *T {
+	if env == nil || !env.Styles().ASCII {
+		return w
+	}
+	if c, ok := asciiWords.Load(w); ok {
+		return c.(*T)
+	}
+	out := new(T)
+	v := reflect.ValueOf(out).Elem()
+	v.Set(reflect.ValueOf(w).Elem())
+	asciiStrings(v)
+	c, _ := asciiWords.LoadOrStore(w, out)
+	return c.(*T)
+}
