@@ -934,19 +934,31 @@ func (t *Tenant) BookSession(ctx context.Context, actor Actor, b Booking) (_ []S
 	if strings.TrimSpace(b.OverrideReason) != "" && !actor.MayOverrideAvailability() {
 		return nil, forbidden("booking outside the clinic's or the specialist's availability")
 	}
+	out, err := retryScheduling("book session", func() ([]Session, error) { return t.bookOnce(ctx, actor, b, nil) })
+	if err != nil {
+		return nil, err
+	}
+	hidePlanFrom(actor, out)
+	return out, nil
+}
+
+// retryScheduling runs once — one transaction that books or moves sessions
+// — again while it lost a race with another booking (bookingRetries times
+// at most). The conflicts it found become the public error, with the free
+// slots as data; any other error is wrapped with op.
+func retryScheduling[T any](op string, once func() (T, error)) (T, error) {
 	for attempt := 1; ; attempt++ {
-		out, err := t.bookOnce(ctx, actor, b, nil)
+		out, err := once()
 		if errors.Is(err, errRaced) && attempt < bookingRetries {
 			continue
 		}
 		var cf *conflictsFound
 		if errors.As(err, &cf) {
-			return nil, cf.publicError()
+			return out, cf.publicError()
 		}
 		if err != nil {
-			return nil, fmt.Errorf("book session: %w", err)
+			return out, fmt.Errorf("%s: %w", op, err)
 		}
-		hidePlanFrom(actor, out)
 		return out, nil
 	}
 }

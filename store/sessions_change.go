@@ -161,20 +161,11 @@ func (t *Tenant) EditSession(ctx context.Context, actor Actor, id int64, e Sessi
 	if e.OverrideReason != "" && !actor.MayOverrideAvailability() {
 		return Session{}, forbidden("booking outside the clinic's or the specialist's availability")
 	}
-	for attempt := 1; ; attempt++ {
-		out, err := t.editOnce(ctx, actor, id, e)
-		if errors.Is(err, errRaced) && attempt < bookingRetries {
-			continue
-		}
-		var cf *conflictsFound
-		if errors.As(err, &cf) {
-			return Session{}, cf.publicError()
-		}
-		if err != nil {
-			return Session{}, fmt.Errorf("edit session: %w", err)
-		}
-		return hidePlan(actor, out), nil
+	out, err := retryScheduling("edit session", func() (Session, error) { return t.editOnce(ctx, actor, id, e) })
+	if err != nil {
+		return Session{}, err
 	}
+	return hidePlan(actor, out), nil
 }
 
 func (t *Tenant) editOnce(ctx context.Context, actor Actor, id int64, e SessionEdit) (Session, error) {
@@ -334,21 +325,12 @@ func (t *Tenant) MoveSessions(ctx context.Context, actor Actor, id int64, m Sess
 	if m.OverrideReason != "" && !actor.MayOverrideAvailability() {
 		return nil, forbidden("booking outside the clinic's or the specialist's availability")
 	}
-	for attempt := 1; ; attempt++ {
-		out, err := t.moveOnce(ctx, actor, id, m)
-		if errors.Is(err, errRaced) && attempt < bookingRetries {
-			continue
-		}
-		var cf *conflictsFound
-		if errors.As(err, &cf) {
-			return nil, cf.publicError()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reschedule session: %w", err)
-		}
-		hidePlanFrom(actor, out)
-		return out, nil
+	out, err := retryScheduling("reschedule session", func() ([]Session, error) { return t.moveOnce(ctx, actor, id, m) })
+	if err != nil {
+		return nil, err
 	}
+	hidePlanFrom(actor, out)
+	return out, nil
 }
 
 func (t *Tenant) moveOnce(ctx context.Context, actor Actor, id int64, m SessionMove) ([]Session, error) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -228,20 +227,11 @@ func (t *Tenant) BookFromWaitlist(ctx context.Context, actor Actor, in WaitlistB
 	then := func(tx pgx.Tx, _ []Session) error {
 		return t.removeWaitlistTx(ctx, tx, actor, in.EntryID, "book")
 	}
-	for attempt := 1; ; attempt++ {
-		out, err := t.bookOnce(ctx, actor, b, then)
-		if errors.Is(err, errRaced) && attempt < bookingRetries {
-			continue
-		}
-		var cf *conflictsFound
-		if errors.As(err, &cf) {
-			return Session{}, cf.publicError()
-		}
-		if err != nil {
-			return Session{}, clinicErr("book from waiting list", err)
-		}
-		return hidePlan(actor, out[0]), nil
+	out, err := retryScheduling("book from waiting list", func() ([]Session, error) { return t.bookOnce(ctx, actor, b, then) })
+	if err != nil {
+		return Session{}, err
 	}
+	return hidePlan(actor, out[0]), nil
 }
 
 // slotFreedSQL offers the slot of the session @id (just cancelled, or
