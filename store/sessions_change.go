@@ -99,6 +99,36 @@ func scopeMembers(ctx context.Context, tx pgx.Tx, h sessionHead, scope string) (
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (sessionHead, error) { return scanHead(r) })
 }
 
+// lockScope locks session id and the open sessions its scope covers, for a
+// change (action names it in a StatusError): the session must be open and
+// the actor must schedule for every specialist involved. It returns the
+// session, the members in order of start and their ids.
+func lockScope(ctx context.Context, tx pgx.Tx, actor Actor, id int64, scope, action string) (
+	sessionHead, []sessionHead, []int64, error) {
+	h, err := lockSession(ctx, tx, id)
+	if err != nil {
+		return h, nil, nil, err
+	}
+	if err := mayScheduleFor(actor, h.specialistID); err != nil {
+		return h, nil, nil, err
+	}
+	if h.status == SessionCompleted || h.status == SessionCancelled {
+		return h, nil, nil, &StatusError{SessionID: id, Status: h.status, Action: action}
+	}
+	members, err := scopeMembers(ctx, tx, h, scope)
+	if err != nil {
+		return h, nil, nil, err
+	}
+	ids := make([]int64, len(members))
+	for i, mem := range members {
+		if err := mayScheduleFor(actor, mem.specialistID); err != nil {
+			return h, nil, nil, err
+		}
+		ids[i] = mem.id
+	}
+	return h, members, ids, nil
+}
+
 // checkResources says whether a specialist and a room may be booked (they
 // exist and are active); 0 skips one.
 func checkResources(ctx context.Context, tx pgx.Tx, specialistID, roomID int64) error {
@@ -340,26 +370,9 @@ func (t *Tenant) moveOnce(ctx context.Context, actor Actor, id int64, m SessionM
 		if err != nil {
 			return err
 		}
-		h, err := lockSession(ctx, tx, id)
+		h, members, ids, err := lockScope(ctx, tx, actor, id, m.Scope, "reschedule")
 		if err != nil {
 			return err
-		}
-		if err := mayScheduleFor(actor, h.specialistID); err != nil {
-			return err
-		}
-		if h.status == SessionCompleted || h.status == SessionCancelled {
-			return &StatusError{SessionID: id, Status: h.status, Action: "reschedule"}
-		}
-		members, err := scopeMembers(ctx, tx, h, m.Scope)
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, len(members))
-		for i, mem := range members {
-			if err := mayScheduleFor(actor, mem.specialistID); err != nil {
-				return err
-			}
-			ids[i] = mem.id
 		}
 		if m.RoomID != 0 {
 			if err := checkResources(ctx, tx, 0, m.RoomID); err != nil {
@@ -582,26 +595,9 @@ func (t *Tenant) CancelSessions(ctx context.Context, actor Actor, id int64, c Se
 	loc := t.Info.Location()
 	var out []Session
 	err = t.tx(ctx, func(tx pgx.Tx) error {
-		h, err := lockSession(ctx, tx, id)
+		_, members, ids, err := lockScope(ctx, tx, actor, id, c.Scope, "cancel")
 		if err != nil {
 			return err
-		}
-		if err := mayScheduleFor(actor, h.specialistID); err != nil {
-			return err
-		}
-		if h.status == SessionCompleted || h.status == SessionCancelled {
-			return &StatusError{SessionID: id, Status: h.status, Action: "cancel"}
-		}
-		members, err := scopeMembers(ctx, tx, h, c.Scope)
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, len(members))
-		for i, mem := range members {
-			if err := mayScheduleFor(actor, mem.specialistID); err != nil {
-				return err
-			}
-			ids[i] = mem.id
 		}
 		prepaid, err := paidPayments(ctx, tx, ids)
 		if err != nil {
