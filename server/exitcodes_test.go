@@ -1,23 +1,16 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"encoding/pem"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
-	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/store"
 	"consultorio/store/storetest"
@@ -35,27 +28,16 @@ type exitCase struct {
 // TestScriptedExitCodesOverSSH runs the exit-status table through the real
 // OpenSSH client against the real server: what a clinic's script sees.
 func TestScriptedExitCodesOverSSH(t *testing.T) {
-	sshBin, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Fatalf("the OpenSSH client is needed for this test: %v", err)
-	}
+	sshBin := openSSHBin(t, "ssh")
 	ctx := context.Background()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	dir := t.TempDir()
 	keyFiles := map[string]string{}
 	addUser := func(who string, u *store.User) {
-		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		block, err := gossh.MarshalPrivateKey(priv, who)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyFiles[who] = filepath.Join(dir, who)
-		if err := os.WriteFile(keyFiles[who], pem.EncodeToMemory(block), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		signer, _ := gossh.NewSignerFromKey(priv)
-		a.addKey(t, u.ID, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))))
+		var pub string
+		keyFiles[who], pub = clientKeyFile(t, dir, who)
+		a.addKey(t, u.ID, pub)
 	}
 	newUser := func(email string, role store.Role) *store.User {
 		u, _, err := a.tn.CreateUser(ctx, store.System, store.NewUser{Email: email, Name: email, Role: role})
@@ -104,24 +86,11 @@ func TestScriptedExitCodesOverSSH(t *testing.T) {
 		for i, arg := range tc.Args {
 			words[i] = "'" + strings.ReplaceAll(ids.Replace(arg), "'", `'\''`) + "'"
 		}
-		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		c := exec.CommandContext(cctx, sshBin, "-F", "/dev/null", "-p", port, "-i", keyFiles[tc.As],
-			"-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-			"-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "clinic-a@127.0.0.1", strings.Join(words, " "))
-		var out, errb bytes.Buffer
-		c.Stdout, c.Stderr = &out, &errb
-		err := c.Run()
-		cancel()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("ssh: %v", err)
-		}
+		_, errOut, code := runOpenSSH(t, sshBin, port, keyFiles[tc.As], "clinic-a@127.0.0.1", strings.Join(words, " "))
 		if code != tc.Code {
-			t.Errorf("%s: ssh clinic-a@host %s (as %s): exit %d, want %d (stderr %q)", tc.Name, strings.Join(words, " "), tc.As, code, tc.Code, errb.String())
+			t.Errorf("%s: ssh clinic-a@host %s (as %s): exit %d, want %d (stderr %q)", tc.Name, strings.Join(words, " "), tc.As, code, tc.Code, errOut)
 		}
-		if code != 0 && strings.TrimSpace(errb.String()) == "" {
+		if code != 0 && strings.TrimSpace(errOut) == "" {
 			t.Errorf("%s: failed without a word on stderr", tc.Name)
 		}
 	}

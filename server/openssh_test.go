@@ -1,21 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"encoding/pem"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/server/cmd"
 	"consultorio/store"
@@ -25,25 +15,12 @@ import (
 // The real OpenSSH client, as a clinic's script would use it.
 func TestOpenSSHClientWhoami(t *testing.T) {
 	t.Parallel()
-	sshBin, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Fatalf("the OpenSSH client is needed for this test: %v", err)
-	}
+	sshBin := openSSHBin(t, "ssh")
 	db := storetest.NewDB(t)
-	dir := t.TempDir()
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	block, err := gossh.MarshalPrivateKey(priv, "demo admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	signer, _ := gossh.NewSignerFromKey(priv)
+	keyFile, pub := clientKeyFile(t, t.TempDir(), "id_ed25519")
 	if _, err := db.CreateTenant(context.Background(), store.CLI, store.NewTenant{
 		Schema: "demo", Name: "Clínica Demo", AdminEmail: "admin@demo.test", AdminName: "Ana Admin",
-		AdminKey: string(gossh.MarshalAuthorizedKey(signer.PublicKey())),
+		AdminKey: pub,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -51,21 +28,8 @@ func TestOpenSSHClientWhoami(t *testing.T) {
 	_, port, _ := net.SplitHostPort(srv.addr)
 
 	ssh := func(args ...string) (string, string, int) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		base := []string{"-F", "/dev/null", "-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-			"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"}
-		c := exec.CommandContext(ctx, sshBin, append(base, args...)...)
-		var out, errb bytes.Buffer
-		c.Stdout, c.Stderr = &out, &errb
-		err := c.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("ssh: %v", err)
-		}
-		return out.String(), errb.String(), code
+		out, errOut, code := runOpenSSH(t, sshBin, port, keyFile, args...)
+		return string(out), errOut, code
 	}
 
 	out, errOut, code := ssh("demo@127.0.0.1", "whoami")

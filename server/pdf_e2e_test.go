@@ -3,9 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"net"
 	"os"
 	"os/exec"
@@ -15,7 +12,6 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/printout"
 	"consultorio/store"
@@ -30,28 +26,16 @@ import (
 // a broken file.
 func TestOpenSSHAgendaPDF(t *testing.T) {
 	t.Parallel()
-	sshBin, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Fatalf("the OpenSSH client is needed for this test: %v", err)
-	}
+	sshBin := openSSHBin(t, "ssh")
 	lima, _ := time.LoadLocation("America/Lima")
 	clock := storetest.NewClock(time.Date(2026, 12, 6, 20, 0, 0, 0, lima))
 	db := storetest.NewDBWith(t, store.Options{Clock: clock})
 	dir := t.TempDir()
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	block, err := gossh.MarshalPrivateKey(priv, "desk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	signer, _ := gossh.NewSignerFromKey(priv)
+	keyFile, pub := clientKeyFile(t, dir, "id_ed25519")
 	ctx := context.Background()
 	if _, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
 		Schema: "demo", Name: "Clínica Demo", AdminEmail: "admin@demo.test", AdminName: "Ana Admin",
-		AdminKey: string(gossh.MarshalAuthorizedKey(signer.PublicKey())),
+		AdminKey: pub,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -81,23 +65,7 @@ func TestOpenSSHAgendaPDF(t *testing.T) {
 	}
 	srv := startServer(t, db)
 	_, port, _ := net.SplitHostPort(srv.addr)
-	ssh := func(args ...string) ([]byte, string, int) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		base := []string{"-F", "/dev/null", "-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-			"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"}
-		c := exec.CommandContext(ctx, sshBin, append(base, args...)...)
-		var out, errb bytes.Buffer
-		c.Stdout, c.Stderr = &out, &errb
-		err := c.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("ssh: %v", err)
-		}
-		return out.Bytes(), errb.String(), code
-	}
+	ssh := func(args ...string) ([]byte, string, int) { return runOpenSSH(t, sshBin, port, keyFile, args...) }
 
 	got, errOut, code := ssh("demo@127.0.0.1", "agenda", "--date", "2026-12-07", "--pdf")
 	if code != 0 {

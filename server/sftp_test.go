@@ -3,10 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net"
@@ -306,29 +304,13 @@ func TestSFTPSessionRules(t *testing.T) {
 // 9.0).
 func TestOpenSSHSFTPAndSCP(t *testing.T) {
 	t.Parallel()
-	sftpBin, err := exec.LookPath("sftp")
-	if err != nil {
-		t.Fatalf("the OpenSSH sftp client is needed for this test: %v", err)
-	}
-	scpBin, err := exec.LookPath("scp")
-	if err != nil {
-		t.Fatalf("the OpenSSH scp client is needed for this test: %v", err)
-	}
+	sftpBin, scpBin := openSSHBin(t, "sftp"), openSSHBin(t, "scp")
 	db := storetest.NewDB(t)
 	dir := t.TempDir()
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	block, err := gossh.MarshalPrivateKey(priv, "demo admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	signer, _ := gossh.NewSignerFromKey(priv)
+	keyFile, pub := clientKeyFile(t, dir, "id_ed25519")
 	prov, err := db.CreateTenant(context.Background(), store.CLI, store.NewTenant{
 		Schema: "demo", Name: "Clínica Demo", AdminEmail: "admin@demo.test", AdminName: "Ana Admin",
-		AdminKey: string(gossh.MarshalAuthorizedKey(signer.PublicKey())),
+		AdminKey: pub,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -343,8 +325,7 @@ func TestOpenSSHSFTPAndSCP(t *testing.T) {
 	}
 	srv := startServer(t, db)
 	_, port, _ := net.SplitHostPort(srv.addr)
-	opts := []string{"-F", "/dev/null", "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-P", port}
+	opts := append(openSSHOpts(keyFile), "-P", port)
 	runBin := func(bin string, stdin string, args ...string) (string, int) {
 		return runBinStdin(t, bin, opts, stdin, args...)
 	}
