@@ -40,6 +40,13 @@ func pgbouncer(t *testing.T, upstream string, roles []string, serverConns int) s
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
+	// No waiting limits (client_login_timeout, query_wait_timeout: 0 turns
+	// them off). With more clinic roles than server connections, a pool
+	// that has none yet waits, at login, until another pool lets one go;
+	// the tests keep every pool busy, and on a loaded machine that wait
+	// passed PgBouncer's default 60 s and failed logins. How long a client
+	// waits is not what the tests check (the server-connection limit and
+	// the isolation are), and `go test -timeout` still ends a real hang.
 	// PgBouncer drops root for the postgres user, who must read its files.
 	dir, err := os.MkdirTemp("", "pgbouncer-")
 	if err != nil {
@@ -68,6 +75,8 @@ default_pool_size = %[7]d
 max_db_connections = %[7]d
 server_reset_query =
 ignore_startup_parameters = extra_float_digits
+client_login_timeout = 0
+query_wait_timeout = 0
 `, strings.TrimPrefix(up.Path, "/"), up.Hostname(), up.Port(), port, filepath.Join(dir, "users.txt"), up.User.Username(), serverConns)
 	for name, body := range map[string]string{"users.txt": users.String(), "pgbouncer.ini": ini} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
