@@ -22,6 +22,15 @@ func TestBenchCommands(t *testing.T) {
 			t.Fatalf("catalog: no %q in\n%s", want, out)
 		}
 	}
+	// No-op only: the database stays at the embedded version.
+	out = c.ok("bench", "migrate", "--repeat", "2", "--statement", "")
+	if !strings.Contains(out, "no-op migrate") || strings.Contains(out, "one-statement migration") {
+		t.Fatalf("migrate --statement '':\n%s", out)
+	}
+	if out := c.ok("migrate", "--json", "--spares", "0"); !strings.Contains(out, fmt.Sprintf(`"latest_version": %d`, latestTenantVersion())) ||
+		!strings.Contains(out, `"migrated": []`) {
+		t.Fatalf("migrate after a no-op-only bench:\n%s", out)
+	}
 	out = c.ok("bench", "migrate", "--repeat", "2", "--jobs", "2")
 	if !strings.Contains(out, "3 clinics\n") || !strings.Contains(out, "no-op migrate") ||
 		!strings.Contains(out, fmt.Sprintf("tenants: 3 schemas, 3 migrated, 0 up to date, 0 failed (latest version %d", latestTenantVersion()+1)) {
