@@ -145,10 +145,8 @@ func (db *DB) buildTenantSchema(ctx context.Context, tx pgx.Tx, schema, role str
 			return err
 		}
 	}
-	for _, m := range db.migs.Tenant {
-		if err := applyTenantMigration(ctx, tx, schema, m); err != nil {
-			return fmt.Errorf("tenant migration %s: %w", m.Name, err)
-		}
+	if err := applyTenantMigrations(ctx, tx, schema, db.migs.Tenant); err != nil {
+		return fmt.Errorf("tenant migration %w", err)
 	}
 	if err := grantTenantRole(ctx, tx, schema, role); err != nil {
 		return err
