@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,15 +58,17 @@ func benchDB(ctx context.Context, cfg *config, maxConns int32) (*store.DB, error
 }
 
 func newBenchProvisionCmd(cfg *config) *cobra.Command {
-	var count, spares int
+	var count, spares, jobs int
 	cmd := &cobra.Command{
-		Use:   "provision --count N [--spares N]",
+		Use:   "provision --count N [--spares N] [--jobs N]",
 		Short: "Provision N clinics one after another and report the time per clinic",
 		Long: `Provision --count clinics one after another and report the time of
 CreateTenant per clinic. With --spares N the pool of spare schemas is topped
 up to N before the first creation and again after each one, outside the
 timed call, as the server does in the background: creations take a spare.
-With --spares 0 (the default) every creation builds its schema.`,
+With --spares 0 (the default) every creation builds its schema. With
+--jobs N, N creations run at a time (the time per clinic is then each
+creation's own, the rate the total's).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if count < 1 {
@@ -73,6 +76,9 @@ With --spares 0 (the default) every creation builds its schema.`,
 			}
 			if spares < 0 {
 				return usagef("bench provision: --spares must not be negative")
+			}
+			if jobs < 1 {
+				return usagef("bench provision: --jobs must be at least 1")
 			}
 			ctx := c.Context()
 			db, err := benchDB(ctx, cfg, 4)
@@ -89,6 +95,7 @@ With --spares 0 (the default) every creation builds its schema.`,
 			durs := make([]time.Duration, 0, count)
 			var topUps []time.Duration
 			fromSpare := 0
+			var topUpMu sync.Mutex
 			topUp := func() error {
 				if spares == 0 {
 					return nil
@@ -97,36 +104,74 @@ With --spares 0 (the default) every creation builds its schema.`,
 				if _, err := db.TopUpSpares(ctx, spares); err != nil {
 					return fmt.Errorf("bench provision: %w", err)
 				}
+				topUpMu.Lock()
 				topUps = append(topUps, time.Since(t0))
+				topUpMu.Unlock()
 				return nil
 			}
 			if err := topUp(); err != nil {
 				return err
 			}
 			start := time.Now()
+			// --jobs creations at a time, each on its own owner connection
+			// (as concurrent operators would); the clinics are numbered in
+			// the order they are handed out.
+			var (
+				mu       sync.Mutex
+				done     int
+				firstErr error
+			)
+			work := make(chan int)
+			var wg sync.WaitGroup
+			for range jobs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range work {
+						schema := fmt.Sprintf("%s%05d", benchPrefix, first+i+1)
+						t0 := time.Now()
+						pr, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
+							Schema: schema, Name: "Bench " + schema, AdminEmail: "admin@" + schema + ".test",
+							Domains: []string{schema + ".bench.test"},
+						})
+						d := time.Since(t0)
+						if err == nil {
+							err = topUp()
+						}
+						mu.Lock()
+						if err != nil && firstErr == nil {
+							firstErr = fmt.Errorf("bench provision %s: %w", schema, err)
+						}
+						if err == nil {
+							durs = append(durs, d)
+							if pr.FromSpare {
+								fromSpare++
+							}
+							done++
+							p.update(done, count)
+						}
+						mu.Unlock()
+					}
+				}()
+			}
 			for i := range count {
-				schema := fmt.Sprintf("%s%05d", benchPrefix, first+i+1)
-				t0 := time.Now()
-				pr, err := db.CreateTenant(ctx, store.CLI, store.NewTenant{
-					Schema: schema, Name: "Bench " + schema, AdminEmail: "admin@" + schema + ".test",
-					Domains: []string{schema + ".bench.test"},
-				})
-				if err != nil {
-					return fmt.Errorf("bench provision %s: %w", schema, err)
+				mu.Lock()
+				failed := firstErr != nil
+				mu.Unlock()
+				if failed {
+					break
 				}
-				durs = append(durs, time.Since(t0))
-				if pr.FromSpare {
-					fromSpare++
-				}
-				if err := topUp(); err != nil {
-					return err
-				}
-				p.update(i+1, count)
+				work <- i
+			}
+			close(work)
+			wg.Wait()
+			if firstErr != nil {
+				return firstErr
 			}
 			total := time.Since(start)
 			p.finish()
-			fmt.Fprintf(out, "provisioned %d clinics in %s (%.1f per second; %d clinics in the database now)\n",
-				count, total.Round(time.Millisecond), float64(count)/total.Seconds(), first+count)
+			fmt.Fprintf(out, "provisioned %d clinics in %s, --jobs %d (%.2f per second; %d clinics in the database now)\n",
+				count, total.Round(time.Millisecond), jobs, float64(count)/total.Seconds(), first+count)
 			fmt.Fprintf(out, "per clinic: %s\n", stats(durs))
 			fmt.Fprintf(out, "from a spare: %d of %d (pool of %d topped up between creations, untimed)\n", fromSpare, count, spares)
 			if spares > 0 {
@@ -137,6 +182,7 @@ With --spares 0 (the default) every creation builds its schema.`,
 	}
 	cmd.Flags().IntVar(&count, "count", 100, "clinics to provision")
 	cmd.Flags().IntVar(&spares, "spares", 0, "spare schemas to keep in the pool between creations (0: build every schema)")
+	cmd.Flags().IntVar(&jobs, "jobs", 1, "creations at a time")
 	return cmd
 }
 

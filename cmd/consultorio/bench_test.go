@@ -11,8 +11,8 @@ import (
 
 func TestBenchCommands(t *testing.T) {
 	c := newCLI(t)
-	out := c.ok("bench", "provision", "--count", "3")
-	if !strings.Contains(out, "provisioned 3 clinics") || !strings.Contains(out, "per clinic: median") {
+	out := c.ok("bench", "provision", "--count", "3", "--jobs", "2")
+	if !strings.Contains(out, "provisioned 3 clinics") || !strings.Contains(out, "--jobs 2") || !strings.Contains(out, "per clinic: median") {
 		t.Fatalf("provision:\n%s", out)
 	}
 	out = c.ok("bench", "catalog", "--touch", "3")
