@@ -36,6 +36,9 @@ type DB struct {
 	// secret derives role passwords (rolePassword); set by ensureAccess,
 	// which may run after Open (MigratePublic on a new database).
 	secret atomic.Pointer[[]byte]
+	// accessReady: ensureAccess found every role and grant in place when
+	// the store opened (MigratePublic's no-op path relies on it).
+	accessReady atomic.Bool
 	// rolePrefix makes tenant role names unique per database: roles are
 	// cluster-wide, and several databases (tests, staging) may share a cluster.
 	rolePrefix     string
@@ -171,7 +174,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 			return err
 		}
 		db.rolePrefix = RolePrefix(dbname)
-		_, err := db.ensureAccess(ctx, conn)
+		ready, err := db.ensureAccess(ctx, conn)
+		db.accessReady.Store(ready)
 		return err
 	})
 	if err != nil {

@@ -75,11 +75,14 @@ func LatestTenantVersion() int { return lastVersion(migrations.Tenant()) }
 const migrateLockKey = 7_419_202_611
 
 // MigratePublic applies pending public migrations, each in its own
-// transaction. It returns how many it applied. A run with nothing to do
-// costs a lock and one read.
+// transaction. It returns how many it applied. A run with nothing to do is
+// one query (upToDate): no lock, no DDL.
 func (db *DB) MigratePublic(ctx context.Context) (int, error) {
 	applied := 0
 	err := db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+		if db.upToDate(ctx, conn) {
+			return nil
+		}
 		if _, err := conn.Exec(ctx, "select pg_advisory_lock($1)", migrateLockKey); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
@@ -114,15 +117,36 @@ func (db *DB) MigratePublic(ctx context.Context) (int, error) {
 		}
 		// New tables need the runtime role's grants; a database migrated for
 		// the first time needs its roles.
-		if _, err = db.ensureAccess(ctx, conn); err != nil {
+		ready, err := db.ensureAccess(ctx, conn)
+		if err != nil {
 			return err
 		}
+		db.accessReady.Store(ready)
 		return db.recordBinary(ctx, conn)
 	})
 	if err != nil {
 		return applied, fmt.Errorf("migrate public: %w", err)
 	}
 	return applied, nil
+}
+
+// upToDate says whether MigratePublic has nothing to do: the roles were in
+// place when the store opened, the public schema is at this binary's last
+// migration and the installation record names this binary. One query,
+// without the migrations' lock: a database another binary is migrating
+// right now is not at this binary's version and record, so such a run
+// takes the full path and waits for the lock. Anything unexpected (a
+// database without these tables yet) is "no": the full path handles it.
+func (db *DB) upToDate(ctx context.Context, conn *pgx.Conn) bool {
+	if !db.accessReady.Load() {
+		return false
+	}
+	var public int
+	var in Installation
+	err := conn.QueryRow(ctx, `select coalesce((select version from public.schema_versions where schema_name = 'public'), 0),
+		i.binary_version, i.public_version, i.tenant_version from public.installation i`).
+		Scan(&public, &in.BinaryVersion, &in.PublicVersion, &in.TenantVersion)
+	return err == nil && public == db.LatestPublicVersion() && in == db.binary()
 }
 
 // TenantVersion is a tenant schema and the migration version it is at.

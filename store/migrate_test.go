@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -220,5 +222,61 @@ func TestTenantRoleGrants(t *testing.T) {
 		if err := run(denied); err == nil || !strings.Contains(err.Error(), "permission denied") {
 			t.Errorf("%s: want permission denied, got %v", denied, err)
 		}
+	}
+}
+
+// A no-op MigratePublic is one read: it neither takes the migrations' lock
+// nor runs DDL, so it returns while another run holds that lock. A run with
+// something to do still waits for the lock and applies it then, and a
+// database a newer binary migrated is still refused by the no-op path.
+func TestNoOpMigratePublicIsOneRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := storetest.NewURL(t)
+	db, err := store.Open(ctx, url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.MigratePublic(ctx); err != nil { // records this binary
+		t.Fatal(err)
+	}
+	owner, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	const migrateLock = 7_419_202_611 // store's migrateLockKey
+	if _, err := owner.Exec(ctx, "select pg_advisory_lock($1)", migrateLock); err != nil {
+		t.Fatal(err)
+	}
+	quick, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if n, err := db.MigratePublic(quick); err != nil || n != 0 {
+		t.Fatalf("no-op migrate while the lock is held: %d applied, %v", n, err)
+	}
+
+	ms := store.EmbeddedMigrations()
+	next := ms.Public[len(ms.Public)-1].Version + 1
+	ms.Public = append(ms.Public, migrations.Migration{Version: next, Name: fmt.Sprintf("%04d_test_extra.sql", next),
+		SQL: `CREATE TABLE public.extra_public (id int)`})
+	newer, err := store.Open(ctx, url, store.Options{Migrations: ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer newer.Close()
+	short, cancel2 := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel2()
+	if _, err := newer.MigratePublic(short); err == nil {
+		t.Fatal("a pending migration was applied while another run held the lock")
+	}
+	if _, err := owner.Exec(ctx, "select pg_advisory_unlock($1)", migrateLock); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := newer.MigratePublic(ctx); err != nil || n != 1 {
+		t.Fatalf("pending migration after the lock was released: %d applied, %v", n, err)
+	}
+	if _, err := db.MigratePublic(ctx); !errors.Is(err, store.ErrDataNewer) {
+		t.Fatalf("no-op migrate of the older binary on a newer database: %v, want ErrDataNewer", err)
 	}
 }
