@@ -119,6 +119,9 @@ type ClinicSettings struct {
 	End          string
 	TimeHint     string
 	Days         string
+	OverdueDays  string
+	OverdueHint  string // min, max: days after a session when its unpaid payment is notified
+	DaysCount    string // count
 	BadTime      string
 	BadTimezone  string
 	BadNumber    string
