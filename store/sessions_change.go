@@ -263,6 +263,10 @@ func (t *Tenant) editOnce(ctx context.Context, actor Actor, id int64, e SessionE
 				return &PatientBusyError{PatientID: h.patientID, Sessions: busy}
 			}
 		}
+		before, err := getSessionTx(ctx, tx, id, cfg.loc)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `update sessions set specialist_id = $2, room_id = $3, duration_min = $4,
 				ends_at = starts_at + make_interval(mins => $4::int), updated_at = now() where id = $1`,
 			id, spec, room, dur); err != nil {
@@ -290,8 +294,12 @@ func (t *Tenant) editOnce(ctx context.Context, actor Actor, id int64, e SessionE
 		if err := t.notifyChange(ctx, tx, "session", id, "update"); err != nil {
 			return err
 		}
-		out, err = getSessionTx(ctx, tx, id, cfg.loc)
-		return err
+		if out, err = getSessionTx(ctx, tx, id, cfg.loc); err != nil {
+			return err
+		}
+		// The patient hears of it like of a move, in this transaction:
+		// a refused edit queues nothing.
+		return t.queueSessionNotice(ctx, tx, MailChange, out, &before)
 	})
 	return out, err
 }

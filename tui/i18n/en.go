@@ -710,6 +710,7 @@ var en = Messages{
 		KindReminder:           "reminder",
 		KindCancellation:       "cancellation",
 		KindMove:               "moved",
+		KindChange:             "changed",
 		KindAgenda:             "agenda",
 		KindDocument:           "document",
 		StatePending:           "queued",

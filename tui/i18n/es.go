@@ -710,6 +710,7 @@ var es = Messages{
 		KindReminder:           "recordatorio",
 		KindCancellation:       "cancelación",
 		KindMove:               "reprogramada",
+		KindChange:             "cambio de cita",
 		KindAgenda:             "agenda",
 		KindDocument:           "documento",
 		StatePending:           "en cola",
