@@ -212,7 +212,11 @@ func documents(env *kit.Env) printout.Documents {
 }
 
 func cashCloseTitle(env *kit.Env, day time.Time) string {
-	return fmt.Sprintf(env.M.Documents.CashCloseTitle, i18n.LongDate(env.L.Lang, day))
+	// day is a calendar date (its clock and zone say nothing): noon of it
+	// in the clinic's zone is that date there. The locale's LongDate, for
+	// the names of its catalogue (folded in ASCII mode).
+	noon := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, env.L.Loc)
+	return fmt.Sprintf(env.M.Documents.CashCloseTitle, env.L.LongDate(noon))
 }
 
 // newCashClosePage is the cash close of day (a calendar date as written).
