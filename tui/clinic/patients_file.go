@@ -513,7 +513,7 @@ func (f *patientFile) paymentLines() []string {
 				state += " " + p.PaidOn.Format(f.env.L.DateLayout())
 			}
 			if p.Method != "" {
-				state += " · " + sanitize.Line(p.Method)
+				state += " · " + agMethodName(f.env.M, p.Method) // "efectivo", not the stored "cash"
 			}
 		}
 		out = append(out, fmt.Sprintf(" %s  %s  %12s  %s", f.env.L.DateTime(p.SessionStart),

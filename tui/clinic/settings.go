@@ -88,9 +88,9 @@ func (p *settingsPage) View(w, h int) string {
 		return ""
 	}
 	m, s := p.env.M.ClinicSettings, p.s
-	lang := "Español"
+	lang := m.LangES
 	if s.Lang == "en" {
-		lang = "English"
+		lang = m.LangEN
 	}
 	return "\n" + kit.AdmFields(p.env.Styles(), w, []kit.AdmField{
 		{Label: m.Name, Value: sanitize.Line(s.DisplayName)},
@@ -152,7 +152,7 @@ func (p *settingsPage) form() *kit.FormPage {
 					return nil
 				}),
 				huh.NewInput().Title(m.Currency).Description(m.CurrencyHint).Value(&s.Currency).CharLimit(3),
-				huh.NewSelect[string]().Title(m.Lang).Options(huh.NewOption("Español", "es"), huh.NewOption("English", "en")).Value(&s.Lang),
+				huh.NewSelect[string]().Title(m.Lang).Options(huh.NewOption(m.LangES, "es"), huh.NewOption(m.LangEN, "en")).Value(&s.Lang),
 			),
 			huh.NewGroup(
 				huh.NewInput().Title(m.Duration).Description(m.DurationHint).Value(&duration).Validate(func(v string) error {

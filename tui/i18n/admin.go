@@ -111,6 +111,8 @@ type ClinicSettings struct {
 	Currency     string
 	CurrencyHint string
 	Lang         string
+	LangES       string // each language by its own name
+	LangEN       string
 	Duration     string
 	DurationHint string
 	Minutes      string // count

@@ -785,6 +785,8 @@ var en = Messages{
 		Currency:     "Currency",
 		CurrencyHint: "3-letter ISO code, e.g. PEN.",
 		Lang:         "Language",
+		LangES:       "Español",
+		LangEN:       "English",
 		Duration:     "Default duration",
 		DurationHint: "Minutes of a session (5–480).",
 		Minutes:      "%d minutes",

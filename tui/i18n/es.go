@@ -785,6 +785,8 @@ var es = Messages{
 		Currency:     "Moneda",
 		CurrencyHint: "Código ISO de 3 letras, p. ej. PEN.",
 		Lang:         "Idioma",
+		LangES:       "Español",
+		LangEN:       "English",
 		Duration:     "Duración por defecto",
 		DurationHint: "Minutos de una sesión (5–480).",
 		Minutes:      "%d minutos",
