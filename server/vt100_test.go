@@ -1,15 +1,11 @@
 package server
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,7 +14,6 @@ import (
 
 	"github.com/charmbracelet/x/vt"
 	"github.com/creack/pty"
-	gossh "golang.org/x/crypto/ssh"
 
 	"consultorio/store/storetest"
 )
@@ -32,37 +27,17 @@ import (
 // checks cannot pass vacuously.
 func TestVT100OverOpenSSHInARealPTY(t *testing.T) {
 	t.Parallel()
-	sshBin, err := exec.LookPath("ssh")
-	if err != nil {
-		t.Fatalf("the OpenSSH client is needed for this test: %v", err)
-	}
+	sshBin := openSSHBin(t, "ssh")
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	dir := t.TempDir()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, "admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.addKey(t, a.admin.ID, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))))
+	keyFile, authorized := clientKeyFile(t, dir, "id_ed25519")
+	a.addKey(t, a.admin.ID, authorized)
 	srv := startServer(t, db)
 	_, port, _ := net.SplitHostPort(srv.addr)
 
 	open := func(termType string) *ptyClient {
-		c := exec.Command(sshBin, "-F", "/dev/null", "-p", port, "-i", keyFile, "-o", "IdentitiesOnly=yes",
-			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-			"-o", "LogLevel=ERROR", "clinic-a@127.0.0.1")
+		c := exec.Command(sshBin, append(openSSHOpts(keyFile), "-p", port, "clinic-a@127.0.0.1")...)
 		c.Env = []string{"TERM=" + termType, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
 		return startPTYClient(t, c, 80, 24)
 	}
