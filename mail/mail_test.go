@@ -342,6 +342,90 @@ func TestCancellationAndMoveNotices(t *testing.T) {
 	}
 }
 
+// TestSessionChangeNotice: editing a booked session's specialist, room or
+// length tells the patient like a move does — only when the clinic opted
+// in and the patient did not opt out — and the outbox row is written in the
+// edit's transaction: a refused edit queues nothing. Mailpit receives the
+// notice with the session as it is now and as it was, and an .ics update.
+func TestSessionChangeNotice(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "mailchange")
+	a := f.agenda(t)
+	rosa, err := f.tn.CreateSpecialist(f.ctx, store.System, store.SpecialistInput{FirstName: "Rosa", LastName: "Mena",
+		Document: "40000002", Email: "rosa@clinic.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sala2, err := f.tn.CreateRoom(f.ctx, store.System, store.RoomInput{Name: "Sala 2", Capacity: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lucia, bea := f.patient(t, "Lucía", "lucia@example.com"), f.patient(t, "Bea", "bea@example.com")
+	lima, _ := time.LoadLocation("America/Lima")
+	s1 := f.book(t, a, lucia, time.Date(2026, 12, 9, 9, 0, 0, 0, lima))
+	s2 := f.book(t, a, lucia, time.Date(2026, 12, 10, 9, 0, 0, 0, lima))
+	edit := func(id int64, e store.SessionEdit) error {
+		_, err := f.tn.EditSession(f.ctx, store.System, id, e)
+		return err
+	}
+	// Not opted in: an edit sends nothing.
+	if err := edit(s1.ID, store.SessionEdit{RoomID: sala2.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if items := f.outbox(t); len(items) != 0 {
+		t.Fatalf("outbox of a clinic not opted in: %+v", items)
+	}
+	f.patientMail(t, 24)
+	// A patient who opted out gets nothing either.
+	if _, err := f.tn.SetPatientMail(f.ctx, store.System, bea.ID, store.PatientMail{OptOut: true}); err != nil {
+		t.Fatal(err)
+	}
+	blocker, err := f.tn.BookSession(f.ctx, store.System, store.Booking{PatientID: bea.ID, SpecialistID: rosa.ID,
+		RoomID: a.room.ID, Start: s1.StartsAt, DurationMin: 45})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := edit(blocker[0].ID, store.SessionEdit{DurationMin: 30}); err != nil {
+		t.Fatal(err)
+	}
+	if items := f.outbox(t); len(items) != 0 {
+		t.Fatalf("outbox after editing an opted-out patient's session: %+v", items)
+	}
+	// A refused edit (Rosa is busy then) queues nothing: one transaction.
+	if err := edit(s1.ID, store.SessionEdit{SpecialistID: rosa.ID}); err == nil {
+		t.Fatal("an edit onto a busy specialist succeeded")
+	}
+	if items := f.outbox(t); len(items) != 0 {
+		t.Fatalf("a refused edit queued mail: %+v", items)
+	}
+	// The change: another specialist and room, 60 minutes.
+	if err := edit(s2.ID, store.SessionEdit{SpecialistID: rosa.ID, RoomID: sala2.ID, DurationMin: 60}); err != nil {
+		t.Fatal(err)
+	}
+	items := f.outbox(t)
+	if len(items) != 1 || items[0].Kind != store.MailChange || items[0].Recipient != "lucia@example.com" ||
+		items[0].SessionID == nil || *items[0].SessionID != s2.ID {
+		t.Fatalf("outbox after the change: %+v", items)
+	}
+	if r := f.send(t); r.Sent != 1 {
+		t.Fatalf("send = %+v", r)
+	}
+	got := f.pit.To("lucia@example.com")
+	if len(got) != 1 || got[0].Subject != "Cambio en su cita: jueves 10 de diciembre de 2026, 09:00" {
+		t.Fatalf("messages = %+v", got)
+	}
+	m := f.pit.Message(got[0].ID)
+	for _, want := range []string{"Ahora es de 60 min\ncon Rosa Mena, en Sala 2.", "Antes: 45 min con Ana Núñez, en Sala 1."} {
+		if !strings.Contains(strings.ReplaceAll(m.Text, "\r\n", "\n"), want) {
+			t.Errorf("change notice lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if ics := parseICS(t, f.pit.Part(got[0].ID, m.Attachments[0].PartID)); ics["SEQUENCE"] != "1" ||
+		ics["DTEND"] != "20261210T150000Z" || ics["UID"] != fmt.Sprintf("session-%d@consultorio", s2.ID) {
+		t.Errorf("change .ics = %v", ics)
+	}
+}
+
 func TestRetryWithBackoffThenSentOnce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "mailretry")

@@ -50,7 +50,7 @@ func Render(c store.ClaimedMail, connect ConnectLine, now time.Time) (Message, e
 			Text: fmt.Sprintf(w.inviteBody, clean(p.Name), clean(p.Clinic), w.role(p.Role), connect(p.Schema),
 				p.Email, p.Code, p.Expires.UTC().Format("2006-01-02 15:04 MST")),
 		}, nil
-	case store.MailReminder, store.MailCancellation, store.MailMove:
+	case store.MailReminder, store.MailCancellation, store.MailMove, store.MailChange:
 		var p store.SessionMail
 		if err := json.Unmarshal(c.Payload, &p); err != nil {
 			return Message{}, fmt.Errorf("%s #%d: %w", c.Kind, c.ID, err)
@@ -143,6 +143,11 @@ func renderSession(c store.ClaimedMail, p store.SessionMail, w *lang, now time.T
 		}
 		m.Subject = fmt.Sprintf(w.moveSubject, when)
 		m.Text = fmt.Sprintf(w.moveBody, patient, old, when, p.DurationMin, specialist, room, clinic)
+	case store.MailChange:
+		m.Subject = fmt.Sprintf(w.changeSubject, when)
+		m.Text = fmt.Sprintf(w.changeBody, patient, when, p.DurationMin, specialist, room, p.OldDurationMin,
+			clean(p.OldSpecialist), clean(p.OldRoom), clinic)
+		ev.Sequence = 1 // an update of the event the patient may have saved
 	}
 	ev.Description = m.Text
 	m.Attachments = []Attachment{{Name: "cita.ics", ContentType: "text/calendar", Data: ICS(ev, now)}}

@@ -17,6 +17,7 @@ type lang struct {
 	reminderSubject, reminderBody           string
 	cancelSubject, cancelBody               string
 	moveSubject, moveBody                   string
+	changeSubject, changeBody               string
 	eventSummary                            string
 	agendaSubject, agendaIntro, agendaCount string
 	// A document sent by e-mail: subject and body take what it is (its
@@ -83,6 +84,15 @@ con %s, en %s.
 
 %s
 `,
+		changeSubject: "Cambio en su cita: %s",
+		changeBody: `Hola, %s:
+
+Su cita del %s ha cambiado. Ahora es de %d min
+con %s, en %s.
+Antes: %d min con %s, en %s.
+
+%s
+`,
 		eventSummary:  "Cita con %s (%s)",
 		agendaSubject: "Su agenda del %s",
 		agendaIntro:   "Hola, %s:\n\nSu agenda del %s en %s:\n\n",
@@ -133,6 +143,15 @@ To book another one, please contact %s.
 
 Your appointment on %s has been moved to %s (%d min)
 with %s, in %s.
+
+%s
+`,
+		changeSubject: "Appointment changed: %s",
+		changeBody: `Hello %s,
+
+Your appointment on %s has changed. It is now %d min
+with %s, in %s.
+Before: %d min with %s, in %s.
 
 %s
 `,

@@ -244,6 +244,12 @@ func TestPaymentOverdueDaysSetting(t *testing.T) {
 			t.Errorf("%d days: %v", bad, err)
 		}
 	}
+	// The exported rule forms check a typed value with: 0 is no value there.
+	for days, ok := range map[int]bool{0: false, -1: false, 1: true, 90: true, 91: false} {
+		if err := store.CheckPaymentOverdueDays(days); (err == nil) != ok || (err != nil && !agInvalid(err, "overdue_days")) {
+			t.Errorf("CheckPaymentOverdueDays(%d): %v", days, err)
+		}
+	}
 	// A session completed on Monday 2 November, unpaid.
 	sess := f.insert(`insert into sessions (patient_id, specialist_id, room_id, starts_at, duration_min, ends_at, status,
 			observation, completed_at)

@@ -25,6 +25,7 @@ const (
 	MailReminder     MailKind = "reminder"     // a patient's session, N hours before
 	MailCancellation MailKind = "cancellation" // a patient's session was cancelled
 	MailMove         MailKind = "move"         // a patient's session was moved
+	MailChange       MailKind = "change"       // a patient's session changed specialist, room or length
 	MailAgenda       MailKind = "agenda"       // a specialist's agenda for tomorrow
 )
 
@@ -86,8 +87,8 @@ type InvitationMail struct {
 	Expires time.Time `json:"expires"`
 }
 
-// SessionMail is the payload of MailReminder, MailCancellation and
-// MailMove: times are instants (UTC in JSON), shown in Timezone.
+// SessionMail is the payload of MailReminder, MailCancellation, MailMove
+// and MailChange: times are instants (UTC in JSON), shown in Timezone.
 type SessionMail struct {
 	Clinic      string    `json:"clinic"`
 	Timezone    string    `json:"timezone"`
@@ -99,6 +100,11 @@ type SessionMail struct {
 	DurationMin int       `json:"duration_min"`
 	// OldStart is where a moved session was.
 	OldStart *time.Time `json:"old_start,omitempty"`
+	// Of a changed session (MailChange): its specialist, room and length
+	// before the change.
+	OldSpecialist  string `json:"old_specialist,omitempty"`
+	OldRoom        string `json:"old_room,omitempty"`
+	OldDurationMin int    `json:"old_duration_min,omitempty"`
 }
 
 // AgendaMail is the payload of MailAgenda: one specialist's sessions of Day.
@@ -297,7 +303,7 @@ func MailFailures() []string {
 
 // MailKinds are the kinds of outgoing message, for the doors' words.
 func MailKinds() []MailKind {
-	return []MailKind{MailInvitation, MailReminder, MailCancellation, MailMove, MailAgenda, MailDocument}
+	return []MailKind{MailInvitation, MailReminder, MailCancellation, MailMove, MailChange, MailAgenda, MailDocument}
 }
 
 // MailDone records the outcome of one try of a claimed message: sent
@@ -494,9 +500,11 @@ func sessionMail(s Settings, ti TenantInfo, ses Session) SessionMail {
 }
 
 // queueSessionNotice queues the patient's notice that a session was
-// cancelled (old = nil) or moved from old. A session already past gets none.
+// cancelled (old = nil), moved from old, or changed from old (its
+// specialist, room or length). A session already past gets no cancellation
+// or change notice.
 func (t *Tenant) queueSessionNotice(ctx context.Context, tx pgx.Tx, kind MailKind, ses Session, old *Session) error {
-	if !ses.StartsAt.After(t.db.now()) && kind == MailCancellation {
+	if !ses.StartsAt.After(t.db.now()) && (kind == MailCancellation || kind == MailChange) {
 		return nil
 	}
 	tg, err := patientTarget(ctx, tx, ses.ID)
@@ -504,7 +512,10 @@ func (t *Tenant) queueSessionNotice(ctx context.Context, tx pgx.Tx, kind MailKin
 		return err
 	}
 	m := sessionMail(tg.settings, t.Info, ses)
-	if old != nil {
+	switch {
+	case old != nil && kind == MailChange:
+		m.OldSpecialist, m.OldRoom, m.OldDurationMin = old.SpecialistName, old.RoomName, old.DurationMin
+	case old != nil:
 		o := old.StartsAt.UTC()
 		m.OldStart = &o
 	}

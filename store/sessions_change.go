@@ -263,6 +263,10 @@ func (t *Tenant) editOnce(ctx context.Context, actor Actor, id int64, e SessionE
 				return &PatientBusyError{PatientID: h.patientID, Sessions: busy}
 			}
 		}
+		before, err := getSessionTx(ctx, tx, id, cfg.loc)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `update sessions set specialist_id = $2, room_id = $3, duration_min = $4,
 				ends_at = starts_at + make_interval(mins => $4::int), updated_at = now() where id = $1`,
 			id, spec, room, dur); err != nil {
@@ -290,8 +294,12 @@ func (t *Tenant) editOnce(ctx context.Context, actor Actor, id int64, e SessionE
 		if err := t.notifyChange(ctx, tx, "session", id, "update"); err != nil {
 			return err
 		}
-		out, err = getSessionTx(ctx, tx, id, cfg.loc)
-		return err
+		if out, err = getSessionTx(ctx, tx, id, cfg.loc); err != nil {
+			return err
+		}
+		// The patient hears of it like of a move, in this transaction:
+		// a refused edit queues nothing.
+		return t.queueSessionNotice(ctx, tx, MailChange, out, &before)
 	})
 	return out, err
 }
@@ -656,7 +664,7 @@ func (t *Tenant) CancelSessions(ctx context.Context, actor Actor, id int64, c Se
 			case PrepaidRefund:
 				err = refundTx(ctx, tx, actor, p)
 			case PrepaidCredit:
-				err = creditTx(ctx, tx, actor, mem.patientID, p)
+				err = creditTx(ctx, tx, actor, mem.patientID, p, t.db.now())
 				credited[mem.patientID] = true
 			}
 			if err != nil {
@@ -734,14 +742,14 @@ func refundTx(ctx context.Context, tx pgx.Tx, actor Actor, p heldPayment) error 
 }
 
 // creditTx keeps a payment made in advance as the patient's credit.
-func creditTx(ctx context.Context, tx pgx.Tx, actor Actor, patientID int64, p heldPayment) error {
+func creditTx(ctx context.Context, tx pgx.Tx, actor Actor, patientID int64, p heldPayment, now time.Time) error {
 	var by *int64
 	if actor.UserID != 0 {
 		by = &actor.UserID
 	}
 	var creditID int64
-	if err := tx.QueryRow(ctx, `insert into patient_credits (patient_id, payment_id, from_session_id, amount, created_by)
-		values ($1, $2, $3, $4, $5) returning id`, patientID, p.id, p.sessionID, p.amount, by).Scan(&creditID); err != nil {
+	if err := tx.QueryRow(ctx, `insert into patient_credits (patient_id, payment_id, from_session_id, amount, created_by, created_at)
+		values ($1, $2, $3, $4, $5, $6) returning id`, patientID, p.id, p.sessionID, p.amount, by, now).Scan(&creditID); err != nil {
 		return fmt.Errorf("credit: %w", err)
 	}
 	if err := logPayment(ctx, tx, actor, p.id, p.sessionID, "credited", p.amount, p.method, p.reference); err != nil {
@@ -794,8 +802,8 @@ func (t *Tenant) applyCredits(ctx context.Context, tx pgx.Tx, actor Actor, patie
 			target); err != nil {
 			return fmt.Errorf("use credit: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `update patient_credits set used_session_id = $2, used_at = now() where id = $1`,
-			c.id, target); err != nil {
+		if _, err := tx.Exec(ctx, `update patient_credits set used_session_id = $2, used_at = $3 where id = $1`,
+			c.id, target, t.db.now()); err != nil {
 			return fmt.Errorf("use credit: %w", err)
 		}
 		if err := logPayment(ctx, tx, actor, c.paymentID, target, "moved", amount, method, reference); err != nil {

@@ -332,6 +332,9 @@ func TestCancelPrepaidCreditOrRefund(t *testing.T) {
 		credits[0].PaymentID != *s1.PaymentID || credits[0].UsedSessionID != nil {
 		t.Fatalf("open credits: %+v %v", credits, err)
 	}
+	if !credits[0].CreatedAt.Equal(f.clock.Now()) { // the store's clock, not the database's
+		t.Errorf("credit created at %v, the clock says %v", credits[0].CreatedAt, f.clock.Now())
+	}
 	if _, err := f.tn.PatientCredits(f.ctx, dr, pat, true); !agForbidden(err) {
 		t.Errorf("a specialist reads credits: %v", err)
 	}
@@ -344,7 +347,8 @@ func TestCancelPrepaidCreditOrRefund(t *testing.T) {
 		t.Errorf("next session after the credit: %+v", s2)
 	}
 	credits, err = f.tn.PatientCredits(f.ctx, f.desk, pat, true)
-	if err != nil || len(credits) != 1 || credits[0].UsedSessionID == nil || *credits[0].UsedSessionID != s2.ID {
+	if err != nil || len(credits) != 1 || credits[0].UsedSessionID == nil || *credits[0].UsedSessionID != s2.ID ||
+		credits[0].UsedAt == nil || !credits[0].UsedAt.Equal(f.clock.Now()) {
 		t.Errorf("used credit: %+v %v", credits, err)
 	}
 	if open, _ := f.tn.PatientCredits(f.ctx, f.desk, pat, false); len(open) != 0 {

@@ -154,10 +154,23 @@ func (s *Settings) normalize() error {
 	if s.SecondFactor != "" && !s.SecondFactor.Valid() {
 		v.add("second_factor", ReasonOneOf, "off, admins, everyone")
 	}
-	if s.PaymentOverdueDays != 0 && (s.PaymentOverdueDays < MinPaymentOverdueDays || s.PaymentOverdueDays > MaxPaymentOverdueDays) {
-		v.add("overdue_days", ReasonRange, MinPaymentOverdueDays, MaxPaymentOverdueDays)
+	if s.PaymentOverdueDays != 0 {
+		if err := CheckPaymentOverdueDays(s.PaymentOverdueDays); err != nil {
+			v.add("overdue_days", ReasonRange, MinPaymentOverdueDays, MaxPaymentOverdueDays)
+		}
 	}
 	return v.err()
+}
+
+// CheckPaymentOverdueDays is the rule for the overdue threshold
+// (MinPaymentOverdueDays..MaxPaymentOverdueDays), exported so a form can
+// refuse a bad value under its field as it is typed, with the same error
+// UpdateSettings returns. (UpdateSettings itself reads 0 as "keep".)
+func CheckPaymentOverdueDays(days int) error {
+	if days < MinPaymentOverdueDays || days > MaxPaymentOverdueDays {
+		return invalid("overdue_days", ReasonRange, MinPaymentOverdueDays, MaxPaymentOverdueDays)
+	}
+	return nil
 }
 
 // UpdateSettings saves the clinic's settings (admin only) and returns them as

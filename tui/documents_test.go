@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"consultorio/store"
+	"consultorio/tui/tuitest"
 )
 
 // From the payments screen at 80x24: c opens today's cash close (totals
@@ -32,7 +34,7 @@ func TestCashCloseAndReceiptScreens(t *testing.T) {
 	term.WaitFor(t, "Pagos · diciembre 2026", "c cierre de caja", "r recibo")
 	term.Key("c")
 	term.WaitFor(t, "Cierre de caja del martes 1 de diciembre de 2026", "efectivo", "S/ 150.00", "transferencia",
-		"S/ 90.00", "S/ 240.00", "Ana García", "Rosa Huamán", "cash-close --date 2026-12-01 --pdf",
+		"S/ 90.00", "S/ 240.00", "Ana García", "Rosa Huamán", "cash-close --date 2026-12-01 --pdf > caja.pdf",
 		", día anterior", ". día siguiente")
 	term.Key(",")
 	term.WaitFor(t, "Cierre de caja del lunes 30 de noviembre de 2026", "No hay pagos registrados ese día.")
@@ -42,7 +44,36 @@ func TestCashCloseAndReceiptScreens(t *testing.T) {
 	term.WaitFor(t, "Pagos · diciembre 2026")
 	term.Key("r")
 	term.WaitFor(t, "Recibo n.º", "Recibimos de", "Ana García", "S/ 70.00", "efectivo · OP-7", "Luis Soto",
-		"payments receipt "+strconv.FormatInt(a.ID, 10)+" --pdf")
+		"payments receipt "+strconv.FormatInt(a.ID, 10)+" --pdf > recibo.pdf")
+}
+
+// The PDF hints name the file in the user's language: an English-speaking
+// receptionist saves cash-close.pdf and receipt.pdf, not caja.pdf.
+func TestDocumentHintsEnglish(t *testing.T) {
+	t.Parallel()
+	f := newAgFixture(t)
+	a := f.book(0, 0, 0, 9, 0, 60)
+	if _, err := f.tn.MarkPaid(f.ctx, f.actor, a.ID, store.PaymentInput{Method: store.MethodCash}); err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := f.tn.CreateUser(f.ctx, store.System, store.NewUser{Email: "rosa@clinic-a.test", Name: "Rosa Quispe",
+		Role: store.RoleReception, Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := tuitest.Start(t, NewClinicApp(context.Background(), ClinicSession{Tenant: f.tn, User: u,
+		RemoteAddr: "192.0.2.1:1", Width: 80, Height: 24, DarkBackground: true}), 80, 24)
+	term.WaitFor(t, "Rosa Quispe · Reception")
+	term.Key("6")
+	term.WaitFor(t, "c cash close", "r receipt")
+	term.Key("c")
+	s := term.WaitFor(t, "Cash close for Tuesday, December 1, 2026", "cash-close --date 2026-12-01 --pdf > cash-close.pdf")
+	if strings.Contains(s, "caja") {
+		t.Fatalf("a Spanish file name on an English screen:\n%s", s)
+	}
+	term.Key("esc")
+	term.Key("r")
+	term.WaitFor(t, "payments receipt "+strconv.FormatInt(a.ID, 10)+" --pdf > receipt.pdf")
 }
 
 // From the patient file: s opens the statement, with the balance owed.

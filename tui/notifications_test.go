@@ -1,9 +1,9 @@
 package tui
 
 import (
-	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -87,11 +87,17 @@ func TestNotificationsScreen(t *testing.T) {
 }
 
 // TestWaitlistPageAddRemove (80x24): w opens the waiting list from the
-// notifications screen; n adds a patient by number for any specialist,
-// x removes the entry after a yes. The store sees both.
+// notifications screen; n asks for the patient by search, not by number:
+// part of a phone written without its spaces finds the one patient, part
+// of a name lists the matches to pick from with ↑↓ and enter. The entry is
+// for any specialist; x removes it after a yes. The store sees both.
 func TestWaitlistPageAddRemove(t *testing.T) {
 	t.Parallel()
 	f := newAgFixture(t)
+	if _, err := f.tn.CreatePatient(f.ctx, f.actor, store.PatientInput{FirstName: "Lucía", Surname: "Rosales",
+		BirthDate: time.Date(1985, 3, 4, 0, 0, 0, 0, time.UTC), Phone: "987 654 321", Status: store.PatientActive}); err != nil {
+		t.Fatal(err)
+	}
 	term := f.start(t, 80, 24)
 	term.WaitFor(t, "[1 Agenda]")
 	term.Key("9")
@@ -99,7 +105,21 @@ func TestWaitlistPageAddRemove(t *testing.T) {
 	term.Key("w")
 	admSettled(t, term, "Notificaciones › Lista de espera", "No hay pacientes en lista de espera.")
 	term.Key("n")
-	admFill(t, term, "Paciente (n.º)", strconv.FormatInt(f.patients[2].ID, 10))
+	term.WaitFor(t, "Lista de espera › Agregar a la lista de espera", "Buscar paciente", "Huamán, Rosa", "Rosales, Lucía")
+	term.Type("87654")
+	screen := admSettled(t, term, "> 87654", "Rosales, Lucía", "987 654 321")
+	if strings.Contains(screen, "Huamán") {
+		t.Fatalf("the phone search still lists Rosa Huamán:\n%s", screen)
+	}
+	for range 5 {
+		term.Key("backspace")
+	}
+	term.Type("ros")
+	admSettled(t, term, "> ros", "Huamán, Rosa", "Rosales, Lucía")
+	admSelectRow(t, term, "Huamán, Rosa")
+	term.Key("enter")
+	focused(t, term, "Especialista")
+	term.WaitFor(t, "Paciente: Rosa Huamán")
 	term.Key("enter") // specialist: any (the first option)
 	admFill(t, term, "Desde (AAAA-MM-DD HH:MM)", "2026-12-02 08:00")
 	admFill(t, term, "Hasta (AAAA-MM-DD HH:MM)", "2026-12-02 13:00")

@@ -199,3 +199,60 @@ func TestPatientFileBookAndOpen(t *testing.T) {
 	term.Key("n")
 	term.WaitFor(t, "Paciente: Ana García", "┃ Especialista")
 }
+
+// TestPatientFileCredits (80x24): a session paid in advance and cancelled
+// as credit shows in the patient file's payments tab as the credit held
+// (total, the session it came from, how it is used); booking from the file
+// (n) uses it: the new session is paid in advance with that payment and the
+// tab no longer shows a credit.
+func TestPatientFileCredits(t *testing.T) {
+	t.Parallel()
+	f := newAgFixture(t)
+	pre, err := f.tn.BookSession(f.ctx, f.actor, store.Booking{PatientID: f.patients[0].ID, SpecialistID: f.specs[0].ID,
+		RoomID: f.rooms[0].ID, Start: time.Date(2026, 12, 1, 11, 0, 0, 0, f.lima), DurationMin: 60,
+		Payment: &store.PaymentInput{Method: store.MethodCash}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.tn.CancelSessions(f.ctx, f.actor, pre[0].ID, store.SessionCancel{Reason: store.CancelPatient, Prepaid: store.PrepaidCredit}); err != nil {
+		t.Fatal(err)
+	}
+	term := f.start(t, 80, 24)
+	term.WaitFor(t, "María Rojas")
+	term.Key("3")
+	settled(t, term, "García", "Huamán", "Quispe")
+	term.Key("enter")
+	term.WaitFor(t, "[Datos]")
+	for range 4 {
+		term.Key("right")
+	}
+	term.WaitFor(t, "[Pagos y saldo]", "Crédito a favor: S/ 80.00 (1)",
+		"de la sesión n.º "+strconv.FormatInt(pre[0].ID, 10), "Paga la próxima sesión que se agende (n).")
+
+	term.Key("n")
+	term.WaitFor(t, "Paciente: Ana García", "┃ Especialista")
+	term.Key("enter") // specialist
+	term.Key("enter") // room
+	term.Key("enter") // date: today
+	focused(t, term, "Hora")
+	term.Key("ctrl+u")
+	admFill(t, term, "Hora", "16:00")
+	term.WaitFor(t, "┃ Duración")
+	term.Key("enter")
+	term.WaitFor(t, "┃ ¿Pagada por adelantado?")
+	term.Key("enter") // no: the credit pays it
+	term.WaitFor(t, "┃ Repetir semanalmente")
+	term.Key("enter")
+	term.WaitFor(t, "┃ Fechas adicionales")
+	term.Key("enter")
+	term.WaitFor(t, "✓ 1 sesión(es) agendada(s).", "[Pagos y saldo]")
+	screen := settled(t, term, "[Pagos y saldo]")
+	if strings.Contains(screen, "Crédito a favor") {
+		t.Fatalf("the credit is still shown after booking:\n%s", screen)
+	}
+	list, err := f.tn.ListSessions(f.ctx, f.actor, store.SessionFilter{PatientID: f.patients[0].ID, Status: store.SessionUnplanned})
+	if err != nil || len(list) != 1 || !list[0].StartsAt.Equal(time.Date(2026, 12, 1, 16, 0, 0, 0, f.lima)) ||
+		!list[0].Paid || list[0].PaymentID == nil || *list[0].PaymentID != *pre[0].PaymentID {
+		t.Fatalf("the booked session did not take the credit: %+v, %v", list, err)
+	}
+}

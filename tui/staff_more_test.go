@@ -262,6 +262,7 @@ func TestSettingsTimezoneWarning(t *testing.T) {
 		admFill(t, term, "Duración por defecto", "")
 		admFill(t, term, "Hora de inicio", "")
 		admFill(t, term, "Hora de cierre", "")
+		admFill(t, term, "Días para pago vencido", "")
 		focused(t, term, "Días de atención")
 		term.Key("enter")
 		focused(t, term, "Verificación en dos pasos")

@@ -212,14 +212,20 @@ func documents(env *kit.Env) printout.Documents {
 }
 
 func cashCloseTitle(env *kit.Env, day time.Time) string {
-	return fmt.Sprintf(env.M.Documents.CashCloseTitle, i18n.LongDate(env.L.Lang, day))
+	// day is a calendar date (its clock and zone say nothing): noon of it
+	// in the clinic's zone is that date there. The locale's LongDate, for
+	// the names of its catalogue (folded in ASCII mode).
+	noon := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, env.L.Loc)
+	return fmt.Sprintf(env.M.Documents.CashCloseTitle, env.L.LongDate(noon))
 }
 
 // newCashClosePage is the cash close of day (a calendar date as written).
 func newCashClosePage(env *kit.Env, day time.Time) *docPage {
 	shown := day
 	p := &docPage{env: env, day: &shown, title: cashCloseTitle(env, day)}
-	p.hint = func() string { return "cash-close --date " + p.day.Format(time.DateOnly) + " --pdf > caja.pdf" }
+	p.hint = func() string {
+		return "cash-close --date " + p.day.Format(time.DateOnly) + " --pdf > " + env.M.Documents.FileCashClose
+	}
 	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
 		cc, err := env.Tenant.CashClose(ctx, env.Actor, day)
 		return func() docView { return cashCloseView(env, cc) }, err
@@ -252,7 +258,9 @@ func cashCloseView(env *kit.Env, cc store.CashClose) docView {
 // newStatementPage is a patient's statement.
 func newStatementPage(env *kit.Env, patientID int64) *docPage {
 	p := &docPage{env: env, title: env.M.Documents.StatementTitle}
-	p.hint = func() string { return "patients statement " + strconv.FormatInt(patientID, 10) + " --pdf > estado.pdf" }
+	p.hint = func() string {
+		return "patients statement " + strconv.FormatInt(patientID, 10) + " --pdf > " + env.M.Documents.FileStatement
+	}
 	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
 		s, err := env.Tenant.PatientStatement(ctx, env.Actor, patientID)
 		return func() docView { return statementView(env, s) }, err
@@ -296,7 +304,9 @@ func statementView(env *kit.Env, s store.Statement) docView {
 // newReceiptPage is the receipt of a session's payment.
 func newReceiptPage(env *kit.Env, sessionID int64) *docPage {
 	p := &docPage{env: env, title: env.M.Documents.KeyReceipt}
-	p.hint = func() string { return "payments receipt " + strconv.FormatInt(sessionID, 10) + " --pdf > recibo.pdf" }
+	p.hint = func() string {
+		return "payments receipt " + strconv.FormatInt(sessionID, 10) + " --pdf > " + env.M.Documents.FileReceipt
+	}
 	p.load = func(ctx context.Context, day time.Time) (func() docView, error) {
 		r, err := env.Tenant.PaymentReceipt(ctx, env.Actor, sessionID)
 		return func() docView { return receiptView(env, r) }, err

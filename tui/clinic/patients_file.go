@@ -54,6 +54,7 @@ type fileData struct {
 	upcoming, history []store.Session
 	payments          store.PaymentList
 	balance           *decimal.Decimal // nil: not available to the actor
+	credits           []store.Credit   // open credits (actors who may see them)
 	sessionsErr       error
 	paymentsErr       error
 	// files are read when their tab is first shown (the listing is
@@ -133,6 +134,9 @@ func (f *patientFile) reload() tea.Cmd {
 			} else if fe := (*store.ForbiddenError)(nil); !errors.As(err, &fe) && d.paymentsErr == nil {
 				d.paymentsErr = err
 			}
+		}
+		if actor.MayWritePayments() && d.paymentsErr == nil {
+			d.credits, d.paymentsErr = tn.PatientCredits(ctx, actor, id, false)
 		}
 		return fileLoaded{file: f, p: p, data: d}
 	})
@@ -497,6 +501,7 @@ func (f *patientFile) paymentLines() []string {
 	if f.data.paymentsErr != nil {
 		return append(out, " "+st.Error.Render("✗ "+f.env.ErrorText(f.data.paymentsErr)))
 	}
+	out = append(out, f.creditLines()...)
 	if len(f.data.payments.Payments) == 0 {
 		return append(out, " "+st.Muted.Render(m.NoPayments))
 	}
@@ -508,11 +513,30 @@ func (f *patientFile) paymentLines() []string {
 				state += " " + p.PaidOn.Format(f.env.L.DateLayout())
 			}
 			if p.Method != "" {
-				state += " · " + sanitize.Line(p.Method)
+				state += " · " + agMethodName(f.env.M, p.Method) // "efectivo", not the stored "cash"
 			}
 		}
 		out = append(out, fmt.Sprintf(" %s  %s  %12s  %s", f.env.L.DateTime(p.SessionStart),
 			safeCell(p.SpecialistName, 20), f.env.L.Money(p.Amount), state))
 	}
 	return out
+}
+
+// creditLines are the patient's open credits (prepaid sessions cancelled as
+// credit): their total, each one, and how it is used — the store moves a
+// credit onto the next session booked for the patient (BookSession).
+func (f *patientFile) creditLines() []string {
+	if len(f.data.credits) == 0 {
+		return nil
+	}
+	w, st, l := kit.Words(f.env, i18n.SessionsEditFor(f.env.L.Lang)), f.env.Styles(), f.env.L
+	total := decimal.Zero
+	for _, c := range f.data.credits {
+		total = total.Add(c.Amount)
+	}
+	out := []string{" " + st.Label.Render(fmt.Sprintf(w.Credits, l.Money(total), len(f.data.credits)))}
+	for _, c := range f.data.credits {
+		out = append(out, "   "+fmt.Sprintf(w.CreditLine, c.CreatedAt.Format(l.DateLayout()), l.Money(c.Amount), c.FromSessionID))
+	}
+	return append(out, "   "+st.Muted.Render(w.CreditHint), "")
 }

@@ -88,9 +88,9 @@ func (p *settingsPage) View(w, h int) string {
 		return ""
 	}
 	m, s := p.env.M.ClinicSettings, p.s
-	lang := "Español"
+	lang := m.LangES
 	if s.Lang == "en" {
-		lang = "English"
+		lang = m.LangEN
 	}
 	return "\n" + kit.AdmFields(p.env.Styles(), w, []kit.AdmField{
 		{Label: m.Name, Value: sanitize.Line(s.DisplayName)},
@@ -100,6 +100,7 @@ func (p *settingsPage) View(w, h int) string {
 		{Label: m.Duration, Value: fmt.Sprintf(m.Minutes, s.DefaultDuration)},
 		{Label: m.Hours, Value: sanitize.Line(s.WorkStart + "–" + s.WorkEnd)},
 		{Label: m.Days, Value: p.days(s.WorkDays)},
+		{Label: m.OverdueDays, Value: fmt.Sprintf(m.DaysCount, s.PaymentOverdueDays)},
 		{Label: p.env.M.SecondFactor.Policy, Value: p.policyName(s.SecondFactor)},
 	})
 }
@@ -128,6 +129,7 @@ func (p *settingsPage) form() *kit.FormPage {
 	s := p.s
 	s.WorkDays = append([]int(nil), p.s.WorkDays...)
 	duration := strconv.Itoa(s.DefaultDuration)
+	overdue := strconv.Itoa(s.PaymentOverdueDays)
 	clock := func(v string) error {
 		if _, err := time.Parse("15:04", strings.TrimSpace(v)); err != nil {
 			return errors.New(m.BadTime)
@@ -150,7 +152,7 @@ func (p *settingsPage) form() *kit.FormPage {
 					return nil
 				}),
 				huh.NewInput().Title(m.Currency).Description(m.CurrencyHint).Value(&s.Currency).CharLimit(3),
-				huh.NewSelect[string]().Title(m.Lang).Options(huh.NewOption("Español", "es"), huh.NewOption("English", "en")).Value(&s.Lang),
+				huh.NewSelect[string]().Title(m.Lang).Options(huh.NewOption(m.LangES, "es"), huh.NewOption(m.LangEN, "en")).Value(&s.Lang),
 			),
 			huh.NewGroup(
 				huh.NewInput().Title(m.Duration).Description(m.DurationHint).Value(&duration).Validate(func(v string) error {
@@ -161,6 +163,18 @@ func (p *settingsPage) form() *kit.FormPage {
 				}),
 				huh.NewInput().Title(m.Start).Description(m.TimeHint).Value(&s.WorkStart).Validate(clock),
 				huh.NewInput().Title(m.End).Description(m.TimeHint).Value(&s.WorkEnd).Validate(clock),
+				huh.NewInput().Title(m.OverdueDays).
+					Description(fmt.Sprintf(m.OverdueHint, store.MinPaymentOverdueDays, store.MaxPaymentOverdueDays)).
+					Value(&overdue).Validate(func(v string) error {
+					n, err := strconv.Atoi(strings.TrimSpace(v))
+					if err != nil {
+						return errors.New(m.BadNumber)
+					}
+					if err := store.CheckPaymentOverdueDays(n); err != nil { // the core's rule, its words
+						return errors.New(env.ErrorText(err))
+					}
+					return nil
+				}),
 			),
 			huh.NewGroup(
 				huh.NewMultiSelect[int]().Title(m.Days).Options(dayOpts...).Value(&s.WorkDays).Height(9),
@@ -181,6 +195,7 @@ func (p *settingsPage) form() *kit.FormPage {
 	save := func(ctx context.Context) error {
 		d, _ := strconv.Atoi(strings.TrimSpace(duration))
 		s.DefaultDuration = d
+		s.PaymentOverdueDays, _ = strconv.Atoi(strings.TrimSpace(overdue))
 		if tz := strings.TrimSpace(s.Timezone); tz != p.s.Timezone && tz != warned {
 			im, err := env.Tenant.TimezoneChange(ctx, env.Actor, tz)
 			if err != nil {

@@ -128,7 +128,7 @@ func (p *waitPage) Update(msg tea.Msg) tea.Cmd {
 		ok := p.list.Cursor < len(p.rows)
 		switch {
 		case key.Matches(msg, p.keyAdd()):
-			return p.stack.Push(p.addForm())
+			return p.stack.Push(p.addPatient())
 		case key.Matches(msg, p.keyRemove()) && ok:
 			return p.stack.Push(p.confirmRemove(p.rows[p.list.Cursor]))
 		case key.Matches(msg, p.keyBook()) && ok:
@@ -229,11 +229,19 @@ func (p *waitPage) roomOptions() []huh.Option[int64] {
 	return opts
 }
 
-// addForm puts a patient (by number) on the waiting list.
-func (p *waitPage) addForm() *kit.FormPage {
+// addPatient finds the patient to put on the waiting list (part of a name,
+// phone, document…), then opens the entry's form for that patient.
+func (p *waitPage) addPatient() *patientPicker {
+	return newPatientPicker(p.env, p.stack, p.words().AddTitle, func(pt store.Patient) tea.Cmd {
+		return tea.Batch(p.stack.Pop(), p.stack.Push(p.addForm(pt)))
+	})
+}
+
+// addForm puts the chosen patient on the waiting list.
+func (p *waitPage) addForm(pt store.Patient) *kit.FormPage {
 	env, w := p.env, p.words()
-	var in store.WaitlistInput
-	var patient, from, until string
+	in := store.WaitlistInput{PatientID: pt.ID}
+	var from, until string
 	build := func() *huh.Form {
 		whenOK := func(s string) error {
 			if _, err := parseWhen(env.L, s); err != nil {
@@ -242,12 +250,7 @@ func (p *waitPage) addForm() *kit.FormPage {
 			return nil
 		}
 		return kit.NewForm(env.M, huh.NewGroup(
-			huh.NewInput().Title(w.Patient).Description(w.PatientHint).Value(&patient).Validate(func(s string) error {
-				if n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64); err != nil || n <= 0 {
-					return errors.New(w.BadID)
-				}
-				return nil
-			}),
+			huh.NewNote().Title(w.Patient+": "+sanitize.Line(pt.FullName())),
 			huh.NewSelect[int64]().Title(w.Specialist).Options(p.specOptions(true)...).Value(&in.SpecialistID).Inline(true),
 			huh.NewInput().Title(w.From).Value(&from).Validate(whenOK),
 			huh.NewInput().Title(w.Until).Value(&until).Validate(whenOK),
@@ -255,7 +258,6 @@ func (p *waitPage) addForm() *kit.FormPage {
 		))
 	}
 	save := func(ctx context.Context) error {
-		in.PatientID, _ = strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(patient), "#"), 10, 64)
 		in.From, _ = parseWhen(env.L, from)
 		in.Until, _ = parseWhen(env.L, until)
 		_, err := env.Tenant.AddToWaitlist(ctx, env.Actor, in)

@@ -111,6 +111,8 @@ type ClinicSettings struct {
 	Currency     string
 	CurrencyHint string
 	Lang         string
+	LangES       string // each language by its own name
+	LangEN       string
 	Duration     string
 	DurationHint string
 	Minutes      string // count
@@ -119,6 +121,9 @@ type ClinicSettings struct {
 	End          string
 	TimeHint     string
 	Days         string
+	OverdueDays  string
+	OverdueHint  string // min, max: days after a session when its unpaid payment is notified
+	DaysCount    string // count
 	BadTime      string
 	BadTimezone  string
 	BadNumber    string

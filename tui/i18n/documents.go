@@ -48,6 +48,8 @@ type Documents struct {
 	KeyNextDay   string
 	KeyToday     string
 	PDFHint      string // how to get the PDF: the scripted command line
+	// The file names the hint saves each PDF to.
+	FileCashClose, FileStatement, FileReceipt string
 }
 
 var esDocuments = Documents{
@@ -87,13 +89,14 @@ var esDocuments = Documents{
 	Concept:      "Por la sesión del %s con %s",
 	IssuedBy:     "Emitido por",
 
-	KeyCashClose: "cierre de caja",
-	KeyStatement: "estado de cuenta",
-	KeyReceipt:   "recibo",
-	KeyPrevDay:   "día anterior",
-	KeyNextDay:   "día siguiente",
-	KeyToday:     "hoy",
-	PDFHint:      "PDF: %s",
+	KeyCashClose:  "cierre de caja",
+	KeyStatement:  "estado de cuenta",
+	KeyReceipt:    "recibo",
+	KeyPrevDay:    "día anterior",
+	KeyNextDay:    "día siguiente",
+	KeyToday:      "hoy",
+	PDFHint:       "PDF: %s",
+	FileCashClose: "caja.pdf", FileStatement: "estado.pdf", FileReceipt: "recibo.pdf",
 }
 
 var enDocuments = Documents{
@@ -133,13 +136,14 @@ var enDocuments = Documents{
 	Concept:      "For the session of %s with %s",
 	IssuedBy:     "Issued by",
 
-	KeyCashClose: "cash close",
-	KeyStatement: "statement",
-	KeyReceipt:   "receipt",
-	KeyPrevDay:   "previous day",
-	KeyNextDay:   "next day",
-	KeyToday:     "today",
-	PDFHint:      "PDF: %s",
+	KeyCashClose:  "cash close",
+	KeyStatement:  "statement",
+	KeyReceipt:    "receipt",
+	KeyPrevDay:    "previous day",
+	KeyNextDay:    "next day",
+	KeyToday:      "today",
+	PDFHint:       "PDF: %s",
+	FileCashClose: "cash-close.pdf", FileStatement: "statement.pdf", FileReceipt: "receipt.pdf",
 }
 
 // ReasonName is a cancel reason in the catalog's language (the stored word

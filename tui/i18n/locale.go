@@ -87,8 +87,9 @@ func (l *Locale) DateTime(t time.Time) string {
 
 // LongDate reads like a heading: "martes 1 de diciembre de 2026" /
 // "Tuesday, December 1, 2026".
-// It is LongDate of the language, in the clinic's time zone.
-func (l *Locale) LongDate(t time.Time) string { return LongDate(l.Lang, t.In(l.Loc)) }
+// It is LongDate of the language, in the clinic's time zone, with the names
+// of the locale's catalogue (folded to ASCII in ASCII mode).
+func (l *Locale) LongDate(t time.Time) string { return longDate(l.Lang, &l.M.Dates, t.In(l.Loc)) }
 
 // MonthYear names a month: "diciembre 2026" / "December 2026".
 func (l *Locale) MonthYear(t time.Time) string {

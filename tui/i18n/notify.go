@@ -38,7 +38,7 @@ type Notify struct {
 	WaitTitle, WaitEmpty                                           string
 	ColPatient, ColSpecialist, ColFrom, ColUntil, ColNote, ColSlot string
 	KeyAdd, KeyRemove, KeyBook                                     string
-	AddTitle, Patient, PatientHint, Specialist, From, Until, Note  string
+	AddTitle, Patient, Specialist, From, Until, Note               string
 	Room, Start, Duration, DurationHint                            string
 	BadID, BadTime                                                 string
 	ConfirmRemove                                                  string // patient
@@ -77,7 +77,7 @@ var notifyES = Notify{
 	ColPatient: "Paciente", ColSpecialist: "Especialista", ColFrom: "Desde", ColUntil: "Hasta", ColNote: "Nota",
 	ColSlot: "Horario libre",
 	KeyAdd:  "agregar", KeyRemove: "quitar", KeyBook: "reservar",
-	AddTitle: "Agregar a la lista de espera", Patient: "Paciente (n.º)", PatientHint: "el número del paciente (Pacientes)",
+	AddTitle: "Agregar a la lista de espera", Patient: "Paciente",
 	Specialist: "Especialista", From: "Desde (AAAA-MM-DD HH:MM)", Until: "Hasta (AAAA-MM-DD HH:MM)", Note: "Nota",
 	Room: "Consultorio", Start: "Inicio (AAAA-MM-DD HH:MM)", Duration: "Duración (min)", DurationHint: "vacío: la de la clínica",
 	BadID: "Escriba un número", BadTime: "Escriba fecha y hora como 2026-11-23 10:00",
@@ -117,7 +117,7 @@ var notifyEN = Notify{
 	ColPatient: "Patient", ColSpecialist: "Specialist", ColFrom: "From", ColUntil: "Until", ColNote: "Note",
 	ColSlot: "Free slot",
 	KeyAdd:  "add", KeyRemove: "remove", KeyBook: "book",
-	AddTitle: "Add to the waiting list", Patient: "Patient (#)", PatientHint: "the patient's number (Patients)",
+	AddTitle: "Add to the waiting list", Patient: "Patient",
 	Specialist: "Specialist", From: "From (YYYY-MM-DD HH:MM)", Until: "Until (YYYY-MM-DD HH:MM)", Note: "Note",
 	Room: "Room", Start: "Start (YYYY-MM-DD HH:MM)", Duration: "Duration (min)", DurationHint: "empty: the clinic's",
 	BadID: "Type a number", BadTime: "Type a date and time like 2026-11-23 10:00",

@@ -5,8 +5,8 @@ type Outbox struct {
 	Title, Empty                                         string
 	ColWhen, ColKind, ColTo, ColState, ColTries, ColSubj string
 	// Words of the stable English values of store.OutboxItem.
-	KindInvitation, KindReminder, KindCancellation, KindMove, KindAgenda, KindDocument string
-	StatePending, StateRetrying, StateSent, StateFailed                                string
+	KindInvitation, KindReminder, KindCancellation, KindMove, KindChange, KindAgenda, KindDocument string
+	StatePending, StateRetrying, StateSent, StateFailed                                            string
 	// Why a try failed (store.Mail… reasons).
 	ReasonUnreachable, ReasonRefusedSender, ReasonRefusedRecipient, ReasonRefusedMessage string
 	ReasonUnrenderable, ReasonSMTPError, ReasonTLSFailed, ReasonAuthFailed               string
@@ -19,7 +19,7 @@ type Outbox struct {
 // Kind names an outbox kind ("invitation", …); an unknown one as it is.
 func (o *Outbox) Kind(k string) string {
 	return pick(k, map[string]string{"invitation": o.KindInvitation, "reminder": o.KindReminder,
-		"cancellation": o.KindCancellation, "move": o.KindMove, "agenda": o.KindAgenda, "document": o.KindDocument})
+		"cancellation": o.KindCancellation, "move": o.KindMove, "change": o.KindChange, "agenda": o.KindAgenda, "document": o.KindDocument})
 }
 
 // State names an outbox state ("pending", …).

@@ -77,8 +77,11 @@ func ScriptFor(l Lang) *Script {
 // LongDate writes a calendar date with its weekday and month names, the
 // one long format of each language (screens, PDFs, commands):
 // "martes 1 de diciembre de 2026", "Tuesday, December 1, 2026".
-func LongDate(l Lang, d time.Time) string {
-	m := For(l).Dates
+func LongDate(l Lang, d time.Time) string { return longDate(l, &For(l).Dates, d) }
+
+// longDate is LongDate with the names of m (an ASCII-mode copy of the
+// catalogue writes "sabado", not "sábado").
+func longDate(l Lang, m *Dates, d time.Time) string {
 	if l == EN {
 		return fmt.Sprintf("%s, %s %d, %d", m.Weekdays[d.Weekday()], m.Months[d.Month()-1], d.Day(), d.Year())
 	}

@@ -28,6 +28,11 @@ type SessionsEdit struct {
 
 	// The session page: its series, and the payment log's new actions.
 	InSeries, LogRefunded, LogCredited string
+
+	// The patient file's payments tab: credits held for the next session.
+	Credits    string // total, count
+	CreditHint string
+	CreditLine string // date, amount, session id
 }
 
 var esSessionsEdit = SessionsEdit{
@@ -46,6 +51,9 @@ var esSessionsEdit = SessionsEdit{
 	KeyBook:       "agendar", KeyOpen: "abrir", FilterPatient: "Paciente", FilterRoom: "Sala",
 	AllRooms: "todas las salas", AllPatients: "todos los pacientes", KeyByPatient: "solo este paciente",
 	InSeries: "Parte de la serie n.º %d", LogRefunded: "devuelto", LogCredited: "queda como crédito",
+	Credits:    "Crédito a favor: %s (%d)",
+	CreditHint: "Paga la próxima sesión que se agende (n).",
+	CreditLine: "%s  %12s  de la sesión n.º %d",
 }
 
 var enSessionsEdit = SessionsEdit{
@@ -64,6 +72,9 @@ var enSessionsEdit = SessionsEdit{
 	KeyBook:       "book", KeyOpen: "open", FilterPatient: "Patient", FilterRoom: "Room",
 	AllRooms: "all rooms", AllPatients: "all patients", KeyByPatient: "this patient only",
 	InSeries: "Part of series #%d", LogRefunded: "refunded", LogCredited: "kept as credit",
+	Credits:    "Credit held: %s (%d)",
+	CreditHint: "It pays the next session booked (n).",
+	CreditLine: "%s  %12s  from session #%d",
 }
 
 // SessionsEditFor is the SessionsEdit catalogue of a language.

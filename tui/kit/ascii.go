@@ -36,12 +36,12 @@ var glyphPairs = []string{
 	"✓", "v", "✔", "v", "✗", "x", "✘", "x", "⚠", "!", "■", "#", "□", "o",
 	"█", "#", "▓", "#", "▒", ":", "░", ".", "▌", "|", "▐", "|",
 	"—", "-", "–", "-", "“", "\"", "”", "\"", "‘", "'", "’", "'",
-	"⏎", "<", "∙", ".", "⋯", ".", "±", "+",
+	"⏎", "<", "∙", ".", "⋯", ".", "±", "+", "∞", "*",
 }
 
 // wideStandIns are stand-ins wider than their glyph, used where the text is
 // laid out afterwards (the catalogue).
-var wideStandIns = map[string]string{"…": "...", "→": "->", "←": "<-", "⏎": "enter", "↵": "enter", "—": "--", "±": "+-"}
+var wideStandIns = map[string]string{"…": "...", "→": "->", "←": "<-", "⏎": "enter", "↵": "enter", "—": "--", "±": "+-", "∞": "inf"}
 
 var (
 	frameGlyphs = strings.NewReplacer(glyphPairs...)
