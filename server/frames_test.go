@@ -29,13 +29,13 @@ import (
 // two, far enough from both that the collector's timing cannot cross it.
 const (
 	maxIdleSessionHeap = 160 << 10
-	// Goroutines of one idle terminal session: the SSH connection (transport
-	// read, handshake and its key-exchange loop, mux, connection and global
-	// request handlers, session requests), the window-size clamp, the wish
-	// handler's window watcher, the terminal reader, and Bubble Tea's event,
-	// command and render loops. Nothing of ours per session: live changes
-	// reach the program through the listener's callback.
-	idleSessionGoroutines = 13
+	// Goroutines of one idle terminal session in this test: the SSH
+	// connection's (transport, handshake, key exchange, mux, connection and
+	// session request loops), the wish handler's window watcher, the
+	// terminal reader's, and Bubble Tea's event, command and render loops.
+	// None of ours: live changes reach the program through the listener's
+	// callback (forwardChanges), not a goroutine waiting on a channel.
+	idleSessionGoroutines = 11
 )
 
 // TestIdleSessionFootprint holds terminal sessions open from a child
