@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -11,17 +10,12 @@ import (
 
 // A burst of changes reaches the program as two messages: the first at
 // once, the rest merged into one (no entity when they differ); a resync
-// names no entity; a closed channel ends the forwarding.
+// names no entity; after stop nothing more is sent.
 func TestCoalesceChanges(t *testing.T) {
 	t.Parallel()
-	ch := make(chan store.Change, 16)
 	got := make(chan tui.ChangedMsg, 16)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		// A long interval: the burst below surely falls inside it.
-		coalesceChanges(context.Background(), ch, time.Second, func(m tui.ChangedMsg) { got <- m })
-	}()
+	// A long interval: the burst below surely falls inside it.
+	c := newChangeCoalescer(time.Second, func(m tui.ChangedMsg) { got <- m })
 	recv := func() tui.ChangedMsg {
 		t.Helper()
 		select {
@@ -33,22 +27,22 @@ func TestCoalesceChanges(t *testing.T) {
 		}
 	}
 
-	ch <- store.Change{Entity: "session", ID: 1}
+	c.add(store.Change{Entity: "session", ID: 1})
 	if m := recv(); m.Entity != "session" {
 		t.Fatalf("first message %+v, want session", m)
 	}
 	for i := range 5 {
-		ch <- store.Change{Entity: "session", ID: int64(i)}
+		c.add(store.Change{Entity: "session", ID: int64(i)})
 	}
-	ch <- store.Change{Entity: "payment", ID: 9}
+	c.add(store.Change{Entity: "payment", ID: 9})
 	if m := recv(); m.Entity != "" {
 		t.Fatalf("merged message %+v, want no entity", m)
 	}
-	ch <- store.Change{Entity: store.ChangeResync}
+	c.add(store.Change{Entity: store.ChangeResync})
 	if m := recv(); m.Entity != "" {
 		t.Fatalf("resync gave %+v", m)
 	}
-	ch <- store.Change{Entity: "expense"}
+	c.add(store.Change{Entity: "expense"})
 	if m := recv(); m.Entity != "expense" {
 		t.Fatalf("single change gave %+v", m)
 	}
@@ -57,10 +51,14 @@ func TestCoalesceChanges(t *testing.T) {
 		t.Fatalf("an extra message %+v", m)
 	default:
 	}
-	close(ch)
+	// A change pending when the session ends is dropped, and so is one
+	// after.
+	c.add(store.Change{Entity: "session"})
+	c.stop()
+	c.add(store.Change{Entity: "payment"})
 	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("forwarding did not end when the channel closed")
+	case m := <-got:
+		t.Fatalf("a message %+v after stop", m)
+	case <-time.After(1500 * time.Millisecond):
 	}
 }

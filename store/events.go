@@ -69,7 +69,20 @@ type Listener struct {
 	running   bool
 }
 
-type changeSub struct{ ch chan Change }
+// changeSub receives on ch (Subscribe) or through fn (SubscribeFunc).
+type changeSub struct {
+	ch chan Change
+	fn func(Change)
+}
+
+// deliver passes c on without blocking; a full channel gets resync first.
+func (s *changeSub) deliver(c Change) {
+	if s.fn != nil {
+		s.fn(c)
+		return
+	}
+	offer(s.ch, c, Change{Entity: ChangeResync})
+}
 
 type statusSub struct{ ch chan string }
 
@@ -96,6 +109,21 @@ func NewListener(db *DB, logger *slog.Logger) *Listener {
 // latest change, so the latest change always arrives.
 func (l *Listener) Subscribe(tenantID int64) (<-chan Change, func()) {
 	sub := &changeSub{ch: make(chan Change, changeBuffer)}
+	return sub.ch, l.subscribe(tenantID, sub)
+}
+
+// SubscribeFunc calls fn with each of the clinic's changes, starting with a
+// ChangeResync once its channel is listened to, until the returned function
+// (safe to call twice) ends the subscription; once it returns, fn is not
+// called again. fn runs on the listener's goroutine with its lock held: it
+// must return at once and not call the listener. Unlike Subscribe, it costs
+// the subscriber no goroutine to wait on a channel: a terminal session
+// subscribes this way (server.forwardChanges).
+func (l *Listener) SubscribeFunc(tenantID int64, fn func(Change)) func() {
+	return l.subscribe(tenantID, &changeSub{fn: fn})
+}
+
+func (l *Listener) subscribe(tenantID int64, sub *changeSub) func() {
 	l.mu.Lock()
 	set := l.tenants[tenantID]
 	if set == nil {
@@ -104,12 +132,12 @@ func (l *Listener) Subscribe(tenantID int64) (<-chan Change, func()) {
 	}
 	set[sub] = struct{}{}
 	if l.listening[ChangeChannel(tenantID)] {
-		offer(sub.ch, Change{Entity: ChangeResync}, Change{Entity: ChangeResync})
+		sub.deliver(Change{Entity: ChangeResync})
 	} else {
 		l.wakeLocked()
 	}
 	l.mu.Unlock()
-	return sub.ch, sync.OnceFunc(func() {
+	return sync.OnceFunc(func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if set := l.tenants[tenantID]; set != nil {
@@ -119,7 +147,9 @@ func (l *Listener) Subscribe(tenantID int64) (<-chan Change, func()) {
 				l.wakeLocked()
 			}
 		}
-		close(sub.ch)
+		if sub.ch != nil {
+			close(sub.ch)
+		}
 	})
 }
 
@@ -341,7 +371,7 @@ func (l *Listener) sync(ctx context.Context, conn *pgx.Conn) error {
 			}
 		} else if id, ok := tenantOfChannel(ch); ok {
 			for s := range l.tenants[id] {
-				offer(s.ch, Change{Entity: ChangeResync}, Change{Entity: ChangeResync})
+				s.deliver(Change{Entity: ChangeResync})
 			}
 		}
 	}
@@ -378,6 +408,6 @@ func (l *Listener) dispatch(n *pgconn.Notification) {
 		c = Change{Entity: ChangeResync}
 	}
 	for s := range l.tenants[id] {
-		offer(s.ch, c, Change{Entity: ChangeResync})
+		s.deliver(c)
 	}
 }

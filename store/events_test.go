@@ -9,6 +9,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -332,4 +333,45 @@ func TestListenerStopsCleanly(t *testing.T) {
 		}
 		return n == 0
 	})
+}
+
+// A callback subscriber sees what a channel subscriber sees (a resync once
+// listened to, then the clinic's committed changes) and nothing after it
+// unsubscribed.
+func TestListenerSubscribeFunc(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDB(t)
+	a, _ := storetest.NewTenant(t, db, "clinic-a")
+	l := startListener(t, db)
+	got := make(chan store.Change, 16)
+	var mu sync.Mutex
+	ended := false
+	unsubscribe := l.SubscribeFunc(a.Info.ID, func(c store.Change) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ended {
+			t.Errorf("called after unsubscribing with %+v", c)
+		}
+		got <- c
+	})
+	wantResync(t, "callback live", got)
+	publish(t, a, "session", 8, false)
+	publish(t, a, "payment", 9, true)
+	wantChange(t, "callback", got, "payment", 9)
+
+	// A channel subscriber of the same clinic tells when a later change
+	// has been dispatched.
+	ch, cancel := l.Subscribe(a.Info.ID)
+	defer cancel()
+	wantResync(t, "channel live", ch)
+	unsubscribe()
+	mu.Lock()
+	ended = true
+	mu.Unlock()
+	unsubscribe() // twice is safe
+	publish(t, a, "session", 10, true)
+	wantChange(t, "channel", ch, "session", 10)
+	if len(got) != 0 {
+		t.Fatalf("callback got %+v after unsubscribing", <-got)
+	}
 }

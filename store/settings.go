@@ -34,7 +34,7 @@ type Settings struct {
 
 // Location is the settings' time zone (UTC if unknown).
 func (s Settings) Location() *time.Location {
-	if loc, err := time.LoadLocation(s.Timezone); err == nil {
+	if loc, err := LoadZone(s.Timezone); err == nil {
 		return loc
 	}
 	return time.UTC

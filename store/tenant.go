@@ -57,7 +57,7 @@ func scanTenant(row pgx.Row) (TenantInfo, error) {
 
 // Location is the tenant's time zone (UTC if the name is unknown).
 func (ti TenantInfo) Location() *time.Location {
-	if loc, err := time.LoadLocation(ti.Timezone); err == nil {
+	if loc, err := LoadZone(ti.Timezone); err == nil {
 		return loc
 	}
 	return time.UTC

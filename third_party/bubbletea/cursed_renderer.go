@@ -523,6 +523,10 @@ func (s *cursedRenderer) flush(closing bool) error {
 
 	// Render and queue changes to the screen buffer.
 	s.scr.Render(cellbuf.RenderBuffer)
+	// Until the next frame the screen renderer's model of the screen is
+	// kept packed, its cell buffer back in a shared pool (consultorio
+	// patch, PATCHES.md): an idle program holds no cell buffer at all.
+	s.scr.Release()
 
 	if cur := view.Cursor; cur != nil {
 		// MoveTo must come after [uv.TerminalRenderer.Render] because the

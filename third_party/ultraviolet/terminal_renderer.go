@@ -133,6 +133,7 @@ type TerminalRenderer struct {
 	w                io.Writer
 	buf              *bytes.Buffer // buffer for writing to the screen
 	curbuf           *RenderBuffer // the current buffer
+	packed           *packedScreen // the current buffer while released (consultorio patch)
 	tabs             *TabStops
 	hasher           maphash.Hash
 	oldhash, newhash []uint64     // the old and new hash values for each line
@@ -410,10 +411,7 @@ func (s *TerminalRenderer) moveCursor(newbuf *RenderBuffer, x, y int, overwrite 
 func (s *TerminalRenderer) move(newbuf *RenderBuffer, x, y int) {
 	// XXX: Make sure we use the max height and width of the buffer in case
 	// we're in the middle of a resize operation.
-	var width, height int
-	if s.curbuf != nil {
-		width, height = s.curbuf.Width(), s.curbuf.Height()
-	}
+	width, height := s.modelSize()
 	if newbuf != nil {
 		width = max(newbuf.Width(), width)
 		height = max(newbuf.Height(), height)
@@ -1438,6 +1436,7 @@ func (s *TerminalRenderer) Render(newbuf *RenderBuffer) {
 	// it without a length check each.
 	newbuf.growTouched()
 
+	s.restore()
 	if s.curbuf == nil || s.curbuf.Bounds().Empty() {
 		// Initialize the current buffer
 		s.curbuf = NewRenderBuffer(newbuf.Width(), newbuf.Height())
