@@ -22,18 +22,60 @@ func Bar(left, right string, w int, st *Styles) string {
 	return st.Header.Render(left + strings.Repeat(" ", gap) + right)
 }
 
-// helpLine renders keys, cut to fit, followed by tail which is never cut.
+// HelpLine renders keys followed by tail on one line of at most w cells.
+// Keys that do not fit are dropped from the end (an ellipsis says so);
+// tail (the help and quit keys) is never dropped, only cut when even it
+// alone is wider than the line. bubbles' ShortHelpView is not used for the
+// keys: when its ellipsis does not fit it adds the key that overflows.
 func HelpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string {
 	h.Styles = st.Help
 	h.SetWidth(0)
 	t := h.ShortHelpView(tail)
-	tw := lipgloss.Width(t)
-	h.SetWidth(max(w-tw-3, 1))
-	head := h.ShortHelpView(keys)
-	if head == "" {
-		return " " + t
+	sep := st.Help.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	// " " + head + sep + t must fit in w.
+	head := shortHelp(st, h, keys, w-1-lipgloss.Width(sep)-lipgloss.Width(t))
+	line := " " + t
+	if head != "" {
+		line = " " + head + sep + t
 	}
-	return " " + head + st.Help.ShortSeparator.Render(h.ShortSeparator) + t
+	if lipgloss.Width(line) > w {
+		line = ansi.Truncate(line, max(w, 0), "…")
+	}
+	return line
+}
+
+// shortHelp lays out the enabled bindings as "key desc" items separated by
+// the help separator in at most budget cells. When one does not fit, it and
+// the rest give way to " …" (dropping more items if even that does not fit),
+// so the line says that the full help ("?") has more.
+func shortHelp(st *Styles, h *help.Model, keys []key.Binding, budget int) string {
+	sep := st.Help.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	more := " " + st.Help.Ellipsis.Inline(true).Render(h.Ellipsis)
+	var items []string
+	used := 0
+	for _, kb := range keys {
+		if !kb.Enabled() {
+			continue
+		}
+		item := st.Help.ShortKey.Inline(true).Render(kb.Help().Key) + " " +
+			st.Help.ShortDesc.Inline(true).Render(kb.Help().Desc)
+		if len(items) > 0 {
+			item = sep + item
+		}
+		if used+lipgloss.Width(item) > budget {
+			for len(items) > 0 && used+lipgloss.Width(more) > budget {
+				used -= lipgloss.Width(items[len(items)-1])
+				items = items[:len(items)-1]
+			}
+			if used+lipgloss.Width(more) <= budget {
+				items = append(items, more)
+			}
+			break
+		}
+		used += lipgloss.Width(item)
+		items = append(items, item)
+	}
+	return strings.Join(items, "")
 }
 
 // fit makes s exactly h lines, each cut to w cells.
