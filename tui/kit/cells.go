@@ -23,31 +23,21 @@ func Bar(left, right string, w int, st *Styles) string {
 }
 
 // HelpLine renders keys followed by tail on one line of at most w cells.
-// Keys that do not fit are dropped from the end (an ellipsis says so). The
-// first tail key (help, which lists every key) is never dropped; the rest
-// of tail (quit) gives way too when that lets one more of keys show — the
-// screen's own keys matter more, and the full help still names it. Only
-// when even the first tail key alone is wider than the line is it cut.
-// bubbles' ShortHelpView is not used for the keys: when its ellipsis does
-// not fit it adds the key that overflows.
+// Keys that do not fit are dropped from the end, with an ellipsis when it
+// fits (a cell is not worth a screen key: "?" says there is more); tail (the
+// help and quit keys) is never dropped, only cut when even it alone is wider
+// than the line. bubbles' ShortHelpView is not used for the keys: when its
+// ellipsis does not fit it adds the key that overflows.
 func HelpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string {
 	h.Styles = st.Help
 	h.SetWidth(0)
+	t := h.ShortHelpView(tail)
 	sep := st.Help.ShortSeparator.Inline(true).Render(h.ShortSeparator)
 	// " " + head + sep + t must fit in w.
-	layout := func(tail []key.Binding) (string, int) {
-		t := h.ShortHelpView(tail)
-		head, n := shortHelp(st, h, keys, w-1-lipgloss.Width(sep)-lipgloss.Width(t))
-		if head == "" {
-			return " " + t, n
-		}
-		return " " + head + sep + t, n
-	}
-	line, shown := layout(tail)
-	if len(tail) > 1 && shown < enabled(keys) {
-		if short, n := layout(tail[:1]); n > shown {
-			line = short
-		}
+	head := shortHelp(st, h, keys, w-1-lipgloss.Width(sep)-lipgloss.Width(t))
+	line := " " + t
+	if head != "" {
+		line = " " + head + sep + t
 	}
 	if lipgloss.Width(line) > w {
 		line = ansi.Truncate(line, max(w, 0), "…")
@@ -55,26 +45,12 @@ func HelpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string
 	return line
 }
 
-// enabled counts the enabled bindings.
-func enabled(keys []key.Binding) int {
-	n := 0
-	for _, k := range keys {
-		if k.Enabled() {
-			n++
-		}
-	}
-	return n
-}
-
 // shortHelp lays out the enabled bindings as "key desc" items separated by
-// the help separator in at most budget cells, and says how many it shows.
-// When one does not fit, it and the rest give way to " …" (dropping more
-// items if even that does not fit), so the line says that the full help
-// ("?") has more.
-func shortHelp(st *Styles, h *help.Model, keys []key.Binding, budget int) (string, int) {
+// the help separator in at most budget cells. When one does not fit, it and
+// the rest give way to " …" if that fits.
+func shortHelp(st *Styles, h *help.Model, keys []key.Binding, budget int) string {
 	sep := st.Help.ShortSeparator.Inline(true).Render(h.ShortSeparator)
-	more := " " + st.Help.Ellipsis.Inline(true).Render(h.Ellipsis)
-	var items []string
+	var b strings.Builder
 	used := 0
 	for _, kb := range keys {
 		if !kb.Enabled() {
@@ -82,24 +58,20 @@ func shortHelp(st *Styles, h *help.Model, keys []key.Binding, budget int) (strin
 		}
 		item := st.Help.ShortKey.Inline(true).Render(kb.Help().Key) + " " +
 			st.Help.ShortDesc.Inline(true).Render(kb.Help().Desc)
-		if len(items) > 0 {
+		if used > 0 {
 			item = sep + item
 		}
 		if used+lipgloss.Width(item) > budget {
-			for len(items) > 0 && used+lipgloss.Width(more) > budget {
-				used -= lipgloss.Width(items[len(items)-1])
-				items = items[:len(items)-1]
-			}
-			n := len(items)
+			more := " " + st.Help.Ellipsis.Inline(true).Render(h.Ellipsis)
 			if used+lipgloss.Width(more) <= budget {
-				items = append(items, more)
+				b.WriteString(more)
 			}
-			return strings.Join(items, ""), n
+			break
 		}
 		used += lipgloss.Width(item)
-		items = append(items, item)
+		b.WriteString(item)
 	}
-	return strings.Join(items, ""), len(items)
+	return b.String()
 }
 
 // fit makes s exactly h lines, each cut to w cells.

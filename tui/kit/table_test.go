@@ -50,8 +50,7 @@ func TestTableFitsAndScrolls(t *testing.T) {
 }
 
 // TestHelpLineFits: however many keys, the help line fits the width and
-// ends with the help key (quit too while it costs no screen key); dropped
-// keys leave "…".
+// ends with the help and quit keys.
 func TestHelpLineFits(t *testing.T) {
 	var keys []key.Binding
 	for i := range 30 {
@@ -66,16 +65,10 @@ func TestHelpLineFits(t *testing.T) {
 				if ansi.StringWidth(l) > w {
 					t.Fatalf("w=%d n=%d: %d cells: %q", w, n, ansi.StringWidth(l), ansi.Strip(l))
 				}
-				if !strings.HasSuffix(ansi.Strip(l), "? ayuda • q salir") && !strings.HasSuffix(ansi.Strip(l), "? ayuda") {
+				if !strings.HasSuffix(ansi.Strip(l), "? ayuda • q salir") {
 					t.Fatalf("w=%d n=%d: the tail is missing: %q", w, n, ansi.Strip(l))
 				}
 			}
 		}
-	}
-	if l := ansi.Strip(HelpLine(SharedStyles(true), &h, keys, tail, 80)); !strings.Contains(l, "…") || strings.Contains(l, "q salir") {
-		t.Errorf("dropped keys leave no ellipsis, or quit stays at their expense: %q", l)
-	}
-	if l := ansi.Strip(HelpLine(SharedStyles(true), &h, keys[:3], tail, 80)); !strings.HasSuffix(l, "? ayuda • q salir") {
-		t.Errorf("with room for all keys, quit is shown: %q", l)
 	}
 }
