@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"consultorio/store"
+	"consultorio/tui/tuitest"
 )
 
 // TestFinanceGolden80x24: the dashboard of December 2026 on a small data
@@ -76,4 +79,36 @@ func TestFinanceGolden80x24(t *testing.T) {
 	// The previous month: November's 80 collected.
 	term.Key(",")
 	term.WaitFor(t, "Finanzas · noviembre 2026", "Ingresos cobrados              S/ 80.00")
+}
+
+// TestFinanceScrolls80x24: with more unpaid expenses than fit under the
+// chart at 80x24, the dashboard offers scrolling keys and end reaches the
+// last of them (it used to be cut off), with and without ASCII mode.
+func TestFinanceScrolls80x24(t *testing.T) {
+	t.Parallel()
+	f := newAgFixture(t)
+	for i := 1; i <= 8; i++ {
+		due := time.Date(2026, 12, 9+i, 0, 0, 0, 0, time.UTC)
+		if _, err := f.tn.CreateExpense(f.ctx, f.actor, store.ExpenseInput{Name: fmt.Sprintf("Gasto %d", i),
+			Amount: decimal.NewFromInt(int64(10 * i)), DueDate: &due}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ascii := range []bool{false, true} {
+		term := tuitest.Start(t, NewClinicApp(context.Background(), ClinicSession{Tenant: f.tn, User: f.admin,
+			RemoteAddr: "192.0.2.1:1", Width: 80, Height: 24, DarkBackground: true, ASCII: ascii}), 80, 24)
+		term.Key("8")
+		s := term.WaitFor(t, "Gasto 1", "desplazar")
+		if strings.Contains(s, "Gasto 8") {
+			t.Fatalf("ascii=%v: the fixture should not fit at 80x24:\n%s", ascii, s)
+		}
+		term.Key("end")
+		s = term.WaitFor(t, "Gasto 8")
+		if !strings.Contains(s, "S/ 80.00") {
+			t.Errorf("ascii=%v: the last expense's amount is not shown:\n%s", ascii, s)
+		}
+		term.Key("home")
+		term.WaitFor(t, "Ingresos cobrados")
+		term.WaitGone(t, "Gasto 8")
+	}
 }

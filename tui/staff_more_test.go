@@ -59,7 +59,9 @@ func TestStaffLockedAndUnlock(t *testing.T) {
 	lockOut(t, tn, rosa)
 
 	term := admStart(t, tn, admin, 80, 24, []string{"0"}, "Rosa Quispe", "Bloqueo")
-	list := maskClock(admSettled(t, term, "Rosa Quispe", "Bloqueo"))
+	// The badge too: the unread count loads without the spinner, so a
+	// settled list does not mean it has arrived.
+	list := maskClock(admSettled(t, term, "Rosa Quispe", "Bloqueo", "● 1 sin leer"))
 	t.Run("list", func(t *testing.T) { golden.RequireEqual(t, list) })
 
 	admSelectRow(t, term, "Rosa Quispe")

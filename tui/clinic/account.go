@@ -43,7 +43,15 @@ func (p *accessPage) Update(msg tea.Msg) tea.Cmd {
 	return p.Page.Update(msg)
 }
 
-func (p *accessPage) Keys() []key.Binding { return append(p.Page.Keys(), p.keyPassword()) }
+// Keys put the password key right after moving: at 80 columns the help line
+// has no room for all of them, and it is what this screen adds.
+func (p *accessPage) Keys() []key.Binding {
+	keys := p.Page.Keys()
+	if len(keys) == 0 {
+		return []key.Binding{p.keyPassword()}
+	}
+	return append([]key.Binding{keys[0], p.keyPassword()}, keys[1:]...)
+}
 
 // passwordForm changes the user's own password (store.ChangeOwnPassword):
 // the current one, then the new one twice. An account without a password

@@ -26,14 +26,14 @@ const auditPageSize = 50
 // detail with its JSON pretty-printed.
 func NewAuditScreen(env *kit.Env) kit.Screen {
 	s := kit.NewStack(env, env.M.Nav.Audit)
-	s.SetRoot(&auditList{env: env, stack: s, list: kit.AdmList{Empty: env.M.ClinicAudit.Empty}, chain: kit.ChainLine{Env: env}})
+	s.SetRoot(&auditList{env: env, stack: s, list: kit.Table{Empty: env.M.ClinicAudit.Empty, Marker: true}, chain: kit.ChainLine{Env: env}})
 	return s
 }
 
 type auditList struct {
 	env     *kit.Env
 	stack   *kit.Stack
-	list    kit.AdmList
+	list    kit.Table
 	entries []store.AuditEntry
 	filter  store.AuditFilter
 	more    bool // the last page was full: older rows may exist
@@ -116,7 +116,7 @@ func (l *auditList) Update(msg tea.Msg) tea.Cmd {
 	case kit.ShownMsg:
 		return l.load(false)
 	case tea.KeyPressMsg:
-		if l.list.Move(msg) {
+		if l.list.Move(msg.String()) {
 			if l.list.AtEnd() && l.more && !l.loading {
 				return l.load(true)
 			}
@@ -156,7 +156,7 @@ func (l *auditList) filterText() string {
 
 func (l *auditList) View(w, h int) string {
 	m, st := l.env.M.ClinicAudit, l.env.Styles()
-	l.list.Cols = []kit.AdmColumn{{Title: m.ColWhen, Width: 16}, {Title: m.ColUser, Width: 0}, {Title: m.ColAction, Width: 16}, {Title: m.ColEntity, Width: 0}}
+	l.list.Cols = []kit.Column{{Title: m.ColWhen, Width: 16}, {Title: m.ColUser, Width: 0}, {Title: m.ColAction, Width: 16}, {Title: m.ColEntity, Width: 0}}
 	count := fmt.Sprintf(m.Rows, len(l.entries))
 	if l.more {
 		count += " " + m.MoreBelow

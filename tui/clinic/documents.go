@@ -29,7 +29,7 @@ import (
 type docView struct {
 	title string // "": the page's title stays
 	head  []string
-	cols  []agCol
+	cols  []kit.Column
 	rows  [][]string
 	foot  []string
 }
@@ -182,7 +182,7 @@ func (p *docPage) View(w, h int) string {
 		lines = append(lines, " "+l)
 	}
 	if len(v.cols) > 0 {
-		lines = append(lines, agTable(st, v.cols, v.rows, -1, p.off, w, p.vis()+2)...)
+		lines = append(lines, (&kit.Table{Cols: v.cols, Rows: v.rows, Cursor: -1, Offset: p.off}).Lines(st, w, p.vis()+2)...)
 	}
 	for _, l := range v.foot {
 		lines = append(lines, " "+l)
@@ -247,7 +247,7 @@ func cashCloseView(env *kit.Env, cc store.CashClose) docView {
 		v.head = append(v.head, st.Muted.Render(d.NoPayments))
 		return v
 	}
-	v.cols = []agCol{{d.Session, 7, false}, {d.Patient, 0, false}, {d.Method, 13, false}, {d.Reference, 10, false}, {d.Amount, 13, true}}
+	v.cols = []kit.Column{{Title: d.Session, Width: 7}, {Title: d.Patient, Width: 0}, {Title: d.Method, Width: 13}, {Title: d.Reference, Width: 10}, {Title: d.Amount, Width: 13, Right: true}}
 	for _, p := range cc.Payments {
 		v.rows = append(v.rows, []string{"#" + strconv.FormatInt(p.SessionID, 10), sanitize.Line(p.PatientName),
 			l.MethodName(p.Method), sanitize.Line(p.Reference), l.Money(p.Amount)})
@@ -277,7 +277,7 @@ func statementView(env *kit.Env, s store.Statement) docView {
 	if s.PatientDocument != "" {
 		v.head = append(v.head, d.Document+": "+sanitize.Line(s.PatientDocument))
 	}
-	v.cols = []agCol{{d.Date, 16, false}, {d.Specialist, 0, false}, {d.Status, 11, false}, {d.Amount, 12, true}, {d.Paid, 14, false}}
+	v.cols = []kit.Column{{Title: d.Date, Width: 16}, {Title: d.Specialist, Width: 0}, {Title: d.Status, Width: 11}, {Title: d.Amount, Width: 12, Right: true}, {Title: d.Paid, Width: 14}}
 	for _, line := range s.Lines {
 		amount, paid := "—", "—"
 		if line.Amount != nil {

@@ -278,9 +278,9 @@ func (p *expensesPage) View(w, h int) string {
 	if p.loaded && len(p.list) == 0 {
 		return strings.Join(append(lines, "", " "+st.Muted.Render(em.Empty), "", totals), "\n")
 	}
-	cols := []agCol{{em.ColDue, 10, false}, {em.ColName, 0, false}, {em.ColAmount, 13, true},
-		{em.ColKind, 13, false}, {em.ColState, 19, false}}
-	lines = append(lines, agTable(st, cols, rows, p.cursor, p.off, w, h-3)...)
+	cols := []kit.Column{{Title: em.ColDue, Width: 10}, {Title: em.ColName, Width: 0}, {Title: em.ColAmount, Width: 13, Right: true},
+		{Title: em.ColKind, Width: 13}, {Title: em.ColState, Width: 19}}
+	lines = append(lines, (&kit.Table{Cols: cols, Rows: rows, Cursor: p.cursor, Offset: p.off}).Lines(st, w, h-3)...)
 	for len(lines) < h-1 {
 		lines = append(lines, "")
 	}

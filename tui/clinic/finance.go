@@ -35,6 +35,9 @@ type financePage struct {
 	rep    store.FinanceReport
 	loaded bool
 	seq    int
+	// scroll: at 80x24 the figures, the chart and the lists below do not
+	// all fit.
+	scroll kit.Scroll
 }
 
 type financeLoaded struct {
@@ -44,7 +47,7 @@ type financeLoaded struct {
 }
 
 func newFinancePage(env *kit.Env, st *kit.Stack) *financePage {
-	return &financePage{env: env, st: st, month: agMonthStart(env.Now(), env.L.Loc)}
+	return &financePage{env: env, st: st, month: agMonthStart(env.Now(), env.L.Loc), scroll: kit.NewScroll(env.M)}
 }
 
 func (p *financePage) Title() string   { return p.env.M.Finance.Title }
@@ -74,6 +77,9 @@ func (p *financePage) Update(msg tea.Msg) tea.Cmd {
 	case kit.ChangedMsg, kit.ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
+		if p.scroll.Update(msg) {
+			return nil
+		}
 		switch msg.String() {
 		case ",":
 			p.month = p.month.AddDate(0, -1, 0)
@@ -132,50 +138,47 @@ func (p *financePage) View(w, h int) string {
 	lines := append([]string{head, ""}, strings.Split(top, "\n")...)
 
 	// Below: the next unpaid expenses and the payroll by specialist, side
-	// by side, as many as fit.
-	room := h - len(lines) - 2
-	if room > 0 {
-		half := max((w-2)/2, 30)
-		next := []string{" " + st.Subtitle.Render(fm.NextExpenses)}
-		if len(r.NextExpenses) == 0 {
-			next = append(next, "  "+st.Muted.Render(fm.NoNext))
-		}
-		today := agCivil(p.env.Now(), l.Loc)
-		for _, e := range r.NextExpenses {
-			due, mark := "          ", " "
-			if e.DueDate != nil {
-				due = e.DueDate.Format(l.DateLayout())
-				if e.DueDate.Before(today) {
-					mark = "!"
-				}
-			}
-			next = append(next, kit.Cell(" "+mark+due+" "+kit.Cell(sanitize.Line(e.Name), max(half-28, 6), false)+" "+kit.Cell(l.Money(e.Amount), 13, true), half, false))
-		}
-		pay := []string{" " + st.Subtitle.Render(fm.PayrollLines)}
-		if len(r.PayrollLines) == 0 {
-			pay = append(pay, "  "+st.Muted.Render(fm.NoPayroll))
-		}
-		for _, pl := range r.PayrollLines {
-			comp := l.Money(pl.CompValue)
-			if pl.CompType == store.CompPercent {
-				comp = pl.CompValue.String() + "%"
-			}
-			pay = append(pay, "  "+kit.Cell(sanitize.Line(pl.Name), max(half-32, 6), false)+" "+kit.Cell(comp, 12, true)+" "+kit.Cell(l.Money(pl.Amount), 14, true))
-		}
-		n := min(max(len(next), len(pay)), room)
-		lines = append(lines, "")
-		for i := 0; i < n; i++ {
-			a, b := "", ""
-			if i < len(next) {
-				a = next[i]
-			}
-			if i < len(pay) {
-				b = pay[i]
-			}
-			lines = append(lines, kit.Cell(a, half, false)+" "+b)
-		}
+	// by side, all of them (the page scrolls).
+	half := max((w-2)/2, 30)
+	next := []string{" " + st.Subtitle.Render(fm.NextExpenses)}
+	if len(r.NextExpenses) == 0 {
+		next = append(next, "  "+st.Muted.Render(fm.NoNext))
 	}
-	return strings.Join(lines, "\n")
+	today := agCivil(p.env.Now(), l.Loc)
+	for _, e := range r.NextExpenses {
+		due, mark := "          ", " "
+		if e.DueDate != nil {
+			due = e.DueDate.Format(l.DateLayout())
+			if e.DueDate.Before(today) {
+				mark = "!"
+			}
+		}
+		next = append(next, kit.Cell(" "+mark+due+" "+kit.Cell(sanitize.Line(e.Name), max(half-28, 6), false)+" "+kit.Cell(l.Money(e.Amount), 13, true), half, false))
+	}
+	pay := []string{" " + st.Subtitle.Render(fm.PayrollLines)}
+	if len(r.PayrollLines) == 0 {
+		pay = append(pay, "  "+st.Muted.Render(fm.NoPayroll))
+	}
+	for _, pl := range r.PayrollLines {
+		comp := l.Money(pl.CompValue)
+		if pl.CompType == store.CompPercent {
+			comp = pl.CompValue.String() + "%"
+		}
+		pay = append(pay, "  "+kit.Cell(sanitize.Line(pl.Name), max(half-32, 6), false)+" "+kit.Cell(comp, 12, true)+" "+kit.Cell(l.Money(pl.Amount), 14, true))
+	}
+	n := max(len(next), len(pay))
+	lines = append(lines, "")
+	for i := 0; i < n; i++ {
+		a, b := "", ""
+		if i < len(next) {
+			a = next[i]
+		}
+		if i < len(pay) {
+			b = pay[i]
+		}
+		lines = append(lines, kit.Cell(a, half, false)+" "+b)
+	}
+	return p.scroll.View(strings.Join(lines, "\n"), w, h)
 }
 
 // agChart draws the income vs expenses bars of 12 months: each month two
@@ -235,5 +238,5 @@ func (p *financePage) Keys() []key.Binding {
 	if p.env.Actor.MayCloseCash() {
 		keys = append(keys, kit.Key(p.env.M.Documents.KeyCashClose, "c"))
 	}
-	return keys
+	return append(p.scroll.Keys(), keys...)
 }

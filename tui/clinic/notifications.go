@@ -28,12 +28,12 @@ func NewNotificationsScreen(env *kit.Env) kit.Screen {
 type noticeList struct {
 	env   *kit.Env
 	stack *kit.Stack
-	list  kit.AdmList
+	list  kit.Table
 	rows  []store.Notification
 }
 
 func newNoticeList(env *kit.Env, st *kit.Stack) *noticeList {
-	return &noticeList{env: env, stack: st, list: kit.AdmList{Empty: kit.Words(env, i18n.NotifyFor(env.L.Lang)).Empty}}
+	return &noticeList{env: env, stack: st, list: kit.Table{Empty: kit.Words(env, i18n.NotifyFor(env.L.Lang)).Empty, Marker: true}}
 }
 
 type noticesLoaded struct {
@@ -132,7 +132,7 @@ func (p *noticeList) Update(msg tea.Msg) tea.Cmd {
 			return p.reload()
 		}
 	case tea.KeyPressMsg:
-		if p.list.Move(msg) {
+		if p.list.Move(msg.String()) {
 			return nil
 		}
 		n, ok := p.selected()
@@ -194,7 +194,7 @@ func (p *noticeList) open(n store.Notification) tea.Cmd {
 // whole message, wrapped (at 80 columns a message does not fit in a row).
 func (p *noticeList) View(w, h int) string {
 	words := p.words()
-	p.list.Cols = []kit.AdmColumn{{Title: "", Width: 1}, {Title: words.ColWhen, Width: 16}, {Title: words.ColTitle}}
+	p.list.Cols = []kit.Column{{Title: "", Width: 1}, {Title: words.ColWhen, Width: 16}, {Title: words.ColTitle}}
 	st := p.env.Styles()
 	const detail = 3 // lines of the message under the list
 	out := " " + st.Title.Render(p.Title()) + "\n\n" + p.list.View(st, w, max(h-3-detail, 2))

@@ -20,12 +20,12 @@ import (
 type outboxPage struct {
 	env   *kit.Env
 	stack *kit.Stack
-	list  kit.AdmList
+	list  kit.Table
 	rows  []store.OutboxItem
 }
 
 func newOutboxPage(env *kit.Env, st *kit.Stack) *outboxPage {
-	return &outboxPage{env: env, stack: st, list: kit.AdmList{Empty: env.M.Outbox.Empty}}
+	return &outboxPage{env: env, stack: st, list: kit.Table{Empty: env.M.Outbox.Empty, Marker: true}}
 }
 
 type outboxLoaded struct {
@@ -74,7 +74,7 @@ func (p *outboxPage) Update(msg tea.Msg) tea.Cmd {
 	case kit.ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
-		if p.list.Move(msg) {
+		if p.list.Move(msg.String()) {
 			return nil
 		}
 		switch {
@@ -99,7 +99,7 @@ func (p *outboxPage) confirmResend(o store.OutboxItem) *kit.FormPage {
 
 func (p *outboxPage) View(w, h int) string {
 	m := p.env.M.Outbox
-	p.list.Cols = []kit.AdmColumn{{Title: m.ColWhen, Width: 16}, {Title: m.ColKind, Width: 12}, {Title: m.ColTo, Width: 0}, {Title: m.ColState, Width: 12}, {Title: m.ColTries, Width: 5}}
+	p.list.Cols = []kit.Column{{Title: m.ColWhen, Width: 16}, {Title: m.ColKind, Width: 12}, {Title: m.ColTo, Width: 0}, {Title: m.ColState, Width: 12}, {Title: m.ColTries, Width: 5}}
 	st := p.env.Styles()
 	// The selected message's subject and last SMTP error, under the list.
 	var foot []string

@@ -230,10 +230,12 @@ func (pf *patientForm) build() *huh.Form {
 
 func (pf *patientForm) Init() tea.Cmd {
 	pf.form = pf.build()
-	if pf.w > 0 {
-		pf.form.WithWidth(min(pf.w-2, 100))
-	}
 	cmd := pf.env.StartForm(pf.form)
+	if pf.w > 0 {
+		// The size before moving the focus: huh scrolls to the focused
+		// field only once it knows its height.
+		cmd = tea.Batch(cmd, kit.SizeForm(pf.form, min(pf.w-2, 100), max(pf.h-4, 3)))
+	}
 	// Open on the first field the store refused.
 	for i, f := range pf.order {
 		if _, bad := pf.fieldErrs[f]; bad {
@@ -332,8 +334,7 @@ func (pf *patientForm) Update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		pf.w, pf.h = msg.Width, msg.Height
 		if pf.form != nil {
-			pf.form.WithWidth(min(pf.w-2, 100))
-			return kit.UpdateForm(pf.form, tea.WindowSizeMsg{Width: min(pf.w-2, 100), Height: max(pf.h-4, 3)})
+			return kit.SizeForm(pf.form, min(pf.w-2, 100), max(pf.h-4, 3))
 		}
 		return nil
 	}

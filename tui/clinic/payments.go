@@ -155,11 +155,11 @@ func (p *paymentsPage) View(w, h int) string {
 		return strings.Join(append(lines, "", " "+st.Muted.Render(pm.Empty), "", totals), "\n")
 	}
 	wide := w >= 100
-	cols := []agCol{{pm.ColSession, 16, false}, {pm.ColPatient, 0, false}}
+	cols := []kit.Column{{Title: pm.ColSession, Width: 16}, {Title: pm.ColPatient, Width: 0}}
 	if wide {
-		cols = append(cols, agCol{pm.ColSpec, 16, false})
+		cols = append(cols, kit.Column{Title: pm.ColSpec, Width: 16})
 	}
-	cols = append(cols, agCol{pm.ColAmount, 12, true}, agCol{pm.ColState, 9, false}, agCol{pm.ColPaidOn, 10, false})
+	cols = append(cols, kit.Column{Title: pm.ColAmount, Width: 12, Right: true}, kit.Column{Title: pm.ColState, Width: 9}, kit.Column{Title: pm.ColPaidOn, Width: 10})
 	rows := make([][]string, len(p.list.Payments))
 	for i, x := range p.list.Payments {
 		state, on := pm.Unpaid, ""
@@ -175,7 +175,7 @@ func (p *paymentsPage) View(w, h int) string {
 		}
 		rows[i] = append(row, l.Money(x.Amount), state, on)
 	}
-	body := agTable(st, cols, rows, p.cursor, p.off, w, h-3)
+	body := (&kit.Table{Cols: cols, Rows: rows, Cursor: p.cursor, Offset: p.off}).Lines(st, w, h-3)
 	lines = append(lines, body...)
 	for len(lines) < h-1 {
 		lines = append(lines, "")

@@ -22,14 +22,14 @@ import (
 // catalog (key c). Admins change; reception reads.
 func NewRoomsScreen(env *kit.Env) kit.Screen {
 	s := kit.NewStack(env, env.M.Nav.Rooms)
-	s.SetRoot(&roomList{env: env, stack: s, list: kit.AdmList{Empty: env.M.Rooms.Empty}})
+	s.SetRoot(&roomList{env: env, stack: s, list: kit.Table{Empty: env.M.Rooms.Empty, Marker: true}})
 	return s
 }
 
 type roomList struct {
 	env     *kit.Env
 	stack   *kit.Stack
-	list    kit.AdmList
+	list    kit.Table
 	rooms   []store.Room
 	specs   []store.Specialist
 	catalog []store.Equipment
@@ -111,7 +111,7 @@ func (l *roomList) Update(msg tea.Msg) tea.Cmd {
 	case kit.ShownMsg:
 		return l.reload()
 	case tea.KeyPressMsg:
-		if l.list.Move(msg) {
+		if l.list.Move(msg.String()) {
 			return nil
 		}
 		cur, ok := l.current()
@@ -126,7 +126,7 @@ func (l *roomList) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, l.keyActive()) && admin && ok:
 			return l.stack.Push(l.confirmActive(cur))
 		case key.Matches(msg, l.keyCatalog()):
-			return l.stack.Push(&catalogPage{l: l, list: kit.AdmList{Empty: l.env.M.Rooms.CatalogEmpty}})
+			return l.stack.Push(&catalogPage{l: l, list: kit.Table{Empty: l.env.M.Rooms.CatalogEmpty, Marker: true}})
 		case key.Matches(msg, l.keyReload()):
 			return l.reload()
 		}
@@ -135,7 +135,7 @@ func (l *roomList) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (l *roomList) detail(id int64) *roomDetail {
-	return &roomDetail{l: l, id: id, equip: kit.AdmList{Empty: l.env.M.Rooms.NoEquipment}}
+	return &roomDetail{l: l, id: id, equip: kit.Table{Empty: l.env.M.Rooms.NoEquipment, Marker: true}}
 }
 
 func (l *roomList) current() (store.Room, bool) {
@@ -147,7 +147,7 @@ func (l *roomList) current() (store.Room, bool) {
 
 func (l *roomList) View(w, h int) string {
 	m := l.env.M.Rooms
-	l.list.Cols = []kit.AdmColumn{{Title: m.ColName, Width: 16}, {Title: m.ColCapacity, Width: 4}, {Title: m.ColSpecialists, Width: 0}, {Title: m.ColEquipment, Width: 0}, {Title: m.ColActive, Width: 8}}
+	l.list.Cols = []kit.Column{{Title: m.ColName, Width: 16}, {Title: m.ColCapacity, Width: 4}, {Title: m.ColSpecialists, Width: 0}, {Title: m.ColEquipment, Width: 0}, {Title: m.ColActive, Width: 8}}
 	st := l.env.Styles()
 	return " " + st.Title.Render(l.env.M.Nav.Rooms) + "\n\n" + l.list.View(st, w, h-2)
 }
@@ -245,7 +245,7 @@ func (l *roomList) confirmActive(r store.Room) *kit.FormPage {
 type roomDetail struct {
 	l     *roomList
 	id    int64
-	equip kit.AdmList
+	equip kit.Table
 }
 
 func (d *roomDetail) Init() tea.Cmd   { return nil }
@@ -269,7 +269,7 @@ func (d *roomDetail) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	d.syncEquip(r)
-	if d.equip.Move(k) || !kit.AdmCanManage(d.l.env) {
+	if d.equip.Move(k.String()) || !kit.AdmCanManage(d.l.env) {
 		return nil
 	}
 	l := d.l
@@ -397,7 +397,7 @@ func (d *roomDetail) View(w, h int) string {
 		{Label: m.ColSpecialists, Value: specs},
 	})
 	d.syncEquip(r)
-	d.equip.Cols = []kit.AdmColumn{{Title: m.EquipName, Width: 0}, {Title: m.EquipCode, Width: 20}, {Title: m.Quantity, Width: 8}}
+	d.equip.Cols = []kit.Column{{Title: m.EquipName, Width: 0}, {Title: m.EquipCode, Width: 20}, {Title: m.Quantity, Width: 8}}
 	used := strings.Count(fields, "\n") + 4
 	return "\n" + fields + "\n\n " + st.Subtitle.Render(m.ColEquipment) + "\n" + d.equip.View(st, w, max(h-used, 2))
 }
@@ -419,7 +419,7 @@ func (d *roomDetail) Keys() []key.Binding {
 // catalogPage is the equipment catalog (all items, whichever room has them).
 type catalogPage struct {
 	l    *roomList
-	list kit.AdmList
+	list kit.Table
 }
 
 func (p *catalogPage) Title() string   { return p.l.env.M.Rooms.Catalog }
@@ -428,7 +428,7 @@ func (p *catalogPage) Capturing() bool { return false }
 
 func (p *catalogPage) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok || p.list.Move(k) {
+	if !ok || p.list.Move(k.String()) {
 		return nil
 	}
 	if cur, ok := p.current(); ok && kit.AdmCanManage(p.l.env) {
@@ -472,7 +472,7 @@ func (p *catalogPage) View(w, h int) string {
 		rows[i] = []string{sanitize.Line(e.Name), sanitize.Line(e.Code), strings.Join(where[e.ID], ", "), env.L.Date(e.CreatedAt)}
 	}
 	p.list.SetRows(rows)
-	p.list.Cols = []kit.AdmColumn{{Title: m.EquipName, Width: 0}, {Title: m.EquipCode, Width: 16}, {Title: m.InRooms, Width: 0}, {Title: env.M.Admin.Created, Width: 10}}
+	p.list.Cols = []kit.Column{{Title: m.EquipName, Width: 0}, {Title: m.EquipCode, Width: 16}, {Title: m.InRooms, Width: 0}, {Title: env.M.Admin.Created, Width: 10}}
 	return p.list.View(env.Styles(), w, h)
 }
 

@@ -230,11 +230,11 @@ func (p *sessionsPage) View(w, h int) string {
 	// The room column only when there is room for it: the patient's name
 	// matters more.
 	wide := w >= 100
-	cols := []agCol{{m.Sessions.ColWhen, 16, false}, {m.Sessions.ColPatient, 0, false}, {m.Sessions.ColSpec, 14, false}}
+	cols := []kit.Column{{Title: m.Sessions.ColWhen, Width: 16}, {Title: m.Sessions.ColPatient, Width: 0}, {Title: m.Sessions.ColSpec, Width: 14}}
 	if wide {
-		cols = append(cols, agCol{m.Sessions.ColRoom, 10, false})
+		cols = append(cols, kit.Column{Title: m.Sessions.ColRoom, Width: 10})
 	}
-	cols = append(cols, agCol{m.Sessions.ColStatus, 14, false}, agCol{m.Sessions.ColPay, 9, true})
+	cols = append(cols, kit.Column{Title: m.Sessions.ColStatus, Width: 14}, kit.Column{Title: m.Sessions.ColPay, Width: 9, Right: true})
 	rows := make([][]string, len(p.list))
 	for i, s := range p.list {
 		row := []string{l.DateTime(s.StartsAt), sanitize.Line(s.PatientName), sanitize.Line(s.SpecialistName)}
@@ -243,7 +243,7 @@ func (p *sessionsPage) View(w, h int) string {
 		}
 		rows[i] = append(row, agMark(s)+" "+agStatusName(m, s.Status), agPayCell(l, s))
 	}
-	lines = append(lines, agTable(st, cols, rows, p.cursor, p.off, w, h-1)...)
+	lines = append(lines, (&kit.Table{Cols: cols, Rows: rows, Cursor: p.cursor, Offset: p.off}).Lines(st, w, h-1)...)
 	return strings.Join(lines, "\n")
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
-	"consultorio/tui/kit"
 	"consultorio/tui/sanitize"
 )
 
@@ -82,63 +81,6 @@ func agMark(s store.Session) string {
 		m += "$"
 	}
 	return m
-}
-
-// agCol is a column of a list: a fixed width, or 0 for the one that takes
-// the rest of the line.
-type agCol struct {
-	title string
-	width int
-	right bool
-}
-
-// agTable draws a list: bold headers over a rule, the rows from off, the
-// cursor's row in reverse video. Cells must be sanitized already.
-func agTable(st *kit.Styles, cols []agCol, rows [][]string, cursor, off, w, h int) []string {
-	fixed := 0
-	for _, c := range cols {
-		fixed += c.width + 1
-	}
-	flex := max(w-fixed-2, 8)
-	widths := make([]int, len(cols))
-	for i, c := range cols {
-		widths[i] = c.width
-		if c.width == 0 {
-			widths[i] = flex
-		}
-	}
-	line := func(cells []string) string {
-		var b strings.Builder
-		b.WriteString(" ")
-		for i, c := range cols {
-			v := ""
-			if i < len(cells) {
-				v = cells[i]
-			}
-			if c.right {
-				b.WriteString(kit.Cell(v, widths[i], true))
-			} else {
-				b.WriteString(kit.Cell(v, widths[i], false))
-			}
-			b.WriteString(" ")
-		}
-		return b.String()
-	}
-	titles := make([]string, len(cols))
-	total := 1
-	for i, c := range cols {
-		titles[i] = c.title
-		total += widths[i] + 1
-	}
-	out := []string{st.Label.Render(line(titles)), " " + strings.Repeat("─", max(min(total, w)-2, 1))}
-	for i := off; i < len(rows) && len(out) < h; i++ {
-		l := line(rows[i])
-		if i == cursor {
-			l = " " + st.Selected.Render(strings.TrimPrefix(l, " "))
-		}
-		out = append(out, l)
-	}
-	return out
 }
 
 // agScroll keeps cursor inside [0, n) and visible in a window of vis rows

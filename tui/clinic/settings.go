@@ -142,28 +142,30 @@ func (p *settingsPage) form() *kit.FormPage {
 		for i := range dayOpts {
 			dayOpts[i] = huh.NewOption(p.weekdayName(i+1), i+1)
 		}
+		// Keys are the store's field names: a refused save reopens the
+		// form on the field (kit.FocusField).
 		return kit.NewForm(env.M,
 			huh.NewGroup(
-				huh.NewInput().Title(m.Name).Value(&s.DisplayName).CharLimit(200),
-				huh.NewInput().Title(m.Timezone).Description(m.TimezoneHint).Value(&s.Timezone).Validate(func(v string) error {
+				huh.NewInput().Key("display_name").Title(m.Name).Value(&s.DisplayName).CharLimit(200),
+				huh.NewInput().Key("timezone").Title(m.Timezone).Description(m.TimezoneHint).Value(&s.Timezone).Validate(func(v string) error {
 					if _, err := time.LoadLocation(strings.TrimSpace(v)); err != nil || strings.TrimSpace(v) == "" {
 						return errors.New(m.BadTimezone)
 					}
 					return nil
 				}),
-				huh.NewInput().Title(m.Currency).Description(m.CurrencyHint).Value(&s.Currency).CharLimit(3),
-				huh.NewSelect[string]().Title(m.Lang).Options(huh.NewOption(m.LangES, "es"), huh.NewOption(m.LangEN, "en")).Value(&s.Lang),
+				huh.NewInput().Key("currency").Title(m.Currency).Description(m.CurrencyHint).Value(&s.Currency).CharLimit(3),
+				huh.NewSelect[string]().Key("lang").Title(m.Lang).Options(huh.NewOption(m.LangES, "es"), huh.NewOption(m.LangEN, "en")).Value(&s.Lang),
 			),
 			huh.NewGroup(
-				huh.NewInput().Title(m.Duration).Description(m.DurationHint).Value(&duration).Validate(func(v string) error {
+				huh.NewInput().Key("default_duration").Title(m.Duration).Description(m.DurationHint).Value(&duration).Validate(func(v string) error {
 					if _, err := strconv.Atoi(strings.TrimSpace(v)); err != nil {
 						return errors.New(m.BadNumber)
 					}
 					return nil
 				}),
-				huh.NewInput().Title(m.Start).Description(m.TimeHint).Value(&s.WorkStart).Validate(clock),
-				huh.NewInput().Title(m.End).Description(m.TimeHint).Value(&s.WorkEnd).Validate(clock),
-				huh.NewInput().Title(m.OverdueDays).
+				huh.NewInput().Key("work_start").Title(m.Start).Description(m.TimeHint).Value(&s.WorkStart).Validate(clock),
+				huh.NewInput().Key("work_end").Title(m.End).Description(m.TimeHint).Value(&s.WorkEnd).Validate(clock),
+				huh.NewInput().Key("overdue_days").Title(m.OverdueDays).
 					Description(fmt.Sprintf(m.OverdueHint, store.MinPaymentOverdueDays, store.MaxPaymentOverdueDays)).
 					Value(&overdue).Validate(func(v string) error {
 					n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -177,10 +179,10 @@ func (p *settingsPage) form() *kit.FormPage {
 				}),
 			),
 			huh.NewGroup(
-				huh.NewMultiSelect[int]().Title(m.Days).Options(dayOpts...).Value(&s.WorkDays).Height(9),
+				huh.NewMultiSelect[int]().Key("work_days").Title(m.Days).Options(dayOpts...).Value(&s.WorkDays).Height(9),
 			),
 			huh.NewGroup(
-				huh.NewSelect[store.SecondFactorPolicy]().Title(env.M.SecondFactor.Policy).Options(
+				huh.NewSelect[store.SecondFactorPolicy]().Key("second_factor").Title(env.M.SecondFactor.Policy).Options(
 					huh.NewOption(p.policyName(store.SecondFactorOff), store.SecondFactorOff),
 					huh.NewOption(p.policyName(store.SecondFactorAdmins), store.SecondFactorAdmins),
 					huh.NewOption(p.policyName(store.SecondFactorEveryone), store.SecondFactorEveryone),

@@ -20,14 +20,14 @@ import (
 // deactivate/activate confirmation (admins; the store refuses the others).
 func NewSpecialistsScreen(env *kit.Env) kit.Screen {
 	s := kit.NewStack(env, env.M.Nav.Specialists)
-	s.SetRoot(&specialistList{env: env, stack: s, list: kit.AdmList{Empty: env.M.Specialists.Empty}})
+	s.SetRoot(&specialistList{env: env, stack: s, list: kit.Table{Empty: env.M.Specialists.Empty, Marker: true}})
 	return s
 }
 
 type specialistList struct {
 	env   *kit.Env
 	stack *kit.Stack
-	list  kit.AdmList
+	list  kit.Table
 	specs []store.Specialist
 	users []store.User // staff users, for the login link
 	// linkable are the users no specialist is linked to yet
@@ -124,7 +124,7 @@ func (l *specialistList) Update(msg tea.Msg) tea.Cmd {
 	case kit.ShownMsg:
 		return l.reload()
 	case tea.KeyPressMsg:
-		if l.list.Move(msg) {
+		if l.list.Move(msg.String()) {
 			return nil
 		}
 		cur, ok := l.current()
@@ -153,7 +153,7 @@ func (l *specialistList) current() (store.Specialist, bool) {
 
 func (l *specialistList) View(w, h int) string {
 	m := l.env.M.Specialists
-	l.list.Cols = []kit.AdmColumn{{Title: m.ColName, Width: 0}, {Title: m.ColSpecialty, Width: 13}, {Title: m.ColDocument, Width: 10}, {Title: m.ColComp, Width: 16}, {Title: m.ColActive, Width: 8}}
+	l.list.Cols = []kit.Column{{Title: m.ColName, Width: 0}, {Title: m.ColSpecialty, Width: 13}, {Title: m.ColDocument, Width: 10}, {Title: m.ColComp, Width: 16}, {Title: m.ColActive, Width: 8}}
 	st := l.env.Styles()
 	active := 0
 	for _, s := range l.specs {

@@ -20,14 +20,14 @@ import (
 // and the clinic settings (key s).
 func NewStaffScreen(env *kit.Env) kit.Screen {
 	s := kit.NewStack(env, env.M.Nav.Staff)
-	s.SetRoot(&staffList{env: env, stack: s, list: kit.AdmList{Empty: env.M.Staff.Empty}})
+	s.SetRoot(&staffList{env: env, stack: s, list: kit.Table{Empty: env.M.Staff.Empty, Marker: true}})
 	return s
 }
 
 type staffList struct {
 	env   *kit.Env
 	stack *kit.Stack
-	list  kit.AdmList
+	list  kit.Table
 	users []store.User
 	// anyLocked: a user is locked out, so the list has the lock column.
 	anyLocked bool
@@ -94,7 +94,7 @@ func (l *staffList) Update(msg tea.Msg) tea.Cmd {
 			return l.reload()
 		}
 	case tea.KeyPressMsg:
-		if l.list.Move(msg) {
+		if l.list.Move(msg.String()) {
 			return nil
 		}
 		cur, ok := l.current()
@@ -103,7 +103,7 @@ func (l *staffList) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, l.keyUnlock()) && l.env.Actor.MayUnlockUsers() && ok && cur.Locked():
 			return l.stack.Push(l.confirmUnlock(cur))
 		case key.Matches(msg, l.keyOpen()) && ok:
-			d := &staffDetail{l: l, id: cur.ID, keys: kit.AdmList{Empty: l.env.M.Staff.NoKeys}}
+			d := &staffDetail{l: l, id: cur.ID, keys: kit.Table{Empty: l.env.M.Staff.NoKeys, Marker: true}}
 			return l.stack.Push(d)
 		case key.Matches(msg, l.keyNew()) && admin:
 			return l.stack.Push(l.createForm())
@@ -135,12 +135,12 @@ func (l *staffList) current() (store.User, bool) {
 
 func (l *staffList) View(w, h int) string {
 	m := l.env.M.Staff
-	l.list.Cols = []kit.AdmColumn{{Title: m.ColName, Width: 0}, {Title: m.ColEmail, Width: 0}, {Title: m.ColRole, Width: 13},
+	l.list.Cols = []kit.Column{{Title: m.ColName, Width: 0}, {Title: m.ColEmail, Width: 0}, {Title: m.ColRole, Width: 13},
 		{Title: m.ColActive, Width: 8}, {Title: m.ColLastLogin, Width: 16}}
 	if l.anyLocked {
 		// Only while someone is locked out: the lock column takes room
 		// the e-mails need at 80 columns.
-		l.list.Cols = append(l.list.Cols, kit.AdmColumn{Title: staffMore(l.env).ColLocked, Width: 7})
+		l.list.Cols = append(l.list.Cols, kit.Column{Title: staffMore(l.env).ColLocked, Width: 7})
 	}
 	st := l.env.Styles()
 	head := " " + st.Title.Render(l.env.M.Nav.Staff)
@@ -347,7 +347,7 @@ func (p *staffCodePage) connectLine() string {
 type staffDetail struct {
 	l        *staffList
 	id       int64
-	keys     kit.AdmList
+	keys     kit.Table
 	userKeys []store.UserKey
 }
 
@@ -401,7 +401,7 @@ func (d *staffDetail) Update(msg tea.Msg) tea.Cmd {
 		}
 		d.keys.SetRows(rows)
 	case tea.KeyPressMsg:
-		if d.keys.Move(msg) {
+		if d.keys.Move(msg.String()) {
 			return nil
 		}
 		u, ok := d.l.byID(d.id)
@@ -451,7 +451,7 @@ func (d *staffDetail) View(w, h int) string {
 		{Label: staffMore(env).ColLocked, Value: d.lockState(u)},
 		{Label: env.M.Admin.Created, Value: env.L.DateTime(u.CreatedAt)},
 	})
-	d.keys.Cols = []kit.AdmColumn{{Title: m.ColFingerprint, Width: 0}, {Title: m.ColLabel, Width: 14}, {Title: m.ColKeyCreated, Width: 16}, {Title: m.ColLastUsed, Width: 16}}
+	d.keys.Cols = []kit.Column{{Title: m.ColFingerprint, Width: 0}, {Title: m.ColLabel, Width: 14}, {Title: m.ColKeyCreated, Width: 16}, {Title: m.ColLastUsed, Width: 16}}
 	used := strings.Count(fields, "\n") + 4
 	return "\n" + fields + "\n\n " + st.Subtitle.Render(m.Keys) + "\n" + d.keys.View(st, w, max(h-used, 2))
 }

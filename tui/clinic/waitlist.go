@@ -26,7 +26,7 @@ import (
 type waitPage struct {
 	env    *kit.Env
 	stack  *kit.Stack
-	list   kit.AdmList
+	list   kit.Table
 	rows   []store.WaitlistEntry
 	offers map[int64]store.Notification // entry → the freed slot offered to it
 	focus  int64                        // entry to select after loading (0: none)
@@ -35,7 +35,7 @@ type waitPage struct {
 }
 
 func newWaitPage(env *kit.Env, st *kit.Stack, focus int64) *waitPage {
-	return &waitPage{env: env, stack: st, focus: focus, list: kit.AdmList{Empty: kit.Words(env, i18n.NotifyFor(env.L.Lang)).WaitEmpty}}
+	return &waitPage{env: env, stack: st, focus: focus, list: kit.Table{Empty: kit.Words(env, i18n.NotifyFor(env.L.Lang)).WaitEmpty, Marker: true}}
 }
 
 type waitLoaded struct {
@@ -122,7 +122,7 @@ func (p *waitPage) Update(msg tea.Msg) tea.Cmd {
 			return p.reload()
 		}
 	case tea.KeyPressMsg:
-		if p.list.Move(msg) {
+		if p.list.Move(msg.String()) {
 			return nil
 		}
 		ok := p.list.Cursor < len(p.rows)
@@ -268,11 +268,11 @@ func (p *waitPage) addForm(pt store.Patient) *kit.FormPage {
 
 func (p *waitPage) View(w, h int) string {
 	words := p.words()
-	p.list.Cols = []kit.AdmColumn{{Title: words.ColPatient}, {Title: words.ColSpecialist, Width: 12},
+	p.list.Cols = []kit.Column{{Title: words.ColPatient}, {Title: words.ColSpecialist, Width: 12},
 		{Title: words.ColFrom, Width: 16}, {Title: words.ColUntil, Width: 16}, {Title: words.ColSlot, Width: 16}}
 	if w >= 100 { // the note fits beside the rest
 		p.list.Cols[1].Width = 16
-		p.list.Cols = append(p.list.Cols, kit.AdmColumn{Title: words.ColNote})
+		p.list.Cols = append(p.list.Cols, kit.Column{Title: words.ColNote})
 	}
 	st := p.env.Styles()
 	return " " + st.Title.Render(p.Title()) + "\n\n" + p.list.View(st, w, h-2)

@@ -15,6 +15,7 @@ var en = Messages{
 		KeyPrev:      "prev. screen",
 		KeyJump:      "go to screen",
 		KeyBack:      "back",
+		KeyScroll:    "scroll",
 		Loading:      "Loading…",
 		TooSmall:     "Terminal too small (need %dx%d, have %dx%d)",
 		TooSmallHint: "Enlarge the window or make the font smaller.",

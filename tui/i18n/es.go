@@ -15,6 +15,7 @@ var es = Messages{
 		KeyPrev:      "pantalla ant.",
 		KeyJump:      "ir a pantalla",
 		KeyBack:      "volver",
+		KeyScroll:    "desplazar",
 		Loading:      "Cargando…",
 		TooSmall:     "Terminal demasiado pequeña (se necesita %dx%d, hay %dx%d)",
 		TooSmallHint: "Agrande la ventana o reduzca el tamaño de la letra.",

@@ -109,6 +109,7 @@ type Shell struct {
 	KeyPrev      string
 	KeyJump      string
 	KeyBack      string
+	KeyScroll    string // moving a page taller than the window
 	Loading      string
 	TooSmall     string // need W, H; have W, H
 	TooSmallHint string

@@ -22,18 +22,56 @@ func Bar(left, right string, w int, st *Styles) string {
 	return st.Header.Render(left + strings.Repeat(" ", gap) + right)
 }
 
-// helpLine renders keys, cut to fit, followed by tail which is never cut.
+// HelpLine renders keys followed by tail on one line of at most w cells.
+// Keys that do not fit are dropped from the end, with an ellipsis when it
+// fits (a cell is not worth a screen key: "?" says there is more); tail (the
+// help and quit keys) is never dropped, only cut when even it alone is wider
+// than the line. bubbles' ShortHelpView is not used for the keys: when its
+// ellipsis does not fit it adds the key that overflows.
 func HelpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string {
 	h.Styles = st.Help
 	h.SetWidth(0)
 	t := h.ShortHelpView(tail)
-	tw := lipgloss.Width(t)
-	h.SetWidth(max(w-tw-3, 1))
-	head := h.ShortHelpView(keys)
-	if head == "" {
-		return " " + t
+	sep := st.Help.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	// " " + head + sep + t must fit in w.
+	head := shortHelp(st, h, keys, w-1-lipgloss.Width(sep)-lipgloss.Width(t))
+	line := " " + t
+	if head != "" {
+		line = " " + head + sep + t
 	}
-	return " " + head + st.Help.ShortSeparator.Render(h.ShortSeparator) + t
+	if lipgloss.Width(line) > w {
+		line = ansi.Truncate(line, max(w, 0), "…")
+	}
+	return line
+}
+
+// shortHelp lays out the enabled bindings as "key desc" items separated by
+// the help separator in at most budget cells. When one does not fit, it and
+// the rest give way to " …" if that fits.
+func shortHelp(st *Styles, h *help.Model, keys []key.Binding, budget int) string {
+	sep := st.Help.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	var b strings.Builder
+	used := 0
+	for _, kb := range keys {
+		if !kb.Enabled() {
+			continue
+		}
+		item := st.Help.ShortKey.Inline(true).Render(kb.Help().Key) + " " +
+			st.Help.ShortDesc.Inline(true).Render(kb.Help().Desc)
+		if used > 0 {
+			item = sep + item
+		}
+		if used+lipgloss.Width(item) > budget {
+			more := " " + st.Help.Ellipsis.Inline(true).Render(h.Ellipsis)
+			if used+lipgloss.Width(more) <= budget {
+				b.WriteString(more)
+			}
+			break
+		}
+		used += lipgloss.Width(item)
+		b.WriteString(item)
+	}
+	return b.String()
 }
 
 // fit makes s exactly h lines, each cut to w cells.

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"errors"
 	"image/color"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"consultorio/store"
 	"consultorio/tui/i18n"
 )
 
@@ -41,6 +43,14 @@ func StartForm(f *huh.Form, dark bool) tea.Cmd {
 		bg = color.Black
 	}
 	return tea.Batch(init, UpdateForm(f, tea.BackgroundColorMsg{Color: bg}))
+}
+
+// SizeForm gives an embedded form its width and the most lines it may take
+// (huh uses fewer when the fields need fewer, and scrolls the focused
+// field into view when they need more).
+func SizeForm(f *huh.Form, w, h int) tea.Cmd {
+	f.WithWidth(w)
+	return UpdateForm(f, tea.WindowSizeMsg{Width: w, Height: h})
 }
 
 // NewText is huh.NewText with the external editor switched off (ctrl+e
@@ -110,4 +120,71 @@ func formKeyMap(m *i18n.Messages) *huh.KeyMap {
 	km.Confirm.Accept = key.NewBinding(key.WithKeys(f.YesKey, strings.ToUpper(f.YesKey), "y", "Y"), key.WithHelp(f.YesKey, f.Yes))
 	help(&km.Confirm.Reject, f.No)
 	return km
+}
+
+// ErrorFields are the fields (the store's snake_case names) that err says
+// are wrong: a ValidationError's fields or a ConflictError's field.
+func ErrorFields(err error) map[string]bool {
+	out := map[string]bool{}
+	var ve *store.ValidationError
+	var ce *store.ConflictError
+	switch {
+	case errors.As(err, &ve):
+		for f := range ve.Fields {
+			out[f] = true
+		}
+	case errors.As(err, &ce) && ce.Field != "":
+		out[ce.Field] = true
+	}
+	return out
+}
+
+// FocusField moves a started form to the first field whose huh Key is in
+// keys (going through its groups), so that after a failed save the form
+// opens on the field the store refused and huh scrolls it into view. build
+// makes a throwaway copy of the form, walked first: huh has no way to ask
+// whether a group is the last, and moving past the last one submits.
+// Nothing moves when no field has one of keys.
+func FocusField(f *huh.Form, build func() *huh.Form, keys map[string]bool) tea.Cmd {
+	if len(keys) == 0 || !walkTo(build(), keys, true) {
+		return nil
+	}
+	var cmds []tea.Cmd
+	walkTo(f, keys, false, &cmds)
+	return tea.Batch(cmds...)
+}
+
+// walkTo advances f field by field until the focused field's key is in
+// keys; it reports whether it got there. dry forms are initialised first
+// and their commands dropped.
+func walkTo(f *huh.Form, keys map[string]bool, dry bool, cmds ...*[]tea.Cmd) bool {
+	if dry {
+		_ = f.Init()
+	}
+	keep := func(c tea.Cmd) {
+		if len(cmds) > 0 && c != nil {
+			*cmds[0] = append(*cmds[0], c)
+		}
+	}
+	for range 500 { // bounded: a form has far fewer fields
+		cur := f.GetFocusedField()
+		if cur == nil || f.State != huh.StateNormal {
+			return false
+		}
+		if keys[cur.GetKey()] {
+			return true
+		}
+		c := f.NextField()
+		if f.GetFocusedField() != cur {
+			keep(c)
+			continue
+		}
+		// The last field of a group: the command it returned would move
+		// to the next group later; move now instead.
+		keep(f.NextGroup())
+		if f.GetFocusedField() == cur {
+			return false // the group did not let go (a field is invalid)
+		}
+	}
+	return false
 }

@@ -1,126 +1,14 @@
 package kit
 
 // Shared pieces of the administration screens (specialists, rooms, staff,
-// settings, audit): a scrolling table with a cursor, "Label: value" detail
-// blocks and key bindings.
+// settings, audit): "Label: value" detail blocks and cutting text to a
+// width. Their lists are Tables with Marker set.
 
 import (
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
-
-// column of a admList: width 0 takes what the fixed columns leave.
-type AdmColumn struct {
-	Title string
-	Width int
-}
-
-// admList is a table of already sanitized cells with a cursor. The selected
-// row is drawn in reverse video with a "›" marker, so it reads without
-// colour.
-type AdmList struct {
-	Cols   []AdmColumn
-	Rows   [][]string
-	Cursor int
-	Offset int
-	Empty  string // shown when there are no rows
-}
-
-func (l *AdmList) SetRows(rows [][]string) {
-	l.Rows = rows
-	l.Cursor = min(l.Cursor, max(len(rows)-1, 0))
-}
-
-// move handles the cursor keys; it reports whether the key was one of them.
-func (l *AdmList) Move(k tea.KeyPressMsg) bool {
-	n := len(l.Rows)
-	switch k.String() {
-	case "up":
-		l.Cursor--
-	case "down":
-		l.Cursor++
-	case "pgup":
-		l.Cursor -= 10
-	case "pgdown":
-		l.Cursor += 10
-	case "home":
-		l.Cursor = 0
-	case "end":
-		l.Cursor = n - 1
-	default:
-		return false
-	}
-	l.Cursor = max(min(l.Cursor, n-1), 0)
-	return true
-}
-
-// atEnd tells whether the cursor is on the last row.
-func (l *AdmList) AtEnd() bool { return len(l.Rows) > 0 && l.Cursor == len(l.Rows)-1 }
-
-// view draws the header and as many rows as fit in h lines, scrolled so the
-// cursor shows.
-func (l *AdmList) View(st *Styles, w, h int) string {
-	widths := make([]int, len(l.Cols))
-	fixed := 2 // the marker
-	flex := 0
-	for i, c := range l.Cols {
-		widths[i] = c.Width
-		fixed += c.Width + 1
-		if c.Width == 0 {
-			flex++
-		}
-	}
-	if flex > 0 {
-		each := max((w-fixed)/flex, 6)
-		for i := range widths {
-			if widths[i] == 0 {
-				widths[i] = each
-			}
-		}
-	}
-	line := func(cells []string) string {
-		var b strings.Builder
-		for i, wd := range widths {
-			c := ""
-			if i < len(cells) {
-				c = cells[i]
-			}
-			b.WriteString(Cell(c, wd, false))
-			if i < len(widths)-1 {
-				b.WriteByte(' ')
-			}
-		}
-		return b.String()
-	}
-	titles := make([]string, len(l.Cols))
-	for i, c := range l.Cols {
-		titles[i] = c.Title
-	}
-	var out []string
-	out = append(out, st.Label.Render(AdmCut("  "+line(titles), w)))
-	rowsH := max(h-1, 1)
-	if len(l.Rows) == 0 {
-		out = append(out, st.Muted.Render(AdmCut("  "+l.Empty, w)))
-		return strings.Join(out, "\n")
-	}
-	if l.Cursor < l.Offset {
-		l.Offset = l.Cursor
-	}
-	if l.Cursor >= l.Offset+rowsH {
-		l.Offset = l.Cursor - rowsH + 1
-	}
-	l.Offset = max(min(l.Offset, len(l.Rows)-rowsH), 0)
-	for i := l.Offset; i < len(l.Rows) && i < l.Offset+rowsH; i++ {
-		if i == l.Cursor {
-			out = append(out, st.Selected.Render(Cell("› "+line(l.Rows[i]), w, false)))
-		} else {
-			out = append(out, AdmCut("  "+line(l.Rows[i]), w))
-		}
-	}
-	return strings.Join(out, "\n")
-}
 
 // cut shortens s to at most w cells, ending in "…" when something is left
 // out. s must be plain text (sanitized, no styles).

@@ -20,7 +20,7 @@ import (
 type loginsPage struct {
 	env   *Env
 	stack *Stack
-	list  AdmList
+	list  Table
 	rows  []store.Login
 	title string
 	load  func(ctx context.Context) ([]store.Login, error)
@@ -29,7 +29,7 @@ type loginsPage struct {
 
 // newLoginsPage is the clinic's open sessions, from the staff screen.
 func NewLoginsPage(env *Env, st *Stack) *loginsPage {
-	return &loginsPage{env: env, stack: st, list: AdmList{Empty: env.M.Logins.Empty}, title: env.M.Logins.Title,
+	return &loginsPage{env: env, stack: st, list: Table{Empty: env.M.Logins.Empty, Marker: true}, title: env.M.Logins.Title,
 		load: func(ctx context.Context) ([]store.Login, error) {
 			return env.Tenant.Logins(ctx, env.Actor, env.CurrentLoginID())
 		},
@@ -47,7 +47,7 @@ func NewLoginsScreen(env *Env) Screen {
 // newClinicLoginsPage is a clinic's open sessions, for an operator (from
 // the clinic's detail in the panel).
 func NewClinicLoginsPage(env *Env, st *Stack, schema string) *loginsPage {
-	return &loginsPage{env: env, stack: st, list: AdmList{Empty: env.M.Logins.Empty},
+	return &loginsPage{env: env, stack: st, list: Table{Empty: env.M.Logins.Empty, Marker: true},
 		title: env.M.Logins.Title, // the breadcrumb names the clinic
 		load: func(ctx context.Context) ([]store.Login, error) {
 			return env.DB.ClinicLogins(ctx, env.OperatorActor, schema)
@@ -61,7 +61,7 @@ func NewClinicLoginsPage(env *Env, st *Stack, schema string) *loginsPage {
 // sessions.
 func NewOperatorLoginsScreen(env *Env) Screen {
 	s := NewStack(env, env.M.Panel.Logins)
-	s.SetRoot(&loginsPage{env: env, stack: s, list: AdmList{Empty: env.M.Logins.Empty}, title: env.M.Logins.Title,
+	s.SetRoot(&loginsPage{env: env, stack: s, list: Table{Empty: env.M.Logins.Empty, Marker: true}, title: env.M.Logins.Title,
 		load: func(ctx context.Context) ([]store.Login, error) {
 			return env.DB.OperatorLogins(ctx, env.OperatorActor, env.CurrentLoginID())
 		},
@@ -118,7 +118,7 @@ func (p *loginsPage) Update(msg tea.Msg) tea.Cmd {
 	case ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
-		if p.list.Move(msg) {
+		if p.list.Move(msg.String()) {
 			return nil
 		}
 		switch {
@@ -140,7 +140,7 @@ func (p *loginsPage) confirmEnd(l store.Login) *FormPage {
 
 func (p *loginsPage) View(w, h int) string {
 	m := p.env.M.Logins
-	p.list.Cols = []AdmColumn{{m.ColUser, 0}, {m.ColDoor, 9}, {m.ColAddr, 21}, {m.ColSince, 16}, {m.ColLast, 16}}
+	p.list.Cols = []Column{{Title: m.ColUser, Width: 0}, {Title: m.ColDoor, Width: 9}, {Title: m.ColAddr, Width: 21}, {Title: m.ColSince, Width: 16}, {Title: m.ColLast, Width: 16}}
 	st := p.env.Styles()
 	return " " + st.Title.Render(p.title) + "\n\n" + p.list.View(st, w, h-2)
 }

@@ -189,6 +189,9 @@ type FormPage struct {
 	form    *huh.Form
 	saving  bool
 	errText string
+	// refused are the fields the last save was refused for (their huh Key
+	// is the store's field name): the rebuilt form opens on the first one.
+	refused map[string]bool
 	w, h    int
 }
 
@@ -202,14 +205,21 @@ func (p *FormPage) Title() string { return p.Name }
 
 func (p *FormPage) Init() tea.Cmd {
 	p.form = p.Build()
-	p.sizeForm()
-	return p.Stack.Env.StartForm(p.form)
+	cmd := p.Stack.Env.StartForm(p.form)
+	// The size before moving the focus: huh scrolls a group to its
+	// focused field only once it knows its height (the form's own request
+	// for the window size may never be answered).
+	cmd = tea.Batch(cmd, p.sizeForm())
+	return tea.Batch(cmd, FocusField(p.form, p.Build, p.refused))
 }
 
-func (p *FormPage) sizeForm() {
-	if p.form != nil && p.w > 0 {
-		p.form.WithWidth(min(p.w-2, 100))
+// sizeForm gives the form the page's width and height (less the lines of
+// the error under it).
+func (p *FormPage) sizeForm() tea.Cmd {
+	if p.form == nil || p.w <= 0 {
+		return nil
 	}
+	return SizeForm(p.form, min(p.w-2, 100), max(p.h-3, 3))
 }
 
 func (p *FormPage) Update(msg tea.Msg) tea.Cmd {
@@ -221,6 +231,7 @@ func (p *FormPage) Update(msg tea.Msg) tea.Cmd {
 		p.saving = false
 		if msg.err != nil {
 			p.errText = p.Stack.Env.ErrorText(msg.err)
+			p.refused = ErrorFields(msg.err)
 			return p.Init()
 		}
 		var cmd tea.Cmd
@@ -236,11 +247,7 @@ func (p *FormPage) Update(msg tea.Msg) tea.Cmd {
 		return cmd
 	case tea.WindowSizeMsg:
 		p.w, p.h = msg.Width, msg.Height
-		p.sizeForm()
-		if p.form != nil {
-			return UpdateForm(p.form, tea.WindowSizeMsg{Width: min(p.w-2, 100), Height: max(p.h-3, 3)})
-		}
-		return nil
+		return p.sizeForm()
 	}
 	if p.form == nil || p.saving || p.form.State != huh.StateNormal {
 		return nil

@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/table"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -133,25 +132,4 @@ func formTheme() huh.Theme {
 		t.Blurred.ErrorMessage = t.Blurred.ErrorMessage.Bold(true)
 		return t
 	})
-}
-
-// Table are styles for a bubbles table (charm.land/bubbles/v2/table): bold
-// headers over a rule, the selected row in reverse video (visible without
-// colour, unlike the default's colour-only selection). Sanitize every cell
-// before giving rows to the table.
-func (s *Styles) Table() table.Styles {
-	return table.Styles{
-		Header: lipgloss.NewStyle().Bold(true).Padding(0, 1).
-			BorderStyle(s.border()).BorderBottom(true),
-		Cell:     lipgloss.NewStyle().Padding(0, 1),
-		Selected: lipgloss.NewStyle().Reverse(true).Bold(true),
-	}
-}
-
-// border is the rule under table headers: ASCII in ASCII mode.
-func (s *Styles) border() lipgloss.Border {
-	if s.ASCII {
-		return lipgloss.ASCIIBorder()
-	}
-	return lipgloss.NormalBorder()
 }

@@ -15,11 +15,9 @@ import (
 	"consultorio/tui/sshline"
 )
 
-// Helpers shared by the operator panel's screens (clients, plans, billing,
-// dashboard, operator audit).
-
-// column of a panelTable. Width 0 means flexible: it takes what is left.
-// Priority: when the columns do not fit, the highest numbers go first.
+// Column is a column of a Table. Width 0 means flexible: the flexible
+// columns share what the others leave. Priority: when the columns do not
+// fit, the highest numbers are left out first (0: never).
 type Column struct {
 	Title    string
 	Width    int
@@ -27,53 +25,120 @@ type Column struct {
 	Priority int
 }
 
-// flexMin is the narrowest a flexible column gets.
-const flexMin = 16
+// flexMin is the narrowest a flexible column may get before columns with a
+// Priority are left out; flexFloor the narrowest it ever gets.
+const (
+	flexMin   = 16
+	flexFloor = 6
+)
 
-// panelTable is a list drawn with plain characters: a bold header over a
-// rule and the selected row in reverse video (visible without colour).
-// Cells must be sanitized by the caller.
-type PanelTable struct {
+// Table is the one list of the app (clinic screens, administration lists,
+// the operator panel): a bold header over a rule, rows of already
+// sanitized cells cut with "…" to their column, the selected row in
+// reverse video (visible without colour), scrolled to keep it in view, and
+// Empty when there are no rows.
+type Table struct {
 	Cols   []Column
 	Rows   [][]string
-	Cursor int
-	Offset int
+	Cursor int // the selected row; -1: none (a list only to read)
+	Offset int // the first row shown
+	Empty  string
+	// Marker puts "› " before the selected row (two spaces before the
+	// others): the administration lists, which have no rule either.
+	Marker bool
+	// Vim also moves with j and k (where those letters are no screen's
+	// key).
+	Vim bool
+
+	page int // rows shown by the last View: pgup/pgdown move that much
 }
 
-func (t *PanelTable) SetRows(rows [][]string) {
+// SetRows replaces the rows, keeping the cursor on a row.
+func (t *Table) SetRows(rows [][]string) {
 	t.Rows = rows
-	t.Cursor = min(t.Cursor, max(len(rows)-1, 0))
+	if t.Cursor >= 0 {
+		t.Cursor = min(t.Cursor, max(len(rows)-1, 0))
+	}
 }
 
-func (t *PanelTable) move(delta int) {
-	if len(t.Rows) == 0 {
-		return
+// Move handles the moving keys; it reports whether k was one of them.
+func (t *Table) Move(k string) bool {
+	page := t.page
+	if page <= 0 {
+		page = 10
 	}
-	t.Cursor = min(max(t.Cursor+delta, 0), len(t.Rows)-1)
+	if t.Vim {
+		switch k {
+		case "k":
+			k = "up"
+		case "j":
+			k = "down"
+		}
+	}
+	switch k {
+	case "up":
+		t.Cursor--
+	case "down":
+		t.Cursor++
+	case "pgup":
+		t.Cursor -= page
+	case "pgdown":
+		t.Cursor += page
+	case "home":
+		t.Cursor = 0
+	case "end":
+		t.Cursor = len(t.Rows) - 1
+	default:
+		return false
+	}
+	t.Cursor = max(min(t.Cursor, len(t.Rows)-1), 0)
+	return true
 }
 
-// visible returns the range of rows shown in h lines (header and rule
-// included), adjusting the scroll offset to keep the cursor in view.
-func (t *PanelTable) Visible(h int) (from, to int) {
-	n := max(h-2, 1)
-	if t.Cursor < t.Offset {
-		t.Offset = t.Cursor
+// AtEnd tells whether the cursor is on the last row.
+func (t *Table) AtEnd() bool { return len(t.Rows) > 0 && t.Cursor == len(t.Rows)-1 }
+
+// headLines is how many lines the header takes.
+func (t *Table) headLines() int {
+	if t.Marker {
+		return 1
 	}
-	if t.Cursor >= t.Offset+n {
-		t.Offset = t.Cursor - n + 1
+	return 2
+}
+
+// Visible returns the range of rows shown in h lines (header included),
+// adjusting the scroll offset to keep the cursor in view.
+func (t *Table) Visible(h int) (from, to int) {
+	n := max(h-t.headLines(), 1)
+	if t.Cursor >= 0 {
+		if t.Cursor < t.Offset {
+			t.Offset = t.Cursor
+		}
+		if t.Cursor >= t.Offset+n {
+			t.Offset = t.Cursor - n + 1
+		}
 	}
 	t.Offset = max(min(t.Offset, len(t.Rows)-n), 0)
+	t.page = n
 	return t.Offset, min(t.Offset+n, len(t.Rows))
 }
 
+// margin is the cells before the first column.
+func (t *Table) margin() int {
+	if t.Marker {
+		return 2
+	}
+	return 1
+}
+
 // layout picks the columns that fit in w and their widths.
-func (t *PanelTable) layout(w int) ([]int, []int) {
+func (t *Table) layout(w int) ([]int, []int) {
 	idx := make([]int, 0, len(t.Cols))
 	for i := range t.Cols {
 		idx = append(idx, i)
 	}
 	total := func(ix []int) int {
-		n := 1 // left margin
+		n := t.margin()
 		for _, i := range ix {
 			c := t.Cols[i]
 			if c.Width == 0 {
@@ -98,25 +163,24 @@ func (t *PanelTable) layout(w int) ([]int, []int) {
 		idx = append(idx[:worst], idx[worst+1:]...)
 	}
 	widths := make([]int, len(idx))
-	spare := w - total(idx)
+	spare := w - t.margin()
 	flex := 0
 	for j, i := range idx {
 		widths[j] = t.Cols[i].Width
+		spare -= widths[j] + 1
 		if widths[j] == 0 {
-			widths[j] = flexMin
 			flex++
 		}
 	}
-	if flex > 0 && spare > 0 {
-		for j, i := range idx {
-			if t.Cols[i].Width == 0 {
-				widths[j] += spare / flex
-			}
+	for j := range widths {
+		if widths[j] == 0 {
+			widths[j] = max(spare/flex, flexFloor)
 		}
 	}
 	return idx, widths
 }
 
+// Cell is s cut or padded to w cells, aligned left or right.
 func Cell(s string, w int, right bool) string {
 	s = ansi.Truncate(s, w, "…")
 	pad := strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
@@ -126,11 +190,14 @@ func Cell(s string, w int, right bool) string {
 	return s + pad
 }
 
-func (t *PanelTable) View(st *Styles, w, h int, empty string) string {
+// Lines is View as lines.
+func (t *Table) Lines(st *Styles, w, h int) []string { return strings.Split(t.View(st, w, h), "\n") }
+
+// View draws the header and the rows that fit in w×h.
+func (t *Table) View(st *Styles, w, h int) string {
 	idx, widths := t.layout(w)
 	line := func(vals func(i int) string) string {
 		var b strings.Builder
-		b.WriteByte(' ')
 		for j, i := range idx {
 			if j > 0 {
 				b.WriteByte(' ')
@@ -139,11 +206,16 @@ func (t *PanelTable) View(st *Styles, w, h int, empty string) string {
 		}
 		return b.String()
 	}
-	var out []string
-	out = append(out, st.Label.Render(line(func(i int) string { return t.Cols[i].Title })))
-	out = append(out, " "+strings.Repeat("─", max(lipgloss.Width(line(func(int) string { return "" }))-1, 0)))
+	pad := strings.Repeat(" ", t.margin())
+	out := []string{st.Label.Render(ansi.Truncate(pad+line(func(i int) string { return t.Cols[i].Title }), w, "…"))}
+	if !t.Marker {
+		// ASCII mode folds the rule like every other line drawing.
+		out = append(out, " "+strings.Repeat("─", max(min(lipgloss.Width(pad+line(func(int) string { return "" })), w)-1, 0)))
+	}
 	if len(t.Rows) == 0 {
-		out = append(out, " "+st.Muted.Render(empty))
+		if t.Empty != "" {
+			out = append(out, pad+st.Muted.Render(ansi.Truncate(t.Empty, max(w-len(pad), 0), "…")))
+		}
 		return strings.Join(out, "\n")
 	}
 	from, to := t.Visible(h)
@@ -155,33 +227,17 @@ func (t *PanelTable) View(st *Styles, w, h int, empty string) string {
 			}
 			return ""
 		})
-		if r == t.Cursor {
-			l = st.Selected.Render(l)
+		switch {
+		case r == t.Cursor && t.Marker:
+			l = st.Selected.Render(Cell("› "+l, w, false))
+		case r == t.Cursor:
+			l = st.Selected.Render(ansi.Truncate(pad+l, w, "…"))
+		default:
+			l = ansi.Truncate(pad+l, w, "…")
 		}
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
-}
-
-// listKeys are the moving keys of a table, shared by the panel's lists.
-func ListMove(t *PanelTable, k string, page int) bool {
-	switch k {
-	case "up", "k":
-		t.move(-1)
-	case "down", "j":
-		t.move(1)
-	case "pgup":
-		t.move(-max(page, 1))
-	case "pgdown":
-		t.move(max(page, 1))
-	case "home":
-		t.move(-len(t.Rows))
-	case "end":
-		t.move(len(t.Rows))
-	default:
-		return false
-	}
-	return true
 }
 
 // calDate shows a calendar date as the store keeps it (UTC midnight), in

@@ -42,7 +42,7 @@ const (
 type invoiceList struct {
 	env   *kit.Env
 	stack *kit.Stack
-	table kit.PanelTable
+	table kit.Table
 
 	filter   int
 	period   time.Time
@@ -68,6 +68,7 @@ type billingChanged struct{}
 func newInvoiceList(env *kit.Env, st *kit.Stack) *invoiceList {
 	b := env.M.Ops.Billing
 	l := &invoiceList{env: env, stack: st}
+	l.table.Empty, l.table.Vim = l.env.M.Ops.Common.Empty, true
 	l.table.Cols = []kit.Column{
 		{Title: b.ColPeriod, Width: 7},
 		{Title: b.ColClient, Width: 0},
@@ -162,7 +163,7 @@ func (l *invoiceList) Update(msg tea.Msg) tea.Cmd {
 		l.h = msg.Height
 	case tea.KeyPressMsg:
 		k := msg.String()
-		if kit.ListMove(&l.table, k, l.tableHeight()-2) {
+		if l.table.Move(k) {
 			return nil
 		}
 		switch k {
@@ -236,7 +237,7 @@ func (l *invoiceList) View(w, h int) string {
 		}
 		foot = st.Muted.Render(foot)
 	}
-	return head + "\n" + kit.Fit(l.table.View(st, w, l.tableHeight(), m.Ops.Common.Empty), w, l.tableHeight()) + "\n" + foot
+	return head + "\n" + kit.Fit(l.table.View(st, w, l.tableHeight()), w, l.tableHeight()) + "\n" + foot
 }
 
 func (l *invoiceList) Keys() []key.Binding {

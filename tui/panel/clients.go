@@ -34,7 +34,7 @@ var clientFilters = []string{"", store.TenantActive, store.TenantMorose, store.T
 type clientList struct {
 	env   *kit.Env
 	stack *kit.Stack
-	table kit.PanelTable
+	table kit.Table
 
 	filter    int
 	search    string
@@ -69,6 +69,7 @@ type clientsUsage struct {
 func newClientList(env *kit.Env, st *kit.Stack) *clientList {
 	c := env.M.Ops.Clients
 	l := &clientList{env: env, stack: st, usage: map[string]store.ClientUsage{}, requested: map[string]bool{}}
+	l.table.Empty, l.table.Vim = l.env.M.Ops.Common.Empty, true
 	l.table.Cols = []kit.Column{
 		{Title: c.ColName, Width: 0},
 		{Title: c.ColSchema, Width: 12},
@@ -218,7 +219,7 @@ func (l *clientList) Update(msg tea.Msg) tea.Cmd {
 			return l.searchKey(msg)
 		}
 		k := msg.String()
-		if kit.ListMove(&l.table, k, l.tableHeight()-2) {
+		if l.table.Move(k) {
 			return l.loadUsage()
 		}
 		switch k {
@@ -293,7 +294,7 @@ func (l *clientList) View(w, h int) string {
 	if l.loaded {
 		head += " · " + fmt.Sprintf(m.Ops.Common.Count, len(l.rows))
 	}
-	body := l.table.View(st, w, l.tableHeight(), m.Ops.Common.Empty)
+	body := l.table.View(st, w, l.tableHeight())
 	foot := ""
 	if ti, ok := l.selected(); ok {
 		domains := m.Ops.Common.None

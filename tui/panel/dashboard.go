@@ -23,7 +23,7 @@ import (
 type dashboard struct {
 	env    *kit.Env
 	report *store.DashboardReport
-	top    kit.PanelTable
+	top    kit.Table
 	gen    int
 }
 
@@ -117,7 +117,8 @@ func (s *dashboard) View(w, h int) string {
 		" " + fmt.Sprintf(d.Debt, st.Label.Render(l.Money(r.Debt)), r.DebtInvoices, r.DebtClients),
 		" " + st.Subtitle.Render(fmt.Sprintf(d.Top, store.DashboardTop)),
 	}
-	top := s.top.View(st, w, store.DashboardTop+2, d.NoClients)
+	s.top.Empty = d.NoClients
+	top := s.top.View(st, w, store.DashboardTop+2)
 	lines = append(lines, strings.Split(kit.Fit(top, w, store.DashboardTop+2), "\n")...)
 	chartRows := max(h-len(lines)-2, 3)
 	lines = append(lines, ChartView(l, r.Chart, chartRows)...)

@@ -34,7 +34,7 @@ func NewOpsAuditScreen(env *kit.Env) kit.Screen {
 type opsAuditList struct {
 	env    *kit.Env
 	stack  *kit.Stack
-	table  kit.PanelTable
+	table  kit.Table
 	filter store.OperatorAuditFilter
 	rows   []store.OperatorAuditEntry
 	more   bool // the last page was full: there may be older entries
@@ -54,6 +54,7 @@ type opsAuditLoaded struct {
 func newOpsAuditList(env *kit.Env, st *kit.Stack) *opsAuditList {
 	a := env.M.Ops.Audit
 	l := &opsAuditList{env: env, stack: st, chain: kit.ChainLine{Env: env}}
+	l.table.Empty, l.table.Vim = l.env.M.Ops.Common.Empty, true
 	l.table.Cols = []kit.Column{
 		{Title: a.ColID, Width: 6, Right: true},
 		{Title: a.ColWhen, Width: 16},
@@ -127,7 +128,7 @@ func (l *opsAuditList) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		k := msg.String()
 		atEnd := len(l.rows) > 0 && l.table.Cursor == len(l.rows)-1
-		if kit.ListMove(&l.table, k, l.tableHeight()-2) {
+		if l.table.Move(k) {
 			// Moving down past the last row reads the next page.
 			if atEnd && l.more && (k == "down" || k == "j" || k == "pgdown") {
 				return l.load(true)
@@ -186,7 +187,7 @@ func (l *opsAuditList) View(w, h int) string {
 		foot = st.Muted.Render(" " + a.From + ": " + sanitize.Line(e.RemoteAddr) + " · " + sanitize.Line(e.Actor))
 	}
 	return " " + strings.Join(parts, " · ") + "\n" +
-		kit.Fit(l.table.View(st, w, l.tableHeight(), m.Ops.Common.Empty), w, l.tableHeight()) + "\n" + foot
+		kit.Fit(l.table.View(st, w, l.tableHeight()), w, l.tableHeight()) + "\n" + foot
 }
 
 func (l *opsAuditList) Keys() []key.Binding {
