@@ -10,9 +10,10 @@ package i18n
 
 // commandTexts are the translations by language, keyed by the English: help
 // and usage errors (commands_es.go), then what commands print
-// (commands_output_es.go). A key is in one of them only
+// (commands_output_es.go), the local CLI's own help (commands_cli_es.go).
+// A key is in one of them only
 // (TestCommandTextsOnce).
-var commandTexts = map[Lang][]map[string]string{ES: {commandsES, commandOutputES}}
+var commandTexts = map[Lang][]map[string]string{ES: {commandsES, commandOutputES, commandCLIES}}
 
 // commandText is the translation of s in l, "" if none.
 func commandText(l Lang, s string) string {
