@@ -107,3 +107,35 @@ func mustRoot(t *testing.T) *cobra.Command {
 	root, _ := newRootCmd(env{getenv: func(string) string { return "" }})
 	return root
 }
+
+// TestCLIExitCodeSweep: every command of the local CLI called with an
+// unknown flag, or without the arguments it needs, exits 2 with one line on
+// stderr (a usage error), before it touches anything.
+func TestCLIExitCodeSweep(t *testing.T) {
+	c := newCLI(t)
+	n := 0
+	var walk func(cmd *cobra.Command, path []string)
+	walk = func(cmd *cobra.Command, path []string) {
+		if cmd.Name() == "help" {
+			return
+		}
+		for _, sub := range cmd.Commands() {
+			walk(sub, append(append([]string{}, path...), sub.Name()))
+		}
+		if !cmd.Runnable() || cmd.HasSubCommands() || cmd.DisableFlagParsing {
+			return // db psql: its arguments are psql's
+		}
+		lines := [][]string{append(append([]string{}, path...), "--no-such-flag")}
+		if cmd.Args != nil && cmd.Args(cmd, nil) != nil {
+			lines = append(lines, path)
+		}
+		for _, args := range lines {
+			n++
+			c.fails(2, "", args...)
+		}
+	}
+	walk(mustRoot(t), nil)
+	if n < 25 {
+		t.Fatalf("swept only %d command lines: the walk is broken", n)
+	}
+}
