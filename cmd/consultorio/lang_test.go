@@ -1,6 +1,10 @@
 package main
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,9 +64,12 @@ func TestCLIHelpInTheOperatorsLanguage(t *testing.T) {
 	for _, tc := range []struct {
 		lang       string
 		help, errs []string
+		said       string // db status with a DATABASE_URL
 	}{
-		{"es_PE.UTF-8", []string{"Uso:", "Comandos:", "Opciones:"}, []string{"opción desconocida --colour", "(vea: help)"}},
-		{"C", []string{"Usage:", "Commands:", "Flags:"}, []string{"unknown flag --colour"}},
+		{"es_PE.UTF-8", []string{"Uso:", "Comandos:", "Opciones:"}, []string{"opción desconocida --colour", "(vea: help)"},
+			"base de datos externa (DATABASE_URL está definida)\n"},
+		{"C", []string{"Usage:", "Commands:", "Flags:"}, []string{"unknown flag --colour"},
+			"external database (DATABASE_URL is set)\n"},
 	} {
 		c := newCLI(t)
 		c.vars["LANG"] = tc.lang
@@ -89,6 +96,9 @@ func TestCLIHelpInTheOperatorsLanguage(t *testing.T) {
 					t.Errorf("LANG=%s consultorio %s --help lacks the Spanish %q:\n%s", tc.lang, sub, es, r.stdout)
 				}
 			}
+		}
+		if r := c.run("db", "status"); r.code != 0 || r.stdout != tc.said {
+			t.Errorf("LANG=%s db status: exit %d, %q, want %q", tc.lang, r.code, r.stdout, tc.said)
 		}
 		r = c.run("serve", "--colour")
 		if r.code != 2 {
@@ -137,5 +147,64 @@ func TestCLIExitCodeSweep(t *testing.T) {
 	walk(mustRoot(t), nil)
 	if n < 25 {
 		t.Fatalf("swept only %d command lines: the walk is broken", n)
+	}
+}
+
+// The CLI's own sentences and usage errors have Spanish: the English
+// format of every say(c, w, FORMAT, ...) and usagef(FORMAT, ...) in this
+// package is a key of the catalogue (found in the source, like server/cmd's
+// TestEveryHeaderAndUsageErrorSpeaksSpanish).
+func TestEveryCLISentenceSpeaksSpanish(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var missing []string
+	found := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			id, ok := call.Fun.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			at := map[string]int{"say": 2, "usagef": 0}
+			i, ok := at[id.Name]
+			if !ok || len(call.Args) <= i {
+				return true
+			}
+			lit, ok := call.Args[i].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found++
+			if !i18n.HasCommandText(i18n.ES, s) {
+				p := fset.Position(lit.Pos())
+				missing = append(missing, filepath.Base(p.Filename)+":"+strconv.Itoa(p.Line)+" "+strconv.Quote(s))
+			}
+			return true
+		})
+	}
+	if found < 10 {
+		t.Fatalf("found only %d texts: the scan is broken", found)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		t.Errorf("%d CLI texts have no Spanish:\n%s", len(missing), strings.Join(missing, "\n"))
 	}
 }

@@ -134,6 +134,19 @@ func say(w io.Writer, format string, a ...any) error {
 	return err
 }
 
+// Say writes one line to w in the language of c's tree (Execute sets it),
+// for commands outside this package (the local CLI's): format is English,
+// the key of its words in the catalogue (i18n.CommandText).
+func Say(c *cobra.Command, w io.Writer, format string, a ...any) error {
+	_, err := fmt.Fprintln(w, Phrase(c, format, a...))
+	return err
+}
+
+// Phrase is Say's text without writing it.
+func Phrase(c *cobra.Command, format string, a ...any) string {
+	return words{format, a}.in(treeLang(c))
+}
+
 // phrase is say's text without writing it: a value or a cell in the
 // language of w.
 func phrase(w io.Writer, format string, a ...any) string { return words{format, a}.in(outLang(w)) }
