@@ -67,14 +67,15 @@ func outboxList(env *Env) *cobra.Command {
 				if len(views) == 0 {
 					return emptyState(w, textsFor(env.lang()).NoOutbox)
 				}
+				ob := msgs(w).Outbox
 				rows := make([][]string, len(views))
 				for i, v := range views {
 					when := v.CreatedAt
 					if v.SentAt != nil {
 						when = *v.SentAt
 					}
-					rows[i] = []string{strconv.FormatInt(v.ID, 10), when, string(v.Kind), v.Recipient, v.State,
-						strconv.Itoa(v.Attempts), v.Subject, v.LastError}
+					rows[i] = []string{strconv.FormatInt(v.ID, 10), when, ob.Kind(string(v.Kind)), v.Recipient, ob.State(v.State),
+						strconv.Itoa(v.Attempts), v.Subject, orDash(ob.Reason(v.LastError))}
 				}
 				return table(w, []string{"ID", "WHEN", "KIND", "TO", "STATE", "TRIES", "SUBJECT", "ERROR"}, rows)
 			})

@@ -25,7 +25,7 @@ func TestOutboxCommands(t *testing.T) {
 		}
 	}
 	text := f.ok(f.desk, "outbox", "list")
-	if !strings.Contains(text, "ana@clinic-a.test") || !strings.Contains(text, "pending") {
+	if !strings.Contains(text, "ana@clinic-a.test") || !strings.Contains(text, "invitación") || !strings.Contains(text, "en cola") {
 		t.Errorf("outbox list as reception:\n%s", text)
 	}
 	f.fails(1, "Su rol no permite", f.drA, "outbox", "list")

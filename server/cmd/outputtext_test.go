@@ -297,6 +297,14 @@ func TestCommandOutputInSpanish(t *testing.T) {
 		{"outbox", "settings"},
 		{"audit", "verify"},
 		{"logins", "list"},
+		{"outbox", "list"},
+		{"waitlist", "add", "--patient", pat, "--specialist", spec, "--from", "2026-11-23 08:00", "--until", "2026-11-27 18:00"},
+		{"waitlist", "list"},
+		{"staff", "keys", "list", "ana@clinic-a.test"},
+		{"settings", "update", "--overdue-days", "5"},
+		{"equipment", "add", "--name", "Camilla"},
+		{"equipment", "list"},
+		{"ascii", "on"},
 	}
 	for _, args := range lines {
 		r := f.run(f.admin, args...)
