@@ -6,9 +6,13 @@
 package i18n
 
 var commandCLIES = map[string]string{
-	"%d clinics purged.":                                                                         "%d clínicas purgadas.",
-	"%s: --spares must not be negative":                                                          "%s: --spares no puede ser negativo",
+	"%d clinics purged.":                "%d clínicas purgadas.",
+	"%s: --spares must not be negative": "%s: --spares no puede ser negativo",
+	"%s: BROKEN after entry #%d: the newest entries were removed or the head was changed (head #%d %s)": "%s: ROTO después de la entrada #%d: se quitaron las entradas más recientes o se cambió la cabeza (cabeza #%d %s)",
+	"%s: BROKEN at entry #%d (id %d, %s, %s): entries before it were removed":                           "%s: ROTO en la entrada #%d (id %d, %s, %s): se quitaron entradas anteriores",
+	"%s: BROKEN at entry #%d (id %d, %s, %s): the entry was changed":                                    "%s: ROTO en la entrada #%d (id %d, %s, %s): la entrada fue modificada",
 	"%s: missing %s (see --help)":                                                                "%s: falta %s (vea --help)",
+	"%s: ok, %d entries, head #%d %s":                                                            "%s: correcto, %d entradas, cabeza #%d %s",
 	"%s: say %s (see --help)":                                                                    "%s: indique %s (vea --help)",
 	"%s: unknown command %q; say %s (see --help)":                                                "%s: comando desconocido %q; indique %s (vea --help)",
 	"%v (--smtp-port, --smtp-from)":                                                              "%v (--smtp-port, --smtp-from)",
@@ -94,6 +98,7 @@ var commandCLIES = map[string]string{
 	"clinics to provision":                                                                 "clínicas a crear",
 	"clinics whose tables the measured backend reads":                                      "clínicas cuyas tablas lee el backend medido",
 	"close a connection that has no session for this long":                                 "cerrar una conexión que lleva este tiempo sin sesión",
+	"consultorio %s (schema: public %d, tenant %d)":                                        "consultorio %s (esquema: public %d, clínica %d)",
 	"data directory: private cluster, SSH host key, logs (env CONSULTORIO_DATA)":           "directorio de datos: clúster privado, llave de host SSH, registros (variable CONSULTORIO_DATA)",
 	"db wal-archive: DATABASE_URL is set; configure archiving on that server":              "db wal-archive: DATABASE_URL está definida; configure el archivado en ese servidor",
 	"db wal-archive: give DIR or --off":                                                    "db wal-archive: indique DIR o --off",
