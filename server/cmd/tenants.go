@@ -253,14 +253,18 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 					if err := say(w, "Created clinic %q (schema %s).", sanitize(t.Name), t.Schema); err != nil {
 						return err
 					}
-					pairs := []string{}
 					if len(t.Domains) > 0 {
-						pairs = append(pairs, "domains", strings.Join(t.Domains, ", "))
+						if err := say(w, "Domains: %s", sanitize(strings.Join(t.Domains, ", "))); err != nil {
+							return err
+						}
 					}
-					pairs = append(pairs, "admin", t.AdminName+" <"+t.AdminEmail+">",
-						"setup code", phrase(w, "%s (shown only now, valid until %s)", p.SetupCode, timeUTC(p.ExpiresAt)),
-						"connect", created.SSH)
-					if err := fields(w, pairs...); err != nil {
+					if err := say(w, "Admin: %s <%s>", sanitize(t.AdminName), sanitize(t.AdminEmail)); err != nil {
+						return err
+					}
+					if err := say(w, "Setup code (shown only now, valid until %s): %s", timeUTC(p.ExpiresAt), p.SetupCode); err != nil {
+						return err
+					}
+					if err := say(w, "Connect:    %s", created.SSH); err != nil {
 						return err
 					}
 					if nt.AdminKey != "" {
