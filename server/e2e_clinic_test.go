@@ -190,7 +190,7 @@ func TestE2EClinicPatientsRolesAndAudit(t *testing.T) {
 		// server is the route left, and it shows nothing clinical.
 		id := fmt.Sprint(pc.bruno.ID)
 		out, errOut, code := run(t, c, "patients show "+id)
-		if code != 0 || !strings.Contains(out, "Bruno Rojas Vela") || !strings.Contains(out, "not your patient") {
+		if code != 0 || !strings.Contains(out, "Bruno Rojas Vela") || !strings.Contains(out, "no es su paciente") {
 			t.Errorf("patients show %s: exit %d, %q %q", id, code, out, errOut)
 		}
 		for _, leak := range []string{pc.brunoSecret, "Penicilina", "912345678", "diagnosis", "allergies"} {

@@ -67,7 +67,7 @@ func TestPanelScriptCreatesAndBillsClinics(t *testing.T) {
 	// A clinic whose admin key comes on the script's stdin: it logs in at once.
 	bobKey, bobLine := newKey(t)
 	out, errOut, code := runStdin(t, panel, bobLine+"\n", "tenants create clinic-y --name Y --admin-email bob@y.test --admin-key - --monthly-fee 90")
-	if code != 0 || !strings.Contains(out, "The admin's key is registered") {
+	if code != 0 || !strings.Contains(out, "La llave del administrador está registrada") {
 		t.Fatalf("tenants create --admin-key -: exit %d, %q %q", code, out, errOut)
 	}
 	if w := whoami(t, mustDial(t, srv.addr, "clinic-y", keyAuth(bobKey))); w.Email != "bob@y.test" || w.Schema != "clinic-y" {

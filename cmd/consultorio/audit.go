@@ -77,21 +77,20 @@ Exit status 1 when any log is broken.`,
 			} else {
 				w := c.OutOrStdout()
 				for _, st := range states {
-					head := fmt.Sprintf("head #%d %s", st.HeadSeq, st.Head)
 					if st.OK {
-						fmt.Fprintf(w, "%s: ok, %d entries, %s\n", oneLine(st.Log), st.Entries, head)
+						_ = say(c, w, "%s: ok, %d entries, head #%d %s", oneLine(st.Log), st.Entries, st.HeadSeq, st.Head)
 						continue
 					}
 					b := st.Break
 					switch b.Reason {
 					case store.ChainHead:
-						fmt.Fprintf(w, "%s: BROKEN after entry #%d: the newest entries were removed or the head was changed (%s)\n",
-							oneLine(st.Log), b.Seq-1, head)
+						_ = say(c, w, "%s: BROKEN after entry #%d: the newest entries were removed or the head was changed (head #%d %s)",
+							oneLine(st.Log), b.Seq-1, st.HeadSeq, st.Head)
 					case store.ChainMissing:
-						fmt.Fprintf(w, "%s: BROKEN at entry #%d (id %d, %s, %s): entries before it were removed\n",
+						_ = say(c, w, "%s: BROKEN at entry #%d (id %d, %s, %s): entries before it were removed",
 							oneLine(st.Log), b.Seq, b.ID, b.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"), oneLine(b.Action))
 					default:
-						fmt.Fprintf(w, "%s: BROKEN at entry #%d (id %d, %s, %s): the entry was changed\n",
+						_ = say(c, w, "%s: BROKEN at entry #%d (id %d, %s, %s): the entry was changed",
 							oneLine(st.Log), b.Seq, b.ID, b.CreatedAt.UTC().Format("2006-01-02 15:04:05Z"), oneLine(b.Action))
 					}
 				}

@@ -35,8 +35,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 			if err := cl.Start(c.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "PostgreSQL running in %s\n", cl.Dir())
-			return nil
+			return say(c, c.OutOrStdout(), "PostgreSQL running in %s", cl.Dir())
 		},
 	})
 	cmd.AddCommand(&cobra.Command{
@@ -51,8 +50,7 @@ func newDBCmd(cfg *config) *cobra.Command {
 			if err := cl.Stop(c.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintln(c.OutOrStdout(), "PostgreSQL stopped")
-			return nil
+			return say(c, c.OutOrStdout(), "PostgreSQL stopped")
 		},
 	})
 	cmd.AddCommand(newDBStatusCmd(cfg), newDBDestroyCmd(cfg), newDBWALArchiveCmd(cfg))

@@ -38,8 +38,7 @@ func newDBStatusCmd(cfg *config) *cobra.Command {
 				if asJSON {
 					return writeJSON(out, dbStatus{State: "external"})
 				}
-				fmt.Fprintln(out, "external database (DATABASE_URL is set)")
-				return nil
+				return say(c, out, "external database (DATABASE_URL is set)")
 			}
 			cl, err := cfg.cluster()
 			if err != nil {
@@ -145,8 +144,7 @@ without one, --yes is required (exit 2 otherwise).`,
 			if err := cl.Destroy(c.Context()); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "deleted %s (%s)\n", in.Dir, humanBytes(in.SizeBytes))
-			return nil
+			return say(c, c.OutOrStdout(), "deleted %s (%s)", in.Dir, humanBytes(in.SizeBytes))
 		},
 	}
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
@@ -201,11 +199,9 @@ cluster; turning it on or off restarts PostgreSQL (a few seconds).`,
 				return err
 			}
 			if dir == "" {
-				fmt.Fprintln(c.OutOrStdout(), "WAL archiving off")
-			} else {
-				fmt.Fprintf(c.OutOrStdout(), "WAL archived into %s\n", dir)
+				return say(c, c.OutOrStdout(), "WAL archiving off")
 			}
-			return nil
+			return say(c, c.OutOrStdout(), "WAL archived into %s", dir)
 		},
 	}
 	cmd.Flags().BoolVar(&off, "off", false, "stop archiving")

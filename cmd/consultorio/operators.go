@@ -58,11 +58,17 @@ func newOperatorsCreateCmd(cfg *config) *cobra.Command {
 				}{op, code, ssh})
 			}
 			w := c.OutOrStdout()
-			fmt.Fprintf(w, "Created operator %s <%s>.\n", oneLine(op.Name), op.Email)
-			fmt.Fprintf(w, "Setup code (shown only now, valid for %.0f hours): %s\n", store.SetupCodeTTL.Hours(), code)
-			fmt.Fprintf(w, "Connect:    %s\n", ssh)
+			if err := say(c, w, "Created operator %s <%s>.", oneLine(op.Name), op.Email); err != nil {
+				return err
+			}
+			if err := say(c, w, "Setup code (shown only now, valid for %.0f hours): %s", store.SetupCodeTTL.Hours(), code); err != nil {
+				return err
+			}
+			if err := say(c, w, "Connect:    %s", ssh); err != nil {
+				return err
+			}
 			if key != "" {
-				fmt.Fprintln(w, "The key is registered: with it, ssh logs straight in.")
+				return say(c, w, "The key is registered: with it, ssh logs straight in.")
 			}
 			return nil
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +22,12 @@ import (
 
 // usagef is a mistake in how a command was called (exit status 2).
 func usagef(format string, a ...any) error { return cmd.Usagef(format, a...) }
+
+// say writes one line of a command's output in the operator's language
+// (cmd.Say): format is English, the key of its Spanish in tui/i18n.
+func say(c *cobra.Command, w io.Writer, format string, a ...any) error {
+	return cmd.Say(c, w, format, a...)
+}
 
 // cliFailure is a failure of the CLI's own, worded from the catalogue's CLI
 // texts in the language the failure is reported in (cmd.Worded); err, if

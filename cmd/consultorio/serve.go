@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -110,10 +109,10 @@ load balancer.`,
 				return err
 			}
 			// The address really bound (":0" picks a port).
-			fmt.Fprintf(c.OutOrStdout(), "Consultorio is listening on %s\nConnect with: %s\n", srv.Addr(),
-				cfg.connect(srv.Addr().String()).For("demo"))
+			_ = say(c, c.OutOrStdout(), "Consultorio is listening on %s", srv.Addr())
+			_ = say(c, c.OutOrStdout(), "Connect with: %s", cfg.connect(srv.Addr().String()).For("demo"))
 			if a := srv.MetricsAddr(); a != nil {
-				fmt.Fprintf(c.OutOrStdout(), "Metrics: http://%s/metrics (health: /healthz)\n", a)
+				_ = say(c, c.OutOrStdout(), "Metrics: http://%s/metrics (health: /healthz)", a)
 			}
 			return srv.Serve(ctx)
 		},

@@ -108,9 +108,13 @@ func newTenantsPurgeCmd(cfg *config) *cobra.Command {
 				}
 			} else {
 				for _, s := range purged {
-					fmt.Fprintf(c.OutOrStdout(), "purged %s\n", s)
+					_ = say(c, c.OutOrStdout(), "purged %s", s)
 				}
-				fmt.Fprintf(c.OutOrStdout(), "%d %s purged.\n", len(purged), plural(len(purged), "clinic", "clinics"))
+				if len(purged) == 1 {
+					_ = say(c, c.OutOrStdout(), "1 clinic purged.")
+				} else {
+					_ = say(c, c.OutOrStdout(), "%d clinics purged.", len(purged))
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("tenants purge: %w", err)

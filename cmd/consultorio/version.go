@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
@@ -28,8 +26,7 @@ func newVersionCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(c.OutOrStdout(), v)
 			}
-			_, err := fmt.Fprintf(c.OutOrStdout(), "consultorio %s (schema: public %d, tenant %d)\n", v.Version, v.PublicVersion, v.TenantVersion)
-			return err
+			return say(c, c.OutOrStdout(), "consultorio %s (schema: public %d, tenant %d)", v.Version, v.PublicVersion, v.TenantVersion)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")

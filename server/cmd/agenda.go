@@ -76,11 +76,11 @@ func sessionTable(w io.Writer, ss []SessionView, withDate bool) error {
 	rows := make([][]string, len(ss))
 	for i, s := range ss {
 		when := s.StartsAt[11:] + "-" + s.EndsAt[11:]
-		status := s.Status
+		status := msgs(w).StatusName(s.Status)
 		if s.CancelReason != "" {
-			status += " (" + s.CancelReason + ")"
+			status += " (" + msgs(w).ReasonName(s.CancelReason) + ")"
 		}
-		r := []string{strconv.FormatInt(s.ID, 10), when, s.SpecialistName, s.RoomName, s.PatientName, status, paymentCell(s)}
+		r := []string{strconv.FormatInt(s.ID, 10), when, s.SpecialistName, s.RoomName, s.PatientName, status, paymentCell(w, s)}
 		if withDate {
 			r = append([]string{r[0], s.StartsAt[:10]}, r[1:]...)
 		}
@@ -89,14 +89,15 @@ func sessionTable(w io.Writer, ss []SessionView, withDate bool) error {
 	return table(w, header, rows)
 }
 
-func paymentCell(s SessionView) string {
+// paymentCell is a session's payment in the language of w.
+func paymentCell(w io.Writer, s SessionView) string {
 	switch {
 	case s.Amount == nil:
 		return "-"
 	case s.Paid:
-		return "paid " + *s.Amount
+		return phrase(w, "paid %s", *s.Amount)
 	default:
-		return "unpaid " + *s.Amount
+		return phrase(w, "unpaid %s", *s.Amount)
 	}
 }
 

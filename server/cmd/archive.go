@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -21,8 +20,8 @@ func archiveSummary(w io.Writer, verb string, m store.ArchiveManifest) {
 	for _, t := range m.Tables {
 		rows += t.Rows
 	}
-	fmt.Fprintf(w, "%s %s: %d tables, %d rows, %d files (%d bytes), schema version %d\n",
-		verb, m.Schema, len(m.Tables), rows, m.Attachments, m.AttachmentBytes, m.TenantVersion)
+	_ = say(w, "%s %s: %d tables, %d rows, %d files (%d bytes), schema version %d",
+		word(verb), m.Schema, len(m.Tables), rows, m.Attachments, m.AttachmentBytes, m.TenantVersion)
 }
 
 func tenantsExport(ta TenantAdmin) *cobra.Command {
@@ -85,10 +84,11 @@ the original, without the original's domains.`,
 				archiveSummary(c.ErrOrStderr(), "imported", m)
 				out := ImportedTenant{Tenant: t, Manifest: m, SSH: ta.SSHLine(t.Schema)}
 				return output(c, out, func(w io.Writer) error {
-					fmt.Fprintf(w, "Imported clinic %q as %s (from %s, exported %s).\n", sanitize(t.Name), t.Schema,
-						m.Schema, m.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))
-					_, err := fmt.Fprintf(w, "Connect:    %s\n", out.SSH)
-					return err
+					if err := say(w, "Imported clinic %q as %s (from %s, exported %s UTC).", sanitize(t.Name), t.Schema,
+						m.Schema, m.CreatedAt.UTC().Format(timeLayout)); err != nil {
+						return err
+					}
+					return fields(w, "connect", out.SSH)
 				})
 			})
 		},

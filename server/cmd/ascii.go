@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -28,12 +27,10 @@ func asciiCmd(env *Env) *cobra.Command {
 				return err
 			}
 			return output(c, map[string]bool{"ascii": u.ASCII}, func(w io.Writer) error {
-				state := "off"
 				if u.ASCII {
-					state = "on"
+					return say(w, "ASCII mode on.")
 				}
-				_, err := fmt.Fprintf(w, "ASCII mode %s.\n", state)
-				return err
+				return say(w, "ASCII mode off.")
 			})
 		},
 	}

@@ -26,6 +26,10 @@ func availabilityCmd(env *Env) *cobra.Command {
 // weekdayNames are the ISO weekdays as scripts read them (1 = mon).
 var weekdayNames = [8]string{"", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
+// weekdayName is ISO weekday d (1 = Monday) as people read it, in the
+// language of w.
+func weekdayName(w io.Writer, d int) string { return msgs(w).Dates.WeekdaysAbbr[d%7] }
+
 // ClosureView is a closure as commands print it.
 type ClosureView struct {
 	ID             int64  `json:"id"`
@@ -80,18 +84,18 @@ func availabilityShow(env *Env) *cobra.Command {
 			return output(c, v, func(w io.Writer) error {
 				rows := make([][]string, len(av.Week))
 				for i, d := range av.Week {
-					hours := "closed"
+					hours := phrase(w, "closed")
 					if d.Open {
 						hours = d.Opens + "-" + d.Closes
 					}
-					rows[i] = []string{weekdayNames[d.Weekday], hours, yesNo(d.Custom)}
+					rows[i] = []string{weekdayName(w, d.Weekday), hours, yesNo(w, d.Custom)}
 				}
 				if err := table(w, []string{"DAY", "HOURS", "OWN HOURS"}, rows); err != nil {
 					return err
 				}
 				fmt.Fprintln(w)
 				if len(closures) == 0 {
-					return emptyState(w, "No closures ahead.")
+					return say(w, "No closures ahead.")
 				}
 				rows = make([][]string, len(closures))
 				for i, cl := range closures {
@@ -126,7 +130,9 @@ func showSpecialistAvailability(c *cobra.Command, env *Env, id int64) error {
 	}{id, hours, abs}
 	return output(c, v, func(w io.Writer) error {
 		if len(sa.Hours) == 0 {
-			fmt.Fprintln(w, "Works whenever the clinic is open.")
+			if err := say(w, "Works whenever the clinic is open."); err != nil {
+				return err
+			}
 		} else {
 			var rows [][]string
 			for d := 1; d <= 7; d++ {
@@ -139,7 +145,7 @@ func showSpecialistAvailability(c *cobra.Command, env *Env, id int64) error {
 				if cell == "" {
 					cell = "-"
 				}
-				rows = append(rows, []string{weekdayNames[d], cell})
+				rows = append(rows, []string{weekdayName(w, d), cell})
 			}
 			if err := table(w, []string{"DAY", "HOURS"}, rows); err != nil {
 				return err
@@ -147,7 +153,7 @@ func showSpecialistAvailability(c *cobra.Command, env *Env, id int64) error {
 		}
 		fmt.Fprintln(w)
 		if len(abs) == 0 {
-			return emptyState(w, "No absences ahead.")
+			return say(w, "No absences ahead.")
 		}
 		rows := make([][]string, len(abs))
 		for i, a := range abs {
@@ -219,11 +225,11 @@ func availabilityDay(env *Env) *cobra.Command {
 				return err
 			}
 			return output(c, out, func(w io.Writer) error {
-				hours := "closed"
+				hours := phrase(w, "closed")
 				if out.Open {
 					hours = out.Opens + "-" + out.Closes
 				}
-				return fields(w, "day", weekdayNames[out.Weekday], "hours", hours)
+				return fields(w, "day", weekdayName(w, out.Weekday), "hours", hours)
 			})
 		},
 	}
@@ -277,8 +283,7 @@ func availabilityReopen(env *Env) *cobra.Command {
 				return err
 			}
 			return output(c, map[string]int64{"deleted": id}, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "Closure #%d removed.\n", id)
-				return err
+				return say(w, "Closure #%d removed.", id)
 			})
 		},
 	}
@@ -354,8 +359,7 @@ func availabilityAbsenceDelete(env *Env) *cobra.Command {
 				return err
 			}
 			return output(c, map[string]int64{"deleted": id}, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "Absence #%d removed.\n", id)
-				return err
+				return say(w, "Absence #%d removed.", id)
 			})
 		},
 	}

@@ -54,7 +54,7 @@ func TestSpecialistsListAdd(t *testing.T) {
 		}
 	}
 	text := f.ok(f.admin, "specialists", "list")
-	if !strings.Contains(text, "percent 40.00") || !strings.Contains(text, "fixed 1500.00") {
+	if !strings.Contains(text, "porcentaje 40.00") || !strings.Contains(text, "fijo 1500.00") {
 		t.Errorf("text list:\n%s", text)
 	}
 }
@@ -109,7 +109,7 @@ func TestStaffListAddKeys(t *testing.T) {
 		t.Errorf("the printed setup code does not log in: %v", err)
 	}
 	text := f.ok(f.admin, "staff", "add", "--email", "otro@clinic-a.test", "--name", "Otro", "--role", "specialist")
-	if !strings.Contains(text, "código de configuración:") || !strings.Contains(text, "shown only now") {
+	if !strings.Contains(text, "código de configuración:") || !strings.Contains(text, "se muestra solo ahora") {
 		t.Errorf("staff add text:\n%s", text)
 	}
 	f.fails(1, "No se guardó (Correo): ya está en uso.", f.admin, "staff", "add", "--email", "otro@clinic-a.test",

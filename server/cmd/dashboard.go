@@ -91,15 +91,20 @@ func bar(amount, top decimal.Decimal, c string) string {
 func writeDashboard(w io.Writer, r store.DashboardReport, v DashboardView) error {
 	c := v.Clients
 	if err := fields(w,
-		"clients", fmt.Sprintf("%d (active %d, morose %d, suspended %d; archived %d)", c.Total, c.Active, c.Morose, c.Suspended, c.Archived),
-		"projected income", v.ProjectedIncome+" a month (fees of active clients)",
-		"debt", fmt.Sprintf("%s (%s overdue, %s)", v.Debt, plural(v.DebtInvoices, "invoice", "invoices"), plural(v.DebtClients, "client", "clients")),
+		"clients", phrase(w, "%d (active %d, morose %d, suspended %d; archived %d)", c.Total, c.Active, c.Morose, c.Suspended, c.Archived),
+		"projected income", phrase(w, "%s a month (fees of active clients)", v.ProjectedIncome),
+		"debt", phrase(w, "%s (%s overdue, %s)", v.Debt, plural(v.DebtInvoices, "invoice", "invoices"), plural(v.DebtClients, "client", "clients")),
 		"morose clients' fees", v.MoroseFees); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nTop %d clients by fee (sessions this month, active staff, last activity):\n", store.DashboardTop)
+	fmt.Fprintln(w)
+	if err := say(w, "Top %d clients by fee (sessions this month, active staff, last activity):", store.DashboardTop); err != nil {
+		return err
+	}
 	if len(v.TopByFee) == 0 {
-		fmt.Fprintln(w, "  none")
+		if err := say(w, "  none"); err != nil {
+			return err
+		}
 	} else {
 		rows := make([][]string, len(v.TopByFee))
 		for i, t := range v.TopByFee {
@@ -107,14 +112,17 @@ func writeDashboard(w io.Writer, r store.DashboardReport, v DashboardView) error
 			if u := r.TopByFee[i].Usage.LastActivity; u != nil {
 				last = u.UTC().Format("2006-01-02")
 			}
-			rows[i] = []string{t.Schema, t.Name, t.Status, t.MonthlyFee, itoa(t.Patients), itoa(t.SessionsThisMonth),
+			rows[i] = []string{t.Schema, t.Name, term(w, t.Status), t.MonthlyFee, itoa(t.Patients), itoa(t.SessionsThisMonth),
 				itoa(t.ActiveStaff), last}
 		}
 		if err := table(w, []string{"SCHEMA", "NAME", "STATUS", "FEE", "PATIENTS", "SESSIONS", "STAFF", "LAST"}, rows); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nInvoiced (#) vs collected (=), last %d months:\n", len(r.Chart))
+	fmt.Fprintln(w)
+	if err := say(w, "Invoiced (#) vs collected (=), last %d months:", len(r.Chart)); err != nil {
+		return err
+	}
 	top := decimal.Zero
 	for _, m := range r.Chart {
 		top = decimal.Max(top, m.Invoiced, m.Collected)

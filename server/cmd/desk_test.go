@@ -43,7 +43,7 @@ func TestReceptionNeverSeesSpecialistPay(t *testing.T) {
 		f.ok(f.desk, "export", "payments", "--month", "2026-12"),
 		f.ok(f.desk, "export", "sessions", "--month", "2026-12"),
 	} {
-		for _, leak := range []string{"1500", "percent 40", "fixed", "comp_value\": \"", "pay:"} {
+		for _, leak := range []string{"1500", "porcentaje 40", "fijo", "percent 40", "fixed", "comp_value\": \"", "pago:", "pay:"} {
 			if strings.Contains(out, leak) {
 				t.Errorf("reception sees %q:\n%s", leak, out)
 			}
@@ -51,7 +51,7 @@ func TestReceptionNeverSeesSpecialistPay(t *testing.T) {
 	}
 	f.fails(1, "Su rol no permite esta acción", f.desk, "finance", "--month", "2026-12")
 	// The admin does see it (the check above can fail).
-	if out := f.ok(f.admin, "specialists", "list"); !strings.Contains(out, "fixed 1500") {
+	if out := f.ok(f.admin, "specialists", "list"); !strings.Contains(out, "fijo 1500") {
 		t.Errorf("admin does not see the pay:\n%s", out)
 	}
 }

@@ -106,9 +106,9 @@ func cashCloseCmd(env *Env) *cobra.Command {
 			return output(c, v, func(w io.Writer) error {
 				rows := make([][]string, 0, len(v.Methods)+1)
 				for _, m := range v.Methods {
-					rows = append(rows, []string{m.Method, strconv.Itoa(m.Count), m.Total})
+					rows = append(rows, []string{msgs(w).MethodName(m.Method), strconv.Itoa(m.Count), m.Total})
 				}
-				rows = append(rows, []string{"total", strconv.Itoa(v.Count), v.Total})
+				rows = append(rows, []string{phrase(w, "total"), strconv.Itoa(v.Count), v.Total})
 				if err := fields(w, "date", v.Date); err != nil {
 					return err
 				}
@@ -120,7 +120,7 @@ func cashCloseCmd(env *Env) *cobra.Command {
 				}
 				prow := make([][]string, len(v.Payments))
 				for i, p := range v.Payments {
-					prow[i] = []string{strconv.FormatInt(p.SessionID, 10), p.PatientName, p.SpecialistName, p.Method,
+					prow[i] = []string{strconv.FormatInt(p.SessionID, 10), p.PatientName, p.SpecialistName, msgs(w).MethodName(p.Method),
 						orDash(p.Reference), p.Amount}
 				}
 				_, _ = io.WriteString(w, "\n")
@@ -215,11 +215,11 @@ func patientsStatement(env *Env) *cobra.Command {
 						paid := "-"
 						switch {
 						case l.Paid:
-							paid = deref(l.PaidOn) + " " + l.Method
+							paid = deref(l.PaidOn) + " " + msgs(w).MethodName(l.Method)
 						case l.Owed:
-							paid = "owed"
+							paid = phrase(w, "owed")
 						}
-						rows[i] = []string{strconv.FormatInt(l.SessionID, 10), l.StartsAt, l.SpecialistName, l.Status,
+						rows[i] = []string{strconv.FormatInt(l.SessionID, 10), l.StartsAt, l.SpecialistName, msgs(w).StatusName(l.Status),
 							orDash(deref(l.Amount)), paid}
 					}
 					if err := table(w, []string{"SESSION", "START", "SPECIALIST", "STATUS", "AMOUNT", "PAID"}, rows); err != nil {

@@ -60,7 +60,7 @@ func TestCashCloseCommand(t *testing.T) {
 		t.Errorf("cash close = %+v", v)
 	}
 	text := f.ok(f.admin, "cash-close", "--date", "2026-11-19")
-	for _, s := range []string{"MEDIO", "cash", "200.50", "total", "355.75", "Lucía Mendoza"} {
+	for _, s := range []string{"MEDIO", "efectivo", "200.50", "total", "355.75", "Lucía Mendoza"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("text lacks %q:\n%s", s, text)
 		}

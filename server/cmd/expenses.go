@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -49,13 +48,13 @@ func expenseTable(w io.Writer, views []ExpenseView) error {
 		kind := "-"
 		switch {
 		case e.Fixed && e.Recurring:
-			kind = "fixed, monthly"
+			kind = phrase(w, "fixed, monthly")
 		case e.Fixed:
-			kind = "fixed"
+			kind = phrase(w, "fixed")
 		case e.Recurring:
-			kind = "monthly"
+			kind = phrase(w, "monthly")
 		}
-		paid := "no"
+		paid := yesNo(w, false)
 		if e.Paid {
 			paid = orDash(deref(e.PaidAt))
 		}
@@ -66,8 +65,8 @@ func expenseTable(w io.Writer, views []ExpenseView) error {
 
 func printExpense(w io.Writer, e ExpenseView) error {
 	pairs := []string{"id", strconv.FormatInt(e.ID, 10), "name", e.Name, "amount", e.Amount,
-		"due", orDash(deref(e.DueDate)), "fixed", yesNo(e.Fixed), "recurring", yesNo(e.Recurring),
-		"paid", yesNo(e.Paid), "paid on", orDash(deref(e.PaidAt))}
+		"due", orDash(deref(e.DueDate)), "fixed", yesNo(w, e.Fixed), "recurring", yesNo(w, e.Recurring),
+		"paid", yesNo(w, e.Paid), "paid on", orDash(deref(e.PaidAt))}
 	if e.NextID != nil {
 		pairs = append(pairs, "next month's copy", "#"+idStr(e.NextID))
 	}
@@ -75,9 +74,8 @@ func printExpense(w io.Writer, e ExpenseView) error {
 		return err
 	}
 	if n := e.NextOffer; n != nil {
-		_, err := fmt.Fprintf(w, "Next month's copy (%s, due %s) is not created yet: run `expenses pay %d --next` to create it.\n",
+		return say(w, "Next month's copy (%s, due %s) is not created yet: run `expenses pay %d --next` to create it.",
 			n.Amount, deref(n.DueDate), e.ID)
-		return err
 	}
 	return nil
 }

@@ -36,35 +36,44 @@ func financeCmd(env *Env) *cobra.Command {
 func printFinance(w io.Writer, lang i18n.Lang, month time.Time, v FinanceView) error {
 	if err := fields(w, "month", v.Month+" ("+i18n.MonthName(lang, month)+")", "currency", v.Currency,
 		"collected income", v.Collected,
-		"pending income", fmt.Sprintf("%s (unpaid %s + not yet billed %s)", v.Pending, v.PendingUnpaid, v.PendingUnbilled),
-		"expenses", fmt.Sprintf("%s (paid %s)", v.Expenses, v.ExpensesPaid),
-		"payroll", fmt.Sprintf("%s (fixed %s + percent %s)", v.Payroll, v.PayrollFixed, v.PayrollPercent),
+		"pending income", phrase(w, "%s (unpaid %s + not yet billed %s)", v.Pending, v.PendingUnpaid, v.PendingUnbilled),
+		"expenses", phrase(w, "%s (paid %s)", v.Expenses, v.ExpensesPaid),
+		"payroll", phrase(w, "%s (fixed %s + percent %s)", v.Payroll, v.PayrollFixed, v.PayrollPercent),
 		"balance", v.Balance); err != nil {
 		return err
 	}
 	if len(v.PayrollLines) > 0 {
-		fmt.Fprintln(w, "\nPayroll")
+		fmt.Fprintln(w)
+		if err := say(w, "Payroll"); err != nil {
+			return err
+		}
 		rows := make([][]string, len(v.PayrollLines))
 		for i, l := range v.PayrollLines {
 			pay := l.CompValue
 			if l.CompType == "percent" {
-				pay += "% of " + l.Collected
+				pay = phrase(w, "%s%% of %s", pay, l.Collected)
 			} else {
-				pay += " monthly"
+				pay = phrase(w, "%s monthly", pay)
 			}
-			rows[i] = []string{l.Name, l.CompType, pay, l.Amount}
+			rows[i] = []string{l.Name, term(w, l.CompType), pay, l.Amount}
 		}
 		if err := table(w, []string{"SPECIALIST", "PAY", "BASIS", "AMOUNT"}, rows); err != nil {
 			return err
 		}
 	}
 	if len(v.NextExpenses) > 0 {
-		fmt.Fprintln(w, "\nNext unpaid expenses")
+		fmt.Fprintln(w)
+		if err := say(w, "Next unpaid expenses"); err != nil {
+			return err
+		}
 		if err := expenseTable(w, v.NextExpenses); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintln(w, "\nLast 12 months")
+	fmt.Fprintln(w)
+	if err := say(w, "Last 12 months"); err != nil {
+		return err
+	}
 	rows := make([][]string, len(v.Chart))
 	for i, m := range v.Chart {
 		rows[i] = []string{m.Month, m.Income, m.Expenses}

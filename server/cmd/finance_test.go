@@ -61,8 +61,8 @@ func TestFinanceFigures(t *testing.T) {
 		t.Errorf("October = %+v", v)
 	}
 	text := f.ok(f.admin, "finance", "--month", "2026-11")
-	for _, s := range []string{"ingresos cobrados:", "80.00", "saldo:", "-2652.00", "Payroll", "40.00% of 80.00",
-		"Next unpaid expenses", "Alquiler", "Last 12 months"} {
+	for _, s := range []string{"ingresos cobrados:", "80.00", "saldo:", "-2652.00", "Planilla", "porcentaje  40.00% de 80.00",
+		"fijo        1500.00 al mes", "Próximos gastos impagos", "fijo, mensual", "Alquiler", "Últimos 12 meses"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("finance text lacks %q:\n%s", s, text)
 		}

@@ -107,12 +107,49 @@ func deref(s *string) string {
 	return *s
 }
 
-func yesNo(b bool) string {
+// yesNo is "yes" or "no" in the language of w (a command's output).
+func yesNo(w io.Writer, b bool) string {
 	if b {
-		return "yes"
+		return i18n.CommandText(outLang(w), "yes")
 	}
-	return "no"
+	return i18n.CommandText(outLang(w), "no")
 }
+
+// term is a stored English word with no name of its own in the catalogue's
+// enums (a clinic's status, a pay basis), in the language of w.
+func term(w io.Writer, s string) string { return i18n.CommandText(outLang(w), s) }
+
+// msgs is the catalogue in the language of w (a command's output): the
+// names of stored words (status, method, reason, role), weekdays.
+func msgs(w io.Writer) *i18n.Messages { return i18n.For(outLang(w)) }
+
+// roleName is a staff role's name in the language of w.
+func roleName(w io.Writer, r string) string { return i18n.NewLocale(outLang(w), "", nil).Role(r) }
+
+// say writes one line for the user to w (a command's output): format is
+// English, the key of its words in the catalogue (i18n.CommandText), and
+// arguments of type word or words (plural) are translated too.
+func say(w io.Writer, format string, a ...any) error {
+	_, err := fmt.Fprintln(w, phrase(w, format, a...))
+	return err
+}
+
+// Say writes one line to w in the language of c's tree (Execute sets it),
+// for commands outside this package (the local CLI's): format is English,
+// the key of its words in the catalogue (i18n.CommandText).
+func Say(c *cobra.Command, w io.Writer, format string, a ...any) error {
+	_, err := fmt.Fprintln(w, Phrase(c, format, a...))
+	return err
+}
+
+// Phrase is Say's text without writing it.
+func Phrase(c *cobra.Command, format string, a ...any) string {
+	return words{format, a}.in(treeLang(c))
+}
+
+// phrase is say's text without writing it: a value or a cell in the
+// language of w.
+func phrase(w io.Writer, format string, a ...any) string { return words{format, a}.in(outLang(w)) }
 
 func idStr(id *int64) string {
 	if id == nil {
@@ -185,10 +222,11 @@ func Worded(words func(*i18n.Messages) string, err error) error {
 	return &shownError{msg: words(i18n.For(i18n.EN)), words: words, err: err}
 }
 
-// plural is "1 session" / "2 sessions".
-func plural(n int, one, many string) string {
+// plural is "1 session" / "2 sessions", an argument of say, phrase or
+// words: one and many are English words, translated with the rest.
+func plural(n int, one, many string) words {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
+		return words{format: "%d %s", args: []any{n, word(one)}}
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return words{format: "%d %s", args: []any{n, word(many)}}
 }

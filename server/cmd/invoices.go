@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -67,12 +66,12 @@ type GeneratedInvoices struct {
 func invoiceTable(w io.Writer, is []InvoiceView) error {
 	rows := make([][]string, len(is))
 	for i, v := range is {
-		state := "unpaid"
+		state := phrase(w, "unpaid")
 		switch {
 		case v.Paid:
-			state = "paid " + deref(v.PaidAt) + " " + v.Method
+			state = phrase(w, "paid %s %s", deref(v.PaidAt), msgs(w).MethodName(v.Method))
 		case v.Overdue:
-			state = fmt.Sprintf("overdue %s", plural(v.DaysOverdue, "day", "days"))
+			state = phrase(w, "overdue %s", plural(v.DaysOverdue, "day", "days"))
 		}
 		rows[i] = []string{strconv.FormatInt(v.ID, 10), v.Schema, v.TenantName, v.Period, v.Amount, v.DueDate, state}
 	}
@@ -103,10 +102,11 @@ func invoicesCmd(env *Env) *cobra.Command {
 				Invoices: invoiceViews(created)}
 			return output(c, g, func(w io.Writer) error {
 				if g.Created == 0 {
-					_, err := fmt.Fprintf(w, "No new invoices for %s: every active client already has one.\n", g.Month)
+					return say(w, "No new invoices for %s: every active client already has one.", g.Month)
+				}
+				if err := say(w, "Created %s for %s, total %s.", plural(g.Created, "invoice", "invoices"), g.Month, g.Total); err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "Created %s for %s, total %s.\n", plural(g.Created, "invoice", "invoices"), g.Month, g.Total)
 				return invoiceTable(w, g.Invoices)
 			})
 		},
@@ -214,11 +214,11 @@ func noSuchInvoice(id int64, err error) error {
 func printInvoice(c *cobra.Command, inv store.Invoice) error {
 	v := invoiceView(inv)
 	return output(c, v, func(w io.Writer) error {
-		paid := "no"
+		paid := yesNo(w, false)
 		if v.Paid {
-			paid = deref(v.PaidAt) + " (" + v.Method + ")"
+			paid = deref(v.PaidAt) + " (" + msgs(w).MethodName(v.Method) + ")"
 		} else if v.Overdue {
-			paid = "no, overdue " + plural(v.DaysOverdue, "day", "days")
+			paid = phrase(w, "no, overdue %s", plural(v.DaysOverdue, "day", "days"))
 		}
 		return fields(w, "invoice", "#"+strconv.FormatInt(v.ID, 10), "client", v.TenantName+" ("+v.Schema+")",
 			"period", v.Period, "amount", v.Amount, "due", v.DueDate, "paid", paid, "reference", orDash(v.Reference))

@@ -62,8 +62,7 @@ func printLogins(c *cobra.Command, env *Env, list []store.Login) error {
 	}
 	return output(c, views, func(w io.Writer) error {
 		if len(views) == 0 {
-			_, err := io.WriteString(w, "No open sessions.\n")
-			return err
+			return say(w, "No open sessions.")
 		}
 		rows := make([][]string, len(views))
 		for i, v := range views {

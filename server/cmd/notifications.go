@@ -51,7 +51,7 @@ func notificationsList(env *Env) *cobra.Command {
 					if n.Link.Kind != "" {
 						link = fmt.Sprintf("%s %d", n.Link.Kind, n.Link.ID)
 					}
-					rows[i] = []string{strconv.FormatInt(n.ID, 10), n.CreatedAt, n.Title, n.Message, link, yesNo(n.Read)}
+					rows[i] = []string{strconv.FormatInt(n.ID, 10), n.CreatedAt, n.Title, n.Message, link, yesNo(w, n.Read)}
 				}
 				return table(w, []string{"ID", "CREATED", "TITLE", "MESSAGE", "LINK", "READ"}, rows)
 			})

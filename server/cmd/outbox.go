@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 
@@ -68,14 +67,15 @@ func outboxList(env *Env) *cobra.Command {
 				if len(views) == 0 {
 					return emptyState(w, textsFor(env.lang()).NoOutbox)
 				}
+				ob := msgs(w).Outbox
 				rows := make([][]string, len(views))
 				for i, v := range views {
 					when := v.CreatedAt
 					if v.SentAt != nil {
 						when = *v.SentAt
 					}
-					rows[i] = []string{strconv.FormatInt(v.ID, 10), when, string(v.Kind), v.Recipient, v.State,
-						strconv.Itoa(v.Attempts), v.Subject, v.LastError}
+					rows[i] = []string{strconv.FormatInt(v.ID, 10), when, ob.Kind(string(v.Kind)), v.Recipient, ob.State(v.State),
+						strconv.Itoa(v.Attempts), v.Subject, orDash(ob.Reason(v.LastError))}
 				}
 				return table(w, []string{"ID", "WHEN", "KIND", "TO", "STATE", "TRIES", "SUBJECT", "ERROR"}, rows)
 			})
@@ -101,8 +101,7 @@ func outboxResend(env *Env) *cobra.Command {
 			}
 			v := env.outboxView(o)
 			return output(c, v, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "Message %d to %s queued again.\n", v.ID, sanitize(v.Recipient))
-				return err
+				return say(w, "Message %d to %s queued again.", v.ID, sanitize(v.Recipient))
 			})
 		},
 	}
@@ -146,8 +145,8 @@ func outboxSettings(env *Env) *cobra.Command {
 				}
 			}
 			return output(c, ms, func(w io.Writer) error {
-				return fields(w, "from_name", ms.FromName, "patient_mail", yesNo(ms.PatientMail),
-					"reminder_hours", strconv.Itoa(ms.ReminderHours), "agenda_mail", yesNo(ms.AgendaMail),
+				return fields(w, "from_name", ms.FromName, "patient_mail", yesNo(w, ms.PatientMail),
+					"reminder_hours", strconv.Itoa(ms.ReminderHours), "agenda_mail", yesNo(w, ms.AgendaMail),
 					"agenda_at", ms.AgendaAt)
 			})
 		},
@@ -186,9 +185,9 @@ func patientsMail(env *Env) *cobra.Command {
 			return output(c, pm, func(w io.Writer) error {
 				l := pm.Lang
 				if l == "" {
-					l = "clinic"
+					l = phrase(w, "the clinic's")
 				}
-				return fields(w, "patient", strconv.FormatInt(id, 10), "opt_out", yesNo(pm.OptOut), "lang", l)
+				return fields(w, "patient", strconv.FormatInt(id, 10), "opt_out", yesNo(w, pm.OptOut), "lang", l)
 			})
 		},
 	}

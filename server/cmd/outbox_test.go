@@ -25,14 +25,14 @@ func TestOutboxCommands(t *testing.T) {
 		}
 	}
 	text := f.ok(f.desk, "outbox", "list")
-	if !strings.Contains(text, "ana@clinic-a.test") || !strings.Contains(text, "pending") {
+	if !strings.Contains(text, "ana@clinic-a.test") || !strings.Contains(text, "invitación") || !strings.Contains(text, "en cola") {
 		t.Errorf("outbox list as reception:\n%s", text)
 	}
 	f.fails(1, "Su rol no permite", f.drA, "outbox", "list")
 	f.fails(2, "", f.admin, "outbox", "resend", "x")
 	f.fails(1, "", f.admin, "outbox", "resend", "999")
 	out := f.ok(f.desk, "outbox", "resend", strconv.FormatInt(list[0].ID, 10))
-	if !strings.Contains(out, "queued again") {
+	if !strings.Contains(out, "puesto de nuevo en cola") {
 		t.Errorf("resend: %q", out)
 	}
 
@@ -55,7 +55,7 @@ func TestOutboxCommands(t *testing.T) {
 	}
 
 	pid := strconv.FormatInt(f.patA.ID, 10)
-	if out := f.ok(f.desk, "patients", "mail", pid, "--opt-out", "--lang", "en"); !strings.Contains(out, "sin correos: yes") {
+	if out := f.ok(f.desk, "patients", "mail", pid, "--opt-out", "--lang", "en"); !strings.Contains(out, "sin correos: sí") {
 		t.Errorf("patients mail: %q", out)
 	}
 	f.fails(1, "", f.desk, "patients", "mail", pid, "--lang", "fr")

@@ -158,8 +158,8 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 	// Defaults as the CLI's; the text output shows the code and the ssh
 	// line; --admin-key - reads the key from stdin and registers it.
 	r := p.runIn(keyLine+"\n", "tenants", "create", "beta", "--name", "Beta", "--admin-email", "b@beta.test", "--admin-key", "-")
-	if r.code != 0 || !strings.Contains(r.out, "Setup code (shown only now") || !strings.Contains(r.out, "ssh -p 40123 beta@ssh.example.com") ||
-		!strings.Contains(r.out, "The admin's key is registered") {
+	if r.code != 0 || !strings.Contains(r.out, "se muestra solo ahora") || !strings.Contains(r.out, "ssh -p 40123 beta@ssh.example.com") ||
+		!strings.Contains(r.out, "La llave del administrador está registrada") {
 		t.Fatalf("create beta: exit %d, %q %q", r.code, r.out, r.err)
 	}
 	beta, err := p.db.GetTenant(p.ctx, "beta")
@@ -192,7 +192,7 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 		ti.SpecialistsLimit != 8 || ti.UsersLimit == nil || *ti.UsersLimit != 10 || ti.AdminName != "Ana Admin" {
 		t.Errorf("updated %+v", ti)
 	}
-	if out := p.ok("tenants", "update", "beta", "--admin-name", "Beto"); !strings.Contains(out, "Clinic beta updated.") ||
+	if out := p.ok("tenants", "update", "beta", "--admin-name", "Beto"); !strings.Contains(out, "Clínica beta actualizada.") ||
 		!strings.Contains(out, "Beto <b@beta.test>") {
 		t.Errorf("update text: %q", out)
 	}
@@ -234,7 +234,7 @@ func TestPanelTenantsCreateUpdateDeleteRestore(t *testing.T) {
 		t.Errorf("an archived clinic is still open")
 	}
 	p.fails(1, "No se guardó (Estado): la clínica está archivada.", "tenants", "delete", "beta", "--yes")
-	if out := p.ok("tenants", "restore", "beta"); !strings.Contains(out, "Clinic beta restored (status: active).") {
+	if out := p.ok("tenants", "restore", "beta"); !strings.Contains(out, "Clínica beta restaurada (estado: activo).") {
 		t.Errorf("restore: %q", out)
 	}
 	if _, err := p.db.Tenant(p.ctx, "beta"); err != nil {
@@ -282,7 +282,7 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 	if g.Created != 0 || g.Total != "0.00" || len(g.Invoices) != 0 {
 		t.Errorf("second generate: %+v", g)
 	}
-	if out := p.ok("invoices", "generate", "--month", "2026-11"); !strings.Contains(out, "No new invoices for 2026-11") {
+	if out := p.ok("invoices", "generate", "--month", "2026-11"); !strings.Contains(out, "No hay facturas nuevas para 2026-11") {
 		t.Errorf("second generate, text: %q", out)
 	}
 	var list []InvoiceView
@@ -367,7 +367,7 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 		t.Errorf("chart November: %+v", m)
 	}
 	out := p.ok("dashboard")
-	for _, want := range []string{"5 (active 2, morose 2, suspended 1; archived 0)", "550.00 (2 invoices overdue, 2 clients)",
+	for _, want := range []string{"5 (activos 2, morosos 2, suspendidos 1; archivados 0)", "550.00 (2 facturas vencidas, 2 clientes)",
 		"2026-11    1050.00 " + strings.Repeat("#", chartWidth), "500.00 " + strings.Repeat("=", 14) + "\n", "2026-10       0.00\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dashboard text lacks %q:\n%s", want, out)
@@ -394,7 +394,7 @@ func TestPanelInvoicesAndDashboard(t *testing.T) {
 		t.Errorf("gamma after unpaying: %s", s)
 	}
 	p.fails(1, "no está pagada", "invoices", "mark-unpaid", gamma)
-	if out := p.ok("invoices", "show", gamma); !strings.Contains(out, "no, overdue 20 days") {
+	if out := p.ok("invoices", "show", gamma); !strings.Contains(out, "no, vencida hace 20 días") {
 		t.Errorf("invoices show: %q", out)
 	}
 

@@ -438,9 +438,9 @@ func settingsCmd(env *Env) *cobra.Command {
 					days[i] = abbr[d%7] // ISO weekdays: 7 is Sunday
 				}
 				return fields(w, "name", s.DisplayName, "timezone", s.Timezone, "currency", s.Currency, "language", s.Lang,
-					"session length", strconv.Itoa(s.DefaultDuration)+" min", "working hours", s.WorkStart+"-"+s.WorkEnd,
+					"session length", phrase(w, "%d min", s.DefaultDuration), "working hours", s.WorkStart+"-"+s.WorkEnd,
 					"working days", strings.Join(days, " "), "second factor", string(s.SecondFactor),
-					"payment overdue after", strconv.Itoa(s.PaymentOverdueDays)+" days")
+					"payment overdue after", phrase(w, "%s", plural(s.PaymentOverdueDays, "day", "days")))
 			})
 		},
 	}
@@ -541,8 +541,7 @@ func patientsPurge(env *Env) *cobra.Command {
 				return err
 			}
 			return output(c, map[string]int64{"purged": id}, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "Patient %d purged.\n", id)
-				return err
+				return say(w, "Patient %d purged.", id)
 			})
 		},
 	}
@@ -563,8 +562,7 @@ func auditVerify(env *Env) *cobra.Command {
 				return err
 			}
 			if err := output(c, st, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "entries: %d, head #%d %s, ok: %s\n", st.Entries, st.HeadSeq, st.Head, yesNo(st.OK))
-				return err
+				return say(w, "entries: %d, head #%d %s, ok: %s", st.Entries, st.HeadSeq, st.Head, yesNo(w, st.OK))
 			}); err != nil {
 				return err
 			}

@@ -207,7 +207,7 @@ func TestParityCommands(t *testing.T) {
 		t.Errorf("audit --action purge --entity patient = %+v", audit)
 	}
 	f.fails(1, "Su rol no permite esta acción.", f.desk, "audit")
-	if out := f.ok(f.admin, "audit", "verify"); !strings.Contains(out, "ok: yes") {
+	if out := f.ok(f.admin, "audit", "verify"); !strings.Contains(out, "correcto: sí") {
 		t.Errorf("audit verify: %q", out)
 	}
 	if _, err := storetest.Owner(t, f.db).Exec(ctx, `update "clinic-a".audit_log set user_email = 'ghost@x.test'

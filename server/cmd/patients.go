@@ -60,7 +60,7 @@ func patientsList(env *Env) *cobra.Command {
 				rows := make([][]string, len(views))
 				for i, p := range views {
 					rows[i] = []string{strconv.FormatInt(p.ID, 10), p.Surname, p.FirstName, ageText(p), orDash(p.Phone),
-						orDash(p.Email), p.Status, orDash(p.TherapistName), p.CreatedAt[:10]}
+						orDash(p.Email), term(w, p.Status), orDash(p.TherapistName), p.CreatedAt[:10]}
 				}
 				return table(w, []string{"ID", "SURNAME", "FIRST NAME", "AGE", "PHONE", "E-MAIL", "STATUS", "THERAPIST", "REGISTERED"}, rows)
 			})
@@ -114,10 +114,10 @@ func patientsShow(env *Env) *cobra.Command {
 }
 
 func printPatient(w io.Writer, p PatientView) error {
-	pairs := []string{"id", strconv.FormatInt(p.ID, 10), "name", p.FirstName + " " + p.Surname, "status", p.Status,
+	pairs := []string{"id", strconv.FormatInt(p.ID, 10), "name", p.FirstName + " " + p.Surname, "status", term(w, p.Status),
 		"therapist", orDash(p.TherapistName)}
 	if p.Restricted {
-		pairs = append(pairs, "note", "not your patient: personal and clinical data are not shown")
+		pairs = append(pairs, "note", phrase(w, "not your patient: personal and clinical data are not shown"))
 		return fields(w, pairs...)
 	}
 	pairs = append(pairs, "birth date", deref(p.BirthDate), "age", ageText(p), "gender", orDash(p.Gender),

@@ -118,7 +118,7 @@ func TestSpecialistShowOfAnotherPatientHasNoClinicalFields(t *testing.T) {
 			t.Errorf("text show of a colleague's patient shows %q:\n%s", leak, text)
 		}
 	}
-	if !strings.Contains(text, "Mario Quispe") || !strings.Contains(text, "not your patient") {
+	if !strings.Contains(text, "Mario Quispe") || !strings.Contains(text, "no es su paciente") {
 		t.Errorf("text show of a colleague's patient:\n%s", text)
 	}
 }

@@ -39,7 +39,7 @@ func paymentsList(env *Env) *cobra.Command {
 					rows := make([][]string, len(v.Payments))
 					for i, p := range v.Payments {
 						rows[i] = []string{strconv.FormatInt(p.SessionID, 10), p.SessionStart, p.PatientName, p.SpecialistName,
-							p.Amount, paidCell(p), orDash(p.Method), orDash(p.Reference)}
+							p.Amount, paidCell(w, p), orDash(msgs(w).MethodName(p.Method)), orDash(p.Reference)}
 					}
 					if err := table(w, []string{"SESSION", "SESSION START", "PATIENT", "SPECIALIST", "AMOUNT", "PAID", "METHOD", "REFERENCE"}, rows); err != nil {
 						return err
@@ -58,19 +58,19 @@ func paymentsList(env *Env) *cobra.Command {
 	return c
 }
 
-func paidCell(p PaymentView) string {
+func paidCell(w io.Writer, p PaymentView) string {
 	if p.Paid {
 		return deref(p.PaidOn)
 	}
-	return "no"
+	return yesNo(w, false)
 }
 
 // printPayment prints a payment's fields after the pairs of before (a
 // receipt's number), aligned together.
 func printPayment(w io.Writer, p PaymentView, before ...string) error {
 	return fields(w, append(before, "session", fmt.Sprintf("#%d %s", p.SessionID, p.SessionStart), "patient", p.PatientName,
-		"specialist", p.SpecialistName, "amount", p.Amount, "paid", yesNo(p.Paid), "paid on", orDash(deref(p.PaidOn)),
-		"method", orDash(p.Method), "reference", orDash(p.Reference))...)
+		"specialist", p.SpecialistName, "amount", p.Amount, "paid", yesNo(w, p.Paid), "paid on", orDash(deref(p.PaidOn)),
+		"method", orDash(msgs(w).MethodName(p.Method)), "reference", orDash(p.Reference))...)
 }
 
 func paymentsMarkPaid(env *Env) *cobra.Command {
@@ -145,7 +145,7 @@ func paymentsLog(env *Env) *cobra.Command {
 				}
 				rows := make([][]string, len(views))
 				for i, e := range views {
-					rows[i] = []string{e.CreatedAt, e.Action, e.Amount, orDash(e.Method), orDash(e.Reference),
+					rows[i] = []string{e.CreatedAt, term(w, e.Action), e.Amount, orDash(msgs(w).MethodName(e.Method)), orDash(e.Reference),
 						orDash(e.UserName), strconv.FormatInt(e.SessionID, 10)}
 				}
 				return table(w, []string{"WHEN", "ACTION", "AMOUNT", "METHOD", "REFERENCE", "BY", "SESSION"}, rows)

@@ -39,7 +39,7 @@ func roomsList(env *Env) *cobra.Command {
 				rows := make([][]string, len(views))
 				for i, r := range views {
 					rows[i] = []string{strconv.FormatInt(r.ID, 10), r.Name, strconv.Itoa(r.Capacity), orDash(r.Location),
-						strconv.Itoa(len(r.Equipment)), yesNo(r.Active)}
+						strconv.Itoa(len(r.Equipment)), yesNo(w, r.Active)}
 				}
 				return table(w, []string{"ID", "NAME", "CAPACITY", "LOCATION", "EQUIPMENT", "ACTIVE"}, rows)
 			})
@@ -76,7 +76,7 @@ func printRoom(c *cobra.Command, env *Env, r store.Room) error {
 	v := roomView(r, env.loc())
 	return output(c, v, func(w io.Writer) error {
 		return fields(w, "id", strconv.FormatInt(v.ID, 10), "name", v.Name, "capacity", strconv.Itoa(v.Capacity),
-			"location", orDash(v.Location), "active", yesNo(v.Active))
+			"location", orDash(v.Location), "active", yesNo(w, v.Active))
 	})
 }
 

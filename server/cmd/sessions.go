@@ -74,11 +74,11 @@ func sessionsList(env *Env) *cobra.Command {
 
 func printSession(w io.Writer, s SessionView) error {
 	pairs := []string{"id", strconv.FormatInt(s.ID, 10), "starts", s.StartsAt, "ends", s.EndsAt,
-		"duration", strconv.Itoa(s.DurationMin) + " min", "patient", fmt.Sprintf("%s (#%d)", s.PatientName, s.PatientID),
+		"duration", phrase(w, "%d min", s.DurationMin), "patient", fmt.Sprintf("%s (#%d)", s.PatientName, s.PatientID),
 		"specialist", fmt.Sprintf("%s (#%d)", s.SpecialistName, s.SpecialistID),
-		"room", fmt.Sprintf("%s (#%d)", s.RoomName, s.RoomID), "status", s.Status}
+		"room", fmt.Sprintf("%s (#%d)", s.RoomName, s.RoomID), "status", msgs(w).StatusName(s.Status)}
 	if s.CancelReason != "" {
-		pairs = append(pairs, "cancel reason", s.CancelReason, "cancel detail", orDash(s.CancelDetail))
+		pairs = append(pairs, "cancel reason", msgs(w).ReasonName(s.CancelReason), "cancel detail", orDash(s.CancelDetail))
 	}
 	if s.RescheduledTo != nil {
 		pairs = append(pairs, "rescheduled to", "#"+idStr(s.RescheduledTo))
@@ -91,7 +91,7 @@ func printSession(w io.Writer, s SessionView) error {
 	if s.CompletedAt != nil {
 		pairs = append(pairs, "completed", *s.CompletedAt)
 	}
-	pairs = append(pairs, "paid in advance", yesNo(s.PaidInAdvance), "payment", paymentCell(s))
+	pairs = append(pairs, "paid in advance", yesNo(w, s.PaidInAdvance), "payment", paymentCell(w, s))
 	return fields(w, pairs...)
 }
 
@@ -157,7 +157,7 @@ func sessionsBook(env *Env) *cobra.Command {
 				return err // the catalogue words the clash with its free slots
 			}
 			return showSessions(c, env, booked, func(n int) string {
-				return fmt.Sprintf("Booked %s.", plural(n, "session", "sessions"))
+				return words{"Booked %s.", []any{plural(n, "session", "sessions")}}.in(env.lang())
 			})
 		},
 	}

@@ -86,7 +86,7 @@ func TestSessionsBookAndAgenda(t *testing.T) {
 	// Human output speaks the user's language (the clinic's, Spanish, by
 	// default): weekday and month names, empty states.
 	if !strings.Contains(text, "Agenda del martes 1 de diciembre de 2026") || !strings.Contains(text, "10:00-11:00") ||
-		!strings.Contains(text, "paid 80.00") {
+		!strings.Contains(text, "sin plan") || !strings.Contains(text, "pagado 80.00") {
 		t.Errorf("agenda text:\n%s", text)
 	}
 	if text := f.ok(f.desk, "agenda"); !strings.Contains(text, "Agenda del viernes 20 de noviembre de 2026") ||
@@ -193,7 +193,7 @@ func TestSessionsLifecycleAndPayments(t *testing.T) {
 	f.fails(1, "Se cruza con la sesión n.º "+id64(moved.ID)+" (", f.desk, "sessions", "reschedule", id64(other.ID),
 		"--start", "2026-11-27 16:30")
 	text := f.ok(f.desk, "sessions", "show", id64(moved.ID))
-	if !strings.Contains(text, "rescheduled from:") || !strings.Contains(text, "#"+id64(r.ID)) {
+	if !strings.Contains(text, "reprogramada desde:") || !strings.Contains(text, "#"+id64(r.ID)) {
 		t.Errorf("show text:\n%s", text)
 	}
 

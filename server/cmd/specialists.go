@@ -40,10 +40,10 @@ func specialistsList(env *Env) *cobra.Command {
 				for i, s := range views {
 					comp := "-"
 					if s.CompValue != nil {
-						comp = s.CompType + " " + *s.CompValue
+						comp = term(w, s.CompType) + " " + *s.CompValue
 					}
 					rows[i] = []string{strconv.FormatInt(s.ID, 10), s.LastName, s.FirstName, orDash(s.Specialty),
-						orDash(s.Document), orDash(s.Email), comp, yesNo(s.Active)}
+						orDash(s.Document), orDash(s.Email), comp, yesNo(w, s.Active)}
 				}
 				return table(w, []string{"ID", "LAST NAME", "FIRST NAME", "SPECIALTY", "DOCUMENT", "E-MAIL", "PAY", "ACTIVE"}, rows)
 			})
@@ -58,12 +58,12 @@ func printSpecialist(w io.Writer, s SpecialistView) error {
 		"specialty", orDash(s.Specialty), "document", orDash(s.Document), "phone", orDash(s.Phone),
 		"e-mail", orDash(s.Email)}
 	if s.CompValue != nil {
-		pairs = append(pairs, "pay", s.CompType+" "+*s.CompValue)
+		pairs = append(pairs, "pay", term(w, s.CompType)+" "+*s.CompValue)
 	}
 	if s.UserID != nil {
 		pairs = append(pairs, "user id", idStr(s.UserID))
 	}
-	pairs = append(pairs, "active", yesNo(s.Active))
+	pairs = append(pairs, "active", yesNo(w, s.Active))
 	return fields(w, pairs...)
 }
 

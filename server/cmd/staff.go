@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -57,8 +56,8 @@ func (e *Env) staffUser(ctx context.Context, who string) (*store.User, error) {
 func printUser(c *cobra.Command, env *Env, u *store.User) error {
 	v := userView(*u, env.loc())
 	return output(c, v, func(w io.Writer) error {
-		return fields(w, "id", strconv.FormatInt(v.ID, 10), "e-mail", v.Email, "name", v.Name, "role", v.Role,
-			"active", yesNo(v.Active), "password", yesNo(v.HasPassword), "last login", orDash(deref(v.LastLoginAt)),
+		return fields(w, "id", strconv.FormatInt(v.ID, 10), "e-mail", v.Email, "name", v.Name, "role", roleName(w, v.Role),
+			"active", yesNo(w, v.Active), "password", yesNo(w, v.HasPassword), "last login", orDash(deref(v.LastLoginAt)),
 			"locked until", orDash(deref(v.LockedUntil)))
 	})
 }
@@ -136,8 +135,7 @@ func staffSetupCode(env *Env) *cobra.Command {
 				if err := fields(w, "e-mail", v.Email, "setup code", v.SetupCode); err != nil {
 					return err
 				}
-				_, err := io.WriteString(w, "The setup code is shown only now: the user logs in with it (ssh, e-mail + code) and chooses a password.\n")
-				return err
+				return say(w, "The setup code is shown only now: the user logs in with it (ssh, e-mail + code) and chooses a password.")
 			})
 		},
 	}
@@ -160,8 +158,8 @@ func staffList(env *Env) *cobra.Command {
 			return output(c, views, func(w io.Writer) error {
 				rows := make([][]string, len(views))
 				for i, u := range views {
-					rows[i] = []string{strconv.FormatInt(u.ID, 10), u.Email, u.Name, u.Role, yesNo(u.Active),
-						yesNo(u.HasPassword), orDash(deref(u.LastLoginAt)), orDash(deref(u.LockedUntil))}
+					rows[i] = []string{strconv.FormatInt(u.ID, 10), u.Email, u.Name, roleName(w, u.Role), yesNo(w, u.Active),
+						yesNo(w, u.HasPassword), orDash(deref(u.LastLoginAt)), orDash(deref(u.LockedUntil))}
 				}
 				return table(w, []string{"ID", "E-MAIL", "NAME", "ROLE", "ACTIVE", "PASSWORD", "LAST LOGIN", "LOCKED UNTIL"}, rows)
 			})
@@ -190,12 +188,11 @@ func staffAdd(env *Env) *cobra.Command {
 			v := userView(*u, env.loc())
 			v.SetupCode = code
 			return output(c, v, func(w io.Writer) error {
-				if err := fields(w, "id", strconv.FormatInt(v.ID, 10), "e-mail", v.Email, "name", v.Name, "role", v.Role,
+				if err := fields(w, "id", strconv.FormatInt(v.ID, 10), "e-mail", v.Email, "name", v.Name, "role", roleName(w, v.Role),
 					"setup code", v.SetupCode); err != nil {
 					return err
 				}
-				_, err := io.WriteString(w, "The setup code is shown only now: the user logs in with it (ssh, e-mail + code) and chooses a password.\n")
-				return err
+				return say(w, "The setup code is shown only now: the user logs in with it (ssh, e-mail + code) and chooses a password.")
 			})
 		},
 	}
@@ -361,8 +358,7 @@ func staffKeysRemove(env *Env) *cobra.Command {
 			}
 			v := userKeyView(*key, env.loc())
 			return output(c, v, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "Removed key %s (%s) of %s.\n", v.Fingerprint, orDash(sanitize(v.Label)), u.Email)
-				return err
+				return say(w, "Removed key %s (%s) of %s.", v.Fingerprint, orDash(sanitize(v.Label)), u.Email)
 			})
 		},
 	}

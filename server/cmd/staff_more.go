@@ -104,7 +104,7 @@ func specialistsUsers(env *Env) *cobra.Command {
 			return output(c, views, func(w io.Writer) error {
 				rows := make([][]string, len(views))
 				for i, u := range views {
-					rows[i] = []string{strconv.FormatInt(u.ID, 10), u.Email, u.Name, u.Role, yesNo(u.Active)}
+					rows[i] = []string{strconv.FormatInt(u.ID, 10), u.Email, u.Name, roleName(w, u.Role), yesNo(w, u.Active)}
 				}
 				return table(w, []string{"ID", "E-MAIL", "NAME", "ROLE", "ACTIVE"}, rows)
 			})

@@ -89,11 +89,11 @@ func TenantsCmd(ta TenantAdmin) *cobra.Command {
 		g.PersistentFlags().Bool("json", false, "print JSON instead of text")
 	}
 	g.AddCommand(tenantsList(ta), tenantsShow(ta), tenantsCreate(ta), tenantsUpdate(ta),
-		tenantStatus(ta, "suspend", "Suspend a clinic: its staff cannot log in and its open sessions end", "suspended",
+		tenantStatus(ta, "suspend", "Suspend a clinic: its staff cannot log in and its open sessions end", "Clinic %s suspended (status: %s).",
 			func(ctx context.Context, db *store.DB, schema string) (store.TenantInfo, error) {
 				return db.SuspendTenant(ctx, ta.Actor, schema)
 			}),
-		tenantStatus(ta, "activate", "Make a suspended or morose clinic active again", "activated",
+		tenantStatus(ta, "activate", "Make a suspended or morose clinic active again", "Clinic %s activated (status: %s).",
 			func(ctx context.Context, db *store.DB, schema string) (store.TenantInfo, error) {
 				return db.ActivateTenant(ctx, ta.Actor, schema)
 			}),
@@ -134,7 +134,7 @@ func tenantsList(ta TenantAdmin) *cobra.Command {
 					}
 					rows := make([][]string, len(ts))
 					for i, t := range ts {
-						rows[i] = []string{t.Schema, t.Name, t.AdminEmail, t.Status, strconv.Itoa(t.SpecialistsLimit),
+						rows[i] = []string{t.Schema, t.Name, t.AdminEmail, term(w, t.Status), strconv.Itoa(t.SpecialistsLimit),
 							money(t.MonthlyFee) + " " + t.Currency, orDash(strings.Join(t.Domains, " ")), t.CreatedAt.UTC().Format(dateLayout)}
 					}
 					return table(w, []string{"SCHEMA", "NAME", "ADMIN", "STATUS", "SPECIALISTS", "FEE", "DOMAINS", "CREATED"}, rows)
@@ -169,13 +169,13 @@ func printTenant(c *cobra.Command, t store.TenantInfo) error {
 	return output(c, t, func(w io.Writer) error {
 		limit := func(p *int) string {
 			if p == nil {
-				return "no limit"
+				return phrase(w, "no limit")
 			}
 			return strconv.Itoa(*p)
 		}
-		status := t.Status
+		status := term(w, t.Status)
 		if t.Status == store.TenantSuspended && t.SuspendedByHand {
-			status += " (by hand)"
+			status = phrase(w, "%s (by hand)", status)
 		}
 		pairs := []string{
 			"schema", t.Schema, "name", t.Name, "status", status,
@@ -250,20 +250,27 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 				created := CreatedTenant{Provisioned: p, SSH: ta.SSHLine(p.Tenant.Schema)}
 				return output(c, created, func(w io.Writer) error {
 					t := p.Tenant
-					fmt.Fprintf(w, "Created clinic %q (schema %s).\n", sanitize(t.Name), t.Schema)
+					if err := say(w, "Created clinic %q (schema %s).", sanitize(t.Name), t.Schema); err != nil {
+						return err
+					}
 					if len(t.Domains) > 0 {
-						fmt.Fprintf(w, "Domains: %s\n", sanitize(strings.Join(t.Domains, ", ")))
+						if err := say(w, "Domains: %s", sanitize(strings.Join(t.Domains, ", "))); err != nil {
+							return err
+						}
 					}
-					fmt.Fprintf(w, "Admin: %s <%s>\n", sanitize(t.AdminName), sanitize(t.AdminEmail))
-					fmt.Fprintf(w, "Setup code (shown only now, valid until %s): %s\n",
-						p.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"), p.SetupCode)
-					fmt.Fprintf(w, "Connect:    %s\n", created.SSH)
+					if err := say(w, "Admin: %s <%s>", sanitize(t.AdminName), sanitize(t.AdminEmail)); err != nil {
+						return err
+					}
+					if err := say(w, "Setup code (shown only now, valid until %s): %s", timeUTC(p.ExpiresAt), p.SetupCode); err != nil {
+						return err
+					}
+					if err := say(w, "Connect:    %s", created.SSH); err != nil {
+						return err
+					}
 					if nt.AdminKey != "" {
-						fmt.Fprintln(w, "The admin's key is registered: with it, ssh logs straight in.")
-					} else {
-						fmt.Fprintln(w, "The admin logs in with the e-mail and the setup code, then chooses a password.")
+						return say(w, "The admin's key is registered: with it, ssh logs straight in.")
 					}
-					return nil
+					return say(w, "The admin logs in with the e-mail and the setup code, then chooses a password.")
 				})
 			})
 		},
@@ -322,7 +329,7 @@ func tenantsUpdate(ta TenantAdmin) *cobra.Command {
 					return noSuchClinic(a[0], err)
 				}
 				if !wantJSON(c) {
-					fmt.Fprintf(c.OutOrStdout(), "Clinic %s updated.\n", t.Schema)
+					fmt.Fprintln(c.OutOrStdout(), words{"Clinic %s updated.", []any{t.Schema}}.in(treeLang(c)))
 				}
 				return printTenant(c, t)
 			})
@@ -343,7 +350,9 @@ func tenantsUpdate(ta TenantAdmin) *cobra.Command {
 }
 
 // tenantStatus makes suspend and activate: one clinic, one change.
-func tenantStatus(ta TenantAdmin, verb, short, past string,
+// done is the sentence printed after (the schema, the status), English:
+// the key of its words in the catalogue.
+func tenantStatus(ta TenantAdmin, verb, short, done string,
 	do func(context.Context, *store.DB, string) (store.TenantInfo, error)) *cobra.Command {
 	return &cobra.Command{
 		Use:   verb + " SCHEMA",
@@ -356,8 +365,7 @@ func tenantStatus(ta TenantAdmin, verb, short, past string,
 					return noSuchClinic(a[0], err)
 				}
 				return output(c, t, func(w io.Writer) error {
-					_, err := fmt.Fprintf(w, "Clinic %s %s (status: %s).\n", t.Schema, past, t.Status)
-					return err
+					return say(w, done, t.Schema, word(t.Status))
 				})
 			})
 		},
@@ -383,8 +391,7 @@ drops it after a grace period, and "tenants restore" brings it back. Needs --yes
 					return noSuchClinic(a[0], err)
 				}
 				return output(c, t, func(w io.Writer) error {
-					_, err := fmt.Fprintf(w, "Clinic %s archived; its data is kept until purged (tenants restore %s undoes this).\n", t.Schema, t.Schema)
-					return err
+					return say(w, "Clinic %s archived; its data is kept until purged (tenants restore %s undoes this).", t.Schema, t.Schema)
 				})
 			})
 		},
@@ -415,9 +422,11 @@ func tenantsRestore(ta TenantAdmin) *cobra.Command {
 					return fmt.Errorf("%s is restored but its migration failed (run consultorio migrate --schema %s): %w", t.Schema, t.Schema, err)
 				}
 				return output(c, t, func(w io.Writer) error {
-					fmt.Fprintf(w, "Clinic %s restored (status: %s).\n", t.Schema, t.Status)
+					if err := say(w, "Clinic %s restored (status: %s).", t.Schema, word(t.Status)); err != nil {
+						return err
+					}
 					if applied > 0 {
-						fmt.Fprintf(w, "Applied %s.\n", plural(applied, "pending migration", "pending migrations"))
+						return say(w, "Applied %s.", plural(applied, "pending migration", "pending migrations"))
 					}
 					return nil
 				})
@@ -429,16 +438,16 @@ func tenantsRestore(ta TenantAdmin) *cobra.Command {
 func tenantsDomains(ta TenantAdmin) *cobra.Command {
 	domains := &cobra.Command{Use: "domains", Short: "Add, remove or choose the primary domain of a clinic"}
 	for _, d := range []struct {
-		verb, short, past string
+		verb, short, done string // done: the domain, the clinic, its domains
 		do                func(context.Context, *store.DB, string, string) (store.TenantInfo, error)
 	}{
-		{"add", "Give a clinic another domain", "added to", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
+		{"add", "Give a clinic another domain", "%s added to %s; domains: %s", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
 			return db.AddDomain(ctx, ta.Actor, s, d)
 		}},
-		{"remove", "Take a domain from a clinic", "removed from", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
+		{"remove", "Take a domain from a clinic", "%s removed from %s; domains: %s", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
 			return db.RemoveDomain(ctx, ta.Actor, s, d)
 		}},
-		{"primary", "Make a domain the clinic's primary one", "is now the primary domain of", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
+		{"primary", "Make a domain the clinic's primary one", "%s is now the primary domain of %s; domains: %s", func(ctx context.Context, db *store.DB, s, d string) (store.TenantInfo, error) {
 			return db.SetPrimaryDomain(ctx, ta.Actor, s, d)
 		}},
 	} {
@@ -453,9 +462,8 @@ func tenantsDomains(ta TenantAdmin) *cobra.Command {
 						return noSuchClinic(a[0], err)
 					}
 					return output(c, t, func(w io.Writer) error {
-						_, err := fmt.Fprintf(w, "%s %s %s; domains: %s\n", sanitize(a[1]), d.past, t.Schema,
+						return say(w, d.done, sanitize(a[1]), t.Schema,
 							sanitize(strings.Join(t.Domains, ", ")))
-						return err
 					})
 				})
 			},
@@ -465,7 +473,7 @@ func tenantsDomains(ta TenantAdmin) *cobra.Command {
 }
 
 // timeUTC is an instant as the panel prints it.
-func timeUTC(t time.Time) string { return t.UTC().Format(timeLayout) + " UTC" }
+func timeUTC(t time.Time) string { return t.UTC().Format(timeLayout + " UTC") }
 
 // tenantsMove moves a clinic to another node of a Citus cluster.
 func tenantsMove(ta TenantAdmin) *cobra.Command {
@@ -494,11 +502,9 @@ nodes and how many clinics each holds: tenants nodes.`,
 				}
 				return output(c, mv, func(w io.Writer) error {
 					if !mv.Moved {
-						_, err := fmt.Fprintf(w, "Clinic %s already is on %s.\n", mv.Schema, mv.To)
-						return err
+						return say(w, "Clinic %s already is on %s.", mv.Schema, mv.To)
 					}
-					_, err := fmt.Fprintf(w, "Clinic %s moved from %s to %s (%s).\n", mv.Schema, mv.From, mv.To, mv.Mode)
-					return err
+					return say(w, "Clinic %s moved from %s to %s (%s).", mv.Schema, mv.From, mv.To, mv.Mode)
 				})
 			})
 		},
@@ -521,7 +527,7 @@ func tenantsNodes(ta TenantAdmin) *cobra.Command {
 				}
 				return output(c, nodes, func(w io.Writer) error {
 					for _, n := range nodes {
-						if _, err := fmt.Fprintf(w, "%-24s %d clinics\n", n.Node, n.Clinics); err != nil {
+						if err := say(w, "%-24s %s", n.Node, plural(n.Clinics, "clinic", "clinics")); err != nil {
 							return err
 						}
 					}

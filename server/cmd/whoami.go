@@ -33,7 +33,7 @@ func whoamiCmd(env *Env) *cobra.Command {
 				Email: env.User.Email, Name: env.User.Name, Role: string(env.User.Role),
 			}
 			return output(c, w, func(out io.Writer) error {
-				return fields(out, "clinic", w.Clinic, "schema", w.Schema, "email", w.Email, "name", w.Name, "role", w.Role)
+				return fields(out, "clinic", w.Clinic, "schema", w.Schema, "email", w.Email, "name", w.Name, "role", roleName(out, w.Role))
 			})
 		},
 	}
@@ -47,7 +47,7 @@ func panelWhoamiCmd(env *Env) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			w := PanelWhoami{Panel: true, Email: env.Operator.Email, Name: env.Operator.Name}
 			return output(c, w, func(out io.Writer) error {
-				return fields(out, "panel", "operator", "email", w.Email, "name", w.Name)
+				return fields(out, "panel", roleName(out, "operator"), "email", w.Email, "name", w.Name)
 			})
 		},
 	}

@@ -8,14 +8,28 @@ package i18n
 // text (commands_es.go). server/cmd's TestEveryCommandSpeaksSpanish walks
 // every command and fails, naming it, when a text has no Spanish.
 
-// commandTexts are the translations by language, keyed by the English.
-var commandTexts = map[Lang]map[string]string{ES: commandsES}
+// commandTexts are the translations by language, keyed by the English: help
+// and usage errors (commands_es.go), then what commands print
+// (commands_output_es.go), the local CLI's own help (commands_cli_es.go).
+// A key is in one of them only
+// (TestCommandTextsOnce).
+var commandTexts = map[Lang][]map[string]string{ES: {commandsES, commandOutputES, commandCLIES}}
+
+// commandText is the translation of s in l, "" if none.
+func commandText(l Lang, s string) string {
+	for _, m := range commandTexts[l] {
+		if t := m[s]; t != "" {
+			return t
+		}
+	}
+	return ""
+}
 
 // CommandText is the English text s of a command in l; s itself when l is
 // English, s is empty, or no translation exists (the walking test keeps the
 // last from happening).
 func CommandText(l Lang, s string) string {
-	if t, ok := commandTexts[l][s]; ok && t != "" {
+	if t := commandText(l, s); t != "" {
 		return t
 	}
 	return s
@@ -26,6 +40,5 @@ func HasCommandText(l Lang, s string) bool {
 	if l == EN || s == "" {
 		return true
 	}
-	t, ok := commandTexts[l][s]
-	return ok && t != ""
+	return commandText(l, s) != ""
 }

@@ -214,3 +214,19 @@ func TestAmountErrors(t *testing.T) {
 		t.Error("AmountError words an error that is not about an amount")
 	}
 }
+
+// TestCommandTextsOnce: a command text has one Spanish, in one of the
+// maps of commandTexts (a key written in both would have two).
+func TestCommandTextsOnce(t *testing.T) {
+	for l, maps := range commandTexts {
+		seen := map[string]int{}
+		for i, m := range maps {
+			for k := range m {
+				if j, ok := seen[k]; ok {
+					t.Errorf("%s: %q is in map %d and map %d of commandTexts", l, k, j, i)
+				}
+				seen[k] = i
+			}
+		}
+	}
+}
