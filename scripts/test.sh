@@ -32,6 +32,9 @@ fi
 if [ -n "$race_pkgs" ]; then
 	$GO test -count=1 -race -timeout 15m $race_pkgs || status=1
 fi
+# The idle-session footprint test measures memory and goroutines, which the
+# race detector multiplies: it is built only without -race, so it runs here.
+$GO test -count=1 -run '^TestIdleSessionFootprint$' ./server || status=1
 # A short fuzz run of every fuzz test (their seed corpora in testdata/fuzz
 # already ran above, as part of the tests). The budget is a number of
 # executions, not a duration: with a duration Go's fuzz coordinator can report
