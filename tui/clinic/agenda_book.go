@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
@@ -42,11 +41,7 @@ type bookingPage struct {
 	rooms []store.Room
 	after func() tea.Cmd
 
-	searching bool
-	input     textinput.Model
-	results   []store.Patient
-	cursor    int
-	seq       int
+	picker *patientPicker // while the patient is being chosen
 
 	// form values (bound to the huh form; rebuilt from them after a failure)
 	patientID   int64
@@ -69,12 +64,6 @@ type bookingPage struct {
 	conflicts []store.DateConflict
 	errText   string
 	w, h      int
-}
-
-type bookPatients struct {
-	seq  int
-	list []store.Patient
-	err  error
 }
 
 type bookResult struct {
@@ -108,10 +97,12 @@ func newBookingPage(env *kit.Env, st *kit.Stack, specs []store.Specialist, rooms
 	}
 	p.date = env.L.Date(start)
 	p.clock = env.L.Time(start)
-	p.input = textinput.New()
-	p.input.Placeholder = env.M.Agenda.SearchHint
-	p.input.Prompt = "> "
-	p.searching = p.patientID == 0
+	if p.patientID == 0 {
+		p.picker = newPatientPicker(env, st, env.M.Agenda.Book, func(pt store.Patient) tea.Cmd {
+			p.patientID, p.patientName = pt.ID, pt.FullName()
+			return p.startForm()
+		})
+	}
 	return p
 }
 
@@ -134,24 +125,14 @@ func (p *bookingPage) Title() string   { return p.env.M.Agenda.Book }
 func (p *bookingPage) Capturing() bool { return true }
 
 func (p *bookingPage) Init() tea.Cmd {
-	if p.searching {
-		p.input.SetStyles(textinput.DefaultStyles(p.env.Styles().Dark))
-		return tea.Batch(p.input.Focus(), p.search())
+	if p.picker != nil {
+		return p.picker.Init()
 	}
 	return p.startForm()
 }
 
-func (p *bookingPage) search() tea.Cmd {
-	p.seq++
-	seq, q, env := p.seq, p.input.Value(), p.env
-	return env.Do(func(ctx context.Context) tea.Msg {
-		page, err := env.Tenant.ListPatients(ctx, env.Actor, store.PatientQuery{Search: q})
-		return bookPatients{seq: seq, list: page.Patients, err: err}
-	})
-}
-
 func (p *bookingPage) startForm() tea.Cmd {
-	p.searching = false
+	p.picker = nil
 	p.form = p.buildForm()
 	if p.w > 0 {
 		p.form.WithWidth(min(p.w-2, 100))
@@ -353,17 +334,6 @@ func AgConflictsOf(start time.Time, err error) ([]store.DateConflict, error) {
 
 func (p *bookingPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case bookPatients:
-		if msg.seq != p.seq {
-			return nil
-		}
-		if msg.err != nil {
-			p.env.Error(msg.err)
-			return nil
-		}
-		p.results = msg.list
-		p.cursor = max(min(p.cursor, len(p.results)-1), 0)
-		return nil
 	case bookResult:
 		if msg.page != p {
 			return nil
@@ -389,15 +359,17 @@ func (p *bookingPage) Update(msg tea.Msg) tea.Cmd {
 		return cmd
 	case tea.WindowSizeMsg:
 		p.w, p.h = msg.Width, msg.Height
-		p.input.SetWidth(max(min(p.w-6, 60), 10))
+		if p.picker != nil {
+			return p.picker.Update(msg)
+		}
 		if p.form != nil {
 			p.form.WithWidth(min(p.w-2, 100))
 			return kit.UpdateForm(p.form, tea.WindowSizeMsg{Width: min(p.w-2, 100), Height: max(p.h-3, 3)})
 		}
 		return nil
 	}
-	if p.searching {
-		return p.updateSearch(msg)
+	if p.picker != nil {
+		return p.picker.Update(msg)
 	}
 	if p.form == nil || p.saving || p.form.State != huh.StateNormal {
 		return nil
@@ -412,55 +384,10 @@ func (p *bookingPage) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (p *bookingPage) updateSearch(msg tea.Msg) tea.Cmd {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "esc":
-			return p.st.Pop()
-		case "up":
-			p.cursor = max(p.cursor-1, 0)
-			return nil
-		case "down":
-			p.cursor = max(min(p.cursor+1, len(p.results)-1), 0)
-			return nil
-		case "enter":
-			if p.cursor < len(p.results) {
-				pt := p.results[p.cursor]
-				p.patientID, p.patientName = pt.ID, pt.FullName()
-				return p.startForm()
-			}
-			return nil
-		}
-	}
-	before := p.input.Value()
-	var cmd tea.Cmd
-	p.input, cmd = p.input.Update(msg)
-	if p.input.Value() != before {
-		p.cursor = 0
-		return tea.Batch(cmd, p.search())
-	}
-	return cmd
-}
-
 func (p *bookingPage) View(w, h int) string {
 	st, m := p.env.Styles(), p.env.M
-	if p.searching {
-		lines := []string{" " + st.Label.Render(m.Agenda.SearchPatient), " " + p.input.View(), ""}
-		if len(p.results) == 0 {
-			lines = append(lines, " "+st.Muted.Render(m.Agenda.NoPatients))
-		}
-		vis := max(h-len(lines), 1)
-		off := max(p.cursor-vis+1, 0)
-		for i := off; i < min(off+vis, len(p.results)); i++ {
-			pt := p.results[i]
-			row := kit.Cell(sanitize.Line(pt.Surname+", "+pt.FirstName), 34, false) + " " +
-				kit.Cell(sanitize.Line(pt.Document), 12, false) + " " + kit.Cell(sanitize.Line(pt.Phone), 14, false)
-			if i == p.cursor {
-				row = st.Selected.Render(kit.Cell(row, min(w-2, 64), false))
-			}
-			lines = append(lines, " "+row)
-		}
-		return strings.Join(lines, "\n")
+	if p.picker != nil {
+		return p.picker.View(w, h)
 	}
 	var b strings.Builder
 	if c := p.conflictView(w); c != "" {
@@ -533,10 +460,8 @@ func agUnavailableText(env *kit.Env, ov *store.OverlapError) string {
 }
 
 func (p *bookingPage) Keys() []key.Binding {
-	a := p.env.M.Agenda
-	if p.searching {
-		return []key.Binding{kit.Key(a.KeyChoose, "enter"), kit.KeyShown("↑↓", a.KeyChoose, "up", "down"),
-			kit.Key(p.env.M.Form.Cancel, "esc")}
+	if p.picker != nil {
+		return p.picker.Keys()
 	}
 	return kit.FormKeys(p.form)
 }
