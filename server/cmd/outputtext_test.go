@@ -254,7 +254,7 @@ var englishWords = regexp.MustCompile(`(?i)\b(yes|paid|unpaid|method|booked|remo
 	`pending|income|status|reference|amount|starts|ends|duration|objective|activity|completed|cancelled|planned|` +
 	`unplanned|cash|card|transfer|closed|works|whenever|entries|head|fixed|percent|monthly|recurring|active|room|` +
 	`patient|specialist|session|sessions|note|days|reception|receptionist|owed|registered|therapist|diagnosis|pay|` +
-	`expenses|collected|balance|last|next|months)\b`)
+	`expenses|collected|balance|last|next|months|off|everyone|english)\b`)
 
 // TestCommandOutputInSpanish runs the commands of a clinic's day in a
 // Spanish clinic and fails on an English word in what they print: a label,
@@ -302,6 +302,7 @@ func TestCommandOutputInSpanish(t *testing.T) {
 		{"waitlist", "list"},
 		{"staff", "keys", "list", "ana@clinic-a.test"},
 		{"settings", "update", "--overdue-days", "5"},
+		{"settings", "show"},
 		{"equipment", "add", "--name", "Camilla"},
 		{"equipment", "list"},
 		{"ascii", "on"},

@@ -385,6 +385,22 @@ func (v optChoiceValue) String() string {
 }
 func (optChoiceValue) Type() string { return "string" }
 
+// showSettings prints a clinic's settings; --json keeps the stored values
+// (es, off, admins…), text names them in the user's language.
+func showSettings(c *cobra.Command, env *Env, s store.Settings) error {
+	return output(c, s, func(w io.Writer) error {
+		m := i18n.For(env.lang())
+		days := make([]string, len(s.WorkDays))
+		for i, d := range s.WorkDays {
+			days[i] = m.Dates.WeekdaysAbbr[d%7] // ISO weekdays: 7 is Sunday
+		}
+		return fields(w, "name", s.DisplayName, "timezone", s.Timezone, "currency", s.Currency, "language", m.LangName(s.Lang),
+			"session length", phrase(w, "%d min", s.DefaultDuration), "working hours", s.WorkStart+"-"+s.WorkEnd,
+			"working days", strings.Join(days, " "), "second factor", m.PolicyName(s.SecondFactor),
+			"payment overdue after", phrase(w, "%s", plural(s.PaymentOverdueDays, "day", "days")))
+	})
+}
+
 // settingsCmd is the settings screen's form: `settings update` changes the
 // fields given and prints the clinic's settings.
 func settingsCmd(env *Env) *cobra.Command {
@@ -431,19 +447,22 @@ func settingsCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return output(c, s, func(w io.Writer) error {
-				abbr := i18n.For(env.lang()).Dates.WeekdaysAbbr
-				days := make([]string, len(s.WorkDays))
-				for i, d := range s.WorkDays {
-					days[i] = abbr[d%7] // ISO weekdays: 7 is Sunday
-				}
-				return fields(w, "name", s.DisplayName, "timezone", s.Timezone, "currency", s.Currency, "language", s.Lang,
-					"session length", phrase(w, "%d min", s.DefaultDuration), "working hours", s.WorkStart+"-"+s.WorkEnd,
-					"working days", strings.Join(days, " "), "second factor", string(s.SecondFactor),
-					"payment overdue after", phrase(w, "%s", plural(s.PaymentOverdueDays, "day", "days")))
-			})
+			return showSettings(c, env, s)
 		},
 	}
+	show := &cobra.Command{
+		Use:   "show",
+		Short: "The clinic's settings, as the settings screen shows them",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Tenant.Settings(c.Context())
+			if err != nil {
+				return err
+			}
+			return showSettings(c, env, s)
+		},
+	}
+	g.AddCommand(show)
 	f := update.Flags()
 	optStringVar(f, &name, "name", "the clinic's display name")
 	optStringVar(f, &tz, "timezone", "time zone (IANA name); booked sessions keep their instant, so their clock time moves")

@@ -88,33 +88,17 @@ func (p *settingsPage) View(w, h int) string {
 		return ""
 	}
 	m, s := p.env.M.ClinicSettings, p.s
-	lang := m.LangES
-	if s.Lang == "en" {
-		lang = m.LangEN
-	}
 	return "\n" + kit.AdmFields(p.env.Styles(), w, []kit.AdmField{
 		{Label: m.Name, Value: sanitize.Line(s.DisplayName)},
 		{Label: m.Timezone, Value: sanitize.Line(s.Timezone)},
 		{Label: m.Currency, Value: sanitize.Line(s.Currency)},
-		{Label: m.Lang, Value: lang},
+		{Label: m.Lang, Value: p.env.M.LangName(s.Lang)},
 		{Label: m.Duration, Value: fmt.Sprintf(m.Minutes, s.DefaultDuration)},
 		{Label: m.Hours, Value: sanitize.Line(s.WorkStart + "–" + s.WorkEnd)},
 		{Label: m.Days, Value: p.days(s.WorkDays)},
 		{Label: m.OverdueDays, Value: fmt.Sprintf(m.DaysCount, s.PaymentOverdueDays)},
-		{Label: p.env.M.SecondFactor.Policy, Value: p.policyName(s.SecondFactor)},
+		{Label: p.env.M.SecondFactor.Policy, Value: p.env.M.PolicyName(s.SecondFactor)},
 	})
-}
-
-// policyName names a second-factor policy in the user's language.
-func (p *settingsPage) policyName(sf store.SecondFactorPolicy) string {
-	m := p.env.M.SecondFactor
-	switch sf {
-	case store.SecondFactorAdmins:
-		return m.PolicyAdmins
-	case store.SecondFactorEveryone:
-		return m.PolicyEveryone
-	}
-	return m.PolicyOff
 }
 
 func (p *settingsPage) Keys() []key.Binding {
@@ -183,9 +167,9 @@ func (p *settingsPage) form() *kit.FormPage {
 			),
 			huh.NewGroup(
 				huh.NewSelect[store.SecondFactorPolicy]().Key("second_factor").Title(env.M.SecondFactor.Policy).Options(
-					huh.NewOption(p.policyName(store.SecondFactorOff), store.SecondFactorOff),
-					huh.NewOption(p.policyName(store.SecondFactorAdmins), store.SecondFactorAdmins),
-					huh.NewOption(p.policyName(store.SecondFactorEveryone), store.SecondFactorEveryone),
+					huh.NewOption(p.env.M.PolicyName(store.SecondFactorOff), store.SecondFactorOff),
+					huh.NewOption(p.env.M.PolicyName(store.SecondFactorAdmins), store.SecondFactorAdmins),
+					huh.NewOption(p.env.M.PolicyName(store.SecondFactorEveryone), store.SecondFactorEveryone),
 				).Value(&s.SecondFactor),
 			),
 		)

@@ -220,7 +220,7 @@ func (l *staffList) createForm() *kit.FormPage {
 				huh.NewOption(env.M.Roles.Specialist, store.RoleSpecialist),
 				huh.NewOption(env.M.Roles.Admin, store.RoleAdmin)).Value(&nu.Role),
 			huh.NewSelect[string]().Title(m.Lang).Options(
-				huh.NewOption(m.LangClinic, ""), huh.NewOption("Español", "es"), huh.NewOption("English", "en")).
+				huh.NewOption(m.LangClinic, ""), huh.NewOption(env.M.LangName("es"), "es"), huh.NewOption(env.M.LangName("en"), "en")).
 				Value(&nu.Lang),
 		))
 	}
@@ -250,7 +250,7 @@ func (l *staffList) editForm(u store.User) *kit.FormPage {
 				huh.NewOption(env.M.Roles.Specialist, store.RoleSpecialist),
 				huh.NewOption(env.M.Roles.Admin, store.RoleAdmin)).Value(&role),
 			huh.NewSelect[string]().Title(m.Lang).Options(
-				huh.NewOption(m.LangClinic, ""), huh.NewOption("Español", "es"), huh.NewOption("English", "en")).
+				huh.NewOption(m.LangClinic, ""), huh.NewOption(env.M.LangName("es"), "es"), huh.NewOption(env.M.LangName("en"), "en")).
 				Value(&lang),
 		))
 	}

@@ -460,6 +460,7 @@ var commandsES = map[string]string{
 	"schema":                         "esquema",
 	"schema name of the new clinic (default: the archive's)": "nombre de esquema de la nueva clínica (por defecto: el del archivo)",
 	"second factor": "segundo factor",
+	"The clinic's settings, as the settings screen shows them":         "Los ajustes de la clínica, como los muestra la pantalla de ajustes",
 	"send a reminder this many hours before a session":                 "enviar un recordatorio estas horas antes de una sesión",
 	"send the PDF by e-mail: to the patient's address, or --mail=ADDR": "enviar el PDF por correo: a la dirección del paciente, o --mail=DIRECCIÓN",
 	"send the PDF by e-mail: to your own address, or --mail=ADDR":      "enviar el PDF por correo: a su propia dirección, o --mail=DIRECCIÓN",

@@ -182,6 +182,25 @@ func (m *Messages) MethodName(method string) string {
 	return method
 }
 
+// PolicyName is a second-factor policy in the catalog's language.
+func (m *Messages) PolicyName(p store.SecondFactorPolicy) string {
+	switch p {
+	case store.SecondFactorAdmins:
+		return m.SecondFactor.PolicyAdmins
+	case store.SecondFactorEveryone:
+		return m.SecondFactor.PolicyEveryone
+	}
+	return m.SecondFactor.PolicyOff
+}
+
+// LangName is a clinic language by its own name (Español, English).
+func (m *Messages) LangName(lang string) string {
+	if lang == "en" {
+		return m.ClinicSettings.LangEN
+	}
+	return m.ClinicSettings.LangES
+}
+
 // StatusName is a session status in the catalog's language (the stored
 // word when unknown).
 func (m *Messages) StatusName(status string) string {
