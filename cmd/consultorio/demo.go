@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"consultorio/server/cmd"
 	"consultorio/store"
 	"consultorio/tui/i18n"
 )
@@ -40,7 +41,7 @@ Running it again adds only what is missing. Your own SSH public key
 registered for the demo's admin, so "ssh demo@..." logs you straight in.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return runDemo(c.Context(), cfg, c.OutOrStdout(), !noKey)
+			return runDemo(c, cfg, c.OutOrStdout(), !noKey)
 		},
 	}
 	cmd.Flags().BoolVar(&noKey, "no-key", false, "do not register your SSH public key for the demo's admin")
@@ -77,7 +78,10 @@ func (c demoCounts) zero() bool { return c == demoCounts{} }
 // demoLogin is a staff login made by this run, with its setup code.
 type demoLogin struct{ Email, Role, Code string }
 
-func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) error {
+// runDemo builds the demo clinic and says what it made in the operator's
+// language (c's tree).
+func runDemo(c *cobra.Command, cfg *config, out io.Writer, registerKey bool) error {
+	ctx := c.Context()
 	clock := &demoClock{base: cfg.env.storeOpts.Clock}
 	if clock.base == nil {
 		clock.base = store.SystemClock{}
@@ -145,7 +149,7 @@ func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) 
 	logins = append(logins, l.logins...)
 
 	// The user's own key, for `make run`: ssh demo@... logs straight in.
-	keyNote := ""
+	var keyNote func() error // says what became of the user's key
 	if keyLine != "" && !created {
 		_, fp, _, _ := store.ParsePublicKey(keyLine)
 		schemas, err := db.TenantsForKey(ctx, fp)
@@ -158,13 +162,17 @@ func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) 
 				if !errors.As(err, &ce) {
 					return fmt.Errorf("demo: register %s: %w", keyPath, err)
 				}
-				keyNote = fmt.Sprintf("Your key %s is registered for another user of the demo.", keyPath)
+				keyNote = func() error { return say(c, out, "Your key %s is registered for another user of the demo.", keyPath) }
 			} else {
-				keyNote = fmt.Sprintf("Registered your key %s for %s: ssh logs you straight in.", keyPath, demoAdminEmail)
+				keyNote = func() error {
+					return say(c, out, "Registered your key %s for %s: ssh logs you straight in.", keyPath, demoAdminEmail)
+				}
 			}
 		}
 	} else if keyLine != "" {
-		keyNote = fmt.Sprintf("Registered your key %s for %s: ssh logs you straight in.", keyPath, demoAdminEmail)
+		keyNote = func() error {
+			return say(c, out, "Registered your key %s for %s: ssh logs you straight in.", keyPath, demoAdminEmail)
+		}
 	}
 	// An admin who has not chosen a password yet, and who has no key,
 	// would be locked out once the first code is lost: give a fresh one.
@@ -176,26 +184,34 @@ func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) 
 		logins = append(logins, demoLogin{demoAdminEmail + " (new code; the previous one no longer works)", "admin", code})
 	}
 
-	c := l.counts
-	if created {
-		fmt.Fprintf(out, "Created the demo clinic %q (schema %s).\n", demoName, demoSchema)
-	} else if c.zero() {
-		fmt.Fprintf(out, "The demo clinic exists already (schema %s, created %s); nothing to add.\n", demoSchema, anchor.Format("2006-01-02"))
-	} else {
-		fmt.Fprintf(out, "The demo clinic exists already (schema %s); added what was missing.\n", demoSchema)
+	n := l.counts
+	switch {
+	case created:
+		err = say(c, out, "Created the demo clinic %q (schema %s).", demoName, demoSchema)
+	case n.zero():
+		err = say(c, out, "The demo clinic exists already (schema %s, created %s); nothing to add.", demoSchema, anchor.Format("2006-01-02"))
+	default:
+		err = say(c, out, "The demo clinic exists already (schema %s); added what was missing.", demoSchema)
 	}
-	if !c.zero() {
-		fmt.Fprintf(out, "Added: %d specialists, %d rooms, %d patients, %d sessions (%d completed, %d cancelled), %d payments recorded, %d expenses (%d paid), %d staff logins.\n",
-			c.Specialists, c.Rooms, c.Patients, c.Sessions, c.Completed, c.Cancelled, c.Paid, c.Expenses, c.ExpensesPaid, c.Users)
+	if err != nil {
+		return err
+	}
+	if !n.zero() {
+		if err := say(c, out, "Added: %d specialists, %d rooms, %d patients, %d sessions (%d completed, %d cancelled), %d payments recorded, %d expenses (%d paid), %d staff logins.",
+			n.Specialists, n.Rooms, n.Patients, n.Sessions, n.Completed, n.Cancelled, n.Paid, n.Expenses, n.ExpensesPaid, n.Users); err != nil {
+			return err
+		}
 	}
 	if len(logins) > 0 {
-		fmt.Fprintln(out, "Staff logins with their one-time setup codes (shown only now; log in with e-mail + code, then choose a password):")
+		if err := say(c, out, "Staff logins with their one-time setup codes (shown only now; log in with e-mail + code, then choose a password):"); err != nil {
+			return err
+		}
 		rows := make([][]string, len(logins))
 		for i, lg := range logins {
 			rows[i] = []string{lg.Email, lg.Role, lg.Code}
 		}
 		var buf strings.Builder
-		if err := table(&buf, []string{"E-MAIL", "ROLE", "SETUP CODE"}, rows); err != nil {
+		if err := table(&buf, []string{cmd.Phrase(c, "E-MAIL"), cmd.Phrase(c, "ROLE"), cmd.Phrase(c, "SETUP CODE")}, rows); err != nil {
 			return err
 		}
 		for _, line := range strings.SplitAfter(strings.TrimRight(buf.String(), "\n"), "\n") {
@@ -203,11 +219,12 @@ func runDemo(ctx context.Context, cfg *config, out io.Writer, registerKey bool) 
 		}
 		fmt.Fprintln(out)
 	}
-	if keyNote != "" {
-		fmt.Fprintln(out, keyNote)
+	if keyNote != nil {
+		if err := keyNote(); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(out, "Connect: %s\n", cfg.sshLine(demoSchema))
-	return nil
+	return say(c, out, "Connect: %s", cfg.sshLine(demoSchema))
 }
 
 func contains(xs []string, x string) bool {
