@@ -516,8 +516,10 @@ func (f *patientFile) paymentLines() []string {
 				state += " · " + agMethodName(f.env.M, p.Method) // "efectivo", not the stored "cash"
 			}
 		}
-		out = append(out, fmt.Sprintf(" %s  %s  %12s  %s", f.env.L.DateTime(p.SessionStart),
-			safeCell(p.SpecialistName, 20), f.env.L.Money(p.Amount), state))
+		// 1+16+2+13+2+11+2 = 47 cells before the state, which takes up to
+		// 33 ("pagado dd/mm/aaaa · transferencia"): the line fits 80 columns.
+		out = append(out, fmt.Sprintf(" %s  %s  %11s  %s", f.env.L.DateTime(p.SessionStart),
+			safeCell(p.SpecialistName, 13), f.env.L.Money(p.Amount), state))
 	}
 	return out
 }
