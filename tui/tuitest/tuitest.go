@@ -27,8 +27,12 @@ import (
 	"github.com/charmbracelet/x/vt"
 )
 
-// Timeout is how long WaitFor waits by default.
-const Timeout = 10 * time.Second
+// Timeout is how long WaitFor waits by default. It bounds only how long a
+// failing test takes, never a passing one: a screen that waits on a
+// password hash (argon2id, 19 MiB, twice for a password change) took more
+// than 10 s under the race detector on a loaded CI machine
+// (TestOwnPasswordForm), so it is generous.
+const Timeout = 30 * time.Second
 
 // Term is a running program attached to a virtual terminal.
 type Term struct {
