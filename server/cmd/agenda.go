@@ -16,10 +16,9 @@ import (
 // `agenda`: the day's sessions, as the agenda's day view lists them.
 func agendaCmd(env *Env) *cobra.Command {
 	var (
-		day  time.Time
-		f    store.AgendaFilter
-		pdf  bool
-		mail mailTo
+		day time.Time
+		f   store.AgendaFilter
+		doc docFlags
 	)
 	c := &cobra.Command{
 		Use:   "agenda [--date D] [--specialist ID] [--room ID] [--pdf | --mail[=ADDR]]",
@@ -29,19 +28,12 @@ func agendaCmd(env *Env) *cobra.Command {
 			if !given(c, "date") {
 				day = env.today()
 			}
-			if err := checkMail(c, mail, pdf); err != nil {
+			if handled, err := env.deliver(c, doc, func(d printout.Documents, addr string) (store.OutboxItem, error) {
+				return d.MailAgenda(c.Context(), env.Actor(), day, f, addr)
+			}, func(d printout.Documents) ([]byte, error) {
+				return d.AgendaPDF(c.Context(), env.Actor(), day, f)
+			}); handled {
 				return err
-			}
-			if err := env.checkPDF(c, pdf); err != nil {
-				return err
-			}
-			if pdf {
-				return agendaPDF(c, env, day, f)
-			}
-			if mail.given {
-				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
-					return d.MailAgenda(c.Context(), env.Actor(), day, f, mail.addr)
-				})
 			}
 			list, err := env.Tenant.Agenda(c.Context(), env.Actor(), day, f)
 			if err != nil {
@@ -61,8 +53,7 @@ func agendaCmd(env *Env) *cobra.Command {
 	dateVar(c.Flags(), &day, "date", "the day, YYYY-MM-DD (default: today in the clinic)")
 	idVar(c.Flags(), &f.SpecialistID, "specialist", "only this specialist's sessions")
 	idVar(c.Flags(), &f.RoomID, "room", "only this room's sessions")
-	pdfFlag(c, &pdf)
-	mailFlag(c, &mail, "send the PDF by e-mail: to your own address, or --mail=ADDR")
+	doc.add(c, "send the PDF by e-mail: to your own address, or --mail=ADDR")
 	return c
 }
 

@@ -43,12 +43,44 @@ func mailFlag(c *cobra.Command, m *mailTo, usage string) {
 	c.Flags().Lookup("mail").NoOptDefVal = mailDefault
 }
 
-// checkMail refuses --mail with --pdf: one document goes one way.
-func checkMail(c *cobra.Command, m mailTo, pdf bool) error {
-	if m.given && pdf {
-		return usagef("%s: --mail and --pdf exclude each other", c.CommandPath())
+// docFlags are a document command's --pdf and --mail[=ADDR].
+type docFlags struct {
+	pdf  bool
+	mail mailTo
+}
+
+// add puts --pdf and --mail on c; mailUsage says where a bare --mail goes.
+func (d *docFlags) add(c *cobra.Command, mailUsage string) {
+	pdfFlag(c, &d.pdf)
+	mailFlag(c, &d.mail, mailUsage)
+}
+
+// deliver is the part every document command shares: it refuses --mail with
+// --pdf (one document goes one way) and --pdf where the bytes cannot arrive
+// whole, then queues the e-mail through mail or writes the PDF that render
+// makes. handled is false when neither was asked: the caller prints the text.
+func (e *Env) deliver(c *cobra.Command, d docFlags,
+	mail func(docs printout.Documents, addr string) (store.OutboxItem, error),
+	render func(docs printout.Documents) ([]byte, error)) (handled bool, err error) {
+	if d.mail.given && d.pdf {
+		return true, usagef("%s: --mail and --pdf exclude each other", c.CommandPath())
 	}
-	return nil
+	if err := e.checkPDF(c, d.pdf); err != nil {
+		return true, err
+	}
+	switch {
+	case d.mail.given:
+		return true, e.mailDocument(c, func(docs printout.Documents) (store.OutboxItem, error) {
+			return mail(docs, d.mail.addr)
+		})
+	case d.pdf:
+		b, err := render(e.documents())
+		if err != nil {
+			return true, err
+		}
+		return true, writePDF(c, b)
+	}
+	return false, nil
 }
 
 // mailDocument queues a document through send and says where it went

@@ -64,32 +64,20 @@ type CashMethodView struct {
 
 func cashCloseCmd(env *Env) *cobra.Command {
 	var (
-		day  time.Time
-		pdf  bool
-		mail mailTo
+		day time.Time
+		doc docFlags
 	)
 	c := &cobra.Command{
 		Use:   "cash-close [--date D] [--pdf | --mail[=ADDR]]",
 		Short: "A day's takings by payment method, with every payment (default today)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := checkMail(c, mail, pdf); err != nil {
+			if handled, err := env.deliver(c, doc, func(d printout.Documents, addr string) (store.OutboxItem, error) {
+				return d.MailCashClose(c.Context(), env.Actor(), day, addr)
+			}, func(d printout.Documents) ([]byte, error) {
+				return d.CashClosePDF(c.Context(), env.Actor(), day)
+			}); handled {
 				return err
-			}
-			if err := env.checkPDF(c, pdf); err != nil {
-				return err
-			}
-			if mail.given {
-				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
-					return d.MailCashClose(c.Context(), env.Actor(), day, mail.addr)
-				})
-			}
-			if pdf {
-				b, err := env.documents().CashClosePDF(c.Context(), env.Actor(), day)
-				if err != nil {
-					return err
-				}
-				return writePDF(c, b)
 			}
 			cc, err := env.Tenant.CashClose(c.Context(), env.Actor(), day)
 			if err != nil {
@@ -129,8 +117,7 @@ func cashCloseCmd(env *Env) *cobra.Command {
 		},
 	}
 	dateVar(c.Flags(), &day, "date", "the day, YYYY-MM-DD (default: today in the clinic)")
-	pdfFlag(c, &pdf)
-	mailFlag(c, &mail, "send the PDF by e-mail: to your own address, or --mail=ADDR")
+	doc.add(c, "send the PDF by e-mail: to your own address, or --mail=ADDR")
 	return c
 }
 
@@ -158,10 +145,7 @@ type StatementLineView struct {
 }
 
 func patientsStatement(env *Env) *cobra.Command {
-	var (
-		pdf  bool
-		mail mailTo
-	)
+	var doc docFlags
 	c := &cobra.Command{
 		Use:   "statement ID [--pdf | --mail[=ADDR]]",
 		Short: "A patient's statement: sessions, payments and the balance owed",
@@ -171,23 +155,12 @@ func patientsStatement(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkMail(c, mail, pdf); err != nil {
+			if handled, err := env.deliver(c, doc, func(d printout.Documents, addr string) (store.OutboxItem, error) {
+				return d.MailStatement(c.Context(), env.Actor(), id, addr)
+			}, func(d printout.Documents) ([]byte, error) {
+				return d.StatementPDF(c.Context(), env.Actor(), id)
+			}); handled {
 				return err
-			}
-			if err := env.checkPDF(c, pdf); err != nil {
-				return err
-			}
-			if mail.given {
-				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
-					return d.MailStatement(c.Context(), env.Actor(), id, mail.addr)
-				})
-			}
-			if pdf {
-				b, err := env.documents().StatementPDF(c.Context(), env.Actor(), id)
-				if err != nil {
-					return err
-				}
-				return writePDF(c, b)
 			}
 			st, err := env.Tenant.PatientStatement(c.Context(), env.Actor(), id)
 			if err != nil {
@@ -232,8 +205,7 @@ func patientsStatement(env *Env) *cobra.Command {
 			})
 		},
 	}
-	pdfFlag(c, &pdf)
-	mailFlag(c, &mail, "send the PDF by e-mail: to the patient's address, or --mail=ADDR")
+	doc.add(c, "send the PDF by e-mail: to the patient's address, or --mail=ADDR")
 	return c
 }
 
@@ -247,10 +219,7 @@ type ReceiptView struct {
 }
 
 func paymentsReceipt(env *Env) *cobra.Command {
-	var (
-		pdf  bool
-		mail mailTo
-	)
+	var doc docFlags
 	c := &cobra.Command{
 		Use:   "receipt SESSION_ID [--pdf | --mail[=ADDR]]",
 		Short: "The receipt of a session's paid payment",
@@ -260,23 +229,12 @@ func paymentsReceipt(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkMail(c, mail, pdf); err != nil {
+			if handled, err := env.deliver(c, doc, func(d printout.Documents, addr string) (store.OutboxItem, error) {
+				return d.MailReceipt(c.Context(), env.Actor(), id, addr)
+			}, func(d printout.Documents) ([]byte, error) {
+				return d.ReceiptPDF(c.Context(), env.Actor(), id)
+			}); handled {
 				return err
-			}
-			if err := env.checkPDF(c, pdf); err != nil {
-				return err
-			}
-			if mail.given {
-				return env.mailDocument(c, func(d printout.Documents) (store.OutboxItem, error) {
-					return d.MailReceipt(c.Context(), env.Actor(), id, mail.addr)
-				})
-			}
-			if pdf {
-				b, err := env.documents().ReceiptPDF(c.Context(), env.Actor(), id)
-				if err != nil {
-					return err
-				}
-				return writePDF(c, b)
 			}
 			r, err := env.Tenant.PaymentReceipt(c.Context(), env.Actor(), id)
 			if err != nil {
@@ -289,16 +247,6 @@ func paymentsReceipt(env *Env) *cobra.Command {
 			})
 		},
 	}
-	pdfFlag(c, &pdf)
-	mailFlag(c, &mail, "send the PDF by e-mail: to the patient's address, or --mail=ADDR")
+	doc.add(c, "send the PDF by e-mail: to the patient's address, or --mail=ADDR")
 	return c
-}
-
-// agendaPDF is `agenda --pdf`: the day's agenda, a page per specialist.
-func agendaPDF(c *cobra.Command, env *Env, day time.Time, f store.AgendaFilter) error {
-	b, err := env.documents().AgendaPDF(c.Context(), env.Actor(), day, f)
-	if err != nil {
-		return err
-	}
-	return writePDF(c, b)
 }
