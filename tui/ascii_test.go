@@ -141,14 +141,16 @@ func TestASCIIModeEveryClinicScreen(t *testing.T) {
 }
 
 // TestASCIIGoldens80x24 pins the main clinic screens in ASCII mode on the
-// smallest supported terminal.
+// smallest supported terminal (the lists' selected row marked with ">",
+// the expenses list empty).
 func TestASCIIGoldens80x24(t *testing.T) {
 	t.Parallel()
 	f := newASCIIFixture(t)
 	term := f.start(t, true)
 	for _, c := range []struct{ name, key, active string }{
-		{"agenda", "1", "[1 Agenda]"}, {"patients", "3", "[3 Pacientes]"}, {"payments", "6", "[6 Pagos]"},
-		{"finance", "8", "[8 Finanzas]"}, {"staff", "0", "[0 Personal]"},
+		{"agenda", "1", "[1 Agenda]"}, {"sessions", "2", "[2 Sesiones]"}, {"patients", "3", "[3 Pacientes]"},
+		{"payments", "6", "[6 Pagos]"}, {"expenses", "7", "[7 Gastos]"}, {"finance", "8", "[8 Finanzas]"},
+		{"staff", "0", "[0 Personal]"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			term.Key(c.key)

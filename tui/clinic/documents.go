@@ -50,8 +50,7 @@ type docPage struct {
 	view   func() docView // nil until loaded
 	loaded bool
 	seq    int
-	off    int
-	w, h   int
+	table  kit.Table // only to read: the moving keys scroll it
 }
 
 // docMailed is how sending the document by e-mail ended.
@@ -66,6 +65,13 @@ type docLoaded struct {
 	seq  int
 	view func() docView
 	err  error
+}
+
+// newDocPage is a document page without its document yet: its table is
+// only to read (no row is selected) and scrolls with the moving keys, j and
+// k too.
+func newDocPage(env *kit.Env, title string) *docPage {
+	return &docPage{env: env, title: title, table: kit.Table{Cursor: -1, Vim: true}}
 }
 
 func (p *docPage) Title() string   { return p.title }
@@ -85,24 +91,6 @@ func (p *docPage) reload() tea.Cmd {
 	})
 }
 
-// vis is how many table rows fit: the page less title, head, table
-// header, foot, hint.
-func (p *docPage) vis() int {
-	if p.view == nil {
-		return 1
-	}
-	v := p.view()
-	return max(p.h-len(v.head)-len(v.foot)-6, 1)
-}
-
-// rows is the number of table rows.
-func (p *docPage) rows() int {
-	if p.view == nil {
-		return 0
-	}
-	return len(p.view().rows)
-}
-
 func (p *docPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case docLoaded:
@@ -113,9 +101,11 @@ func (p *docPage) Update(msg tea.Msg) tea.Cmd {
 			p.env.Error(msg.err)
 			return nil
 		}
-		p.view, p.loaded, p.off = msg.view, true, 0
-		if t := msg.view().title; t != "" {
-			p.title = t
+		v := msg.view()
+		p.view, p.loaded, p.table.Offset = msg.view, true, 0
+		p.table.Cols, p.table.Rows = v.cols, v.rows
+		if v.title != "" {
+			p.title = v.title
 		}
 	case docMailed:
 		if msg.page != p {
@@ -126,19 +116,15 @@ func (p *docPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.env.Info(fmt.Sprintf(kit.Words(p.env, i18n.DocMailFor(p.env.L.Lang)).Queued, sanitize.Line(msg.item.Recipient), msg.item.ID))
-	case tea.WindowSizeMsg:
-		p.w, p.h = msg.Width, msg.Height
 	case kit.ChangedMsg:
 		if msg.Touches("session", "payment") {
 			return p.reload()
 		}
 	case tea.KeyPressMsg:
-		n := p.rows()
+		if p.table.Move(msg.String()) {
+			return nil
+		}
 		switch msg.String() {
-		case "up", "k":
-			p.off = max(p.off-1, 0)
-		case "down", "j":
-			p.off = max(min(p.off+1, n-p.vis()), 0)
 		case "e":
 			if p.mail == nil || !p.loaded {
 				return nil
@@ -182,7 +168,10 @@ func (p *docPage) View(w, h int) string {
 		lines = append(lines, " "+l)
 	}
 	if len(v.cols) > 0 {
-		lines = append(lines, (&kit.Table{Cols: v.cols, Rows: v.rows, Cursor: -1, Offset: p.off}).Lines(st, w, p.vis()+2)...)
+		// The page less title, head, foot and hint, and two lines to
+		// spare.
+		p.table.Cols, p.table.Rows = v.cols, v.rows
+		lines = append(lines, p.table.Lines(st, w, max(h-len(v.head)-len(v.foot)-4, 3))...)
 	}
 	for _, l := range v.foot {
 		lines = append(lines, " "+l)
@@ -222,7 +211,8 @@ func cashCloseTitle(env *kit.Env, day time.Time) string {
 // newCashClosePage is the cash close of day (a calendar date as written).
 func newCashClosePage(env *kit.Env, day time.Time) *docPage {
 	shown := day
-	p := &docPage{env: env, day: &shown, title: cashCloseTitle(env, day)}
+	p := newDocPage(env, cashCloseTitle(env, day))
+	p.day = &shown
 	p.hint = func() string {
 		return "cash-close --date " + p.day.Format(time.DateOnly) + " --pdf > " + env.M.Documents.FileCashClose
 	}
@@ -257,7 +247,7 @@ func cashCloseView(env *kit.Env, cc store.CashClose) docView {
 
 // newStatementPage is a patient's statement.
 func newStatementPage(env *kit.Env, patientID int64) *docPage {
-	p := &docPage{env: env, title: env.M.Documents.StatementTitle}
+	p := newDocPage(env, env.M.Documents.StatementTitle)
 	p.hint = func() string {
 		return "patients statement " + strconv.FormatInt(patientID, 10) + " --pdf > " + env.M.Documents.FileStatement
 	}
@@ -303,7 +293,7 @@ func statementView(env *kit.Env, s store.Statement) docView {
 
 // newReceiptPage is the receipt of a session's payment.
 func newReceiptPage(env *kit.Env, sessionID int64) *docPage {
-	p := &docPage{env: env, title: env.M.Documents.KeyReceipt}
+	p := newDocPage(env, env.M.Documents.KeyReceipt)
 	p.hint = func() string {
 		return "payments receipt " + strconv.FormatInt(sessionID, 10) + " --pdf > " + env.M.Documents.FileReceipt
 	}

@@ -40,8 +40,7 @@ type expensesPage struct {
 	loaded bool
 	seq    int
 
-	cursor, off int
-	w, h        int
+	table kit.Table
 }
 
 type expensesLoaded struct {
@@ -51,7 +50,7 @@ type expensesLoaded struct {
 }
 
 func newExpensesPage(env *kit.Env, st *kit.Stack) *expensesPage {
-	return &expensesPage{env: env, st: st, month: agMonthStart(env.Now(), env.L.Loc)}
+	return &expensesPage{env: env, st: st, month: agMonthStart(env.Now(), env.L.Loc), table: kit.Table{Vim: true, Jump: true}}
 }
 
 func (p *expensesPage) Title() string   { return p.env.M.Expenses.Title }
@@ -71,8 +70,6 @@ func (p *expensesPage) reload() tea.Cmd {
 	})
 }
 
-func (p *expensesPage) vis() int { return max(p.h-5, 1) }
-
 func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 	n := len(p.list)
 	switch msg := msg.(type) {
@@ -85,10 +82,7 @@ func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.list, p.loaded = msg.list, true
-		p.cursor, p.off = agScroll(p.cursor, p.off, len(p.list), p.vis())
-	case tea.WindowSizeMsg:
-		p.w, p.h = msg.Width, msg.Height
-		p.cursor, p.off = agScroll(p.cursor, p.off, n, p.vis())
+		p.fill()
 	case kit.ChangedMsg:
 		if msg.Touches("expense") {
 			return p.reload()
@@ -96,10 +90,10 @@ func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 	case kit.ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
-		if c, ok := agListKey(msg.String(), p.cursor, n, p.vis()); ok {
-			p.cursor, p.off = agScroll(c, p.off, n, p.vis())
+		if p.table.Move(msg.String()) {
 			return nil
 		}
+		cur := p.table.Cursor
 		switch msg.String() {
 		case ",":
 			p.month, p.all = p.month.AddDate(0, -1, 0), false
@@ -110,24 +104,24 @@ func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 		case "n":
 			return p.st.Push(p.editPage(nil))
 		case "e", "enter":
-			if p.cursor < n {
-				e := p.list[p.cursor]
+			if cur < n {
+				e := p.list[cur]
 				return p.st.Push(p.editPage(&e))
 			}
 			return nil
 		case "u":
-			if p.cursor < n && p.list[p.cursor].Paid {
-				return p.st.Push(p.confirmUnpay(p.list[p.cursor]))
+			if cur < n && p.list[cur].Paid {
+				return p.st.Push(p.confirmUnpay(p.list[cur]))
 			}
 			return nil
 		case "x":
-			if p.cursor < n {
-				return p.st.Push(p.confirmDelete(p.list[p.cursor]))
+			if cur < n {
+				return p.st.Push(p.confirmDelete(p.list[cur]))
 			}
 			return nil
 		case "p":
-			if p.cursor < n {
-				e := p.list[p.cursor]
+			if cur < n {
+				e := p.list[cur]
 				if e.Paid {
 					p.env.Info(p.env.M.Expenses.AlreadyPaid)
 					return nil
@@ -138,7 +132,7 @@ func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 		default:
 			return nil
 		}
-		p.cursor, p.off = 0, 0
+		p.table.Cursor, p.table.Offset = 0, 0
 		return p.reload()
 	}
 	return nil
@@ -243,12 +237,33 @@ func (p *expensesPage) View(w, h int) string {
 	if p.all {
 		period = em.AllMonths
 	}
-	lines := []string{" " + st.Title.Render(em.Title) + st.Muted.Render(" · "+period)}
+	title := " " + st.Title.Render(em.Title) + st.Muted.Render(" · "+period)
 	var total, paid decimal.Decimal
+	for _, e := range p.list {
+		total = total.Add(e.Amount)
+		if e.Paid {
+			paid = paid.Add(e.Amount)
+		}
+	}
+	totals := " " + st.Label.Render(fmt.Sprintf(em.Total, l.Money(total), l.Money(paid), l.Money(total.Sub(paid))))
+	p.fill()
+	// The totals stay on the last line, under however many rows fit.
+	return kit.Fit(title+"\n"+p.table.View(st, w, h-3), w, h-1) + "\n" + totals
+}
+
+// fill gives the table its columns and rows in the current words (the
+// language and ASCII mode can change while the list is shown).
+func (p *expensesPage) fill() {
+	em, l := p.env.M.Expenses, p.env.L
+	p.table.Cols = []kit.Column{{Title: em.ColDue, Width: 10}, {Title: em.ColName, Width: 0}, {Title: em.ColAmount, Width: 13, Right: true},
+		{Title: em.ColKind, Width: 13}, {Title: em.ColState, Width: 19}}
+	p.table.Empty = ""
+	if p.loaded {
+		p.table.Empty = em.Empty
+	}
 	today := agCivil(p.env.Now(), l.Loc)
 	rows := make([][]string, len(p.list))
 	for i, e := range p.list {
-		total = total.Add(e.Amount)
 		due := ""
 		if e.DueDate != nil {
 			due = e.DueDate.Format(l.DateLayout())
@@ -263,7 +278,6 @@ func (p *expensesPage) View(w, h int) string {
 		state := em.StatePend
 		switch {
 		case e.Paid:
-			paid = paid.Add(e.Amount)
 			on := ""
 			if e.PaidAt != nil {
 				on = e.PaidAt.Format(l.DateLayout())
@@ -274,24 +288,14 @@ func (p *expensesPage) View(w, h int) string {
 		}
 		rows[i] = []string{due, sanitize.Line(e.Name), l.Money(e.Amount), strings.Join(kind, ", "), state}
 	}
-	totals := " " + st.Label.Render(fmt.Sprintf(em.Total, l.Money(total), l.Money(paid), l.Money(total.Sub(paid))))
-	if p.loaded && len(p.list) == 0 {
-		return strings.Join(append(lines, "", " "+st.Muted.Render(em.Empty), "", totals), "\n")
-	}
-	cols := []kit.Column{{Title: em.ColDue, Width: 10}, {Title: em.ColName, Width: 0}, {Title: em.ColAmount, Width: 13, Right: true},
-		{Title: em.ColKind, Width: 13}, {Title: em.ColState, Width: 19}}
-	lines = append(lines, (&kit.Table{Cols: cols, Rows: rows, Cursor: p.cursor, Offset: p.off}).Lines(st, w, h-3)...)
-	for len(lines) < h-1 {
-		lines = append(lines, "")
-	}
-	return strings.Join(append(lines, totals), "\n")
+	p.table.SetRows(rows)
 }
 
 func (p *expensesPage) Keys() []key.Binding {
 	em, sm := p.env.M.Expenses, staffMore(p.env)
 	keys := []key.Binding{kit.Key(em.KeyNew, "n"), kit.Key(em.KeyEdit, "e", "enter"), kit.Key(em.KeyPay, "p")}
-	if p.cursor < len(p.list) {
-		if p.list[p.cursor].Paid {
+	if cur := p.table.Cursor; cur < len(p.list) {
+		if p.list[cur].Paid {
 			keys = append(keys, kit.Key(sm.KeyUnpayExpense, "u"))
 		}
 		keys = append(keys, kit.Key(sm.KeyDeleteExpense, "x"))

@@ -3,7 +3,6 @@ package clinic
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -37,8 +36,7 @@ type paymentsPage struct {
 	loaded bool
 	seq    int
 
-	cursor, off int
-	w, h        int
+	table kit.Table
 }
 
 type paymentsLoaded struct {
@@ -48,7 +46,7 @@ type paymentsLoaded struct {
 }
 
 func newPaymentsPage(env *kit.Env, st *kit.Stack) *paymentsPage {
-	return &paymentsPage{env: env, st: st, month: agMonthStart(env.Now(), env.L.Loc)}
+	return &paymentsPage{env: env, st: st, month: agMonthStart(env.Now(), env.L.Loc), table: kit.Table{Vim: true, Jump: true}}
 }
 
 func (p *paymentsPage) Title() string   { return p.env.M.Payments.Title }
@@ -68,8 +66,6 @@ func (p *paymentsPage) reload() tea.Cmd {
 	})
 }
 
-func (p *paymentsPage) vis() int { return max(p.h-5, 1) }
-
 func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 	n := len(p.list.Payments)
 	switch msg := msg.(type) {
@@ -82,10 +78,7 @@ func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.list, p.loaded = msg.list, true
-		p.cursor, p.off = agScroll(p.cursor, p.off, len(p.list.Payments), p.vis())
-	case tea.WindowSizeMsg:
-		p.w, p.h = msg.Width, msg.Height
-		p.cursor, p.off = agScroll(p.cursor, p.off, n, p.vis())
+		p.fill()
 	case kit.ChangedMsg:
 		if msg.Touches("session", "payment") {
 			return p.reload()
@@ -93,10 +86,10 @@ func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 	case kit.ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
-		if c, ok := agListKey(msg.String(), p.cursor, n, p.vis()); ok {
-			p.cursor, p.off = agScroll(c, p.off, n, p.vis())
+		if p.table.Move(msg.String()) {
 			return nil
 		}
+		cur := p.table.Cursor
 		switch msg.String() {
 		case ",":
 			p.month, p.all = p.month.AddDate(0, -1, 0), false
@@ -107,8 +100,8 @@ func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 		case "u":
 			p.unpaid = !p.unpaid
 		case "enter":
-			if p.cursor < n {
-				return p.st.Push(newSessionPage(p.env, p.st, p.list.Payments[p.cursor].SessionID))
+			if cur < n {
+				return p.st.Push(newSessionPage(p.env, p.st, p.list.Payments[cur].SessionID))
 			}
 			return nil
 		case "c":
@@ -117,20 +110,20 @@ func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 			}
 			return nil
 		case "r":
-			if p.cursor < n && p.list.Payments[p.cursor].Paid {
-				return p.st.Push(newReceiptPage(p.env, p.list.Payments[p.cursor].SessionID))
+			if cur < n && p.list.Payments[cur].Paid {
+				return p.st.Push(newReceiptPage(p.env, p.list.Payments[cur].SessionID))
 			}
 			return nil
 		case "p":
-			if p.cursor < n && p.mayWrite() && !p.list.Payments[p.cursor].Paid {
-				pay := p.list.Payments[p.cursor]
+			if cur < n && p.mayWrite() && !p.list.Payments[cur].Paid {
+				pay := p.list.Payments[cur]
 				return p.st.Push(agPaidForm(p.env, p.st, pay.SessionID, &pay.Amount, func() tea.Cmd { return p.reload() }))
 			}
 			return nil
 		default:
 			return nil
 		}
-		p.cursor, p.off = 0, 0
+		p.table.Cursor, p.table.Offset = 0, 0
 		return p.reload()
 	}
 	return nil
@@ -148,18 +141,27 @@ func (p *paymentsPage) View(w, h int) string {
 	if p.unpaid {
 		period += " · " + pm.OnlyUnpaid
 	}
-	lines := []string{" " + st.Title.Render(pm.Title) + st.Muted.Render(" · "+period)}
+	title := " " + st.Title.Render(pm.Title) + st.Muted.Render(" · "+period)
 	totals := " " + st.Label.Render(fmt.Sprintf(pm.TotalPaid, l.Money(p.list.TotalPaid))) + "   " +
 		st.Label.Render(fmt.Sprintf(pm.TotalUnpaid, l.Money(p.list.TotalUnpaid)))
-	if p.loaded && len(p.list.Payments) == 0 {
-		return strings.Join(append(lines, "", " "+st.Muted.Render(pm.Empty), "", totals), "\n")
+	p.fill()
+	// The totals stay on the last line, under however many rows fit.
+	return kit.Fit(title+"\n"+p.table.View(st, w, h-3), w, h-1) + "\n" + totals
+}
+
+// fill gives the table its columns and rows in the current words (the
+// language and ASCII mode can change while the list is shown).
+func (p *paymentsPage) fill() {
+	pm, l := p.env.M.Payments, p.env.L
+	// The specialist only when there is room for it: the patient's name
+	// matters more (from 100 columns).
+	p.table.Cols = []kit.Column{{Title: pm.ColSession, Width: 16}, {Title: pm.ColPatient, Min: 30},
+		{Title: pm.ColSpec, Width: 16, Priority: 1}, {Title: pm.ColAmount, Width: 12, Right: true},
+		{Title: pm.ColState, Width: 9}, {Title: pm.ColPaidOn, Width: 10}}
+	p.table.Empty = ""
+	if p.loaded {
+		p.table.Empty = pm.Empty
 	}
-	wide := w >= 100
-	cols := []kit.Column{{Title: pm.ColSession, Width: 16}, {Title: pm.ColPatient, Width: 0}}
-	if wide {
-		cols = append(cols, kit.Column{Title: pm.ColSpec, Width: 16})
-	}
-	cols = append(cols, kit.Column{Title: pm.ColAmount, Width: 12, Right: true}, kit.Column{Title: pm.ColState, Width: 9}, kit.Column{Title: pm.ColPaidOn, Width: 10})
 	rows := make([][]string, len(p.list.Payments))
 	for i, x := range p.list.Payments {
 		state, on := pm.Unpaid, ""
@@ -169,18 +171,10 @@ func (p *paymentsPage) View(w, h int) string {
 				on = x.PaidOn.Format(l.DateLayout())
 			}
 		}
-		row := []string{l.DateTime(x.SessionStart), sanitize.Line(x.PatientName)}
-		if wide {
-			row = append(row, sanitize.Line(x.SpecialistName))
-		}
-		rows[i] = append(row, l.Money(x.Amount), state, on)
+		rows[i] = []string{l.DateTime(x.SessionStart), sanitize.Line(x.PatientName), sanitize.Line(x.SpecialistName),
+			l.Money(x.Amount), state, on}
 	}
-	body := (&kit.Table{Cols: cols, Rows: rows, Cursor: p.cursor, Offset: p.off}).Lines(st, w, h-3)
-	lines = append(lines, body...)
-	for len(lines) < h-1 {
-		lines = append(lines, "")
-	}
-	return strings.Join(append(lines, totals), "\n")
+	p.table.SetRows(rows)
 }
 
 func (p *paymentsPage) Keys() []key.Binding {
@@ -189,7 +183,7 @@ func (p *paymentsPage) Keys() []key.Binding {
 	if p.mayWrite() {
 		keys = append(keys, kit.Key(p.env.M.Sessions.KeyPaid, "p"))
 	}
-	if p.cursor < len(p.list.Payments) && p.list.Payments[p.cursor].Paid {
+	if cur := p.table.Cursor; cur < len(p.list.Payments) && p.list.Payments[cur].Paid {
 		keys = append(keys, kit.Key(p.env.M.Documents.KeyReceipt, "r"))
 	}
 	if p.env.Actor.MayCloseCash() {

@@ -3,7 +3,6 @@ package clinic
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -45,8 +44,7 @@ type sessionsPage struct {
 	landed bool // the cursor was put on today once
 	seq    int
 
-	cursor, off int
-	w, h        int
+	table kit.Table
 }
 
 type sessionsLoaded struct {
@@ -59,7 +57,7 @@ type sessionsLoaded struct {
 
 func newSessionsPage(env *kit.Env, st *kit.Stack) *sessionsPage {
 	today := agMidnight(env.Now(), env.L.Loc)
-	return &sessionsPage{env: env, st: st, from: today.AddDate(0, 0, -30)}
+	return &sessionsPage{env: env, st: st, from: today.AddDate(0, 0, -30), table: kit.Table{Vim: true, Jump: true}}
 }
 
 func (p *sessionsPage) Title() string   { return p.env.M.Sessions.ListTitle }
@@ -87,8 +85,6 @@ func (p *sessionsPage) reload() tea.Cmd {
 	})
 }
 
-func (p *sessionsPage) vis() int { return max(p.h-4, 1) }
-
 func (p *sessionsPage) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case sessionsLoaded:
@@ -103,18 +99,15 @@ func (p *sessionsPage) Update(msg tea.Msg) tea.Cmd {
 		if !p.landed {
 			p.landed = true
 			now := p.env.Now()
-			p.cursor = len(p.list) - 1
+			p.table.Cursor = max(len(p.list)-1, 0) // -1 would make it a list only to read
 			for i, s := range p.list {
 				if !s.EndsAt.Before(now) {
-					p.cursor = i
+					p.table.Cursor = i
 					break
 				}
 			}
 		}
-		p.cursor, p.off = agScroll(p.cursor, p.off, len(p.list), p.vis())
-	case tea.WindowSizeMsg:
-		p.w, p.h = msg.Width, msg.Height
-		p.cursor, p.off = agScroll(p.cursor, p.off, len(p.list), p.vis())
+		p.fill()
 	case kit.ChangedMsg:
 		if msg.Touches("session", "payment") {
 			return p.reload()
@@ -122,14 +115,14 @@ func (p *sessionsPage) Update(msg tea.Msg) tea.Cmd {
 	case kit.ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
-		if c, ok := agListKey(msg.String(), p.cursor, len(p.list), p.vis()); ok {
-			p.cursor, p.off = agScroll(c, p.off, len(p.list), p.vis())
+		if p.table.Move(msg.String()) {
 			return nil
 		}
+		cur := p.table.Cursor
 		switch msg.String() {
 		case "enter":
-			if p.cursor < len(p.list) {
-				return p.st.Push(newSessionPage(p.env, p.st, p.list[p.cursor].ID))
+			if cur < len(p.list) {
+				return p.st.Push(newSessionPage(p.env, p.st, p.list[cur].ID))
 			}
 		case "n":
 			return p.st.Push(newBookingPage(p.env, p.st, p.specs, p.rooms, bookingDefaults{specialistID: p.specID},
@@ -140,12 +133,12 @@ func (p *sessionsPage) Update(msg tea.Msg) tea.Cmd {
 			switch {
 			case p.patientID != 0:
 				p.patientID, p.patientName = 0, ""
-			case p.cursor < len(p.list):
-				p.patientID, p.patientName = p.list[p.cursor].PatientID, p.list[p.cursor].PatientName
+			case cur < len(p.list):
+				p.patientID, p.patientName = p.list[cur].PatientID, p.list[cur].PatientName
 			default:
 				return nil
 			}
-			p.cursor, p.off, p.landed = 0, 0, false
+			p.table.Cursor, p.table.Offset, p.landed = 0, 0, false
 			return p.reload()
 		}
 	}
@@ -193,7 +186,7 @@ func (p *sessionsPage) filterPage() *kit.FormPage {
 				p.to = d
 			}
 			p.status, p.specID, p.roomID = status, spec, room
-			p.cursor, p.off, p.landed = 0, 0, false
+			p.table.Cursor, p.table.Offset, p.landed = 0, 0, false
 			return p.reload()
 		}}
 }
@@ -223,28 +216,29 @@ func (p *sessionsPage) View(w, h int) string {
 	}
 	count := fmt.Sprintf(m.Sessions.Shown, len(p.list)) + " "
 	head := kit.Cell(" "+st.Title.Render(m.Sessions.ListTitle)+st.Muted.Render(" · "+filters), max(w-len([]rune(count)), 0), false) + count
-	lines := []string{head}
-	if p.loaded && len(p.list) == 0 {
-		return head + "\n\n " + st.Muted.Render(m.Sessions.Empty)
-	}
+	p.fill()
+	return head + "\n" + p.table.View(st, w, h-1)
+}
+
+// fill gives the table its columns and rows in the current words (the
+// language and ASCII mode can change while the list is shown).
+func (p *sessionsPage) fill() {
+	m, l := p.env.M, p.env.L
 	// The room column only when there is room for it: the patient's name
-	// matters more.
-	wide := w >= 100
-	cols := []kit.Column{{Title: m.Sessions.ColWhen, Width: 16}, {Title: m.Sessions.ColPatient, Width: 0}, {Title: m.Sessions.ColSpec, Width: 14}}
-	if wide {
-		cols = append(cols, kit.Column{Title: m.Sessions.ColRoom, Width: 10})
+	// matters more (from 100 columns).
+	p.table.Cols = []kit.Column{{Title: m.Sessions.ColWhen, Width: 16}, {Title: m.Sessions.ColPatient, Min: 30},
+		{Title: m.Sessions.ColSpec, Width: 14}, {Title: m.Sessions.ColRoom, Width: 10, Priority: 1},
+		{Title: m.Sessions.ColStatus, Width: 14}, {Title: m.Sessions.ColPay, Width: 9, Right: true}}
+	p.table.Empty = ""
+	if p.loaded {
+		p.table.Empty = m.Sessions.Empty
 	}
-	cols = append(cols, kit.Column{Title: m.Sessions.ColStatus, Width: 14}, kit.Column{Title: m.Sessions.ColPay, Width: 9, Right: true})
 	rows := make([][]string, len(p.list))
 	for i, s := range p.list {
-		row := []string{l.DateTime(s.StartsAt), sanitize.Line(s.PatientName), sanitize.Line(s.SpecialistName)}
-		if wide {
-			row = append(row, sanitize.Line(s.RoomName))
-		}
-		rows[i] = append(row, agMark(s)+" "+agStatusName(m, s.Status), agPayCell(l, s))
+		rows[i] = []string{l.DateTime(s.StartsAt), sanitize.Line(s.PatientName), sanitize.Line(s.SpecialistName),
+			sanitize.Line(s.RoomName), agMark(s) + " " + agStatusName(m, s.Status), agPayCell(l, s)}
 	}
-	lines = append(lines, (&kit.Table{Cols: cols, Rows: rows, Cursor: p.cursor, Offset: p.off}).Lines(st, w, h-1)...)
-	return strings.Join(lines, "\n")
+	p.table.SetRows(rows)
 }
 
 // agPayCell: the amount of a session's payment, "$" before it when paid.

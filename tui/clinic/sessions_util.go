@@ -82,37 +82,3 @@ func agMark(s store.Session) string {
 	}
 	return m
 }
-
-// agScroll keeps cursor inside [0, n) and visible in a window of vis rows
-// starting at off; it returns the new cursor and offset.
-func agScroll(cursor, off, n, vis int) (int, int) {
-	cursor = max(min(cursor, n-1), 0)
-	vis = max(vis, 1)
-	if cursor < off {
-		off = cursor
-	}
-	if cursor >= off+vis {
-		off = cursor - vis + 1
-	}
-	return cursor, max(min(off, n-vis), 0)
-}
-
-// agListKey moves a list cursor for the usual keys; ok is false for other
-// keys.
-func agListKey(k string, cursor, n, page int) (int, bool) {
-	switch k {
-	case "up", "k":
-		return cursor - 1, true
-	case "down", "j":
-		return cursor + 1, true
-	case "pgup":
-		return cursor - max(page, 1), true
-	case "pgdown":
-		return cursor + max(page, 1), true
-	case "home", "g":
-		return 0, true
-	case "end", "G":
-		return n - 1, true
-	}
-	return cursor, false
-}

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,12 +18,16 @@ import (
 
 // Column is a column of a Table. Width 0 means flexible: the flexible
 // columns share what the others leave. Priority: when the columns do not
-// fit, the highest numbers are left out first (0: never).
+// fit, the highest numbers are left out first (0: never). Min, for a
+// flexible column, is the narrowest it may get before a column with a
+// Priority is left out (0: flexMin): a list whose names matter more than
+// an extra column keeps that column only on a wide terminal.
 type Column struct {
 	Title    string
 	Width    int
 	Right    bool
 	Priority int
+	Min      int
 }
 
 // flexMin is the narrowest a flexible column may get before columns with a
@@ -33,14 +38,17 @@ const (
 )
 
 // Table is the one list of the app (clinic screens, administration lists,
-// the operator panel): a bold header over a rule, rows of already
-// sanitized cells cut with "…" to their column, the selected row in
-// reverse video (visible without colour), scrolled to keep it in view, and
-// Empty when there are no rows.
+// the operator panel, documents on screen): a bold header over a rule, rows
+// of already sanitized cells cut with "…" to their column, the selected row
+// in reverse video (and in ASCII mode, for a line that has no reverse video
+// either, with "›" in its margin), scrolled to keep it in view, and Empty
+// when there are no rows.
 type Table struct {
-	Cols   []Column
-	Rows   [][]string
-	Cursor int // the selected row; -1: none (a list only to read)
+	Cols []Column
+	Rows [][]string
+	// Cursor is the selected row; -1: none, a list only to read, which the
+	// moving keys scroll instead.
+	Cursor int
 	Offset int // the first row shown
 	Empty  string
 	// Marker puts "› " before the selected row (two spaces before the
@@ -49,6 +57,9 @@ type Table struct {
 	// Vim also moves with j and k (where those letters are no screen's
 	// key).
 	Vim bool
+	// Jump also goes to the first row with g and to the last with G (where
+	// those letters are no screen's key).
+	Jump bool
 
 	page int // rows shown by the last View: pgup/pgdown move that much
 }
@@ -67,31 +78,39 @@ func (t *Table) Move(k string) bool {
 	if page <= 0 {
 		page = 10
 	}
-	if t.Vim {
-		switch k {
-		case "k":
-			k = "up"
-		case "j":
-			k = "down"
-		}
+	switch {
+	case t.Vim && k == "k":
+		k = "up"
+	case t.Vim && k == "j":
+		k = "down"
+	case t.Jump && k == "g":
+		k = "home"
+	case t.Jump && k == "G":
+		k = "end"
+	}
+	// A list only to read moves its window, a list to choose from its
+	// cursor (Visible then brings the window along).
+	pos, last := &t.Cursor, len(t.Rows)-1
+	if t.Cursor < 0 {
+		pos, last = &t.Offset, len(t.Rows)-page
 	}
 	switch k {
 	case "up":
-		t.Cursor--
+		*pos--
 	case "down":
-		t.Cursor++
+		*pos++
 	case "pgup":
-		t.Cursor -= page
+		*pos -= page
 	case "pgdown":
-		t.Cursor += page
+		*pos += page
 	case "home":
-		t.Cursor = 0
+		*pos = 0
 	case "end":
-		t.Cursor = len(t.Rows) - 1
+		*pos = last
 	default:
 		return false
 	}
-	t.Cursor = max(min(t.Cursor, len(t.Rows)-1), 0)
+	*pos = max(min(*pos, last), 0)
 	return true
 }
 
@@ -142,7 +161,7 @@ func (t *Table) layout(w int) ([]int, []int) {
 		for _, i := range ix {
 			c := t.Cols[i]
 			if c.Width == 0 {
-				n += flexMin // a flexible column's minimum
+				n += cmp.Or(c.Min, flexMin) // a flexible column's minimum
 			} else {
 				n += c.Width
 			}
@@ -230,6 +249,8 @@ func (t *Table) View(st *Styles, w, h int) string {
 		switch {
 		case r == t.Cursor && t.Marker:
 			l = st.Selected.Render(Cell("› "+l, w, false))
+		case r == t.Cursor && st.ASCII:
+			l = st.Selected.Render(ansi.Truncate("›"+pad[1:]+l, w, "…"))
 		case r == t.Cursor:
 			l = st.Selected.Render(ansi.Truncate(pad+l, w, "…"))
 		default:
