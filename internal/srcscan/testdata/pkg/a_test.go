@@ -1,0 +1,3 @@
+package pkg
+
+func init() { say("only in a test") }

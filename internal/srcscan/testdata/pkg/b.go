@@ -1,0 +1,7 @@
+package pkg
+
+import "fmt"
+
+func Greet(name string) string {
+	return fmt.Sprintf("Hello, %s", name)
+}
