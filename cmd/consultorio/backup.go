@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/backup"
+	"consultorio/pgcluster"
 	"consultorio/tui/i18n"
 )
 
@@ -46,8 +46,7 @@ copies that server, which needs a user with the REPLICATION attribute.`,
 			if asJSON {
 				return writeJSON(c.OutOrStdout(), m)
 			}
-			printBackup(c.OutOrStdout(), a[0], m)
-			return nil
+			return printBackup(c, c.OutOrStdout(), a[0], m)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the manifest as JSON")
@@ -56,17 +55,26 @@ copies that server, which needs a user with the REPLICATION attribute.`,
 
 const utcLayout = "2006-01-02 15:04:05 UTC"
 
-func printBackup(w io.Writer, dest string, m backup.Manifest) {
-	archive := "off (restore gives the state at the end of the backup)"
+// printBackup writes what a backup wrote, in c's language.
+func printBackup(c *cobra.Command, w io.Writer, dest string, m backup.Manifest) error {
+	archive := phrase(c, "off (restore gives the state at the end of the backup)")
 	if m.WALArchive != "" {
-		archive = m.WALArchive + " (restore --to any time after the finish)"
+		archive = phrase(c, "%s (restore --to any time after the finish)", m.WALArchive)
 	}
 	names := make([]string, len(m.Files))
 	for i, f := range m.Files {
 		names[i] = f.Name
 	}
-	fmt.Fprintf(w, "backup of the %s written to %s\n", map[string]string{"private": "private cluster", "database_url": "DATABASE_URL server"}[m.Source], dest)
-	_ = fields(w, [][2]string{
+	var err error
+	if m.Source == "database_url" {
+		err = say(c, w, "backup of the DATABASE_URL server written to %s", dest)
+	} else {
+		err = say(c, w, "backup of the private cluster written to %s", dest)
+	}
+	if err != nil {
+		return err
+	}
+	return fields(c, w, [][2]string{
 		{"started", m.StartedAt.Format(utcLayout)},
 		{"finished", m.FinishedAt.Format(utcLayout)},
 		{"size", humanBytes(m.SizeBytes)},
@@ -152,23 +160,30 @@ into one directory): turn it on again with db wal-archive or serve
 			if asJSON {
 				return writeJSON(c.OutOrStdout(), res)
 			}
-			w := c.OutOrStdout()
-			fmt.Fprintf(w, "restored the backup of %s into %s\n", m.StartedAt.Format(utcLayout), in.DataDir)
-			where := in.Dir
-			if in.Elsewhere {
-				where = in.Link + " -> " + in.Dir
-			}
-			kv := [][2]string{{"cluster", where + " (running)"}}
-			if !o.To.IsZero() {
-				kv = append(kv, [2]string{"replayed to", o.To.Format(utcLayout)})
-			}
-			_ = fields(w, kv)
-			fmt.Fprintf(w, "serve it with: consultorio --data %s serve\n", filepath.Clean(in.DataDir))
-			return nil
+			return printRestore(c, c.OutOrStdout(), res, in)
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", `replay archived WAL up to this moment, "YYYY-MM-DD HH:MM[:SS]" in UTC`)
 	cmd.Flags().StringVar(&archive, "wal-archive", "", "read archived WAL from this directory (default: the one the backup names)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
+}
+
+// printRestore writes what a restore built, in c's language.
+func printRestore(c *cobra.Command, w io.Writer, res restoreResult, in pgcluster.Info) error {
+	if err := say(c, w, "restored the backup of %s into %s", res.Backup.StartedAt.Format(utcLayout), in.DataDir); err != nil {
+		return err
+	}
+	where := in.Dir
+	if in.Elsewhere {
+		where = in.Link + " -> " + in.Dir
+	}
+	kv := [][2]string{{"cluster", phrase(c, "%s (running)", where)}}
+	if res.To != nil {
+		kv = append(kv, [2]string{"replayed to", res.To.Format(utcLayout)})
+	}
+	if err := fields(c, w, kv); err != nil {
+		return err
+	}
+	return say(c, w, "serve it with: consultorio --data %s serve", filepath.Clean(in.DataDir))
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ type opsCLI struct {
 	t    *testing.T
 	data string
 	opts store.Options
+	lang string // the operator's LANG ("": none, English)
 }
 
 // newOpsCLI makes a data directory under a private (0700) parent, and
@@ -63,6 +65,9 @@ func (o *opsCLI) runCtx(ctx context.Context, stdout, stderr io.Writer, args ...s
 			}
 			if k == "HOME" {
 				return o.data + "-home"
+			}
+			if k == "LANG" {
+				return o.lang
 			}
 			return ""
 		}}
@@ -191,8 +196,13 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 	}
 	dest := filepath.Join(t.TempDir(), "backup")
 	started := time.Now()
-	src.ok("backup", dest)
+	out := src.ok("backup", dest)
 	finished := time.Now()
+	for _, w := range []string{"backup of the private cluster written to " + dest, "WAL archive:", "off (restore gives the state at the end of the backup)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("backup output lacks %q:\n%s", w, out)
+		}
+	}
 	time.Sleep(200 * time.Millisecond)
 	stopLoad()
 	wg.Wait()
@@ -218,9 +228,11 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 	t.Logf("%d bookings before the backup, %d during it, %d in all", len(before), during, len(acks))
 
 	dst := src.at(filepath.Join(t.TempDir(), "restored"))
-	out := dst.ok("restore", dest)
-	if !strings.Contains(out, "(running)") {
-		t.Fatalf("restore output: %s", out)
+	out = dst.ok("restore", dest)
+	for _, w := range []string{"restored the backup of ", "cluster:", "(running)", "serve it with: consultorio --data"} {
+		if !strings.Contains(out, w) {
+			t.Fatalf("restore output lacks %q:\n%s", w, out)
+		}
 	}
 	rdb := dst.db(ctx)
 	rtn, ractor, _, _, _ := demoClinic(t, ctx, rdb)
@@ -257,7 +269,14 @@ func TestPointInTimeRestore(t *testing.T) {
 	}
 	src.ok("db", "wal-archive", archive)
 	dest := filepath.Join(t.TempDir(), "backup")
-	src.ok("backup", dest)
+	// An operator in Spanish: what backup and restore say is in Spanish.
+	src.lang = "es_ES.UTF-8"
+	out := src.ok("backup", dest)
+	for _, w := range []string{"copia de seguridad del clúster privado escrita en " + dest, "archivo WAL:", archive + " (restore --to cualquier momento posterior al fin)", "inicio:"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("backup output (es) lacks %q:\n%s", w, out)
+		}
+	}
 	m, err := backup.ReadManifest(dest)
 	if err != nil {
 		t.Fatal(err)
@@ -309,9 +328,12 @@ func TestPointInTimeRestore(t *testing.T) {
 		t.Fatalf("restore --to in another format: exit %d, want 2 (%s)", r.code, r.stderr)
 	}
 	dst := src.at(filepath.Join(t.TempDir(), "restored"))
-	out := dst.ok("restore", "--to", target.Format("2006-01-02 15:04:05"), dest)
-	if !strings.Contains(out, "replayed to:") {
-		t.Fatalf("restore output: %s", out)
+	dst.lang = "es_ES.UTF-8"
+	out = dst.ok("restore", "--to", target.Format("2006-01-02 15:04:05"), dest)
+	for _, w := range []string{"se restauró la copia de ", "reproducido hasta:", "(en marcha)", "sírvalo con: consultorio --data"} {
+		if !strings.Contains(out, w) {
+			t.Fatalf("restore output (es) lacks %q:\n%s", w, out)
+		}
 	}
 	rdb := dst.db(ctx)
 	rtn, ractor, _, _, _ := demoClinic(t, ctx, rdb)
@@ -327,7 +349,7 @@ func TestPointInTimeRestore(t *testing.T) {
 	}
 	// The copy is writable (promoted) and does not archive into the
 	// original's archive.
-	if st := dst.ok("db", "status"); !strings.Contains(st, "WAL archive:    off") {
+	if st := dst.ok("db", "status"); !regexp.MustCompile(`(?m)^archivo WAL: +desactivado$`).MatchString(st) {
 		t.Errorf("restored cluster status:\n%s", st)
 	}
 	if _, err := rtn.BookSession(ctx, ractor, store.Booking{PatientID: pats[0], SpecialistID: specs[0], RoomID: rooms[0],
@@ -349,6 +371,18 @@ func TestDBStatusAndDestroyExitCodes(t *testing.T) {
 	if st := decodeJSON[dbStatus](t, r.stdout); st.State != "absent" || st.DataDir != o.data {
 		t.Fatalf("db status --json: %+v", st)
 	}
+	// The text in the operator's language; --json's keys and state are
+	// English in both.
+	for _, tc := range []struct{ lang, state string }{{"", `(?m)^state: +absent \(not created yet\)$`}, {"es_PE.UTF-8", `(?m)^estado: +ausente \(aún no creado\)$`}} {
+		o.lang = tc.lang
+		if r := o.run("db", "status"); r.code != 1 || !regexp.MustCompile(tc.state).MatchString(r.stdout) {
+			t.Errorf("LANG=%s db status of nothing: exit %d, lacks %q:\n%s", tc.lang, r.code, tc.state, r.stdout)
+		}
+		if r := o.run("db", "status", "--json"); !strings.Contains(r.stdout, `"state": "absent"`) || !strings.Contains(r.stdout, `"data_dir"`) {
+			t.Errorf("LANG=%s db status --json: %s", tc.lang, r.stdout)
+		}
+	}
+	o.lang = ""
 	if r := o.run("db", "destroy"); r.code != 2 || !strings.Contains(r.stderr, "--yes") {
 		t.Fatalf("db destroy without a terminal: exit %d %q", r.code, r.stderr)
 	}

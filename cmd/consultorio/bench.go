@@ -91,7 +91,7 @@ creation's own, the rate the total's).`,
 				return err
 			}
 			out := c.OutOrStdout()
-			p := newProgress(c.ErrOrStderr(), "provisioning")
+			p := newProgress(c, c.ErrOrStderr(), "provisioning")
 			durs := make([]time.Duration, 0, count)
 			var topUps []time.Duration
 			fromSpare := 0
@@ -233,7 +233,7 @@ clinics are provisioned).`,
 			var durs []time.Duration
 			for range repeat {
 				t0 := time.Now()
-				if err := runMigrate(ctx, cfg, noop, io.Discard, io.Discard); err != nil {
+				if err := runMigrate(c, cfg, noop, io.Discard, io.Discard); err != nil {
 					return err
 				}
 				durs = append(durs, time.Since(t0))
@@ -250,7 +250,7 @@ clinics are provisioned).`,
 			withExtra.env.storeOpts.Migrations = ms
 			var sum strings.Builder
 			t0 := time.Now()
-			err = runMigrate(ctx, &withExtra, migrateFlags{tenants: true, jobs: jobs, json: false}, &sum, io.Discard)
+			err = runMigrate(c, &withExtra, migrateFlags{tenants: true, jobs: jobs, json: false}, &sum, io.Discard)
 			d := time.Since(t0)
 			fmt.Fprint(out, sum.String())
 			if err != nil {

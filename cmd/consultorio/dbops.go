@@ -66,8 +66,8 @@ func newDBStatusCmd(cfg *config) *cobra.Command {
 				if err := writeJSON(out, st); err != nil {
 					return err
 				}
-			} else {
-				printDBStatus(out, st)
+			} else if err := printDBStatus(c, out, st); err != nil {
+				return err
 			}
 			if !in.Running {
 				return &exitError{code: 1}
@@ -79,16 +79,23 @@ func newDBStatusCmd(cfg *config) *cobra.Command {
 	return cmd
 }
 
-func printDBStatus(w io.Writer, st dbStatus) {
-	state := st.State
-	if st.State == "running" {
-		state = fmt.Sprintf("running, pid %d", st.PID)
+// printDBStatus writes where the private cluster is and how it is, in c's
+// language (--json keeps the English state).
+func printDBStatus(c *cobra.Command, w io.Writer, st dbStatus) error {
+	var state string
+	switch st.State {
+	case "running":
+		state = phrase(c, "running, pid %d", st.PID)
+	case "stopped":
+		state = phrase(c, "stopped")
+	default:
+		state = phrase(c, "absent (not created yet)")
 	}
 	where := st.Dir
 	if st.Elsewhere {
 		where = st.Link + " -> " + st.Dir
 	}
-	archive := "off"
+	archive := phrase(c, "off")
 	if st.WALArchive != "" {
 		archive = st.WALArchive
 	}
@@ -96,7 +103,7 @@ func printDBStatus(w io.Writer, st dbStatus) {
 	if st.State == "running" {
 		kv = append(kv, [2]string{"WAL archive", archive})
 	}
-	_ = fields(w, kv)
+	return fields(c, w, kv)
 }
 
 func humanBytes(n int64) string {
@@ -132,7 +139,7 @@ without one, --yes is required (exit 2 otherwise).`,
 				return err
 			}
 			if !yes {
-				ok, err := confirm(cfg.env.stdin, c.ErrOrStderr(), fmt.Sprintf(
+				ok, err := confirm(cfg.env.stdin, c.ErrOrStderr(), phrase(c,
 					"Delete the PostgreSQL cluster at %s (%s) and every clinic's data in it? [y/N] ", in.Dir, humanBytes(in.SizeBytes)))
 				if err != nil {
 					return err

@@ -181,7 +181,7 @@ func runDemo(c *cobra.Command, cfg *config, out io.Writer, registerKey bool) err
 		if err != nil {
 			return fmt.Errorf("demo: new setup code: %w", err)
 		}
-		logins = append(logins, demoLogin{demoAdminEmail + " (new code; the previous one no longer works)", "admin", code})
+		logins = append(logins, demoLogin{phrase(c, "%s (new code; the previous one no longer works)", demoAdminEmail), "admin", code})
 	}
 
 	n := l.counts
@@ -208,7 +208,7 @@ func runDemo(c *cobra.Command, cfg *config, out io.Writer, registerKey bool) err
 		}
 		rows := make([][]string, len(logins))
 		for i, lg := range logins {
-			rows[i] = []string{lg.Email, lg.Role, lg.Code}
+			rows[i] = []string{lg.Email, i18n.NewLocale(cfg.lang, "", nil).Role(lg.Role), lg.Code}
 		}
 		var buf strings.Builder
 		if err := table(&buf, []string{cmd.Phrase(c, "E-MAIL"), cmd.Phrase(c, "ROLE"), cmd.Phrase(c, "SETUP CODE")}, rows); err != nil {

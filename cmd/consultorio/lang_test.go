@@ -2,9 +2,7 @@ package main
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"consultorio/internal/srcscan"
 	"consultorio/tui/i18n"
 )
 
@@ -150,61 +149,155 @@ func TestCLIExitCodeSweep(t *testing.T) {
 	}
 }
 
-// The CLI's own sentences and usage errors have Spanish: the English
-// format of every say(c, w, FORMAT, ...) and usagef(FORMAT, ...) in this
-// package is a key of the catalogue (found in the source, like server/cmd's
-// TestEveryHeaderAndUsageErrorSpeaksSpanish).
+// notOutput are files whose literals are not sentences for the operator:
+// the benchmarks' measurements, read by developers and pasted into
+// docs/BENCHMARKS.md as they are, and the demo clinic's records (a Spanish
+// clinic's data). Their usage errors and help still have Spanish.
+var notOutput = map[string]bool{"bench.go": true, "demodata.go": true}
+
+// notWords are literals with letters that are not words for a person.
+var notWords = map[string]bool{
+	"%.1f %ciB":      true, // a size's unit (KiB, MiB...)
+	"exit status %d": true, // exitError's Error: its message was printed already
+	"~/.ssh/":        true, // a path
+}
+
+// The CLI's sentences reach the operator only through the catalogue, in
+// the operator's language. Found in the source (like server/cmd's
+// TestEveryOutputTextSpeaksSpanish): the English of every say(c, w, FORMAT),
+// phrase(c, FORMAT), count(c, n, ONE, MANY), newProgress(c, w, LABEL),
+// usagef(FORMAT) and field label ([2]string{LABEL, value}) is a key of the
+// catalogue with Spanish; and no literal with words is printed past it —
+// given to fmt's printing functions (fmt.Fprintf(w, "backup of the %s
+// written to %s\n", ...) was), joined to a value, or assigned or returned
+// in a function that writes (archive := "off").
 func TestEveryCLISentenceSpeaksSpanish(t *testing.T) {
-	files, err := filepath.Glob("*.go")
+	src, err := srcscan.Parse("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	var missing []string
-	found := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	var bad []string
+	keys := 0
+	needES := func(what string, e ast.Expr) {
+		if s, ok := srcscan.String(e); ok {
+			keys++
+			if srcscan.HasWords(s) && !i18n.HasCommandText(i18n.ES, s) {
+				bad = append(bad, src.Where(e.Pos())+" "+what+" has no Spanish: "+strconv.Quote(s))
+			}
 		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
+	}
+	for _, f := range src.Files {
+		output := !notOutput[src.FileName(f)]
+		noWords := func(what string, e ast.Expr) {
+			if s, ok := srcscan.String(e); ok && output && srcscan.HasWords(s) && !notWords[s] {
+				bad = append(bad, src.Where(e.Pos())+" "+what+" writes English past the catalogue (use say or phrase): "+strconv.Quote(s))
+			}
+		}
+		// Functions that write take an io.Writer: a literal assigned or
+		// returned there is printed.
+		var writers [][2]token.Pos
+		inWriter := func(p token.Pos) bool {
+			for _, s := range writers {
+				if p >= s[0] && p < s[1] {
+					return true
+				}
+			}
+			return false
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			id, ok := call.Fun.(*ast.Ident)
-			if !ok {
-				return true
-			}
-			at := map[string]int{"say": 2, "usagef": 0}
-			i, ok := at[id.Name]
-			if !ok || len(call.Args) <= i {
-				return true
-			}
-			lit, ok := call.Args[i].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			found++
-			if !i18n.HasCommandText(i18n.ES, s) {
-				p := fset.Position(lit.Pos())
-				missing = append(missing, filepath.Base(p.Filename)+":"+strconv.Itoa(p.Line)+" "+strconv.Quote(s))
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				for _, p := range n.Type.Params.List {
+					if sel, ok := p.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Writer" {
+						writers = append(writers, [2]token.Pos{n.Pos(), n.End()})
+					}
+				}
+			case *ast.ReturnStmt:
+				if inWriter(n.Pos()) {
+					for _, e := range n.Results {
+						noWords("a returned literal", e)
+					}
+				}
+			case *ast.AssignStmt:
+				if inWriter(n.Pos()) {
+					for _, e := range n.Rhs {
+						noWords("an assigned literal", e)
+					}
+				}
+			case *ast.BinaryExpr:
+				if n.Op == token.ADD {
+					for _, e := range []ast.Expr{n.X, n.Y} {
+						if s, ok := srcscan.String(e); ok && output && srcscan.IsWord(s) && !notWords[s] {
+							bad = append(bad, src.Where(e.Pos())+" a joined literal writes English past the catalogue (use phrase): "+strconv.Quote(s))
+						}
+					}
+				}
+			case *ast.CompositeLit: // [][2]string{{"label", value}}, [2]string{"label", value}
+				if isPair(n.Type) && len(n.Elts) > 0 {
+					needES("field label", n.Elts[0])
+				}
+				if at, ok := n.Type.(*ast.ArrayType); ok && isPair(at.Elt) {
+					for _, e := range n.Elts {
+						if cl, ok := e.(*ast.CompositeLit); ok && cl.Type == nil && len(cl.Elts) > 0 {
+							needES("field label", cl.Elts[0])
+						}
+					}
+				}
+			case *ast.CallExpr:
+				args := func(is ...int) []ast.Expr {
+					var out []ast.Expr
+					for _, i := range is {
+						if i < len(n.Args) {
+							out = append(out, n.Args[i])
+						}
+					}
+					return out
+				}
+				var keys []ast.Expr
+				switch name := srcscan.Callee(n); name {
+				case "say", "newProgress":
+					keys = args(2)
+				case "phrase", "Phrase":
+					keys = args(1)
+				case "count":
+					keys = args(2, 3)
+				case "usagef", "Usagef":
+					keys = args(0)
+				default:
+					if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+						if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "fmt" && name != "Errorf" { // Errorf: for the log
+							for _, a := range n.Args {
+								noWords("fmt."+name, a)
+							}
+						} else if name == "WriteString" {
+							noWords(name, n.Args[len(n.Args)-1])
+						}
+					}
+				}
+				for _, e := range keys {
+					needES(srcscan.Callee(n), e)
+				}
 			}
 			return true
 		})
 	}
-	if found < 10 {
-		t.Fatalf("found only %d texts: the scan is broken", found)
+	if keys < 60 {
+		t.Fatalf("found only %d texts: the scan is broken", keys)
 	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		t.Errorf("%d CLI texts have no Spanish:\n%s", len(missing), strings.Join(missing, "\n"))
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		t.Errorf("%d CLI texts do not reach the operator in Spanish (add them to tui/i18n/commands_cli_es.go, key: the English as written):\n%s",
+			len(bad), strings.Join(bad, "\n"))
 	}
+}
+
+// isPair tells whether t is [2]string, a field's label and value.
+func isPair(t ast.Expr) bool {
+	at, ok := t.(*ast.ArrayType)
+	if !ok {
+		return false
+	}
+	n, ok := at.Len.(*ast.BasicLit)
+	id, isID := at.Elt.(*ast.Ident)
+	return ok && n.Value == "2" && isID && id.Name == "string"
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +54,7 @@ in one query and touches nothing else.`,
 			if f.schema != "" {
 				f.tenants = true
 			}
-			return runMigrate(c.Context(), cfg, f, c.OutOrStdout(), c.ErrOrStderr())
+			return runMigrate(c, cfg, f, c.OutOrStdout(), c.ErrOrStderr())
 		},
 	}
 	cmd.Flags().BoolVar(&f.shared, "shared", false, "migrate the shared (public) schema")
@@ -94,7 +93,10 @@ type tenantFailure struct {
 	Error  string `json:"error"`
 }
 
-func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr io.Writer) error {
+// runMigrate migrates as f says and writes the summary to stdout, in c's
+// language (or --json), the progress to stderr.
+func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io.Writer) error {
+	ctx := c.Context()
 	// One connection per worker, plus one for the public schema's lock.
 	db, err := cfg.openRaw(ctx, int32(f.jobs)+1)
 	if err != nil {
@@ -117,7 +119,7 @@ func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr
 		}
 	}
 	if f.tenants && failure == nil {
-		ts, ss, err := migrateTenants(ctx, db, f, stderr)
+		ts, ss, err := migrateTenants(c, db, f, stderr)
 		if err != nil {
 			failure = err
 		} else {
@@ -141,8 +143,8 @@ func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr
 		if err := writeJSON(stdout, sum); err != nil {
 			return err
 		}
-	} else {
-		printMigrateSummary(stdout, sum)
+	} else if err := printMigrateSummary(c, stdout, sum); err != nil {
+		return err
 	}
 	return failure
 }
@@ -150,8 +152,9 @@ func runMigrate(ctx context.Context, cfg *config, f migrateFlags, stdout, stderr
 // migrateTenants migrates the tenant schemas (one with --schema) and, in a
 // run over all of them, the spare schemas of the pool too: a clinic made
 // from a spare must be born at the latest version. Spares are summarised
-// apart (nil with --schema).
-func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io.Writer) (*tenantsSummary, *sparesSummary, error) {
+// apart (nil with --schema). The progress goes to stderr in c's language.
+func migrateTenants(c *cobra.Command, db *store.DB, f migrateFlags, stderr io.Writer) (*tenantsSummary, *sparesSummary, error) {
+	ctx := c.Context()
 	start := time.Now()
 	var tvs []store.TenantVersion
 	if f.schema != "" {
@@ -191,7 +194,7 @@ func migrateTenants(ctx context.Context, db *store.DB, f migrateFlags, stderr io
 		}
 	}
 	if len(pending) > 0 {
-		p := newProgress(stderr, "migrating tenants")
+		p := newProgress(c, stderr, "migrating tenants")
 		results := db.MigrateTenants(ctx, pending, f.jobs, func(done, total int, r store.TenantMigrationResult) {
 			if r.Err != nil {
 				p.failed++
@@ -234,35 +237,50 @@ func explainMissingPublic(err error) error {
 	return err
 }
 
-func printMigrateSummary(w io.Writer, sum migrateSummary) {
+// printMigrateSummary writes what a run did in the operator's language.
+// The errors of failed schemas are PostgreSQL's, as they are: the operator
+// fixes the schema by them.
+func printMigrateSummary(c *cobra.Command, w io.Writer, sum migrateSummary) error {
 	if ps := sum.Public; ps != nil {
+		var err error
 		switch {
 		case ps.Error != "":
-			fmt.Fprintf(w, "shared schema: FAILED: %s\n", ps.Error)
+			err = say(c, w, "shared schema: FAILED: %s", oneLine(ps.Error))
 		case ps.Applied == 0:
-			fmt.Fprintf(w, "shared schema: up to date (version %d)\n", ps.Version)
+			err = say(c, w, "shared schema: up to date (version %d)", ps.Version)
 		default:
-			fmt.Fprintf(w, "shared schema: %d %s applied, now at version %d\n", ps.Applied, plural(ps.Applied, "migration", "migrations"), ps.Version)
+			err = say(c, w, "shared schema: %s, now at version %d",
+				count(c, ps.Applied, "1 migration applied", "%d migrations applied"), ps.Version)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if ts := sum.Tenants; ts != nil {
 		took := time.Duration(ts.Seconds * float64(time.Second)).Round(time.Millisecond)
-		fmt.Fprintf(w, "tenants: %d %s, %d migrated, %d up to date, %d failed (latest version %d, %s)\n",
-			ts.Total, plural(ts.Total, "schema", "schemas"), len(ts.Migrated), ts.UpToDate, len(ts.Failed), ts.LatestVersion, took)
-		for _, fl := range ts.Failed {
-			fmt.Fprintf(w, "  failed: %s: %s\n", fl.Schema, oneLine(fl.Error))
+		if err := say(c, w, "tenants: %s, %s, %d up to date, %s (latest version %d, %s)",
+			count(c, ts.Total, "1 schema", "%d schemas"), count(c, len(ts.Migrated), "1 migrated", "%d migrated"),
+			ts.UpToDate, count(c, len(ts.Failed), "1 failed", "%d failed"), ts.LatestVersion, took); err != nil {
+			return err
+		}
+		if err := sayFailures(c, w, ts.Failed); err != nil {
+			return err
 		}
 	}
 	if sum.Spares != nil {
-		printSparesSummary(w, sum.Spares)
+		return printSparesSummary(c, w, sum.Spares)
 	}
+	return nil
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+// sayFailures writes one line per schema that failed to migrate.
+func sayFailures(c *cobra.Command, w io.Writer, failed []tenantFailure) error {
+	for _, fl := range failed {
+		if err := say(c, w, "  failed: %s: %s", fl.Schema, oneLine(fl.Error)); err != nil {
+			return err
+		}
 	}
-	return many
+	return nil
 }
 
 // progress shows how far a long run is. On a terminal it is one line that
@@ -270,6 +288,7 @@ func plural(n int, one, many string) string {
 // then, never a carriage return.
 type progress struct {
 	mu       sync.Mutex
+	c        *cobra.Command // whose language it speaks
 	w        io.Writer
 	label    string
 	tty      bool
@@ -281,8 +300,10 @@ type progress struct {
 	interval time.Duration
 }
 
-func newProgress(w io.Writer, label string) *progress {
-	p := &progress{w: w, label: label, last: time.Now(), interval: 5 * time.Second}
+// newProgress counts on w under label (English, a key of the catalogue),
+// in c's language.
+func newProgress(c *cobra.Command, w io.Writer, label string) *progress {
+	p := &progress{c: c, w: w, label: phrase(c, label), last: time.Now(), interval: 5 * time.Second}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
 		p.tty, p.interval = true, 100*time.Millisecond
 	}
@@ -302,7 +323,7 @@ func (p *progress) update(done, total int) {
 }
 
 func (p *progress) write() {
-	line := fmt.Sprintf("%s: %d/%d (%d failed)", p.label, p.done, p.total, p.failed)
+	line := fmt.Sprintf("%s: %d/%d (%s)", p.label, p.done, p.total, count(p.c, p.failed, "1 failed", "%d failed"))
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		p.shown = true

@@ -34,18 +34,31 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	for _, s := range []string{"clinic-a", "clinic-b", "clinic-c"} {
 		storetest.NewTenant(t, db, s)
 	}
-	for range 2 {
+	// The summary in the operator's language, numbers and plurals read as
+	// each language does; --json is the same English in both.
+	for _, tc := range []struct{ lang, shared, tenants string }{
+		{"C", "shared schema: up to date (version %d)", "tenants: 3 schemas, 0 migrated, 3 up to date, 0 failed (latest version %d,"},
+		{"es_PE.UTF-8", "esquema compartido: al día (versión %d)", "clínicas: 3 esquemas, 0 migrados, 3 al día, 0 fallidos (última versión %d,"},
+	} {
+		c.vars["LANG"] = tc.lang
 		out := c.ok("migrate")
-		if !strings.Contains(out, fmt.Sprintf("shared schema: up to date (version %d)", db.LatestPublicVersion())) ||
-			!strings.Contains(out, fmt.Sprintf("tenants: 3 schemas, 0 migrated, 3 up to date, 0 failed (latest version %d,", latestTenantVersion())) {
-			t.Fatalf("unexpected summary:\n%s", out)
+		if !strings.Contains(out, fmt.Sprintf(tc.shared, db.LatestPublicVersion())) ||
+			!strings.Contains(out, fmt.Sprintf(tc.tenants, latestTenantVersion())) {
+			t.Fatalf("LANG=%s: unexpected summary:\n%s", tc.lang, out)
+		}
+		js := c.ok("migrate", "--json")
+		sum := decodeJSON[migrateJSON](t, js)
+		if sum.Public == nil || sum.Public.Applied != 0 || sum.Tenants == nil || sum.Tenants.Total != 3 ||
+			sum.Tenants.UpToDate != 3 || len(sum.Tenants.Migrated) != 0 || len(sum.Tenants.Failed) != 0 {
+			t.Fatalf("LANG=%s: json summary: %+v", tc.lang, sum)
+		}
+		for _, key := range []string{`"public"`, `"applied"`, `"tenants"`, `"latest_version"`, `"up_to_date"`, `"migrated"`, `"failed"`, `"spares"`, `"ready"`} {
+			if !strings.Contains(js, key) {
+				t.Errorf("LANG=%s: migrate --json lacks the key %s:\n%s", tc.lang, key, js)
+			}
 		}
 	}
-	sum := decodeJSON[migrateJSON](t, c.ok("migrate", "--json"))
-	if sum.Public == nil || sum.Public.Applied != 0 || sum.Tenants == nil || sum.Tenants.Total != 3 ||
-		sum.Tenants.UpToDate != 3 || len(sum.Tenants.Migrated) != 0 || len(sum.Tenants.Failed) != 0 {
-		t.Fatalf("json summary: %+v", sum)
-	}
+	c.vars["LANG"] = ""
 	// --shared alone does not look at tenants; --tenants alone not at public.
 	if out := c.ok("migrate", "--shared"); strings.Contains(out, "tenants:") {
 		t.Fatalf("--shared touched tenants:\n%s", out)
@@ -126,7 +139,13 @@ func TestMigrateNewTenantMigrationWithJobs(t *testing.T) {
 		t.Fatalf("second run: %+v", got)
 	}
 	out := c.ok("migrate", "--schema", "clinic-a")
-	if !strings.Contains(out, "tenants: 1 schema, 0 migrated, 1 up to date") || strings.Contains(out, "shared schema") {
+	if !strings.Contains(out, "tenants: 1 schema, 0 migrated, 1 up to date, 0 failed") || strings.Contains(out, "shared schema") {
 		t.Fatalf("--schema run:\n%s", out)
+	}
+	// One schema in Spanish: singular where Spanish has it.
+	c.vars["LANG"] = "es_ES.UTF-8"
+	out = c.ok("migrate", "--schema", "clinic-a")
+	if !strings.Contains(out, "clínicas: 1 esquema, 0 migrados, 1 al día, 0 fallidos") || strings.Contains(out, "esquema compartido") {
+		t.Fatalf("--schema run (es):\n%s", out)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
+
+	"consultorio/server/cmd"
 )
 
 // writeJSON prints v as indented JSON followed by a newline.
@@ -35,13 +37,31 @@ func table(w io.Writer, header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
-// fields prints "label: value" lines with the values aligned.
-func fields(w io.Writer, kv [][2]string) error {
+// fields prints "label: value" lines with the values aligned, each label
+// (English, a key of the catalogue) in the operator's language. A value is
+// printed as it is: words in it come from phrase.
+func fields(c *cobra.Command, w io.Writer, kv [][2]string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	for _, p := range kv {
-		fmt.Fprintf(tw, "%s:\t%s\n", p[0], cell(p[1]))
+		fmt.Fprintf(tw, "%s:\t%s\n", phrase(c, p[0]), cell(p[1]))
 	}
 	return tw.Flush()
+}
+
+// phrase is say's text without writing it: a value, a label or part of a
+// sentence in the operator's language (cmd.Phrase).
+func phrase(c *cobra.Command, format string, a ...any) string { return cmd.Phrase(c, format, a...) }
+
+// count is a number of things in the operator's language: one is the text
+// for exactly one ("1 schema"), many the format for any other number ("%d
+// schemas"). Both are English keys of the catalogue, two of them because
+// Spanish words agree with the number where English ones need not ("1
+// migrated" is "1 migrado", "2 migrated" "2 migrados").
+func count(c *cobra.Command, n int, one, many string) string {
+	if n == 1 {
+		return phrase(c, one)
+	}
+	return phrase(c, many, n)
 }
 
 // cell makes a value safe for one table cell: no control characters (a

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -29,15 +28,15 @@ func checkSpares(command string, n int) error {
 	return nil
 }
 
-// topUpAfterCreate tops the pool back up after a clinic was created. The
-// clinic exists whatever happens here, so a failure is a warning, not an
-// exit status.
-func topUpAfterCreate(ctx context.Context, db *store.DB, want int, stderr io.Writer) {
+// topUpAfterCreate tops the pool back up after c created a clinic. The
+// clinic exists whatever happens here, so a failure is a warning on c's
+// stderr, not an exit status.
+func topUpAfterCreate(c *cobra.Command, db *store.DB, want int) {
 	if want <= 0 {
 		return
 	}
-	if _, err := db.TopUpSpares(ctx, want); err != nil {
-		fmt.Fprintf(stderr, "warning: the clinic was created, but %v\n", oneLine(err.Error()))
+	if _, err := db.TopUpSpares(c.Context(), want); err != nil {
+		_ = say(c, c.ErrOrStderr(), "warning: the clinic was created, but the spare schemas could not be topped up: %s", oneLine(err.Error()))
 	}
 }
 
@@ -68,12 +67,19 @@ func topUpAfterMigrate(ctx context.Context, db *store.DB, want int, ss *sparesSu
 	return err
 }
 
-func printSparesSummary(w io.Writer, ss *sparesSummary) {
-	fmt.Fprintf(w, "spare schemas: %d ready (%d migrated, %d built, %d failed)\n", ss.Ready, ss.Migrated, ss.Built, len(ss.Failed))
-	for _, fl := range ss.Failed {
-		fmt.Fprintf(w, "  failed: %s: %s\n", fl.Schema, oneLine(fl.Error))
+// printSparesSummary writes what migrate did to the pool in the operator's
+// language.
+func printSparesSummary(c *cobra.Command, w io.Writer, ss *sparesSummary) error {
+	if err := say(c, w, "spare schemas: %s (%s, %s, %s)", count(c, ss.Ready, "1 ready", "%d ready"),
+		count(c, ss.Migrated, "1 migrated", "%d migrated"), count(c, ss.Built, "1 built", "%d built"),
+		count(c, len(ss.Failed), "1 failed", "%d failed")); err != nil {
+		return err
+	}
+	if err := sayFailures(c, w, ss.Failed); err != nil {
+		return err
 	}
 	if ss.Error != "" {
-		fmt.Fprintf(w, "  top-up FAILED: %s\n", oneLine(ss.Error))
+		return say(c, w, "  top-up FAILED: %s", oneLine(ss.Error))
 	}
+	return nil
 }

@@ -71,20 +71,24 @@ func TestMigrateMigratesAndTopsUpSpares(t *testing.T) {
 	if !strings.Contains(out, "tenants: 2 schemas, 0 migrated, 2 up to date") || !strings.Contains(out, "spare schemas: 0 ready (0 migrated, 0 built, 0 failed)") {
 		t.Fatalf("--spares 0:\n%s", out)
 	}
+	// In Spanish, the same.
+	c.vars["LANG"] = "es_ES.UTF-8"
 	out = c.ok("migrate")
-	if !strings.Contains(out, "tenants: 2 schemas, 0 migrated, 2 up to date") || !strings.Contains(out, "spare schemas: 2 ready (0 migrated, 2 built, 0 failed)") {
-		t.Fatalf("first top-up:\n%s", out)
+	if !strings.Contains(out, "clínicas: 2 esquemas, 0 migrados, 2 al día") || !strings.Contains(out, "esquemas de reserva: 2 listos (0 migrados, 2 creados, 0 fallidos)") {
+		t.Fatalf("first top-up (es):\n%s", out)
 	}
-	c.fails(2, "--spares must not be negative", "migrate", "--spares", "-2")
+	c.fails(2, "migrate: --spares no puede ser negativo", "migrate", "--spares", "-2")
 
 	// A new release's tenant migration reaches the spares too.
+	// (Spanish: one built, singular.)
 	c.opts = store.Options{Migrations: extraMigration()}
 	out = c.ok("migrate", "--spares", "3")
 	next := latestTenantVersion() + 1
-	if !strings.Contains(out, fmt.Sprintf("tenants: 2 schemas, 2 migrated, 0 up to date, 0 failed (latest version %d,", next)) ||
-		!strings.Contains(out, "spare schemas: 3 ready (2 migrated, 1 built, 0 failed)") {
-		t.Fatalf("migration with spares:\n%s", out)
+	if !strings.Contains(out, fmt.Sprintf("clínicas: 2 esquemas, 2 migrados, 0 al día, 0 fallidos (última versión %d,", next)) ||
+		!strings.Contains(out, "esquemas de reserva: 3 listos (2 migrados, 1 creado, 0 fallidos)") {
+		t.Fatalf("migration with spares (es):\n%s", out)
 	}
+	c.vars["LANG"] = ""
 	db := c.db()
 	tvs, err := db.TenantVersions(context.Background())
 	if err != nil {

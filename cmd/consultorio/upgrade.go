@@ -3,7 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
+
+	"github.com/spf13/cobra"
 
 	"consultorio/store"
 	"consultorio/tui/i18n"
@@ -13,14 +14,18 @@ import (
 // before serving: a newer binary on an older data directory upgrades it on
 // start (the public schema is migrated by cfg.open). When nothing is pending
 // it costs one query. A tenant that fails stops the start: serving it would
-// fail its clinic's screens in ways nobody could explain.
-func migrateOnStart(ctx context.Context, db *store.DB, stderr io.Writer) error {
-	ts, ss, err := migrateTenants(ctx, db, migrateFlags{jobs: 4}, stderr)
+// fail its clinic's screens in ways nobody could explain. What it did goes
+// to c's stderr, in c's language.
+func migrateOnStart(c *cobra.Command, db *store.DB) error {
+	ctx, stderr := c.Context(), c.ErrOrStderr()
+	ts, ss, err := migrateTenants(c, db, migrateFlags{jobs: 4}, stderr)
 	if err != nil {
 		return err
 	}
 	if len(ts.Migrated) > 0 || len(ts.Failed) > 0 || (ss != nil && (ss.Migrated > 0 || len(ss.Failed) > 0)) {
-		printMigrateSummary(stderr, migrateSummary{Tenants: ts, Spares: ss})
+		if err := printMigrateSummary(c, stderr, migrateSummary{Tenants: ts, Spares: ss}); err != nil {
+			return err
+		}
 	}
 	if n := len(ts.Failed); n > 0 {
 		return cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.UpgradeFailed, n, ts.Total) }, nil)
@@ -32,7 +37,7 @@ func migrateOnStart(ctx context.Context, db *store.DB, stderr io.Writer) error {
 		return err
 	}
 	if n > 0 {
-		fmt.Fprintf(stderr, "sealed the second-factor secrets of %d accounts\n", n)
+		return say(c, stderr, "sealed the second-factor secrets of %s", count(c, n, "1 account", "%d accounts"))
 	}
 	return nil
 }

@@ -40,9 +40,10 @@ type TenantAdmin struct {
 	ReadMoney func(string) (decimal.Decimal, error)
 	// CreateFlags and AfterCreate let a door add to `create`: the CLI keeps
 	// the pool of spare schemas topped up after a creation (the server
-	// does it in the background).
+	// does it in the background). AfterCreate gets the create command: its
+	// context, its stderr, its language.
 	CreateFlags func(f *pflag.FlagSet)
-	AfterCreate func(ctx context.Context, db *store.DB, stderr io.Writer)
+	AfterCreate func(c *cobra.Command, db *store.DB)
 	// JSONFlag defines --json on the group, for a door whose root has none.
 	JSONFlag bool
 	Lang     i18n.Lang
@@ -245,7 +246,7 @@ and '_', starting with a letter, 3 to 63 bytes.`,
 				}
 				if ta.AfterCreate != nil {
 					// After the output: the clinic exists whatever happens there.
-					defer ta.AfterCreate(c.Context(), db, c.ErrOrStderr())
+					defer ta.AfterCreate(c, db)
 				}
 				created := CreatedTenant{Provisioned: p, SSH: ta.SSHLine(p.Tenant.Schema)}
 				return output(c, created, func(w io.Writer) error {
