@@ -138,3 +138,93 @@ func HasWords(s string) bool { return wordRE.MatchString(verbRE.ReplaceAllString
 // IsWord tells whether s holds a word as it is, verbs and all: joined to
 // a value ("no, overdue " + n) a text is no format, and "% of " holds one.
 func IsWord(s string) bool { return wordRE.MatchString(s) }
+
+// Span is the source from one position up to another: a function, a call.
+type Span struct{ From, To token.Pos }
+
+// Spans are places in the source a scan treats alike.
+type Spans []Span
+
+// Contain tells whether p is in one of the spans.
+func (s Spans) Contain(p token.Pos) bool {
+	for _, sp := range s {
+		if p >= sp.From && p < sp.To {
+			return true
+		}
+	}
+	return false
+}
+
+// Writers are the functions of f, declared or literal, that take an
+// io.Writer: where a literal assigned or returned is text printed.
+func Writers(f *ast.File) Spans {
+	var out Spans
+	ast.Inspect(f, func(n ast.Node) bool {
+		var ft *ast.FuncType
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			ft = n.Type
+		case *ast.FuncLit:
+			ft = n.Type
+		default:
+			return true
+		}
+		for _, p := range ft.Params.List {
+			if sel, ok := p.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Writer" {
+				if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "io" {
+					out = append(out, Span{n.Pos(), n.End()})
+					break
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// TB is the part of testing.TB a Check reports to.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// Check keeps a scan's count of the texts it looked at and what it found
+// wrong with them, each named with its place.
+type Check struct {
+	pkg   *Package
+	found int
+	bad   []string
+}
+
+// Check starts a scan of p.
+func (p *Package) Check() *Check { return &Check{pkg: p} }
+
+// Text is the value of e when e is a string literal, counted as looked at.
+func (c *Check) Text(e ast.Expr) (string, bool) {
+	s, ok := String(e)
+	if ok {
+		c.found++
+	}
+	return s, ok
+}
+
+// Fail records that the text s at pos is wrong, and why.
+func (c *Check) Fail(pos token.Pos, why, s string) {
+	c.bad = append(c.bad, c.pkg.Where(pos)+" "+why+": "+strconv.Quote(s))
+}
+
+// Report fails t when the scan looked at fewer than min texts (it is
+// broken: it would pass whatever the code says), or when it found anything
+// wrong: then it lists the findings, sorted, under header.
+func (c *Check) Report(t TB, min int, header string) {
+	t.Helper()
+	if c.found < min {
+		t.Fatalf("found only %d texts, fewer than %d: the scan is broken", c.found, min)
+	}
+	if len(c.bad) == 0 {
+		return
+	}
+	sort.Strings(c.bad)
+	t.Errorf("%d %s:\n%s", len(c.bad), header, strings.Join(c.bad, "\n"))
+}

@@ -1,6 +1,7 @@
 package srcscan
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"reflect"
@@ -62,7 +63,7 @@ func TestParse(t *testing.T) {
 		}
 		return true
 	})
-	want := []string{"say Booked %s. @a.go:6", "say raw @a.go:7", "Sprintf Hello, %s @b.go:6"}
+	want := []string{"say Booked %s. @a.go:6", "say raw @a.go:7", "Sprintf Hello, %s @b.go:9"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("found %q, want %q", got, want)
 	}
@@ -114,5 +115,75 @@ func TestHasWords(t *testing.T) {
 		if got := IsWord(s); got != want {
 			t.Errorf("IsWord(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// Writers are the functions that take an io.Writer: the literal assigned
+// in Print is in one, Greet's is not.
+func TestWriters(t *testing.T) {
+	p, err := Parse("testdata/pkg/b.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := Writers(p.Files[0])
+	in := map[string]bool{}
+	p.Inspect(func(n ast.Node) bool {
+		if e, ok := n.(ast.Expr); ok {
+			if s, ok := String(e); ok {
+				in[s] = w.Contain(e.Pos())
+			}
+		}
+		return true
+	})
+	if want := map[string]bool{"fmt": false, "io": false, "Hello, %s": false, "printed": true}; !reflect.DeepEqual(in, want) {
+		t.Errorf("in a writer: %v, want %v", in, want)
+	}
+}
+
+// fakeTB records what a Check reports.
+type fakeTB struct{ errs, fatals []string }
+
+func (f *fakeTB) Helper()                        {}
+func (f *fakeTB) Errorf(format string, a ...any) { f.errs = append(f.errs, fmt.Sprintf(format, a...)) }
+func (f *fakeTB) Fatalf(format string, a ...any) {
+	f.fatals = append(f.fatals, fmt.Sprintf(format, a...))
+}
+
+// A Check counts the literals it looks at, fails a scan that found too few
+// (broken), and lists what it found wrong, sorted, with places.
+func TestCheck(t *testing.T) {
+	p, err := Parse("testdata/pkg/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Check()
+	p.Inspect(func(n ast.Node) bool {
+		if e, ok := n.(ast.Expr); ok {
+			if s, ok := c.Text(e); ok && HasWords(s) && s != "fmt" && s != "io" {
+				c.Fail(e.Pos(), "has words", s)
+			}
+		}
+		return true
+	})
+	var tb fakeTB
+	c.Report(&tb, 7, "texts with words")
+	if len(tb.fatals) != 0 {
+		t.Errorf("fatal with 7 texts found: %v", tb.fatals)
+	}
+	want := "4 texts with words:\n" + strings.Join([]string{`a.go:6 has words: "Booked %s."`, `a.go:7 has words: "raw"`,
+		`b.go:14 has words: "printed"`, `b.go:9 has words: "Hello, %s"`}, "\n")
+	if len(tb.errs) != 1 || tb.errs[0] != want {
+		t.Errorf("report:\n%v\nwant\n%s", tb.errs, want)
+	}
+	tb = fakeTB{}
+	c.Report(&tb, 8, "texts with words")
+	if len(tb.fatals) != 1 || !strings.Contains(tb.fatals[0], "found only 7 texts") {
+		t.Errorf("a scan that found too few: %v", tb.fatals)
+	}
+	// Nothing wrong: nothing reported.
+	tb = fakeTB{}
+	p.Check().Report(&tb, 0, "x")
+	if len(tb.errs)+len(tb.fatals) != 0 {
+		t.Errorf("a clean scan reported %v %v", tb.errs, tb.fatals)
 	}
 }

@@ -3,9 +3,7 @@ package cmd
 import (
 	"bytes"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"consultorio/internal/srcscan"
 	"consultorio/tui/i18n"
 )
 
@@ -74,26 +73,14 @@ func countCommands(c *cobra.Command) int {
 // literal labels of fields(w, label, value, ...), the formats of
 // usagef/Usagef, badValue and word texts and words{...} literals.
 func TestEveryHeaderAndUsageErrorSpeaksSpanish(t *testing.T) {
-	files, err := filepath.Glob("*.go")
+	src, err := srcscan.Parse("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	var missing []string
-	found := 0
+	chk := src.Check()
 	need := func(pos token.Pos, what string, e ast.Expr) {
-		lit, ok := e.(*ast.BasicLit)
-		if !ok || lit.Kind != token.STRING {
-			return
-		}
-		s, err := strconv.Unquote(lit.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found++
-		if !i18n.HasCommandText(i18n.ES, s) {
-			p := fset.Position(pos)
-			missing = append(missing, filepath.Base(p.Filename)+":"+strconv.Itoa(p.Line)+" "+what+": "+strconv.Quote(s))
+		if s, ok := chk.Text(e); ok && !i18n.HasCommandText(i18n.ES, s) {
+			chk.Fail(pos, what, s)
 		}
 	}
 	each := func(pos token.Pos, what string, e ast.Expr) {
@@ -103,54 +90,44 @@ func TestEveryHeaderAndUsageErrorSpeaksSpanish(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range files {
-		if isTest(name) {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.AssignStmt: // header := []string{...}
-				for i, lhs := range n.Lhs {
-					if id, ok := lhs.(*ast.Ident); ok && id.Name == "header" && i < len(n.Rhs) {
-						each(n.Pos(), "header", n.Rhs[i])
-					}
-				}
-			case *ast.CompositeLit: // words{"format", ...}
-				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "words" && len(n.Elts) > 0 {
-					need(n.Pos(), "words", n.Elts[0])
-				}
-			case *ast.CallExpr:
-				id, ok := n.Fun.(*ast.Ident)
-				if !ok || len(n.Args) == 0 {
-					return true
-				}
-				switch id.Name {
-				case "table":
-					each(n.Pos(), "table header", n.Args[1])
-				case "fields":
-					for i := 1; i < len(n.Args); i += 2 {
-						need(n.Pos(), "field label", n.Args[i])
-					}
-				case "usagef", "Usagef":
-					need(n.Pos(), "usage error", n.Args[0])
-				case "badValue", "word", "parseID":
-					need(n.Pos(), id.Name, n.Args[0])
+	src.Inspect(func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt: // header := []string{...}
+			for i, lhs := range n.Lhs {
+				if id, ok := lhs.(*ast.Ident); ok && id.Name == "header" && i < len(n.Rhs) {
+					each(n.Pos(), "header", n.Rhs[i])
 				}
 			}
-			return true
-		})
-	}
-	if found < 150 {
-		t.Fatalf("found only %d texts: the scan is broken", found)
-	}
-	report(t, missing)
+		case *ast.CompositeLit: // words{"format", ...}
+			if id, ok := n.Type.(*ast.Ident); ok && id.Name == "words" && len(n.Elts) > 0 {
+				need(n.Pos(), "words", n.Elts[0])
+			}
+		case *ast.CallExpr:
+			id, ok := n.Fun.(*ast.Ident)
+			if !ok || len(n.Args) == 0 {
+				return true
+			}
+			switch id.Name {
+			case "table":
+				each(n.Pos(), "table header", n.Args[1])
+			case "fields":
+				for i := 1; i < len(n.Args); i += 2 {
+					need(n.Pos(), "field label", n.Args[i])
+				}
+			case "usagef", "Usagef":
+				need(n.Pos(), "usage error", n.Args[0])
+			case "badValue", "word", "parseID":
+				need(n.Pos(), id.Name, n.Args[0])
+			}
+		}
+		return true
+	})
+	chk.Report(t, 150, missingSpanish)
 }
 
-func isTest(name string) bool { return len(name) > 8 && name[len(name)-8:] == "_test.go" }
+// missingSpanish heads the list of texts a guard test found without
+// Spanish.
+const missingSpanish = "texts have no Spanish; add them to tui/i18n/commands_es.go (key: the English as written)"
 
 func report(t *testing.T, missing []string) {
 	t.Helper()
@@ -158,8 +135,7 @@ func report(t *testing.T, missing []string) {
 		return
 	}
 	sort.Strings(missing)
-	t.Errorf("%d texts have no Spanish; add them to tui/i18n/commands_es.go (key: the English as written):\n%s",
-		len(missing), strings.Join(missing, "\n"))
+	t.Errorf("%d %s:\n%s", len(missing), missingSpanish, strings.Join(missing, "\n"))
 }
 
 // help and a usage error in the user's language, in both languages; the

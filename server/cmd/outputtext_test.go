@@ -3,14 +3,12 @@ package cmd
 import (
 	"bytes"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
+	"consultorio/internal/srcscan"
 	"consultorio/tui/i18n"
 )
 
@@ -20,15 +18,6 @@ var notWords = map[string]bool{
 	"/patients/%d/%s/%s": true, // a file's path inside an export
 	" UTC":               true, // a time zone's name
 }
-
-var (
-	verbRE = regexp.MustCompile(`%[-+# 0-9.*]*[a-zA-Z%]`)
-	wordRE = regexp.MustCompile(`[A-Za-z]{2,}`)
-)
-
-// hasWords tells whether a literal holds a word once its fmt verbs are
-// taken out: "%s (#%d)" has none, "Booked %s." has one.
-func hasWords(s string) bool { return wordRE.MatchString(verbRE.ReplaceAllString(s, "")) }
 
 // Text printed by a command reaches the user only through the catalogue: a
 // sentence through say (or words), a label through fields, a word through
@@ -40,44 +29,21 @@ func hasWords(s string) bool { return wordRE.MatchString(verbRE.ReplaceAllString
 // no Spanish, and the words of plural and emptyState. Help texts (Short,
 // Long, flag usages) are walked by TestEveryCommandSpeaksSpanish.
 func TestEveryOutputTextSpeaksSpanish(t *testing.T) {
-	files, err := filepath.Glob("*.go")
+	src, err := srcscan.Parse("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	var bad []string
-	found := 0
-	at := func(pos token.Pos) string {
-		p := fset.Position(pos)
-		return filepath.Base(p.Filename) + ":" + strconv.Itoa(p.Line)
-	}
-	lit := func(e ast.Expr) (string, bool) {
-		l, ok := e.(*ast.BasicLit)
-		if !ok || l.Kind != token.STRING {
-			return "", false
-		}
-		s, err := strconv.Unquote(l.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s, true
-	}
+	chk := src.Check()
 	// needES: a literal that is a catalogue key must have Spanish.
 	needES := func(what string, e ast.Expr) {
-		if s, ok := lit(e); ok {
-			found++
-			if hasWords(s) && !i18n.HasCommandText(i18n.ES, s) {
-				bad = append(bad, at(e.Pos())+" "+what+" has no Spanish: "+strconv.Quote(s))
-			}
+		if s, ok := chk.Text(e); ok && srcscan.HasWords(s) && !i18n.HasCommandText(i18n.ES, s) {
+			chk.Fail(e.Pos(), what+" has no Spanish", s)
 		}
 	}
 	// noWords: a literal printed as it is must hold no words.
 	noWords := func(what string, e ast.Expr) {
-		if s, ok := lit(e); ok {
-			found++
-			if hasWords(s) && !notWords[s] {
-				bad = append(bad, at(e.Pos())+" "+what+" writes English past the catalogue (use say, words or word): "+strconv.Quote(s))
-			}
+		if s, ok := chk.Text(e); ok && srcscan.HasWords(s) && !notWords[s] {
+			chk.Fail(e.Pos(), what+" writes English past the catalogue (use say, words or word)", s)
 		}
 	}
 	// labels: the labels of a list of "label", value pairs; a value
@@ -94,78 +60,42 @@ func TestEveryOutputTextSpeaksSpanish(t *testing.T) {
 		id, ok := e.(*ast.Ident)
 		return ok && (id.Name == "pairs" || id.Name == "before")
 	}
-	for _, name := range files {
-		if isTest(name) {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range src.Files {
 		// Help texts are not output: flag usages (the …Var helpers'
 		// arguments) and a command's Use, Short, Long and Example.
-		type span struct{ from, to token.Pos }
-		var help []span
-		// Functions that write output take an io.Writer: there a
-		// literal assigned or returned is a cell or a value printed.
-		var writers []span
-		writes := func(ft *ast.FuncType, from, to token.Pos) {
-			for _, p := range ft.Params.List {
-				if sel, ok := p.Type.(*ast.SelectorExpr); ok && sel.Sel.Name == "Writer" {
-					writers = append(writers, span{from, to})
-				}
-			}
-		}
+		var help srcscan.Spans
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
-			case *ast.FuncDecl:
-				writes(n.Type, n.Pos(), n.End())
-			case *ast.FuncLit:
-				writes(n.Type, n.Pos(), n.End())
 			case *ast.CallExpr:
-				name := ""
-				switch fn := n.Fun.(type) {
-				case *ast.Ident:
-					name = fn.Name
-				case *ast.SelectorExpr:
-					name = fn.Sel.Name
-				}
-				if strings.HasSuffix(name, "Var") || strings.HasSuffix(name, "VarP") {
-					help = append(help, span{n.Pos(), n.End()})
+				if name := srcscan.Callee(n); strings.HasSuffix(name, "Var") || strings.HasSuffix(name, "VarP") {
+					help = append(help, srcscan.Span{From: n.Pos(), To: n.End()})
 				}
 			case *ast.KeyValueExpr:
 				if k, ok := n.Key.(*ast.Ident); ok {
 					switch k.Name {
 					case "Use", "Short", "Long", "Example":
-						help = append(help, span{n.Pos(), n.End()})
+						help = append(help, srcscan.Span{From: n.Pos(), To: n.End()})
 					}
 				}
 			}
 			return true
 		})
-		within := func(spans []span, p token.Pos) bool {
-			for _, s := range spans {
-				if p >= s.from && p < s.to {
-					return true
-				}
-			}
-			return false
-		}
-		inHelp := func(p token.Pos) bool { return within(help, p) }
-		inWriter := func(p token.Pos) bool { return within(writers, p) }
+		// Functions that write output take an io.Writer: there a
+		// literal assigned or returned is a cell or a value printed.
+		writers := srcscan.Writers(f)
 		ast.Inspect(f, func(n ast.Node) bool {
-			if n != nil && inHelp(n.Pos()) {
+			if n != nil && help.Contain(n.Pos()) {
 				return false
 			}
 			switch n := n.(type) {
 			case *ast.ReturnStmt: // return "owed", in a function that writes
-				if inWriter(n.Pos()) {
+				if writers.Contain(n.Pos()) {
 					for _, e := range n.Results {
 						noWords("a returned literal", e)
 					}
 				}
 			case *ast.AssignStmt: // paid = "owed"; pairs := []string{"label", value, ...}
-				if inWriter(n.Pos()) {
+				if writers.Contain(n.Pos()) {
 					for _, e := range n.Rhs {
 						noWords("an assigned literal", e)
 					}
@@ -181,8 +111,8 @@ func TestEveryOutputTextSpeaksSpanish(t *testing.T) {
 				if n.Op == token.ADD {
 					for _, e := range []ast.Expr{n.X, n.Y} {
 						// Not a format: "% of " holds a word.
-						if s, ok := lit(e); ok && wordRE.MatchString(s) && !notWords[s] {
-							bad = append(bad, at(e.Pos())+" a joined literal writes English past the catalogue (use phrase): "+strconv.Quote(s))
+						if s, ok := srcscan.String(e); ok && srcscan.IsWord(s) && !notWords[s] {
+							chk.Fail(e.Pos(), "a joined literal writes English past the catalogue (use phrase)", s)
 						}
 					}
 				}
@@ -229,22 +159,7 @@ func TestEveryOutputTextSpeaksSpanish(t *testing.T) {
 			return true
 		})
 	}
-	if found < 100 {
-		t.Fatalf("found only %d texts: the scan is broken", found)
-	}
-	report(t, bad)
-}
-
-// The scan's own judgement of literals.
-func TestHasWords(t *testing.T) {
-	for s, want := range map[string]bool{
-		"%s (#%d)": false, "#%d %s": false, "%s: --%s: %s": false, "%-24s %d\n": false,
-		"Booked %s.": true, "no, overdue ": true, "  none": true, "%d clinics": true,
-	} {
-		if got := hasWords(s); got != want {
-			t.Errorf("hasWords(%q) = %v, want %v", s, got, want)
-		}
-	}
+	chk.Report(t, 100, missingSpanish)
 }
 
 // englishWords are English words a command's text output must not hold in

@@ -1,13 +1,12 @@
 package cmd
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"consultorio/internal/srcscan"
 	"consultorio/store"
 	"consultorio/store/storetest"
 )
@@ -68,20 +67,13 @@ func TestEveryTUIOperationHasACommand(t *testing.T) {
 // glob.
 func grepAll(t *testing.T, glob string, re *regexp.Regexp) []string {
 	t.Helper()
-	files, err := filepath.Glob(glob)
-	if err != nil || len(files) == 0 {
-		t.Fatalf("%s: %v", glob, err)
+	srcs, err := srcscan.Read(glob)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var out []string
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+	for _, s := range srcs {
+		for _, m := range re.FindAllStringSubmatch(s.Text, -1) {
 			out = append(out, m[1])
 		}
 	}

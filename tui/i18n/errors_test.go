@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"consultorio/internal/srcscan"
 	"consultorio/store"
 )
 
@@ -113,24 +113,17 @@ func TestEveryCodeHasText(t *testing.T) {
 // conflict error has a label (read from the store's source, so a new field
 // without one fails here).
 func TestEveryFieldHasLabel(t *testing.T) {
-	files, err := filepath.Glob("../../store/*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("store sources: %v %v", files, err)
+	srcs, err := srcscan.Read("../../store/*.go")
+	if err != nil {
+		t.Fatal(err)
 	}
 	call := regexp.MustCompile(`(?:\bv\.add|\binvalid|\bconflict|cleanField\(v,|validName\(v,|keepsAnAdmin\(ctx, tx, \w+,|uniqueConflict\(err, "\w+",)\(?\s*"([a-z_]+)"`)
 	seen := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range call.FindAllSubmatch(src, -1) {
+	for _, src := range srcs {
+		for _, m := range call.FindAllStringSubmatch(src.Text, -1) {
 			seen++
-			if _, ok := fieldText[string(m[1])]; !ok {
-				t.Errorf("%s: field %q has no label", filepath.Base(f), m[1])
+			if _, ok := fieldText[m[1]]; !ok {
+				t.Errorf("%s: field %q has no label", filepath.Base(src.Path), m[1])
 			}
 		}
 	}
