@@ -159,6 +159,25 @@ type session struct {
 	stdin  io.Writer
 	bytes  atomic.Int64 // received after the first frame
 	last   atomic.Int64 // unix nanoseconds of the last byte received
+
+	mu   sync.Mutex
+	kept *bytes.Buffer // while not nil, what is received is also kept here
+}
+
+// keep starts keeping what s receives (nil stops) and returns what was
+// kept since the last call.
+func (s *session) keep(on bool) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var got []byte
+	if s.kept != nil {
+		got = s.kept.Bytes()
+	}
+	s.kept = nil
+	if on {
+		s.kept = &bytes.Buffer{}
+	}
+	return got
 }
 
 func (s *session) close() {
@@ -224,6 +243,11 @@ func startTerminal(c *gossh.Client, waitFor string, start time.Time) (*session, 
 		for {
 			n, err := stdout.Read(buf)
 			if n > 0 {
+				s.mu.Lock()
+				if s.kept != nil {
+					s.kept.Write(buf[:n])
+				}
+				s.mu.Unlock()
 				s.bytes.Add(int64(n))
 				s.last.Store(time.Now().UnixNano())
 			}
@@ -329,7 +353,7 @@ func holdPhase(ctx context.Context, cfg config, users []loadUser) error {
 		sentAfter-sentBefore, loadAverage())
 
 	if cfg.moves > 0 {
-		if err := cursorMoves(held[0], cfg.moves); err != nil {
+		if err := cursorMoves(held[0], cfg.moves, cfg.dumpMoves); err != nil {
 			return err
 		}
 	}
@@ -339,8 +363,9 @@ func holdPhase(ctx context.Context, cfg config, users []loadUser) error {
 // cursorMoves presses up and down in turn in s (the agenda is the first
 // screen) and prints the bytes each move sent. Alternating keeps the cursor
 // moving wherever "now" placed it; a move against the edge of the day
-// changes nothing and is counted apart.
-func cursorMoves(s *session, n int) error {
+// changes nothing and is counted apart. With dump, each move's bytes are
+// printed too.
+func cursorMoves(s *session, n int, dump bool) error {
 	s.quiet(300*time.Millisecond, 5*time.Second)
 	var sizes []int64
 	still := 0
@@ -350,11 +375,15 @@ func cursorMoves(s *session, n int) error {
 			key = "\x1b[B" // down
 		}
 		n0 := s.bytes.Load()
+		s.keep(dump)
 		if _, err := io.WriteString(s.stdin, key); err != nil {
 			return fmt.Errorf("cursor move: %w", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 		s.quiet(400*time.Millisecond, 3*time.Second)
+		if got := s.keep(false); dump {
+			fmt.Printf("move %d (%q): %d B %q\n", i+1, key, len(got), got)
+		}
 		if d := s.bytes.Load() - n0; d > 0 {
 			sizes = append(sizes, d)
 		} else {

@@ -42,6 +42,7 @@ type config struct {
 	parallel, openParallel int
 	window, settle         time.Duration
 	moves                  int
+	dumpMoves              bool
 	pprof, profiles        string
 }
 
@@ -59,6 +60,7 @@ func main() {
 	flag.StringVar(&cfg.pprof, "pprof", "", "the server's profile address (serve --pprof), e.g. 127.0.0.1:6060: save its heap and goroutines with the sessions held, and a CPU profile of the idle window")
 	flag.StringVar(&cfg.profiles, "profiles", ".", "directory for the profiles of --pprof")
 	flag.IntVar(&cfg.moves, "moves", 20, "cursor moves in the agenda to count bytes of")
+	flag.BoolVar(&cfg.dumpMoves, "dump-moves", false, "print the bytes each cursor move sent (Go-quoted), to see what they are")
 	flag.IntVar(&cfg.single, "single", 100, "connections timed one at a time (connect → first frame)")
 	flag.IntVar(&cfg.burst, "burst", 200, "connections timed --parallel at a time")
 	flag.IntVar(&cfg.parallel, "parallel", 10, "clients connecting at once in the burst")
