@@ -9,9 +9,9 @@ import (
 
 // needsSecondFactor tells whether a user or operator identified by their
 // key must still pass the second factor in the TUI: operators always, staff
-// under their clinic's policy; a FIDO security key satisfies it alone. When
-// the policy cannot be read the answer is yes: a login is never let through
-// for want of an answer.
+// under their clinic's policy (read with the user by key, resolve); a FIDO
+// security key satisfies it alone. When the policy cannot be read the
+// answer is yes: a login is never let through for want of an answer.
 func (s *Server) needsSecondFactor(ls *liveSession) bool {
 	tgt := ls.tgt
 	if !tgt.identified() || tgt.key == nil {
@@ -19,6 +19,9 @@ func (s *Server) needsSecondFactor(ls *liveSession) bool {
 	}
 	if store.IsSecurityKey(tgt.key.Type()) {
 		return false
+	}
+	if tgt.user != nil {
+		return tgt.userSecondFactor // the policy, read with the user
 	}
 	need, err := s.secondFactorOf(tgt).Required(ls.ctx)
 	if err != nil {

@@ -64,13 +64,16 @@ func sessionLang(sess ssh.Session, tgt *target) i18n.Lang {
 // target is where a session goes and who it is, as established after the
 // handshake from the user name, the listener address and the signing key.
 type target struct {
-	panel    bool
-	tenant   *store.Tenant
-	user     *store.User     // staff user identified by key (nil: login form)
-	operator *store.Operator // operator identified by key (nil: login form)
-	key      ssh.PublicKey   // the key that signed, nil without one
-	fp       string
-	remote   string
+	panel  bool
+	tenant *store.Tenant
+	user   *store.User // staff user identified by key (nil: login form)
+	// userSecondFactor: the clinic's policy asks user for a second factor
+	// (read with the user, once: the TUI's first frame waits for no more).
+	userSecondFactor bool
+	operator         *store.Operator // operator identified by key (nil: login form)
+	key              ssh.PublicKey   // the key that signed, nil without one
+	fp               string
+	remote           string
 }
 
 func (t *target) identified() bool { return t.user != nil || t.operator != nil }
@@ -264,10 +267,11 @@ func (s *Server) resolve(sess ssh.Session) (*target, error) {
 		return nil, suspended
 	}
 	if fp != "" {
-		u, err := tn.UserByKey(ctx, fp)
+		// The clinic's status was just read with it: not again.
+		id, err := tn.IdentifyKey(ctx, fp)
 		switch {
 		case err == nil:
-			tgt.user = u
+			tgt.user, tgt.userSecondFactor = id.User, id.SecondFactor
 		case errors.Is(err, store.ErrTenantSuspended):
 			return nil, suspended
 		case errors.Is(err, store.ErrNoSuchTenant):

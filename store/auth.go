@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Login rules (PRODUCT.md §3), shared by clinic staff and panel operators.
@@ -269,21 +271,77 @@ func (t *Tenant) UserByKey(ctx context.Context, fingerprint string) (*User, erro
 	if err := t.checkOpen(ctx); err != nil {
 		return nil, err
 	}
-	var u *User
-	err := t.tx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `select u.id from user_keys k join users u on u.id = k.user_id
-			where k.fingerprint = $1 and u.active`, fingerprint).Scan(&id)
-		if err != nil {
-			return notFound(err, EntityKey, nil)
-		}
-		u, err = userByID(ctx, tx, id)
-		return err
-	})
+	id, err := t.IdentifyKey(ctx, fingerprint)
+	return id.User, err
+}
+
+// KeyIdentity is who a key identifies in a clinic, with what the clinic's
+// policy asks of them before a terminal session opens.
+type KeyIdentity struct {
+	User *User
+	// SecondFactor: the clinic's policy requires a second factor of the
+	// user's role (a security key may still satisfy it alone).
+	SecondFactor bool
+}
+
+// IdentifyKey is UserByKey for a session that has just resolved the clinic
+// (ResolveTenant: its status is known), with the second-factor policy of
+// the user's role: what a terminal session must know before its first
+// frame, in one round trip to the database (a pipeline of the schema
+// setting and one query, in one implicit transaction), so that frame waits
+// for no more. It only reads.
+func (t *Tenant) IdentifyKey(ctx context.Context, fingerprint string) (KeyIdentity, error) {
+	pool, release, err := t.db.clinics.Acquire(ctx, t.Info.Role)
 	if err != nil {
-		return nil, wrapOp("login by key", err)
+		return KeyIdentity{}, diskFull(fmt.Errorf("connect as clinic %s: %w", t.Info.Schema, err))
 	}
-	return u, nil
+	defer release()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return KeyIdentity{}, diskFull(fmt.Errorf("connect as clinic %s: %w", t.Info.Schema, err))
+	}
+	defer conn.Release()
+	// Unnamed statements, not the connection's prepared ones: a statement
+	// is prepared before any of the batch runs, and this one can only be
+	// parsed once the schema is set. The schema setting is
+	// transaction-local, as in tx: one Sync ends the batch's one implicit
+	// transaction.
+	var b pgconn.Batch
+	b.ExecParams("select set_config('search_path', $1, true)", [][]byte{[]byte(searchPath(t.Info.Schema))}, nil, nil, nil)
+	b.ExecParams(`select `+userColumns+`, st.second_factor
+		from user_keys k join users u on u.id = k.user_id cross join settings st
+		where k.fingerprint = $1 and u.active`, [][]byte{[]byte(fingerprint)}, nil, nil, nil)
+	res, err := conn.Conn().PgConn().ExecBatch(ctx, &b).ReadAll()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("%d results of 2 statements", len(res))
+	}
+	if err != nil {
+		return KeyIdentity{}, wrapOp("login by key", diskFull(err))
+	}
+	var (
+		id     KeyIdentity
+		policy SecondFactorPolicy
+	)
+	id.User, err = scanUser(resultRow{m: conn.Conn().TypeMap(), r: res[1]}, &policy)
+	if err != nil {
+		return KeyIdentity{}, wrapOp("login by key", notFound(err, EntityKey, nil))
+	}
+	id.SecondFactor = policy.Requires(id.User.Role)
+	return id, nil
+}
+
+// resultRow is the first row of a statement's result read at the protocol
+// level (pgconn), as a pgx.Row.
+type resultRow struct {
+	m *pgtype.Map
+	r *pgconn.Result
+}
+
+func (r resultRow) Scan(dest ...any) error {
+	if len(r.r.Rows) == 0 {
+		return pgx.ErrNoRows
+	}
+	return pgx.ScanRow(r.m, r.r.FieldDescriptions, r.r.Rows[0], dest...)
 }
 
 // KeyLogin records that the user logged in with the key with this
@@ -291,12 +349,7 @@ func (t *Tenant) UserByKey(ctx context.Context, fingerprint string) (*User, erro
 func (t *Tenant) KeyLogin(ctx context.Context, userID int64, fingerprint string) error {
 	now := t.db.now()
 	err := t.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `update user_keys set last_used_at = $3 where fingerprint = $1 and user_id = $2`,
-			fingerprint, userID, now); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `update users set last_login_at = $2 where id = $1`, userID, now)
-		return err
+		return staffKeys.recordUse(ctx, tx, userID, fingerprint, now)
 	})
 	return wrapOp("record key login", err)
 }

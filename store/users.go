@@ -62,11 +62,13 @@ const userColumns = `u.id, u.email::text, u.name, u.role, u.active, coalesce(u.l
 	coalesce((select s.id from specialists s where s.user_id = u.id), 0),
 	u.password_hash is not null, u.last_login_at, u.created_at, u.locked_until, u.ascii`
 
-func scanUser(row pgx.Row) (*User, error) {
+// scanUser reads userColumns, then into more the columns a query adds after
+// them.
+func scanUser(row pgx.Row, more ...any) (*User, error) {
 	var u User
 	var role string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.Lang, &u.SpecialistID,
-		&u.HasPassword, &u.LastLoginAt, &u.CreatedAt, &u.LockedUntil, &u.ASCII); err != nil {
+	if err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &role, &u.Active, &u.Lang, &u.SpecialistID,
+		&u.HasPassword, &u.LastLoginAt, &u.CreatedAt, &u.LockedUntil, &u.ASCII}, more...)...); err != nil {
 		return nil, err
 	}
 	u.Role = Role(role)

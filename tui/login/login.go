@@ -212,7 +212,7 @@ func (l *Model) Init() tea.Cmd {
 	if l.startAt != nil {
 		// The key identified the account: it is registered already.
 		l.acc, l.offerKey = l.startAt, ""
-		return l.checkSecondFactor()
+		return l.checkSecondFactor(true)
 	}
 	return l.show(l.credentialsForm())
 }
@@ -452,7 +452,7 @@ func (l *Model) Result(msg tea.Msg) tea.Cmd {
 			l.step = stepNewPassword
 			return l.show(l.newPasswordForm())
 		}
-		return l.checkSecondFactor()
+		return l.checkSecondFactor(false)
 	case passwordResult:
 		if r.err != nil {
 			l.step = stepNewPassword
@@ -460,7 +460,7 @@ func (l *Model) Result(msg tea.Msg) tea.Cmd {
 			return l.again(l.newPasswordForm(), 0)
 		}
 		l.notes = append(l.notes, func(m *i18n.Messages) string { return m.Login.PasswordSaved })
-		return l.checkSecondFactor()
+		return l.checkSecondFactor(false)
 	case keyResult:
 		if r.err != nil {
 			// Not registering the key does not stop the login: say why in

@@ -77,14 +77,19 @@ type (
 	verifyResult struct{ err error }
 )
 
-// checkSecondFactor asks whether the account must pass a second factor.
-func (l *Model) checkSecondFactor() tea.Cmd {
+// checkSecondFactor asks whether the account must pass a second factor,
+// and whether it has enrolled one. required: the policy was read already
+// (a key login: the server read it with the user), so it is not asked again.
+func (l *Model) checkSecondFactor(required bool) tea.Cmd {
 	l.step = stepChecking
 	l.h.SetBusy(l.h.Locale().M.SecondFactor.Verifying)
 	acc := l.acc
 	return l.h.Do(Target, func(ctx context.Context) tea.Msg {
 		f := l.auth.SecondFactor(acc)
-		need, err := f.Required(ctx)
+		need, err := required, error(nil)
+		if !required {
+			need, err = f.Required(ctx)
+		}
 		enrolled := false
 		if err == nil && need {
 			enrolled, err = f.Enrolled(ctx)
