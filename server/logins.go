@@ -52,9 +52,11 @@ func (s *Server) loginBook(ls *liveSession) (store.LoginBook, bool) {
 }
 
 // openLogin records ls as an open session (TUI or command) of the account
-// with id accountID: a staff user of its clinic, or an operator. A failure
-// is logged: the session goes on, unlisted.
-func (s *Server) openLogin(ls *liveSession, accountID int64) {
+// with id accountID: a staff user of its clinic, or an operator. fp, when
+// not "", is the fingerprint of the key that identified the account: its
+// use and the account's login are recorded in the same transaction. A
+// failure is logged: the session goes on, unlisted.
+func (s *Server) openLogin(ls *liveSession, accountID int64, fp string) {
 	book, ok := s.loginBook(ls)
 	if !ok {
 		return
@@ -65,12 +67,24 @@ func (s *Server) openLogin(ls *liveSession, accountID int64) {
 	}
 	ls.login.mu.Lock()
 	defer ls.login.mu.Unlock()
-	if ls.login.closed || ls.login.id != 0 {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ls.ctx), 10*time.Second)
 	defer cancel()
-	id, err := book.Open(ctx, accountID, door, ls.tgt.remote, s.serverID)
+	if ls.login.closed || ls.login.id != 0 {
+		if fp != "" {
+			// Over before it was listed: the login itself still counts.
+			s.recordKeyUse(ctx, ls, accountID)
+		}
+		return
+	}
+	var (
+		id  int64
+		err error
+	)
+	if fp != "" {
+		id, err = book.OpenByKey(ctx, accountID, fp, door, ls.tgt.remote, s.serverID)
+	} else {
+		id, err = book.Open(ctx, accountID, door, ls.tgt.remote, s.serverID)
+	}
 	if err != nil {
 		s.log.Error("open login", "tenant", ls.tenant, "account", accountID, "err", err)
 		return
@@ -79,23 +93,29 @@ func (s *Server) openLogin(ls *liveSession, accountID int64) {
 }
 
 // recordKeyLogin records the login of the user or operator the session's key
-// identified: the key's last use and the account's last login, then the
+// identified: the key's last use and the account's last login, with the
 // open session. A failure is logged: the session goes on.
 func (s *Server) recordKeyLogin(ls *liveSession) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ls.ctx), 10*time.Second)
-	defer cancel()
-	tgt := ls.tgt
-	switch {
+	switch tgt := ls.tgt; {
 	case tgt.user != nil:
-		if err := tgt.tenant.KeyLogin(ctx, tgt.user.ID, tgt.fp); err != nil {
-			s.log.Error("record key login", "tenant", ls.tenant, "user", tgt.user.ID, "err", err)
-		}
-		s.openLogin(ls, tgt.user.ID)
+		s.openLogin(ls, tgt.user.ID, tgt.fp)
 	case tgt.operator != nil:
-		if err := s.db.OperatorKeyLogin(ctx, tgt.operator.ID, tgt.fp); err != nil {
-			s.log.Error("record key login", "operator", tgt.operator.ID, "err", err)
-		}
-		s.openLogin(ls, tgt.operator.ID)
+		s.openLogin(ls, tgt.operator.ID, tgt.fp)
+	}
+}
+
+// recordKeyUse records only the key's last use and the account's last
+// login (a session closed before its row was made).
+func (s *Server) recordKeyUse(ctx context.Context, ls *liveSession, accountID int64) {
+	var err error
+	switch tgt := ls.tgt; {
+	case tgt.user != nil:
+		err = tgt.tenant.KeyLogin(ctx, accountID, tgt.fp)
+	case tgt.operator != nil:
+		err = s.db.OperatorKeyLogin(ctx, accountID, tgt.fp)
+	}
+	if err != nil {
+		s.log.Error("record key login", "tenant", ls.tenant, "account", accountID, "err", err)
 	}
 }
 
@@ -123,7 +143,7 @@ func (s *Server) openLoginByEmail(ls *liveSession, email string) {
 	default:
 		return
 	}
-	s.openLogin(ls, id)
+	s.openLogin(ls, id, "")
 }
 
 // closeLogin removes the session's row (the session ended).

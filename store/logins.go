@@ -54,6 +54,7 @@ type LoginBook struct {
 	run      func(context.Context, func(pgx.Tx) error) error
 	table    string // a constant of ours, never user input
 	accounts string // the accounts table the rows point to
+	keys     keyTable
 	now      func() time.Time
 	// notice is the payload on TenantStatusChannel that makes the servers
 	// look for ended sessions of this book.
@@ -67,13 +68,13 @@ const PanelStatusNotice = "panel"
 
 // LoginBook is the clinic's open sessions.
 func (t *Tenant) LoginBook() LoginBook {
-	return LoginBook{run: t.tx, table: "logins", accounts: "users", now: t.db.now, notice: t.Info.Schema}
+	return LoginBook{run: t.tx, table: "logins", accounts: "users", keys: staffKeys, now: t.db.now, notice: t.Info.Schema}
 }
 
 // OperatorLoginBook is the panel operators' open sessions.
 func (db *DB) OperatorLoginBook() LoginBook {
 	return LoginBook{run: db.publicTx, table: "public.operator_logins", accounts: "public.operators",
-		now: db.now, notice: PanelStatusNotice}
+		keys: operatorKeys, now: db.now, notice: PanelStatusNotice}
 }
 
 // Open records a session the server now holds, for the account with id
@@ -86,6 +87,43 @@ func (b LoginBook) Open(ctx context.Context, accountID int64, door Door, remoteA
 			values ($1, $2, $3, $4, $5, $5, $5) returning id`, accountID, string(door), remoteAddr, serverID, now).Scan(&id)
 	})
 	return id, wrapOp("open login", err)
+}
+
+// OpenByKey is Open for a session whose key identified the account, with
+// the key's last use and the account's last login (what KeyLogin and
+// OperatorKeyLogin record) in the same transaction: a key login waits for
+// one flush to disk and holds one connection, not two.
+func (b LoginBook) OpenByKey(ctx context.Context, accountID int64, fingerprint string, door Door, remoteAddr, serverID string) (int64, error) {
+	now := b.now()
+	var id int64
+	err := b.run(ctx, func(tx pgx.Tx) error {
+		if err := b.keys.recordUse(ctx, tx, accountID, fingerprint, now); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `insert into `+b.table+` (account_id, door, remote_addr, server_id, started_at, last_activity_at, seen_at)
+			values ($1, $2, $3, $4, $5, $5, $5) returning id`, accountID, string(door), remoteAddr, serverID, now).Scan(&id)
+	})
+	return id, wrapOp("open login", err)
+}
+
+// keyTable is where an account's keys and last login are: the staff's
+// (in the clinic's schema) or the operators'. Names are constants of ours.
+type keyTable struct{ keys, owner, accounts string }
+
+var (
+	staffKeys    = keyTable{keys: "user_keys", owner: "user_id", accounts: "users"}
+	operatorKeys = keyTable{keys: "public.operator_keys", owner: "operator_id", accounts: "public.operators"}
+)
+
+// recordUse records a login with the key with this fingerprint: the key's
+// last use and the account's last login.
+func (k keyTable) recordUse(ctx context.Context, tx pgx.Tx, accountID int64, fingerprint string, now time.Time) error {
+	if _, err := tx.Exec(ctx, `update `+k.keys+` set last_used_at = $3 where fingerprint = $1 and `+k.owner+` = $2`,
+		fingerprint, accountID, now); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `update `+k.accounts+` set last_login_at = $2 where id = $1`, accountID, now)
+	return err
 }
 
 // Close removes the row of a session that ended.

@@ -188,12 +188,7 @@ func (db *DB) OperatorByKey(ctx context.Context, fingerprint string) (*Operator,
 func (db *DB) OperatorKeyLogin(ctx context.Context, operatorID int64, fingerprint string) error {
 	now := db.now()
 	err := db.publicTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `update public.operator_keys set last_used_at = $3 where fingerprint = $1 and operator_id = $2`,
-			fingerprint, operatorID, now); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `update public.operators set last_login_at = $2 where id = $1`, operatorID, now)
-		return err
+		return operatorKeys.recordUse(ctx, tx, operatorID, fingerprint, now)
 	})
 	return wrapOp("record operator key login", err)
 }
