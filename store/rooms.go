@@ -97,17 +97,22 @@ func (t *Tenant) ListRooms(ctx context.Context, actor Actor, includeInactive boo
 	}
 	var out []Room
 	err := t.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `select `+roomColumns+` from rooms r where $1 or r.active order by public.search_norm(r.name), r.id`, includeInactive)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Room, error) { return scanRoom(r) })
+		var err error
+		out, err = listRooms(ctx, tx, includeInactive)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list rooms: %w", err)
 	}
 	return out, nil
+}
+
+func listRooms(ctx context.Context, tx pgx.Tx, includeInactive bool) ([]Room, error) {
+	rows, err := tx.Query(ctx, `select `+roomColumns+` from rooms r where $1 or r.active order by public.search_norm(r.name), r.id`, includeInactive)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Room, error) { return scanRoom(r) })
 }
 
 // GetRoom returns one room.

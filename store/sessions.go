@@ -531,25 +531,72 @@ func (t *Tenant) ListSessions(ctx context.Context, actor Actor, f SessionFilter)
 // 1 December in the clinic), cancelled ones included, ordered by start. A
 // specialist sees only their own.
 func (t *Tenant) Agenda(ctx context.Context, actor Actor, day time.Time, f AgendaFilter) ([]Session, error) {
-	loc := t.Info.Location()
-	from, to := dayBounds(day, loc)
 	var out []Session
 	err := t.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sessionSelect+`
-			where s.starts_at >= $1 and s.starts_at < $2
-			  and ($3 = 0 or s.specialist_id = $3) and ($4 = 0 or s.room_id = $4)
-			  and ($5 = 0 or s.specialist_id = $5)
-			order by s.starts_at, s.id`, from, to, f.SpecialistID, f.RoomID, specialistScope(actor))
-		if err != nil {
-			return err
-		}
-		out, err = collectSessions(rows, loc)
+		var err error
+		out, err = t.agenda(ctx, tx, actor, day, f)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("agenda: %w", err)
 	}
+	return out, nil
+}
+
+func (t *Tenant) agenda(ctx context.Context, tx pgx.Tx, actor Actor, day time.Time, f AgendaFilter) ([]Session, error) {
+	loc := t.Info.Location()
+	from, to := dayBounds(day, loc)
+	rows, err := tx.Query(ctx, sessionSelect+`
+		where s.starts_at >= $1 and s.starts_at < $2
+		  and ($3 = 0 or s.specialist_id = $3) and ($4 = 0 or s.room_id = $4)
+		  and ($5 = 0 or s.specialist_id = $5)
+		order by s.starts_at, s.id`, from, to, f.SpecialistID, f.RoomID, specialistScope(actor))
+	if err != nil {
+		return nil, err
+	}
+	out, err := collectSessions(rows, loc)
+	if err != nil {
+		return nil, err
+	}
 	hidePlanFrom(actor, out)
+	return out, nil
+}
+
+// AgendaDay is what the agenda's day view shows: the settings, the active
+// specialists and rooms (its columns and pickers) and the day's sessions.
+type AgendaDay struct {
+	Settings    Settings
+	Specialists []Specialist
+	Rooms       []Room
+	Sessions    []Session
+}
+
+// AgendaDayView reads the agenda's day view (Settings, ListSpecialists and
+// ListRooms of the active ones, Agenda) in one transaction: the first
+// screen of a session holds one connection of its clinic's few once, not
+// four times in a row.
+func (t *Tenant) AgendaDayView(ctx context.Context, actor Actor, day time.Time, f AgendaFilter) (AgendaDay, error) {
+	if !actor.Role.Valid() {
+		return AgendaDay{}, forbidden("listing specialists")
+	}
+	var out AgendaDay
+	err := t.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if out.Settings, err = readSettings(ctx, tx); err != nil {
+			return err
+		}
+		if out.Specialists, err = listSpecialists(ctx, tx, actor, false); err != nil {
+			return err
+		}
+		if out.Rooms, err = listRooms(ctx, tx, false); err != nil {
+			return err
+		}
+		out.Sessions, err = t.agenda(ctx, tx, actor, day, f)
+		return err
+	})
+	if err != nil {
+		return AgendaDay{}, fmt.Errorf("agenda: %w", err)
+	}
 	return out, nil
 }
 

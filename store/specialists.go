@@ -134,21 +134,26 @@ func (t *Tenant) ListSpecialists(ctx context.Context, actor Actor, includeInacti
 	}
 	var out []Specialist
 	err := t.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `select `+specialistColumns+` from specialists s
-			where $1 or s.active order by public.search_norm(s.last_name), public.search_norm(s.first_name), s.id`, includeInactive)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Specialist, error) {
-			s, err := scanSpecialist(r)
-			return s.redactFor(actor), err
-		})
+		var err error
+		out, err = listSpecialists(ctx, tx, actor, includeInactive)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list specialists: %w", err)
 	}
 	return out, nil
+}
+
+func listSpecialists(ctx context.Context, tx pgx.Tx, actor Actor, includeInactive bool) ([]Specialist, error) {
+	rows, err := tx.Query(ctx, `select `+specialistColumns+` from specialists s
+		where $1 or s.active order by public.search_norm(s.last_name), public.search_norm(s.first_name), s.id`, includeInactive)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Specialist, error) {
+		s, err := scanSpecialist(r)
+		return s.redactFor(actor), err
+	})
 }
 
 // GetSpecialist returns one specialist (redacted for a colleague, as in

@@ -118,6 +118,13 @@ func (p *agendaPage) reload() tea.Cmd {
 func LoadAgenda(ctx context.Context, env *kit.Env, seq int, view agView, day, from, to time.Time, filter store.AgendaFilter) AgendaLoaded {
 	out := AgendaLoaded{seq: seq, from: from, to: to}
 	tn, actor := env.Tenant, env.Actor
+	if view == AgDayView {
+		// The first screen of every session: one transaction.
+		var d store.AgendaDay
+		d, out.Err = tn.AgendaDayView(ctx, actor, agCivil(day, env.L.Loc), filter)
+		out.settings, out.specialists, out.rooms, out.Sessions = d.Settings, d.Specialists, d.Rooms, d.Sessions
+		return out
+	}
 	if out.settings, out.Err = tn.Settings(ctx); out.Err != nil {
 		return out
 	}
@@ -127,12 +134,8 @@ func LoadAgenda(ctx context.Context, env *kit.Env, seq int, view agView, day, fr
 	if out.rooms, out.Err = tn.ListRooms(ctx, actor, false); out.Err != nil {
 		return out
 	}
-	if view == AgDayView {
-		out.Sessions, out.Err = tn.Agenda(ctx, actor, agCivil(day, env.L.Loc), filter)
-	} else {
-		out.Sessions, out.Err = tn.ListSessions(ctx, actor, store.SessionFilter{From: from, To: to,
-			SpecialistID: filter.SpecialistID, RoomID: filter.RoomID, Limit: 5000})
-	}
+	out.Sessions, out.Err = tn.ListSessions(ctx, actor, store.SessionFilter{From: from, To: to,
+		SpecialistID: filter.SpecialistID, RoomID: filter.RoomID, Limit: 5000})
 	return out
 }
 
