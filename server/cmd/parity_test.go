@@ -21,6 +21,7 @@ var notCommands = map[string]string{
 	"DB":             "not an operation",
 	"Settings":       "read to configure the screens; `settings update` prints them",
 	"Patients":       "the patient pickers of forms; `patients list` serves scripts",
+	"AgendaDayView":  "the agenda screen's four reads in one transaction; `agenda` prints the day (Agenda)",
 	// The second factor is enrolled and passed interactively, at login (a
 	// QR code, a code from the app); scripts run on the grant it gives.
 	"SecondFactor":       "the login's second step",
