@@ -31,12 +31,6 @@ var (
 	ErrSetupCodeExpired = &Sentinel{CodeExpired, "this setup code has expired"}
 )
 
-// dummyPasswordHash is an argon2id hash (HashPassword's parameters) of a
-// throw-away password. Checking a password against it when the e-mail is
-// unknown, or the account has no password yet, costs what a real check costs,
-// so response time does not reveal whether an account exists.
-const dummyPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$0wdI9w5+c1OBG/Zp/mfKbw$/sH+TQOx2SuL29OGe6fVYJjmshid1q0iOgNFqYpLh8E"
-
 // dummySetupHash matches no code (no SHA-256 is all zeros in practice).
 const dummySetupHash = "sha256$0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -85,7 +79,7 @@ type account struct {
 func (s accountStore) checkSecret(ctx context.Context, kind secretKind, acc *account, secret string, now time.Time) (ok, expired bool, err error) {
 	switch kind {
 	case byPassword:
-		hash := dummyPasswordHash
+		hash := s.passwords.dummy
 		if acc != nil && acc.passwordHash != nil {
 			hash = *acc.passwordHash
 		}

@@ -83,6 +83,12 @@ type Options struct {
 	// MaxConcurrentHashes bounds the argon2id computations (19 MiB each)
 	// running at once across all logins; 0 means GOMAXPROCS.
 	MaxConcurrentHashes int
+	// PasswordCost is the argon2id cost of new password hashes; the zero
+	// value means DefaultPasswordCost (OWASP's). Existing hashes verify at
+	// the cost they were made with, whatever this is. The test suites set a
+	// cheap one, as Django's documentation advises for its own hashers:
+	// under the race detector one default hash takes seconds.
+	PasswordCost PasswordCost
 	// CheckPassword replaces the password check run inside that bound
 	// (tests count the checks); nil means CheckPassword.
 	CheckPassword func(hash, password string) bool
@@ -141,6 +147,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	pw, err := newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword, opts.PasswordCost)
+	if err != nil {
+		return nil, err
+	}
 	admin, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -151,7 +161,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	db := &DB{admin: admin, now: clock.Now, migs: opts.Migrations.orDefault(), connsPerClinic: opts.ConnsPerClinic,
 		host: parseHostNames(opts.HostName), binaryVersion: opts.BinaryVersion,
-		passwords: newPasswords(opts.MaxConcurrentHashes, opts.CheckPassword), box: box, attachmentMax: opts.AttachmentMaxBytes}
+		passwords: pw, box: box, attachmentMax: opts.AttachmentMaxBytes}
 	if db.connsPerClinic <= 0 {
 		db.connsPerClinic = DefaultConnsPerClinic
 	}

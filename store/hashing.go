@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"runtime"
 
@@ -16,20 +17,41 @@ import (
 type passwords struct {
 	slots *semaphore.Weighted
 	check func(hash, password string) bool
+	cost  PasswordCost
+	// dummy is a hash, at cost, of a throw-away password. Checking a password
+	// against it when the e-mail is unknown, or the account has no password
+	// yet, costs what a real check costs, so response time does not reveal
+	// whether an account exists.
+	dummy string
 }
 
 // newPasswords bounds hashing to n at a time (n <= 0: one per CPU the Go
 // runtime uses, as more would only queue for the processors anyway). check
-// nil means CheckPassword.
-func newPasswords(n int, check func(hash, password string) bool) *passwords {
+// nil means CheckPassword; a zero cost means DefaultPasswordCost.
+func newPasswords(n int, check func(hash, password string) bool, cost PasswordCost) (*passwords, error) {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
 	if check == nil {
 		check = CheckPassword
 	}
-	return &passwords{slots: semaphore.NewWeighted(int64(n)), check: check}
+	p := &passwords{slots: semaphore.NewWeighted(int64(n)), check: check, cost: cost, dummy: defaultDummyHash}
+	switch {
+	case cost == PasswordCost{}:
+		p.cost = DefaultPasswordCost()
+	case cost != DefaultPasswordCost():
+		d, err := hashPassword(rand.Text(), cost)
+		if err != nil {
+			return nil, fmt.Errorf("dummy password hash: %w", err)
+		}
+		p.dummy = d
+	}
+	return p, nil
 }
+
+// defaultDummyHash is passwords.dummy at DefaultPasswordCost, made once so
+// that opening the store does not hash.
+const defaultDummyHash = "$argon2id$v=19$m=19456,t=2,p=1$0wdI9w5+c1OBG/Zp/mfKbw$/sH+TQOx2SuL29OGe6fVYJjmshid1q0iOgNFqYpLh8E"
 
 // Check tells whether password matches hash, waiting for a free slot first.
 func (p *passwords) Check(ctx context.Context, hash, password string) (bool, error) {
@@ -46,5 +68,5 @@ func (p *passwords) Hash(ctx context.Context, password string) (string, error) {
 		return "", fmt.Errorf("wait to hash a password: %w", err)
 	}
 	defer p.slots.Release(1)
-	return HashPassword(password)
+	return hashPassword(password, p.cost)
 }

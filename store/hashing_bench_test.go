@@ -23,7 +23,10 @@ func BenchmarkPasswordStorm(b *testing.B) {
 	}
 	for _, bound := range []int{runtime.GOMAXPROCS(0), attempts} {
 		b.Run(fmt.Sprintf("bound=%d", bound), func(b *testing.B) {
-			p := newPasswords(bound, nil)
+			p, err := newPasswords(bound, nil, PasswordCost{})
+			if err != nil {
+				b.Fatal(err)
+			}
 			runtime.GC()
 			var peak uint64
 			stop, done := make(chan struct{}), make(chan struct{})

@@ -13,27 +13,44 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// argon2id parameters (OWASP's recommendation: 19 MiB, 2 passes, 1 lane).
+// PasswordCost is argon2id's work for each new password hash: memory in KiB
+// and passes over it (always one lane). A hash records its own cost, so
+// hashes made with another cost keep verifying.
+type PasswordCost struct {
+	MemoryKiB uint32
+	Passes    uint32
+}
+
+// DefaultPasswordCost is OWASP's recommendation for argon2id: 19 MiB, 2
+// passes, 1 lane. Options.PasswordCost's zero value means it.
+func DefaultPasswordCost() PasswordCost {
+	return PasswordCost{MemoryKiB: 19 * 1024, Passes: 2}
+}
+
 const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
 	argonThreads = 1
 	argonKeyLen  = 32
 )
 
-// HashPassword returns an argon2id hash in the PHC string format.
+// HashPassword returns an argon2id hash, with DefaultPasswordCost, in the PHC
+// string format.
 func HashPassword(password string) (string, error) {
+	return hashPassword(password, DefaultPasswordCost())
+}
+
+func hashPassword(password string, c PasswordCost) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(password), salt, c.Passes, c.MemoryKiB, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.MemoryKiB, c.Passes, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// CheckPassword tells whether password matches a hash made by HashPassword.
+// CheckPassword tells whether password matches a hash made by HashPassword,
+// at the cost the hash records.
 func CheckPassword(hash, password string) bool {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {

@@ -223,11 +223,24 @@ func NewDB(t testing.TB) *store.DB {
 	return NewDBWith(t, store.Options{})
 }
 
-// NewDBWith is NewDB with store options (a fake clock, a small pool).
+// PasswordCost is the argon2id cost of the passwords tests hash: 64 KiB,
+// one pass. The default (19 MiB, 2 passes) takes 2–10 s a hash under the
+// race detector on this project's machines, and logins, staff creation and
+// password changes hash in hundreds of tests. What the cost itself does is
+// tested in package store with the default.
+func PasswordCost() store.PasswordCost {
+	return store.PasswordCost{MemoryKiB: 64, Passes: 1}
+}
+
+// NewDBWith is NewDB with store options (a fake clock, a small pool); a zero
+// PasswordCost means PasswordCost().
 func NewDBWith(t testing.TB, opts store.Options) *store.DB {
 	t.Helper()
 	if opts.SecretKey == nil {
 		opts.SecretKey = SecretKey
+	}
+	if opts.PasswordCost == (store.PasswordCost{}) {
+		opts.PasswordCost = PasswordCost()
 	}
 	u := NewURL(t)
 	db, err := store.Open(context.Background(), u, opts)
