@@ -61,12 +61,8 @@ func New(dataDir string, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data directory %q: %w", dataDir, err)
 	}
-	bin, err := findBinDir()
-	if err != nil {
-		return nil, err
-	}
 	link := filepath.Join(abs, "pg")
-	c := &Cluster{dataDir: abs, pgDir: link, link: link, binDir: bin, opts: opts}
+	c := &Cluster{dataDir: abs, pgDir: link, link: link, opts: opts}
 	if os.Geteuid() == 0 {
 		cred, err := postgresUser()
 		if err != nil {
@@ -96,7 +92,28 @@ func New(dataDir string, opts Options) (*Cluster, error) {
 		c.pgDir = filepath.Join(ElsewhereRoot, hex.EncodeToString(sum[:8]), "pg")
 	}
 	c.sockDir = socketDir(c.pgDir)
+	if c.binDir = clusterBinDir(c.pgDir); c.binDir == "" {
+		if c.binDir, err = findBinDir(); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// clusterBinDir is the Debian directory of the binaries of an existing
+// cluster's major version (PG_VERSION), "" when there is none. Every
+// command looks the binaries up, and pg_config is a shell script that
+// lists directories: 0.4 s of a no-op migrate at load 24.
+func clusterBinDir(pgDir string) string {
+	v, err := os.ReadFile(filepath.Join(pgDir, "PG_VERSION"))
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Join("/usr/lib/postgresql", strings.TrimSpace(string(v)), "bin")
+	if fi, err := os.Stat(filepath.Join(dir, "initdb")); err != nil || fi.IsDir() {
+		return ""
+	}
+	return dir
 }
 
 // ElsewhereRoot is where clusters live whose data directory the postgres

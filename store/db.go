@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,10 @@ type DB struct {
 	// connections that must keep a server session of their own.
 	direct  *pgxpool.Config
 	observe Observer // Options.Observer, never nil
+	// owner is Open's owner connection, kept when Options.OwnerSession
+	// asks for it (nil otherwise); ownerMu serialises its use.
+	owner   *pgx.Conn
+	ownerMu sync.Mutex
 }
 
 // Options tunes Open.
@@ -112,6 +117,14 @@ type Options struct {
 	// Observer is told about core operations as they run (metrics); nil
 	// observes nothing.
 	Observer Observer
+	// OwnerSession keeps the owner connection Open makes until Close, and
+	// runs on it every owner step and the reads of tenant versions and
+	// spares: for a short command that works as the owner (migrate), one
+	// connection instead of three, each a new backend with cold catalog
+	// caches (most of a no-op migrate's time on a loaded machine). Not for
+	// servers: it holds the owner's connection for the DB's whole life and
+	// serialises the owner's work on it.
+	OwnerSession bool
 }
 
 // Observer watches core operations for metrics. Its methods must be
@@ -178,7 +191,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if clinicConns <= 0 {
 		clinicConns = DefaultClinicConns
 	}
-	err = db.withAdminConn(ctx, func(conn *pgx.Conn) error {
+	initOwner := func(conn *pgx.Conn) error {
 		var dbname string
 		if err := conn.QueryRow(ctx, "select current_database()").Scan(&dbname); err != nil {
 			return err
@@ -187,7 +200,19 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		ready, err := db.ensureAccess(ctx, conn)
 		db.accessReady.Store(ready)
 		return err
-	})
+	}
+	if opts.OwnerSession {
+		var conn *pgx.Conn
+		if conn, err = db.connectOwner(ctx); err == nil {
+			if err = initOwner(conn); err != nil {
+				conn.Close(context.WithoutCancel(ctx))
+			} else {
+				db.owner = conn
+			}
+		}
+	} else {
+		err = db.withAdminConn(ctx, initOwner)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
@@ -278,6 +303,11 @@ func RolePrefix(dbname string) string {
 func (db *DB) Close() {
 	db.clinics.Close()
 	db.pool.Close()
+	if db.owner != nil {
+		db.ownerMu.Lock()
+		db.owner.Close(context.Background())
+		db.ownerMu.Unlock()
+	}
 }
 
 // Pool is the runtime role's pool (shared data only), for tests and the
@@ -317,15 +347,47 @@ func (db *DB) ownerConfig() *pgxpool.Config {
 }
 
 // withAdminConn runs fn on a connection as the database's owner, opened for
-// it and closed after: no owner connection outlives the job that needs it.
+// it and closed after: no owner connection outlives the job that needs it
+// (but for Options.OwnerSession's, which fn then gets). fn must not call
+// back into the DB for another owner step or shared read.
 func (db *DB) withAdminConn(ctx context.Context, fn func(*pgx.Conn) error) error {
-	conn, err := pgx.ConnectConfig(ctx, db.ownerConfig().ConnConfig.Copy())
+	if db.owner != nil {
+		db.ownerMu.Lock()
+		defer db.ownerMu.Unlock()
+		return fn(db.owner)
+	}
+	conn, err := db.connectOwner(ctx)
 	if err != nil {
-		return fmt.Errorf("connect as owner: %w", err)
+		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	pgxdecimal.Register(conn.TypeMap())
 	return fn(conn)
+}
+
+func (db *DB) connectOwner(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, db.ownerConfig().ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("connect as owner: %w", err)
+	}
+	pgxdecimal.Register(conn.TypeMap())
+	return conn, nil
+}
+
+// sharedQuerier is what a shared read needs of a pool or a connection.
+type sharedQuerier interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
+
+// readShared runs fn with the runtime role's pool, or with the owner
+// session's connection (Options.OwnerSession).
+func (db *DB) readShared(fn func(sharedQuerier) error) error {
+	if db.owner != nil {
+		db.ownerMu.Lock()
+		defer db.ownerMu.Unlock()
+		return fn(db.owner)
+	}
+	return fn(db.pool)
 }
 
 // adminTx runs fn in a transaction on the public schema as the database's

@@ -51,7 +51,9 @@ const readySparesQuery = `select count(*) from public.spare_schemas s
 // latest tenant version).
 func (db *DB) SpareCount(ctx context.Context) (int, error) {
 	var n int
-	if err := db.pool.QueryRow(ctx, readySparesQuery, db.LatestTenantVersion()).Scan(&n); err != nil {
+	if err := db.readShared(func(q sharedQuerier) error {
+		return q.QueryRow(ctx, readySparesQuery, db.LatestTenantVersion()).Scan(&n)
+	}); err != nil {
 		return 0, fmt.Errorf("count spare schemas: %w", err)
 	}
 	return n, nil

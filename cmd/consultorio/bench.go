@@ -191,6 +191,7 @@ func newBenchMigrateCmd(cfg *config) *cobra.Command {
 		repeat int
 		jobs   int
 		stmt   string
+		revert string
 	)
 	cmd := &cobra.Command{
 		Use:   "migrate",
@@ -198,10 +199,11 @@ func newBenchMigrateCmd(cfg *config) *cobra.Command {
 		Long: `Time "consultorio migrate" (shared schema and every tenant) when nothing
 is pending, --repeat times; then add one tenant migration holding --statement
 (not embedded: it exists only for this run) and time migrating every clinic
-with --jobs workers. The database is left at that version: provision a fresh
-scratch database for the next run. With --statement '' only the no-op runs
-are timed and the database stays as it was (to measure again after more
-clinics are provisioned).`,
+with --jobs workers. Then, untimed, --revert undoes it in every schema it
+reached, which goes back to the embedded version: the database is left as
+it was, for the next run and for this binary (--revert '' leaves it at the
+bench version: provision a fresh scratch database then). With
+--statement '' only the no-op runs are timed.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if repeat < 1 || jobs < 1 {
@@ -253,18 +255,94 @@ clinics are provisioned).`,
 			err = runMigrate(c, &withExtra, migrateFlags{tenants: true, jobs: jobs, json: false}, &sum, io.Discard)
 			d := time.Since(t0)
 			fmt.Fprint(out, sum.String())
+			if err == nil {
+				fmt.Fprintf(out, "one-statement migration (%s) over %d schemas, --jobs %d: %s total, %s per schema\n",
+					stmt, len(tvs), jobs, d.Round(time.Millisecond), (d / time.Duration(max(len(tvs), 1))).Round(10*time.Microsecond))
+			}
+			if revert == "" {
+				return err
+			}
+			t1 := time.Now()
+			n, rerr := benchRevert(ctx, cfg, next, revert, jobs)
+			fmt.Fprintf(out, "reverted (%s) in %d schemas back to version %d, untimed above: %s\n",
+				revert, n, next-1, time.Since(t1).Round(time.Millisecond))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "one-statement migration (%s) over %d schemas, --jobs %d: %s total, %s per schema\n",
-				stmt, len(tvs), jobs, d.Round(time.Millisecond), (d / time.Duration(max(len(tvs), 1))).Round(10*time.Microsecond))
-			return nil
+			return rerr
 		},
 	}
 	cmd.Flags().IntVar(&repeat, "repeat", 5, "no-op runs to time")
 	cmd.Flags().IntVar(&jobs, "jobs", 4, "tenants migrated in parallel")
 	cmd.Flags().StringVar(&stmt, "statement", "ALTER TABLE patients ADD COLUMN referral_source text NOT NULL DEFAULT ''", "the migration's one statement ('': time the no-op runs only)")
+	cmd.Flags().StringVar(&revert, "revert", "ALTER TABLE patients DROP COLUMN referral_source",
+		"statement that undoes --statement, run afterwards in every schema it reached, which goes back to the embedded version ('': leave them at the bench version)")
 	return cmd
+}
+
+// benchRevert undoes the bench migration (version v) with stmt in every
+// schema at that version and puts it back at v-1, so the scratch database
+// stays usable by this binary and the next bench run; batches of 100
+// schemas per transaction, jobs at a time. It returns how many it reverted.
+func benchRevert(ctx context.Context, cfg *config, v int, stmt string, jobs int) (int, error) {
+	u, err := cfg.url(ctx)
+	if err != nil {
+		return 0, err
+	}
+	pc, err := pgxpool.ParseConfig(u)
+	if err != nil {
+		return 0, err
+	}
+	pc.MaxConns = int32(jobs)
+	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec // DDL, one statement per message
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return 0, err
+	}
+	defer pool.Close()
+	rows, err := pool.Query(ctx, `select schema_name from public.schema_versions where version = $1 and schema_name <> 'public' order by 1`, v)
+	if err != nil {
+		return 0, err
+	}
+	schemas, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, err
+	}
+	work := make(chan []string)
+	var mu sync.Mutex
+	var firstErr error
+	done := 0
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for chunk := range work {
+				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					var b pgx.Batch
+					for _, s := range chunk {
+						b.Queue(`select set_config('search_path', $1, true)`, pgx.Identifier{s}.Sanitize()+", public")
+						b.Queue(stmt)
+						b.Queue(`update public.schema_versions set version = $2 where schema_name = $1 and version = $3`, s, v-1, v)
+					}
+					return tx.SendBatch(ctx, &b).Close()
+				})
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("bench revert: %w", err)
+				} else if err == nil {
+					done += len(chunk)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for chunk := range slices.Chunk(schemas, 100) {
+		work <- chunk
+	}
+	close(work)
+	wg.Wait()
+	return done, firstErr
 }
 
 func newBenchCleanCmd(cfg *config) *cobra.Command {

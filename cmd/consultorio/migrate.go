@@ -97,8 +97,10 @@ type tenantFailure struct {
 // language (or --json), the progress to stderr.
 func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io.Writer) error {
 	ctx := c.Context()
-	// One connection per worker, plus one for the public schema's lock.
-	db, err := cfg.openRaw(ctx, int32(f.jobs)+1)
+	// One owner connection from start to end (the roles, the shared schema,
+	// every tenant's version), and the workers' pool when tenants are
+	// pending.
+	db, err := cfg.openRaw(ctx, int32(f.jobs)+1, func(o *store.Options) { o.OwnerSession = true })
 	if err != nil {
 		return err
 	}

@@ -224,8 +224,9 @@ func (cfg *config) open(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// openRaw connects without migrating; maxConns > 0 sizes the pool.
-func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, error) {
+// openRaw connects without migrating; maxConns > 0 sizes the pool; tune
+// (if any) adjusts the options last.
+func (cfg *config) openRaw(ctx context.Context, maxConns int32, tune ...func(*store.Options)) (*store.DB, error) {
 	u, err := cfg.url(ctx)
 	if err != nil {
 		return nil, err
@@ -248,6 +249,9 @@ func (cfg *config) openRaw(ctx context.Context, maxConns int32) (*store.DB, erro
 	}
 	opts.DirectURL = cfg.directURL
 	opts.Observer = cfg.observer
+	for _, f := range tune {
+		f(&opts)
+	}
 	return store.Open(ctx, u, opts)
 }
 
