@@ -323,3 +323,52 @@ func TestOwnerSessionIsOneConnection(t *testing.T) {
 		t.Fatalf("%d sessions made for a no-op migrate's steps, want 1", made)
 	}
 }
+
+// A clinic whose table is held by a long transaction does not hold up the
+// other clinics of its batch: they are migrated while it waits.
+func TestMigrateBatchDoesNotWaitForABusyClinic(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	schemas := []string{"busy-a", "busy-b", "busy-c"}
+	ms := store.EmbeddedMigrations()
+	next := ms.Tenant[len(ms.Tenant)-1].Version + 1
+	ms.Tenant = append(ms.Tenant, migrations.Migration{Version: next, Name: fmt.Sprintf("%04d_test_column.sql", next),
+		SQL: `ALTER TABLE patients ADD COLUMN referral_source text NOT NULL DEFAULT ''`})
+	db, owner := batchFixture(t, schemas, ms)
+	tvs, err := db.TenantVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy, err := owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Rollback(ctx) //nolint:errcheck
+	if _, err := busy.Exec(ctx, `select count(*) from "busy-b".patients`); err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan []store.TenantMigrationResult, 1)
+	go func() { out <- db.MigrateTenants(ctx, tvs, 1, nil) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v := versionsOf(t, db)
+		if v["busy-a"] == next && v["busy-c"] == next {
+			if v["busy-b"] == next {
+				t.Fatal("busy-b was migrated while its table was in use")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other clinics waited for busy-b: versions %v", v)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := busy.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range <-out {
+		if r.Err != nil || r.Applied != 1 {
+			t.Errorf("%s: applied=%d err=%v", r.Schema, r.Applied, r.Err)
+		}
+	}
+}

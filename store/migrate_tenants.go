@@ -28,13 +28,18 @@ import (
 // into a schema renamed meanwhile (checked under those locks), and its
 // role granted every relation a migration made. A batch that fails is
 // rolled back and its schemas are migrated again one per transaction, so
-// one bad schema fails alone and is reported with its own error.
+// one bad schema fails alone and is reported with its own error. A batch
+// does not wait long for a clinic busy with a long transaction (see
+// migrateBatch's bounded): that clinic is migrated last, alone.
 //
 // On Citus each schema is a distributed schema on some worker node; the
 // batches there are of one schema, as tested (make test-scale): a
 // transaction spanning many distributed schemas is a distributed
 // transaction over many nodes, which is not what this was measured with.
 const migrateBatchSize = 50
+
+// batchLockTimeout bounds a batch's wait for a lock on a clinic's table.
+const batchLockTimeout = "2s"
 
 type beginner interface {
 	Begin(context.Context) (pgx.Tx, error)
@@ -46,7 +51,7 @@ type beginner interface {
 func (db *DB) MigrateTenant(ctx context.Context, tv TenantVersion) (int, error) {
 	var r TenantMigrationResult
 	err := db.withAdminConn(ctx, func(conn *pgx.Conn) error {
-		rs, err := db.migrateBatch(ctx, conn, []TenantVersion{tv})
+		rs, err := db.migrateBatch(ctx, conn, []TenantVersion{tv}, false)
 		r = rs[0]
 		if err != nil {
 			return err
@@ -60,7 +65,12 @@ func (db *DB) MigrateTenant(ctx context.Context, tv TenantVersion) (int, error) 
 // migrated for a reason of its own found before any DDL (renamed or gone
 // since its version was read) gets its Err and the others go on; any other
 // error fails the whole transaction and is returned, with every Applied 0.
-func (db *DB) migrateBatch(ctx context.Context, b beginner, tvs []TenantVersion) ([]TenantMigrationResult, error) {
+//
+// With bounded, a wait for a lock on a clinic's table longer than
+// batchLockTimeout fails the batch: a clinic busy with a long transaction
+// would otherwise hold up the whole batch, which holds the locks it took on
+// the other clinics' tables meanwhile.
+func (db *DB) migrateBatch(ctx context.Context, b beginner, tvs []TenantVersion, bounded bool) ([]TenantMigrationResult, error) {
 	results := make([]TenantMigrationResult, len(tvs))
 	for i, tv := range tvs {
 		results[i] = TenantMigrationResult{Schema: tv.Schema, From: tv.Version}
@@ -74,6 +84,9 @@ func (db *DB) migrateBatch(ctx context.Context, b beginner, tvs []TenantVersion)
 		if citus {
 			p.add("", `select set_config('citus.enable_schema_based_sharding', 'on', true),
 				set_config('citus.enable_unsafe_triggers', 'on', true)`)
+		}
+		if bounded {
+			p.add("", "select set_config('lock_timeout', $1, true)", batchLockTimeout)
 		}
 		var migrated []TenantVersion
 		for i, tv := range tvs {
@@ -422,17 +435,31 @@ func (db *DB) migrateIndexed(ctx context.Context, admin *pgxpool.Pool, tenants [
 	for k, i := range idx {
 		tvs[k] = tenants[i]
 	}
-	rs, err := db.migrateBatch(ctx, admin, tvs)
-	if err != nil && len(tvs) > 1 {
+	rs, err := db.migrateBatch(ctx, admin, tvs, true)
+	var busy []int
+	switch {
+	case err != nil && len(tvs) == 1 && pgCode(err) == "55P03": // lock_not_available
+		busy = []int{0}
+	case err != nil && len(tvs) == 1:
+		rs[0].Err = err
+	case err != nil:
+		// One by one, a busy clinic skipped at first, then waited for.
 		for k, tv := range tvs {
-			one, err := db.migrateBatch(ctx, admin, []TenantVersion{tv})
+			one, err := db.migrateBatch(ctx, admin, []TenantVersion{tv}, true)
 			rs[k] = one[0]
-			if err != nil {
+			if pgCode(err) == "55P03" { // lock_not_available
+				busy = append(busy, k)
+			} else if err != nil {
 				rs[k].Err = err
 			}
 		}
-	} else if err != nil {
-		rs[0].Err = err
+	}
+	for _, k := range busy {
+		one, err := db.migrateBatch(ctx, admin, []TenantVersion{tvs[k]}, false)
+		rs[k] = one[0]
+		if err != nil {
+			rs[k].Err = err
+		}
 	}
 	for k, i := range idx {
 		results[i] = rs[k]
