@@ -113,6 +113,12 @@ func (db *DB) migrateBatch(ctx context.Context, b beginner, tvs []TenantVersion,
 			migrated = append(migrated, tv)
 		}
 		if err := p.run(ctx, tx); err != nil {
+			if len(migrated) == 1 && results[0].Applied == 1 && len(tvs) == 1 {
+				// Name the one migration that failed, as the labels do for several.
+				if name := db.migs.Tenant[len(db.migs.Tenant)-1].Name; !strings.HasPrefix(err.Error(), name) {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
 			return err
 		}
 		return grantWhereMissing(ctx, tx, migrated)
