@@ -74,16 +74,7 @@ func TestMigrateBatchFailureIsolatesTheSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	latest := db.LatestTenantVersion()
-	reported := 0
-	results := db.MigrateTenants(ctx, tvs, 1, func(done, total int, r store.TenantMigrationResult) {
-		reported++
-		if done != reported || total != len(tvs) {
-			t.Errorf("progress %d/%d at call %d", done, total, reported)
-		}
-	})
-	if reported != len(tvs) {
-		t.Errorf("progress called %d times, want %d", reported, len(tvs))
-	}
+	results := migrateCountingProgress(t, db, tvs, 1)
 	for _, r := range results {
 		if r.Schema == "batch-d" {
 			if r.Err == nil || !strings.Contains(r.Err.Error(), "already exists") || r.Applied != 0 {

@@ -68,16 +68,7 @@ func TestMigrateTenantsAppliesNewMigration(t *testing.T) {
 	if len(tvs) != len(schemas) {
 		t.Fatalf("versions of %d tenants, want %d", len(tvs), len(schemas))
 	}
-	calls := 0
-	results := db.MigrateTenants(ctx, tvs, 4, func(done, total int, r store.TenantMigrationResult) {
-		calls++
-		if done != calls || total != len(tvs) {
-			t.Errorf("progress %d/%d at call %d", done, total, calls)
-		}
-	})
-	if calls != len(tvs) {
-		t.Errorf("progress called %d times, want %d", calls, len(tvs))
-	}
+	results := migrateCountingProgress(t, db, tvs, 4)
 	for _, r := range results {
 		if r.Schema == "clinic-c" {
 			if r.Err == nil || !strings.Contains(r.Err.Error(), "already exists") || r.Applied != 0 {
@@ -279,4 +270,21 @@ func TestNoOpMigratePublicIsOneRead(t *testing.T) {
 	if _, err := db.MigratePublic(ctx); !errors.Is(err, store.ErrDataNewer) {
 		t.Fatalf("no-op migrate of the older binary on a newer database: %v, want ErrDataNewer", err)
 	}
+}
+
+// migrateCountingProgress runs MigrateTenants with jobs workers and checks
+// that progress is reported once per tenant, counting up to the total.
+func migrateCountingProgress(t *testing.T, db *store.DB, tvs []store.TenantVersion, jobs int) []store.TenantMigrationResult {
+	t.Helper()
+	calls := 0
+	results := db.MigrateTenants(context.Background(), tvs, jobs, func(done, total int, r store.TenantMigrationResult) {
+		calls++
+		if done != calls || total != len(tvs) {
+			t.Errorf("progress %d/%d at call %d", done, total, calls)
+		}
+	})
+	if calls != len(tvs) {
+		t.Errorf("progress called %d times, want %d", calls, len(tvs))
+	}
+	return results
 }
