@@ -110,24 +110,7 @@ func TestMigrateBatchesOfConcurrentRunsApplyOnce(t *testing.T) {
 	}
 	reversed := slices.Clone(tvs)
 	slices.Reverse(reversed)
-	out := make(chan []store.TenantMigrationResult, 2)
-	for _, list := range [][]store.TenantVersion{tvs, reversed} {
-		go func() { out <- db.MigrateTenants(ctx, list, 1, nil) }()
-	}
-	applied := map[string]int{}
-	for range 2 {
-		for _, r := range <-out {
-			if r.Err != nil {
-				t.Errorf("%s: %v", r.Schema, r.Err)
-			}
-			applied[r.Schema] += r.Applied
-		}
-	}
-	for _, s := range schemas {
-		if applied[s] != 1 {
-			t.Errorf("%s: applied %d times in total, want 1", s, applied[s])
-		}
-	}
+	migrateAtOnceAppliesOnce(t, db, 1, tvs, reversed)
 }
 
 // The tables a batch's migration makes are granted to each clinic's role,

@@ -156,24 +156,7 @@ func TestMigrateTenantsConcurrentRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make(chan []store.TenantMigrationResult, 2)
-	for range 2 {
-		go func() { out <- db.MigrateTenants(ctx, tvs, 2, nil) }()
-	}
-	applied := map[string]int{}
-	for range 2 {
-		for _, r := range <-out {
-			if r.Err != nil {
-				t.Errorf("%s: %v", r.Schema, r.Err)
-			}
-			applied[r.Schema] += r.Applied
-		}
-	}
-	for _, tv := range tvs {
-		if applied[tv.Schema] != 1 {
-			t.Errorf("%s: applied %d times in total, want 1", tv.Schema, applied[tv.Schema])
-		}
-	}
+	migrateAtOnceAppliesOnce(t, db, 2, tvs, tvs)
 }
 
 func TestTenantVersionOfUnknown(t *testing.T) {
@@ -287,4 +270,29 @@ func migrateCountingProgress(t *testing.T, db *store.DB, tvs []store.TenantVersi
 		t.Errorf("progress called %d times, want %d", calls, len(tvs))
 	}
 	return results
+}
+
+// migrateAtOnceAppliesOnce runs MigrateTenants over a and b at the same
+// time, jobs workers each, and checks that together they applied the
+// pending migration once to every schema, with no error.
+func migrateAtOnceAppliesOnce(t *testing.T, db *store.DB, jobs int, a, b []store.TenantVersion) {
+	t.Helper()
+	out := make(chan []store.TenantMigrationResult, 2)
+	for _, list := range [][]store.TenantVersion{a, b} {
+		go func() { out <- db.MigrateTenants(context.Background(), list, jobs, nil) }()
+	}
+	applied := map[string]int{}
+	for range 2 {
+		for _, r := range <-out {
+			if r.Err != nil {
+				t.Errorf("%s: %v", r.Schema, r.Err)
+			}
+			applied[r.Schema] += r.Applied
+		}
+	}
+	for _, tv := range a {
+		if applied[tv.Schema] != 1 {
+			t.Errorf("%s: applied %d times in total, want 1", tv.Schema, applied[tv.Schema])
+		}
+	}
 }
