@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
+	"consultorio/internal/helptext"
 	"consultorio/internal/srcscan"
 	"consultorio/tui/i18n"
 )
@@ -28,26 +28,13 @@ func TestEveryCLICommandSpeaksSpanish(t *testing.T) {
 			missing = append(missing, where+": "+strconv.Quote(s))
 		}
 	}
-	n := 0
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		n++
-		path := c.CommandPath()
-		if c.Short == "" {
-			t.Errorf("%s has no Short: every command says what it does in help", path)
-		}
-		need(path, c.Short)
-		need(path+" (Long)", c.Long)
-		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
-			if f.Name != "help" {
-				need(path+" --"+f.Name, f.Usage)
-			}
-		})
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
+	texts, n, noShort := helptext.Walk(root)
+	for _, path := range noShort {
+		t.Errorf("%s has no Short: every command says what it does in help", path)
 	}
-	walk(root)
+	for _, h := range texts {
+		need(h.Where, h.Text)
+	}
 	if n < 20 {
 		t.Fatalf("walked only %d commands: the walk is broken", n)
 	}

@@ -9,9 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
-
+	"consultorio/internal/helptext"
 	"consultorio/internal/srcscan"
 	"consultorio/tui/i18n"
 )
@@ -27,28 +25,16 @@ func TestEveryCommandSpeaksSpanish(t *testing.T) {
 			missing = append(missing, where+": "+strconv.Quote(s))
 		}
 	}
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		path := c.CommandPath()
-		if c.Short == "" {
-			t.Errorf("%s has no Short: every command says what it does in help", path)
-		}
-		need(path, c.Short)
-		need(path+" (Long)", c.Long)
-		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
-			if f.Name != "help" {
-				need(path+" --"+f.Name, f.Usage)
-			}
-		})
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
 	n := 0
 	for _, scope := range []Scope{Clinic, Panel} {
-		root := New(&Env{}, scope, "x")
-		walk(root)
-		n += countCommands(root)
+		texts, commands, noShort := helptext.Walk(New(&Env{}, scope, "x"))
+		for _, path := range noShort {
+			t.Errorf("%s has no Short: every command says what it does in help", path)
+		}
+		for _, h := range texts {
+			need(h.Where, h.Text)
+		}
+		n += commands
 	}
 	if n < 100 {
 		t.Fatalf("walked only %d commands: the walk is broken", n)
@@ -57,14 +43,6 @@ func TestEveryCommandSpeaksSpanish(t *testing.T) {
 		need("the usage page", s)
 	}
 	report(t, missing)
-}
-
-func countCommands(c *cobra.Command) int {
-	n := 1
-	for _, sub := range c.Commands() {
-		n += countCommands(sub)
-	}
-	return n
 }
 
 // Every table header, field label and usage-error text written in this
