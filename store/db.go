@@ -19,6 +19,8 @@ import (
 
 	pgxdecimal "github.com/jackc/pgx-shopspring-decimal"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consultorio/store/clinicpool"
@@ -255,11 +257,52 @@ func (db *DB) loginConfig(role string) *pgxpool.Config {
 	// with thousands of tenants, recycling connections bounds that memory.
 	cfg.MaxConnLifetime = 30 * time.Minute
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	// A session that ends (the user closes the terminal) cancels the
+	// context of its work in flight. pgx's default answer, a deadline on
+	// the socket, breaks the connection, and the next session pays for a
+	// new one: fork, login, a cold catalog cache (30-130 ms before its
+	// first frame, docs/BENCHMARKS.md). Instead a statement still running
+	// after cancelDelay is cancelled the way psql does it, on the server,
+	// which keeps the connection; most finish before that.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDeadline}
+	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		pgxdecimal.Register(c.TypeMap())
 		return nil
 	}
 	return cfg
+}
+
+// How a cancelled statement is stopped (loginConfig): a cancel request to
+// the server once it has run cancelDelay past the cancellation; the
+// socket's deadline, which loses the connection, only if the server has not
+// answered cancelDeadline after it.
+const (
+	cancelDelay    = 100 * time.Millisecond
+	cancelDeadline = 5 * time.Second
+)
+
+// beginFunc runs fn in a transaction of b, as pgx.BeginFunc does, except
+// that BEGIN, COMMIT and ROLLBACK do not heed ctx's cancellation: pgx
+// closes a connection whose ROLLBACK was cancelled, so a session ending in
+// the middle of a transaction would cost the pool that connection. The
+// statements fn runs still stop with ctx, and a transaction is not begun
+// for a ctx already done.
+func beginFunc(ctx context.Context, b interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, fn func(pgx.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := pgx.BeginFunc(context.WithoutCancel(ctx), b, fn)
+	if err != nil && ctx.Err() != nil {
+		// The work stopped because ctx ended, whatever the error says (a
+		// statement cancelled on the server fails with SQLSTATE 57014):
+		// callers see the cancellation, the log keeps both.
+		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	return err
 }
 
 // errNoRoles: the database predates login roles and was not migrated.
@@ -280,6 +323,14 @@ func (db *DB) runtimeConnConfig() (*pgx.ConnConfig, error) {
 		return nil, errNoRoles
 	}
 	cfg.Password = rolePassword(*secret, cfg.User)
+	// These connections wait (for notifications, for the leadership) and
+	// are woken by cancelling the wait's context: it must return at once,
+	// which pgx's default, a deadline on the socket, does without closing
+	// a connection that is only waiting. The pools' cancel request would
+	// leave the wait running until cancelDeadline.
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: pc.Conn()}
+	}
 	return cfg, nil
 }
 
@@ -329,7 +380,7 @@ func (db *DB) publicTx(ctx context.Context, fn func(pgx.Tx) error) error {
 func inPublic(ctx context.Context, b interface {
 	Begin(context.Context) (pgx.Tx, error)
 }, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, b, func(tx pgx.Tx) error {
+	return beginFunc(ctx, b, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select set_config('search_path', 'public', true)"); err != nil {
 			return fmt.Errorf("set search_path: %w", err)
 		}
@@ -402,6 +453,16 @@ func (db *DB) adminTx(ctx context.Context, fn func(pgx.Tx) error) error {
 func (db *DB) withAdminPool(ctx context.Context, n int, fn func(*pgxpool.Pool) error) error {
 	cfg := db.ownerConfig().Copy()
 	cfg.MaxConns = int32(max(1, n))
+	// A session that ends (the user closes the terminal) cancels the
+	// context of its work in flight. pgx's default answer, a deadline on
+	// the socket, breaks the connection, and the next session pays for a
+	// new one: fork, login, a cold catalog cache (30-130 ms before its
+	// first frame, docs/BENCHMARKS.md). Instead a statement still running
+	// after cancelDelay is cancelled the way psql does it, on the server,
+	// which keeps the connection; most finish before that.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDeadline}
+	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		pgxdecimal.Register(c.TypeMap())
 		return nil

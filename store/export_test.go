@@ -17,3 +17,13 @@ func SetPatientWalk(n int) (restore func()) {
 	patientWalk, patientCreatedWalk = n, n
 	return func() { patientWalk, patientCreatedWalk = old, oldCreated }
 }
+
+// ClinicConnsMade is how many connections the clinic's pool has opened.
+func ClinicConnsMade(ctx context.Context, t *Tenant) (int64, error) {
+	pool, release, err := t.db.clinics.Acquire(ctx, t.Info.Role)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	return pool.Stat().NewConnsCount(), nil
+}

@@ -297,7 +297,7 @@ func (db *DB) EndClinicLogin(ctx context.Context, op OperatorActor, schema strin
 	if err := tn.EndLogin(ctx, op.clinicActor(), id); err != nil {
 		return err
 	}
-	return wrapOp("end login", pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+	return wrapOp("end login", beginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		return operatorAudit(ctx, tx, op, "tenant.login.end", schema, nil, map[string]any{"login": id})
 	}))
 }

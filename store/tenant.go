@@ -148,7 +148,7 @@ func (t *Tenant) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return diskFull(fmt.Errorf("connect as clinic %s: %w", t.Info.Schema, err))
 	}
 	defer release()
-	return diskFull(pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	return diskFull(beginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select set_config('search_path', $1, true)", searchPath(t.Info.Schema)); err != nil {
 			return fmt.Errorf("enter tenant %s: %w", t.Info.Schema, err)
 		}
