@@ -557,6 +557,10 @@ type Program struct {
 	// output is waiting to be flushed (consultorio patch: render on change,
 	// see PATCHES.md).
 	renderWake chan struct{}
+	// rendered: a view has been sent to the renderer. Until then flushes
+	// carry only terminal setup and queries, and do not hold back the
+	// first frame by a frame interval (consultorio patch).
+	rendered atomic.Bool
 
 	// once is used to stop the renderer.
 	once sync.Once
@@ -920,6 +924,7 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 func (p *Program) render(model Model) {
 	if p.renderer != nil {
 		p.renderer.render(model.View()) // send view to renderer
+		p.rendered.Store(true)
 		p.wakeRenderer()
 	}
 }
@@ -1504,9 +1509,15 @@ func (p *Program) startRenderer() {
 				default:
 				}
 			}
+			framed := p.rendered.Load()
 			_ = p.flush()
 			_ = p.renderer.flush(false)
-			last = time.Now()
+			if framed {
+				// Only a flush that could carry a frame starts the
+				// interval: the setup and queries written before the
+				// first view must not delay it.
+				last = time.Now()
+			}
 		}
 	}()
 }
