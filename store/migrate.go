@@ -107,7 +107,7 @@ func (db *DB) MigratePublic(ctx context.Context) (int, error) {
 				return err
 			})
 			if err != nil {
-				return fmt.Errorf("%s: %w", m.Name, err)
+				return &MigrationError{Version: m.Version, Name: m.Name, Err: err}
 			}
 			applied++
 		}

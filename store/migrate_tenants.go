@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -113,13 +114,7 @@ func (db *DB) migrateBatch(ctx context.Context, b beginner, tvs []TenantVersion,
 			migrated = append(migrated, tv)
 		}
 		if err := p.run(ctx, tx); err != nil {
-			if len(migrated) == 1 && results[0].Applied == 1 && len(tvs) == 1 {
-				// Name the one migration that failed, as the labels do for several.
-				if name := db.migs.Tenant[len(db.migs.Tenant)-1].Name; !strings.HasPrefix(err.Error(), name) {
-					return fmt.Errorf("%s: %w", name, err)
-				}
-			}
-			return err
+			return migrationFailed(db.migs.Tenant, err)
 		}
 		return grantWhereMissing(ctx, tx, migrated)
 	})
@@ -341,6 +336,33 @@ func grantTenantRoles(ctx context.Context, tx pgx.Tx, srs []schemaRole) error {
 
 func searchPath(schema string) string {
 	return pgx.Identifier{schema}.Sanitize() + ", public"
+}
+
+// MigrationError is a migration that PostgreSQL refused: which one (for
+// the operator's words) and PostgreSQL's error (for the log). A schema that
+// fails to migrate stays at the version it had.
+type MigrationError struct {
+	Version int
+	Name    string // its file
+	Err     error
+}
+
+func (e *MigrationError) Error() string { return e.Name + ": " + e.Err.Error() }
+
+func (e *MigrationError) Unwrap() error { return e.Err }
+
+// migrationFailed names the migration of ms whose statement failed in a
+// pipeline (its label is the migration's file); err as it is if none did.
+func migrationFailed(ms []migrations.Migration, err error) error {
+	var se *stepError
+	if errors.As(err, &se) {
+		for _, m := range ms {
+			if m.Name == se.label {
+				return &MigrationError{Version: m.Version, Name: m.Name, Err: se.err}
+			}
+		}
+	}
+	return err
 }
 
 // TenantMigrationResult is the outcome of migrating one tenant: Applied

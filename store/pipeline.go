@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,23 +46,45 @@ func (p *pipeline) addScript(label, script string) error {
 }
 
 // run sends the pipeline on tx's connection and reads every result; the
-// first failing statement's error is returned, named by its label.
+// first failing statement's error is returned as a *stepError, named by its
+// label.
 func (p *pipeline) run(ctx context.Context, tx pgx.Tx) error {
 	if len(p.labels) == 0 {
 		return nil
 	}
 	results, err := tx.Conn().PgConn().ExecBatch(ctx, &p.batch).ReadAll()
+	failed := len(results) // a statement's error ends the reading before its result
 	for i, r := range results {
 		if r.Err != nil {
-			err = r.Err
-			if i < len(p.labels) && p.labels[i] != "" {
-				err = fmt.Errorf("%s: %w", p.labels[i], err)
-			}
-			return err
+			err, failed = r.Err, i
+			break
 		}
 	}
-	return err
+	if err == nil {
+		return nil
+	}
+	label := ""
+	if failed < len(p.labels) {
+		label = p.labels[failed]
+	}
+	return &stepError{label: label, err: err}
 }
+
+// stepError is the failure of one statement of a pipeline, and the label of
+// the statement (its migration's file; "" for none).
+type stepError struct {
+	label string
+	err   error
+}
+
+func (e *stepError) Error() string {
+	if e.label == "" {
+		return e.err.Error()
+	}
+	return e.label + ": " + e.err.Error()
+}
+
+func (e *stepError) Unwrap() error { return e.err }
 
 // execScript runs an SQL script in tx one statement at a time, pipelined
 // in one round trip.
