@@ -226,7 +226,7 @@ func TestEveryCLISentenceSpeaksSpanish(t *testing.T) {
 				switch name := srcscan.Callee(n); name {
 				case "say", "newProgress":
 					keys = args(2)
-				case "phrase", "Phrase":
+				case "phrase", "Phrase", "phraseIn":
 					keys = args(1)
 				case "count":
 					keys = args(2, 3)

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -46,9 +45,8 @@ func run(ctx context.Context, args []string) int { return runWith(ctx, osEnv(), 
 func runWith(ctx context.Context, e env, args []string) int {
 	root, cfg := newRootCmd(e)
 	wordFailures(root)
-	log := slog.New(slog.NewTextHandler(&cliLog{dataDir: func() string { return cfg.dataDir }, fallback: e.stderr}, nil))
 	l := i18n.NewLocale(cliLang(e.getenvOrOS()), "", nil)
-	return cmd.Execute(ctx, root, args, e.stderr, l, log).Code
+	return cmd.Execute(ctx, root, args, e.stderr, l, cfg.log).Code
 }
 
 // cliLog is where the CLI logs an unexpected failure, under the reference

@@ -74,9 +74,15 @@ type migrateSummary struct {
 }
 
 type publicSummary struct {
-	Applied int    `json:"applied"`
-	Version int    `json:"version"`
-	Error   string `json:"error,omitempty"`
+	Applied int `json:"applied"`
+	Version int `json:"version"`
+	// A failure: the migration that failed (0: none ran), the words of the
+	// failure in English (never PostgreSQL's text) and the reference of the
+	// full error in the log (incident).
+	Migration int    `json:"migration,omitempty"`
+	Error     string `json:"error,omitempty"`
+	Ref       string `json:"ref,omitempty"`
+	shown     string // Error in the operator's language
 }
 
 type tenantsSummary struct {
@@ -88,9 +94,29 @@ type tenantsSummary struct {
 	Seconds       float64         `json:"seconds"`
 }
 
+// tenantFailure is a schema that failed to migrate: it stays at Version;
+// Migration is the migration PostgreSQL refused (0: none ran). Error is
+// in English, without internal text: that is in the log under Ref.
 type tenantFailure struct {
-	Schema string `json:"schema"`
-	Error  string `json:"error"`
+	Schema    string `json:"schema"`
+	Version   int    `json:"version"`
+	Migration int    `json:"migration,omitempty"`
+	Error     string `json:"error"`
+	Ref       string `json:"ref,omitempty"`
+	shown     string // Error in the operator's language
+}
+
+// migrationFailure is what the operator reads of r, a schema that failed
+// to migrate; the full error goes to cfg's log under msg (incident).
+func (cfg *config) migrationFailure(r store.TenantMigrationResult, msg string) tenantFailure {
+	tf := tenantFailure{Schema: r.Schema, Version: r.From}
+	var me *store.MigrationError
+	if errors.As(r.Err, &me) {
+		tf.Migration = me.Version
+	}
+	in := cfg.incident(r.Err, msg, "schema", r.Schema, "version", r.From, "migration", tf.Migration)
+	tf.Error, tf.Ref, tf.shown = in.en, in.Ref, in.shown
+	return tf
 }
 
 // runMigrate migrates as f says and writes the summary to stdout, in c's
@@ -113,15 +139,20 @@ func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io
 		sum.Public = ps
 		ps.Applied, err = db.MigratePublic(ctx)
 		if err != nil {
-			ps.Error = err.Error()
+			var me *store.MigrationError
+			if errors.As(err, &me) {
+				ps.Migration = me.Version
+			}
+			in := cfg.incident(err, "shared schema failed to migrate", "migration", ps.Migration)
+			ps.Error, ps.Ref, ps.shown = in.en, in.Ref, in.shown
 			// Tenants are not migrated over a public schema in an unknown state.
-			failure = err
+			failure = cliFailure(func(c *i18n.CLI) string { return c.SharedFailed }, nil)
 		} else {
 			ps.Version = db.LatestPublicVersion()
 		}
 	}
 	if f.tenants && failure == nil {
-		ts, ss, err := migrateTenants(c, db, f, stderr)
+		ts, ss, err := migrateTenants(c, cfg, db, f, stderr)
 		if err != nil {
 			failure = err
 		} else {
@@ -131,7 +162,7 @@ func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io
 			}
 			if ss != nil {
 				sum.Spares = ss
-				err := topUpAfterMigrate(ctx, db, f.spares, ss)
+				err := topUpAfterMigrate(ctx, cfg, db, f.spares, ss)
 				if n := len(ss.Failed); n > 0 && failure == nil {
 					failure = cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.SparesFailed, n, ss.Total) }, nil)
 				}
@@ -155,7 +186,7 @@ func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io
 // run over all of them, the spare schemas of the pool too: a clinic made
 // from a spare must be born at the latest version. Spares are summarised
 // apart (nil with --schema). The progress goes to stderr in c's language.
-func migrateTenants(c *cobra.Command, db *store.DB, f migrateFlags, stderr io.Writer) (*tenantsSummary, *sparesSummary, error) {
+func migrateTenants(c *cobra.Command, cfg *config, db *store.DB, f migrateFlags, stderr io.Writer) (*tenantsSummary, *sparesSummary, error) {
 	ctx := c.Context()
 	start := time.Now()
 	var tvs []store.TenantVersion
@@ -207,7 +238,7 @@ func migrateTenants(c *cobra.Command, db *store.DB, f migrateFlags, stderr io.Wr
 		for i, r := range results {
 			if pending[i].Spare {
 				if r.Err != nil {
-					ss.Failed = append(ss.Failed, tenantFailure{Schema: r.Schema, Error: r.Err.Error()})
+					ss.Failed = append(ss.Failed, cfg.migrationFailure(r, "spare schema failed to migrate"))
 				} else if r.Applied > 0 {
 					ss.Migrated++
 				}
@@ -215,7 +246,7 @@ func migrateTenants(c *cobra.Command, db *store.DB, f migrateFlags, stderr io.Wr
 			}
 			switch {
 			case r.Err != nil:
-				ts.Failed = append(ts.Failed, tenantFailure{Schema: r.Schema, Error: r.Err.Error()})
+				ts.Failed = append(ts.Failed, cfg.migrationFailure(r, "tenant failed to migrate"))
 			case r.Applied > 0:
 				ts.Migrated = append(ts.Migrated, r.Schema)
 			default:
@@ -240,14 +271,17 @@ func explainMissingPublic(err error) error {
 }
 
 // printMigrateSummary writes what a run did in the operator's language.
-// The errors of failed schemas are PostgreSQL's, as they are: the operator
-// fixes the schema by them.
+// A failure names the schema and the migration; PostgreSQL's error, by
+// which the operator fixes the schema, is in the log under the reference
+// the line quotes (incident).
 func printMigrateSummary(c *cobra.Command, w io.Writer, sum migrateSummary) error {
 	if ps := sum.Public; ps != nil {
 		var err error
 		switch {
+		case ps.Error != "" && ps.Migration > 0:
+			err = say(c, w, "shared schema: FAILED: migration %d: %s", ps.Migration, oneLine(ps.shown))
 		case ps.Error != "":
-			err = say(c, w, "shared schema: FAILED: %s", oneLine(ps.Error))
+			err = say(c, w, "shared schema: FAILED: %s", oneLine(ps.shown))
 		case ps.Applied == 0:
 			err = say(c, w, "shared schema: up to date (version %d)", ps.Version)
 		default:
@@ -278,7 +312,13 @@ func printMigrateSummary(c *cobra.Command, w io.Writer, sum migrateSummary) erro
 // sayFailures writes one line per schema that failed to migrate.
 func sayFailures(c *cobra.Command, w io.Writer, failed []tenantFailure) error {
 	for _, fl := range failed {
-		if err := say(c, w, "  failed: %s: %s", fl.Schema, oneLine(fl.Error)); err != nil {
+		var err error
+		if fl.Migration > 0 {
+			err = say(c, w, "  failed: %s (version %d): migration %d: %s", fl.Schema, fl.Version, fl.Migration, oneLine(fl.shown))
+		} else {
+			err = say(c, w, "  failed: %s (version %d): %s", fl.Schema, fl.Version, oneLine(fl.shown))
+		}
+		if err != nil {
 			return err
 		}
 	}

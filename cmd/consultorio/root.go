@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -90,6 +91,10 @@ type config struct {
 	// operations (serve --metrics-addr). Both only for serve.
 	directURL string
 	observer  store.Observer
+	// log receives what the operator must not read but may need (an
+	// unexpected error, PostgreSQL's text), under the reference the output
+	// quotes: data/logs/cli.log (cliLog).
+	log *slog.Logger
 }
 
 func newRootCmd(e env) (*cobra.Command, *config) {
@@ -110,6 +115,7 @@ func newRootCmd(e env) (*cobra.Command, *config) {
 		lang:        cliLang(e.getenv),
 		env:         e,
 	}
+	cfg.log = slog.New(slog.NewTextHandler(&cliLog{dataDir: func() string { return cfg.dataDir }, fallback: e.stderr}, nil))
 	root := cmd.Root("consultorio", "Practice management for clinics, served over SSH")
 	// Unknown commands are usage errors; bare "consultorio" shows the help.
 	root.Args = cobra.ArbitraryArgs

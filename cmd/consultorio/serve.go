@@ -83,7 +83,7 @@ load balancer.`,
 				return err
 			}
 			defer db.Close()
-			if err := migrateOnStart(c, db); err != nil {
+			if err := migrateOnStart(c, cfg, db); err != nil {
 				return err
 			}
 			srv, err := server.New(server.Config{

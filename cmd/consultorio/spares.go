@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"consultorio/store"
+	"consultorio/tui/i18n"
 )
 
 // The pool of spare schemas (store.TopUpSpares) is kept topped up by the
@@ -30,13 +31,14 @@ func checkSpares(command string, n int) error {
 
 // topUpAfterCreate tops the pool back up after c created a clinic. The
 // clinic exists whatever happens here, so a failure is a warning on c's
-// stderr, not an exit status.
-func topUpAfterCreate(c *cobra.Command, db *store.DB, want int) {
+// stderr (its full error in the log: incident), not an exit status.
+func topUpAfterCreate(c *cobra.Command, cfg *config, db *store.DB, want int) {
 	if want <= 0 {
 		return
 	}
 	if _, err := db.TopUpSpares(c.Context(), want); err != nil {
-		_ = say(c, c.ErrOrStderr(), "warning: the clinic was created, but the spare schemas could not be topped up: %s", oneLine(err.Error()))
+		in := cfg.incident(err, "spare schemas not topped up")
+		_ = say(c, c.ErrOrStderr(), "warning: the clinic was created, but the spare schemas could not be topped up: %s", oneLine(in.shown))
 	}
 }
 
@@ -47,11 +49,17 @@ type sparesSummary struct {
 	Failed   []tenantFailure `json:"failed"`
 	Built    int             `json:"built"`
 	Ready    int             `json:"ready"`
-	Error    string          `json:"error,omitempty"`
+	// The top-up's failure, in English, and the log's reference of its
+	// full error (incident).
+	Error string `json:"error,omitempty"`
+	Ref   string `json:"ref,omitempty"`
+	shown string // Error in the operator's language
 }
 
-// topUpAfterMigrate builds the spares missing after a migrate run.
-func topUpAfterMigrate(ctx context.Context, db *store.DB, want int, ss *sparesSummary) error {
+// topUpAfterMigrate builds the spares missing after a migrate run. A
+// failure is logged and summarised in ss; the error returned says so in
+// the operator's words.
+func topUpAfterMigrate(ctx context.Context, cfg *config, db *store.DB, want int, ss *sparesSummary) error {
 	var err error
 	if want > 0 {
 		ss.Built, err = db.TopUpSpares(ctx, want)
@@ -62,9 +70,11 @@ func topUpAfterMigrate(ctx context.Context, db *store.DB, want int, ss *sparesSu
 		err = cerr
 	}
 	if err != nil {
-		ss.Error = err.Error()
+		in := cfg.incident(err, "spare schemas not topped up")
+		ss.Error, ss.Ref, ss.shown = in.en, in.Ref, in.shown
+		return cliFailure(func(c *i18n.CLI) string { return c.TopUpFailed }, nil)
 	}
-	return err
+	return nil
 }
 
 // printSparesSummary writes what migrate did to the pool in the operator's
@@ -79,7 +89,7 @@ func printSparesSummary(c *cobra.Command, w io.Writer, ss *sparesSummary) error 
 		return err
 	}
 	if ss.Error != "" {
-		return say(c, w, "  top-up FAILED: %s", oneLine(ss.Error))
+		return say(c, w, "  top-up FAILED: %s", oneLine(ss.shown))
 	}
 	return nil
 }

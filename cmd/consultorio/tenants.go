@@ -45,7 +45,7 @@ func newTenantsCmd(cfg *config) *cobra.Command {
 			cmd.CountVar(f, &spares, "spares", store.DefaultSpares, 0,
 				"spare schemas to keep ready for fast clinic creation (0: do not top up the pool)")
 		},
-		AfterCreate: func(c *cobra.Command, db *store.DB) { topUpAfterCreate(c, db, spares) },
+		AfterCreate: func(c *cobra.Command, db *store.DB) { topUpAfterCreate(c, cfg, db, spares) },
 		ReadMoney: func(s string) (decimal.Decimal, error) {
 			return i18n.NewLocale(cfg.lang, "", nil).ReadMoney(s)
 		},

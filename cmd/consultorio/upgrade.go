@@ -16,9 +16,9 @@ import (
 // it costs one query. A tenant that fails stops the start: serving it would
 // fail its clinic's screens in ways nobody could explain. What it did goes
 // to c's stderr, in c's language.
-func migrateOnStart(c *cobra.Command, db *store.DB) error {
+func migrateOnStart(c *cobra.Command, cfg *config, db *store.DB) error {
 	ctx, stderr := c.Context(), c.ErrOrStderr()
-	ts, ss, err := migrateTenants(c, db, migrateFlags{jobs: 4}, stderr)
+	ts, ss, err := migrateTenants(c, cfg, db, migrateFlags{jobs: 4}, stderr)
 	if err != nil {
 		return err
 	}

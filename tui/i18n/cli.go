@@ -17,6 +17,8 @@ type CLI struct {
 	SparesFailed   string // failed, total
 	UpgradeFailed  string // failed, total
 	SharedMissing  string // the shared schema is not migrated yet
+	SharedFailed   string // the shared schema failed to migrate (the summary said why)
+	TopUpFailed    string // the pool of spare schemas was not topped up (the summary said why)
 	DemoArchived   string // schema of the demo clinic
 	NotAKey        string // path of the file that is not a public key
 }
@@ -34,6 +36,8 @@ var cliES = CLI{
 	SparesFailed:   "%d de %d esquemas de reserva no se pudieron migrar.",
 	UpgradeFailed:  "%d de %d clínicas no se pudieron migrar: vea arriba, corrija, ejecute `consultorio migrate` y vuelva a iniciar.",
 	SharedMissing:  "El esquema compartido aún no está migrado: ejecute antes `consultorio migrate --shared`.",
+	SharedFailed:   "El esquema compartido no se pudo migrar; no se migró ninguna clínica.",
+	TopUpFailed:    "No se pudo reponer la reserva de esquemas.",
 	DemoArchived:   "demo: la clínica de demostración está archivada; recupérela con: consultorio tenants restore %s",
 	NotAKey:        "%s no es una llave pública OpenSSH (un archivo .pub).",
 }
@@ -51,6 +55,8 @@ var cliEN = CLI{
 	SparesFailed:   "%d of %d spare schemas failed to migrate",
 	UpgradeFailed:  "%d of %d tenants failed to migrate: see above, fix, then run `consultorio migrate` and start again",
 	SharedMissing:  "The shared schema is not migrated yet: run `consultorio migrate --shared` first.",
+	SharedFailed:   "The shared schema failed to migrate; no tenant was migrated.",
+	TopUpFailed:    "The spare schemas could not be topped up.",
 	DemoArchived:   "demo: the demo clinic is archived; bring it back with: consultorio tenants restore %s",
 	NotAKey:        "%s is not an OpenSSH public key (a .pub file).",
 }

@@ -177,7 +177,7 @@ func (l *Locale) ErrorText(err error) (text, ref string) {
 	case store.CodeLocked:
 		return e.LockedAny, ""
 	}
-	ref = newRef()
+	ref = NewRef()
 	return fmt.Sprintf(e.Internal, ref), ref
 }
 
@@ -191,8 +191,9 @@ func (l *Locale) TextError(te *store.TextError) string {
 	return fmt.Sprintf(in.Refused, l.FieldLabel(te.Field), te.CodePoint(), te.CharName(), te.Pos, why)
 }
 
-// newRef is a short random reference a person can quote to the operator.
-func newRef() string {
+// NewRef is a short random reference a person can quote to the operator:
+// the one kind of reference every door logs an internal error under.
+func NewRef() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail (Go 1.24+)
 	return hex.EncodeToString(b[:])

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"consultorio/store"
+	"consultorio/tui/i18n"
+)
+
+// incident is a failure that a summary line of the CLI reports (migrate,
+// serve's upgrade of the clinics, the pool of spare schemas) and that does
+// not end the command at once, so it never reaches cmd.Report, where other
+// failures get their words. The line shows no internal text: an error
+// the catalogue has words for is shown in them; any other (PostgreSQL's
+// text and SQLSTATE, the driver's, a path), and every migration PostgreSQL
+// refused, goes to the CLI's log under Ref, which the line quotes.
+type incident struct {
+	Ref   string // "" when the error has words of its own
+	en    string // the words in English, for --json
+	shown string // the words in the operator's language
+}
+
+// incident logs err, unless the catalogue words it, on cfg's log under a new
+// reference, with msg and attrs (key, value pairs: the schema...), and
+// returns what the operator reads of it.
+func (cfg *config) incident(err error, msg string, attrs ...any) incident {
+	_, ref := i18n.NewLocale(i18n.EN, "", nil).ErrorText(err)
+	var me *store.MigrationError
+	if ref == "" && errors.As(err, &me) {
+		// The catalogue's words for a SQLSTATE ("already taken") are about a
+		// clinic's data; a migration's failure is fixed by its full text.
+		ref = i18n.NewRef()
+	}
+	if ref != "" {
+		cfg.log.Error(msg, append(append([]any{"ref", ref}, attrs...), "err", err)...)
+		return incident{Ref: ref, en: phraseIn(i18n.EN, "see the log, ref %s", ref),
+			shown: phraseIn(cfg.lang, "see the log, ref %s", ref)}
+	}
+	en, _ := i18n.NewLocale(i18n.EN, "", nil).ErrorText(err)
+	shown, _ := i18n.NewLocale(cfg.lang, "", nil).ErrorText(err)
+	return incident{en: en, shown: shown}
+}
+
+// phraseIn is phrase in a language named (--json's English) instead of the
+// command tree's.
+func phraseIn(lang i18n.Lang, format string, a ...any) string {
+	return fmt.Sprintf(i18n.CommandText(lang, format), a...)
+}
