@@ -195,10 +195,33 @@ type Check struct {
 	pkg   *Package
 	found int
 	bad   []string
+	// The catalogue NeedKey judges keys by (Keys).
+	lang string
+	has  func(string) bool
 }
 
 // Check starts a scan of p.
 func (p *Package) Check() *Check { return &Check{pkg: p} }
+
+// Keys makes c judge catalogue keys with has, which tells whether a key
+// has its text in lang ("Spanish": i18n.HasCommandText(i18n.ES, key); this
+// package does not import the catalogue). It returns c.
+func (c *Check) Keys(lang string, has func(key string) bool) *Check {
+	c.lang, c.has = lang, has
+	return c
+}
+
+// NeedKey records as wrong a literal e with words that is no key with text
+// in Keys' catalogue: a say format, a field label, a usage error without
+// its Spanish. What names e in the failure ("field label", the callee).
+func (c *Check) NeedKey(what string, e ast.Expr) {
+	if c.has == nil {
+		panic("srcscan: NeedKey on a Check without Keys")
+	}
+	if s, ok := c.Text(e); ok && HasWords(s) && !c.has(s) {
+		c.Fail(e.Pos(), what+" has no "+c.lang, s)
+	}
+}
 
 // Text is the value of e when e is a string literal, counted as looked at.
 func (c *Check) Text(e ast.Expr) (string, bool) {

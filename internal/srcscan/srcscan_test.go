@@ -187,3 +187,37 @@ func TestCheck(t *testing.T) {
 		t.Errorf("a clean scan reported %v %v", tb.errs, tb.fatals)
 	}
 }
+
+// NeedKey fails a literal with words that the catalogue has no text for,
+// named, and passes one it has, one without words and what is no literal.
+func TestNeedKey(t *testing.T) {
+	p, err := Parse("testdata/pkg/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Check().Keys("Spanish", func(key string) bool { return key == "Booked %s." })
+	p.Inspect(func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && Callee(call) == "say" {
+			c.NeedKey(Callee(call), call.Args[0])
+			if len(call.Args) > 1 {
+				c.NeedKey("an argument", call.Args[1]) // "x": no words
+			}
+		}
+		if id, ok := n.(*ast.Ident); ok {
+			c.NeedKey("an identifier", id) // no literal: not looked at
+		}
+		return true
+	})
+	var tb fakeTB
+	c.Report(&tb, 3, "texts without Spanish")
+	want := "1 texts without Spanish:\n" + `a.go:7 say has no Spanish: "raw"`
+	if len(tb.fatals) != 0 || len(tb.errs) != 1 || tb.errs[0] != want {
+		t.Errorf("report: %v %v\nwant\n%s", tb.fatals, tb.errs, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("NeedKey without Keys judged keys by nothing")
+		}
+	}()
+	p.Check().NeedKey("say", &ast.BasicLit{Kind: token.STRING, Value: `"raw"`})
+}
