@@ -133,3 +133,34 @@ func logged(t *testing.T, path, ref string, want ...string) {
 	}
 	t.Fatalf("no record of ref %s in the CLI's log:\n%s", ref, b)
 }
+
+// A key file or a duration the CLI cannot use is a usage error in the
+// operator's words: not the system's ("open ...: no such file or
+// directory") nor a parser's, and not English to a Spanish operator.
+func TestKeyFileAndAgeErrorsInTheOperatorsWords(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	missing, garbage := filepath.Join(dir, "missing.pub"), filepath.Join(dir, "garbage.pub")
+	if err := os.WriteFile(garbage, []byte("not a key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.vars["LANG"] = "es_PE.UTF-8"
+	create := []string{"tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--admin-key"}
+	for _, tc := range []struct {
+		want string
+		args []string
+	}{
+		{"tenants create: --admin-key: no existe el archivo " + missing, append(create, missing)},
+		{"tenants create: --admin-key: " + garbage + " no es una llave pública OpenSSH (un archivo .pub)", append(create, garbage)},
+		{"operators create: --key: no existe el archivo " + missing, []string{"operators", "create", "--email", "a@x.test", "--key", missing}},
+		{"operators create: --key: " + garbage + " no es una llave pública OpenSSH", []string{"operators", "create", "--email", "a@x.test", "--key", garbage}},
+		{`tenants purge: --older-than: "soon" no es una duración como 30d o 12h`, []string{"tenants", "purge", "--older-than", "soon", "--yes"}},
+	} {
+		r := c.fails(2, tc.want, tc.args...)
+		for _, s := range []string{"open ", "no such file", "is not", "duration like"} {
+			if strings.Contains(r.stderr, s) {
+				t.Errorf("%v: the operator reads %q: %s", tc.args, s, r.stderr)
+			}
+		}
+	}
+}

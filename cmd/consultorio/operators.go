@@ -34,9 +34,9 @@ func newOperatorsCreateCmd(cfg *config) *cobra.Command {
 			}
 			var key string
 			if keyFile != "" {
-				k, err := readKeyFile(c.InOrStdin(), keyFile)
+				k, err := cfg.readKeyFile(c.InOrStdin(), keyFile, "operators create: --key")
 				if err != nil {
-					return usagef("operators create: --key: %v", err)
+					return err
 				}
 				key = k
 			}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -35,11 +37,7 @@ func newTenantsCmd(cfg *config) *cobra.Command {
 		Actor:   store.CLI,
 		SSHLine: cfg.sshLine,
 		ReadKey: func(stdin io.Reader, path string) (string, error) {
-			key, err := readKeyFile(stdin, path)
-			if err != nil {
-				return "", cmd.Usagef("tenants create: --admin-key: %v", err)
-			}
-			return key, nil
+			return cfg.readKeyFile(stdin, path, "tenants create: --admin-key")
 		},
 		CreateFlags: func(f *pflag.FlagSet) {
 			cmd.CountVar(f, &spares, "spares", store.DefaultSpares, 0,
@@ -84,9 +82,9 @@ func newTenantsPurgeCmd(cfg *config) *cobra.Command {
 			if err := requireFlags(c, "older-than"); err != nil {
 				return err
 			}
-			d, err := parseAge(older)
-			if err != nil {
-				return usagef("tenants purge: --older-than: %v", err)
+			d, ok := parseAge(older)
+			if !ok {
+				return usagef("tenants purge: --older-than: %q is not a duration like 30d or 12h", older)
 			}
 			if !yes {
 				return usagef("tenants purge: this drops the data of clinics archived more than %s ago for good; repeat with --yes to confirm", older)
@@ -125,25 +123,23 @@ func newTenantsPurgeCmd(cfg *config) *cobra.Command {
 	return purge
 }
 
-// parseAge reads a duration that may also be given in days ("30d").
-func parseAge(s string) (time.Duration, error) {
+// parseAge reads a duration that may also be given in days ("30d"); ok
+// is false for anything else, and for a negative one.
+func parseAge(s string) (d time.Duration, ok bool) {
 	s = strings.TrimSpace(s)
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
-		if err != nil || days < 0 {
-			return 0, fmt.Errorf("%q is not a duration like 30d or 12h", s)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
+		return time.Duration(days) * 24 * time.Hour, err == nil && days >= 0
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration like 30d or 12h", s)
-	}
-	return d, nil
+	return d, err == nil && d >= 0
 }
 
-// readKeyFile reads one OpenSSH public key from a file ("-": stdin).
-func readKeyFile(stdin io.Reader, path string) (string, error) {
+// readKeyFile reads one OpenSSH public key from a file ("-": stdin) named
+// by a flag (the command and the flag, for the usage error). The
+// operator reads what is wrong in their words, never the system's: a
+// failure other than a missing or forbidden file is in the log (incident).
+func (cfg *config) readKeyFile(stdin io.Reader, path, flag string) (string, error) {
 	var b []byte
 	var err error
 	if path == "-" {
@@ -151,12 +147,17 @@ func readKeyFile(stdin io.Reader, path string) (string, error) {
 	} else {
 		b, err = os.ReadFile(path)
 	}
-	if err != nil {
-		return "", err
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", usagef("%s: there is no file %s", flag, path)
+	case errors.Is(err, fs.ErrPermission):
+		return "", usagef("%s: %s may not be read (permission denied)", flag, path)
+	case err != nil:
+		return "", usagef("%s: %s could not be read: %s", flag, path, cfg.incident(err, "read a key file", "path", path).shown)
 	}
 	line := strings.TrimSpace(string(b))
 	if _, _, _, err := store.ParsePublicKey(line); err != nil {
-		return "", cliFailure(func(c *i18n.CLI) string { return fmt.Sprintf(c.NotAKey, path) }, nil)
+		return "", usagef("%s: %s is not an OpenSSH public key (a .pub file)", flag, path)
 	}
 	return line, nil
 }

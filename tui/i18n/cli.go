@@ -20,7 +20,6 @@ type CLI struct {
 	SharedFailed   string // the shared schema failed to migrate (the summary said why)
 	TopUpFailed    string // the pool of spare schemas was not topped up (the summary said why)
 	DemoArchived   string // schema of the demo clinic
-	NotAKey        string // path of the file that is not a public key
 }
 
 var cliES = CLI{
@@ -39,7 +38,6 @@ var cliES = CLI{
 	SharedFailed:   "El esquema compartido no se pudo migrar; no se migró ninguna clínica.",
 	TopUpFailed:    "No se pudo reponer la reserva de esquemas.",
 	DemoArchived:   "demo: la clínica de demostración está archivada; recupérela con: consultorio tenants restore %s",
-	NotAKey:        "%s no es una llave pública OpenSSH (un archivo .pub).",
 }
 
 var cliEN = CLI{
@@ -58,5 +56,4 @@ var cliEN = CLI{
 	SharedFailed:   "The shared schema failed to migrate; no tenant was migrated.",
 	TopUpFailed:    "The spare schemas could not be topped up.",
 	DemoArchived:   "demo: the demo clinic is archived; bring it back with: consultorio tenants restore %s",
-	NotAKey:        "%s is not an OpenSSH public key (a .pub file).",
 }
