@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,20 +59,36 @@ type Config struct {
 // Enabled tells whether an SMTP server is configured.
 func (c Config) Enabled() bool { return c.Host != "" }
 
-// Validate checks a configuration that is enabled.
+// ConfigError is a setting Validate refuses, as data: the field of Config
+// and its value. The door words it (a flag's usage error); Error is for
+// the log.
+type ConfigError struct {
+	Field string // "Port" or "From"
+	Value string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Field == "Port" {
+		return fmt.Sprintf("SMTP port %s out of range", e.Value)
+	}
+	return fmt.Sprintf("SMTP from address %q: must be a bare e-mail address", e.Value)
+}
+
+// Validate checks a configuration that is enabled. What it refuses is a
+// *ConfigError (several joined).
 func (c Config) Validate() error {
 	if !c.Enabled() {
 		return nil
 	}
 	var errs []error
 	if c.Port <= 0 || c.Port > 65535 {
-		errs = append(errs, fmt.Errorf("SMTP port %d out of range", c.Port))
+		errs = append(errs, &ConfigError{Field: "Port", Value: strconv.Itoa(c.Port)})
 	}
 	if _, err := ParseSecurity(string(c.Security)); err != nil {
 		errs = append(errs, err)
 	}
 	if a, err := mail.ParseAddress(c.From); err != nil || a.Name != "" {
-		errs = append(errs, fmt.Errorf("SMTP from address %q: must be a bare e-mail address", c.From))
+		errs = append(errs, &ConfigError{Field: "From", Value: c.From})
 	}
 	return errors.Join(errs...)
 }

@@ -164,3 +164,21 @@ func TestKeyFileAndAgeErrorsInTheOperatorsWords(t *testing.T) {
 		}
 	}
 }
+
+// An SMTP setting mail.Config refuses is a usage error naming the flag, in
+// the operator's words (the mail package's own text was printed before).
+func TestSMTPSettingErrorsInTheOperatorsWords(t *testing.T) {
+	c := newCLI(t)
+	c.vars["LANG"] = "es_PE.UTF-8"
+	for _, tc := range []struct {
+		want string
+		args []string
+	}{
+		{"--smtp-port 0: se espera de 1 a 65535", []string{"serve", "--smtp-host", "smtp.example.com", "--smtp-port", "0", "--smtp-from", "a@x.test"}},
+		{`--smtp-from "Clínica <a@x.test>": se espera solo una dirección de correo`, []string{"serve", "--smtp-host", "smtp.example.com", "--smtp-from", "Clínica <a@x.test>"}},
+	} {
+		if r := c.fails(2, tc.want, tc.args...); strings.Contains(r.stderr, "SMTP") || strings.Contains(r.stderr, "must be") {
+			t.Errorf("%v: the mail package's text reaches the operator: %s", tc.args, r.stderr)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -69,7 +70,14 @@ func (s *smtpFlags) config() (mail.Config, error) {
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return mail.Config{}, usagef("%v (--smtp-port, --smtp-from)", err)
+		var ce *mail.ConfigError
+		switch {
+		case errors.As(err, &ce) && ce.Field == "Port":
+			return mail.Config{}, usagef("--smtp-port %s: want 1 to 65535", ce.Value)
+		case ce != nil:
+			return mail.Config{}, usagef("--smtp-from %q: want a bare e-mail address, like no-reply@example.com", ce.Value)
+		}
+		return mail.Config{}, err
 	}
 	return cfg, nil
 }
