@@ -146,7 +146,10 @@ func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io
 			in := cfg.incident(err, "shared schema failed to migrate", "migration", ps.Migration)
 			ps.Error, ps.Ref, ps.shown = in.en, in.Ref, in.shown
 			// Tenants are not migrated over a public schema in an unknown state.
-			failure = cliFailure(func(c *i18n.CLI) string { return c.SharedFailed }, nil)
+			failure = err // words of its own (a newer binary's data...)
+			if in.Ref != "" {
+				failure = cliFailure(func(c *i18n.CLI) string { return c.SharedFailed }, nil)
+			}
 		} else {
 			ps.Version = db.LatestPublicVersion()
 		}

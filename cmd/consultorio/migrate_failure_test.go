@@ -91,6 +91,16 @@ func TestMigrateFailureShowsAReferenceNotPostgreSQL(t *testing.T) {
 		t.Errorf("shared: stdout %q, stderr %q", r.stdout, r.stderr)
 	}
 	logged(t, logPath, ref, fmt.Sprintf("migration=%d", next), "SQLSTATE 42883", "no_such_function")
+
+	// A failure the catalogue has words for is shown in them, on stdout and
+	// stderr, with no reference: an older binary on this data.
+	emb := store.EmbeddedMigrations()
+	c.opts = store.Options{BinaryVersion: "0.1.9", Migrations: store.Migrations{Public: emb.Public[:len(emb.Public)-1], Tenant: emb.Tenant}}
+	r = c.run("migrate")
+	if r.code != 1 || !strings.Contains(r.stdout, "esquema compartido: FALLÓ: ") || !strings.Contains(r.stdout, "consultorio 0.1.9") ||
+		!strings.Contains(r.stderr, "consultorio 0.1.9") || strings.Contains(r.stdout+r.stderr, "ref ") {
+		t.Errorf("older binary: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 func noInternalText(t *testing.T, what, out string) {

@@ -57,8 +57,8 @@ type sparesSummary struct {
 }
 
 // topUpAfterMigrate builds the spares missing after a migrate run. A
-// failure is logged and summarised in ss; the error returned says so in
-// the operator's words.
+// failure is summarised in ss; the error returned is it when it has words
+// of its own, else (logged) one that says so in the operator's words.
 func topUpAfterMigrate(ctx context.Context, cfg *config, db *store.DB, want int, ss *sparesSummary) error {
 	var err error
 	if want > 0 {
@@ -72,6 +72,9 @@ func topUpAfterMigrate(ctx context.Context, cfg *config, db *store.DB, want int,
 	if err != nil {
 		in := cfg.incident(err, "spare schemas not topped up")
 		ss.Error, ss.Ref, ss.shown = in.en, in.Ref, in.shown
+		if in.Ref == "" {
+			return err // words of its own (the disk is full...)
+		}
 		return cliFailure(func(c *i18n.CLI) string { return c.TopUpFailed }, nil)
 	}
 	return nil
