@@ -26,8 +26,7 @@ type incident struct {
 // returns what the operator reads of it.
 func (cfg *config) incident(err error, msg string, attrs ...any) incident {
 	_, ref := i18n.NewLocale(i18n.EN, "", nil).ErrorText(err)
-	var me *store.MigrationError
-	if ref == "" && errors.As(err, &me) {
+	if ref == "" && failedMigration(err) > 0 {
 		// The catalogue's words for a SQLSTATE ("already taken") are about a
 		// clinic's data; a migration's failure is fixed by its full text.
 		ref = i18n.NewRef()
@@ -40,6 +39,16 @@ func (cfg *config) incident(err error, msg string, attrs ...any) incident {
 	en, _ := i18n.NewLocale(i18n.EN, "", nil).ErrorText(err)
 	shown, _ := i18n.NewLocale(cfg.lang, "", nil).ErrorText(err)
 	return incident{en: en, shown: shown}
+}
+
+// failedMigration is the version of the migration PostgreSQL refused, when
+// err says so (store.MigrationError), else 0.
+func failedMigration(err error) int {
+	var me *store.MigrationError
+	if errors.As(err, &me) {
+		return me.Version
+	}
+	return 0
 }
 
 // phraseIn is phrase in a language named (--json's English) instead of the

@@ -109,11 +109,7 @@ type tenantFailure struct {
 // migrationFailure is what the operator reads of r, a schema that failed
 // to migrate; the full error goes to cfg's log under msg (incident).
 func (cfg *config) migrationFailure(r store.TenantMigrationResult, msg string) tenantFailure {
-	tf := tenantFailure{Schema: r.Schema, Version: r.From}
-	var me *store.MigrationError
-	if errors.As(r.Err, &me) {
-		tf.Migration = me.Version
-	}
+	tf := tenantFailure{Schema: r.Schema, Version: r.From, Migration: failedMigration(r.Err)}
 	in := cfg.incident(r.Err, msg, "schema", r.Schema, "version", r.From, "migration", tf.Migration)
 	tf.Error, tf.Ref, tf.shown = in.en, in.Ref, in.shown
 	return tf
@@ -139,10 +135,7 @@ func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io
 		sum.Public = ps
 		ps.Applied, err = db.MigratePublic(ctx)
 		if err != nil {
-			var me *store.MigrationError
-			if errors.As(err, &me) {
-				ps.Migration = me.Version
-			}
+			ps.Migration = failedMigration(err)
 			in := cfg.incident(err, "shared schema failed to migrate", "migration", ps.Migration)
 			ps.Error, ps.Ref, ps.shown = in.en, in.Ref, in.shown
 			// Tenants are not migrated over a public schema in an unknown state.
