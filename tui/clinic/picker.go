@@ -24,7 +24,7 @@ type patientPicker struct {
 	pick    func(store.Patient) tea.Cmd
 	input   textinput.Model
 	results []store.Patient
-	cursor  int
+	table   kit.Table // the results; the typed text keeps j, k, g, home and end
 	seq     int
 }
 
@@ -39,7 +39,8 @@ func newPatientPicker(env *kit.Env, st *kit.Stack, title string, pick func(store
 	in := textinput.New()
 	in.Placeholder = env.M.Agenda.SearchHint
 	in.Prompt = "> "
-	return &patientPicker{env: env, stack: st, title: title, pick: pick, input: in}
+	return &patientPicker{env: env, stack: st, title: title, pick: pick, input: in,
+		table: kit.Table{Marker: true, Empty: env.M.Agenda.NoPatients}}
 }
 
 func (p *patientPicker) Title() string   { return p.title }
@@ -61,7 +62,7 @@ func (p *patientPicker) search() tea.Cmd {
 
 func (p *patientPicker) Keys() []key.Binding {
 	a := p.env.M.Agenda
-	return []key.Binding{kit.Key(a.KeyChoose, "enter"), kit.KeyShown("↑↓", p.env.M.Admin.KeyMove, "up", "down"),
+	return []key.Binding{kit.Key(a.KeyChoose, "enter"), kit.KeyShown("↑↓", p.env.M.Admin.KeyMove, "up", "down", "pgup", "pgdown"),
 		kit.Key(p.env.M.Form.Cancel, "esc")}
 }
 
@@ -76,7 +77,11 @@ func (p *patientPicker) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.results = msg.list
-		p.cursor = max(min(p.cursor, len(p.results)-1), 0)
+		rows := make([][]string, len(msg.list))
+		for i, pt := range msg.list {
+			rows[i] = []string{sanitize.Line(pt.Surname + ", " + pt.FirstName), sanitize.Line(pt.Phone), sanitize.Line(pt.Document)}
+		}
+		p.table.SetRows(rows)
 		return nil
 	case tea.WindowSizeMsg:
 		p.input.SetWidth(max(min(msg.Width-6, 60), 10))
@@ -85,15 +90,12 @@ func (p *patientPicker) Update(msg tea.Msg) tea.Cmd {
 		switch msg.String() {
 		case "esc":
 			return p.stack.Pop() // the page captures keys: the stack leaves esc to it
-		case "up":
-			p.cursor = max(p.cursor-1, 0)
-			return nil
-		case "down":
-			p.cursor = max(min(p.cursor+1, len(p.results)-1), 0)
+		case "up", "down", "pgup", "pgdown": // the others are the box's: home, end, j, k
+			p.table.Move(msg.String())
 			return nil
 		case "enter":
-			if p.cursor < len(p.results) {
-				return p.pick(p.results[p.cursor])
+			if c := p.table.Cursor; c < len(p.results) {
+				return p.pick(p.results[c])
 			}
 			return nil
 		}
@@ -102,7 +104,7 @@ func (p *patientPicker) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	if p.input.Value() != before {
-		p.cursor = 0
+		p.table.Cursor, p.table.Offset = 0, 0
 		return tea.Batch(cmd, p.search())
 	}
 	return cmd
@@ -111,22 +113,8 @@ func (p *patientPicker) Update(msg tea.Msg) tea.Cmd {
 func (p *patientPicker) View(w, h int) string {
 	st, m := p.env.Styles(), p.env.M
 	lines := []string{" " + st.Label.Render(m.Agenda.SearchPatient), " " + p.input.View(), ""}
-	if len(p.results) == 0 {
-		lines = append(lines, " "+st.Muted.Render(m.Agenda.NoPatients))
-	}
 	// name, then phone and document: the two things a caller gives
-	name := max(min(w-32, 34), 12)
-	vis := max(h-len(lines), 1)
-	off := max(p.cursor-vis+1, 0)
-	for i := off; i < min(off+vis, len(p.results)); i++ {
-		pt := p.results[i]
-		row := kit.Cell(sanitize.Line(pt.Surname+", "+pt.FirstName), name, false) + " " +
-			kit.Cell(sanitize.Line(pt.Phone), 14, false) + " " + kit.Cell(sanitize.Line(pt.Document), 12, false)
-		if i == p.cursor { // marked, not only reversed: readable without colour
-			lines = append(lines, st.Selected.Render("› "+row))
-			continue
-		}
-		lines = append(lines, "  "+row)
-	}
-	return strings.Join(lines, "\n")
+	p.table.Cols = []kit.Column{{Title: m.Sessions.ColPatient, Min: 12}, {Title: m.Patients.ColPhone, Width: 14},
+		{Title: m.Specialists.ColDocument, Width: 12}}
+	return strings.Join(lines, "\n") + "\n" + p.table.View(st, w, max(h-len(lines), 2))
 }
