@@ -424,33 +424,33 @@ func (pc *patientsClinic) morePatients(t testing.TB, n int) {
 func TestPatientsPagingAndSort(t *testing.T) {
 	t.Parallel()
 	pc := newPatientsClinic(t)
-	pc.morePatients(t, 30) // 35 in all; 17 rows fit at 80x24
+	pc.morePatients(t, 30) // 35 in all; 16 rows fit at 80x24 (under the header and its rule)
 	term := pc.start(t, pc.admin, 80, 24)
-	s := settled(t, term, "Apellido00 Prueba", "Página 1 · 17 pacientes · hay más")
-	if strings.Contains(s, "Apellido17 Prueba") {
+	s := settled(t, term, "Apellido00 Prueba", "Página 1 · 16 pacientes · hay más")
+	if strings.Contains(s, "Apellido16 Prueba") {
 		t.Fatalf("page 1 shows a row of page 2:\n%s", s)
 	}
 	term.Key("]")
-	s = settled(t, term, "Apellido17 Prueba", "Página 2 · 17 pacientes · hay más")
-	if strings.Contains(s, "Apellido16 Prueba") {
+	s = settled(t, term, "Apellido16 Prueba", "Página 2 · 16 pacientes · hay más")
+	if strings.Contains(s, "Apellido15 Prueba") {
 		t.Fatalf("page 2 repeats a row of page 1:\n%s", s)
 	}
 	term.Key("]")
-	s = settled(t, term, "Página 3 · 1 pacientes", "Torres Vega")
+	s = settled(t, term, "Página 3 · 3 pacientes", "Torres Vega")
 	if strings.Contains(s, "hay más") {
 		t.Fatalf("the last page says there are more:\n%s", s)
 	}
 	term.Key("]") // nothing after the last page
 	term.Key("[")
-	settled(t, term, "Apellido17 Prueba", "Página 2 · 17 pacientes")
+	settled(t, term, "Apellido16 Prueba", "Página 2 · 16 pacientes")
 	term.Key("[")
-	settled(t, term, "Apellido00 Prueba", "Página 1 · 17 pacientes")
+	settled(t, term, "Apellido00 Prueba", "Página 1 · 16 pacientes")
 
 	// Newest first: the last created (Apellido29) comes first.
 	term.Key("s")
-	s = settled(t, term, "orden: más recientes", "Página 1 · 17 pacientes")
+	s = settled(t, term, "orden: más recientes", "Página 1 · 16 pacientes")
 	rows := strings.Split(s, "\n")
-	if !strings.Contains(rows[4], "Apellido29 Prueba") {
+	if !strings.Contains(rows[5], "Apellido29 Prueba") {
 		t.Fatalf("newest first does not start with the newest:\n%s", s)
 	}
 	term.Key("s")

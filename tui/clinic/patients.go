@@ -59,7 +59,7 @@ type PatientList struct {
 	cursors []*store.PatientCursor
 	Rows    []store.Patient
 	next    *store.PatientCursor
-	cursor  int
+	table   kit.Table // the page: a page fits the body, so it never scrolls
 	loaded  bool
 
 	Seq   int // bumps on every query; older answers are dropped
@@ -68,7 +68,7 @@ type PatientList struct {
 }
 
 type patientListKeys struct {
-	Search, Done, Up, Down, Open, New, Edit, Archive, Sort, Archived, NextPage, PrevPage key.Binding
+	Search, Done, Move, Open, New, Edit, Archive, Sort, Archived, NextPage, PrevPage key.Binding
 }
 
 // patientsLoaded is the answer to one list query.
@@ -84,12 +84,11 @@ type SearchTick struct{ Seq int }
 func newPatientList(env *kit.Env, s *kit.Stack) *PatientList {
 	m := env.M.Patients
 	k := kit.Key
-	l := &PatientList{env: env, stack: s, cursors: []*store.PatientCursor{nil}}
+	l := &PatientList{env: env, stack: s, cursors: []*store.PatientCursor{nil}, table: kit.Table{Vim: true}}
 	l.keys = patientListKeys{
 		Search:   k(m.KeySearch, "/"),
 		Done:     kit.KeyShown("enter", m.KeyDoneSearch, "enter", "esc", "down"),
-		Up:       kit.KeyShown("↑↓", m.KeyMove, "up", "k"),
-		Down:     key.NewBinding(key.WithKeys("down", "j")),
+		Move:     kit.KeyShown("↑↓", m.KeyMove, "up", "down", "k", "j", "home", "end"),
 		Open:     k(m.KeyOpen, "enter"),
 		New:      k(m.KeyNew, "n"),
 		Edit:     k(m.KeyEdit, "e"),
@@ -105,9 +104,9 @@ func newPatientList(env *kit.Env, s *kit.Stack) *PatientList {
 	return l
 }
 
-// listRows: the body minus the search line, the column header and the
-// footer.
-func listRows(h int) int { return max(h-3, 1) }
+// listRows: the body minus the search line, the table's header and rule,
+// and the footer.
+func listRows(h int) int { return max(h-4, 1) }
 
 func (l *PatientList) mayWrite() bool { return l.env.Actor.MayWritePatients() }
 
@@ -139,15 +138,15 @@ func (l *PatientList) load() tea.Cmd {
 // restart goes back to the first page and loads it.
 func (l *PatientList) restart() tea.Cmd {
 	l.cursors = []*store.PatientCursor{nil}
-	l.cursor = 0
+	l.table.Cursor = 0
 	return l.load()
 }
 
 func (l *PatientList) selected() (store.Patient, bool) {
-	if l.cursor < 0 || l.cursor >= len(l.Rows) {
-		return store.Patient{}, false
+	if c := l.table.Cursor; c >= 0 && c < len(l.Rows) {
+		return l.Rows[c], true
 	}
-	return l.Rows[l.cursor], true
+	return store.Patient{}, false
 }
 
 func (l *PatientList) Update(msg tea.Msg) tea.Cmd {
@@ -162,7 +161,7 @@ func (l *PatientList) Update(msg tea.Msg) tea.Cmd {
 		}
 		l.loaded = true
 		l.Rows, l.next = msg.Page.Patients, msg.Page.Next
-		l.cursor = min(l.cursor, max(len(l.Rows)-1, 0))
+		l.table.SetRows(l.rows())
 		return nil
 	case OpenPatientMsg:
 		// Only the list (the root) opens it, whatever is on top.
@@ -240,22 +239,20 @@ func (l *PatientList) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Search):
 		l.searching = true
 		return nil
-	case key.Matches(msg, k.Up):
-		l.cursor = max(l.cursor-1, 0)
-	case key.Matches(msg, k.Down):
-		l.cursor = min(l.cursor+1, max(len(l.Rows)-1, 0))
-	case key.Matches(msg, k.NextPage):
+	case key.Matches(msg, k.NextPage): // before the table's moves: pgdown is the server's next page
 		if l.next != nil {
 			l.cursors = append(l.cursors, l.next)
-			l.cursor = 0
+			l.table.Cursor = 0
 			return l.load()
 		}
 	case key.Matches(msg, k.PrevPage):
 		if len(l.cursors) > 1 {
 			l.cursors = l.cursors[:len(l.cursors)-1]
-			l.cursor = 0
+			l.table.Cursor = 0
 			return l.load()
 		}
+	case key.Matches(msg, k.Move):
+		l.table.Move(msg.String())
 	case key.Matches(msg, k.Sort):
 		l.sortNew = !l.sortNew
 		return l.restart()
@@ -287,7 +284,7 @@ func (l *PatientList) Keys() []key.Binding {
 	if l.searching {
 		return []key.Binding{k.Done}
 	}
-	keys := []key.Binding{k.Search, k.Open, k.Up}
+	keys := []key.Binding{k.Search, k.Open, k.Move}
 	if l.mayWrite() {
 		keys = append(keys, k.New)
 	}
@@ -317,78 +314,33 @@ func patientStatusText(env *kit.Env, p store.Patient) string {
 	return sanitize.Line(p.Status)
 }
 
-// safeCell is stored text made safe and fitted to w cells (cut with "…",
-// padded with spaces).
-func safeCell(s string, w int) string {
-	s = sanitize.Line(s)
-	if ansi.StringWidth(s) > w {
-		s = ansi.Truncate(s, w, "…")
-	}
-	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
-}
-
-func rcell(s string, w int) string {
-	s = sanitize.Line(s)
-	return strings.Repeat(" ", max(w-ansi.StringWidth(s), 0)) + s
-}
-
-// patientColumn is one column of the list at a given width.
-type patientColumn struct {
-	title string
-	width int
-	right bool
-	value func(p store.Patient) string
-}
-
-func (l *PatientList) columns(w int) []patientColumn {
+// columns are the list's columns at width w. E-mail and registration date
+// show only while the therapist keeps 10 cells (the registration date
+// goes first); from wideColumns the names get wider too.
+func (l *PatientList) columns(w int) []kit.Column {
 	m := l.env.M.Patients
-	age := func(p store.Patient) string {
-		if p.BirthDate.IsZero() {
-			return ""
-		}
-		return fmt.Sprint(p.Age)
-	}
-	cols := []patientColumn{
-		{title: m.ColName, width: 14, value: func(p store.Patient) string { return p.FirstName }},
-		{title: m.ColSurname, width: 18, value: func(p store.Patient) string { return p.Surname }},
-		{title: m.ColAge, width: 4, right: true, value: age},
-		{title: m.ColPhone, width: 12, value: func(p store.Patient) string { return p.Phone }},
-		{title: m.ColStatus, width: 10, value: func(p store.Patient) string { return patientStatusText(l.env, p) }},
-		{title: m.ColTherapist, value: func(p store.Patient) string { return p.TherapistName }},
-	}
+	name, surname := 14, 18
 	if w >= wideColumns {
-		cols[0].width, cols[1].width = 16, 22
-		cols = append(cols[:5:5],
-			patientColumn{title: m.ColEmail, width: 26, value: func(p store.Patient) string { return p.Email }},
-			patientColumn{title: m.ColRegistered, width: 10, value: func(p store.Patient) string { return l.env.L.Date(p.CreatedAt) }},
-			cols[5])
+		name, surname = 16, 22
 	}
-	used := 1
-	for _, c := range cols[:len(cols)-1] {
-		used += c.width + 1
-	}
-	cols[len(cols)-1].width = max(w-used-1, 6)
-	return cols
+	return []kit.Column{{Title: m.ColName, Width: name}, {Title: m.ColSurname, Width: surname},
+		{Title: m.ColAge, Width: 4, Right: true}, {Title: m.ColPhone, Width: 12}, {Title: m.ColStatus, Width: 10},
+		{Title: m.ColEmail, Width: 26, Priority: 1}, {Title: m.ColRegistered, Width: 10, Priority: 2},
+		{Title: m.ColTherapist, Min: 10}}
 }
 
-func renderRow(cols []patientColumn, p *store.Patient) string {
-	var b strings.Builder
-	b.WriteByte(' ')
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteByte(' ')
+// rows are the page's cells, one for each of the columns.
+func (l *PatientList) rows() [][]string {
+	rows := make([][]string, len(l.Rows))
+	for i, p := range l.Rows {
+		age := ""
+		if !p.BirthDate.IsZero() {
+			age = fmt.Sprint(p.Age)
 		}
-		v := c.title
-		if p != nil {
-			v = c.value(*p)
-		}
-		if c.right {
-			b.WriteString(rcell(v, c.width))
-		} else {
-			b.WriteString(safeCell(v, c.width))
-		}
+		rows[i] = []string{sanitize.Line(p.FirstName), sanitize.Line(p.Surname), age, sanitize.Line(p.Phone),
+			patientStatusText(l.env, p), sanitize.Line(p.Email), l.env.L.Date(p.CreatedAt), sanitize.Line(p.TherapistName)}
 	}
-	return b.String() + " "
+	return rows
 }
 
 func (l *PatientList) View(w, h int) string {
@@ -417,25 +369,18 @@ func (l *PatientList) View(w, h int) string {
 	gap := max(w-ansi.StringWidth(left)-ansi.StringWidth(right), 1)
 	b.WriteString(left + strings.Repeat(" ", gap) + st.Muted.Render(right) + "\n")
 
-	cols := l.columns(w)
-	b.WriteString(st.Subtitle.Render(renderRow(cols, nil)) + "\n")
-	rows := listRows(h)
-	for i := 0; i < rows; i++ {
-		if i < len(l.Rows) {
-			line := renderRow(cols, &l.Rows[i])
-			if i == l.cursor && !l.searching {
-				line = st.Selected.Render(line)
-			}
-			b.WriteString(line)
-		} else if i == 0 && l.loaded {
-			if l.Search != "" {
-				b.WriteString(" " + st.Muted.Render(fmt.Sprintf(m.NoMatches, sanitize.Line(l.Search))))
-			} else {
-				b.WriteString(" " + st.Muted.Render(m.Empty))
-			}
+	l.table.Cols, l.table.Empty = l.columns(w), ""
+	if l.loaded {
+		l.table.Empty = m.Empty
+		if l.Search != "" {
+			l.table.Empty = fmt.Sprintf(m.NoMatches, sanitize.Line(l.Search))
 		}
-		b.WriteByte('\n')
 	}
+	tb := l.table
+	if l.searching {
+		tb.Cursor = -1 // the keys go to the search box: no row is selected
+	}
+	b.WriteString(kit.Fit(tb.View(st, w, h-2), w, h-2) + "\n")
 	if l.loaded {
 		foot := fmt.Sprintf(m.Page, len(l.cursors), len(l.Rows))
 		if l.next != nil {

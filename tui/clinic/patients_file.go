@@ -330,10 +330,10 @@ func (f *patientFile) fileLines() []string {
 	if len(f.data.files) == 0 {
 		return append(out, " "+st.Muted.Render(m.Empty))
 	}
-	out = append(out, " "+st.Label.Render(safeCell(m.ColName, 30)+"  "+safeCell(m.ColKind, 14)+"  "+rcell(m.ColSize, 9)+"  "+m.ColDate))
+	out = append(out, " "+st.Label.Render(kit.Cell(m.ColName, 30, false)+"  "+kit.Cell(m.ColKind, 14, false)+"  "+kit.Cell(m.ColSize, 9, true)+"  "+m.ColDate))
 	for _, a := range f.data.files {
-		out = append(out, " "+safeCell(a.Name, 30)+"  "+safeCell(m.Kind(string(a.Kind)), 14)+"  "+
-			rcell(f.env.L.Bytes(a.Size), 9)+"  "+f.env.L.DateTime(a.CreatedAt))
+		out = append(out, " "+kit.Cell(sanitize.Line(a.Name), 30, false)+"  "+kit.Cell(m.Kind(string(a.Kind)), 14, false)+"  "+
+			kit.Cell(f.env.L.Bytes(a.Size), 9, true)+"  "+f.env.L.DateTime(a.CreatedAt))
 	}
 	return out
 }
@@ -478,7 +478,7 @@ func (f *patientFile) sessionLines(list []store.Session, err error, withObservat
 		if i == f.cursor {
 			mark = "›"
 		}
-		line := fmt.Sprintf("%s%s  %s  %s", mark, f.env.L.DateTime(s.StartsAt), safeCell(s.SpecialistName, 22), safeCell(s.RoomName, 14))
+		line := fmt.Sprintf("%s%s  %s  %s", mark, f.env.L.DateTime(s.StartsAt), kit.Cell(sanitize.Line(s.SpecialistName), 22, false), kit.Cell(sanitize.Line(s.RoomName), 14, false))
 		if withObservation {
 			line += " " + sanitize.Line(s.Observation)
 		} else {
@@ -519,7 +519,7 @@ func (f *patientFile) paymentLines() []string {
 		// 1+16+2+13+2+11+2 = 47 cells before the state, which takes up to
 		// 33 ("pagado dd/mm/aaaa · transferencia"): the line fits 80 columns.
 		out = append(out, fmt.Sprintf(" %s  %s  %11s  %s", f.env.L.DateTime(p.SessionStart),
-			safeCell(p.SpecialistName, 13), f.env.L.Money(p.Amount), state))
+			kit.Cell(sanitize.Line(p.SpecialistName), 13, false), f.env.L.Money(p.Amount), state))
 	}
 	return out
 }
