@@ -25,7 +25,7 @@ func TestAvailabilityPage80x24(t *testing.T) {
 	admFill(t, term, "Desde", "08/12/2026")
 	admFill(t, term, "Hasta", "")
 	admFill(t, term, "Motivo", "Inmaculada")
-	admSettled(t, term, "08/12/2026  Inmaculada", "Disponibilidad guardada")
+	admSettled(t, term, "› Cierre    08/12/2026       08/12/2026       Inmaculada", "Disponibilidad guardada")
 	av, err := f.tn.ClinicAvailability(f.ctx, f.actor)
 	if err != nil || len(av.Closures) != 1 || av.Closures[0].Reason != "Inmaculada" {
 		t.Fatalf("closures in the store: %+v %v", av.Closures, err)

@@ -32,7 +32,7 @@ type availabilityPage struct {
 	clinic  store.ClinicAvailability
 	special store.SpecialistAvailability
 	loaded  bool
-	cursor  int // over closures, then absences
+	table   kit.Table // the closures, then the absences
 }
 
 type availabilityLoaded struct {
@@ -43,7 +43,7 @@ type availabilityLoaded struct {
 }
 
 func newAvailabilityPage(env *kit.Env, st *kit.Stack, specs []store.Specialist) *availabilityPage {
-	p := &availabilityPage{env: env, st: st}
+	p := &availabilityPage{env: env, st: st, table: kit.Table{Marker: true}}
 	for _, s := range specs {
 		if env.Actor.MaySeeSessionsOf(s.ID) {
 			p.specs = append(p.specs, s)
@@ -80,11 +80,9 @@ func (p *availabilityPage) reload() tea.Cmd {
 	})
 }
 
-func (p *availabilityPage) items() int { return len(p.clinic.Closures) + len(p.special.Absences) }
-
 func (p *availabilityPage) keys() (move, spec, day, closure, hours, absence, del key.Binding) {
 	m := p.env.M.Availability
-	return kit.KeyShown("↑/↓", m.KeyMove, "up", "down"), kit.KeyShown("←/→", m.KeySpecialist, "left", "right"),
+	return kit.KeyShown("↑/↓", m.KeyMove, "up", "down", "pgup", "pgdown", "home", "end"), kit.KeyShown("←/→", m.KeySpecialist, "left", "right"),
 		kit.Key(m.KeyDay, "e"), kit.Key(m.KeyClose, "c"), kit.Key(m.KeyHours, "h"), kit.Key(m.KeyAbsence, "a"),
 		kit.Key(m.KeyDelete, "d")
 }
@@ -113,10 +111,10 @@ func (p *availabilityPage) Keys() []key.Binding {
 
 // mayDelete: the selected item is one the actor may remove.
 func (p *availabilityPage) mayDelete() bool {
-	if p.cursor < len(p.clinic.Closures) {
-		return p.env.Actor.MayManageClinic()
+	if c := p.table.Cursor; c < len(p.clinic.Closures) {
+		return c >= 0 && p.env.Actor.MayManageClinic()
 	}
-	return p.cursor < p.items() && p.mayManageSpec()
+	return p.table.Cursor < len(p.table.Rows) && p.mayManageSpec()
 }
 
 func (p *availabilityPage) Update(msg tea.Msg) tea.Cmd {
@@ -130,18 +128,14 @@ func (p *availabilityPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.clinic, p.special, p.loaded = msg.clinic, msg.special, true
-		p.cursor = max(min(p.cursor, p.items()-1), 0)
+		p.table.SetRows(p.rows())
 	case kit.ShownMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
 		move, spec, day, closure, hours, absence, del := p.keys()
 		switch {
 		case key.Matches(msg, move):
-			if msg.String() == "up" {
-				p.cursor = max(p.cursor-1, 0)
-			} else {
-				p.cursor = max(min(p.cursor+1, p.items()-1), 0)
-			}
+			p.table.Move(msg.String())
 		case key.Matches(msg, spec) && len(p.specs) > 1:
 			if msg.String() == "left" {
 				p.spec = (p.spec + len(p.specs) - 1) % len(p.specs)
@@ -237,50 +231,39 @@ func (p *availabilityPage) View(w, h int) string {
 		}
 		head = append(head, "  "+kit.Cell(m.Hours+": "+hours, max(w-3, 10), false))
 	}
-	// The lists scroll so the selected item stays in view.
-	type line struct {
-		text string
-		item int // -1: a heading
-	}
-	var list []line
-	list = append(list, line{st.Label.Render(m.Closures), -1})
+	// One list: the clinic's closures, then the specialist's absences; a
+	// line says which of the two has none.
+	var none []string
 	if len(p.clinic.Closures) == 0 {
-		list = append(list, line{"  " + st.Muted.Render(m.NoClosures), -1})
+		none = append(none, m.NoClosures)
 	}
-	for i, c := range p.clinic.Closures {
-		list = append(list, line{p.closureText(c), i})
+	if len(p.specs) > 0 && len(p.special.Absences) == 0 {
+		none = append(none, m.NoAbsences)
+	}
+	p.table.Cols = []kit.Column{{Title: m.ColKind, Width: 9}, {Title: m.From, Width: 16}, {Title: m.To, Width: 16},
+		{Title: m.Reason, Min: 12}}
+	p.table.Empty = strings.Join(none, " ")
+	out := append(head, "")
+	if len(p.table.Rows) > 0 && len(none) > 0 {
+		out = append(out, "  "+st.Muted.Render(strings.Join(none, " ")))
+	}
+	return strings.Join(out, "\n") + "\n" + p.table.View(st, w, max(h-len(out), 3))
+}
+
+// rows are the closures' and the absences' cells, in that order.
+func (p *availabilityPage) rows() [][]string {
+	m, l := p.env.M.Availability, p.env.L
+	var rows [][]string
+	for _, c := range p.clinic.Closures { // calendar dates (UTC midnights): not converted to the zone
+		rows = append(rows, []string{m.KindClosure, c.FirstDay.Format(l.DateLayout()), c.LastDay.Format(l.DateLayout()),
+			sanitize.Line(c.Reason)})
 	}
 	if len(p.specs) > 0 {
-		list = append(list, line{st.Label.Render(m.Absences), -1})
-		if len(p.special.Absences) == 0 {
-			list = append(list, line{"  " + st.Muted.Render(m.NoAbsences), -1})
-		}
-		for i, a := range p.special.Absences {
-			list = append(list, line{p.absenceText(a), len(p.clinic.Closures) + i})
+		for _, a := range p.special.Absences {
+			rows = append(rows, []string{m.KindAbsence, l.DateTime(a.Start), l.DateTime(a.End), sanitize.Line(a.Reason)})
 		}
 	}
-	room := max(h-len(head)-1, 3)
-	off, sel := 0, 0
-	for i, l := range list {
-		if l.item == p.cursor {
-			sel = i
-		}
-	}
-	if sel >= room {
-		off = sel - room + 1
-	}
-	out := append(head, "")
-	for _, l := range list[off:min(off+room, len(list))] {
-		switch {
-		case l.item < 0:
-			out = append(out, " "+l.text)
-		case l.item == p.cursor:
-			out = append(out, " "+st.Selected.Render(kit.Cell("> "+l.text, max(w-2, 10), false)))
-		default:
-			out = append(out, " "+kit.Cell("  "+l.text, max(w-2, 10), false))
-		}
-	}
-	return strings.Join(out, "\n")
+	return rows
 }
 
 // ---- forms ----
@@ -445,13 +428,13 @@ func (p *availabilityPage) absenceForm() *kit.FormPage {
 
 func (p *availabilityPage) deletePage() *kit.FormPage {
 	env, m := p.env, p.env.M.Availability
-	if p.cursor < len(p.clinic.Closures) {
-		c := p.clinic.Closures[p.cursor]
+	if i := p.table.Cursor; i < len(p.clinic.Closures) {
+		c := p.clinic.Closures[i]
 		return kit.NewConfirmPage(p.st, m.KeyDelete, fmt.Sprintf(m.DeleteClosure, p.closureText(c)), "",
 			func(ctx context.Context) error { return env.Tenant.DeleteClosure(ctx, env.Actor, c.ID) },
 			m.Deleted, p.reload)
 	}
-	a := p.special.Absences[p.cursor-len(p.clinic.Closures)]
+	a := p.special.Absences[p.table.Cursor-len(p.clinic.Closures)]
 	return kit.NewConfirmPage(p.st, m.KeyDelete, fmt.Sprintf(m.DeleteAbsence, p.absenceText(a)), "",
 		func(ctx context.Context) error { return env.Tenant.DeleteAbsence(ctx, env.Actor, a.ID) },
 		m.Deleted, p.reload)

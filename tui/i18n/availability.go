@@ -10,14 +10,14 @@ type Availability struct {
 	Week         string
 	Closed       string
 	OwnHours     string // marks a weekday with hours of its own
-	Closures     string
 	NoClosures   string
 	Specialist   string // label before the chosen specialist
 	NoSpecialist string
 	ClinicHours  string // a specialist without own hours
 	Hours        string
-	Absences     string
 	NoAbsences   string
+	// the list of closures and absences: its kind column and the kinds
+	ColKind, KindClosure, KindAbsence string
 	// keys
 	KeyDay, KeyClose, KeyHours, KeyAbsence, KeyDelete, KeySpecialist, KeyMove string
 	// forms
@@ -35,9 +35,10 @@ type Availability struct {
 
 var esAvailability = Availability{
 	Title: "Disponibilidad", Week: "Horario de la clínica", Closed: "cerrado", OwnHours: "*",
-	Closures: "Cierres y feriados", NoClosures: "Sin cierres próximos.",
+	NoClosures: "Sin cierres próximos.",
 	Specialist: "Especialista", NoSpecialist: "No hay especialistas.",
-	ClinicHours: "el de la clínica", Hours: "Horario", Absences: "Ausencias", NoAbsences: "Sin ausencias próximas.",
+	ClinicHours: "el de la clínica", Hours: "Horario", NoAbsences: "Sin ausencias próximas.",
+	ColKind: "Tipo", KindClosure: "Cierre", KindAbsence: "Ausencia",
 	KeyDay: "día", KeyClose: "cierre", KeyHours: "horario esp.", KeyAbsence: "ausencia", KeyDelete: "borrar",
 	KeySpecialist: "especialista", KeyMove: "mover",
 	Weekday: "Día de la semana", Open: "¿Abre ese día?", Opens: "Abre (HH:MM)", Closes: "Cierra (HH:MM)",
@@ -56,9 +57,10 @@ var esAvailability = Availability{
 
 var enAvailability = Availability{
 	Title: "Availability", Week: "Clinic hours", Closed: "closed", OwnHours: "*",
-	Closures: "Closures and holidays", NoClosures: "No closures ahead.",
+	NoClosures: "No closures ahead.",
 	Specialist: "Specialist", NoSpecialist: "No specialists.",
-	ClinicHours: "the clinic's", Hours: "Hours", Absences: "Absences", NoAbsences: "No absences ahead.",
+	ClinicHours: "the clinic's", Hours: "Hours", NoAbsences: "No absences ahead.",
+	ColKind: "Kind", KindClosure: "Closure", KindAbsence: "Absence",
 	KeyDay: "day", KeyClose: "closure", KeyHours: "spec. hours", KeyAbsence: "absence", KeyDelete: "delete",
 	KeySpecialist: "specialist", KeyMove: "move",
 	Weekday: "Weekday", Open: "Open that day?", Opens: "Opens (HH:MM)", Closes: "Closes (HH:MM)",
