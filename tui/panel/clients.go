@@ -759,7 +759,7 @@ func (p *setupCodePage) Capturing() bool { return false }
 // domainsPage lists a client's domains: add, remove, make primary.
 type domainsPage struct {
 	detail *clientDetail
-	cursor int
+	list   kit.Table
 }
 
 type domainDone struct {
@@ -769,7 +769,24 @@ type domainDone struct {
 	err  error
 }
 
-func newDomainsPage(d *clientDetail) *domainsPage { return &domainsPage{detail: d} }
+func newDomainsPage(d *clientDetail) *domainsPage {
+	p := &domainsPage{detail: d, list: kit.Table{Marker: true, Vim: true}}
+	p.show(d.ti.Domains)
+	return p
+}
+
+// show puts the domains in the list, the first one marked primary.
+func (p *domainsPage) show(domains []string) {
+	c := p.detail.list.env.M.Ops.Clients
+	rows := make([][]string, len(domains))
+	for i, dom := range domains {
+		rows[i] = []string{sanitize.Line(dom)}
+		if i == 0 {
+			rows[i][0] += "  (" + c.Primary + ")"
+		}
+	}
+	p.list.SetRows(rows)
+}
 
 func (p *domainsPage) Title() string { return p.detail.list.env.M.Ops.Clients.DomainsTitle }
 func (p *domainsPage) Init() tea.Cmd { return nil }
@@ -792,14 +809,15 @@ func (p *domainsPage) Update(msg tea.Msg) tea.Cmd {
 		env.Info(msg.msg)
 		return changed(msg.ti)
 	case clientChanged:
-		p.cursor = min(p.cursor, max(len(msg.ti.Domains)-1, 0))
+		if msg.ti.ID == d.ti.ID {
+			p.show(msg.ti.Domains)
+		}
 	case tea.KeyPressMsg:
 		schema := d.ti.Schema
+		if p.list.Move(msg.String()) {
+			return nil
+		}
 		switch msg.String() {
-		case "up", "k":
-			p.cursor = max(p.cursor-1, 0)
-		case "down", "j":
-			p.cursor = min(p.cursor+1, max(len(domains)-1, 0))
 		case "a":
 			var name string
 			var after store.TenantInfo
@@ -817,10 +835,10 @@ func (p *domainsPage) Update(msg tea.Msg) tea.Cmd {
 				AfterSave: func() tea.Cmd { return changed(after) },
 			})
 		case "x":
-			if len(domains) == 0 {
+			if p.list.Cursor >= len(domains) {
 				return nil
 			}
-			dom := domains[p.cursor]
+			dom := domains[p.list.Cursor]
 			var after store.TenantInfo
 			return st.Push(kit.NewConfirmPage(st, c.DomainAdd, fmt.Sprintf(c.DomainRemoveQ, sanitize.Line(dom)), "",
 				func(ctx context.Context) (err error) {
@@ -828,10 +846,10 @@ func (p *domainsPage) Update(msg tea.Msg) tea.Cmd {
 					return err
 				}, c.DomainRemoved, func() tea.Cmd { return changed(after) }))
 		case "p":
-			if len(domains) == 0 {
+			if p.list.Cursor >= len(domains) {
 				return nil
 			}
-			dom := domains[p.cursor]
+			dom := domains[p.list.Cursor]
 			return env.Do(func(ctx context.Context) tea.Msg {
 				ti, err := env.DB.SetPrimaryDomain(ctx, env.OperatorActor, schema, dom)
 				return domainDone{page: p, ti: ti, msg: c.DomainPrimary, err: err}
@@ -845,27 +863,13 @@ func (p *domainsPage) View(w, h int) string {
 	env := p.detail.list.env
 	st, c := env.Styles(), env.M.Ops.Clients
 	ti := p.detail.ti
-	var b strings.Builder
-	b.WriteString("\n " + st.Subtitle.Render(sanitize.Line(ti.Name)) + " (" + sanitize.Line(ti.Schema) + ")\n\n")
-	if len(ti.Domains) == 0 {
-		b.WriteString(" " + st.Muted.Render(c.NoDomains))
-	}
-	for i, dom := range ti.Domains {
-		line := "  " + sanitize.Line(dom)
-		if i == 0 {
-			line += "  (" + c.Primary + ")"
-		}
-		if i == p.cursor {
-			line = st.Selected.Render("› " + strings.TrimPrefix(line, "  "))
-		}
-		b.WriteString(" " + line + "\n")
-	}
-	return b.String()
+	p.list.Cols, p.list.Empty = []kit.Column{{Title: c.Domain}}, c.NoDomains
+	return "\n " + st.Subtitle.Render(sanitize.Line(ti.Name)) + " (" + sanitize.Line(ti.Schema) + ")\n\n" + p.list.View(st, w, h-3)
 }
 
 func (p *domainsPage) Keys() []key.Binding {
 	c := p.detail.list.env.M.Ops.Clients
-	keys := []key.Binding{kit.Key(c.KeyAdd, "a")}
+	keys := []key.Binding{kit.KeyShown("↑↓", p.detail.list.env.M.Ops.Common.KeyUpDown, "up", "down", "k", "j"), kit.Key(c.KeyAdd, "a")}
 	if len(p.detail.ti.Domains) > 0 {
 		keys = append(keys, kit.Key(c.KeyRemove, "x"), kit.Key(c.KeyPrimary, "p"))
 	}
