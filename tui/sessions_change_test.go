@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"consultorio/store"
+	"consultorio/tui/tuitest"
 )
 
 // TestSessionEditGolden80x24: "m" on a session opens the edit form; a
@@ -174,14 +176,17 @@ func TestSessionsListFilterPatientAndRoom(t *testing.T) {
 }
 
 // TestPatientFileBookAndOpen: the patient file's upcoming tab lists the
-// sessions with a cursor; enter opens one; n books a new one for the
+// sessions in a kit.Table, the selected one marked (">" in ASCII mode); enter opens one; n books a new one for the
 // patient (the form starts past the patient search).
 func TestPatientFileBookAndOpen(t *testing.T) {
 	t.Parallel()
 	f := newAgFixture(t)
 	f.book(0, 0, 0, 11, 0, 60) // Ana García
 	second := f.book(0, 1, 1, 15, 0, 60)
-	term := f.start(t, 80, 24)
+	// ASCII mode: the selected row is marked with ">" (the test terminal
+	// has no reverse video to look at).
+	term := tuitest.Start(t, NewClinicApp(context.Background(), ClinicSession{Tenant: f.tn, User: f.admin,
+		RemoteAddr: "192.0.2.1:1", Width: 80, Height: 24, DarkBackground: true, ASCII: true}), 80, 24)
 	term.WaitFor(t, "María Rojas")
 	term.Key("3")
 	settled(t, term, "García", "Huamán", "Quispe") // by surname: García first, under the cursor
@@ -189,15 +194,17 @@ func TestPatientFileBookAndOpen(t *testing.T) {
 	term.WaitFor(t, "[Datos]")
 	term.Key("right")
 	term.Key("right")
-	term.WaitFor(t, "[Próximas sesiones]", "›01/12/2026 11:00")
+	term.WaitUntil(t, "the upcoming tab with 11:00 selected", func(s string) bool {
+		return strings.Contains(s, "[Proximas sesiones]") && strings.Contains(selectedLine(s), "01/12/2026 11:00")
+	})
 	term.Key("down")
-	term.WaitFor(t, "›01/12/2026 15:00")
+	term.WaitUntil(t, "15:00 selected", func(s string) bool { return strings.Contains(selectedLine(s), "01/12/2026 15:00") })
 	term.Key("enter")
-	term.WaitFor(t, "Sesión n.º "+strconv.FormatInt(second.ID, 10))
+	term.WaitFor(t, "Sesion n.o "+strconv.FormatInt(second.ID, 10))
 	term.Key("esc")
-	term.WaitFor(t, "[Próximas")
+	term.WaitFor(t, "[Proximas")
 	term.Key("n")
-	term.WaitFor(t, "Paciente: Ana García", "┃ Especialista")
+	term.WaitFor(t, "Paciente: Ana García", "| Especialista")
 }
 
 // TestPatientFileCredits (80x24): a session paid in advance and cancelled

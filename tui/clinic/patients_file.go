@@ -36,12 +36,12 @@ type patientFile struct {
 	env  *kit.Env
 	keys patientFileKeys
 
-	p      store.Patient // from the list until the full record arrives
-	loaded bool
-	data   fileData
-	tab    int
-	scroll int
-	cursor int // the session chosen on the upcoming and history tabs
+	p        store.Patient // from the list until the full record arrives
+	loaded   bool
+	data     fileData
+	tab      int
+	scroll   int       // the other tabs' text
+	sessions kit.Table // the upcoming or history tab's sessions
 }
 
 type patientFileKeys struct {
@@ -80,11 +80,11 @@ type fileLoaded struct {
 func newPatientFile(l *PatientList, p store.Patient) *patientFile {
 	m := l.env.M.Patients
 	k := kit.Key
-	return &patientFile{list: l, env: l.env, p: p, keys: patientFileKeys{
+	return &patientFile{list: l, env: l.env, p: p, sessions: kit.Table{Vim: true}, keys: patientFileKeys{
 		Tabs:      kit.KeyShown("←→", m.KeyTabs, "left", "right"),
 		Prev:      key.NewBinding(key.WithKeys("left", "h")),
 		Next:      key.NewBinding(key.WithKeys("right", "l")),
-		Up:        key.NewBinding(key.WithKeys("up", "k")),
+		Up:        kit.KeyShown("↑↓", m.KeyMove, "up", "k"),
 		Down:      key.NewBinding(key.WithKeys("down", "j")),
 		Edit:      k(m.KeyEdit, "e"),
 		Archive:   k(m.KeyArchive, "a"),
@@ -179,20 +179,18 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		k := f.keys
 		sessions := f.tabSessions()
+		f.showSessions()
 		switch {
 		case key.Matches(msg, k.Next):
-			f.tab, f.scroll, f.cursor = (f.tab+1)%TabCount, 0, 0
+			f.tab, f.scroll, f.sessions.Cursor, f.sessions.Offset = (f.tab+1)%TabCount, 0, 0, 0
 			return f.loadFiles()
 		case key.Matches(msg, k.Prev):
-			f.tab, f.scroll, f.cursor = (f.tab+TabCount-1)%TabCount, 0, 0
+			f.tab, f.scroll, f.sessions.Cursor, f.sessions.Offset = (f.tab+TabCount-1)%TabCount, 0, 0, 0
 			return f.loadFiles()
-		case sessions != nil && key.Matches(msg, k.Down):
-			f.cursor = min(f.cursor+1, len(sessions)-1)
-		case sessions != nil && key.Matches(msg, k.Up):
-			f.cursor = max(f.cursor-1, 0)
+		case sessions != nil && f.sessions.Move(msg.String()):
 		case sessions != nil && key.Matches(msg, k.Open):
-			if f.cursor < len(sessions) {
-				return f.list.stack.Push(newSessionPage(f.env, f.list.stack, sessions[f.cursor].ID))
+			if c := f.sessions.Cursor; c < len(sessions) {
+				return f.list.stack.Push(newSessionPage(f.env, f.list.stack, sessions[c].ID))
 			}
 		case key.Matches(msg, k.Book):
 			if f.mayBook() {
@@ -245,7 +243,7 @@ func (f *patientFile) Keys() []key.Binding {
 	}
 	// last: the help line cuts from the end, and "?" lists them all
 	if len(f.tabSessions()) > 0 {
-		keys = append(keys, k.Open)
+		keys = append(keys, k.Up, k.Open)
 	}
 	if f.mayBook() {
 		keys = append(keys, k.Book)
@@ -359,13 +357,11 @@ func (f *patientFile) View(w, h int) string {
 	case tabClinical:
 		lines = f.clinicalLines(w)
 	case tabUpcoming, tabHistory:
-		lines = f.sessionLines(f.tabSessions(), f.data.sessionsErr, f.tab == tabHistory)
-		// keep the chosen session in view
-		f.cursor = min(f.cursor, max(len(f.tabSessions())-1, 0))
-		f.scroll = min(f.scroll, f.cursor)
-		if f.cursor >= f.scroll+h-2 {
-			f.scroll = f.cursor - (h - 3)
+		if err := f.data.sessionsErr; err != nil {
+			return bar.String() + "\n\n " + st.Error.Render("✗ "+f.env.ErrorText(err))
 		}
+		f.showSessions()
+		return bar.String() + "\n\n" + f.sessions.View(st, w, h-2) // scrolled to keep the chosen one in view
 	case tabPayments:
 		lines = f.paymentLines()
 	case tabFiles:
@@ -463,30 +459,23 @@ func (f *patientFile) clinicalLines(w int) []string {
 	return out
 }
 
-func (f *patientFile) sessionLines(list []store.Session, err error, withObservation bool) []string {
-	m := f.env.M.Patients
-	st := f.env.Styles()
-	if err != nil {
-		return []string{" " + st.Error.Render("✗ "+f.env.ErrorText(err))}
+// showSessions puts the shown tab's sessions in the table: when, who,
+// where, and the observation (history) or the status (upcoming).
+func (f *patientFile) showSessions() {
+	list := f.tabSessions()
+	m := f.env.M
+	last, lastTitle := func(s store.Session) string { return agStatusName(m, s.Status) }, m.Sessions.ColStatus
+	if f.tab == tabHistory {
+		last, lastTitle = func(s store.Session) string { return sanitize.Line(s.Observation) }, m.Sessions.Observation
 	}
-	if len(list) == 0 {
-		return []string{" " + st.Muted.Render(m.NoSessions)}
-	}
-	var out []string
+	f.sessions.Cols = []kit.Column{{Title: m.Sessions.ColWhen, Width: 16}, {Title: m.Sessions.ColSpec, Width: 22},
+		{Title: m.Sessions.ColRoom, Width: 14}, {Title: lastTitle}}
+	f.sessions.Empty = m.Patients.NoSessions
+	rows := make([][]string, len(list))
 	for i, s := range list {
-		mark := " "
-		if i == f.cursor {
-			mark = "›"
-		}
-		line := fmt.Sprintf("%s%s  %s  %s", mark, f.env.L.DateTime(s.StartsAt), kit.Cell(sanitize.Line(s.SpecialistName), 22, false), kit.Cell(sanitize.Line(s.RoomName), 14, false))
-		if withObservation {
-			line += " " + sanitize.Line(s.Observation)
-		} else {
-			line += " " + sanitize.Line(s.Status)
-		}
-		out = append(out, line)
+		rows[i] = []string{f.env.L.DateTime(s.StartsAt), sanitize.Line(s.SpecialistName), sanitize.Line(s.RoomName), last(s)}
 	}
-	return out
+	f.sessions.SetRows(rows)
 }
 
 func (f *patientFile) paymentLines() []string {
