@@ -20,8 +20,8 @@ import (
 // 60 ms keeps "last key → results on screen" under 100 ms (BENCHMARKS.md).
 const searchDebounce = 60 * time.Millisecond
 
-// wideColumns is the width from which the list adds e-mail and registration
-// date.
+// wideColumns is the width from which the names get wider (e-mail and
+// registration date join as they fit: see columns).
 const wideColumns = 110
 
 // newPatientsScreen is the Pacientes screen: the list at the root of a
