@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"consultorio/store"
 	"consultorio/tui/kit"
@@ -675,12 +674,16 @@ func (p *agendaPage) dayView(w, h int) string {
 		var b strings.Builder
 		b.WriteString(st.Muted.Render(at.Format("15:04")) + " ")
 		for c := p.colOff; c < p.colOff+fit; c++ {
-			text := p.cellText(grid[[2]int{c, r}], at)
-			cell := kit.Cell(text, cw-1, false)
+			// The selected cell is marked in the rule before it, a
+			// reversed "›" (">" in ASCII mode, like kit.Table's marker),
+			// not drawn in reverse video: a cursor move then rewrites two
+			// cells of the terminal, not two whole names (issue 16: bytes
+			// per cursor move), and nothing beside the marker changes.
+			sep := "│"
 			if c == p.col && r == p.row {
-				cell = st.Selected.Render(kit.Cell(ansi.Strip(text), cw-1, false))
+				sep = st.Selected.Render(agCursor)
 			}
-			b.WriteString("│" + cell)
+			b.WriteString(sep + kit.Cell(p.cellText(grid[[2]int{c, r}], at), cw-1, false))
 		}
 		lines = append(lines, b.String())
 	}
@@ -690,6 +693,10 @@ func (p *agendaPage) dayView(w, h int) string {
 	lines = append(lines, " "+st.Muted.Render(m.Agenda.Legend))
 	return strings.Join(lines, "\n")
 }
+
+// agCursor marks the selected cell of the day grid, in the place of the
+// rule before it.
+const agCursor = "›"
 
 // cellText is what a cell of the day grid says.
 func (p *agendaPage) cellText(cell []agPlaced, rowStart time.Time) string {
