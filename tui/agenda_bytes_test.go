@@ -27,7 +27,7 @@ const agMoveBudget = 48
 // bytes through the renderer Bubble Tea uses (ultraviolet's, which writes
 // only the cells that changed), and none of the names: only the marker
 // cells are rewritten. Drawn in the colour sheet and in ASCII mode, moving
-// down a column.
+// down a column and across a row.
 func TestAgendaCursorMoveSendsOnlyTheMarker(t *testing.T) {
 	t.Parallel()
 	f := newAgFixture(t)
@@ -65,7 +65,9 @@ func TestAgendaCursorMoveSendsOnlyTheMarker(t *testing.T) {
 		from, to int    // its column before and after
 	}{
 		{"colour/down", false, tea.KeyPressMsg{Code: tea.KeyDown}, "10:00", 6, 6},
+		{"colour/right", false, tea.KeyPressMsg{Code: tea.KeyRight}, "09:00", 6, 42},
 		{"ascii/down", true, tea.KeyPressMsg{Code: tea.KeyDown}, "10:00", 6, 6},
+		{"ascii/right", true, tea.KeyPressMsg{Code: tea.KeyRight}, "09:00", 6, 42},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			marker := "›"

@@ -737,7 +737,13 @@ func (s *TerminalRenderer) putRange(newbuf *RenderBuffer, oldLine, newLine Line,
 			if cellEqual(oldCell, newCell) {
 				same++
 			} else {
-				if same > end-start {
+				// consultorio patch (PATCHES.md, 5): jump over a run of
+				// unchanged cells that costs more to rewrite than a cursor
+				// move, as ncurses' PutRange does (its _inline_cost);
+				// upstream compared the run with the whole range, which it
+				// never exceeds, so every cell between two changes of a
+				// line was written again.
+				if same > inline {
 					s.emitRange(newbuf, newLine[start:], j-same-start)
 					s.move(newbuf, j, y)
 					start = j
