@@ -353,7 +353,7 @@ func holdPhase(ctx context.Context, cfg config, users []loadUser) error {
 		sentAfter-sentBefore, loadAverage())
 
 	if cfg.moves > 0 {
-		if err := cursorMoves(held[0], cfg.moves, cfg.dumpMoves); err != nil {
+		if err := cursorMoves(held[0], cfg.moves, cfg.across, cfg.dumpMoves); err != nil {
 			return err
 		}
 	}
@@ -361,19 +361,21 @@ func holdPhase(ctx context.Context, cfg config, users []loadUser) error {
 }
 
 // cursorMoves presses up and down in turn in s (the agenda is the first
-// screen) and prints the bytes each move sent. Alternating keeps the cursor
+// screen; across: right and left, from the first column to the second and
+// back) and prints the bytes each move sent. Alternating keeps the cursor
 // moving wherever "now" placed it; a move against the edge of the day
 // changes nothing and is counted apart. With dump, each move's bytes are
 // printed too.
-func cursorMoves(s *session, n int, dump bool) error {
+func cursorMoves(s *session, n int, across, dump bool) error {
+	keys := [2]string{"\x1b[A", "\x1b[B"} // up, down
+	if across {
+		keys = [2]string{"\x1b[C", "\x1b[D"} // right, left
+	}
 	s.quiet(300*time.Millisecond, 5*time.Second)
 	var sizes []int64
 	still := 0
 	for i := range n {
-		key := "\x1b[A" // up
-		if i%2 == 1 {
-			key = "\x1b[B" // down
-		}
+		key := keys[i%2]
 		n0 := s.bytes.Load()
 		s.keep(dump)
 		if _, err := io.WriteString(s.stdin, key); err != nil {

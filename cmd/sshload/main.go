@@ -13,8 +13,9 @@
 //     (the user's name in the header), and holds them: the server's RSS
 //     (/proc/PID/status) before and after gives the memory per session,
 //     the CPU time it uses over --window (/proc/PID/stat) the idle cost;
-//  2. in one held session presses "down" --moves times in the agenda and
-//     counts the bytes each move sends;
+//  2. in one held session presses up and down in turn (with --across,
+//     right and left: from one column to the next) --moves times in the
+//     agenda and counts the bytes each move sends;
 //  3. after closing them, connects --single times one at a time, then
 //     --burst times --parallel at a time, timing connect → first frame.
 //
@@ -42,7 +43,7 @@ type config struct {
 	parallel, openParallel int
 	window, settle         time.Duration
 	moves                  int
-	dumpMoves              bool
+	dumpMoves, across      bool
 	pprof, profiles        string
 }
 
@@ -61,6 +62,7 @@ func main() {
 	flag.StringVar(&cfg.profiles, "profiles", ".", "directory for the profiles of --pprof")
 	flag.IntVar(&cfg.moves, "moves", 20, "cursor moves in the agenda to count bytes of")
 	flag.BoolVar(&cfg.dumpMoves, "dump-moves", false, "print the bytes each cursor move sent (Go-quoted), to see what they are")
+	flag.BoolVar(&cfg.across, "across", false, "move the cursor across the agenda's columns (right and left) instead of up and down its rows")
 	flag.IntVar(&cfg.single, "single", 100, "connections timed one at a time (connect → first frame)")
 	flag.IntVar(&cfg.burst, "burst", 200, "connections timed --parallel at a time")
 	flag.IntVar(&cfg.parallel, "parallel", 10, "clients connecting at once in the burst")
