@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
 )
 
@@ -21,6 +22,9 @@ func TestReleasedScreenModelRendersTheSameBytes(t *testing.T) {
 	env := []string{"TERM=xterm-256color"}
 	newRenderer := func(out *bytes.Buffer) *uv.TerminalRenderer {
 		r := uv.NewTerminalRenderer(out, env)
+		// A bytes.Buffer is no terminal: without a profile the renderer
+		// would drop every style, and styles are what packing must keep.
+		r.SetColorProfile(colorprofile.TrueColor)
 		r.SetFullscreen(true)
 		r.SetRelativeCursor(false)
 		r.SetScrollOptim(true)
@@ -68,6 +72,9 @@ func TestReleasedScreenModelRendersTheSameBytes(t *testing.T) {
 		}
 		if keptOut.Len() == 0 {
 			t.Fatalf("frame %d wrote nothing", i)
+		}
+		if i == 0 && !strings.Contains(keptOut.String(), "38;5;33") {
+			t.Fatalf("frame 0 was written without its colours: %q", keptOut.String())
 		}
 		if keptOut.String() != packedOut.String() {
 			t.Fatalf("frame %d: released model wrote\n%q\nkept model wrote\n%q", i, packedOut.String(), keptOut.String())
