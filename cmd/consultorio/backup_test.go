@@ -147,6 +147,7 @@ type ack struct {
 // backup runs, restores the backup into a new data directory, starts it and
 // checks that every booking acknowledged before the backup started is there.
 func TestBackupUnderLoadRestores(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := newOpsCLI(t)
 	src.ok("migrate")
@@ -255,6 +256,7 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 // TestPointInTimeRestore archives WAL, writes, notes a time T, writes more,
 // and restores to T: exactly the writes before T are there.
 func TestPointInTimeRestore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	src := newOpsCLI(t)
 	src.ok("migrate")
@@ -363,6 +365,7 @@ func TestPointInTimeRestore(t *testing.T) {
 // without --yes is a usage error (exit 2) that deletes nothing; backup and
 // restore without their argument are usage errors.
 func TestDBStatusAndDestroyExitCodes(t *testing.T) {
+	t.Parallel()
 	o := newOpsCLI(t)
 	r := o.run("db", "status", "--json")
 	if r.code != 1 {

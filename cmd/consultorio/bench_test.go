@@ -10,6 +10,7 @@ import (
 )
 
 func TestBenchCommands(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	out := c.ok("bench", "provision", "--count", "3", "--jobs", "2")
 	if !strings.Contains(out, "provisioned 3 clinics") || !strings.Contains(out, "--jobs 2") || !strings.Contains(out, "per clinic: median") {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDemoIsRealisticAndIdempotent(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	// The user has a key: it becomes the demo admin's.
 	home := t.TempDir()
@@ -116,6 +117,7 @@ func TestDemoIsRealisticAndIdempotent(t *testing.T) {
 
 // A half-made demo (interrupted run) is completed by the next run.
 func TestDemoResumes(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.ok("demo", "--no-key")
 	ctx := context.Background()

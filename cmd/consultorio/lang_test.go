@@ -21,6 +21,7 @@ import (
 // command or flag added without it fails here, naming the English to
 // translate in tui/i18n (the key: the English as written).
 func TestEveryCLICommandSpeaksSpanish(t *testing.T) {
+	t.Parallel()
 	root, _ := newRootCmd(env{getenv: func(string) string { return "" }})
 	var missing []string
 	need := func(where, s string) {
@@ -47,6 +48,7 @@ func TestEveryCLICommandSpeaksSpanish(t *testing.T) {
 // The operator's locale picks the CLI's language: LANG=es_PE.UTF-8 gives
 // Spanish help and usage errors, LANG=C English.
 func TestCLIHelpInTheOperatorsLanguage(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		lang       string
 		help, errs []string
@@ -108,6 +110,7 @@ func mustRoot(t *testing.T) *cobra.Command {
 // unknown flag, or without the arguments it needs, exits 2 with one line on
 // stderr (a usage error), before it touches anything.
 func TestCLIExitCodeSweep(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	n := 0
 	var walk func(cmd *cobra.Command, path []string)
@@ -159,6 +162,7 @@ var notWords = map[string]bool{
 // written to %s\n", ...) was), joined to a value, or assigned or returned
 // in a function that writes (archive := "off").
 func TestEveryCLISentenceSpeaksSpanish(t *testing.T) {
+	t.Parallel()
 	src, err := srcscan.Parse("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs the black-box scripts in testdata/*.txtar, each against
 // a fresh database; they double as documentation of the CLI.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata",
 		Setup: func(e *testscript.Env) error {
@@ -134,6 +135,7 @@ func decodeJSON[T any](t *testing.T, s string) T {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.fails(2, `unknown command "bogus"`, "bogus")
 	c.fails(2, "unknown flag --nope", "migrate", "--nope")
@@ -158,6 +160,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestTenantsCreateRefusesBadSchema(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	for name, why := range map[string]string{
 		"Upper":                      "lowercase",
@@ -179,6 +182,7 @@ func TestTenantsCreateRefusesBadSchema(t *testing.T) {
 }
 
 func TestTenantsCreate(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	out := c.ok("tenants", "create", "consultorio-medico", "--name", "Consultorio Médico", "--admin-email", "Ana@Example.com",
 		"--admin-name", "Ana Quispe", "--domain", "consultorio-medico.example.com", "--monthly-fee", "150", "--specialists-limit", "6")
@@ -220,6 +224,7 @@ const (
 )
 
 func TestSSHLine(t *testing.T) {
+	t.Parallel()
 	for listen, want := range map[string]string{
 		"127.0.0.1:2222": "ssh -p 2222 demo@127.0.0.1",
 		"localhost:22":   "ssh demo@localhost",
@@ -233,6 +238,7 @@ func TestSSHLine(t *testing.T) {
 }
 
 func TestTenantsLifecycle(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.ok("tenants", "create", "clinica-a", "--name", "Clínica A", "--admin-email", "a@a.test")
 	c.ok("tenants", "create", "clinica-b", "--name", "Clínica B", "--admin-email", "b@b.test", "--domain", "b.example.com")
@@ -294,6 +300,7 @@ func TestTenantsLifecycle(t *testing.T) {
 }
 
 func TestOperatorsCreate(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	out := decodeJSON[struct {
 		Operator  store.Operator `json:"operator"`
@@ -318,6 +325,7 @@ func TestOperatorsCreate(t *testing.T) {
 // superuser, by peer authentication over the socket), passing its
 // arguments to psql; with --database-url, on that database.
 func TestDBPsql(t *testing.T) {
+	t.Parallel()
 	dir := storetest.PrivateCluster(t)
 	var out, errb bytes.Buffer
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,

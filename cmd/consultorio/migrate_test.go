@@ -29,6 +29,7 @@ type migrateJSON struct {
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	db := c.db()
 	for _, s := range []string{"clinic-a", "clinic-b", "clinic-c"} {
@@ -88,6 +89,7 @@ func extraMigration() store.Migrations {
 }
 
 func TestMigrateNewTenantMigrationWithJobs(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	old := c.db()
 	schemas := []string{"clinic-a", "clinic-b", "clinic-c", "clinic-d", "clinic-e", "clinic-f"}

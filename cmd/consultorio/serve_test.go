@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseTrustedProxies(t *testing.T) {
+	t.Parallel()
 	got, err := parseProxies([]string{"10.0.0.0/8", "192.0.2.7, 2001:db8::1", "::ffff:198.51.100.2"})
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestParseTrustedProxies(t *testing.T) {
 // Limits that would disable a pre-login bound are usage errors (exit 2)
 // before anything starts: --max-sessions 0 is not "unlimited".
 func TestServeRefusesUnboundedLimits(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -19,6 +19,7 @@ import (
 // file without a certificate is a usage error, not a silent fallback to
 // the system's roots.
 func TestSMTPCAFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

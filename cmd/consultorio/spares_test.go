@@ -22,6 +22,7 @@ func spareCount(t *testing.T, db *store.DB) int {
 // `tenants create` refills the pool it takes from: the first creation builds
 // its schema and fills the pool, the next one takes a spare.
 func TestTenantsCreateTopsUpSpares(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	db := c.db()
 	c.fails(2, `--spares: "-1" is not a whole number of at least 0`, "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--spares", "-1")
@@ -62,6 +63,7 @@ func TestTenantsCreateTopsUpSpares(t *testing.T) {
 // `migrate` migrates the spares with the tenants, reports them apart, and
 // tops the pool up.
 func TestMigrateMigratesAndTopsUpSpares(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	old := c.db()
 	for _, s := range []string{"clinic-a", "clinic-b"} {

@@ -33,6 +33,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // binary. Then an older binary (this one with its last migration removed)
 // refuses the upgraded data, naming both versions.
 func TestUpgradeFromRelease010(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	o := newOpsCLI(t)
 	url := strings.TrimSpace(o.ok("db", "url"))
