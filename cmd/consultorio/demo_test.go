@@ -10,7 +10,10 @@ import (
 	"time"
 )
 
-func TestDemoIsRealisticAndIdempotent(t *testing.T) {
+// TestDemoIsRealisticIdempotentAndResumes makes the demo once (a demo is
+// the package's costliest fixture) and checks it, runs it again, then
+// loses part of it and runs it once more.
+func TestDemoIsRealisticIdempotentAndResumes(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	// The user has a key: it becomes the demo admin's.
@@ -45,12 +48,13 @@ func TestDemoIsRealisticAndIdempotent(t *testing.T) {
 	if schemas, err := db.TenantsForKey(ctx, testKeyFingerprint); err != nil || len(schemas) != 1 || schemas[0] != "demo" {
 		t.Fatalf("key routes: %v %v", schemas, err)
 	}
+	owner := c.owner()
 	counts := func() map[string]int {
 		m := map[string]int{}
 		for _, table := range []string{"users", "user_keys", "specialists", "rooms", "room_specialists", "equipment",
 			"room_equipment", "patients", "sessions", "payments", "payment_log", "expenses"} {
 			var n int
-			if err := c.owner().QueryRow(ctx, `select count(*) from demo.`+table).Scan(&n); err != nil {
+			if err := owner.QueryRow(ctx, `select count(*) from demo.`+table).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			m[table] = n
@@ -67,7 +71,7 @@ func TestDemoIsRealisticAndIdempotent(t *testing.T) {
 	// a reason, paid and unpaid payments, prepaid packages, and an open
 	// agenda ahead.
 	var completed, cancelled, open, future, unpaid, paid, prepaid, wrongAmount, noPayment, lateCompletion int
-	err := c.owner().QueryRow(ctx, `select
+	err := owner.QueryRow(ctx, `select
 		count(*) filter (where s.status = 'completed'),
 		count(*) filter (where s.status = 'cancelled'),
 		count(*) filter (where s.status in ('planned', 'unplanned')),
@@ -107,31 +111,24 @@ func TestDemoIsRealisticAndIdempotent(t *testing.T) {
 		}
 	}
 
+	// A half-made demo (interrupted run) is completed by the next run. Lose
+	// some of it, as if the first run had stopped half-way.
+	if _, err := owner.Exec(ctx, `delete from demo.expenses where previous_id is not null`); err != nil {
+		t.Fatal(err)
+	}
+	out = c.ok("demo", "--no-key")
+	if !strings.Contains(out, "added what was missing") || !strings.Contains(out, "Added: 0 specialists, 0 rooms, 0 patients, 0 sessions") ||
+		!regexp.MustCompile(`, 6 expenses \(\d paid\),`).MatchString(out) {
+		t.Fatalf("resume:\n%s", out)
+	}
+	if got := counts(); got["expenses"] != 14 {
+		t.Fatalf("expenses after resume: %d", got["expenses"])
+	}
+
 	// The same data comes out of the same anchor date.
 	anchor := time.Date(2026, 3, 18, 0, 0, 0, 0, time.UTC)
 	a, b := demoPlan(anchor, time.UTC), demoPlan(anchor, time.UTC)
 	if len(a.Series) != len(b.Series) || a.Patients[123].Document != b.Patients[123].Document || a.Series[40].Start != b.Series[40].Start {
 		t.Fatal("demoPlan is not deterministic")
-	}
-}
-
-// A half-made demo (interrupted run) is completed by the next run.
-func TestDemoResumes(t *testing.T) {
-	t.Parallel()
-	c := newCLI(t)
-	c.ok("demo", "--no-key")
-	ctx := context.Background()
-	// Lose some of it, as if the first run had stopped half-way.
-	if _, err := c.owner().Exec(ctx, `delete from demo.expenses where previous_id is not null`); err != nil {
-		t.Fatal(err)
-	}
-	out := c.ok("demo", "--no-key")
-	if !strings.Contains(out, "added what was missing") || !strings.Contains(out, "Added: 0 specialists, 0 rooms, 0 patients, 0 sessions") ||
-		!regexp.MustCompile(`, 6 expenses \(\d paid\),`).MatchString(out) {
-		t.Fatalf("resume:\n%s", out)
-	}
-	var n int
-	if err := c.owner().QueryRow(ctx, `select count(*) from demo.expenses`).Scan(&n); err != nil || n != 14 {
-		t.Fatalf("expenses after resume: %d %v", n, err)
 	}
 }
