@@ -185,9 +185,11 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 		}()
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(acks) }
-	for deadline := time.Now().Add(time.Minute); count() < 300; {
+	// (3 minutes: the package's other tests run beside this one, t.Parallel,
+	// and a loaded CI machine books slowly; the count, not the time, matters.)
+	for deadline := time.Now().Add(3 * time.Minute); count() < 300; {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d bookings in a minute", count())
+			t.Fatalf("only %d bookings in 3 minutes", count())
 		}
 		select {
 		case err := <-errs:
@@ -316,12 +318,12 @@ func TestPointInTimeRestore(t *testing.T) {
 	if err := owner.QueryRow(ctx, "select pg_walfile_name(pg_switch_wal())").Scan(&segment); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
+	for deadline := time.Now().Add(2 * time.Minute); ; {
 		if _, err := os.Stat(filepath.Join(archive, segment)); err == nil {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("WAL segment %s not archived in 30 s", segment)
+			t.Fatalf("WAL segment %s not archived in 2 minutes", segment)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
