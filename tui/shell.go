@@ -39,6 +39,7 @@ type shell struct {
 	fullHelp bool
 	newEnv   func(id kit.ScreenID) *kit.Env
 	help     help.Model
+	helpLine kit.HelpCache
 	// unreadSeq numbers the badge's count requests: only the latest one
 	// is shown.
 	unreadSeq int
@@ -463,7 +464,7 @@ func (s *shell) helpView(w int) string {
 		nav = []key.Binding{k.Next, k.Jump}
 		tail = []key.Binding{k.Help, k.Quit}
 	}
-	return kit.HelpLine(s.app.styles, &s.help, append(scrKeys, nav...), tail, w)
+	return s.helpLine.Line(s.app.styles, &s.help, append(scrKeys, nav...), tail, w)
 }
 
 func (s *shell) fullHelpView(w int) string {

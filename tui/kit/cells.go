@@ -1,6 +1,8 @@
 package kit
 
 import (
+	"bytes"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -43,6 +45,43 @@ func HelpLine(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string
 		line = ansi.Truncate(line, max(w, 0), "…")
 	}
 	return line
+}
+
+// HelpCache keeps the last help line a screen drew. A screen's keys change
+// rarely, while styling each of them again took a tenth of the server's
+// processor on every frame (docs/BENCHMARKS.md, issue 16 fifth pass); the
+// line is drawn again only when what it shows would differ: the style
+// sheet (shared per mode, so its address says which), the width, or a
+// binding's keys, words or state.
+type HelpCache struct {
+	key, spare []byte // the last inputs; a buffer for the next ones
+	line       string
+}
+
+// Line is HelpLine, drawn only when its inputs changed since the last call.
+func (c *HelpCache) Line(st *Styles, h *help.Model, keys, tail []key.Binding, w int) string {
+	k := fmt.Appendf(c.spare[:0], "%p|%d|%s|%s|", st, w, h.ShortSeparator, h.Ellipsis)
+	for _, group := range [][]key.Binding{keys, tail} {
+		for _, kb := range group {
+			hp := kb.Help()
+			k = append(k, hp.Key...)
+			k = append(k, 0)
+			k = append(k, hp.Desc...)
+			if kb.Enabled() {
+				k = append(k, 1)
+			} else {
+				k = append(k, 2)
+			}
+		}
+		k = append(k, 3)
+	}
+	if c.key != nil && bytes.Equal(c.key, k) {
+		c.spare = k
+		return c.line
+	}
+	c.key, c.spare = k, c.key
+	c.line = HelpLine(st, h, keys, tail, w)
+	return c.line
 }
 
 // shortHelp lays out the enabled bindings as "key desc" items separated by
