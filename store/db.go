@@ -453,16 +453,6 @@ func (db *DB) adminTx(ctx context.Context, fn func(pgx.Tx) error) error {
 func (db *DB) withAdminPool(ctx context.Context, n int, fn func(*pgxpool.Pool) error) error {
 	cfg := db.ownerConfig().Copy()
 	cfg.MaxConns = int32(max(1, n))
-	// A session that ends (the user closes the terminal) cancels the
-	// context of its work in flight. pgx's default answer, a deadline on
-	// the socket, breaks the connection, and the next session pays for a
-	// new one: fork, login, a cold catalog cache (30-130 ms before its
-	// first frame, docs/BENCHMARKS.md). Instead a statement still running
-	// after cancelDelay is cancelled the way psql does it, on the server,
-	// which keeps the connection; most finish before that.
-	cfg.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDeadline}
-	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		pgxdecimal.Register(c.TypeMap())
 		return nil
