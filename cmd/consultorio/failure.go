@@ -14,10 +14,11 @@ import (
 // failures get their words. The line shows no internal text: an error
 // the catalogue has words for is shown in them; any other (PostgreSQL's
 // text and SQLSTATE, the driver's, a path), and every migration PostgreSQL
-// refused, goes to the CLI's log under Ref, which the line quotes.
+// refused, goes to the CLI's log under Ref, which the line quotes. The
+// summaries of --json embed it: "error" and "ref".
 type incident struct {
-	Ref   string // "" when the error has words of its own
-	en    string // the words in English, for --json
+	Error string `json:"error,omitempty"` // the words in English
+	Ref   string `json:"ref,omitempty"`   // "" when the error has words of its own
 	shown string // the words in the operator's language
 }
 
@@ -25,7 +26,7 @@ type incident struct {
 // reference, with msg and attrs (key, value pairs: the schema...), and
 // returns what the operator reads of it.
 func (cfg *config) incident(err error, msg string, attrs ...any) incident {
-	_, ref := i18n.NewLocale(i18n.EN, "", nil).ErrorText(err)
+	en, ref := i18n.NewLocale(i18n.EN, "", nil).ErrorText(err)
 	if ref == "" && failedMigration(err) > 0 {
 		// The catalogue's words for a SQLSTATE ("already taken") are about a
 		// clinic's data; a migration's failure is fixed by its full text.
@@ -33,12 +34,11 @@ func (cfg *config) incident(err error, msg string, attrs ...any) incident {
 	}
 	if ref != "" {
 		cfg.log.Error(msg, append(append([]any{"ref", ref}, attrs...), "err", err)...)
-		return incident{Ref: ref, en: phraseIn(i18n.EN, "see the log, ref %s", ref),
+		return incident{Ref: ref, Error: phraseIn(i18n.EN, "see the log, ref %s", ref),
 			shown: phraseIn(cfg.lang, "see the log, ref %s", ref)}
 	}
-	en, _ := i18n.NewLocale(i18n.EN, "", nil).ErrorText(err)
 	shown, _ := i18n.NewLocale(cfg.lang, "", nil).ErrorText(err)
-	return incident{en: en, shown: shown}
+	return incident{Error: en, shown: shown}
 }
 
 // failedMigration is the version of the migration PostgreSQL refused, when

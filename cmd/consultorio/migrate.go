@@ -76,13 +76,10 @@ type migrateSummary struct {
 type publicSummary struct {
 	Applied int `json:"applied"`
 	Version int `json:"version"`
-	// A failure: the migration that failed (0: none ran), the words of the
-	// failure in English (never PostgreSQL's text) and the reference of the
-	// full error in the log (incident).
-	Migration int    `json:"migration,omitempty"`
-	Error     string `json:"error,omitempty"`
-	Ref       string `json:"ref,omitempty"`
-	shown     string // Error in the operator's language
+	// A failure: the migration that failed (0: none ran) and what the
+	// operator reads of it (never PostgreSQL's text: that is in the log).
+	Migration int `json:"migration,omitempty"`
+	incident
 }
 
 type tenantsSummary struct {
@@ -101,17 +98,14 @@ type tenantFailure struct {
 	Schema    string `json:"schema"`
 	Version   int    `json:"version"`
 	Migration int    `json:"migration,omitempty"`
-	Error     string `json:"error"`
-	Ref       string `json:"ref,omitempty"`
-	shown     string // Error in the operator's language
+	incident
 }
 
 // migrationFailure is what the operator reads of r, a schema that failed
 // to migrate; the full error goes to cfg's log under msg (incident).
 func (cfg *config) migrationFailure(r store.TenantMigrationResult, msg string) tenantFailure {
 	tf := tenantFailure{Schema: r.Schema, Version: r.From, Migration: failedMigration(r.Err)}
-	in := cfg.incident(r.Err, msg, "schema", r.Schema, "version", r.From, "migration", tf.Migration)
-	tf.Error, tf.Ref, tf.shown = in.en, in.Ref, in.shown
+	tf.incident = cfg.incident(r.Err, msg, "schema", r.Schema, "version", r.From, "migration", tf.Migration)
 	return tf
 }
 
@@ -136,11 +130,10 @@ func runMigrate(c *cobra.Command, cfg *config, f migrateFlags, stdout, stderr io
 		ps.Applied, err = db.MigratePublic(ctx)
 		if err != nil {
 			ps.Migration = failedMigration(err)
-			in := cfg.incident(err, "shared schema failed to migrate", "migration", ps.Migration)
-			ps.Error, ps.Ref, ps.shown = in.en, in.Ref, in.shown
+			ps.incident = cfg.incident(err, "shared schema failed to migrate", "migration", ps.Migration)
 			// Tenants are not migrated over a public schema in an unknown state.
 			failure = err // words of its own (a newer binary's data...)
-			if in.Ref != "" {
+			if ps.Ref != "" {
 				failure = cliFailure(func(c *i18n.CLI) string { return c.SharedFailed }, nil)
 			}
 		} else {

@@ -49,11 +49,8 @@ type sparesSummary struct {
 	Failed   []tenantFailure `json:"failed"`
 	Built    int             `json:"built"`
 	Ready    int             `json:"ready"`
-	// The top-up's failure, in English, and the log's reference of its
-	// full error (incident).
-	Error string `json:"error,omitempty"`
-	Ref   string `json:"ref,omitempty"`
-	shown string // Error in the operator's language
+	// The top-up's failure (incident).
+	incident
 }
 
 // topUpAfterMigrate builds the spares missing after a migrate run. A
@@ -70,9 +67,8 @@ func topUpAfterMigrate(ctx context.Context, cfg *config, db *store.DB, want int,
 		err = cerr
 	}
 	if err != nil {
-		in := cfg.incident(err, "spare schemas not topped up")
-		ss.Error, ss.Ref, ss.shown = in.en, in.Ref, in.shown
-		if in.Ref == "" {
+		ss.incident = cfg.incident(err, "spare schemas not topped up")
+		if ss.Ref == "" {
 			return err // words of its own (the disk is full...)
 		}
 		return cliFailure(func(c *i18n.CLI) string { return c.TopUpFailed }, nil)
