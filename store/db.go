@@ -267,10 +267,7 @@ func (db *DB) loginConfig(role string) *pgxpool.Config {
 	cfg.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDeadline}
 	}
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		pgxdecimal.Register(c.TypeMap())
-		return nil
-	}
+	cfg.AfterConnect = registerTypes
 	return cfg
 }
 
@@ -420,8 +417,16 @@ func (db *DB) connectOwner(ctx context.Context) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect as owner: %w", err)
 	}
-	pgxdecimal.Register(conn.TypeMap())
+	_ = registerTypes(ctx, conn)
 	return conn, nil
+}
+
+// registerTypes teaches a new connection the types the store reads beyond
+// pgx's own (numeric as decimal.Decimal, the Money type's base): every pool's
+// AfterConnect, and each owner connection opened alone.
+func registerTypes(_ context.Context, c *pgx.Conn) error {
+	pgxdecimal.Register(c.TypeMap())
+	return nil
 }
 
 // sharedQuerier is what a shared read needs of a pool or a connection.
@@ -453,10 +458,7 @@ func (db *DB) adminTx(ctx context.Context, fn func(pgx.Tx) error) error {
 func (db *DB) withAdminPool(ctx context.Context, n int, fn func(*pgxpool.Pool) error) error {
 	cfg := db.ownerConfig().Copy()
 	cfg.MaxConns = int32(max(1, n))
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		pgxdecimal.Register(c.TypeMap())
-		return nil
-	}
+	cfg.AfterConnect = registerTypes
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect as owner: %w", err)
