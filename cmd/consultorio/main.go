@@ -56,9 +56,16 @@ func runWith(ctx context.Context, e env, args []string) int {
 type cliLog struct {
 	dataDir  func() string // resolved after the flags are parsed
 	fallback io.Writer
+	// to, when set, replaces the file: serve logs on its standard error,
+	// and what fails while it starts (a clinic's schema that does not
+	// migrate) belongs there, beside its other records.
+	to io.Writer
 }
 
 func (c *cliLog) Write(p []byte) (int, error) {
+	if c.to != nil {
+		return c.to.Write(p)
+	}
 	dir := filepath.Join(c.dataDir(), "logs")
 	if err := os.MkdirAll(dir, 0o700); err == nil {
 		f, err := os.OpenFile(filepath.Join(dir, "cli.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)

@@ -103,6 +103,38 @@ func TestMigrateFailureShowsAReferenceNotPostgreSQL(t *testing.T) {
 	}
 }
 
+// serve migrates every clinic on start: a clinic that fails stops it (exit
+// 1) with the same summary line and reference, and the record under the
+// reference is in serve's own log (its standard error), beside its other
+// records, not in the CLI's file.
+func TestServeMigrationFailureIsInServesLog(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	db := c.db()
+	for _, s := range []string{"clinic-a", "clinic-d"} {
+		storetest.NewTenant(t, db, s)
+	}
+	if _, err := c.owner().Exec(context.Background(), `alter table "clinic-d".patients add column referral_id text`); err != nil {
+		t.Fatal(err)
+	}
+	c.opts = store.Options{Migrations: extraMigration()}
+	from := latestTenantVersion()
+	logPath := filepath.Join(c.vars["CONSULTORIO_DATA"], "logs", "cli.log")
+	c.vars["LANG"] = "C"
+	before, _ := os.ReadFile(logPath)
+	r := c.run("serve", "--listen", "127.0.0.1:0")
+	if r.code != 1 {
+		t.Fatalf("serve: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	sref := refAfter(t, r.stderr, fmt.Sprintf("  failed: clinic-d (version %d): migration %d: see the log, ref ", from, from+1))
+	if !regexp.MustCompile(`(?m)^time=.* ref=` + sref + ` .*schema=clinic-d.*SQLSTATE 42701`).MatchString(r.stderr) {
+		t.Errorf("serve's log lacks the record of ref %s:\n%s", sref, r.stderr)
+	}
+	if after, _ := os.ReadFile(logPath); len(after) != len(before) {
+		t.Errorf("serve wrote to the CLI's log:\n%s", after[len(before):])
+	}
+}
+
 func noInternalText(t *testing.T, what, out string) {
 	t.Helper()
 	for _, s := range internalText {

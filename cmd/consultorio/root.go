@@ -94,7 +94,8 @@ type config struct {
 	// log receives what the operator must not read but may need (an
 	// unexpected error, PostgreSQL's text), under the reference the output
 	// quotes: data/logs/cli.log (cliLog).
-	log *slog.Logger
+	log    *slog.Logger
+	logOut *cliLog
 }
 
 func newRootCmd(e env) (*cobra.Command, *config) {
@@ -115,7 +116,8 @@ func newRootCmd(e env) (*cobra.Command, *config) {
 		lang:        cliLang(e.getenv),
 		env:         e,
 	}
-	cfg.log = slog.New(slog.NewTextHandler(&cliLog{dataDir: func() string { return cfg.dataDir }, fallback: e.stderr}, nil))
+	cfg.logOut = &cliLog{dataDir: func() string { return cfg.dataDir }, fallback: e.stderr}
+	cfg.log = slog.New(slog.NewTextHandler(cfg.logOut, nil))
 	root := cmd.Root("consultorio", "Practice management for clinics, served over SSH")
 	// Unknown commands are usage errors; bare "consultorio" shows the help.
 	root.Args = cobra.ArbitraryArgs

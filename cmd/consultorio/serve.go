@@ -63,6 +63,10 @@ load balancer.`,
 			}
 			logger := slog.New(slog.NewTextHandler(c.ErrOrStderr(), nil))
 			quietLibraryLog(logger)
+			// The failures serve reports under a reference (a schema that
+			// does not migrate on start, an error it stops with) are logged
+			// with the rest of its log, not in data/logs/cli.log.
+			cfg.logOut.to = c.ErrOrStderr()
 
 			if _, err := servePprof(ctx, pprofAddr, logger); err != nil {
 				return err
