@@ -124,7 +124,7 @@ func (l *auditList) Update(msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, l.keyOpen()) && l.list.Cursor < len(l.entries):
-			return l.stack.Push(&auditDetail{env: l.env, e: l.entries[l.list.Cursor]})
+			return l.stack.Push(&auditDetail{env: l.env, e: l.entries[l.list.Cursor], scroll: kit.NewScroll(l.env.M)})
 		case key.Matches(msg, l.keyFilter()):
 			return l.stack.Push(l.filterForm())
 		case key.Matches(msg, l.keyMore()) && l.more && !l.loading:
@@ -202,11 +202,11 @@ func (l *auditList) filterForm() *kit.FormPage {
 }
 
 // auditDetail is one row with its detail JSON, indented, sanitized and
-// scrollable.
+// scrollable under the row's fields.
 type auditDetail struct {
 	env    *kit.Env
 	e      store.AuditEntry
-	offset int
+	scroll kit.Scroll
 }
 
 func (d *auditDetail) Title() string   { return fmt.Sprintf(d.env.M.ClinicAudit.RowTitle, d.e.ID) }
@@ -215,14 +215,7 @@ func (d *auditDetail) Capturing() bool { return false }
 
 func (d *auditDetail) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch k.String() {
-		case "up":
-			d.offset = max(d.offset-1, 0)
-		case "down":
-			d.offset++
-		case "home":
-			d.offset = 0
-		}
+		d.scroll.Update(k)
 	}
 	return nil
 }
@@ -260,15 +253,11 @@ func (d *auditDetail) View(w, h int) string {
 		{Label: m.From, Value: sanitize.Line(e.RemoteAddr)},
 	})
 	lines := d.detailLines()
-	room := max(h-strings.Count(fields, "\n")-4, 1)
-	d.offset = max(min(d.offset, len(lines)-room), 0)
-	shown := lines[d.offset:min(d.offset+room, len(lines))]
-	for i, l := range shown {
-		shown[i] = "  " + kit.AdmCut(l, max(w-3, 1))
+	for i, l := range lines {
+		lines[i] = "  " + kit.AdmCut(l, max(w-3, 1))
 	}
-	return "\n" + fields + "\n\n " + st.Subtitle.Render(m.Detail) + "\n" + strings.Join(shown, "\n")
+	room := max(h-strings.Count(fields, "\n")-4, 1)
+	return "\n" + fields + "\n\n " + st.Subtitle.Render(m.Detail) + "\n" + d.scroll.View(strings.Join(lines, "\n"), w, room)
 }
 
-func (d *auditDetail) Keys() []key.Binding {
-	return []key.Binding{kit.KeyShown("↑/↓", d.env.M.ClinicAudit.KeyScroll, "up", "down")}
-}
+func (d *auditDetail) Keys() []key.Binding { return d.scroll.Keys() }

@@ -190,7 +190,6 @@ type ClinicAudit struct {
 	From             string
 	KeyFilter        string
 	KeyMore          string
-	KeyScroll        string
 	FilterTitle      string
 	FilterUser       string
 	FilterHint       string

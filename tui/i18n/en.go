@@ -864,7 +864,6 @@ var en = Messages{
 		From:             "From",
 		KeyFilter:        "filter",
 		KeyMore:          "older",
-		KeyScroll:        "scroll",
 		FilterTitle:      "Filter",
 		FilterUser:       "User's e-mail",
 		FilterHint:       "Empty: everyone.",

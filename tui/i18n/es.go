@@ -864,7 +864,6 @@ var es = Messages{
 		From:             "Desde",
 		KeyFilter:        "filtrar",
 		KeyMore:          "más antiguas",
-		KeyScroll:        "desplazar",
 		FilterTitle:      "Filtro",
 		FilterUser:       "Correo del usuario",
 		FilterHint:       "Vacío: todos.",

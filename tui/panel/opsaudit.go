@@ -138,7 +138,7 @@ func (l *opsAuditList) Update(msg tea.Msg) tea.Cmd {
 		switch k {
 		case "enter":
 			if len(l.rows) > 0 {
-				return l.stack.Push(&opsAuditDetail{list: l, e: l.rows[l.table.Cursor]})
+				return l.stack.Push(&opsAuditDetail{list: l, e: l.rows[l.table.Cursor], scroll: kit.NewScroll(l.env.M)})
 			}
 		case "m":
 			if l.more {
@@ -227,8 +227,7 @@ func newOpsAuditFilter(l *opsAuditList) *kit.FormPage {
 type opsAuditDetail struct {
 	list   *opsAuditList
 	e      store.OperatorAuditEntry
-	offset int
-	h      int
+	scroll kit.Scroll // before and after can be longer than the window
 }
 
 func (d *opsAuditDetail) Title() string { return fmt.Sprintf("#%d", d.e.ID) }
@@ -317,34 +316,19 @@ func (d *opsAuditDetail) lines() []string {
 }
 
 func (d *opsAuditDetail) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		d.h = msg.Height
-	case tea.KeyPressMsg:
-		n := len(d.lines())
-		page := max(d.h-1, 1)
-		switch msg.String() {
-		case "up", "k":
-			d.offset--
-		case "down", "j":
-			d.offset++
-		case "pgup":
-			d.offset -= page
-		case "pgdown", "space":
-			d.offset += page
-		}
-		d.offset = max(min(d.offset, n-page), 0)
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		d.scroll.Update(k)
 	}
 	return nil
 }
 
 func (d *opsAuditDetail) View(w, h int) string {
 	lines := d.lines()
-	from := min(d.offset, len(lines))
-	return strings.Join(lines[from:], "\n")
+	for i, l := range lines {
+		lines[i] = kit.AdmCut(l, w)
+	}
+	return d.scroll.View(strings.Join(lines, "\n"), w, h)
 }
 
-func (d *opsAuditDetail) Keys() []key.Binding {
-	return []key.Binding{kit.KeyShown("↑↓", d.list.env.M.Ops.Common.KeyUpDown, "up", "down", "pgup", "pgdown")}
-}
-func (d *opsAuditDetail) Capturing() bool { return false }
+func (d *opsAuditDetail) Keys() []key.Binding { return d.scroll.Keys() }
+func (d *opsAuditDetail) Capturing() bool     { return false }
