@@ -41,6 +41,7 @@ func setupCodeOnScreen(t *testing.T, scr, email string) string {
 }
 
 func TestE2EPanelClinicLifecycle(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	opKey, opLine := newKey(t)
@@ -50,8 +51,8 @@ func TestE2EPanelClinicLifecycle(t *testing.T) {
 	}
 	codes := enrolOperator(t, db, op)
 	// The setup page's connect line is the address the server was started
-	// with (the port ":0" picked), not the environment's.
-	t.Setenv("CONSULTORIO_LISTEN", "0.0.0.0:2222")
+	// with (the port ":0" picked), not the environment's (nothing below
+	// cmd/ reads it: TestNoEnvironmentReadsBelowCmd).
 	srv := startServer(t, db)
 	_, port, err := net.SplitHostPort(srv.addr)
 	if err != nil {
@@ -187,6 +188,7 @@ func TestE2EPanelClinicLifecycle(t *testing.T) {
 // panel shows its login form (and scripted panel commands are refused);
 // with the password the form says the credentials are wrong.
 func TestE2EPanelRefusesClinicAdmin(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	if _, _, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Olga Ops", ""); err != nil {

@@ -18,6 +18,7 @@ import (
 // the new clinic's admin gets in with what the command printed: the setup
 // code in the TUI, or the key given on stdin.
 func TestPanelScriptCreatesAndBillsClinics(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	opKey, opLine := newKey(t)
@@ -27,8 +28,8 @@ func TestPanelScriptCreatesAndBillsClinics(t *testing.T) {
 	}
 	grantOperatorKey(t, db, op, opKey)
 	// The connect line comes from the address the server was started with
-	// (127.0.0.1 and the port ":0" picked), never from the environment.
-	t.Setenv("CONSULTORIO_LISTEN", "0.0.0.0:2222")
+	// (127.0.0.1 and the port ":0" picked), never from the environment
+	// (nothing below cmd/ reads it: TestNoEnvironmentReadsBelowCmd).
 	srv := startServer(t, db)
 	panel := mustDial(t, srv.addr, "panel", keyAuth(opKey))
 	_, port, err := net.SplitHostPort(srv.addr)

@@ -121,7 +121,7 @@ func TestClientsListGolden80x24(t *testing.T) {
 // the ssh line to give the clinic (the address the panel was given as the
 // server's, not the environment); the code works for the admin's login.
 func TestClientsCreate(t *testing.T) {
-	t.Setenv("CONSULTORIO_LISTEN", "0.0.0.0:2222") // not what the server listens on: must not show
+	t.Parallel()
 	f := newPanelFixture(t)
 	f.connect = sshline.Addr{Host: "clinicas.example.com", Port: 40123}
 	term := f.start(t)
