@@ -13,6 +13,7 @@ import (
 )
 
 func TestSplitCommandLine(t *testing.T) {
+	t.Parallel()
 	ok := map[string][]string{
 		``:                                 nil,
 		"  \t ":                            nil,
@@ -96,6 +97,7 @@ func quoteArgs(args []string) (string, bool) {
 // Over SSH: an empty quoted value stays a value and does not swallow the
 // next flag; shell syntax the server does not run is a usage error.
 func TestScriptedEmptyArgumentKept(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)

@@ -19,6 +19,7 @@ import (
 // this one goes through the server: key login, the PTY, the vt emulator.
 
 func TestE2EAgendaBookingClashShowsFreeSlots(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clock := storetest.NewClock(time.Now())
 	db := storetest.NewDBWith(t, store.Options{Clock: clock})

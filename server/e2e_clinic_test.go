@@ -98,6 +98,7 @@ func (pc *patientsClinicE2E) clinicalViewsOf(t *testing.T, email string, id int6
 }
 
 func TestE2EClinicPatientsRolesAndAudit(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	pc := newPatientsClinicE2E(t, db)
 	srv := startServer(t, db)

@@ -28,6 +28,7 @@ type exitCase struct {
 // TestScriptedExitCodesOverSSH runs the exit-status table through the real
 // OpenSSH client against the real server: what a clinic's script sees.
 func TestScriptedExitCodesOverSSH(t *testing.T) {
+	t.Parallel()
 	sshBin := openSSHBin(t, "ssh")
 	ctx := context.Background()
 	db := storetest.NewDB(t)

@@ -66,6 +66,7 @@ func (tm *term) passwordLogin(email, password string) {
 }
 
 func TestEmailPasswordLogin(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a").withPassword(t)
 	srv := startServer(t, db)
@@ -86,6 +87,7 @@ func TestEmailPasswordLogin(t *testing.T) {
 // First login of a new admin: e-mail + setup code → choose a password →
 // register the key the client connected with → next time the key is enough.
 func TestSetupCodeFirstLoginRegistersTheKey(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, _ := newKey(t)
@@ -129,6 +131,7 @@ func TestSetupCodeFirstLoginRegistersTheKey(t *testing.T) {
 // Five wrong passwords lock the account for 15 minutes: the sixth attempt,
 // with the right password, is refused.
 func TestFiveWrongPasswordsLock(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a").withPassword(t)
 	srv := startServer(t, db)
@@ -185,6 +188,7 @@ func TestFiveWrongPasswordsLock(t *testing.T) {
 }
 
 func TestPanelPasswordLogin(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	op, code, err := db.CreateOperator(ctx, store.CLI, "ops@example.com", "Ops", "")

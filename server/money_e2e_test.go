@@ -12,6 +12,7 @@ import (
 // meant, and an ambiguous one exits 2 naming both readings (the clinic's
 // language, Spanish), creating nothing.
 func TestScriptedPriceOverSSH(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	a := newClinic(t, db, "clinic-a")
 	key, line := newKey(t)

@@ -59,6 +59,7 @@ func (sizeModel) View() tea.View { return tea.NewView("size recorder") }
 // ever given sizes within MaxPtyWidth×MaxPtyHeight (it allocates a cell
 // buffer of that size), and a normal resize still arrives as it is.
 func TestHugePtyIsClamped(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	newClinic(t, db, "clinic-a")
 	rec := &sizeRecorder{}

@@ -44,6 +44,7 @@ func (f *fakeLimiter) counts() (allows, failures int) {
 // refused with the address message, and OnLogin hears nothing until a
 // login succeeds.
 func TestLoginLimiter(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, true)
 	lim := &fakeLimiter{max: 1}
 	var mu sync.Mutex

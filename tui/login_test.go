@@ -91,6 +91,7 @@ func TestLoginGolden80x24(t *testing.T) {
 }
 
 func TestLoginPassword(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, true)
 	term := startLogin(t, tn, "")
 	typePasswordLogin(t, term, prov.Tenant.AdminEmail, goodPassword)
@@ -103,6 +104,7 @@ func TestLoginPassword(t *testing.T) {
 // TestLoginWrongPassword: the error shows under the form; the e-mail is
 // kept and the focus is back on the password.
 func TestLoginWrongPassword(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, true)
 	term := startLogin(t, tn, "")
 	typePasswordLogin(t, term, prov.Tenant.AdminEmail, "no es la clave")
@@ -120,6 +122,7 @@ func TestLoginWrongPassword(t *testing.T) {
 // the screen which accounts exist or are locked (issue 12, F8). The message
 // says that failed attempts lock the account, and for how long.
 func TestLoginLockedLooksLikeWrongPassword(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, true)
 	for range store.MaxFailedLogins {
 		if _, err := tn.LoginPassword(context.Background(), prov.Tenant.AdminEmail, "mala", "198.51.100.4:1"); !errors.Is(err, store.ErrBadCredentials) {
@@ -165,6 +168,7 @@ func errorLines(screen string) string {
 // TestLoginSetupCode: e-mail + setup code → choose a password (the rules
 // are shown and enforced inline) → register the connecting key → shell.
 func TestLoginSetupCode(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, false)
 	keyLine, fp := newKey(t, "ana@laptop")
 	term := startLogin(t, tn, keyLine)
@@ -219,6 +223,7 @@ func TestLoginSetupCode(t *testing.T) {
 
 // TestLoginDeclineKey: answering no lands without registering the key.
 func TestLoginDeclineKey(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, true)
 	keyLine, fp := newKey(t, "shared-pc")
 	term := startLogin(t, tn, keyLine)
@@ -232,6 +237,7 @@ func TestLoginDeclineKey(t *testing.T) {
 }
 
 func TestLoginBadSetupCode(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, false)
 	term := startLogin(t, tn, "")
 	focused(t, term, "Correo electrónico")
@@ -247,6 +253,7 @@ func TestLoginBadSetupCode(t *testing.T) {
 }
 
 func TestLoginSuspendedClinic(t *testing.T) {
+	t.Parallel()
 	tn, prov, _ := clinicWithAdmin(t, true)
 	if _, err := tn.DB().SuspendTenant(context.Background(), store.CLI, tn.Info.Schema); err != nil {
 		t.Fatal(err)
@@ -261,6 +268,7 @@ func TestLoginSuspendedClinic(t *testing.T) {
 // once the user is known, the shell speaks theirs, with their role's
 // screens.
 func TestLoginEnglishUser(t *testing.T) {
+	t.Parallel()
 	tn, _, _ := clinicWithAdmin(t, false)
 	u, code, err := tn.CreateUser(context.Background(), store.System, store.NewUser{
 		Email: "rosa@clinic-a.test", Name: "Rosa Quispe", Role: store.RoleReception, Lang: "en"})
@@ -302,6 +310,7 @@ func TestLoginSanitizedClinicName(t *testing.T) {
 
 // TestPanelLoginSetupCode: an operator's first login lands in the panel.
 func TestPanelLoginSetupCode(t *testing.T) {
+	t.Parallel()
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	op, code, err := db.CreateOperator(ctx, store.CLI, "ops@example.test", "Olga Ops", "")

@@ -17,6 +17,7 @@ import (
 // the page's keys; x asks before ending Rosa's session, which the store then
 // records as ended by the admin.
 func TestLoginsPage(t *testing.T) {
+	t.Parallel()
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	rosa := admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)

@@ -13,6 +13,7 @@ import (
 // as meant (it used to become 7550); "1,234" is refused under the field,
 // naming both readings, and nothing is saved until it is fixed.
 func TestPatientPriceAsWritten(t *testing.T) {
+	t.Parallel()
 	pc := newPatientsClinic(t)
 	term := pc.start(t, pc.reception, 80, 24)
 	term.Key("/")
@@ -50,6 +51,7 @@ func TestPatientPriceAsWritten(t *testing.T) {
 // TestSessionPaidAmountAsWritten: the amount of a payment typed as 75,50
 // is 75.50 (the form used to drop the comma and record 7550).
 func TestSessionPaidAmountAsWritten(t *testing.T) {
+	t.Parallel()
 	f := newAgFixture(t)
 	s := f.book(0, 1, 0, 9, 0, 60)
 	term := f.start(t, 80, 24)

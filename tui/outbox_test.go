@@ -13,6 +13,7 @@ import (
 // recipient, state in Spanish); x asks before queuing it again, which the
 // store records (tries back to 0, state queued).
 func TestOutboxPage(t *testing.T) {
+	t.Parallel()
 	tn, admin := admClinic(t)
 	ctx := context.Background()
 	admStaffUser(t, tn, "rosa@clinic-a.test", "Rosa Quispe", store.RoleReception)

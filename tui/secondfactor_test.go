@@ -55,6 +55,7 @@ func enrol(t *testing.T, term *tuitest.Term, now time.Time) []string {
 // reach the shell without a code; a wrong code is refused, the right one
 // lets them in and lets the key run commands; recovery codes work once.
 func TestSecondFactorAdminKeyLogin(t *testing.T) {
+	t.Parallel()
 	tn, prov, clk := clinicWithAdmin(t, true)
 	ctx := context.Background()
 	u, err := tn.UserByEmail(ctx, store.System, prov.Tenant.AdminEmail)

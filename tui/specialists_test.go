@@ -81,29 +81,63 @@ func admFill(t *testing.T, term *tuitest.Term, title, text string) {
 	term.Key("enter")
 }
 
-// admSelectRow moves a list's cursor from the top down to the row starting
-// with text.
+// admSelectRow moves a list's cursor to the row starting with text, one
+// row at a time, waiting after each key for the row it must select (a
+// key still in flight when the screen is read again would carry the
+// cursor past the row; a screen read mid-frame can show no selection).
+// A row below the window is reached with down, waiting for each move.
 func admSelectRow(t *testing.T, term *tuitest.Term, text string) {
 	t.Helper()
-	selected := func() string {
-		for _, l := range strings.Split(term.Screen(), "\n") {
+	// rows is the screen's lines; sel the selected one (-1: none).
+	rows := func() (lines []string, sel int) {
+		lines = strings.Split(term.Screen(), "\n")
+		for i, l := range lines {
 			if strings.HasPrefix(l, "› ") {
-				return l
+				return lines, i
 			}
+		}
+		return lines, -1
+	}
+	body := func(l string) string { // the row without its marker column
+		if r := []rune(l); len(r) > 2 {
+			return string(r[2:])
 		}
 		return ""
 	}
-	term.Key("home")
-	for i := 0; i < 50; i++ {
-		cur := selected()
-		if strings.HasPrefix(cur, "› "+text) {
+	term.WaitUntil(t, "a selected row", func(string) bool { _, sel := rows(); return sel >= 0 })
+	for range 100 {
+		lines, sel := rows()
+		if sel < 0 {
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
+		if strings.HasPrefix(body(lines[sel]), text) {
 			return
 		}
-		term.Key("down")
-		// Wait for the cursor to move (it stays on the last row).
-		for j := 0; j < 100 && selected() == cur; j++ {
-			time.Sleep(5 * time.Millisecond)
+		target := -1
+		for i, l := range lines {
+			if strings.HasPrefix(l, "  ") && strings.HasPrefix(body(l), text) {
+				target = i
+			}
 		}
+		k, next := "down", sel+1
+		if target >= 0 && target < sel {
+			k, next = "up", sel-1
+		}
+		if next >= len(lines) {
+			break
+		}
+		want, was := body(lines[next]), body(lines[sel])
+		term.Key(k)
+		term.WaitUntil(t, "the cursor to move "+k+" from "+was, func(string) bool {
+			l, s := rows()
+			if s < 0 {
+				return false
+			}
+			// The row expected next, or (a list scrolling under the
+			// cursor) any other row.
+			return body(l[s]) == want || (target < 0 && body(l[s]) != was)
+		})
 	}
 	t.Fatalf("no row %q:\n%s", text, term.Screen())
 }

@@ -222,6 +222,7 @@ func TestStackListDetailFormConfirm(t *testing.T) {
 // server terminated, a reference for anything unknown (logged with the full
 // error) — and never the driver's text, SQLSTATE codes or paths.
 func TestFailedSaveShowsCatalogueText(t *testing.T) {
+	t.Parallel()
 	restart := fmt.Errorf("rename record: %w", &pgconn.PgError{Severity: "FATAL", Code: "57P01",
 		Message: "terminating connection due to administrator command"})
 	_, parseErr := strconv.ParseInt("x1", 10, 64)
