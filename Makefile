@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN   := bin/consultorio
 GO    ?= go
 
-.PHONY: build run test test-scale test-short stop deps bench clean
+.PHONY: build run test fuzz test-scale test-short stop deps bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/consultorio
@@ -19,6 +19,11 @@ run: deps build
 # a private cluster made for this run under data/test (removed afterwards).
 test: deps
 	scripts/test.sh
+
+# A short fuzz run of every fuzz target (FUZZTIME executions each, default
+# 20000x); `test` runs only their seed corpora. CI runs both.
+fuzz:
+	scripts/fuzz.sh
 
 # The scale-out tests against a three-node Citus cluster made for the run
 # (scripts/test-scale.sh; builds Citus once per machine). Not part of `test`.

@@ -30,41 +30,30 @@ status=0
 # output kept until it ends: cmd/consultorio, the longest of them, spends
 # much of its time waiting on PostgreSQL (fsync on private clusters,
 # backups, WAL archiving, sleeps for point-in-time targets), time the race
-# run fills. -parallel 4 for the same reason: GOMAXPROCS (2 here) would keep
-# two of its t.Parallel tests at a time.
+# run fills. Then, still beside it, the idle-session footprint test: it
+# measures memory and goroutines, which the race detector multiplies, so it
+# is built only without -race.
+# -parallel 4 (GOMAXPROCS, 2 here, is the default) for the same reason, in
+# both runs: the per-clinic tests wait on PostgreSQL, a login's key
+# exchange or a screen's echo more than they compute, and the tests that
+# assert a deadline run alone (no t.Parallel) whatever the setting.
 other_out=$(mktemp)
-other_pid=
-if [ -n "$other_pkgs" ]; then
-	$GO test -count=1 -timeout 15m -parallel 4 $other_pkgs >"$other_out" 2>&1 &
-	other_pid=$!
-fi
+(
+	st=0
+	if [ -n "$other_pkgs" ]; then
+		$GO test -count=1 -timeout 15m -parallel 4 $other_pkgs || st=1
+	fi
+	$GO test -count=1 -run '^TestIdleSessionFootprint$' ./server || st=1
+	exit $st
+) >"$other_out" 2>&1 &
+other_pid=$!
 if [ -n "$race_pkgs" ]; then
-	$GO test -count=1 -race -timeout 15m $race_pkgs || status=1
+	$GO test -count=1 -race -timeout 15m -parallel 4 $race_pkgs || status=1
 fi
-if [ -n "$other_pid" ]; then
-	wait "$other_pid" || status=1
-fi
+wait "$other_pid" || status=1
 cat "$other_out"
 rm -f "$other_out"
-# The idle-session footprint test measures memory and goroutines, which the
-# race detector multiplies: it is built only without -race, so it runs here.
-$GO test -count=1 -run '^TestIdleSessionFootprint$' ./server || status=1
-# A short fuzz run of every fuzz test (their seed corpora in testdata/fuzz
-# already ran above, as part of the tests). The budget is a number of
-# executions, not a duration: with a duration Go's fuzz coordinator can report
-# "context deadline exceeded" as a failure when a starved worker is mid-call as
-# the time runs out (golang/go#51484; it failed CI here on FuzzClampWindow with
-# no failing input written). A count has no deadline to race.
-# The targets are found in the sources: `go test -list` would build every
-# package's test binary only to name them (31 s with a warm cache).
-targets=$(grep -rE --include='*_test.go' --exclude-dir=data --exclude-dir=bin --exclude-dir=.git \
-	'^func Fuzz[A-Za-z0-9_]*\(' . | sed -E 's#^\./(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]*)\(.*#\1 \2#' | sort -u || true)
-if [ -z "$targets" ]; then
-	echo "test.sh: no fuzz targets found in the sources" >&2
-	status=1
-fi
-while read -r dir f; do
-	[ -n "$f" ] || continue
-	$GO test -run '^$' -fuzz "^${f}\$" -fuzztime "${FUZZTIME:-20000x}" "./$dir" || status=1
-done <<<"$targets"
+# A short fuzz run of every fuzz target is `make fuzz` (scripts/fuzz.sh),
+# which CI runs after this; their seed corpora (testdata/fuzz) ran above,
+# as part of the tests.
 exit $status
