@@ -217,6 +217,11 @@ type term struct {
 	mu  sync.Mutex
 	emu *vt.Emulator
 	raw bytes.Buffer
+	// shown is the screen's text as of the last write (screen reads it
+	// again only after one): waits poll it every 20 ms, and reading the
+	// emulator costs most of a millisecond under the race detector.
+	shown      string
+	shownValid bool
 
 	done chan error // the session's end (Wait)
 }
@@ -283,6 +288,7 @@ func (tm *term) Write(p []byte) (int, error) {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
 	tm.raw.Write(p)
+	tm.shownValid = false
 	return tm.emu.Write(p)
 }
 
@@ -290,7 +296,10 @@ func (tm *term) Write(p []byte) (int, error) {
 func (tm *term) screen() string {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
-	return tm.emu.String()
+	if !tm.shownValid {
+		tm.shown, tm.shownValid = tm.emu.String(), true
+	}
+	return tm.shown
 }
 
 func (tm *term) altScreen() bool {
@@ -333,6 +342,7 @@ func (tm *term) resize(w, h int) {
 	tm.t.Helper()
 	tm.mu.Lock()
 	tm.emu.Resize(w, h)
+	tm.shownValid = false
 	tm.mu.Unlock()
 	if _, err := tm.sess.SendRequest("window-change", false, gossh.Marshal(struct{ W, H, PW, PH uint32 }{uint32(w), uint32(h), 0, 0})); err != nil {
 		tm.t.Fatalf("window-change: %v", err)
