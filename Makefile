@@ -16,7 +16,8 @@ run: deps build
 	$(BIN) serve
 
 # The whole suite against a real PostgreSQL: DATABASE_URL when set, otherwise
-# a private cluster made for this run under data/test (removed afterwards).
+# a private cluster made for this run (in /dev/shm when it has room, else under
+# data/test; removed afterwards).
 test: deps
 	scripts/test.sh
 
