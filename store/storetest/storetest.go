@@ -107,24 +107,24 @@ var templateOnce sync.Map // template name → *sync.Once
 
 // ensureTemplate creates the migrated template database once per cluster;
 // concurrent test processes serialise on an advisory lock.
-func ensureTemplate(t testing.TB, admin *pgx.Conn, base string) string {
+func ensureTemplate(t testing.TB, conn *pgx.Conn, base string) string {
 	t.Helper()
 	name := templateName()
 	onceV, _ := templateOnce.LoadOrStore(name, new(sync.Once))
 	var err error
 	onceV.(*sync.Once).Do(func() {
 		ctx := context.Background()
-		if _, err = admin.Exec(ctx, "select pg_advisory_lock(74190)"); err != nil {
+		if _, err = conn.Exec(ctx, "select pg_advisory_lock(74190)"); err != nil {
 			return
 		}
-		defer admin.Exec(ctx, "select pg_advisory_unlock(74190)") //nolint:errcheck
+		defer conn.Exec(ctx, "select pg_advisory_unlock(74190)") //nolint:errcheck
 		var exists bool
-		if err = admin.QueryRow(ctx, "select exists(select 1 from pg_database where datname = $1)", name).Scan(&exists); err != nil || exists {
+		if err = conn.QueryRow(ctx, "select exists(select 1 from pg_database where datname = $1)", name).Scan(&exists); err != nil || exists {
 			return
 		}
 		building := name + "_build"
-		_, _ = admin.Exec(ctx, "drop database if exists "+pgx.Identifier{building}.Sanitize())
-		if _, err = admin.Exec(ctx, "create database "+pgx.Identifier{building}.Sanitize()); err != nil {
+		_, _ = conn.Exec(ctx, "drop database if exists "+pgx.Identifier{building}.Sanitize())
+		if _, err = conn.Exec(ctx, "create database "+pgx.Identifier{building}.Sanitize()); err != nil {
 			return
 		}
 		var db *store.DB
@@ -136,7 +136,7 @@ func ensureTemplate(t testing.TB, admin *pgx.Conn, base string) string {
 		if err != nil {
 			return
 		}
-		_, err = admin.Exec(ctx, fmt.Sprintf("alter database %s rename to %s", pgx.Identifier{building}.Sanitize(), pgx.Identifier{name}.Sanitize()))
+		_, err = conn.Exec(ctx, fmt.Sprintf("alter database %s rename to %s", pgx.Identifier{building}.Sanitize(), pgx.Identifier{name}.Sanitize()))
 	})
 	if err != nil {
 		templateOnce.Delete(name)
@@ -145,18 +145,46 @@ func ensureTemplate(t testing.TB, admin *pgx.Conn, base string) string {
 	return name
 }
 
+var (
+	adminOnce sync.Once
+	adminPool *pgxpool.Pool
+	adminErr  error
+)
+
+// admin is one pool on the server's default database for the test process:
+// creating a test's database and dropping it were two connections of their
+// own, ~860 backends started and ended in a make test.
+func admin(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	base := ServerURL(t)
+	adminOnce.Do(func() {
+		cfg, err := pgxpool.ParseConfig(base)
+		if err != nil {
+			adminErr = err
+			return
+		}
+		cfg.MaxConns = 4
+		adminPool, adminErr = pgxpool.NewWithConfig(context.Background(), cfg)
+	})
+	if adminErr != nil {
+		t.Fatalf("connect to test PostgreSQL: %v", adminErr)
+	}
+	return adminPool
+}
+
 // NewURL creates a fresh migrated database for the test and returns its URL;
 // the database is dropped when the test ends.
 func NewURL(t testing.TB) string {
 	t.Helper()
 	base := ServerURL(t)
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
+	pool := admin(t)
+	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		t.Fatalf("connect to test PostgreSQL: %v", err)
 	}
-	defer admin.Close(ctx)
-	tmpl := ensureTemplate(t, admin, base)
+	defer conn.Release()
+	tmpl := ensureTemplate(t, conn.Conn(), base)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "test_" + strings.ToLower(sanitize(t.Name())) + "_" + hex.EncodeToString(b)
@@ -164,17 +192,12 @@ func NewURL(t testing.TB) string {
 		name = name[len(name)-63:]
 		name = "t" + name[1:]
 	}
-	if _, err := admin.Exec(ctx, fmt.Sprintf("create database %s template %s", pgx.Identifier{name}.Sanitize(), pgx.Identifier{tmpl}.Sanitize())); err != nil {
+	if _, err := conn.Exec(ctx, fmt.Sprintf("create database %s template %s", pgx.Identifier{name}.Sanitize(), pgx.Identifier{tmpl}.Sanitize())); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx := context.Background()
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Logf("drop test database: %v", err)
-			return
-		}
-		defer c.Close(ctx)
+		c := pool
 		if _, err := c.Exec(ctx, "drop database if exists "+pgx.Identifier{name}.Sanitize()+" with (force)"); err != nil {
 			t.Logf("drop test database: %v", err)
 			return
