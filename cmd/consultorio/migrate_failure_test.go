@@ -25,18 +25,7 @@ var internalText = []string{"SQLSTATE", "ERROR:", "42701", "42883", "already exi
 // (DATA/logs/cli.log) under that same reference. So is a shared schema
 // that fails. The exit status stays 1.
 func TestMigrateFailureShowsAReferenceNotPostgreSQL(t *testing.T) {
-	c := newCLI(t)
-	db := c.db()
-	for _, s := range []string{"clinic-a", "clinic-d"} {
-		storetest.NewTenant(t, db, s)
-	}
-	// clinic-d was altered by hand: the new migration cannot apply there.
-	if _, err := c.owner().Exec(context.Background(), `alter table "clinic-d".patients add column referral_id text`); err != nil {
-		t.Fatal(err)
-	}
-	c.opts = store.Options{Migrations: extraMigration()}
-	from := latestTenantVersion()
-	logPath := filepath.Join(c.vars["CONSULTORIO_DATA"], "logs", "cli.log")
+	c, from, logPath := clinicThatFailsToMigrate(t)
 
 	for _, tc := range []struct{ lang, line, stderr string }{
 		{"es_PE.UTF-8", "  falló: clinic-d (versión %d): migración %d: vea el registro, ref ", "1 de 2 clínicas no se pudieron migrar."},
@@ -109,17 +98,7 @@ func TestMigrateFailureShowsAReferenceNotPostgreSQL(t *testing.T) {
 // records, not in the CLI's file.
 func TestServeMigrationFailureIsInServesLog(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	db := c.db()
-	for _, s := range []string{"clinic-a", "clinic-d"} {
-		storetest.NewTenant(t, db, s)
-	}
-	if _, err := c.owner().Exec(context.Background(), `alter table "clinic-d".patients add column referral_id text`); err != nil {
-		t.Fatal(err)
-	}
-	c.opts = store.Options{Migrations: extraMigration()}
-	from := latestTenantVersion()
-	logPath := filepath.Join(c.vars["CONSULTORIO_DATA"], "logs", "cli.log")
+	c, from, logPath := clinicThatFailsToMigrate(t)
 	c.vars["LANG"] = "C"
 	before, _ := os.ReadFile(logPath)
 	r := c.run("serve", "--listen", "127.0.0.1:0")
@@ -133,6 +112,23 @@ func TestServeMigrationFailureIsInServesLog(t *testing.T) {
 	if after, _ := os.ReadFile(logPath); len(after) != len(before) {
 		t.Errorf("serve wrote to the CLI's log:\n%s", after[len(before):])
 	}
+}
+
+// clinicThatFailsToMigrate is a CLI on two clinics at the latest version
+// and one migration more to apply, which clinic-d, altered by hand, cannot
+// take; from is the version both are at, logPath the CLI's log.
+func clinicThatFailsToMigrate(t *testing.T) (c *cli, from int, logPath string) {
+	t.Helper()
+	c = newCLI(t)
+	db := c.db()
+	for _, s := range []string{"clinic-a", "clinic-d"} {
+		storetest.NewTenant(t, db, s)
+	}
+	if _, err := c.owner().Exec(context.Background(), `alter table "clinic-d".patients add column referral_id text`); err != nil {
+		t.Fatal(err)
+	}
+	c.opts = store.Options{Migrations: extraMigration()}
+	return c, latestTenantVersion(), filepath.Join(c.vars["CONSULTORIO_DATA"], "logs", "cli.log")
 }
 
 func noInternalText(t *testing.T, what, out string) {
