@@ -58,8 +58,15 @@ other_out=$(mktemp)
 	exit $st
 ) >"$other_out" 2>&1 &
 other_pid=$!
+# The race runtime sleeps a second before each test binary exits, to let
+# goroutines still running report a race (atexit_sleep_ms, default 1000):
+# with a dozen race packages two at a time, ~5 s of the run (111-116 s
+# against 116-122 s, two alternated pairs). The tests have ended by then;
+# a goroutine one leaves running is itself a bug, which the leak tests
+# look for (TestNoGoroutineLeakAfterDisconnects for the server). GORACE
+# from the caller wins.
 if [ -n "$race_pkgs" ]; then
-	$GO test -count=1 -race -timeout 15m -parallel 4 $race_pkgs || status=1
+	GORACE="${GORACE:-atexit_sleep_ms=0}" $GO test -count=1 -race -timeout 15m -parallel 4 $race_pkgs || status=1
 fi
 wait "$other_pid" || status=1
 cat "$other_out"
