@@ -106,8 +106,11 @@ func plainWord(w *syntax.Word) (string, error) {
 				}
 			}
 			// The library's quote removal ('…' as is, "…" with its
-			// escapes); nothing in these parts can expand.
-			s, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{p}})
+			// escapes); nothing in these parts can expand. A Config of
+			// its own each time: given nil, the library prepares (writes)
+			// one package-level Config, a data race between two commands
+			// parsed at once (TestSplitCommandLineConcurrently).
+			s, err := expand.Literal(&expand.Config{}, &syntax.Word{Parts: []syntax.WordPart{p}})
 			if err != nil {
 				return "", &errCommandLine{what: "shell syntax"}
 			}

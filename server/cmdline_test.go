@@ -2,8 +2,10 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -11,6 +13,23 @@ import (
 	"consultorio/server/cmd"
 	"consultorio/store/storetest"
 )
+
+// TestSplitCommandLineConcurrently: two scripts' command lines are parsed
+// at once (two SSH sessions); under the race detector this fails if the
+// parse shares state, as the shell library's default Config was.
+func TestSplitCommandLineConcurrently(t *testing.T) {
+	t.Parallel()
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			line := fmt.Sprintf(`patients add --name 'Ana %d' --notes "x y"`, i)
+			if got, err := splitCommandLine(line); err != nil || len(got) != 6 || got[3] != fmt.Sprintf("Ana %d", i) {
+				t.Errorf("splitCommandLine(%q) = %q, %v", line, got, err)
+			}
+		})
+	}
+	wg.Wait()
+}
 
 func TestSplitCommandLine(t *testing.T) {
 	t.Parallel()
