@@ -105,7 +105,7 @@ func (l *auditList) Update(msg tea.Msg) tea.Cmd {
 			l.entries = append(l.entries, msg.entries...)
 		} else {
 			l.entries = msg.entries
-			l.list.Cursor, l.list.Offset = 0, 0
+			l.list.Top()
 		}
 		l.more = len(msg.entries) == auditPageSize
 		rows := make([][]string, len(l.entries))

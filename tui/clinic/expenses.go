@@ -132,7 +132,7 @@ func (p *expensesPage) Update(msg tea.Msg) tea.Cmd {
 		default:
 			return nil
 		}
-		p.table.Cursor, p.table.Offset = 0, 0
+		p.table.Top()
 		return p.reload()
 	}
 	return nil

@@ -138,7 +138,7 @@ func (l *PatientList) load() tea.Cmd {
 // restart goes back to the first page and loads it.
 func (l *PatientList) restart() tea.Cmd {
 	l.cursors = []*store.PatientCursor{nil}
-	l.table.Cursor = 0
+	l.table.Top()
 	return l.load()
 }
 
@@ -242,13 +242,13 @@ func (l *PatientList) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.NextPage): // before the table's moves: pgdown is the server's next page
 		if l.next != nil {
 			l.cursors = append(l.cursors, l.next)
-			l.table.Cursor = 0
+			l.table.Top()
 			return l.load()
 		}
 	case key.Matches(msg, k.PrevPage):
 		if len(l.cursors) > 1 {
 			l.cursors = l.cursors[:len(l.cursors)-1]
-			l.table.Cursor = 0
+			l.table.Top()
 			return l.load()
 		}
 	case key.Matches(msg, k.Move):

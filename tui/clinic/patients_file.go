@@ -155,6 +155,7 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		f.p, f.data, f.loaded = msg.p, msg.data, true
+		f.showSessions()
 		return f.loadFiles()
 	case filesLoaded:
 		if msg.file == f {
@@ -179,14 +180,11 @@ func (f *patientFile) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		k := f.keys
 		sessions := f.tabSessions()
-		f.showSessions()
 		switch {
 		case key.Matches(msg, k.Next):
-			f.tab, f.scroll, f.sessions.Cursor, f.sessions.Offset = (f.tab+1)%TabCount, 0, 0, 0
-			return f.loadFiles()
+			return f.showTab((f.tab + 1) % TabCount)
 		case key.Matches(msg, k.Prev):
-			f.tab, f.scroll, f.sessions.Cursor, f.sessions.Offset = (f.tab+TabCount-1)%TabCount, 0, 0, 0
-			return f.loadFiles()
+			return f.showTab((f.tab + TabCount - 1) % TabCount)
 		case sessions != nil && f.sessions.Move(msg.String()):
 		case sessions != nil && key.Matches(msg, k.Open):
 			if c := f.sessions.Cursor; c < len(sessions) {
@@ -360,7 +358,6 @@ func (f *patientFile) View(w, h int) string {
 		if err := f.data.sessionsErr; err != nil {
 			return bar.String() + "\n\n " + st.Error.Render("✗ "+f.env.ErrorText(err))
 		}
-		f.showSessions()
 		return bar.String() + "\n\n" + f.sessions.View(st, w, h-2) // scrolled to keep the chosen one in view
 	case tabPayments:
 		lines = f.paymentLines()
@@ -459,8 +456,17 @@ func (f *patientFile) clinicalLines(w int) []string {
 	return out
 }
 
-// showSessions puts the shown tab's sessions in the table: when, who,
-// where, and the observation (history) or the status (upcoming).
+// showTab shows tab i from its top.
+func (f *patientFile) showTab(i int) tea.Cmd {
+	f.tab, f.scroll = i, 0
+	f.sessions.Top()
+	f.showSessions()
+	return f.loadFiles()
+}
+
+// showSessions puts the shown tab's sessions in the table, after a load
+// and on another tab: when, who, where, and the observation (history) or
+// the status (upcoming).
 func (f *patientFile) showSessions() {
 	list := f.tabSessions()
 	m := f.env.M

@@ -123,7 +123,7 @@ func (p *paymentsPage) Update(msg tea.Msg) tea.Cmd {
 		default:
 			return nil
 		}
-		p.table.Cursor, p.table.Offset = 0, 0
+		p.table.Top()
 		return p.reload()
 	}
 	return nil

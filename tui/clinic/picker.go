@@ -104,7 +104,7 @@ func (p *patientPicker) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	if p.input.Value() != before {
-		p.table.Cursor, p.table.Offset = 0, 0
+		p.table.Top()
 		return tea.Batch(cmd, p.search())
 	}
 	return cmd

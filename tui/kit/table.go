@@ -72,6 +72,10 @@ func (t *Table) SetRows(rows [][]string) {
 	}
 }
 
+// Top selects the first row and scrolls back to it: what another search,
+// page or tab shows starts at its top.
+func (t *Table) Top() { t.Cursor, t.Offset = 0, 0 }
+
 // Move handles the moving keys; it reports whether k was one of them.
 func (t *Table) Move(k string) bool {
 	page := t.page

@@ -187,7 +187,7 @@ func (l *invoiceList) Update(msg tea.Msg) tea.Cmd {
 			return l.stack.Push(newGenerateForm(l))
 		case "u":
 			l.filter = (l.filter + 1) % invFilters
-			l.table.Cursor, l.table.Offset = 0, 0
+			l.table.Top()
 			return l.reload()
 		case "p":
 			return l.stack.Push(newPeriodForm(l))
@@ -367,7 +367,7 @@ func newPeriodForm(l *invoiceList) *kit.FormPage {
 			if t, err := kit.ParseMonth(month); err == nil {
 				l.period = t
 			}
-			l.table.Cursor, l.table.Offset = 0, 0
+			l.table.Top()
 			return l.reload()
 		},
 	}

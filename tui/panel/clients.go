@@ -243,7 +243,7 @@ func (l *clientList) Update(msg tea.Msg) tea.Cmd {
 			l.searching, l.typed = true, l.search
 		case "f":
 			l.filter = (l.filter + 1) % len(clientFilters)
-			l.table.Cursor, l.table.Offset = 0, 0
+			l.table.Top()
 			return l.reload()
 		case "r":
 			return l.reload()
@@ -257,7 +257,7 @@ func (l *clientList) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "enter":
 		l.searching = false
 		l.search = strings.TrimSpace(l.typed)
-		l.table.Cursor, l.table.Offset = 0, 0
+		l.table.Top()
 		return l.reload()
 	case "esc":
 		l.searching = false

@@ -118,7 +118,7 @@ func (l *opsAuditList) Update(msg tea.Msg) tea.Cmd {
 			}
 		} else {
 			l.rows = msg.rows
-			l.table.Cursor, l.table.Offset = 0, 0
+			l.table.Top()
 		}
 		l.more = len(msg.rows) == opsAuditPage
 		l.loaded = true
