@@ -8,8 +8,9 @@ GO=${GO:-go}
 status=0
 # The budget is a number of executions, not a duration: with a duration Go's
 # fuzz coordinator can report "context deadline exceeded" as a failure when a
-# starved worker is mid-call as the time runs out (golang/go#51484; it failed CI here on FuzzClampWindow with
-# no failing input written). A count has no deadline to race.
+# starved worker is mid-call as the time runs out (golang/go#51484; it failed
+# CI here on FuzzClampWindow with no failing input written). A count has no
+# deadline to race.
 # The targets are found in the sources: `go test -list` would build every
 # package's test binary only to name them (31 s with a warm cache).
 targets=$(grep -rE --include='*_test.go' --exclude-dir=data --exclude-dir=bin --exclude-dir=.git \

@@ -25,6 +25,7 @@ var internalText = []string{"SQLSTATE", "ERROR:", "42701", "42883", "already exi
 // (DATA/logs/cli.log) under that same reference. So is a shared schema
 // that fails. The exit status stays 1.
 func TestMigrateFailureShowsAReferenceNotPostgreSQL(t *testing.T) {
+	t.Parallel()
 	c, from, logPath := clinicThatFailsToMigrate(t)
 
 	for _, tc := range []struct{ lang, line, stderr string }{
@@ -176,6 +177,7 @@ func logged(t *testing.T, path, ref string, want ...string) {
 // operator's words: not the system's ("open ...: no such file or
 // directory") nor a parser's, and not English to a Spanish operator.
 func TestKeyFileAndAgeErrorsInTheOperatorsWords(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	dir := t.TempDir()
 	missing, garbage := filepath.Join(dir, "missing.pub"), filepath.Join(dir, "garbage.pub")
@@ -206,6 +208,7 @@ func TestKeyFileAndAgeErrorsInTheOperatorsWords(t *testing.T) {
 // An SMTP setting mail.Config refuses is a usage error naming the flag, in
 // the operator's words (the mail package's own text was printed before).
 func TestSMTPSettingErrorsInTheOperatorsWords(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.vars["LANG"] = "es_PE.UTF-8"
 	for _, tc := range []struct {

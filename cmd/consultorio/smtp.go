@@ -71,13 +71,13 @@ func (s *smtpFlags) config() (mail.Config, error) {
 	}
 	if err := cfg.Validate(); err != nil {
 		var ce *mail.ConfigError
-		switch {
-		case errors.As(err, &ce) && ce.Field == "Port":
-			return mail.Config{}, usagef("--smtp-port %s: want 1 to 65535", ce.Value)
-		case ce != nil:
-			return mail.Config{}, usagef("--smtp-from %q: want a bare e-mail address, like no-reply@example.com", ce.Value)
+		if !errors.As(err, &ce) {
+			return mail.Config{}, err
 		}
-		return mail.Config{}, err
+		if ce.Field == "Port" {
+			return mail.Config{}, usagef("--smtp-port %s: want 1 to 65535", ce.Value)
+		}
+		return mail.Config{}, usagef("--smtp-from %q: want a bare e-mail address, like no-reply@example.com", ce.Value)
 	}
 	return cfg, nil
 }

@@ -197,13 +197,12 @@ func NewURL(t testing.TB) string {
 	}
 	t.Cleanup(func() {
 		ctx := context.Background()
-		c := pool
-		if _, err := c.Exec(ctx, "drop database if exists "+pgx.Identifier{name}.Sanitize()+" with (force)"); err != nil {
+		if _, err := pool.Exec(ctx, "drop database if exists "+pgx.Identifier{name}.Sanitize()+" with (force)"); err != nil {
 			t.Logf("drop test database: %v", err)
 			return
 		}
 		// Tenant roles are cluster-wide: drop the ones of this database.
-		rows, err := c.Query(ctx, "select rolname from pg_roles where starts_with(rolname, $1)", store.RolePrefix(name))
+		rows, err := pool.Query(ctx, "select rolname from pg_roles where starts_with(rolname, $1)", store.RolePrefix(name))
 		if err != nil {
 			t.Logf("list test roles: %v", err)
 			return
@@ -214,7 +213,7 @@ func NewURL(t testing.TB) string {
 			return
 		}
 		for _, r := range roles {
-			if _, err := c.Exec(ctx, "drop role if exists "+pgx.Identifier{r}.Sanitize()); err != nil {
+			if _, err := pool.Exec(ctx, "drop role if exists "+pgx.Identifier{r}.Sanitize()); err != nil {
 				t.Logf("drop test role %s: %v", r, err)
 			}
 		}
