@@ -80,4 +80,6 @@ require (
 
 replace charm.land/bubbletea/v2 => ./third_party/bubbletea
 
+replace charm.land/huh/v2 => ./third_party/huh
+
 replace github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet

@@ -51,22 +51,7 @@ func TestIdleSessionWaitsOnNothing(t *testing.T) {
 	tm := openTerm(t, mustDial(t, srv.addr, "idle", keyAuth(key)), 80, 24)
 	tm.waitFor("Administrador", "0 sin leer")
 
-	// Settled: no TUI goroutine at work, and the last frame (flushed at
-	// most a frame interval after the last change) has arrived.
-	deadline := time.Now().Add(10 * time.Second)
-	before := ""
-	for {
-		busy := tuiGoroutines()
-		out := tm.output()
-		if busy == "" && out == before {
-			break
-		}
-		before = out
-		if time.Now().After(deadline) {
-			t.Fatalf("an idle session still has TUI goroutines waiting:\n%s", busy)
-		}
-		time.Sleep(200 * time.Millisecond) // six frame intervals at 30 FPS
-	}
+	before := settled(t, tm)
 
 	clock.Advance(30 * time.Minute)
 	time.Sleep(300 * time.Millisecond) // nine frame intervals at 30 FPS
@@ -86,14 +71,58 @@ func TestIdleSessionWaitsOnNothing(t *testing.T) {
 	tm.waitFor("1 sin leer")
 }
 
+// settled waits until the session is at rest and returns what it was sent:
+// no TUI goroutine at work, and the last frame (flushed at most a frame
+// interval after the last change) has arrived.
+func settled(t *testing.T, tm *term) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	before := ""
+	for {
+		busy := tuiGoroutines()
+		out := tm.output()
+		if busy == "" && out == before {
+			return out
+		}
+		before = out
+		if time.Now().After(deadline) {
+			t.Fatalf("an idle session still has TUI goroutines waiting:\n%s", busy)
+		}
+		time.Sleep(200 * time.Millisecond) // six frame intervals at 30 FPS
+	}
+}
+
+// TestIdleFormWaitsOnNothing: a session left on a form (here the login form,
+// half an e-mail typed) waits on nothing and is sent nothing while nobody
+// types. The forms' cursor is steady: a blinking one kept a timer running
+// and the whole program updating and redrawing every 530 ms for as long as
+// the form stayed open (third_party/PATCHES.md, huh).
+func TestIdleFormWaitsOnNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewDB(t)
+	newClinic(t, db, "idle")
+	srv := startServer(t, db)
+	tm := openTerm(t, mustDial(t, srv.addr, "idle", noKeyAuth()), 80, 24)
+	tm.focused("Correo electrónico")
+	tm.typeText("ana@")
+	tm.waitFor("ana@")
+	before := settled(t, tm)
+	// Longer than two blinks of a blinking cursor.
+	time.Sleep(1200 * time.Millisecond)
+	if after := tm.output(); after != before {
+		t.Errorf("an idle form was sent %q", after[len(before):])
+	}
+}
+
 // tuiGoroutines returns the stacks of the goroutines running code of the
-// tui package ("" if none).
+// tui package or of a Bubbles component (a cursor's blink or a spinner's
+// tick waiting for its timer); "" if none.
 func tuiGoroutines() string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	var out []string
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "consultorio/tui.") {
+		if strings.Contains(g, "consultorio/tui.") || strings.Contains(g, "charm.land/bubbles/") {
 			out = append(out, g)
 		}
 	}

@@ -47,7 +47,11 @@ func (p *patientPicker) Title() string   { return p.title }
 func (p *patientPicker) Capturing() bool { return true }
 
 func (p *patientPicker) Init() tea.Cmd {
-	p.input.SetStyles(textinput.DefaultStyles(p.env.Styles().Dark))
+	st := textinput.DefaultStyles(p.env.Styles().Dark)
+	// A steady cursor, like the forms' (third_party/PATCHES.md): blinking
+	// redraws the search line twice a second while the picker is open.
+	st.Cursor.Blink = false
+	p.input.SetStyles(st)
 	return tea.Batch(p.input.Focus(), p.search())
 }
 

@@ -1,0 +1,7 @@
+package huh
+
+import "charm.land/lipgloss/v2"
+
+func wrap(s string, limit int) string {
+	return lipgloss.Wrap(s, limit, ",.-; ")
+}
