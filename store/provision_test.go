@@ -96,6 +96,7 @@ func TestCreateTenantIsAtomic(t *testing.T) {
 	for _, withSpare := range []bool{false, true} {
 		t.Run(map[bool]string{false: "built", true: "spare"}[withSpare], func(t *testing.T) {
 			db := storetest.NewDB(t)
+			storetest.EmptySparePool(t, db) // built: no spare; spare: exactly one
 			ctx := context.Background()
 			var spare string
 			if withSpare {

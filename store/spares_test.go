@@ -18,6 +18,7 @@ import (
 func TestTopUpSparesConcurrent(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewDB(t)
+	storetest.EmptySparePool(t, db) // the pool counted from zero
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	created := make([]int, 3)
@@ -74,6 +75,7 @@ func TestTopUpSparesConcurrent(t *testing.T) {
 func TestCreateTenantFromSpare(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewDB(t)
+	storetest.EmptySparePool(t, db) // the pool counted from zero
 	ctx := context.Background()
 	if n, err := db.TopUpSpares(ctx, 2); err != nil || n != 2 {
 		t.Fatalf("top up: built %d (%v)", n, err)
@@ -154,6 +156,7 @@ func TestCreateTenantFromSpare(t *testing.T) {
 func TestConcurrentCreationsClaimDistinctSpares(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewDB(t)
+	storetest.EmptySparePool(t, db) // the pool counted from zero
 	ctx := context.Background()
 	if _, err := db.TopUpSpares(ctx, 2); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,7 +155,8 @@ func TestUsageErrors(t *testing.T) {
 	// Refused by the store before anything is made: still the caller's mistake.
 	c.fails(1, "Time zone: is not a known time zone", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--timezone", "Mars/Olympus")
 	c.fails(1, "Admin e-mail: is not an e-mail address", "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "nobody")
-	if tvs, err := c.db().TenantVersions(context.Background()); err != nil || len(tvs) != 0 {
+	tvs, err := c.db().TenantVersions(context.Background())
+	if err != nil || slices.ContainsFunc(tvs, func(tv store.TenantVersion) bool { return !tv.Spare }) {
 		t.Fatalf("refused calls created tenants: %v %v", tvs, err)
 	}
 }

@@ -24,6 +24,7 @@ func spareCount(t *testing.T, db *store.DB) int {
 func TestTenantsCreateTopsUpSpares(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
+	storetest.EmptySparePoolAt(t, c.url) // the pool counted from zero
 	db := c.db()
 	c.fails(2, `--spares: "-1" is not a whole number of at least 0`, "tenants", "create", "clinic-x", "--name", "X", "--admin-email", "a@x.test", "--spares", "-1")
 	c.ok("tenants", "create", "clinic-a", "--name", "A", "--admin-email", "a@a.test", "--spares", "0")

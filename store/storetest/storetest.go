@@ -94,12 +94,26 @@ func withDatabase(t testing.TB, u, name string) string {
 	return parsed.String()
 }
 
+// TemplateSpares is how many spare clinic schemas (store.TopUpSpares) the
+// template database holds, so every test database starts with that many:
+// building a clinic's ~60 relations costs PostgreSQL ~50 ms, which most of
+// the ~900 clinics a make test provisions then save (CreateTenant claims a
+// spare and renames it), against ~5 ms to give a cloned spare its own role.
+// Tests about the pool itself start from an empty one (EmptySparePool).
+const TemplateSpares = 2
+
 func templateName() string {
 	h := sha256.New()
 	for _, m := range migrations.Public() {
 		h.Write([]byte(m.Name))
 		h.Write([]byte(m.SQL))
 	}
+	// The spares are built by the tenant migrations.
+	for _, m := range migrations.Tenant() {
+		h.Write([]byte(m.Name))
+		h.Write([]byte(m.SQL))
+	}
+	fmt.Fprintf(h, "spares %d", TemplateSpares)
 	return "consultorio_tmpl_" + hex.EncodeToString(h.Sum(nil)[:6])
 }
 
@@ -131,7 +145,9 @@ func ensureTemplate(t testing.TB, conn *pgx.Conn, base string) string {
 		if db, err = store.Open(ctx, withDatabase(t, base, building), store.Options{MaxConns: 2}); err != nil {
 			return
 		}
-		_, err = db.MigratePublic(ctx)
+		if _, err = db.MigratePublic(ctx); err == nil {
+			_, err = db.TopUpSpares(ctx, TemplateSpares)
+		}
 		db.Close()
 		if err != nil {
 			return
@@ -218,7 +234,103 @@ func NewURL(t testing.TB) string {
 			}
 		}
 	})
-	return withDatabase(t, base, name)
+	u := withDatabase(t, base, name)
+	rebindSpares(t, u, name)
+	return u
+}
+
+// rebindSparesSQL gives each spare of a cloned database a role of its own.
+// A spare's role is cluster-wide, and the clone's spares still name the
+// template's: claiming one renames its role (store.adoptSpare), which would
+// take it from the template and every other clone. So each spare gets a new
+// role named as store.TopUpSpares names it in this database (prefix, then
+// the schema), holding exactly the privileges the template's role holds on
+// the spare's schema and relations, and the template's role loses them here.
+// $1 is the clone's role prefix.
+const rebindSparesSQL = `do $$
+declare
+	prefix text := %s;
+	sp record;
+	rel record;
+	fresh text;
+begin
+	for sp in select schema_name, role_name from public.spare_schemas loop
+		fresh := prefix || sp.schema_name;
+		execute format('create role %%I nologin noinherit', fresh);
+		execute format('grant %%I to current_user', fresh);
+		for rel in
+			select 'schema' as kind, quote_ident(n.nspname) as obj, string_agg(a.privilege_type, ', ') as privs
+			from pg_catalog.pg_namespace n, aclexplode(n.nspacl) a
+			where n.nspname = sp.schema_name and a.grantee = sp.role_name::regrole
+			group by 1, 2
+			union all
+			select case c.relkind when 'S' then 'sequence' else 'table' end, c.oid::regclass::text, string_agg(a.privilege_type, ', ')
+			from pg_catalog.pg_class c, aclexplode(c.relacl) a
+			where c.relnamespace = sp.schema_name::regnamespace and a.grantee = sp.role_name::regrole
+			group by 1, 2
+		loop
+			execute format('grant %%s on %%s %%s to %%I', rel.privs, rel.kind, rel.obj, fresh);
+			execute format('revoke all on %%s %%s from %%I', rel.kind, rel.obj, sp.role_name);
+		end loop;
+		update public.spare_schemas set role_name = fresh where schema_name = sp.schema_name;
+	end loop;
+end $$`
+
+// rebindSpares runs rebindSparesSQL in the test database u (named name).
+func rebindSpares(t testing.TB, u, name string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatalf("connect to test database: %v", err)
+	}
+	defer conn.Close(ctx)
+	prefix := store.RolePrefix(name)
+	lit := "'" + strings.ReplaceAll(prefix, "'", "''") + "'"
+	if _, err := conn.Exec(ctx, fmt.Sprintf(rebindSparesSQL, lit)); err != nil {
+		t.Fatalf("give the test database's spare schemas their roles: %v", err)
+	}
+}
+
+// EmptySparePool removes the spare schemas a test database starts with
+// (TemplateSpares), for tests of the pool and of building a clinic's
+// schema: their schemas, version rows, pool rows and roles.
+func EmptySparePool(t testing.TB, db *store.DB) {
+	t.Helper()
+	EmptySparePoolAt(t, ownerURL(t, db))
+}
+
+// EmptySparePoolAt is EmptySparePool for the test database at u (NewURL).
+func EmptySparePoolAt(t testing.TB, u string) {
+	t.Helper()
+	ctx := context.Background()
+	owner, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatalf("connect to test database: %v", err)
+	}
+	defer owner.Close(ctx)
+	rows, err := owner.Query(ctx, "select schema_name, role_name from public.spare_schemas")
+	if err != nil {
+		t.Fatalf("list spare schemas: %v", err)
+	}
+	type spare struct{ schema, role string }
+	spares, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (spare, error) {
+		var s spare
+		return s, r.Scan(&s.schema, &s.role)
+	})
+	if err != nil {
+		t.Fatalf("list spare schemas: %v", err)
+	}
+	for _, s := range spares {
+		sql := fmt.Sprintf(`drop schema %[1]s cascade;
+			delete from public.schema_versions where schema_name = %[2]s;
+			delete from public.spare_schemas where schema_name = %[2]s;
+			drop owned by %[3]s; drop role %[3]s`,
+			pgx.Identifier{s.schema}.Sanitize(), "'"+s.schema+"'", pgx.Identifier{s.role}.Sanitize())
+		if _, err := owner.Exec(ctx, sql); err != nil {
+			t.Fatalf("remove spare schema %s: %v", s.schema, err)
+		}
+	}
 }
 
 func sanitize(s string) string {
@@ -283,16 +395,22 @@ var ownerURLs sync.Map
 // outside, DDL, VACUUM). Closed at cleanup.
 func Owner(t testing.TB, db *store.DB) *pgxpool.Pool {
 	t.Helper()
-	u, ok := ownerURLs.Load(db)
-	if !ok {
-		t.Fatal("storetest.Owner: the store was not made by storetest.NewDB")
-	}
-	p, err := pgxpool.New(context.Background(), u.(string))
+	p, err := pgxpool.New(context.Background(), ownerURL(t, db))
 	if err != nil {
 		t.Fatalf("owner pool: %v", err)
 	}
 	t.Cleanup(p.Close)
 	return p
+}
+
+// ownerURL is the URL of db's database (a store made by NewDB).
+func ownerURL(t testing.TB, db *store.DB) string {
+	t.Helper()
+	u, ok := ownerURLs.Load(db)
+	if !ok {
+		t.Fatal("storetest: the store was not made by storetest.NewDB")
+	}
+	return u.(string)
 }
 
 // NewTenant provisions a clinic with the given schema name and returns its
