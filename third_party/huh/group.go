@@ -312,10 +312,13 @@ func (g *Group) getContent() (int, string) {
 		fields.WriteString(g.selector.Selected().View())
 	} else {
 		g.selector.Range(func(i int, field Field) bool {
-			fields.WriteString(field.View())
+			// consultorio patch (PATCHES.md): the focused field's view was
+			// rendered twice, the second time only to count its lines; the
+			// lines above it are the newlines written before it.
 			if i == g.selector.Index() {
-				offset = lipgloss.Height(fields.String()) - lipgloss.Height(field.View())
+				offset = strings.Count(fields.String(), "\n")
 			}
+			fields.WriteString(field.View())
 			if i < g.selector.Total()-1 {
 				fields.WriteString(gap)
 			}
