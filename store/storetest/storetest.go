@@ -2,8 +2,9 @@
 // PostgreSQL: DATABASE_URL when it is set, otherwise the same private
 // cluster mechanism the product uses (pgcluster), in a test data directory
 // shared by the packages of one test run. Each test gets its own database,
-// cloned from a template that holds the migrated public schema. A missing
-// PostgreSQL fails the test: it never skips.
+// cloned from a template that holds the migrated public schema and
+// TemplateSpares spare clinic schemas. A missing PostgreSQL fails the test:
+// it never skips.
 package storetest
 
 import (
