@@ -281,14 +281,21 @@ begin
 	end loop;
 end $$`
 
+// connect opens one connection to the test database at u, as its owner.
+func connect(t testing.TB, u string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), u)
+	if err != nil {
+		t.Fatalf("connect to test database: %v", err)
+	}
+	return conn
+}
+
 // rebindSpares runs rebindSparesSQL in the test database u (named name).
 func rebindSpares(t testing.TB, u, name string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatalf("connect to test database: %v", err)
-	}
+	conn := connect(t, u)
 	defer conn.Close(ctx)
 	prefix := store.RolePrefix(name)
 	lit := "'" + strings.ReplaceAll(prefix, "'", "''") + "'"
@@ -309,10 +316,7 @@ func EmptySparePool(t testing.TB, db *store.DB) {
 func EmptySparePoolAt(t testing.TB, u string) {
 	t.Helper()
 	ctx := context.Background()
-	owner, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatalf("connect to test database: %v", err)
-	}
+	owner := connect(t, u)
 	defer owner.Close(ctx)
 	rows, err := owner.Query(ctx, "select schema_name, role_name from public.spare_schemas")
 	if err != nil {
