@@ -90,12 +90,17 @@ func (c *Cache[P]) Acquire(ctx context.Context, key string) (P, func(), error) {
 			c.mu.Unlock()
 			return zero, nil, ErrClosed
 		}
-		doomed := c.sweepLocked()
+		// Pools idle too long are closed first; their places count until
+		// they are (closeAndFree), and then the search starts again.
+		if swept := c.sweepLocked(); len(swept) > 0 {
+			c.mu.Unlock()
+			c.closeAndFree(swept)
+			continue
+		}
 		if e, ok := c.entries[key]; ok {
 			e.refs++
 			c.lru.MoveToFront(e.elem)
 			c.mu.Unlock()
-			closeAll(doomed)
 			select {
 			case <-e.ready:
 			case <-ctx.Done():
@@ -108,11 +113,13 @@ func (c *Cache[P]) Acquire(ctx context.Context, key string) (P, func(), error) {
 			}
 			return e.pool, c.releaser(e), nil
 		}
+		// The least recently used idle pool hands its place to the new one
+		// (closed below before the new one opens).
+		var victim *entry[P]
 		if c.open >= c.cfg.MaxPools {
-			if v := c.victimLocked(); v != nil {
-				c.removeLocked(v)
+			if victim = c.victimLocked(); victim != nil {
+				c.removeLocked(victim)
 				c.open--
-				doomed = append(doomed, v)
 			}
 		}
 		if c.open < c.cfg.MaxPools {
@@ -121,9 +128,11 @@ func (c *Cache[P]) Acquire(ctx context.Context, key string) (P, func(), error) {
 			c.entries[key] = e
 			c.open++
 			c.mu.Unlock()
-			// The evicted pools' connections are gone before the new pool
+			// The evicted pool's connections are gone before the new pool
 			// can open any: the bound holds at every instant.
-			closeAll(doomed)
+			if victim != nil {
+				victim.pool.Close()
+			}
 			p, err := c.cfg.Open(ctx, key)
 			c.mu.Lock()
 			e.pool, e.err = p, err
@@ -142,7 +151,6 @@ func (c *Cache[P]) Acquire(ctx context.Context, key string) (P, func(), error) {
 		}
 		wait := c.freed
 		c.mu.Unlock()
-		closeAll(doomed)
 		select {
 		case <-wait:
 		case <-ctx.Done():
@@ -161,14 +169,11 @@ func (c *Cache[P]) Evict(key string) {
 		return
 	}
 	c.removeLocked(e)
-	var doomed []*entry[P]
-	if e.refs == 0 {
-		c.open--
-		doomed = append(doomed, e)
-		c.signalLocked()
-	}
+	idle := e.refs == 0
 	c.mu.Unlock()
-	closeAll(doomed)
+	if idle {
+		c.closeAndFree([]*entry[P]{e})
+	}
 }
 
 // Close closes every pool (leased ones at their release); Acquire fails
@@ -180,13 +185,12 @@ func (c *Cache[P]) Close() {
 	for _, e := range c.entries {
 		c.removeLocked(e)
 		if e.refs == 0 {
-			c.open--
 			doomed = append(doomed, e)
 		}
 	}
 	c.signalLocked()
 	c.mu.Unlock()
-	closeAll(doomed)
+	c.closeAndFree(doomed)
 }
 
 // Open is how many pools are open now (leased or idle, being opened
@@ -207,13 +211,10 @@ func (c *Cache[P]) release(e *entry[P]) {
 	e.refs--
 	e.last = c.cfg.Now()
 	closeNow := e.refs == 0 && e.removed && e.err == nil
-	if closeNow {
-		c.open--
-	}
 	c.signalLocked()
 	c.mu.Unlock()
 	if closeNow {
-		e.pool.Close()
+		c.closeAndFree([]*entry[P]{e})
 	}
 }
 
@@ -228,7 +229,8 @@ func (c *Cache[P]) victimLocked() *entry[P] {
 }
 
 // sweepLocked takes out the pools idle for longer than IdleTimeout; the
-// caller closes them after unlocking.
+// caller closes them after unlocking (closeAndFree), and they keep their
+// places in the bound until then.
 func (c *Cache[P]) sweepLocked() []*entry[P] {
 	if c.cfg.IdleTimeout <= 0 {
 		return nil
@@ -240,12 +242,8 @@ func (c *Cache[P]) sweepLocked() []*entry[P] {
 		el = el.Prev()
 		if e.refs == 0 && e.last.Before(cutoff) {
 			c.removeLocked(e)
-			c.open--
 			doomed = append(doomed, e)
 		}
-	}
-	if len(doomed) > 0 {
-		c.signalLocked()
 	}
 	return doomed
 }
@@ -265,8 +263,19 @@ func (c *Cache[P]) signalLocked() {
 	c.freed = make(chan struct{})
 }
 
-func closeAll[P Pool](es []*entry[P]) {
+// closeAndFree closes pools taken out of the cache and only then gives
+// their places in the bound back, waking the Acquires waiting for one:
+// counted until their connections are gone, they never overlap new pools
+// beyond MaxPools.
+func (c *Cache[P]) closeAndFree(es []*entry[P]) {
+	if len(es) == 0 {
+		return
+	}
 	for _, e := range es {
 		e.pool.Close()
 	}
+	c.mu.Lock()
+	c.open -= len(es)
+	c.signalLocked()
+	c.mu.Unlock()
 }

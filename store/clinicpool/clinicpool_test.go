@@ -16,21 +16,26 @@ import (
 // fakePool counts how many pools are open at once, as a database would
 // count their connections.
 type fakePool struct {
-	key    string
-	closed atomic.Bool
-	live   *atomic.Int64
+	key        string
+	closed     atomic.Bool
+	live       *atomic.Int64
+	closeDelay time.Duration
 }
 
+// Close takes closeDelay, as closing a pgxpool waits for its connections,
+// and counts the pool as live until it returns.
 func (p *fakePool) Close() {
 	if p.closed.Swap(true) {
 		panic("pool closed twice: " + p.key)
 	}
+	time.Sleep(p.closeDelay)
 	p.live.Add(-1)
 }
 
 type opener struct {
 	live, peak, opens atomic.Int64
 	fail              func(key string) error
+	closeDelay        time.Duration
 }
 
 func (o *opener) open(_ context.Context, key string) (*fakePool, error) {
@@ -47,7 +52,7 @@ func (o *opener) open(_ context.Context, key string) (*fakePool, error) {
 			break
 		}
 	}
-	return &fakePool{key: key, live: &o.live}, nil
+	return &fakePool{key: key, live: &o.live, closeDelay: o.closeDelay}, nil
 }
 
 // Many goroutines working for many clinics never have more pools open than
@@ -94,6 +99,47 @@ func TestBoundHoldsWithManyClinics(t *testing.T) {
 	}
 	if o.opens.Load() <= maxPools {
 		t.Fatalf("only %d opens for %d clinics: eviction never happened", o.opens.Load(), clinics)
+	}
+}
+
+// The bound counts a pool until its Close has returned: a pool closed
+// because it was idle too long, evicted, or released after it was taken out
+// frees its place only then, so no new pool opens while an old one's
+// connections are still being closed.
+func TestBoundHoldsWhilePoolsClose(t *testing.T) {
+	t.Parallel()
+	const maxPools, clinics, workers = 3, 12, 16
+	o := &opener{closeDelay: 2 * time.Millisecond}
+	c := clinicpool.New(clinicpool.Config[*fakePool]{MaxPools: maxPools, IdleTimeout: time.Millisecond, Open: o.open})
+	defer c.Close()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 2))
+			for i := range 60 {
+				key := fmt.Sprintf("clinic-%d", r.IntN(clinics))
+				_, release, err := c.Acquire(ctx, key)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if i%5 == 0 {
+					c.Evict(key) // taken out while leased: closed at the release
+				}
+				time.Sleep(time.Duration(r.IntN(500)) * time.Microsecond)
+				release()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if p := o.peak.Load(); p > maxPools {
+		t.Fatalf("peak %d pools open, bound %d", p, maxPools)
 	}
 }
 
