@@ -55,6 +55,19 @@ func (o *opener) open(_ context.Context, key string) (*fakePool, error) {
 	return &fakePool{key: key, live: &o.live, closeDelay: o.closeDelay}, nil
 }
 
+// checkBound reports the workers' errors (errs is closed here) and fails if
+// more than maxPools pools were ever open at once.
+func checkBound(t *testing.T, errs chan error, o *opener, maxPools int64) {
+	t.Helper()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if p := o.peak.Load(); p > maxPools {
+		t.Fatalf("peak %d pools open, bound %d", p, maxPools)
+	}
+}
+
 // Many goroutines working for many clinics never have more pools open than
 // the bound, and every one of them gets its own clinic's pool.
 func TestBoundHoldsWithManyClinics(t *testing.T) {
@@ -87,13 +100,7 @@ func TestBoundHoldsWithManyClinics(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if p := o.peak.Load(); p > maxPools {
-		t.Fatalf("peak %d pools open, bound %d", p, maxPools)
-	}
+	checkBound(t, errs, o, maxPools)
 	if c.Open() > maxPools {
 		t.Fatalf("cache says %d open", c.Open())
 	}
@@ -134,13 +141,7 @@ func TestBoundHoldsWhilePoolsClose(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if p := o.peak.Load(); p > maxPools {
-		t.Fatalf("peak %d pools open, bound %d", p, maxPools)
-	}
+	checkBound(t, errs, o, maxPools)
 }
 
 // A busy clinic's pool is reused, not reopened: the least recently used
