@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"consultorio/store/clinicpool"
@@ -338,7 +339,34 @@ func (db *DB) openClinicPool(ctx context.Context, role string) (*pgxpool.Pool, e
 	cfg.MaxConns = db.connsPerClinic
 	cfg.MinConns = 0
 	cfg.MaxConnIdleTime = clinicIdle
+	cfg.BeforeClose = endBackend
 	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// endBackendWait bounds how long closing a clinic connection waits for
+// PostgreSQL to end its backend.
+const endBackendWait = time.Second
+
+// endBackend ends a clinic connection the pool is closing and waits until
+// PostgreSQL has ended its backend: it asks the server to terminate and
+// reads until the server closes the socket, which it does only after the
+// backend has left pg_stat_activity. The pools' bound (clinicpool) counts
+// a pool until its Close returns, so with this it also holds as PostgreSQL
+// counts connections, not only as the store does: a backend still ending
+// would otherwise be listed beside its successor for a moment. A busy or
+// broken connection is left to the pool's own close.
+func endBackend(c *pgx.Conn) {
+	pc := c.PgConn()
+	if pc.IsClosed() || pc.IsBusy() {
+		return
+	}
+	pc.Frontend().Send(&pgproto3.Terminate{})
+	if err := pc.Frontend().Flush(); err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), endBackendWait)
+	defer cancel()
+	_, _ = pc.ReceiveMessage(ctx) // io.EOF once the server has closed the connection
 }
 
 // RolePrefix is the prefix of the tenant role names of database dbname.
